@@ -1,0 +1,101 @@
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import type { AppDeps } from '../deps';
+import type { User } from '../db/schema';
+import { authenticate } from '../auth/auth.service';
+import { requireSignedIn } from '../auth/auth.middleware';
+import { NotFound } from '../lib/errors';
+import { clientIp } from '../lib/http';
+import { parseIdParam, parseInput } from '../lib/validation';
+import { findDepartment, findTeam, teamSupervisorUsernames } from '../org/org.queries';
+import { saveDepartment, saveTeam } from '../org/org.service';
+import { actorOf, managedDepartmentIds, requireRole, supervisedTeamIds } from '../policy/scope';
+import { createToken, revokeToken } from '../profile/tokens.service';
+import { findUserById } from '../users/users.queries';
+import { createUser, updateUser } from '../users/users.service';
+import { apiCreateUserSchema, apiPatchUserSchema, createTokenSchema } from './api.schemas';
+
+export function userJson(user: User) {
+  return {
+    id: user.id,
+    username: user.username,
+    display_name: user.display_name,
+    role: user.role,
+    team_id: user.team_id,
+    active: user.active === 1,
+    created_at: user.created_at,
+  };
+}
+
+/** Unsafe API requests carry JSON; anything else is refused before it is parsed. */
+function requireJson(req: Request, _res: Response, next: NextFunction): void {
+  if (['POST', 'PATCH', 'PUT'].includes(req.method) && !req.is('application/json')) {
+    return next(Object.assign(new Error('Send JSON with Content-Type: application/json.'), { status: 415, expose: true }));
+  }
+  next();
+}
+
+function idParam(req: Request): number {
+  const id = parseIdParam(req.params.id);
+  if (id === null) throw new NotFound();
+  return id;
+}
+
+export function apiRoutes(deps: AppDeps): Router {
+  const router = Router();
+
+  router.post('/tokens', requireJson, async (req, res) => {
+    const input = parseInput(createTokenSchema, req.body);
+    const user = await authenticate(deps, input.username, input.password, clientIp(req));
+    const created = await createToken(deps, user.id, { name: input.name }, clientIp(req));
+    res.status(201).json({ id: created.id, token: created.token, name: created.name });
+  });
+
+  router.use(requireSignedIn);
+
+  router.delete('/tokens/:id', async (req, res) => {
+    await revokeToken(deps, actorOf(req).id, idParam(req), clientIp(req));
+    res.status(204).end();
+  });
+
+  router.get('/me', async (req, res) => {
+    const actor = actorOf(req);
+    const user = await findUserById(deps.db, actor.id);
+    if (!user) throw new NotFound();
+    const team = user.team_id ? await findTeam(deps.db, user.team_id) : undefined;
+    res.json({
+      ...userJson(user),
+      department_id: team?.department_id ?? null,
+      supervised_team_ids: user.role === 'supervisor' ? await supervisedTeamIds(deps.db, user.id) : [],
+      managed_department_ids: user.role === 'manager' ? await managedDepartmentIds(deps.db, user.id) : [],
+    });
+  });
+
+  router.post('/departments', requireRole('admin'), requireJson, async (req, res) => {
+    const id = await saveDepartment(deps, actorOf(req), req.body, undefined, clientIp(req));
+    const department = (await findDepartment(deps.db, id))!;
+    res.status(201).json(department);
+  });
+
+  router.post('/teams', requireRole('admin'), requireJson, async (req, res) => {
+    const id = await saveTeam(deps, actorOf(req), req.body, undefined, clientIp(req));
+    const team = (await findTeam(deps.db, id))!;
+    res.status(201).json({ ...team, supervisors: await teamSupervisorUsernames(deps.db, id) });
+  });
+
+  router.post('/users', requireRole('admin'), requireJson, async (req, res) => {
+    const input = parseInput(apiCreateUserSchema, req.body);
+    const user = await createUser(deps, actorOf(req), input, clientIp(req));
+    res.status(201).json(userJson(user));
+  });
+
+  router.patch('/users/:id', requireRole('admin'), requireJson, async (req, res) => {
+    const id = idParam(req);
+    const input = parseInput(apiPatchUserSchema, req.body);
+    const user = await updateUser(deps, actorOf(req), id, input, clientIp(req));
+    res.json(userJson(user));
+  });
+
+  router.use((_req: Request, _res: Response, next: NextFunction) => next(new NotFound('No such API route.')));
+  return router;
+}
+

@@ -1,0 +1,120 @@
+import path from 'node:path';
+import express, { type Express } from 'express';
+import session from 'express-session';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import { apiRoutes } from './api/api.routes';
+import { openApiDocument } from './api/openapi';
+import { auditRoutes } from './audit/audit.routes';
+import {
+  SESSION_COOKIE,
+  absoluteSessionTimeout,
+  bearerTokenAuth,
+  csrf,
+  refuseCredentialsInQuery,
+} from './auth/auth.middleware';
+import { authRoutes } from './auth/auth.routes';
+import { buildPassport } from './auth/passport';
+import { KyselySessionStore } from './auth/session-store';
+import type { AppDeps } from './deps';
+import { homeRoutes } from './home/home.routes';
+import { errorHandler, notFoundHandler } from './lib/error-handler';
+import { exposeLocals } from './lib/locals';
+import { orgRoutes } from './org/org.routes';
+import { profileRoutes } from './profile/profile.routes';
+import { redirectToSetup, setupRoutes } from './setup/setup.routes';
+import { SetupState } from './setup/setup.service';
+import { peopleRoutes, userAdminRoutes } from './users/users.routes';
+
+const ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.config.trustProxy);
+  app.set('views', path.join(ROOT, 'views'));
+  app.set('view engine', 'ejs');
+  app.set('query parser', 'simple');
+
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
+      autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/static/') },
+    }),
+  );
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          fontSrc: ["'self'"],
+          scriptSrcAttr: ["'none'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          mediaSrc: ["'self'", 'blob:'],
+          connectSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'none'"],
+          frameAncestors: ["'none'"],
+          formAction: ["'self'"],
+        },
+      },
+    }),
+  );
+
+  app.use('/static/vendor/pico', express.static(path.join(ROOT, 'node_modules/@picocss/pico/css'), { maxAge: '7d' }));
+  app.use('/static', express.static(path.join(ROOT, 'static'), { maxAge: '1h' }));
+
+  app.get('/healthz', async (_req, res) => {
+    await deps.db.selectFrom('settings').select('key').limit(1).execute();
+    res.json({ status: 'ok' });
+  });
+  app.get('/api/openapi.json', (_req, res) => res.json(openApiDocument));
+
+  app.use(refuseCredentialsInQuery);
+  app.use(express.json({ limit: '256kb' }));
+  app.use(express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 500 }));
+
+  const auth = buildPassport(deps);
+  app.use(
+    session({
+      name: SESSION_COOKIE,
+      secret: deps.sessionSecret,
+      store: new KyselySessionStore(deps.db, deps.clock, deps.config.sessionIdleMs),
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: deps.config.sessionIdleMs },
+    }),
+  );
+  app.use(auth.initialize());
+  app.use(auth.session());
+  // After the session, so a bearer token decides who the caller is even if a cookie came along.
+  app.use('/api', bearerTokenAuth(deps));
+  app.use((req, _res, next) => {
+    if (req.user && !req.authVia) req.authVia = 'session';
+    next();
+  });
+  app.use(absoluteSessionTimeout(deps));
+  app.use(csrf.csrfSynchronisedProtection);
+  app.use(exposeLocals(deps, csrf));
+
+  const setupState = new SetupState(deps);
+  app.use(redirectToSetup(setupState));
+  app.use(setupRoutes(deps, setupState));
+  app.use(authRoutes(deps, auth));
+  app.use('/api/v1', apiRoutes(deps));
+  app.use(homeRoutes(deps));
+  app.use(profileRoutes(deps));
+  app.use(userAdminRoutes(deps));
+  app.use(peopleRoutes(deps));
+  app.use(orgRoutes(deps));
+  app.use(auditRoutes(deps));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(deps.logger, deps.config.env === 'development'));
+  return app;
+}

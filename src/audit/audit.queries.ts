@@ -1,0 +1,62 @@
+import type { DB } from '../db/database';
+
+export interface AuditEvent {
+  actorId: number | null;
+  action: string;
+  entityType?: string;
+  entityId?: number;
+  details?: Record<string, unknown>;
+  ip?: string | null;
+}
+
+/** Records who did what to which record. Pass the transaction so the entry commits with the change. */
+export async function recordAudit(db: DB, at: string, event: AuditEvent): Promise<void> {
+  await db
+    .insertInto('audit_log')
+    .values({
+      at,
+      actor_id: event.actorId,
+      action: event.action,
+      entity_type: event.entityType ?? null,
+      entity_id: event.entityId ?? null,
+      details: event.details ? JSON.stringify(event.details) : null,
+      ip: event.ip ?? null,
+    })
+    .execute();
+}
+
+export interface AuditFilter {
+  action?: string;
+  actorId?: number;
+  beforeId?: number;
+  limit: number;
+}
+
+export async function listAudit(db: DB, filter: AuditFilter) {
+  let query = db
+    .selectFrom('audit_log')
+    .leftJoin('users', 'users.id', 'audit_log.actor_id')
+    .select([
+      'audit_log.id',
+      'audit_log.at',
+      'audit_log.action',
+      'audit_log.entity_type',
+      'audit_log.entity_id',
+      'audit_log.details',
+      'audit_log.ip',
+      'users.username as actor_username',
+    ])
+    .orderBy('audit_log.id', 'desc')
+    .limit(filter.limit + 1);
+  if (filter.action) query = query.where('audit_log.action', '=', filter.action);
+  if (filter.actorId) query = query.where('audit_log.actor_id', '=', filter.actorId);
+  if (filter.beforeId) query = query.where('audit_log.id', '<', filter.beforeId);
+  const rows = await query.execute();
+  const hasMore = rows.length > filter.limit;
+  return { entries: rows.slice(0, filter.limit), nextBeforeId: hasMore ? rows[filter.limit - 1].id : null };
+}
+
+export async function listAuditActions(db: DB): Promise<string[]> {
+  const rows = await db.selectFrom('audit_log').select('action').distinct().orderBy('action').execute();
+  return rows.map((r) => r.action);
+}

@@ -1,0 +1,77 @@
+import type { NextFunction, Request, Response } from 'express';
+import { csrfSync } from 'csrf-sync';
+import type { AppDeps } from '../deps';
+import { BadRequest, Unauthorized } from '../lib/errors';
+import { flash } from '../lib/http';
+import { hashToken } from '../lib/tokens';
+import { toSessionUser } from './passport';
+
+const CREDENTIAL_PARAMS = ['password', 'token', 'access_token', 'api_key', 'apikey', 'secret'];
+
+/** Credentials in a URL end up in logs and browser history: refuse them outright. */
+export function refuseCredentialsInQuery(req: Request, _res: Response, next: NextFunction): void {
+  const keys = Object.keys(req.query).map((k) => k.toLowerCase());
+  if (keys.some((k) => CREDENTIAL_PARAMS.includes(k))) {
+    next(new BadRequest('Credentials must not be sent in the URL. Use the Authorization header or a form.'));
+    return;
+  }
+  next();
+}
+
+/** `Authorization: Bearer <token>` for the API: a token acts as its user. A bad token is a 401, not a fallback. */
+export function bearerTokenAuth(deps: AppDeps) {
+  return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
+    const header = req.get('authorization');
+    if (!header) return next();
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match) throw new Unauthorized('Use "Authorization: Bearer <token>".');
+    const now = deps.clock.now().toISOString();
+    const row = await deps.db
+      .selectFrom('api_tokens')
+      .innerJoin('users', 'users.id', 'api_tokens.user_id')
+      .select(['api_tokens.id as token_id', 'users.id', 'users.active'])
+      .where('api_tokens.token_hash', '=', hashToken(match[1]))
+      .where('api_tokens.revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (!row || !row.active) throw new Unauthorized('The token is invalid or revoked.');
+    const user = await deps.db.selectFrom('users').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();
+    await deps.db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.token_id).execute();
+    req.user = toSessionUser(user);
+    req.authVia = 'token';
+    next();
+  };
+}
+
+/** Ends a session past its absolute lifetime, however active it has been. */
+export function absoluteSessionTimeout(deps: AppDeps) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const started = req.session?.startedAt;
+    if (!req.user || req.authVia === 'token' || !started) return next();
+    if (deps.clock.now().getTime() - started <= deps.config.sessionAbsoluteMs) return next();
+    req.session.destroy(() => {
+      res.clearCookie(SESSION_COOKIE);
+      if (req.originalUrl.startsWith('/api/')) return next(new Unauthorized('Your session has ended. Sign in again.'));
+      res.redirect(303, '/login?expired=1');
+    });
+  };
+}
+
+export const SESSION_COOKIE = 'callscore.sid';
+
+export const csrf = csrfSync({
+  getTokenFromRequest: (req) => {
+    const header = req.get('x-csrf-token');
+    if (header) return header;
+    const body = req.body as Record<string, unknown> | undefined;
+    return typeof body?._csrf === 'string' ? body._csrf : undefined;
+  },
+  // A bearer token is not sent automatically by a browser, so it needs no CSRF token.
+  skipCsrfProtection: (req) => req.authVia === 'token',
+});
+
+export function requireSignedIn(req: Request, res: Response, next: NextFunction): void {
+  if (req.user) return next();
+  if (req.originalUrl.startsWith('/api/')) return next(new Unauthorized());
+  flash(req, 'info', 'Sign in to continue.');
+  res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
+}

@@ -1,0 +1,72 @@
+import type { DB } from '../db/database';
+import type { Clock } from '../lib/clock';
+import { TooManyRequests } from '../lib/errors';
+
+interface Rule {
+  maxFailures: number;
+  windowMs: number;
+  blockMs: number;
+}
+
+// Per username+IP: a person mistyping; per IP: one address guessing across many accounts.
+const USER_RULE: Rule = { maxFailures: 5, windowMs: 15 * 60_000, blockMs: 15 * 60_000 };
+const IP_RULE: Rule = { maxFailures: 50, windowMs: 60 * 60_000, blockMs: 60 * 60_000 };
+
+function keys(username: string, ip: string): Array<[string, Rule]> {
+  return [
+    [`user:${username.trim().toLowerCase()}|ip:${ip}`, USER_RULE],
+    [`ip:${ip}`, IP_RULE],
+  ];
+}
+
+/** Login throttling stored in the database so that a restart does not reset an attacker's count. */
+export class LoginThrottle {
+  constructor(
+    private readonly db: DB,
+    private readonly clock: Clock,
+  ) {}
+
+  async assertAllowed(username: string, ip: string): Promise<void> {
+    const now = this.clock.now().getTime();
+    for (const [key] of keys(username, ip)) {
+      const row = await this.db
+        .selectFrom('login_throttle')
+        .select('blocked_until')
+        .where('key', '=', key)
+        .executeTakeFirst();
+      if (row?.blocked_until && row.blocked_until > now) {
+        const minutes = Math.ceil((row.blocked_until - now) / 60_000);
+        throw new TooManyRequests(
+          `Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+          Math.ceil((row.blocked_until - now) / 1000),
+        );
+      }
+    }
+  }
+
+  async recordFailure(username: string, ip: string): Promise<void> {
+    const now = this.clock.now().getTime();
+    await this.db.transaction().execute(async (trx) => {
+      for (const [key, rule] of keys(username, ip)) {
+        const row = await trx.selectFrom('login_throttle').selectAll().where('key', '=', key).executeTakeFirst();
+        const current = row && now - row.window_started_at <= rule.windowMs ? row : null;
+        const values = {
+          failures: (current?.failures ?? 0) + 1,
+          window_started_at: current?.window_started_at ?? now,
+          blocked_until: null as number | null,
+        };
+        if (values.failures >= rule.maxFailures) values.blocked_until = now + rule.blockMs;
+        await trx
+          .insertInto('login_throttle')
+          .values({ key, ...values })
+          .onConflict((oc) => oc.column('key').doUpdateSet(values))
+          .execute();
+      }
+    });
+  }
+
+  async recordSuccess(username: string, ip: string): Promise<void> {
+    const [[userKey]] = keys(username, ip);
+    await this.db.deleteFrom('login_throttle').where('key', '=', userKey).execute();
+  }
+}

@@ -1,0 +1,78 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_FILE: z.string().min(1).optional(),
+  RECORDINGS_DIR: z.string().min(1).optional(),
+  MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(10_240).default(500),
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((value, ctx) => parseTrustProxy(value, ctx)),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),
+  SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).max(168).default(8),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CURRENCY: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'must be a three-letter ISO 4217 code such as USD')
+    .default('USD'),
+  // scrypt cost as a power of two; 17 is the OWASP recommendation. Lower only for tests.
+  SCRYPT_LOG_N: z.coerce.number().int().min(10).max(20).default(17),
+});
+
+function parseTrustProxy(value: string, ctx: z.RefinementCtx): boolean | number | string {
+  if (value === 'true') return true;
+  if (value === 'false' || value === '') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  if (/^[\w.:/, -]+$/.test(value)) return value;
+  ctx.addIssue({ code: 'custom', message: 'must be true, false, a hop count or a list of addresses' });
+  return z.NEVER;
+}
+
+export interface Config {
+  readonly env: 'development' | 'production' | 'test';
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly databaseFile: string;
+  readonly recordingsDir: string;
+  readonly maxUploadBytes: number;
+  readonly trustProxy: boolean | number | string;
+  readonly sessionIdleMs: number;
+  readonly sessionAbsoluteMs: number;
+  readonly logLevel: string;
+  readonly currency: string;
+  readonly scryptLogN: number;
+}
+
+export class ConfigError extends Error {}
+
+/** Reads and validates the environment once; a bad value stops start-up with its name. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.DATA_DIR);
+  return Object.freeze({
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    databaseFile: path.resolve(dataDir, e.DATABASE_FILE ?? 'callscore.db'),
+    recordingsDir: path.resolve(dataDir, e.RECORDINGS_DIR ?? 'recordings'),
+    maxUploadBytes: e.MAX_UPLOAD_MB * 1024 * 1024,
+    trustProxy: e.TRUST_PROXY,
+    sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
+    sessionAbsoluteMs: e.SESSION_ABSOLUTE_HOURS * 3_600_000,
+    logLevel: e.LOG_LEVEL,
+    currency: e.CURRENCY,
+    scryptLogN: e.SCRYPT_LOG_N,
+  });
+}

@@ -1,0 +1,43 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Migrator, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
+import type { DB } from './database';
+
+// Compiled code runs from dist/src/db and finds dist/migrations; tests run from src/db and find migrations/.
+export const MIGRATIONS_DIR = path.resolve(__dirname, '../../migrations');
+
+class DirectoryMigrationProvider implements MigrationProvider {
+  constructor(private readonly dir: string) {}
+
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const migrations: Record<string, Migration> = {};
+    for (const file of fs.readdirSync(this.dir).sort()) {
+      const match = /^(\d{8}T\d{4}_[a-z0-9_]+)\.(ts|js)$/.exec(file);
+      if (!match || file.endsWith('.d.ts')) continue;
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      migrations[match[1]] = require(path.join(this.dir, file)) as Migration;
+    }
+    return migrations;
+  }
+}
+
+export function createMigrator(db: DB, dir = MIGRATIONS_DIR): Migrator {
+  return new Migrator({ db, provider: new DirectoryMigrationProvider(dir) });
+}
+
+function raise(result: MigrationResultSet): MigrationResultSet {
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === 'Error');
+    const message = result.error instanceof Error ? result.error.message : String(result.error);
+    throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${message}`);
+  }
+  return result;
+}
+
+export async function migrateToLatest(db: DB): Promise<MigrationResultSet> {
+  return raise(await createMigrator(db).migrateToLatest());
+}
+
+export async function migrateDown(db: DB): Promise<MigrationResultSet> {
+  return raise(await createMigrator(db).migrateDown());
+}

@@ -1,0 +1,15 @@
+import type { Logger } from 'pino';
+import type { LoginThrottle } from './auth/throttle';
+import type { Config } from './config';
+import type { DB } from './db/database';
+import type { Clock } from './lib/clock';
+
+/** Everything the app needs from outside, passed in so tests can build their own. */
+export interface AppDeps {
+  db: DB;
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  throttle: LoginThrottle;
+  sessionSecret: string;
+}

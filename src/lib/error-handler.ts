@@ -1,0 +1,67 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from 'pino';
+import { AppError, TooManyRequests, Validation } from './errors';
+import { isApiRequest } from './http';
+
+interface HttpishError {
+  status?: number;
+  statusCode?: number;
+  type?: string;
+  code?: string;
+  expose?: boolean;
+  message?: string;
+}
+
+interface ErrorView {
+  status: number;
+  code: string;
+  message: string;
+  details?: Array<{ path: string; message: string }>;
+}
+
+// Errors raised by body parsers, csrf-sync, multer and the like, mapped to a message a person understands.
+function describeForeign(err: HttpishError): ErrorView | null {
+  if (err.type === 'entity.too.large') return { status: 413, code: 'too_large', message: 'The request is too large.' };
+  if (err.type === 'entity.parse.failed') return { status: 400, code: 'malformed', message: 'The request body is not valid JSON.' };
+  if (err.code === 'EBADCSRFTOKEN') {
+    return { status: 403, code: 'csrf_invalid', message: 'The form expired or was sent from elsewhere. Reload the page and try again.' };
+  }
+  const status = err.status ?? err.statusCode;
+  if (status && status >= 400 && status < 500) {
+    return { status, code: 'bad_request', message: err.expose && err.message ? err.message : 'The request could not be understood.' };
+  }
+  return null;
+}
+
+function describe(err: unknown): ErrorView | null {
+  if (err instanceof Validation) return { status: err.status, code: err.code, message: err.message, details: err.details };
+  if (err instanceof AppError) return { status: err.status, code: err.code, message: err.message };
+  if (err && typeof err === 'object') return describeForeign(err as HttpishError);
+  return null;
+}
+
+export function notFoundHandler(_req: Request, _res: Response, next: NextFunction): void {
+  next(Object.assign(new Error('Not found.'), { status: 404, expose: true }));
+}
+
+/** The one error handler: JSON for the API, a page for people, never a stack trace outside development. */
+export function errorHandler(logger: Logger, showStack: boolean) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    const known = describe(err);
+    const view: ErrorView = known ?? { status: 500, code: 'internal', message: 'Something went wrong on our side. It has been logged.' };
+    if (!known) logger.error({ err, url: req.originalUrl }, 'unhandled error');
+    if (view.status === 404 && view.code === 'bad_request') view.code = 'not_found';
+    if (err instanceof TooManyRequests) res.setHeader('Retry-After', String(err.retryAfterSeconds));
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    res.status(view.status);
+    if (isApiRequest(req) || !req.accepts('html')) {
+      res.json({ error: { code: view.code, message: view.message, ...(view.details ? { details: view.details } : {}) } });
+      return;
+    }
+    const stack = showStack && !known && err instanceof Error ? err.stack : undefined;
+    res.render('errors/error', { title: view.status === 404 ? 'Not found' : 'Error', error: view, stack });
+  };
+}

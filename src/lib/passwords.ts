@@ -1,0 +1,67 @@
+import crypto from 'node:crypto';
+import { promisify } from 'node:util';
+import { dictionary } from '@zxcvbn-ts/language-common';
+
+const scrypt = promisify(crypto.scrypt) as (
+  password: crypto.BinaryLike,
+  salt: crypto.BinaryLike,
+  keylen: number,
+  options: crypto.ScryptOptions,
+) => Promise<Buffer>;
+
+const KEY_LENGTH = 64;
+const R = 8;
+const P = 1;
+// About 49,000 of the most used passwords from breach corpora, as packaged for zxcvbn-ts.
+const COMMON = new Set<string>(dictionary['passwords-common'].map((p) => p.toLowerCase()));
+
+export const PASSWORD_MIN = 8;
+export const PASSWORD_MAX = 128;
+
+function maxmemFor(logN: number): number {
+  // scrypt needs 128 * N * r bytes; leave headroom so Node's default 32 MB cap never rejects it.
+  return 128 * 2 ** logN * R * 2;
+}
+
+/** Hashes with scrypt at the given cost (OWASP: N=2^17, r=8, p=1). Call it outside any transaction. */
+export async function hashPassword(password: string, logN: number): Promise<string> {
+  const salt = crypto.randomBytes(16);
+  const key = await scrypt(password.normalize('NFC'), salt, KEY_LENGTH, {
+    N: 2 ** logN,
+    r: R,
+    p: P,
+    maxmem: maxmemFor(logN),
+  });
+  return `scrypt$${logN}$${R}$${P}$${salt.toString('base64')}$${key.toString('base64')}`;
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const parts = stored.split('$');
+  if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
+  const [logN, r, p] = parts.slice(1, 4).map(Number);
+  const salt = Buffer.from(parts[4], 'base64');
+  const expected = Buffer.from(parts[5], 'base64');
+  const key = await scrypt(password.normalize('NFC'), salt, expected.length, {
+    N: 2 ** logN,
+    r,
+    p,
+    maxmem: 128 * 2 ** logN * r * 2,
+  });
+  return crypto.timingSafeEqual(key, expected);
+}
+
+/** A hash of a random password, verified against when the username is unknown so timing reveals nothing. */
+export async function decoyHash(logN: number): Promise<string> {
+  return hashPassword(crypto.randomBytes(18).toString('base64'), logN);
+}
+
+/** Returns a message a person understands, or null when the password is acceptable. */
+export function passwordProblem(password: string, username?: string): string | null {
+  const length = [...password].length;
+  if (length < PASSWORD_MIN) return `Use at least ${PASSWORD_MIN} characters.`;
+  if (length > PASSWORD_MAX) return `Use at most ${PASSWORD_MAX} characters.`;
+  const lower = password.toLowerCase();
+  if (COMMON.has(lower)) return 'This password is on a list of commonly used passwords; choose another.';
+  if (username && lower === username.toLowerCase()) return 'The password must not be the username.';
+  return null;
+}

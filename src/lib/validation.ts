@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { Validation } from './errors';
+
+/** Parses input with a schema or throws Validation listing each field's problem in plain words. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const details = result.error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.') || '(body)',
+    message: issue.message,
+  }));
+  throw new Validation(details);
+}
+
+/** Form fields arrive as strings; an empty field means "not given". */
+const blankToUndefined = (value: unknown) => (value === '' || value === null ? undefined : value);
+
+export const optionalId = z.preprocess(
+  blankToUndefined,
+  z.coerce.number({ error: 'Choose one from the list.' }).int().positive().optional(),
+);
+
+export const requiredId = z.coerce.number({ error: 'Must be a number.' }).int('Must be a whole number.').positive();
+
+export const checkbox = z.preprocess(
+  (value) => (Array.isArray(value) ? value.at(-1) : value),
+  z.union([z.boolean(), z.enum(['on', 'true', '1', 'false', '0', 'off'])]).optional(),
+).transform((value) => value === true || value === 'on' || value === 'true' || value === '1');
+
+export function text(label: string, max: number, min = 1) {
+  return z
+    .string({ error: `${label} is required.` })
+    .trim()
+    .min(min, min === 1 ? `${label} is required.` : `${label} needs at least ${min} characters.`)
+    .max(max, `${label} must be at most ${max} characters.`);
+}
+
+/** Route parameter ids: anything but a positive integer is simply not found. */
+export function parseIdParam(value: unknown): number | null {
+  if (typeof value !== 'string' || !/^[1-9]\d{0,15}$/.test(value)) return null;
+  return Number(value);
+}

@@ -1,0 +1,64 @@
+import type { Server } from 'node:http';
+import { createApp } from './app';
+import { purgeExpiredSessions } from './auth/session-store';
+import { bootstrap, createLogger } from './bootstrap';
+import { ConfigError, loadConfig } from './config';
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config);
+  const { deps, database } = await bootstrap(config, logger);
+  await purgeExpiredSessions(deps.db, deps.clock);
+  const sweeper = setInterval(() => {
+    purgeExpiredSessions(deps.db, deps.clock).catch((err: unknown) => logger.error({ err }, 'session purge failed'));
+  }, 3_600_000);
+  sweeper.unref();
+
+  const app = createApp(deps);
+  const server: Server = app.listen(config.port, config.host, () => {
+    logger.info({ url: `http://${config.host}:${config.port}/`, dataDir: config.dataDir }, 'Callscore is listening');
+  });
+  server.on('error', (err) => {
+    logger.fatal({ err }, 'server failed to start');
+    process.exit(1);
+  });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    clearInterval(sweeper);
+    const force = setTimeout(() => {
+      logger.warn('in-flight requests did not finish in time; closing connections');
+      server.closeAllConnections();
+    }, SHUTDOWN_GRACE_MS);
+    force.unref();
+    server.close(() => {
+      database.close().then(
+        () => {
+          logger.info('database closed; bye');
+          process.exit(0);
+        },
+        (err: unknown) => {
+          logger.error({ err }, 'closing the database failed');
+          process.exit(1);
+        },
+      );
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+  } else {
+    console.error('Callscore failed to start:', err);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,27 @@
+import type { Role } from '../db/schema';
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface User {
+      id: number;
+      username: string;
+      display_name: string;
+      role: Role;
+      team_id: number | null;
+    }
+    interface Request {
+      authVia?: 'session' | 'token';
+    }
+  }
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    startedAt?: number;
+    setupDemo?: boolean;
+    flash?: Array<{ kind: 'success' | 'error' | 'info'; message: string }>;
+  }
+}
+
+export {};

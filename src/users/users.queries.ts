@@ -1,0 +1,97 @@
+import { sql } from 'kysely';
+import type { DB } from '../db/database';
+import type { NewUser, Role, User, UserUpdate } from '../db/schema';
+import type { TeamScope } from '../policy/scope';
+
+export async function findUserByUsername(db: DB, username: string): Promise<User | undefined> {
+  return db.selectFrom('users').selectAll().where('username', '=', username.trim()).executeTakeFirst();
+}
+
+export async function findUserById(db: DB, id: number): Promise<User | undefined> {
+  return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function insertUser(db: DB, values: NewUser): Promise<number> {
+  const row = await db.insertInto('users').values(values).returning('id').executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function updateUserRow(db: DB, id: number, values: UserUpdate): Promise<void> {
+  await db.updateTable('users').set(values).where('id', '=', id).execute();
+}
+
+export async function countActiveAdmins(db: DB): Promise<number> {
+  const row = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('role', '=', 'admin')
+    .where('active', '=', 1)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export interface PeopleFilter {
+  scope: TeamScope;
+  role?: Role;
+  q?: string;
+  includeInactive: boolean;
+}
+
+export interface PersonRow {
+  id: number;
+  username: string;
+  display_name: string;
+  role: Role;
+  active: number;
+  team_id: number | null;
+  team_name: string | null;
+  department_name: string | null;
+  supervised_teams: string | null;
+}
+
+/** People in scope: CSRs by their team, supervisors by the teams they supervise. */
+export async function listPeople(db: DB, filter: PeopleFilter): Promise<PersonRow[]> {
+  let query = db
+    .selectFrom('users')
+    .leftJoin('teams', 'teams.id', 'users.team_id')
+    .leftJoin('departments', 'departments.id', 'teams.department_id')
+    .select([
+      'users.id',
+      'users.username',
+      'users.display_name',
+      'users.role',
+      'users.active',
+      'users.team_id',
+      'teams.name as team_name',
+      'departments.name as department_name',
+      sql<string | null>`(select group_concat(t.name, ', ') from team_supervisors ts
+        join teams t on t.id = ts.team_id where ts.user_id = users.id)`.as('supervised_teams'),
+    ])
+    .orderBy('users.display_name')
+    .orderBy('users.id');
+  if (!filter.scope.all) {
+    const teamIds = filter.scope.teamIds;
+    if (teamIds.length === 0) return [];
+    query = query.where((eb) =>
+      eb.or([
+        eb('users.team_id', 'in', teamIds),
+        eb.exists(
+          eb
+            .selectFrom('team_supervisors')
+            .select('team_supervisors.team_id')
+            .whereRef('team_supervisors.user_id', '=', 'users.id')
+            .where('team_supervisors.team_id', 'in', teamIds),
+        ),
+      ]),
+    );
+  }
+  if (filter.role) query = query.where('users.role', '=', filter.role);
+  if (!filter.includeInactive) query = query.where('users.active', '=', 1);
+  if (filter.q) {
+    const like = `%${filter.q.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+    query = query.where(
+      sql<boolean>`(users.username like ${like} escape '\\' or users.display_name like ${like} escape '\\')`,
+    );
+  }
+  return query.execute();
+}

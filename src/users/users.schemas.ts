@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { checkbox, optionalId, text } from '../lib/validation';
+
+export const ROLES = ['admin', 'manager', 'supervisor', 'csr'] as const;
+
+export const username = z
+  .string({ error: 'Username is required.' })
+  .trim()
+  .min(2, 'Username needs at least 2 characters.')
+  .max(64, 'Username must be at most 64 characters.')
+  .regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]*$/, 'Use letters, digits, dots, dashes and underscores only.');
+
+export const password = z.string({ error: 'Password is required.' }).max(1024, 'Password is too long.');
+
+const role = z.enum(ROLES, { error: 'Choose a role: admin, manager, supervisor or csr.' });
+
+export const createUserSchema = z.object({
+  username,
+  display_name: text('Display name', 100),
+  password,
+  role,
+  team_id: optionalId,
+  department_id: optionalId,
+});
+export type CreateUserInput = z.output<typeof createUserSchema>;
+
+export const updateUserSchema = z
+  .object({
+    display_name: text('Display name', 100).optional(),
+    role: role.optional(),
+    team_id: z.union([z.null(), optionalId]).optional(),
+    active: z.union([z.boolean(), checkbox]).optional(),
+    password: password.optional(),
+  })
+  .strict();
+export type UpdateUserInput = z.output<typeof updateUserSchema>;
+
+export const changePasswordSchema = z.object({
+  current_password: z.string({ error: 'Enter your current password.' }).min(1, 'Enter your current password.'),
+  new_password: password,
+});
+
+export const tokenNameSchema = z.object({ name: text('Token name', 80) });
