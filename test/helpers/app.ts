@@ -1,0 +1,78 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import pino from 'pino';
+import type { Express } from 'express';
+import { createApp } from '../../src/app';
+import { LoginThrottle } from '../../src/auth/throttle';
+import { loadConfig, type Config } from '../../src/config';
+import { openDatabase, type DatabaseHandle } from '../../src/db/database';
+import type { AppDeps } from '../../src/deps';
+import type { Clock } from '../../src/lib/clock';
+
+/** A clock tests can move forward. */
+export class TestClock implements Clock {
+  private current: number;
+  constructor(start = Date.parse('2026-11-23T09:00:00Z')) {
+    this.current = start;
+  }
+  now(): Date {
+    return new Date(this.current);
+  }
+  advance(ms: number): void {
+    this.current += ms;
+  }
+}
+
+export interface TestContext {
+  app: Express;
+  deps: AppDeps;
+  clock: TestClock;
+  database: DatabaseHandle;
+  dataDir: string;
+  /** A second app on the same database file, as after a restart. */
+  restart(): TestContext;
+  close(): Promise<void>;
+}
+
+/** A fresh copy of the migrated template database in its own folder. */
+export function freshDataDir(): string {
+  const base = process.env.CALLSCORE_TEST_DIR;
+  const template = process.env.CALLSCORE_TEST_TEMPLATE;
+  if (!base || !template) throw new Error('global setup did not run');
+  const dir = fs.mkdtempSync(path.join(base, 'case-'));
+  fs.copyFileSync(template, path.join(dir, 'callscore.db'));
+  return dir;
+}
+
+export function testConfig(dataDir: string, overrides: Record<string, string> = {}): Config {
+  // scrypt at a lower cost keeps the suite quick; test/auth/passwords.test.ts checks the OWASP default.
+  return loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, LOG_LEVEL: 'silent', SCRYPT_LOG_N: '12', ...overrides });
+}
+
+function build(dataDir: string, clock: TestClock, overrides: Record<string, string>): TestContext {
+  const config = testConfig(dataDir, overrides);
+  const database = openDatabase(config.databaseFile);
+  const deps: AppDeps = {
+    db: database.db,
+    config,
+    clock,
+    logger: pino({ level: 'silent' }),
+    throttle: new LoginThrottle(database.db, clock),
+    sessionSecret: crypto.randomBytes(16).toString('hex'),
+  };
+  const ctx: TestContext = {
+    app: createApp(deps),
+    deps,
+    clock,
+    database,
+    dataDir,
+    restart: () => build(dataDir, clock, overrides),
+    close: () => database.close(),
+  };
+  return ctx;
+}
+
+export function makeTestApp(overrides: Record<string, string> = {}): TestContext {
+  return build(freshDataDir(), new TestClock(), overrides);
+}

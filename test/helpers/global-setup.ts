@@ -1,0 +1,17 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openDatabase } from '../../src/db/database';
+import { migrateToLatest } from '../../src/db/migrate';
+
+/** Migrates one template database; each test file copies it instead of migrating again. */
+export default async function globalSetup(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'callscore-test-'));
+  const file = path.join(dir, 'template.db');
+  const handle = openDatabase(file);
+  await migrateToLatest(handle.db);
+  handle.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+  await handle.close();
+  process.env.CALLSCORE_TEST_DIR = dir;
+  process.env.CALLSCORE_TEST_TEMPLATE = file;
+}
