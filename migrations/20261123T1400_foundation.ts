@@ -5,12 +5,15 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('users')
     .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-    .addColumn('username', 'text', (c) => c.notNull().unique().modifyEnd(sql`collate nocase`))
+    .addColumn('username', 'text', (c) =>
+      c
+        .notNull()
+        .unique()
+        .modifyEnd(sql`collate nocase`),
+    )
     .addColumn('display_name', 'text', (c) => c.notNull())
     .addColumn('password_hash', 'text', (c) => c.notNull())
-    .addColumn('role', 'text', (c) =>
-      c.notNull().check(sql`role in ('admin', 'manager', 'supervisor', 'csr')`),
-    )
+    .addColumn('role', 'text', (c) => c.notNull().check(sql`role in ('admin', 'manager', 'supervisor', 'csr')`))
     .addColumn('team_id', 'integer', (c) => c.references('teams.id').onDelete('set null'))
     .addColumn('active', 'integer', (c) => c.notNull().defaultTo(1))
     .addColumn('created_at', 'text', (c) => c.notNull())
@@ -20,11 +23,24 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('departments')
     .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-    .addColumn('name', 'text', (c) => c.notNull().unique().modifyEnd(sql`collate nocase`))
+    .addColumn('name', 'text', (c) =>
+      c
+        .notNull()
+        .unique()
+        .modifyEnd(sql`collate nocase`),
+    )
     .addColumn('manager_id', 'integer', (c) => c.references('users.id').onDelete('set null'))
-    .addColumn('budget_cents', 'integer', (c) => c.notNull().defaultTo(0).check(sql`budget_cents >= 0`))
+    .addColumn('budget_cents', 'integer', (c) =>
+      c
+        .notNull()
+        .defaultTo(0)
+        .check(sql`budget_cents >= 0`),
+    )
     .addColumn('budget_period', 'text', (c) =>
-      c.notNull().defaultTo('quarter').check(sql`budget_period in ('month', 'quarter', 'year')`),
+      c
+        .notNull()
+        .defaultTo('quarter')
+        .check(sql`budget_period in ('month', 'quarter', 'year')`),
     )
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
@@ -98,11 +114,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('sessions_expires_idx').on('sessions').column('expires_at').execute();
   await db.schema.createIndex('api_tokens_user_idx').on('api_tokens').column('user_id').execute();
   await db.schema.createIndex('audit_log_at_idx').on('audit_log').column('at').execute();
-  await db.schema
-    .createIndex('audit_log_entity_idx')
-    .on('audit_log')
-    .columns(['entity_type', 'entity_id'])
-    .execute();
+  await db.schema.createIndex('audit_log_entity_idx').on('audit_log').columns(['entity_type', 'entity_id']).execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

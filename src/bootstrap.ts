@@ -10,17 +10,32 @@ import { systemClock, type Clock } from './lib/clock';
 export function createLogger(config: Config): Logger {
   return pino({
     level: config.logLevel,
-    redact: { paths: ['password', '*.password', 'token', '*.token', 'req.headers.cookie', 'req.headers.authorization'], censor: '[redacted]' },
+    redact: {
+      paths: ['password', '*.password', 'token', '*.token', 'req.headers.cookie', 'req.headers.authorization'],
+      censor: '[redacted]',
+    },
   });
 }
 
 /** The session-signing secret is made once per installation and kept in the database, never in the repo. */
 export async function sessionSecret(db: DB): Promise<string> {
-  const existing = await db.selectFrom('settings').select('value').where('key', '=', 'session_secret').executeTakeFirst();
+  const existing = await db
+    .selectFrom('settings')
+    .select('value')
+    .where('key', '=', 'session_secret')
+    .executeTakeFirst();
   if (existing) return existing.value;
   const secret = crypto.randomBytes(32).toString('base64url');
-  await db.insertInto('settings').values({ key: 'session_secret', value: secret }).onConflict((oc) => oc.doNothing()).execute();
-  const stored = await db.selectFrom('settings').select('value').where('key', '=', 'session_secret').executeTakeFirstOrThrow();
+  await db
+    .insertInto('settings')
+    .values({ key: 'session_secret', value: secret })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+  const stored = await db
+    .selectFrom('settings')
+    .select('value')
+    .where('key', '=', 'session_secret')
+    .executeTakeFirstOrThrow();
   return stored.value;
 }
 

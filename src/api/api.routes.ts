@@ -29,7 +29,9 @@ export function userJson(user: User) {
 /** Unsafe API requests carry JSON; anything else is refused before it is parsed. */
 function requireJson(req: Request, _res: Response, next: NextFunction): void {
   if (['POST', 'PATCH', 'PUT'].includes(req.method) && !req.is('application/json')) {
-    return next(Object.assign(new Error('Send JSON with Content-Type: application/json.'), { status: 415, expose: true }));
+    return next(
+      Object.assign(new Error('Send JSON with Content-Type: application/json.'), { status: 415, expose: true }),
+    );
   }
   next();
 }
@@ -98,4 +100,3 @@ export function apiRoutes(deps: AppDeps): Router {
   router.use((_req: Request, _res: Response, next: NextFunction) => next(new NotFound('No such API route.')));
   return router;
 }
-

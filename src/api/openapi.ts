@@ -40,7 +40,10 @@ export const openApiDocument = {
             properties: {
               code: { type: 'string' },
               message: { type: 'string' },
-              details: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+              details: {
+                type: 'array',
+                items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } },
+              },
             },
           },
         },
@@ -65,7 +68,11 @@ export const openApiDocument = {
       },
     },
     '/api/v1/tokens/{id}': {
-      delete: { summary: 'Revoke one of your tokens', parameters: [idParam], responses: { 204: { description: 'Revoked' }, 404: error } },
+      delete: {
+        summary: 'Revoke one of your tokens',
+        parameters: [idParam],
+        responses: { 204: { description: 'Revoked' }, 404: error },
+      },
     },
     '/api/v1/me': {
       get: { summary: 'The caller', responses: { 200: ok('The caller', user), 401: error } },

@@ -10,7 +10,9 @@ import { BAD_CREDENTIALS } from './auth.service';
 
 /** Only same-site relative paths: never an open redirect to another host. */
 function safeNext(value: unknown): string {
-  return typeof value === 'string' && /^\/(?![/\\])[\w\-./?=&%]*$/.test(value) && !value.startsWith('/login') ? value : '/';
+  return typeof value === 'string' && /^\/(?![/\\])[\w\-./?=&%]*$/.test(value) && !value.startsWith('/login')
+    ? value
+    : '/';
 }
 
 function renderLogin(res: Response, status: number, username: string, next: string, error?: string): void {
@@ -72,4 +74,3 @@ export function authRoutes(deps: AppDeps, auth: passport.PassportStatic): Router
 
   return router;
 }
-

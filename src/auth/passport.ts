@@ -9,7 +9,13 @@ import { findUserById } from '../users/users.queries';
 import { authenticate } from './auth.service';
 
 export function toSessionUser(user: User): Express.User {
-  return { id: user.id, username: user.username, display_name: user.display_name, role: user.role, team_id: user.team_id };
+  return {
+    id: user.id,
+    username: user.username,
+    display_name: user.display_name,
+    role: user.role,
+    team_id: user.team_id,
+  };
 }
 
 /** A Passport instance of the app's own (not the module singleton), so each createApp is independent. */
@@ -19,7 +25,8 @@ export function buildPassport(deps: AppDeps): passport.PassportStatic {
     new LocalStrategy({ passReqToCallback: true }, (req: Request, username, password, done) => {
       authenticate(deps, username, password, clientIp(req)).then(
         (user) => done(null, toSessionUser(user)),
-        (err: unknown) => (err instanceof AppError && err.status === 401 ? done(null, false, { message: err.message }) : done(err)),
+        (err: unknown) =>
+          err instanceof AppError && err.status === 401 ? done(null, false, { message: err.message }) : done(err),
       );
     }),
   );

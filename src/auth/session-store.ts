@@ -27,7 +27,10 @@ export class KyselySessionStore extends session.Store {
   }
 
   set(sid: string, data: session.SessionData, callback?: Callback): void {
-    this.write(sid, data).then(() => callback?.(), (err: unknown) => callback?.(err));
+    this.write(sid, data).then(
+      () => callback?.(),
+      (err: unknown) => callback?.(err),
+    );
   }
 
   touch(sid: string, _data: session.SessionData, callback?: Callback): void {
@@ -36,7 +39,10 @@ export class KyselySessionStore extends session.Store {
       .set({ expires_at: this.expiry() })
       .where('sid', '=', sid)
       .execute()
-      .then(() => callback?.(), (err: unknown) => callback?.(err));
+      .then(
+        () => callback?.(),
+        (err: unknown) => callback?.(err),
+      );
   }
 
   destroy(sid: string, callback?: Callback): void {
@@ -44,7 +50,10 @@ export class KyselySessionStore extends session.Store {
       .deleteFrom('sessions')
       .where('sid', '=', sid)
       .execute()
-      .then(() => callback?.(), (err: unknown) => callback?.(err));
+      .then(
+        () => callback?.(),
+        (err: unknown) => callback?.(err),
+      );
   }
 
   private expiry(): number {

@@ -22,19 +22,29 @@ interface ErrorView {
 // Errors raised by body parsers, csrf-sync, multer and the like, mapped to a message a person understands.
 function describeForeign(err: HttpishError): ErrorView | null {
   if (err.type === 'entity.too.large') return { status: 413, code: 'too_large', message: 'The request is too large.' };
-  if (err.type === 'entity.parse.failed') return { status: 400, code: 'malformed', message: 'The request body is not valid JSON.' };
+  if (err.type === 'entity.parse.failed')
+    return { status: 400, code: 'malformed', message: 'The request body is not valid JSON.' };
   if (err.code === 'EBADCSRFTOKEN') {
-    return { status: 403, code: 'csrf_invalid', message: 'The form expired or was sent from elsewhere. Reload the page and try again.' };
+    return {
+      status: 403,
+      code: 'csrf_invalid',
+      message: 'The form expired or was sent from elsewhere. Reload the page and try again.',
+    };
   }
   const status = err.status ?? err.statusCode;
   if (status && status >= 400 && status < 500) {
-    return { status, code: 'bad_request', message: err.expose && err.message ? err.message : 'The request could not be understood.' };
+    return {
+      status,
+      code: 'bad_request',
+      message: err.expose && err.message ? err.message : 'The request could not be understood.',
+    };
   }
   return null;
 }
 
 function describe(err: unknown): ErrorView | null {
-  if (err instanceof Validation) return { status: err.status, code: err.code, message: err.message, details: err.details };
+  if (err instanceof Validation)
+    return { status: err.status, code: err.code, message: err.message, details: err.details };
   if (err instanceof AppError) return { status: err.status, code: err.code, message: err.message };
   if (err && typeof err === 'object') return describeForeign(err as HttpishError);
   return null;
@@ -48,7 +58,11 @@ export function notFoundHandler(_req: Request, _res: Response, next: NextFunctio
 export function errorHandler(logger: Logger, showStack: boolean) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const known = describe(err);
-    const view: ErrorView = known ?? { status: 500, code: 'internal', message: 'Something went wrong on our side. It has been logged.' };
+    const view: ErrorView = known ?? {
+      status: 500,
+      code: 'internal',
+      message: 'Something went wrong on our side. It has been logged.',
+    };
     if (!known) logger.error({ err, url: req.originalUrl }, 'unhandled error');
     if (view.status === 404 && view.code === 'bad_request') view.code = 'not_found';
     if (err instanceof TooManyRequests) res.setHeader('Retry-After', String(err.retryAfterSeconds));
@@ -58,7 +72,9 @@ export function errorHandler(logger: Logger, showStack: boolean) {
     }
     res.status(view.status);
     if (isApiRequest(req) || !req.accepts('html')) {
-      res.json({ error: { code: view.code, message: view.message, ...(view.details ? { details: view.details } : {}) } });
+      res.json({
+        error: { code: view.code, message: view.message, ...(view.details ? { details: view.details } : {}) },
+      });
       return;
     }
     const stack = showStack && !known && err instanceof Error ? err.stack : undefined;

@@ -22,10 +22,12 @@ export const optionalId = z.preprocess(
 
 export const requiredId = z.coerce.number({ error: 'Must be a number.' }).int('Must be a whole number.').positive();
 
-export const checkbox = z.preprocess(
-  (value) => (Array.isArray(value) ? value.at(-1) : value),
-  z.union([z.boolean(), z.enum(['on', 'true', '1', 'false', '0', 'off'])]).optional(),
-).transform((value) => value === true || value === 'on' || value === 'true' || value === '1');
+export const checkbox = z
+  .preprocess(
+    (value) => (Array.isArray(value) ? value.at(-1) : value),
+    z.union([z.boolean(), z.enum(['on', 'true', '1', 'false', '0', 'off'])]).optional(),
+  )
+  .transform((value) => value === true || value === 'on' || value === 'true' || value === '1');
 
 export function text(label: string, max: number, min = 1) {
   return z

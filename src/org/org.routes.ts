@@ -4,7 +4,14 @@ import { AppError, NotFound, Validation } from '../lib/errors';
 import { clientIp, flash, pickFields } from '../lib/http';
 import { parseIdParam } from '../lib/validation';
 import { actorOf, requireRole } from '../policy/scope';
-import { findDepartment, findTeam, listDepartments, listTeams, teamSupervisorUsernames, usersByRole } from './org.queries';
+import {
+  findDepartment,
+  findTeam,
+  listDepartments,
+  listTeams,
+  teamSupervisorUsernames,
+  usersByRole,
+} from './org.queries';
 import { amountToCents } from './org.schemas';
 import { saveDepartment, saveTeam } from './org.service';
 
@@ -83,13 +90,29 @@ export function orgRoutes(deps: AppDeps): Router {
     }
   });
 
-  async function renderDepartment(res: Response, id: number, status = 200, values?: Record<string, unknown>, errors = {}) {
+  async function renderDepartment(
+    res: Response,
+    id: number,
+    status = 200,
+    values?: Record<string, unknown>,
+    errors = {},
+  ) {
     const department = await findDepartment(deps.db, id);
     if (!department) throw new NotFound('No such department.');
     const managers = await usersByRole(deps.db, 'manager');
     const manager = managers.find((m) => m.id === department.manager_id);
-    const current = { ...department, manager: manager?.username ?? '', budget: (department.budget_cents / 100).toFixed(2) };
-    res.status(status).render('org/department', { title: `Edit ${department.name}`, department, managers, values: values ?? current, errors });
+    const current = {
+      ...department,
+      manager: manager?.username ?? '',
+      budget: (department.budget_cents / 100).toFixed(2),
+    };
+    res.status(status).render('org/department', {
+      title: `Edit ${department.name}`,
+      department,
+      managers,
+      values: values ?? current,
+      errors,
+    });
   }
 
   router.get('/admin/departments/:id', async (req, res) => renderDepartment(res, idParam(req, 'department')));

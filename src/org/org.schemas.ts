@@ -12,7 +12,9 @@ export const departmentSchema = z.object({
   name: text('Department name', 100),
   manager: z.preprocess((v) => (v === '' ? undefined : v), usernameRef.optional().nullable()),
   budget_cents: budgetCents.default(0),
-  budget_period: z.enum(['month', 'quarter', 'year'], { error: 'Budget period is month, quarter or year.' }).default('quarter'),
+  budget_period: z
+    .enum(['month', 'quarter', 'year'], { error: 'Budget period is month, quarter or year.' })
+    .default('quarter'),
 });
 export type DepartmentInput = z.output<typeof departmentSchema>;
 

@@ -26,13 +26,23 @@ export async function saveDepartment(deps: AppDeps, actor: Actor, raw: unknown, 
   if (id !== undefined && !(await findDepartment(deps.db, id))) throw new NotFound('No such department.');
   const managerId = input.manager ? await userIdWithRole(deps.db, input.manager, 'manager', 'manager') : null;
   const now = isoNow(deps.clock);
-  const values = { name: input.name, manager_id: managerId, budget_cents: input.budget_cents, budget_period: input.budget_period };
+  const values = {
+    name: input.name,
+    manager_id: managerId,
+    budget_cents: input.budget_cents,
+    budget_period: input.budget_period,
+  };
   try {
     return await deps.db.transaction().execute(async (trx) => {
       const departmentId =
         id ??
-        (await trx.insertInto('departments').values({ ...values, created_at: now }).returning('id').executeTakeFirstOrThrow())
-          .id;
+        (
+          await trx
+            .insertInto('departments')
+            .values({ ...values, created_at: now })
+            .returning('id')
+            .executeTakeFirstOrThrow()
+        ).id;
       if (id !== undefined) await trx.updateTable('departments').set(values).where('id', '=', id).execute();
       await recordAudit(trx, now, {
         actorId: actor.id,
@@ -65,7 +75,14 @@ export async function saveTeam(deps: AppDeps, actor: Actor, raw: unknown, id?: n
     return await deps.db.transaction().execute(async (trx) => {
       const values = { name: input.name, department_id: input.department_id };
       const teamId =
-        id ?? (await trx.insertInto('teams').values({ ...values, created_at: now }).returning('id').executeTakeFirstOrThrow()).id;
+        id ??
+        (
+          await trx
+            .insertInto('teams')
+            .values({ ...values, created_at: now })
+            .returning('id')
+            .executeTakeFirstOrThrow()
+        ).id;
       if (id !== undefined) {
         await trx.updateTable('teams').set(values).where('id', '=', id).execute();
         await trx.deleteFrom('team_supervisors').where('team_id', '=', id).execute();

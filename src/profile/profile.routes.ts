@@ -34,7 +34,12 @@ export function profileRoutes(deps: AppDeps): Router {
   router.post('/profile/password', async (req, res, next) => {
     const actor = actorOf(req);
     try {
-      await changeOwnPassword(deps, actor.id, pickFields(req.body, ['current_password', 'new_password']), clientIp(req));
+      await changeOwnPassword(
+        deps,
+        actor.id,
+        pickFields(req.body, ['current_password', 'new_password']),
+        clientIp(req),
+      );
     } catch (err) {
       if (!(err instanceof Validation)) throw err;
       return renderProfile(req, res, 422, { passwordErrors: err.byField() });

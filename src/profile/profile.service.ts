@@ -23,6 +23,12 @@ export async function changeOwnPassword(deps: AppDeps, userId: number, raw: unkn
   await deps.db.transaction().execute(async (trx) => {
     await trx.updateTable('users').set({ password_hash: hash, updated_at: now }).where('id', '=', userId).execute();
     await endSessionsOfUser(trx, userId);
-    await recordAudit(trx, now, { actorId: userId, action: 'user.password_changed', entityType: 'user', entityId: userId, ip });
+    await recordAudit(trx, now, {
+      actorId: userId,
+      action: 'user.password_changed',
+      entityType: 'user',
+      entityId: userId,
+      ip,
+    });
   });
 }

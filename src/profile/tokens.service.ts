@@ -28,7 +28,14 @@ export async function createToken(deps: AppDeps, userId: number, raw: unknown, i
       .values({ user_id: userId, name, token_hash: hashToken(token), created_at: now })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await recordAudit(trx, now, { actorId: userId, action: 'token.created', entityType: 'api_token', entityId: row.id, details: { name }, ip });
+    await recordAudit(trx, now, {
+      actorId: userId,
+      action: 'token.created',
+      entityType: 'api_token',
+      entityId: row.id,
+      details: { name },
+      ip,
+    });
     return row.id;
   });
   return { id, token, name };
@@ -46,7 +53,13 @@ export async function revokeToken(deps: AppDeps, userId: number, tokenId: number
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) throw new NotFound('No such token.');
-    await recordAudit(trx, now, { actorId: userId, action: 'token.revoked', entityType: 'api_token', entityId: tokenId, ip });
+    await recordAudit(trx, now, {
+      actorId: userId,
+      action: 'token.revoked',
+      entityType: 'api_token',
+      entityId: tokenId,
+      ip,
+    });
   });
 }
 

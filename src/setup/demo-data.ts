@@ -33,7 +33,11 @@ export async function loadDemoData(deps: AppDeps, actorId: number | null): Promi
   const hashes = await Promise.all(DEMO_PEOPLE.map(() => hashPassword(DEMO_PASSWORD, deps.config.scryptLogN)));
   const now = isoNow(deps.clock);
   await deps.db.transaction().execute(async (trx) => {
-    const existing = await trx.selectFrom('departments').select('id').where('name', '=', DEMO_DEPARTMENT.name).executeTakeFirst();
+    const existing = await trx
+      .selectFrom('departments')
+      .select('id')
+      .where('name', '=', DEMO_DEPARTMENT.name)
+      .executeTakeFirst();
     if (existing) return;
     const dept = await trx
       .insertInto('departments')

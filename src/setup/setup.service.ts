@@ -26,7 +26,12 @@ export interface SetupResult {
   demo: DemoPerson[] | null;
 }
 
-export async function runFirstSetup(deps: AppDeps, raw: Record<string, unknown>, withDemo: boolean, ip: string): Promise<SetupResult> {
+export async function runFirstSetup(
+  deps: AppDeps,
+  raw: Record<string, unknown>,
+  withDemo: boolean,
+  ip: string,
+): Promise<SetupResult> {
   const admin = await createUser(deps, null, { ...raw, role: 'admin' }, ip, { onlyIfNoAdmin: true });
   const demo = withDemo ? await loadDemoData(deps, admin.id) : null;
   return { admin, demo };

@@ -1,7 +1,6 @@
 import type { Role } from '../db/schema';
 
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     interface User {
       id: number;

@@ -25,7 +25,8 @@ function formErrors(err: unknown): Record<string, string> | null {
 }
 
 function listFilter(req: Request) {
-  const role = typeof req.query.role === 'string' && (ROLES as readonly string[]).includes(req.query.role) ? req.query.role : '';
+  const role =
+    typeof req.query.role === 'string' && (ROLES as readonly string[]).includes(req.query.role) ? req.query.role : '';
   const q = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 100) : '';
   return { role: role as (typeof ROLES)[number] | '', q, inactive: req.query.inactive === '1' };
 }
@@ -34,16 +35,34 @@ export function userAdminRoutes(deps: AppDeps): Router {
   const router = Router();
   router.use('/admin/users', requireRole('admin'));
 
-  async function renderNew(res: Response, status: number, values: Record<string, unknown>, errors: Record<string, string>) {
+  async function renderNew(
+    res: Response,
+    status: number,
+    values: Record<string, unknown>,
+    errors: Record<string, string>,
+  ) {
     const [teams, departments] = await Promise.all([listTeams(deps.db), listDepartments(deps.db)]);
     res.status(status).render('users/new', { title: 'New person', values, errors, teams, departments, roles: ROLES });
   }
 
-  async function renderEdit(res: Response, status: number, userId: number, errors: Record<string, string>, values?: Record<string, unknown>) {
+  async function renderEdit(
+    res: Response,
+    status: number,
+    userId: number,
+    errors: Record<string, string>,
+    values?: Record<string, unknown>,
+  ) {
     const person = await findUserById(deps.db, userId);
     if (!person) throw new NotFound('No such person.');
     const teams = await listTeams(deps.db);
-    res.status(status).render('users/edit', { title: `Edit ${person.display_name}`, person, values: values ?? person, errors, teams, roles: ROLES });
+    res.status(status).render('users/edit', {
+      title: `Edit ${person.display_name}`,
+      person,
+      values: values ?? person,
+      errors,
+      teams,
+      roles: ROLES,
+    });
   }
 
   router.get('/admin/users', async (req, res) => {

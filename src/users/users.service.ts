@@ -44,7 +44,8 @@ export async function createUser(
   try {
     const id = await deps.db.transaction().execute(async (trx) => {
       // First-run setup: checked inside the transaction so two racing setup forms cannot both win.
-      if (options.onlyIfNoAdmin && (await countActiveAdmins(trx)) > 0) throw new Conflict('Setup is already done.', 'setup_done');
+      if (options.onlyIfNoAdmin && (await countActiveAdmins(trx)) > 0)
+        throw new Conflict('Setup is already done.', 'setup_done');
       const userId = await insertUser(trx, {
         username: input.username,
         display_name: input.display_name,
@@ -58,7 +59,11 @@ export async function createUser(
         await trx.insertInto('team_supervisors').values({ team_id: input.team_id, user_id: userId }).execute();
       }
       if (input.role === 'manager' && input.department_id) {
-        await trx.updateTable('departments').set({ manager_id: userId }).where('id', '=', input.department_id).execute();
+        await trx
+          .updateTable('departments')
+          .set({ manager_id: userId })
+          .where('id', '=', input.department_id)
+          .execute();
       }
       await recordAudit(trx, now, {
         actorId: actor?.id ?? null,
@@ -78,7 +83,13 @@ export async function createUser(
 }
 
 /** Admin edit: display name, role, team (moving a CSR), active, password reset. */
-export async function updateUser(deps: AppDeps, actor: Actor, userId: number, raw: unknown, ip?: string): Promise<User> {
+export async function updateUser(
+  deps: AppDeps,
+  actor: Actor,
+  userId: number,
+  raw: unknown,
+  ip?: string,
+): Promise<User> {
   const input = parseInput(updateUserSchema, raw);
   const user = await findUserById(deps.db, userId);
   if (!user) throw new NotFound('No such person.');

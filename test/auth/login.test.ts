@@ -36,7 +36,11 @@ describe('login', () => {
     expect(unknown.res.status).toBe(401);
     expect(wrong.res.text).toContain('Wrong username or password.');
     expect(unknown.res.text).toContain('Wrong username or password.');
-    const failures = await ctx.deps.db.selectFrom('audit_log').selectAll().where('action', '=', 'login.failed').execute();
+    const failures = await ctx.deps.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('action', '=', 'login.failed')
+      .execute();
     expect(failures).toHaveLength(2);
   });
 
@@ -173,9 +177,16 @@ describe('session lifetime', () => {
     const bob = await signIn(ctx.app, 'bob');
     expect((await bob.get('/')).status).toBe(200);
     const adminAgent = await signIn(ctx.app, admin.username);
-    const bobRow = await ctx.deps.db.selectFrom('users').select('id').where('username', '=', 'bob').executeTakeFirstOrThrow();
+    const bobRow = await ctx.deps.db
+      .selectFrom('users')
+      .select('id')
+      .where('username', '=', 'bob')
+      .executeTakeFirstOrThrow();
     const csrf = await csrfFrom(adminAgent, `/admin/users/${bobRow.id}`);
-    const res = await adminAgent.post(`/admin/users/${bobRow.id}/active`).type('form').send({ _csrf: csrf, active: '0' });
+    const res = await adminAgent
+      .post(`/admin/users/${bobRow.id}/active`)
+      .type('form')
+      .send({ _csrf: csrf, active: '0' });
     expect(res.status).toBe(303);
     const kicked = await bob.get('/');
     expect(kicked.status).toBe(303);

@@ -50,14 +50,33 @@ export async function buildOrg(deps: AppDeps): Promise<Org> {
   const manager = await buildUser(deps, 'manager');
   const otherManager = await buildUser(deps, 'manager');
   const actor = { id: admin.id, role: 'admin' as const };
-  const departmentId = await saveDepartment(deps, actor, { name: `Care ${++counter}`, manager: manager.username, budget_cents: 100_000 });
-  const otherDepartmentId = await saveDepartment(deps, actor, { name: `Sales ${++counter}`, manager: otherManager.username });
+  const departmentId = await saveDepartment(deps, actor, {
+    name: `Care ${++counter}`,
+    manager: manager.username,
+    budget_cents: 100_000,
+  });
+  const otherDepartmentId = await saveDepartment(deps, actor, {
+    name: `Sales ${++counter}`,
+    manager: otherManager.username,
+  });
   const supervisorA = await buildUser(deps, 'supervisor');
   const supervisorB = await buildUser(deps, 'supervisor');
   const otherSupervisor = await buildUser(deps, 'supervisor');
-  const teamA = await saveTeam(deps, actor, { name: 'Team A', department_id: departmentId, supervisors: [supervisorA.username] });
-  const teamB = await saveTeam(deps, actor, { name: 'Team B', department_id: departmentId, supervisors: [supervisorB.username] });
-  const otherTeam = await saveTeam(deps, actor, { name: 'Other', department_id: otherDepartmentId, supervisors: [otherSupervisor.username] });
+  const teamA = await saveTeam(deps, actor, {
+    name: 'Team A',
+    department_id: departmentId,
+    supervisors: [supervisorA.username],
+  });
+  const teamB = await saveTeam(deps, actor, {
+    name: 'Team B',
+    department_id: departmentId,
+    supervisors: [supervisorB.username],
+  });
+  const otherTeam = await saveTeam(deps, actor, {
+    name: 'Other',
+    department_id: otherDepartmentId,
+    supervisors: [otherSupervisor.username],
+  });
   return {
     admin,
     manager,
@@ -76,4 +95,3 @@ export async function buildOrg(deps: AppDeps): Promise<Org> {
     otherCsr: await buildUser(deps, 'csr', { team_id: otherTeam }),
   };
 }
-

@@ -31,5 +31,8 @@ export async function signIn(app: Express, username: string, password = PASSWORD
 /** POSTs a form with a fresh CSRF token taken from `tokenPage`. */
 export async function postForm(agent: Agent, path: string, fields: Record<string, unknown>, tokenPage = '/profile') {
   const csrf = await csrfFrom(agent, tokenPage);
-  return agent.post(path).type('form').send({ ...fields, _csrf: csrf });
+  return agent
+    .post(path)
+    .type('form')
+    .send({ ...fields, _csrf: csrf });
 }
