@@ -6,6 +6,8 @@ import { pinoHttp } from 'pino-http';
 import { apiRoutes } from './api/api.routes';
 import { openApiDocument } from './api/openapi';
 import { auditRoutes } from './audit/audit.routes';
+import { callRoutes } from './calls/calls.routes';
+import { uploadRoutes } from './calls/upload.routes';
 import {
   SESSION_COOKIE,
   absoluteSessionTimeout,
@@ -20,19 +22,20 @@ import type { AppDeps } from './deps';
 import { homeRoutes } from './home/home.routes';
 import { errorHandler, notFoundHandler } from './lib/error-handler';
 import { exposeLocals } from './lib/locals';
+import { PROJECT_ROOT } from './lib/paths';
 import { orgRoutes } from './org/org.routes';
 import { profileRoutes } from './profile/profile.routes';
 import { redirectToSetup, setupRoutes } from './setup/setup.routes';
+import { settingsRoutes } from './settings/settings.routes';
 import { SetupState } from './setup/setup.service';
 import { peopleRoutes, userAdminRoutes } from './users/users.routes';
 
-const ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
 
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.config.trustProxy);
-  app.set('views', path.join(ROOT, 'views'));
+  app.set('views', path.join(PROJECT_ROOT, 'views'));
   app.set('view engine', 'ejs');
   app.set('query parser', 'simple');
 
@@ -65,8 +68,8 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
-  app.use('/static/vendor/pico', express.static(path.join(ROOT, 'node_modules/@picocss/pico/css'), { maxAge: '7d' }));
-  app.use('/static', express.static(path.join(ROOT, 'static'), { maxAge: '1h' }));
+  app.use('/static/vendor/pico', express.static(path.join(PROJECT_ROOT, 'node_modules/@picocss/pico/css'), { maxAge: '7d' }));
+  app.use('/static', express.static(path.join(PROJECT_ROOT, 'static'), { maxAge: '1h' }));
 
   app.get('/healthz', async (_req, res) => {
     await deps.db.selectFrom('settings').select('key').limit(1).execute();
@@ -113,6 +116,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(peopleRoutes(deps));
   app.use(orgRoutes(deps));
   app.use(auditRoutes(deps));
+  app.use(settingsRoutes(deps));
+  app.use(uploadRoutes(deps));
+  app.use(callRoutes(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger, deps.config.env === 'development'));

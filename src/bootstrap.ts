@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import { LoginThrottle } from './auth/throttle';
+import { RecordingStorage } from './calls/storage';
 import type { Config } from './config';
 import { openDatabase, type DatabaseHandle, type DB } from './db/database';
 import { migrateToLatest } from './db/migrate';
@@ -55,7 +56,9 @@ export async function bootstrap(config: Config, logger: Logger, clock: Clock = s
     clock,
     logger,
     throttle: new LoginThrottle(database.db, clock),
+    storage: new RecordingStorage(config.recordingsDir),
     sessionSecret: await sessionSecret(database.db),
   };
+  deps.storage.ensureDirs();
   return { deps, database };
 }

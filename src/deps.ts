@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { LoginThrottle } from './auth/throttle';
+import type { RecordingStorage } from './calls/storage';
 import type { Config } from './config';
 import type { DB } from './db/database';
 import type { Clock } from './lib/clock';
@@ -11,5 +12,6 @@ export interface AppDeps {
   clock: Clock;
   logger: Logger;
   throttle: LoginThrottle;
+  storage: RecordingStorage;
   sessionSecret: string;
 }

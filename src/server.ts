@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { createApp } from './app';
 import { purgeExpiredSessions } from './auth/session-store';
 import { bootstrap, createLogger } from './bootstrap';
+import { applyRetention, reconcileStorage } from './calls/maintenance';
 import { ConfigError, loadConfig } from './config';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -11,10 +12,16 @@ async function main(): Promise<void> {
   const logger = createLogger(config);
   const { deps, database } = await bootstrap(config, logger);
   await purgeExpiredSessions(deps.db, deps.clock);
+  await reconcileStorage(deps);
+  await applyRetention(deps);
   const sweeper = setInterval(() => {
     purgeExpiredSessions(deps.db, deps.clock).catch((err: unknown) => logger.error({ err }, 'session purge failed'));
   }, 3_600_000);
+  const daily = setInterval(() => {
+    applyRetention(deps).catch((err: unknown) => logger.error({ err }, 'retention job failed'));
+  }, 86_400_000);
   sweeper.unref();
+  daily.unref();
 
   const app = createApp(deps);
   const server: Server = app.listen(config.port, config.host, () => {
@@ -31,6 +38,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
     clearInterval(sweeper);
+    clearInterval(daily);
     const force = setTimeout(() => {
       logger.warn('in-flight requests did not finish in time; closing connections');
       server.closeAllConnections();

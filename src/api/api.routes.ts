@@ -2,6 +2,7 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import type { AppDeps } from '../deps';
 import type { User } from '../db/schema';
 import { authenticate } from '../auth/auth.service';
+import { callsApiRoutes } from '../calls/calls.api';
 import { requireSignedIn } from '../auth/auth.middleware';
 import { NotFound } from '../lib/errors';
 import { clientIp } from '../lib/http';
@@ -53,6 +54,7 @@ export function apiRoutes(deps: AppDeps): Router {
   });
 
   router.use(requireSignedIn);
+  router.use('/calls', callsApiRoutes(deps));
 
   router.delete('/tokens/:id', async (req, res) => {
     await revokeToken(deps, actorOf(req).id, idParam(req), clientIp(req));

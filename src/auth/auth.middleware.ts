@@ -62,6 +62,9 @@ export const csrf = csrfSync({
   getTokenFromRequest: (req) => {
     const header = req.get('x-csrf-token');
     if (header) return header;
+    // Multipart bodies are parsed after this check (so a forged upload writes nothing): their forms carry
+    // the token in the action URL instead.
+    if (req.is('multipart/form-data')) return typeof req.query._csrf === 'string' ? req.query._csrf : undefined;
     const body = req.body as Record<string, unknown> | undefined;
     return typeof body?._csrf === 'string' ? body._csrf : undefined;
   },

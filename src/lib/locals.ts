@@ -5,16 +5,20 @@ import type { AppDeps } from '../deps';
 const NAV: Record<string, Array<{ href: string; label: string }>> = {
   admin: [
     { href: '/', label: 'Home' },
+    { href: '/calls', label: 'Calls' },
     { href: '/admin/users', label: 'People' },
     { href: '/admin/org', label: 'Departments & teams' },
     { href: '/admin/audit', label: 'Audit log' },
+    { href: '/admin/settings', label: 'Settings' },
   ],
   manager: [
     { href: '/', label: 'Home' },
+    { href: '/calls', label: 'Calls' },
     { href: '/people', label: 'People' },
   ],
   supervisor: [
     { href: '/', label: 'Home' },
+    { href: '/calls', label: 'Calls' },
     { href: '/people', label: 'My teams' },
   ],
   csr: [{ href: '/', label: 'Home' }],
@@ -32,8 +36,19 @@ export function exposeLocals(deps: AppDeps, csrf: CsrfSync) {
     res.locals.flash = req.session?.flash ?? [];
     res.locals.formatMoney = (cents: number) =>
       new Intl.NumberFormat('en-US', { style: 'currency', currency: deps.config.currency }).format(cents / 100);
+    res.locals.formatDuration = formatDuration;
     res.locals.formatDateTime = (iso: string | null) => (iso ? iso.replace('T', ' ').slice(0, 16) + ' UTC' : '—');
     if (req.session?.flash) delete req.session.flash;
     next();
   };
+}
+
+/** Seconds as m:ss or h:mm:ss, the way call lengths are read. */
+export function formatDuration(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '—';
+  const total = Math.round(seconds);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = String(total % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
 }

@@ -1,4 +1,10 @@
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { parseCallsCsv } from '../calls/import.service';
+import { ingestCall, type StagedFile } from '../calls/ingest.service';
+import { RecordingStorage } from '../calls/storage';
 import type { AppDeps } from '../deps';
+import { PROJECT_ROOT } from '../lib/paths';
 import { recordAudit } from '../audit/audit.queries';
 import type { Role } from '../db/schema';
 import { isoNow } from '../lib/clock';
@@ -27,6 +33,29 @@ export const DEMO_PEOPLE: DemoPerson[] = [
   { username: 'csr.omar', display_name: 'Omar Haddad', role: 'csr', team: 'Orders & Billing' },
   { username: 'csr.priya', display_name: 'Priya Nair', role: 'csr', team: 'Orders & Billing' },
 ];
+
+export const SAMPLE_CALLS_DIR = path.join(PROJECT_ROOT, 'samples', 'calls');
+
+/** The sample calls, recordings and transcripts included: copied to staging and stored like any upload. */
+export async function loadSampleCalls(deps: AppDeps, adminId: number): Promise<number> {
+  const csv = await fsp.readFile(path.join(SAMPLE_CALLS_DIR, 'calls.csv'), 'utf8');
+  const rows = parseCallsCsv(csv);
+  let stored = 0;
+  for (const row of rows) {
+    const files: { recording?: StagedFile; transcript?: StagedFile } = {};
+    for (const kind of ['recording', 'transcript'] as const) {
+      const name = row.values[kind];
+      if (!name) continue;
+      const stagedName = RecordingStorage.newName();
+      const source = path.join(SAMPLE_CALLS_DIR, path.basename(name));
+      await fsp.copyFile(source, deps.storage.stagedPath(stagedName));
+      files[kind] = { stagedName, originalName: name, size: (await fsp.stat(source)).size };
+    }
+    const result = await ingestCall(deps, { id: adminId, role: 'admin' }, row.values, files);
+    if (result.created) stored += 1;
+  }
+  return stored;
+}
 
 /** Loads the demo organisation: one department, two teams, a manager, supervisors and CSRs. */
 export async function loadDemoData(deps: AppDeps, actorId: number | null): Promise<DemoPerson[]> {
@@ -79,5 +108,6 @@ export async function loadDemoData(deps: AppDeps, actorId: number | null): Promi
     }
     await recordAudit(trx, now, { actorId, action: 'demo.loaded', entityType: 'department', entityId: dept.id });
   });
+  if (actorId !== null) await loadSampleCalls(deps, actorId);
   return DEMO_PEOPLE;
 }

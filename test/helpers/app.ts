@@ -5,6 +5,7 @@ import pino from 'pino';
 import type { Express } from 'express';
 import { createApp } from '../../src/app';
 import { LoginThrottle } from '../../src/auth/throttle';
+import { RecordingStorage } from '../../src/calls/storage';
 import { loadConfig, type Config } from '../../src/config';
 import { openDatabase, type DatabaseHandle } from '../../src/db/database';
 import type { AppDeps } from '../../src/deps';
@@ -59,8 +60,10 @@ function build(dataDir: string, clock: TestClock, overrides: Record<string, stri
     clock,
     logger: pino({ level: 'silent' }),
     throttle: new LoginThrottle(database.db, clock),
+    storage: new RecordingStorage(config.recordingsDir),
     sessionSecret: crypto.randomBytes(16).toString('hex'),
   };
+  deps.storage.ensureDirs();
   const ctx: TestContext = {
     app: createApp(deps),
     deps,

@@ -1,0 +1,126 @@
+import fsp from 'node:fs/promises';
+import type { AppDeps } from '../deps';
+import { AppError, Validation } from '../lib/errors';
+import { parseInput } from '../lib/validation';
+import { teamScope, type Actor } from '../policy/scope';
+import { callFieldsSchema } from './calls.schemas';
+import { ingestCall, placeCall, type StagedFile } from './ingest.service';
+import { parseCallsCsv, type CsvRow } from './import.service';
+
+export type BulkMode = 'all' | 'given_files' | 'no_recording';
+
+export const MAX_CSV_BYTES = 50 * 1024 * 1024;
+
+export interface FileOutcome {
+  line: number | null;
+  file: string | null;
+  external_id: string | null;
+  status: 'created' | 'unchanged' | 'refused';
+  message: string;
+  call_id: number | null;
+}
+
+export async function readCsv(deps: AppDeps, staged: StagedFile | undefined): Promise<string> {
+  if (!staged) throw new Validation([{ path: 'csv', message: 'Choose the CSV file with the calls.' }]);
+  if (staged.size > MAX_CSV_BYTES) throw new Validation([{ path: 'csv', message: 'The CSV is larger than 50 MB; split it.' }]);
+  return fsp.readFile(deps.storage.stagedPath(staged.stagedName), 'utf8');
+}
+
+function message(err: unknown): string {
+  if (err instanceof Validation) return err.details.map((d) => d.message).join(' ');
+  if (err instanceof AppError) return err.message;
+  throw err;
+}
+
+/** Dry run for the bulk page: which lines are valid and which file each expects, before anything uploads. */
+export async function checkBulkCsv(deps: AppDeps, actor: Actor, text: string) {
+  const rows = parseCallsCsv(text);
+  const scope = await teamScope(deps.db, actor);
+  const checked = [];
+  for (const row of rows) {
+    let error: string | null = null;
+    try {
+      await placeCall(deps, scope, parseInput(callFieldsSchema, row.values));
+    } catch (err) {
+      error = message(err);
+    }
+    checked.push({ line: row.line, external_id: row.values.external_id ?? '', recording: row.values.recording || null, error });
+  }
+  return { rows: checked };
+}
+
+/**
+ * Bulk upload: CSV lines matched to audio files by the `recording` column. Mode `all` handles every line
+ * (the plain form); the page's script sends one file per request with `given_files` (only lines whose file
+ * is in this request) and then `no_recording` (only lines without a recording).
+ */
+export async function ingestBulk(
+  deps: AppDeps,
+  actor: Actor,
+  text: string,
+  files: StagedFile[],
+  mode: BulkMode,
+  ip?: string,
+): Promise<FileOutcome[]> {
+  const rows = parseCallsCsv(text);
+  const byName = new Map(files.map((f) => [f.originalName, f]));
+  const usedBy = new Map<string, number>();
+  const outcomes: FileOutcome[] = [];
+  for (const row of rows) {
+    const wanted = row.values.recording || null;
+    const file = wanted ? byName.get(wanted) : undefined;
+    if (mode === 'given_files' && !file) continue;
+    if (mode === 'no_recording' && wanted) continue;
+    const earlier = wanted ? usedBy.get(wanted) : undefined;
+    if (wanted && earlier !== undefined) {
+      outcomes.push({
+        line: row.line,
+        file: wanted,
+        external_id: row.values.external_id || null,
+        status: 'refused',
+        message: `${wanted} is already the recording of line ${earlier}.`,
+        call_id: null,
+      });
+      continue;
+    }
+    if (wanted) usedBy.set(wanted, row.line);
+    outcomes.push(await ingestRow(deps, actor, row, wanted, file, ip));
+  }
+  for (const file of files) {
+    if (usedBy.has(file.originalName)) continue;
+    outcomes.push({
+      line: null,
+      file: file.originalName,
+      external_id: null,
+      status: 'refused',
+      message: 'No line of the CSV names this file in its recording column.',
+      call_id: null,
+    });
+  }
+  return outcomes;
+}
+
+async function ingestRow(
+  deps: AppDeps,
+  actor: Actor,
+  row: CsvRow,
+  wanted: string | null,
+  file: StagedFile | undefined,
+  ip?: string,
+): Promise<FileOutcome> {
+  const base = { line: row.line, file: wanted, external_id: row.values.external_id || null };
+  if (wanted && !file) {
+    return { ...base, status: 'refused', message: `${wanted} was not among the uploaded files.`, call_id: null };
+  }
+  try {
+    const result = await ingestCall(deps, actor, row.values, { recording: file }, ip);
+    return {
+      ...base,
+      status: result.created ? 'created' : 'unchanged',
+      message: result.created ? 'Stored.' : 'Already stored earlier; nothing changed.',
+      call_id: result.call.id,
+    };
+  } catch (err) {
+    return { ...base, status: 'refused', message: message(err), call_id: null };
+  }
+}

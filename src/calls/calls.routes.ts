@@ -1,0 +1,84 @@
+import { Router, type Request } from 'express';
+import type { AppDeps } from '../deps';
+import { NotFound, Validation } from '../lib/errors';
+import { clientIp, flash } from '../lib/http';
+import { parseIdParam } from '../lib/validation';
+import { listTeams } from '../org/org.queries';
+import { actorOf, requireRole, STAFF_ROLES, visibleCallOr404 } from '../policy/scope';
+import { distinctCategories } from './calls.queries';
+import { callCues, deleteCall, searchCalls } from './calls.service';
+import { sendRecording } from './recording';
+
+export function callIdParam(req: Request): number {
+  const id = parseIdParam(req.params.id);
+  if (id === null) throw new NotFound('No such call.');
+  return id;
+}
+
+/** Query-string values for links (next page), without the cursor. */
+function linkQuery(query: Record<string, unknown>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (key !== 'cursor' && value !== undefined && value !== '') params.set(key, String(value));
+  }
+  return params.toString();
+}
+
+export function callRoutes(deps: AppDeps): Router {
+  const router = Router();
+  router.use('/calls', requireRole(...STAFF_ROLES));
+
+  router.get('/calls', async (req, res) => {
+    const actor = actorOf(req);
+    const scopeTeams = async (scope: Awaited<ReturnType<typeof searchCalls>>['scope']) =>
+      listTeams(deps.db, scope.all ? undefined : scope.teamIds);
+    try {
+      const result = await searchCalls(deps, actor, req.query);
+      const [teams, categories] = await Promise.all([scopeTeams(result.scope), distinctCategories(deps.db, result.scope)]);
+      res.render('calls/list', {
+        title: 'Calls',
+        ...result,
+        teams,
+        categories,
+        errors: {},
+        baseQuery: linkQuery(result.query),
+      });
+    } catch (err) {
+      if (!(err instanceof Validation)) throw err;
+      res.status(422).render('calls/list', {
+        title: 'Calls',
+        items: [],
+        total: 0,
+        next_cursor: null,
+        query: {},
+        teams: [],
+        categories: [],
+        errors: err.byField(),
+        baseQuery: '',
+      });
+    }
+  });
+
+  router.get('/calls/:id', async (req, res) => {
+    const call = await visibleCallOr404(deps.db, actorOf(req), callIdParam(req));
+    const [agent, team] = await Promise.all([
+      call.agent_id ? deps.db.selectFrom('users').select(['display_name', 'username']).where('id', '=', call.agent_id).executeTakeFirst() : undefined,
+      call.team_id ? listTeams(deps.db, [call.team_id]).then((t) => t[0]) : undefined,
+    ]);
+    res.render('calls/show', { title: `Call ${call.external_id}`, call, agent, team, cues: callCues(call) });
+  });
+
+  router.get('/calls/:id/recording', async (req, res) => {
+    const call = await visibleCallOr404(deps.db, actorOf(req), callIdParam(req));
+    await sendRecording(deps, req, res, call);
+  });
+
+  router.post('/calls/:id/delete', requireRole('admin'), async (req, res) => {
+    const call = await visibleCallOr404(deps.db, actorOf(req), callIdParam(req));
+    await deleteCall(deps, actorOf(req), call, clientIp(req));
+    flash(req, 'success', `Call ${call.external_id} and its recording were deleted.`);
+    res.redirect(303, '/calls');
+  });
+
+  return router;
+}

@@ -1,0 +1,134 @@
+import { z } from 'zod';
+
+const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
+
+const seconds = (label: string) =>
+  z.preprocess(
+    blank,
+    z.coerce
+      .number({ error: `${label} must be a number of seconds.` })
+      .min(0, `${label} cannot be negative.`)
+      .max(7 * 86_400, `${label} is longer than a week.`)
+      .optional(),
+  );
+
+const flag = z.preprocess(
+  (v) => (typeof v === 'string' ? v.trim().toLowerCase() : v),
+  z
+    .union([z.boolean(), z.enum(['', 'true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])], {
+      error: 'abandoned must be true or false.',
+    })
+    .optional()
+    .transform((v) => v === true || v === 'true' || v === '1' || v === 'yes' || v === 'on'),
+);
+
+/** An ISO-8601 date and time with a zone (Z or ±hh:mm), stored in UTC. */
+export const isoDateTime = z
+  .string({ error: 'started_at is required (ISO-8601, e.g. 2026-11-02T09:00:00Z).' })
+  .trim()
+  .regex(/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})$/, {
+    message: 'Use an ISO-8601 date and time with a zone, e.g. 2026-11-02T09:00:00Z.',
+  })
+  .transform((value, ctx) => {
+    const ms = Date.parse(value.replace(' ', 'T'));
+    if (Number.isNaN(ms)) {
+      ctx.addIssue({ code: 'custom', message: 'That date does not exist.' });
+      return z.NEVER;
+    }
+    return new Date(ms).toISOString();
+  });
+
+const optionalText = (label: string, max: number) =>
+  z.preprocess(
+    blank,
+    z.string().trim().max(max, `${label} must be at most ${max} characters.`).optional(),
+  );
+
+export const callFieldsSchema = z
+  .object({
+    external_id: z
+      .string({ error: 'external_id is required.' })
+      .trim()
+      .min(1, 'external_id is required.')
+      .max(200, 'external_id must be at most 200 characters.'),
+    source: optionalText('source', 100),
+    agent: optionalText('agent', 64),
+    team_id: z.preprocess(blank, z.coerce.number({ error: 'team_id must be a number.' }).int().positive().optional()),
+    queue: optionalText('queue', 100),
+    started_at: isoDateTime,
+    direction: z.preprocess(
+      (v) => (typeof v === 'string' ? v.trim().toLowerCase() || undefined : v),
+      z.enum(['inbound', 'outbound'], { error: 'direction must be inbound or outbound.' }).default('inbound'),
+    ),
+    category: optionalText('category', 100),
+    queue_wait_s: seconds('queue_wait_s'),
+    hold_s: seconds('hold_s'),
+    duration_s: seconds('duration_s'),
+    csat: z.preprocess(
+      blank,
+      z.coerce
+        .number({ error: 'csat must be a whole number from 1 to 5.' })
+        .int('csat must be a whole number from 1 to 5.')
+        .min(1, 'csat must be from 1 to 5.')
+        .max(5, 'csat must be from 1 to 5.')
+        .optional(),
+    ),
+    abandoned: flag,
+  })
+  .superRefine((call, ctx) => {
+    if (call.abandoned && call.direction !== 'inbound') {
+      ctx.addIssue({ code: 'custom', path: ['direction'], message: 'Only inbound calls can be abandoned.' });
+    }
+    if (!call.abandoned && !call.agent) {
+      ctx.addIssue({ code: 'custom', path: ['agent'], message: 'agent (a username) is required unless the call was abandoned.' });
+    }
+    if (call.abandoned && call.agent) {
+      ctx.addIssue({ code: 'custom', path: ['agent'], message: 'An abandoned call has no agent.' });
+    }
+  });
+export type CallFields = z.output<typeof callFieldsSchema>;
+
+export const CALL_FIELD_NAMES = [
+  'external_id',
+  'source',
+  'agent',
+  'team_id',
+  'queue',
+  'started_at',
+  'direction',
+  'category',
+  'queue_wait_s',
+  'hold_s',
+  'duration_s',
+  'csat',
+  'abandoned',
+] as const;
+
+export const REQUIRED_CSV_COLUMNS = ['external_id', 'agent', 'started_at', 'direction', 'duration_s'] as const;
+
+export const SORTS = ['started_at', 'duration_s', 'hold_s', 'queue_wait_s', 'csat'] as const;
+export type CallSort = (typeof SORTS)[number];
+
+const date = z.preprocess(blank, z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Use a date like 2026-11-02.').optional());
+const num = (label: string) =>
+  z.preprocess(blank, z.coerce.number({ error: `${label} must be a number.` }).min(0, `${label} cannot be negative.`).optional());
+
+export const callListSchema = z.object({
+  team_id: z.preprocess(blank, z.coerce.number().int().positive().optional()),
+  agent: optionalText('agent', 64),
+  from: date,
+  to: date,
+  category: optionalText('category', 100),
+  direction: z.preprocess(blank, z.enum(['inbound', 'outbound']).optional()),
+  evaluated: z.preprocess(blank, z.enum(['true', 'false']).optional()),
+  min_duration: num('Minimum duration'),
+  max_duration: num('Maximum duration'),
+  min_hold: num('Minimum hold'),
+  max_hold: num('Maximum hold'),
+  recording: z.preprocess(blank, z.enum(['with', 'without']).optional()),
+  sort: z.preprocess(blank, z.enum(SORTS).default('started_at')),
+  order: z.preprocess(blank, z.enum(['asc', 'desc']).default('desc')),
+  cursor: optionalText('cursor', 200),
+  limit: z.preprocess(blank, z.coerce.number().int().min(1).max(500).default(50)),
+});
+export type CallListQuery = z.output<typeof callListSchema>;

@@ -1,0 +1,81 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+
+const NAME_PATTERN = /^[a-f0-9]{32}(\.[a-z0-9]{2,5})?$/;
+
+/**
+ * Where recordings live: uploads stream into a staging folder under a generated name and move into the
+ * recordings folder only after their database row commits. Original file names are never used as paths.
+ */
+export class RecordingStorage {
+  readonly stagingDir: string;
+
+  constructor(readonly recordingsDir: string) {
+    this.stagingDir = path.join(recordingsDir, '.staging');
+  }
+
+  ensureDirs(): void {
+    fs.mkdirSync(this.stagingDir, { recursive: true });
+  }
+
+  static newName(): string {
+    return crypto.randomBytes(16).toString('hex');
+  }
+
+  static isGeneratedName(name: string): boolean {
+    return NAME_PATTERN.test(name);
+  }
+
+  stagedPath(name: string): string {
+    return path.join(this.stagingDir, path.basename(name));
+  }
+
+  recordingPath(file: string): string {
+    return path.join(this.recordingsDir, path.basename(file));
+  }
+
+  /** The staged upload becomes `<name>.<ext>` in the recordings folder. */
+  async promote(stagedName: string, finalFile: string): Promise<void> {
+    await fsp.rename(this.stagedPath(stagedName), this.recordingPath(finalFile));
+  }
+
+  async removeStaged(name: string): Promise<void> {
+    await fsp.rm(this.stagedPath(name), { force: true });
+  }
+
+  async removeRecording(file: string): Promise<void> {
+    await fsp.rm(this.recordingPath(file), { force: true });
+  }
+
+  async exists(file: string): Promise<boolean> {
+    return fsp.access(this.recordingPath(file)).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  async listRecordings(): Promise<string[]> {
+    const entries = await fsp.readdir(this.recordingsDir, { withFileTypes: true });
+    return entries.filter((e) => e.isFile() && RecordingStorage.isGeneratedName(e.name)).map((e) => e.name);
+  }
+
+  async listStaged(): Promise<Array<{ name: string; mtimeMs: number }>> {
+    const entries = await fsp.readdir(this.stagingDir, { withFileTypes: true });
+    const files = [];
+    for (const entry of entries) {
+      if (!entry.isFile()) continue;
+      const stat = await fsp.stat(path.join(this.stagingDir, entry.name)).catch(() => null);
+      if (stat) files.push({ name: entry.name, mtimeMs: stat.mtimeMs });
+    }
+    return files;
+  }
+}
+
+export async function sha256File(file: string): Promise<string> {
+  const hash = crypto.createHash('sha256');
+  await pipeline(fs.createReadStream(file), hash);
+  return hash.digest('hex');
+}

@@ -1,0 +1,71 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import multer from 'multer';
+import type { AppDeps } from '../deps';
+import { AppError } from '../lib/errors';
+import type { StagedFile } from './ingest.service';
+import { RecordingStorage } from './storage';
+
+export class PayloadTooLarge extends AppError {
+  readonly status = 413;
+  readonly code = 'too_large';
+}
+
+class UploadRefused extends AppError {
+  readonly status = 400;
+  readonly code = 'bad_upload';
+}
+
+/** Multer streaming to disk (never memory) under generated names in the staging folder. */
+export function uploader(deps: AppDeps, fields: multer.Field[]): RequestHandler {
+  const maxFiles = fields.reduce((sum, f) => sum + (f.maxCount ?? 1), 0);
+  const upload = multer({
+    storage: multer.diskStorage({
+      destination: deps.storage.stagingDir,
+      filename: (_req, _file, cb) => cb(null, RecordingStorage.newName()),
+    }),
+    limits: { fileSize: deps.config.maxUploadBytes, files: maxFiles, fields: 60, fieldSize: 64 * 1024, parts: maxFiles + 60 },
+  }).fields(fields);
+  const limitMb = Math.round(deps.config.maxUploadBytes / 1024 / 1024);
+  return (req: Request, res: Response, next: NextFunction) => {
+    removeStagedWhenDone(deps, req, res);
+    upload(req, res, (err: unknown) => {
+      if (!err) return next();
+      if (err instanceof multer.MulterError) {
+        if (err.code === 'LIMIT_FILE_SIZE') return next(new PayloadTooLarge(`The file is larger than the ${limitMb} MB limit.`));
+        if (err.code === 'LIMIT_UNEXPECTED_FILE') return next(new UploadRefused(`Unexpected file field "${err.field ?? ''}".`));
+        return next(new UploadRefused(`The upload was refused: ${err.message}.`));
+      }
+      next(new UploadRefused('The upload did not arrive whole. Try again.'));
+    });
+  };
+}
+
+/** Safety net: whatever this request staged and nobody moved is deleted once the response is over. */
+function removeStagedWhenDone(deps: AppDeps, req: Request, res: Response): void {
+  res.on('close', () => {
+    for (const file of uploadedFiles(req)) {
+      deps.storage.removeStaged(file.filename).catch((err: unknown) => deps.logger.error({ err }, 'staging cleanup failed'));
+    }
+  });
+}
+
+function uploadedFiles(req: Request): Express.Multer.File[] {
+  const files = req.files;
+  if (!files) return [];
+  return Array.isArray(files) ? files : Object.values(files).flat();
+}
+
+export function stagedFile(req: Request, field: string): StagedFile | undefined {
+  const files = req.files as Record<string, Express.Multer.File[]> | undefined;
+  const file = files?.[field]?.[0];
+  return file ? toStaged(file) : undefined;
+}
+
+export function stagedFiles(req: Request, field: string): StagedFile[] {
+  const files = req.files as Record<string, Express.Multer.File[]> | undefined;
+  return (files?.[field] ?? []).map(toStaged);
+}
+
+function toStaged(file: Express.Multer.File): StagedFile {
+  return { stagedName: file.filename, originalName: file.originalname, size: file.size };
+}

@@ -1,0 +1,29 @@
+import { Router } from 'express';
+import type { AppDeps } from '../deps';
+import { Validation } from '../lib/errors';
+import { clientIp, flash, pickFields } from '../lib/http';
+import { actorOf, requireRole } from '../policy/scope';
+import { getSettings, saveSettings } from './settings.service';
+
+export function settingsRoutes(deps: AppDeps): Router {
+  const router = Router();
+  router.use('/admin/settings', requireRole('admin'));
+
+  router.get('/admin/settings', async (_req, res) => {
+    res.render('settings/index', { title: 'Settings', values: await getSettings(deps.db), errors: {} });
+  });
+
+  router.post('/admin/settings', async (req, res) => {
+    const values = pickFields(req.body, ['recording_retention_days']);
+    try {
+      await saveSettings(deps, actorOf(req), values, clientIp(req));
+      flash(req, 'success', 'Settings saved.');
+      res.redirect(303, '/admin/settings');
+    } catch (err) {
+      if (!(err instanceof Validation)) throw err;
+      res.status(422).render('settings/index', { title: 'Settings', values, errors: err.byField() });
+    }
+  });
+
+  return router;
+}

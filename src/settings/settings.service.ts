@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { recordAudit } from '../audit/audit.queries';
+import type { DB } from '../db/database';
+import type { AppDeps } from '../deps';
+import { isoNow } from '../lib/clock';
+import { parseInput } from '../lib/validation';
+import type { Actor } from '../policy/scope';
+
+// Settings an admin changes at run time (environment variables cover what needs a restart).
+const settingsSchema = z.object({
+  recording_retention_days: z.coerce
+    .number({ error: 'Retention must be a whole number of days.' })
+    .int('Retention must be a whole number of days.')
+    .min(0, 'Retention cannot be negative (0 keeps recordings forever).')
+    .max(36_500, 'Retention is at most 36,500 days.'),
+});
+
+export type Settings = z.output<typeof settingsSchema>;
+
+export const DEFAULT_SETTINGS: Settings = Object.freeze({ recording_retention_days: 0 });
+
+const KEYS = Object.keys(DEFAULT_SETTINGS) as Array<keyof Settings>;
+
+export async function getSettings(db: DB): Promise<Settings> {
+  const rows = await db.selectFrom('settings').select(['key', 'value']).where('key', 'in', KEYS).execute();
+  const stored = Object.fromEntries(rows.map((r) => [r.key, r.value]));
+  const parsed = settingsSchema.safeParse({ ...DEFAULT_SETTINGS, ...stored });
+  return parsed.success ? parsed.data : { ...DEFAULT_SETTINGS };
+}
+
+export async function saveSettings(deps: AppDeps, actor: Actor, raw: unknown, ip?: string): Promise<Settings> {
+  const input = parseInput(settingsSchema, raw);
+  const before = await getSettings(deps.db);
+  const now = isoNow(deps.clock);
+  await deps.db.transaction().execute(async (trx) => {
+    for (const key of KEYS) {
+      const value = String(input[key]);
+      await trx.insertInto('settings').values({ key, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
+    }
+    await recordAudit(trx, now, { actorId: actor.id, action: 'settings.updated', details: { before, after: input }, ip });
+  });
+  return input;
+}

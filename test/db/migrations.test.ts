@@ -1,0 +1,277 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Selectable } from 'kysely';
+import { openDatabase, type DatabaseHandle } from '../../src/db/database';
+import { createMigrator, migrateDown, migrateToLatest } from '../../src/db/migrate';
+import type { Database } from '../../src/db/schema';
+import { makeTestApp } from '../helpers/app';
+
+/**
+ * Every table and column of the Database type, with whether it may hold null. The type makes this list
+ * exhaustive: a table or column missing from it, an extra one, or a wrong nullability is a compile error;
+ * the tests below then compare it with the real schema that the migrations build.
+ */
+type Nullability<Row> = { [Column in keyof Row]-?: null extends Row[Column] ? 'null' : 'not null' };
+type SchemaShape = { [Table in keyof Database]: Nullability<Selectable<Database[Table]>> };
+
+const expectedSchema = {
+  users: {
+    id: 'not null',
+    username: 'not null',
+    display_name: 'not null',
+    password_hash: 'not null',
+    role: 'not null',
+    team_id: 'null',
+    active: 'not null',
+    created_at: 'not null',
+    updated_at: 'not null',
+  },
+  departments: {
+    id: 'not null',
+    name: 'not null',
+    manager_id: 'null',
+    budget_cents: 'not null',
+    budget_period: 'not null',
+    created_at: 'not null',
+  },
+  teams: { id: 'not null', name: 'not null', department_id: 'not null', created_at: 'not null' },
+  team_supervisors: { team_id: 'not null', user_id: 'not null' },
+  sessions: { sid: 'not null', user_id: 'null', data: 'not null', expires_at: 'not null' },
+  login_throttle: { key: 'not null', failures: 'not null', window_started_at: 'not null', blocked_until: 'null' },
+  api_tokens: {
+    id: 'not null',
+    user_id: 'not null',
+    name: 'not null',
+    token_hash: 'not null',
+    created_at: 'not null',
+    last_used_at: 'null',
+    revoked_at: 'null',
+  },
+  audit_log: {
+    id: 'not null',
+    at: 'not null',
+    actor_id: 'null',
+    action: 'not null',
+    entity_type: 'null',
+    entity_id: 'null',
+    details: 'null',
+    ip: 'null',
+  },
+  settings: { key: 'not null', value: 'not null' },
+  calls: {
+    id: 'not null',
+    source: 'not null',
+    external_id: 'not null',
+    agent_id: 'null',
+    team_id: 'null',
+    queue: 'null',
+    started_at: 'not null',
+    direction: 'not null',
+    category: 'null',
+    queue_wait_s: 'not null',
+    hold_s: 'not null',
+    duration_s: 'not null',
+    csat: 'null',
+    abandoned: 'not null',
+    evaluation_count: 'not null',
+    recording_status: 'null',
+    recording_file: 'null',
+    recording_original_name: 'null',
+    recording_mime: 'null',
+    recording_bytes: 'null',
+    recording_sha256: 'null',
+    recording_codec: 'null',
+    recording_channels: 'null',
+    recording_sample_rate: 'null',
+    recording_duration_s: 'null',
+    recording_deleted_at: 'null',
+    transcript_format: 'null',
+    transcript: 'null',
+    created_by: 'null',
+    created_at: 'not null',
+  },
+} satisfies SchemaShape;
+
+interface ColumnInfo {
+  name: string;
+  notnull: number;
+  pk: number;
+}
+
+function appTables(sqlite: DatabaseHandle['sqlite']): string[] {
+  const rows = sqlite
+    .prepare(
+      `select name from sqlite_master where type = 'table'
+       and name not like 'sqlite_%' and name not like 'kysely_migration%' order by name`,
+    )
+    .all() as Array<{ name: string }>;
+  return rows.map((r) => r.name);
+}
+
+/** The real schema in the same shape; a primary key counts as not null (the app never stores a null key). */
+function actualSchema(sqlite: DatabaseHandle['sqlite']): Record<string, Record<string, string>> {
+  const schema: Record<string, Record<string, string>> = {};
+  for (const table of appTables(sqlite)) {
+    const columns = sqlite.pragma(`table_info(${JSON.stringify(table)})`) as ColumnInfo[];
+    schema[table] = Object.fromEntries(columns.map((c) => [c.name, c.notnull === 1 || c.pk > 0 ? 'not null' : 'null']));
+  }
+  return schema;
+}
+
+function sortedKeys(object: object): string[] {
+  return Object.keys(object).sort();
+}
+
+let dir: string;
+let handle: DatabaseHandle;
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(process.env.CALLSCORE_TEST_DIR ?? os.tmpdir(), 'migrations-'));
+  handle = openDatabase(path.join(dir, 'empty.db'));
+});
+afterEach(async () => {
+  await handle.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('migrations', () => {
+  test('an empty file migrates up to the latest version and creates every table', async () => {
+    expect(appTables(handle.sqlite)).toEqual([]);
+    const result = await migrateToLatest(handle.db);
+    const available = (await createMigrator(handle.db).getMigrations()).map((m) => m.name);
+    expect(available.length).toBeGreaterThan(0);
+    expect(result.results?.map((r) => [r.migrationName, r.status, r.direction])).toEqual(
+      available.map((name) => [name, 'Success', 'Up']),
+    );
+    expect(appTables(handle.sqlite)).toEqual(sortedKeys(expectedSchema));
+  });
+
+  test('migrating up twice changes nothing the second time', async () => {
+    await migrateToLatest(handle.db);
+    const again = await migrateToLatest(handle.db);
+    expect(again.results).toEqual([]);
+  });
+
+  test('every migration goes down: all tables are gone, and the database migrates up again', async () => {
+    await migrateToLatest(handle.db);
+    const count = (await createMigrator(handle.db).getMigrations()).length;
+    for (let step = 0; step < count; step += 1) {
+      const result = await migrateDown(handle.db);
+      expect(result.results).toHaveLength(1);
+      expect(result.results![0]).toMatchObject({ status: 'Success', direction: 'Down' });
+    }
+    expect(appTables(handle.sqlite)).toEqual([]);
+    const indexes = handle.sqlite
+      .prepare(`select name from sqlite_master where type = 'index' and name not like 'sqlite_%'`)
+      .all();
+    expect(indexes).toEqual([]);
+    expect((await migrateDown(handle.db)).results).toEqual([]);
+
+    await migrateToLatest(handle.db);
+    expect(actualSchema(handle.sqlite)).toEqual(expectedSchema);
+  });
+
+  test('migrating down all the way also works on a database with an organisation in it', async () => {
+    await migrateToLatest(handle.db);
+    const now = new Date().toISOString();
+    const department = await handle.db
+      .insertInto('departments')
+      .values({ name: 'Care', created_at: now })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const team = await handle.db
+      .insertInto('teams')
+      .values({ name: 'A', department_id: department.id, created_at: now })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const user = await handle.db
+      .insertInto('users')
+      .values({
+        username: 'dana',
+        display_name: 'Dana',
+        password_hash: 'x',
+        role: 'supervisor',
+        team_id: null,
+        created_at: now,
+        updated_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await handle.db.insertInto('team_supervisors').values({ team_id: team.id, user_id: user.id }).execute();
+    await handle.db.updateTable('departments').set({ manager_id: user.id }).execute();
+    const count = (await createMigrator(handle.db).getMigrations()).length;
+    for (let step = 0; step < count; step += 1) await migrateDown(handle.db);
+    expect(appTables(handle.sqlite)).toEqual([]);
+  });
+
+  test('data written after migrating survives a reopen of the file', async () => {
+    await migrateToLatest(handle.db);
+    await handle.db.insertInto('settings').values({ key: 'probe', value: 'kept' }).execute();
+    await handle.close();
+    handle = openDatabase(path.join(dir, 'empty.db'));
+    const row = await handle.db.selectFrom('settings').select('value').where('key', '=', 'probe').executeTakeFirst();
+    expect(row?.value).toBe('kept');
+  });
+});
+
+describe('connection pragmas', () => {
+  test('an opened database uses WAL, foreign keys, synchronous FULL and a busy timeout', () => {
+    expect(handle.sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(handle.sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(handle.sqlite.pragma('synchronous', { simple: true })).toBe(2);
+    expect(handle.sqlite.pragma('busy_timeout', { simple: true })).toBeGreaterThan(0);
+  });
+
+  test('the test app database has the same pragmas', async () => {
+    const ctx = makeTestApp();
+    try {
+      const sqlite = ctx.database.sqlite;
+      expect(sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
+      expect(sqlite.pragma('synchronous', { simple: true })).toBe(2);
+      expect(sqlite.pragma('busy_timeout', { simple: true })).toBeGreaterThan(0);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  test('foreign keys are enforced: a team in a missing department is refused', async () => {
+    await migrateToLatest(handle.db);
+    const failure = await handle.db
+      .insertInto('teams')
+      .values({ name: 'Orphans', department_id: 424242, created_at: new Date().toISOString() })
+      .execute()
+      .then(
+        () => null,
+        (err: unknown) => err as { message?: string },
+      );
+    expect(failure?.message).toMatch(/FOREIGN KEY constraint failed/);
+    expect(await handle.db.selectFrom('teams').select('id').execute()).toEqual([]);
+  });
+});
+
+describe('the Database type matches the migrated schema', () => {
+  let schema: Record<string, Record<string, string>>;
+
+  beforeEach(async () => {
+    await migrateToLatest(handle.db);
+    schema = actualSchema(handle.sqlite);
+  });
+
+  test('the same tables in both', () => {
+    expect(sortedKeys(schema)).toEqual(sortedKeys(expectedSchema));
+  });
+
+  test.each(Object.keys(expectedSchema))('%s: the same columns in both, none extra in either', (table) => {
+    const expectedColumns = expectedSchema[table as keyof typeof expectedSchema];
+    expect(sortedKeys(schema[table] ?? {})).toEqual(sortedKeys(expectedColumns));
+  });
+
+  test.each(Object.keys(expectedSchema))(
+    '%s: each column is nullable in the type exactly when it is in the database',
+    (table) => {
+      expect(schema[table]).toEqual(expectedSchema[table as keyof typeof expectedSchema]);
+    },
+  );
+});

@@ -1,0 +1,650 @@
+import request from 'supertest';
+import type { User } from '../../src/db/schema';
+import { makeTestApp, type TestContext } from '../helpers/app';
+import { buildOrg, buildUser, PASSWORD, type Org } from '../helpers/builders';
+import { csrfFrom, signIn, type Agent } from '../helpers/http';
+
+type Who = 'admin' | 'manager' | 'supervisor' | 'csr' | 'signed out';
+type Staff = Exclude<Who, 'signed out'>;
+/** Signed out: a page may answer 401 or send the browser to the login page. */
+type Expected = number | 'sign-in';
+
+let ctx: TestContext;
+let org: Org;
+let victim: User;
+let agents: Record<Staff, Agent>;
+let anonymous: Agent;
+let tokens: Record<Staff, string>;
+let serial = 0;
+
+/** A bearer token through POST /api/v1/tokens, from a client that already holds a CSRF token. */
+async function bearerFor(username: string): Promise<string> {
+  // The cookie-less path is checked on its own below; this keeps the access table independent of it.
+  const agent = request.agent(ctx.app);
+  const csrf = await csrfFrom(agent, '/login');
+  const res = await agent
+    .post('/api/v1/tokens')
+    .set('X-CSRF-Token', csrf)
+    .send({ username, password: PASSWORD, name: 'access table' });
+  if (res.status !== 201) throw new Error(`token for ${username}: ${res.status} ${res.text}`);
+  return (res.body as { token: string }).token;
+}
+
+beforeAll(async () => {
+  ctx = makeTestApp();
+  org = await buildOrg(ctx.deps);
+  victim = await buildUser(ctx.deps, 'csr', { username: 'victim.csr', team_id: org.teamB });
+  agents = {
+    admin: await signIn(ctx.app, org.admin.username),
+    manager: await signIn(ctx.app, org.manager.username),
+    supervisor: await signIn(ctx.app, org.supervisorA.username),
+    csr: await signIn(ctx.app, org.csrA.username),
+  };
+  anonymous = request.agent(ctx.app);
+  tokens = {
+    admin: await bearerFor(org.admin.username),
+    manager: await bearerFor(org.manager.username),
+    supervisor: await bearerFor(org.supervisorA.username),
+    csr: await bearerFor(org.csrA.username),
+  };
+});
+afterAll(async () => ctx.close());
+
+async function counts() {
+  const db = ctx.deps.db;
+  const n = async (table: 'users' | 'departments' | 'teams' | 'audit_log') =>
+    (await db.selectFrom(table).select('id').execute()).length;
+  return {
+    users: await n('users'),
+    departments: await n('departments'),
+    teams: await n('teams'),
+    audit: await n('audit_log'),
+  };
+}
+
+function expectNoStackTrace(text: string): void {
+  expect(text).not.toMatch(/\bat .+[(/\\].+:\d+:\d+/);
+  expect(text).not.toContain('node_modules');
+  expect(text).not.toMatch(/ReferenceError|TypeError|SyntaxError/);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The access table: every page and API route that exists now, for every role and for nobody.
+
+interface Route {
+  route: string;
+  send: (who: Who) => Promise<request.Response>;
+  expected: Record<Who, Expected>;
+}
+
+function page(path: () => string) {
+  return (who: Who) => (who === 'signed out' ? request(ctx.app) : agents[who]).get(path());
+}
+
+function form(path: () => string, fields: () => Record<string, string | string[]>) {
+  return async (who: Who) => {
+    const agent = who === 'signed out' ? anonymous : agents[who];
+    const csrf = await csrfFrom(agent, who === 'signed out' ? '/login' : '/profile');
+    return agent
+      .post(path())
+      .type('form')
+      .send({ ...fields(), _csrf: csrf });
+  };
+}
+
+function api(method: 'get' | 'post' | 'patch', path: () => string, body?: () => Record<string, unknown>) {
+  return (who: Who) => {
+    let req = request(ctx.app)[method](path());
+    if (who !== 'signed out') req = req.set('Authorization', `Bearer ${tokens[who]}`);
+    return body ? req.send(body()) : req;
+  };
+}
+
+const everyone = (status: number): Record<Who, Expected> => ({
+  admin: status,
+  manager: status,
+  supervisor: status,
+  csr: status,
+  'signed out': 'sign-in',
+});
+const adminOnly = (status: number, signedOut: Expected = 'sign-in'): Record<Who, Expected> => ({
+  admin: status,
+  manager: 403,
+  supervisor: 403,
+  csr: 403,
+  'signed out': signedOut,
+});
+const staffOnly = (status: number): Record<Who, Expected> => ({
+  admin: status,
+  manager: status,
+  supervisor: status,
+  csr: 403,
+  'signed out': 'sign-in',
+});
+
+const routes: Route[] = [
+  { route: 'GET /', send: page(() => '/'), expected: everyone(200) },
+  { route: 'GET /profile', send: page(() => '/profile'), expected: everyone(200) },
+  { route: 'GET /admin/users', send: page(() => '/admin/users'), expected: adminOnly(200) },
+  { route: 'GET /admin/users/new', send: page(() => '/admin/users/new'), expected: adminOnly(200) },
+  { route: 'GET /admin/users/:id', send: page(() => `/admin/users/${victim.id}`), expected: adminOnly(200) },
+  { route: 'GET /admin/org', send: page(() => '/admin/org'), expected: adminOnly(200) },
+  {
+    route: 'GET /admin/departments/:id',
+    send: page(() => `/admin/departments/${org.departmentId}`),
+    expected: adminOnly(200),
+  },
+  { route: 'GET /admin/teams/:id', send: page(() => `/admin/teams/${org.teamA}`), expected: adminOnly(200) },
+  { route: 'GET /admin/audit', send: page(() => '/admin/audit'), expected: adminOnly(200) },
+  { route: 'GET /people', send: page(() => '/people'), expected: staffOnly(200) },
+  {
+    route: 'POST /admin/users',
+    send: form(
+      () => '/admin/users',
+      () => ({
+        username: `made.by.form${++serial}`,
+        display_name: 'Form Person',
+        password: 'an uncommon long passphrase',
+        role: 'csr',
+        team_id: String(org.teamB),
+      }),
+    ),
+    expected: adminOnly(303),
+  },
+  {
+    route: 'POST /admin/users/:id',
+    send: form(
+      () => `/admin/users/${victim.id}`,
+      () => ({ display_name: `Victim ${++serial}`, role: 'csr', team_id: String(org.teamB) }),
+    ),
+    expected: adminOnly(303),
+  },
+  {
+    route: 'POST /admin/users/:id/password',
+    send: form(
+      () => `/admin/users/${victim.id}/password`,
+      () => ({ password: `a new passphrase number ${++serial}` }),
+    ),
+    expected: adminOnly(303),
+  },
+  {
+    route: 'POST /admin/users/:id/active',
+    send: form(
+      () => `/admin/users/${victim.id}/active`,
+      () => ({ active: '1' }),
+    ),
+    expected: adminOnly(303),
+  },
+  {
+    route: 'POST /admin/departments',
+    send: form(
+      () => '/admin/departments',
+      () => ({ name: `Form department ${++serial}`, manager: '', budget: '10.00', budget_period: 'month' }),
+    ),
+    expected: adminOnly(303),
+  },
+  {
+    route: 'POST /admin/departments/:id',
+    send: form(
+      () => `/admin/departments/${org.otherDepartmentId}`,
+      () => ({ name: `Sales ${++serial}`, manager: org.otherManager.username, budget: '0', budget_period: 'quarter' }),
+    ),
+    expected: adminOnly(303),
+  },
+  {
+    route: 'POST /admin/teams',
+    send: form(
+      () => '/admin/teams',
+      () => ({ name: `Form team ${++serial}`, department_id: String(org.otherDepartmentId) }),
+    ),
+    expected: adminOnly(303),
+  },
+  {
+    route: 'POST /admin/teams/:id',
+    send: form(
+      () => `/admin/teams/${org.otherTeam}`,
+      () => ({
+        name: 'Other',
+        department_id: String(org.otherDepartmentId),
+        supervisors: [org.otherSupervisor.username],
+      }),
+    ),
+    expected: adminOnly(303),
+  },
+  {
+    route: 'GET /api/v1/me',
+    send: api('get', () => '/api/v1/me'),
+    expected: { ...everyone(200), 'signed out': 401 },
+  },
+  {
+    route: 'POST /api/v1/users',
+    send: api(
+      'post',
+      () => '/api/v1/users',
+      () => ({
+        username: `made.by.api${++serial}`,
+        display_name: 'API Person',
+        password: 'an uncommon long passphrase',
+        role: 'csr',
+        team_id: org.teamB,
+      }),
+    ),
+    expected: adminOnly(201, 401),
+  },
+  {
+    route: 'PATCH /api/v1/users/:id',
+    send: api(
+      'patch',
+      () => `/api/v1/users/${victim.id}`,
+      () => ({ display_name: `Patched ${++serial}` }),
+    ),
+    expected: adminOnly(200, 401),
+  },
+  {
+    route: 'POST /api/v1/departments',
+    send: api(
+      'post',
+      () => '/api/v1/departments',
+      () => ({ name: `API department ${++serial}`, budget_cents: 0, budget_period: 'year' }),
+    ),
+    expected: adminOnly(201, 401),
+  },
+  {
+    route: 'POST /api/v1/teams',
+    send: api(
+      'post',
+      () => '/api/v1/teams',
+      () => ({ name: `API team ${++serial}`, department_id: org.otherDepartmentId, supervisors: [] }),
+    ),
+    expected: adminOnly(201, 401),
+  },
+];
+
+const WHO: Who[] = ['admin', 'manager', 'supervisor', 'csr', 'signed out'];
+const table = routes.flatMap((r) => WHO.map((who) => [who, r.route, r.expected[who], r] as const));
+
+function expectStatus(res: request.Response, expected: Expected): void {
+  if (expected === 'sign-in') {
+    const redirectedToLogin = res.status === 303 && /^\/login/.test(String(res.headers.location));
+    expect(redirectedToLogin || res.status === 401 ? 'sign-in' : res.status).toBe('sign-in');
+  } else {
+    expect(res.status).toBe(expected);
+  }
+}
+
+describe('role × route access', () => {
+  test.each(table)('%s → %s answers %s', async (who, _route, expected, route) => {
+    const before = await counts();
+    const res = await route.send(who);
+    expectStatus(res, expected);
+    if (typeof expected !== 'number' || expected >= 400) {
+      expect(await counts()).toEqual(before);
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Scope: a person outside your scope is indistinguishable from one that does not exist.
+
+type Person = keyof Pick<
+  Org,
+  'admin' | 'manager' | 'supervisorA' | 'supervisorB' | 'otherSupervisor' | 'csrA' | 'csrA2' | 'csrB' | 'otherCsr'
+>;
+
+const scopeTable: Array<[Staff, Person, 200 | 404]> = [
+  ['admin', 'otherCsr', 200],
+  ['admin', 'manager', 200],
+  ['manager', 'csrA', 200],
+  ['manager', 'csrB', 200],
+  ['manager', 'supervisorA', 200],
+  ['manager', 'otherCsr', 404],
+  ['manager', 'otherSupervisor', 404],
+  ['manager', 'admin', 404],
+  ['supervisor', 'csrA', 200],
+  ['supervisor', 'csrA2', 200],
+  ['supervisor', 'csrB', 404],
+  ['supervisor', 'otherCsr', 404],
+  ['supervisor', 'supervisorB', 404],
+  ['supervisor', 'manager', 404],
+  ['csr', 'csrA2', 404],
+  ['csr', 'supervisorA', 404],
+  ['csr', 'otherCsr', 404],
+];
+
+describe('who can see whom on /people/:id', () => {
+  test.each(scopeTable)('%s → %s answers %i', async (who, person, expected) => {
+    const res = await agents[who].get(`/people/${org[person].id}`);
+    expect(res.status).toBe(expected);
+    if (expected === 200) expect(res.text).toContain(org[person].username);
+    else expect(res.text).not.toContain(org[person].username);
+  });
+
+  test.each<Staff>(['manager', 'supervisor', 'csr'])(
+    'for a %s, someone out of scope looks exactly like someone who does not exist',
+    async (who) => {
+      const outOfScope = await agents[who].get(`/people/${org.otherCsr.id}`);
+      const missing = await agents[who].get('/people/999999');
+      expect(outOfScope.status).toBe(404);
+      expect(missing.status).toBe(404);
+      expect(outOfScope.text).toBe(missing.text);
+    },
+  );
+
+  test('a CSR may not list people at all (403)', async () => {
+    expect((await agents.csr.get('/people')).status).toBe(403);
+  });
+
+  test('the people list of a supervisor holds only their own team', async () => {
+    const res = await agents.supervisor.get('/people');
+    expect(res.text).toContain(`/people/${org.csrA.id}"`);
+    expect(res.text).toContain(`/people/${org.csrA2.id}"`);
+    expect(res.text).not.toContain(`/people/${org.csrB.id}"`);
+    expect(res.text).not.toContain(`/people/${org.otherCsr.id}"`);
+  });
+
+  test('the people list of a manager holds their department only', async () => {
+    const res = await agents.manager.get('/people');
+    expect(res.text).toContain(`/people/${org.csrB.id}"`);
+    expect(res.text).toContain(`/people/${org.supervisorA.id}"`);
+    expect(res.text).not.toContain(`/people/${org.otherCsr.id}"`);
+    expect(res.text).not.toContain(`/people/${org.otherSupervisor.id}"`);
+  });
+
+  test('signed out, a person page asks to sign in', async () => {
+    expectStatus(await request(ctx.app).get(`/people/${org.csrA.id}`), 'sign-in');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+describe('CSRF', () => {
+  const newUserForm = () => ({
+    username: `csrf.probe${++serial}`,
+    display_name: 'CSRF Probe',
+    password: 'an uncommon long passphrase',
+    role: 'csr',
+    team_id: String(org.teamA),
+  });
+
+  test.each<[string, () => Promise<string | undefined>]>([
+    ['no token', async () => undefined],
+    ['a made-up token', async () => 'f'.repeat(256)],
+    ['a token from another session', async () => csrfFrom(agents.manager, '/profile')],
+  ])('a form POST with a valid session but %s is refused with 403 and changes nothing', async (_case, token) => {
+    const before = await counts();
+    const fields: Record<string, string> = newUserForm();
+    const csrf = await token();
+    if (csrf !== undefined) fields._csrf = csrf;
+    const res = await agents.admin.post('/admin/users').type('form').send(fields);
+    expect(res.status).toBe(403);
+    expect(await counts()).toEqual(before);
+  });
+
+  test('a disable form without a token leaves the account active', async () => {
+    const res = await agents.admin.post(`/admin/users/${org.csrA2.id}/active`).type('form').send({ active: '0' });
+    expect(res.status).toBe(403);
+    const row = await ctx.deps.db
+      .selectFrom('users')
+      .select('active')
+      .where('id', '=', org.csrA2.id)
+      .executeTakeFirst();
+    expect(row?.active).toBe(1);
+  });
+
+  const apiUser = () => ({
+    username: `api.probe${++serial}`,
+    display_name: 'API Probe',
+    password: 'an uncommon long passphrase',
+    role: 'csr',
+    team_id: org.teamA,
+  });
+
+  test('a session-only POST /api/v1/users without X-CSRF-Token is refused with 403 and creates nobody', async () => {
+    const before = await counts();
+    const res = await agents.admin.post('/api/v1/users').send(apiUser());
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('csrf_invalid');
+    expect(await counts()).toEqual(before);
+  });
+
+  test('a session-only PATCH without X-CSRF-Token is refused with 403 and changes nothing', async () => {
+    const res = await agents.admin.patch(`/api/v1/users/${org.csrA2.id}`).send({ active: false });
+    expect(res.status).toBe(403);
+    const row = await ctx.deps.db
+      .selectFrom('users')
+      .select('active')
+      .where('id', '=', org.csrA2.id)
+      .executeTakeFirst();
+    expect(row?.active).toBe(1);
+  });
+
+  test('the same session request with the X-CSRF-Token header is accepted', async () => {
+    const csrf = await csrfFrom(agents.admin, '/profile');
+    const res = await agents.admin.post('/api/v1/users').set('X-CSRF-Token', csrf).send(apiUser());
+    expect(res.status).toBe(201);
+  });
+
+  test('with a bearer token no CSRF token is needed, with or without a cookie', async () => {
+    const plain = await request(ctx.app)
+      .post('/api/v1/users')
+      .set('Authorization', `Bearer ${tokens.admin}`)
+      .send(apiUser());
+    expect(plain.status).toBe(201);
+    const withCookie = await agents.manager
+      .post('/api/v1/users')
+      .set('Authorization', `Bearer ${tokens.admin}`)
+      .send(apiUser());
+    expect(withCookie.status).toBe(201);
+  });
+});
+
+describe('bearer tokens', () => {
+  test('a script with only a username and password gets a token (201), no cookie or CSRF token needed', async () => {
+    const res = await request(ctx.app)
+      .post('/api/v1/tokens')
+      .send({ username: org.supervisorB.username, password: PASSWORD, name: 'nightly export' });
+    expect(res.status).toBe(201);
+    expect(res.body.token).toMatch(/^cs_/);
+    expect(Number.isInteger(res.body.id)).toBe(true);
+    const me = await request(ctx.app).get('/api/v1/me').set('Authorization', `Bearer ${res.body.token}`);
+    expect(me.body).toMatchObject({ id: org.supervisorB.id, role: 'supervisor' });
+  });
+
+  test('a wrong password for a token is 401, not a token', async () => {
+    const before = await ctx.deps.db.selectFrom('api_tokens').select('id').execute();
+    const res = await request(ctx.app)
+      .post('/api/v1/tokens')
+      .send({ username: org.supervisorB.username, password: 'not the password at all', name: 'x' });
+    expect(res.status).toBe(401);
+    expect(await ctx.deps.db.selectFrom('api_tokens').select('id').execute()).toHaveLength(before.length);
+  });
+
+  test('a token acts with its user’s role', async () => {
+    const me = await request(ctx.app).get('/api/v1/me').set('Authorization', `Bearer ${tokens.manager}`);
+    expect(me.status).toBe(200);
+    expect(me.body).toMatchObject({ id: org.manager.id, role: 'manager', managed_department_ids: [org.departmentId] });
+  });
+
+  test('an unknown token is 401 even alongside a valid session cookie', async () => {
+    const res = await agents.admin.get('/api/v1/me').set('Authorization', 'Bearer cs_not-a-real-token-at-all-0000');
+    expect(res.status).toBe(401);
+  });
+
+  test('a revoked token stops working, and nobody can revoke another person’s token', async () => {
+    const token = await bearerFor(org.supervisorB.username);
+    const own = await ctx.deps.db
+      .selectFrom('api_tokens')
+      .select('id')
+      .where('user_id', '=', org.supervisorB.id)
+      .where('revoked_at', 'is', null)
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    const stranger = await request(ctx.app)
+      .delete(`/api/v1/tokens/${own.id}`)
+      .set('Authorization', `Bearer ${tokens.admin}`);
+    expect(stranger.status).toBe(404);
+    expect((await request(ctx.app).get('/api/v1/me').set('Authorization', `Bearer ${token}`)).status).toBe(200);
+    const revoke = await request(ctx.app).delete(`/api/v1/tokens/${own.id}`).set('Authorization', `Bearer ${token}`);
+    expect(revoke.status).toBe(204);
+    expect((await request(ctx.app).get('/api/v1/me').set('Authorization', `Bearer ${token}`)).status).toBe(401);
+  });
+});
+
+describe('credentials in the URL', () => {
+  test.each([
+    ['/login?password=hunter22', 'page'],
+    ['/?token=abc', 'page'],
+    ['/api/v1/me?access_token=abc', 'api'],
+    ['/api/v1/me?token=abc', 'api'],
+    ['/api/v1/me?Password=abc', 'api'],
+  ])('%s is refused with 400', async (path, kind) => {
+    const res = await request(ctx.app).get(path).set('Authorization', `Bearer ${tokens.admin}`);
+    expect(res.status).toBe(400);
+    if (kind === 'api') expect(res.body.error.code).toBe('bad_request');
+  });
+
+  test('a token in the query string is refused even for a valid token, and does not authenticate', async () => {
+    const res = await request(ctx.app).get(`/api/v1/me?access_token=${tokens.admin}`);
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.body)).not.toContain(org.admin.username);
+  });
+
+  test('a form POST with the password in the query string is refused with 400 and creates nobody', async () => {
+    const before = await counts();
+    const csrf = await csrfFrom(agents.admin, '/profile');
+    const res = await agents.admin
+      .post('/admin/users?password=an%20uncommon%20long%20passphrase')
+      .type('form')
+      .send({ _csrf: csrf, username: 'query.pass', display_name: 'Q', role: 'admin' });
+    expect(res.status).toBe(400);
+    expect(await counts()).toEqual(before);
+  });
+});
+
+describe('security headers', () => {
+  function directives(res: request.Response): Map<string, string[]> {
+    const header = String(res.headers['content-security-policy'] ?? '');
+    return new Map(
+      header
+        .split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .filter((parts) => parts[0])
+        .map((parts) => [parts[0].toLowerCase(), parts.slice(1)]),
+    );
+  }
+
+  test.each([
+    ['the login page', () => request(ctx.app).get('/login')],
+    ['an admin page', () => agents.admin.get('/admin/users')],
+    ['a 404 page', () => agents.csr.get('/no/such/page')],
+    ['an API answer', () => request(ctx.app).get('/api/v1/me').set('Authorization', `Bearer ${tokens.csr}`)],
+  ])('%s carries a strict CSP and no X-Powered-By', async (_case, send) => {
+    const res = await send();
+    const csp = directives(res);
+    expect(csp.get('object-src')).toEqual(["'none'"]);
+    expect(csp.get('base-uri')).toEqual(["'none'"]);
+    expect(csp.get('frame-ancestors')).toEqual(["'none'"]);
+    expect(csp.get('script-src-attr')).toEqual(["'none'"]);
+    const scripts = csp.get('script-src') ?? csp.get('default-src') ?? [];
+    expect(scripts.length).toBeGreaterThan(0);
+    expect(scripts).not.toContain("'unsafe-inline'");
+    expect(scripts).not.toContain("'unsafe-eval'");
+    expect(scripts.some((s) => s.startsWith("'nonce-") || s.startsWith("'sha"))).toBe(false);
+    expect(res.headers['x-powered-by']).toBeUndefined();
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  test.each<[string, Who, () => string]>([
+    ['login', 'signed out', () => '/login'],
+    ['admin home', 'admin', () => '/'],
+    ['admin people', 'admin', () => '/admin/users'],
+    ['admin person', 'admin', () => `/admin/users/${victim.id}`],
+    ['org', 'admin', () => '/admin/org'],
+    ['supervisor home', 'supervisor', () => '/'],
+    ['csr home', 'csr', () => '/'],
+    ['profile', 'manager', () => '/profile'],
+  ])('the %s page has no inline script or event-handler attribute', async (_case, who, path) => {
+    const res = await page(path)(who);
+    expect(res.status).toBe(200);
+    const scripts = [...res.text.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)];
+    for (const [, attributes, body] of scripts) {
+      expect(attributes).toMatch(/\bsrc="\/static\//);
+      expect(body.trim()).toBe('');
+    }
+    expect(res.text).not.toMatch(/\son[a-z]+\s*=\s*["']/i);
+    expect(res.text).not.toMatch(/href\s*=\s*["']\s*javascript:/i);
+  });
+});
+
+describe('error answers never carry a stack trace', () => {
+  test('an unknown page is a 404 page', async () => {
+    const res = await agents.admin.get('/no/such/page');
+    expect(res.status).toBe(404);
+    expect(res.text).toContain('Not found');
+    expectNoStackTrace(res.text);
+  });
+
+  test('an unknown API route is a 404 JSON error', async () => {
+    const res = await request(ctx.app).get('/api/v1/nothing-here').set('Authorization', `Bearer ${tokens.admin}`);
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('not_found');
+    expectNoStackTrace(res.text);
+  });
+
+  test('a malformed JSON body is a 400 JSON error', async () => {
+    const before = await counts();
+    const res = await request(ctx.app)
+      .post('/api/v1/users')
+      .set('Authorization', `Bearer ${tokens.admin}`)
+      .set('Content-Type', 'application/json')
+      .send('{"username": "half');
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ error: { code: 'malformed', message: expect.any(String) } });
+    expectNoStackTrace(res.text);
+    expect(await counts()).toEqual(before);
+  });
+
+  test('a body that is not JSON is a 415 JSON error', async () => {
+    const res = await request(ctx.app)
+      .post('/api/v1/users')
+      .set('Authorization', `Bearer ${tokens.admin}`)
+      .set('Content-Type', 'text/plain')
+      .send('username=x');
+    expect(res.status).toBe(415);
+    expect(res.body.error.message).toMatch(/JSON/);
+    expectNoStackTrace(res.text);
+  });
+
+  test('a body over the size limit is a 413 JSON error', async () => {
+    const res = await request(ctx.app)
+      .post('/api/v1/users')
+      .set('Authorization', `Bearer ${tokens.admin}`)
+      .send({ username: 'big', display_name: 'x'.repeat(300 * 1024) });
+    expect(res.status).toBe(413);
+    expect(res.body.error.code).toBe('too_large');
+  });
+
+  test('a refused CSRF form shows an error page, not a stack trace', async () => {
+    const res = await agents.admin.post('/admin/users').type('form').send({ username: 'x' });
+    expect(res.status).toBe(403);
+    expectNoStackTrace(res.text);
+    expect(res.text).toContain('The form expired or was sent from elsewhere.');
+  });
+
+  test('credentials in the query string show an error page, not a stack trace', async () => {
+    const res = await request(ctx.app).get('/login?password=hunter22');
+    expect(res.status).toBe(400);
+    expectNoStackTrace(res.text);
+    expect(res.text).toContain('Credentials must not be sent in the URL.');
+  });
+
+  test('a malformed JSON body sent to a page is a 400 page, not a stack trace', async () => {
+    const res = await agents.admin
+      .post('/admin/users')
+      .set('Content-Type', 'application/json')
+      .send('{"username": "half');
+    expect(res.status).toBe(400);
+    expectNoStackTrace(res.text);
+    expect(res.text).toContain('The request body is not valid JSON.');
+  });
+});
