@@ -30,7 +30,6 @@ import { settingsRoutes } from './settings/settings.routes';
 import { SetupState } from './setup/setup.service';
 import { peopleRoutes, userAdminRoutes } from './users/users.routes';
 
-
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -68,7 +67,10 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
-  app.use('/static/vendor/pico', express.static(path.join(PROJECT_ROOT, 'node_modules/@picocss/pico/css'), { maxAge: '7d' }));
+  app.use(
+    '/static/vendor/pico',
+    express.static(path.join(PROJECT_ROOT, 'node_modules/@picocss/pico/css'), { maxAge: '7d' }),
+  );
   app.use('/static', express.static(path.join(PROJECT_ROOT, 'static'), { maxAge: '1h' }));
 
   app.get('/healthz', async (_req, res) => {

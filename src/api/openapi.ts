@@ -18,6 +18,36 @@ const user = {
   },
 };
 
+const callFields = {
+  external_id: { type: 'string', maxLength: 200 },
+  source: { type: 'string', description: 'phone system name; external_id is unique per source', default: 'default' },
+  agent: { type: 'string', description: 'username of the CSR; empty for abandoned calls' },
+  team_id: { type: 'integer', description: 'for abandoned calls, the team whose queue it was' },
+  queue: { type: 'string' },
+  started_at: { type: 'string', format: 'date-time' },
+  direction: { type: 'string', enum: ['inbound', 'outbound'] },
+  category: { type: 'string' },
+  queue_wait_s: { type: 'number', minimum: 0 },
+  hold_s: { type: 'number', minimum: 0 },
+  duration_s: { type: 'number', minimum: 0 },
+  csat: { type: 'integer', minimum: 1, maximum: 5 },
+  abandoned: { type: 'boolean' },
+};
+
+const call = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    ...callFields,
+    agent_id: { type: ['integer', 'null'] },
+    evaluated: { type: 'boolean' },
+    recording_status: { type: ['string', 'null'], enum: ['stored', 'missing', 'deleted', null] },
+    recording_url: { type: ['string', 'null'] },
+    recording: { type: ['object', 'null'] },
+    transcript: { type: ['object', 'null'] },
+  },
+};
+
 export const openApiDocument = {
   openapi: '3.1.0',
   info: {
@@ -124,6 +154,108 @@ export const openApiDocument = {
           },
         }),
         responses: { 201: ok('Created', user), 403: error, 409: error, 422: error },
+      },
+    },
+    '/api/v1/calls': {
+      post: {
+        summary:
+          'Push a call from the phone system, with an optional recording and transcript (admin, manager, supervisor)',
+        requestBody: {
+          content: {
+            'multipart/form-data': {
+              schema: {
+                type: 'object',
+                required: ['external_id', 'started_at'],
+                properties: {
+                  recording: {
+                    type: 'string',
+                    format: 'binary',
+                    description: 'WAV, MP3, OGG/Opus, FLAC, M4A/AAC or WebM',
+                  },
+                  transcript: { type: 'string', format: 'binary', description: 'WebVTT or plain text' },
+                  ...callFields,
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          201: ok('Stored', call),
+          200: ok('The same external_id was stored before; nothing changed', call),
+          400: error,
+          403: error,
+          409: error,
+          413: error,
+          415: error,
+          422: error,
+        },
+      },
+      get: {
+        summary: 'Calls in your scope (staff)',
+        parameters: [
+          ...['agent', 'category', 'cursor'].map((name) => ({ name, in: 'query', schema: { type: 'string' } })),
+          { name: 'team_id', in: 'query', schema: { type: 'integer' } },
+          { name: 'from', in: 'query', schema: { type: 'string', format: 'date' } },
+          { name: 'to', in: 'query', schema: { type: 'string', format: 'date' } },
+          { name: 'evaluated', in: 'query', schema: { type: 'boolean' } },
+          { name: 'direction', in: 'query', schema: { type: 'string', enum: ['inbound', 'outbound'] } },
+          {
+            name: 'sort',
+            in: 'query',
+            schema: { type: 'string', enum: ['started_at', 'duration_s', 'hold_s', 'queue_wait_s', 'csat'] },
+          },
+          { name: 'order', in: 'query', schema: { type: 'string', enum: ['asc', 'desc'] } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
+        ],
+        responses: {
+          200: ok('A page of calls', {
+            type: 'object',
+            properties: { items: { type: 'array', items: call }, next_cursor: { type: ['string', 'null'] } },
+          }),
+          403: error,
+          422: error,
+        },
+      },
+    },
+    '/api/v1/calls/import': {
+      post: {
+        summary: 'Import call records without audio from an ACD export (admin, manager); idempotent on external_id',
+        requestBody: { content: { 'text/csv': { schema: { type: 'string' } } } },
+        responses: {
+          200: ok('Summary', {
+            type: 'object',
+            properties: {
+              created: { type: 'integer' },
+              unchanged: { type: 'integer' },
+              errors: {
+                type: 'array',
+                items: { type: 'object', properties: { line: { type: 'integer' }, message: { type: 'string' } } },
+              },
+            },
+          }),
+          403: error,
+          415: error,
+          422: error,
+        },
+      },
+    },
+    '/api/v1/calls/{id}': {
+      get: {
+        summary: 'A call with its recording details and transcript cues',
+        parameters: [idParam],
+        responses: { 200: ok('The call', call), 404: error },
+      },
+    },
+    '/api/v1/calls/{id}/recording': {
+      get: {
+        summary: 'The recording, with HTTP Range support (?download=1 for an attachment)',
+        parameters: [idParam, { name: 'download', in: 'query', schema: { type: 'string', enum: ['1'] } }],
+        responses: {
+          200: { description: 'The audio', content: { 'audio/*': { schema: { type: 'string', format: 'binary' } } } },
+          206: { description: 'Part of the audio (Range request)' },
+          404: error,
+          416: { description: 'Range not satisfiable' },
+        },
       },
     },
     '/api/v1/users/{id}': {

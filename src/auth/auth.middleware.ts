@@ -68,8 +68,9 @@ export const csrf = csrfSync({
     const body = req.body as Record<string, unknown> | undefined;
     return typeof body?._csrf === 'string' ? body._csrf : undefined;
   },
-  // A bearer token is not sent automatically by a browser, so it needs no CSRF token.
-  skipCsrfProtection: (req) => req.authVia === 'token',
+  // A bearer token is not sent automatically by a browser, so it needs no CSRF token; nor does an API call
+  // with no session behind it (POST /api/v1/tokens from a script), as it carries no ambient credentials.
+  skipCsrfProtection: (req) => req.authVia === 'token' || (req.originalUrl.startsWith('/api/') && !req.user),
 });
 
 export function requireSignedIn(req: Request, res: Response, next: NextFunction): void {

@@ -30,7 +30,8 @@ export function probeAudio(file: string, timeLimitMs = TIME_LIMIT_MS): Promise<P
         }
         try {
           const parsed = JSON.parse(stdout) as { ok: boolean; message?: string } & AudioFormat;
-          if (!parsed.ok) return resolve({ ok: false, message: 'The recording could not be read as audio; it looks damaged.' });
+          if (!parsed.ok)
+            return resolve({ ok: false, message: 'The recording could not be read as audio; it looks damaged.' });
           const { container, codec, channels, sample_rate, duration_s } = parsed;
           resolve({ ok: true, format: { container, codec, channels, sample_rate, duration_s } });
         } catch {

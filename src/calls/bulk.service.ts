@@ -22,7 +22,8 @@ export interface FileOutcome {
 
 export async function readCsv(deps: AppDeps, staged: StagedFile | undefined): Promise<string> {
   if (!staged) throw new Validation([{ path: 'csv', message: 'Choose the CSV file with the calls.' }]);
-  if (staged.size > MAX_CSV_BYTES) throw new Validation([{ path: 'csv', message: 'The CSV is larger than 50 MB; split it.' }]);
+  if (staged.size > MAX_CSV_BYTES)
+    throw new Validation([{ path: 'csv', message: 'The CSV is larger than 50 MB; split it.' }]);
   return fsp.readFile(deps.storage.stagedPath(staged.stagedName), 'utf8');
 }
 
@@ -44,7 +45,12 @@ export async function checkBulkCsv(deps: AppDeps, actor: Actor, text: string) {
     } catch (err) {
       error = message(err);
     }
-    checked.push({ line: row.line, external_id: row.values.external_id ?? '', recording: row.values.recording || null, error });
+    checked.push({
+      line: row.line,
+      external_id: row.values.external_id ?? '',
+      recording: row.values.recording || null,
+      error,
+    });
   }
   return { rows: checked };
 }

@@ -16,7 +16,8 @@ class UnsupportedType extends AppError {
 }
 
 function requireType(type: string, hint: string) {
-  return (req: Request, _res: Response, next: NextFunction) => (req.is(type) ? next() : next(new UnsupportedType(hint)));
+  return (req: Request, _res: Response, next: NextFunction) =>
+    req.is(type) ? next() : next(new UnsupportedType(hint));
 }
 
 /** /api/v1/calls: the phone system's push, the ACD import, and reads for BI tools. */

@@ -56,7 +56,9 @@ function applyFilters(query: CallQuery, scope: TeamScope, filter: CallFilter): C
   if (filter.max_hold !== undefined) q = q.where('calls.hold_s', '<=', filter.max_hold);
   if (filter.recording === 'with') q = q.where('calls.recording_status', '=', 'stored');
   if (filter.recording === 'without') {
-    q = q.where((eb) => eb.or([eb('calls.recording_status', 'is', null), eb('calls.recording_status', '!=', 'stored')]));
+    q = q.where((eb) =>
+      eb.or([eb('calls.recording_status', 'is', null), eb('calls.recording_status', '!=', 'stored')]),
+    );
   }
   return q;
 }
@@ -134,7 +136,12 @@ export async function listCalls(
   const rows = await query
     .leftJoin('users as agent', 'agent.id', 'calls.agent_id')
     .leftJoin('teams', 'teams.id', 'calls.team_id')
-    .select([...CALL_LIST_COLUMNS, 'agent.display_name as agent_name', 'agent.username as agent_username', 'teams.name as team_name'])
+    .select([
+      ...CALL_LIST_COLUMNS,
+      'agent.display_name as agent_name',
+      'agent.username as agent_username',
+      'teams.name as team_name',
+    ])
     .orderBy(`calls.${page.sort}`, page.order)
     .orderBy('calls.id', page.order)
     .limit(page.limit + 1)

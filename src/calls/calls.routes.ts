@@ -34,7 +34,10 @@ export function callRoutes(deps: AppDeps): Router {
       listTeams(deps.db, scope.all ? undefined : scope.teamIds);
     try {
       const result = await searchCalls(deps, actor, req.query);
-      const [teams, categories] = await Promise.all([scopeTeams(result.scope), distinctCategories(deps.db, result.scope)]);
+      const [teams, categories] = await Promise.all([
+        scopeTeams(result.scope),
+        distinctCategories(deps.db, result.scope),
+      ]);
       res.render('calls/list', {
         title: 'Calls',
         ...result,
@@ -62,7 +65,13 @@ export function callRoutes(deps: AppDeps): Router {
   router.get('/calls/:id', async (req, res) => {
     const call = await visibleCallOr404(deps.db, actorOf(req), callIdParam(req));
     const [agent, team] = await Promise.all([
-      call.agent_id ? deps.db.selectFrom('users').select(['display_name', 'username']).where('id', '=', call.agent_id).executeTakeFirst() : undefined,
+      call.agent_id
+        ? deps.db
+            .selectFrom('users')
+            .select(['display_name', 'username'])
+            .where('id', '=', call.agent_id)
+            .executeTakeFirst()
+        : undefined,
       call.team_id ? listTeams(deps.db, [call.team_id]).then((t) => t[0]) : undefined,
     ]);
     res.render('calls/show', { title: `Call ${call.external_id}`, call, agent, team, cues: callCues(call) });

@@ -39,10 +39,7 @@ export const isoDateTime = z
   });
 
 const optionalText = (label: string, max: number) =>
-  z.preprocess(
-    blank,
-    z.string().trim().max(max, `${label} must be at most ${max} characters.`).optional(),
-  );
+  z.preprocess(blank, z.string().trim().max(max, `${label} must be at most ${max} characters.`).optional());
 
 export const callFieldsSchema = z
   .object({
@@ -80,7 +77,11 @@ export const callFieldsSchema = z
       ctx.addIssue({ code: 'custom', path: ['direction'], message: 'Only inbound calls can be abandoned.' });
     }
     if (!call.abandoned && !call.agent) {
-      ctx.addIssue({ code: 'custom', path: ['agent'], message: 'agent (a username) is required unless the call was abandoned.' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['agent'],
+        message: 'agent (a username) is required unless the call was abandoned.',
+      });
     }
     if (call.abandoned && call.agent) {
       ctx.addIssue({ code: 'custom', path: ['agent'], message: 'An abandoned call has no agent.' });
@@ -109,9 +110,21 @@ export const REQUIRED_CSV_COLUMNS = ['external_id', 'agent', 'started_at', 'dire
 export const SORTS = ['started_at', 'duration_s', 'hold_s', 'queue_wait_s', 'csat'] as const;
 export type CallSort = (typeof SORTS)[number];
 
-const date = z.preprocess(blank, z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Use a date like 2026-11-02.').optional());
+const date = z.preprocess(
+  blank,
+  z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'Use a date like 2026-11-02.')
+    .optional(),
+);
 const num = (label: string) =>
-  z.preprocess(blank, z.coerce.number({ error: `${label} must be a number.` }).min(0, `${label} cannot be negative.`).optional());
+  z.preprocess(
+    blank,
+    z.coerce
+      .number({ error: `${label} must be a number.` })
+      .min(0, `${label} cannot be negative.`)
+      .optional(),
+  );
 
 export const callListSchema = z.object({
   team_id: z.preprocess(blank, z.coerce.number().int().positive().optional()),

@@ -13,7 +13,8 @@ import { transcriptCues, type Cue } from './transcript';
 export async function searchCalls(deps: AppDeps, actor: Actor, rawQuery: unknown, withCount = true) {
   const query = parseInput(callListSchema, rawQuery);
   const cursor = decodeCursor(query.cursor);
-  if (query.cursor && !cursor) throw new Validation([{ path: 'cursor', message: 'The page cursor is not valid; start again.' }]);
+  if (query.cursor && !cursor)
+    throw new Validation([{ path: 'cursor', message: 'The page cursor is not valid; start again.' }]);
   const scope = await teamScope(deps.db, actor);
   let agentId: number | undefined;
   if (query.agent) {

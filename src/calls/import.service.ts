@@ -35,7 +35,10 @@ export function parseCallsCsv(text: string, required: readonly string[] = REQUIR
     records = parse(text.replace(/^\uFEFF/, ''), { skip_empty_lines: true, relax_column_count: true, trim: true });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    throw new Validation([{ path: 'csv', message: `The CSV could not be read: ${message}` }], 'The CSV could not be read.');
+    throw new Validation(
+      [{ path: 'csv', message: `The CSV could not be read: ${message}` }],
+      'The CSV could not be read.',
+    );
   }
   if (records.length === 0) throw new Validation([{ path: 'csv', message: 'The CSV is empty.' }], 'The CSV is empty.');
   const header = records[0].map((h) => h.trim().toLowerCase());

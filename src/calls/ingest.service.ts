@@ -65,7 +65,9 @@ async function checkRecording(deps: AppDeps, staged: StagedFile): Promise<Record
   if (staged.size === 0) throw new Unprocessable('The recording is empty.');
   const type = await sniffAudioFile(stagedPath);
   if (!type) {
-    throw new UnsupportedMedia('The recording is not a supported audio file (WAV, MP3, OGG/Opus, FLAC, M4A/AAC, WebM).');
+    throw new UnsupportedMedia(
+      'The recording is not a supported audio file (WAV, MP3, OGG/Opus, FLAC, M4A/AAC, WebM).',
+    );
   }
   if (type.extension === 'wav' && (await wavIsTruncated(stagedPath, staged.size))) {
     throw new Unprocessable('The WAV recording is cut short: it holds less audio than its header says.');
@@ -99,7 +101,12 @@ async function checkTranscript(deps: AppDeps, staged: StagedFile) {
   }
 }
 
-export function callRow(fields: CallFields, placement: { agent_id: number | null; team_id: number | null }, now: string, actorId: number | null): NewCall {
+export function callRow(
+  fields: CallFields,
+  placement: { agent_id: number | null; team_id: number | null },
+  now: string,
+  actorId: number | null,
+): NewCall {
   return {
     source: fields.source ?? 'default',
     external_id: fields.external_id,

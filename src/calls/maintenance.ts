@@ -91,7 +91,12 @@ export async function applyRetention(deps: AppDeps): Promise<number> {
           action: 'recording.retention_deleted',
           entityType: 'call',
           entityId: call.id,
-          details: { external_id: call.external_id, file: call.recording_file, started_at: call.started_at, retention_days: days },
+          details: {
+            external_id: call.external_id,
+            file: call.recording_file,
+            started_at: call.started_at,
+            retention_days: days,
+          },
         });
       }
     });

@@ -10,7 +10,11 @@ import { NotFound } from '../lib/errors';
  */
 export async function sendRecording(deps: AppDeps, req: Request, res: Response, call: Call): Promise<void> {
   if (call.recording_status !== 'stored' || !call.recording_file) {
-    throw new NotFound(call.recording_status === 'deleted' ? 'This recording was deleted under the retention policy.' : 'This call has no recording.');
+    throw new NotFound(
+      call.recording_status === 'deleted'
+        ? 'This recording was deleted under the retention policy.'
+        : 'This call has no recording.',
+    );
   }
   if (!(await deps.storage.exists(call.recording_file))) throw new NotFound('The recording file is missing.');
   const download = req.query.download === '1';

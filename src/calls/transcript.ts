@@ -15,7 +15,9 @@ export class TranscriptError extends Error {}
 
 function plainText(nodes: CueNode[] = []): string {
   return nodes
-    .map((node) => (node.type === 'text' ? String(node.value ?? '') : node.type === 'object' ? plainText(node.children) : ''))
+    .map((node) =>
+      node.type === 'text' ? String(node.value ?? '') : node.type === 'object' ? plainText(node.children) : '',
+    )
     .join('');
 }
 

@@ -24,13 +24,28 @@ export function uploadRoutes(deps: AppDeps): Router {
   router.use(['/calls/new', '/calls/bulk'], uploaders);
   router.use('/calls/import', requireRole('admin', 'manager'));
 
-  async function renderNew(req: Request, res: Response, status: number, values: Record<string, unknown>, errors: Record<string, string>) {
+  async function renderNew(
+    req: Request,
+    res: Response,
+    status: number,
+    values: Record<string, unknown>,
+    errors: Record<string, string>,
+  ) {
     const scope = await teamScope(deps.db, actorOf(req));
     const [agents, teams] = await Promise.all([
       listPeople(deps.db, { scope, role: 'csr', includeInactive: false }),
       listTeams(deps.db, scope.all ? undefined : scope.teamIds),
     ]);
-    res.status(status).render('calls/new', { title: 'Add a call', values, errors, agents, teams, maxUploadMb: deps.config.maxUploadBytes / 1048576 });
+    res
+      .status(status)
+      .render('calls/new', {
+        title: 'Add a call',
+        values,
+        errors,
+        agents,
+        teams,
+        maxUploadMb: deps.config.maxUploadBytes / 1048576,
+      });
   }
 
   router.get('/calls/new', async (req, res) => renderNew(req, res, 200, { direction: 'inbound' }, {}));
@@ -44,7 +59,11 @@ export function uploadRoutes(deps: AppDeps): Router {
     try {
       const files = { recording: stagedFile(req, 'recording'), transcript: stagedFile(req, 'transcript') };
       const result = await ingestCall(deps, actorOf(req), values, files, clientIp(req));
-      flash(req, result.created ? 'success' : 'info', result.created ? 'Call stored.' : 'That call was already stored; nothing changed.');
+      flash(
+        req,
+        result.created ? 'success' : 'info',
+        result.created ? 'Call stored.' : 'That call was already stored; nothing changed.',
+      );
       res.redirect(303, `/calls/${result.call.id}`);
     } catch (err) {
       const errors = errorsOf(err);
@@ -54,7 +73,12 @@ export function uploadRoutes(deps: AppDeps): Router {
   });
 
   router.get('/calls/bulk', (_req, res) => {
-    res.render('calls/bulk', { title: 'Upload calls in bulk', outcomes: null, error: null, maxUploadMb: deps.config.maxUploadBytes / 1048576 });
+    res.render('calls/bulk', {
+      title: 'Upload calls in bulk',
+      outcomes: null,
+      error: null,
+      maxUploadMb: deps.config.maxUploadBytes / 1048576,
+    });
   });
 
   const csvOnly = uploader(deps, [{ name: 'csv', maxCount: 1 }]);
@@ -75,7 +99,12 @@ export function uploadRoutes(deps: AppDeps): Router {
       const mode: BulkMode = requested === 'given_files' || requested === 'no_recording' ? requested : 'all';
       const outcomes = await ingestBulk(deps, actorOf(req), text, stagedFiles(req, 'recordings'), mode, clientIp(req));
       if (wantsJson) return res.json({ outcomes });
-      return res.render('calls/bulk', { title: 'Upload calls in bulk', outcomes, error: null, maxUploadMb: deps.config.maxUploadBytes / 1048576 });
+      return res.render('calls/bulk', {
+        title: 'Upload calls in bulk',
+        outcomes,
+        error: null,
+        maxUploadMb: deps.config.maxUploadBytes / 1048576,
+      });
     } catch (err) {
       const errors = errorsOf(err);
       if (!errors || wantsJson) throw err;
@@ -88,7 +117,9 @@ export function uploadRoutes(deps: AppDeps): Router {
     }
   });
 
-  router.get('/calls/import', (_req, res) => res.render('calls/import', { title: 'Import call records', summary: null, error: null }));
+  router.get('/calls/import', (_req, res) =>
+    res.render('calls/import', { title: 'Import call records', summary: null, error: null }),
+  );
 
   router.post('/calls/import', csvOnly, async (req, res) => {
     try {
@@ -98,7 +129,13 @@ export function uploadRoutes(deps: AppDeps): Router {
     } catch (err) {
       const errors = errorsOf(err);
       if (!errors) throw err;
-      res.status((err as AppError).status).render('calls/import', { title: 'Import call records', summary: null, error: Object.values(errors).join(' ') });
+      res
+        .status((err as AppError).status)
+        .render('calls/import', {
+          title: 'Import call records',
+          summary: null,
+          error: Object.values(errors).join(' '),
+        });
     }
   });
 

@@ -23,7 +23,13 @@ export function uploader(deps: AppDeps, fields: multer.Field[]): RequestHandler 
       destination: deps.storage.stagingDir,
       filename: (_req, _file, cb) => cb(null, RecordingStorage.newName()),
     }),
-    limits: { fileSize: deps.config.maxUploadBytes, files: maxFiles, fields: 60, fieldSize: 64 * 1024, parts: maxFiles + 60 },
+    limits: {
+      fileSize: deps.config.maxUploadBytes,
+      files: maxFiles,
+      fields: 60,
+      fieldSize: 64 * 1024,
+      parts: maxFiles + 60,
+    },
   }).fields(fields);
   const limitMb = Math.round(deps.config.maxUploadBytes / 1024 / 1024);
   return (req: Request, res: Response, next: NextFunction) => {
@@ -31,8 +37,10 @@ export function uploader(deps: AppDeps, fields: multer.Field[]): RequestHandler 
     upload(req, res, (err: unknown) => {
       if (!err) return next();
       if (err instanceof multer.MulterError) {
-        if (err.code === 'LIMIT_FILE_SIZE') return next(new PayloadTooLarge(`The file is larger than the ${limitMb} MB limit.`));
-        if (err.code === 'LIMIT_UNEXPECTED_FILE') return next(new UploadRefused(`Unexpected file field "${err.field ?? ''}".`));
+        if (err.code === 'LIMIT_FILE_SIZE')
+          return next(new PayloadTooLarge(`The file is larger than the ${limitMb} MB limit.`));
+        if (err.code === 'LIMIT_UNEXPECTED_FILE')
+          return next(new UploadRefused(`Unexpected file field "${err.field ?? ''}".`));
         return next(new UploadRefused(`The upload was refused: ${err.message}.`));
       }
       next(new UploadRefused('The upload did not arrive whole. Try again.'));
@@ -44,7 +52,9 @@ export function uploader(deps: AppDeps, fields: multer.Field[]): RequestHandler 
 function removeStagedWhenDone(deps: AppDeps, req: Request, res: Response): void {
   res.on('close', () => {
     for (const file of uploadedFiles(req)) {
-      deps.storage.removeStaged(file.filename).catch((err: unknown) => deps.logger.error({ err }, 'staging cleanup failed'));
+      deps.storage
+        .removeStaged(file.filename)
+        .catch((err: unknown) => deps.logger.error({ err }, 'staging cleanup failed'));
     }
   });
 }

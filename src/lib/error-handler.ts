@@ -32,6 +32,12 @@ function describeForeign(err: HttpishError): ErrorView | null {
     };
   }
   const status = err.status ?? err.statusCode;
+  if (status === 415)
+    return {
+      status,
+      code: 'unsupported_media_type',
+      message: err.expose && err.message ? err.message : 'Unsupported media type.',
+    };
   if (status && status >= 400 && status < 500) {
     return {
       status,

@@ -28,6 +28,8 @@ const NAV: Record<string, Array<{ href: string; label: string }>> = {
 export function exposeLocals(deps: AppDeps, csrf: CsrfSync) {
   return (req: Request, res: Response, next: NextFunction): void => {
     if (req.originalUrl.startsWith('/api/')) return next();
+    // Pages of a signed-in person (a new token, a scorecard) must not come back from the browser's cache.
+    if (req.user) res.setHeader('Cache-Control', 'no-store');
     res.locals.user = req.user ?? null;
     res.locals.nav = req.user ? NAV[req.user.role] : [];
     res.locals.currentPath = req.path;

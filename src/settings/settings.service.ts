@@ -35,9 +35,18 @@ export async function saveSettings(deps: AppDeps, actor: Actor, raw: unknown, ip
   await deps.db.transaction().execute(async (trx) => {
     for (const key of KEYS) {
       const value = String(input[key]);
-      await trx.insertInto('settings').values({ key, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
+      await trx
+        .insertInto('settings')
+        .values({ key, value })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+        .execute();
     }
-    await recordAudit(trx, now, { actorId: actor.id, action: 'settings.updated', details: { before, after: input }, ip });
+    await recordAudit(trx, now, {
+      actorId: actor.id,
+      action: 'settings.updated',
+      details: { before, after: input },
+      ip,
+    });
   });
   return input;
 }

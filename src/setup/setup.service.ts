@@ -2,7 +2,8 @@ import type { AppDeps } from '../deps';
 import type { User } from '../db/schema';
 import { countActiveAdmins } from '../users/users.queries';
 import { createUser } from '../users/users.service';
-import { loadDemoData, type DemoPerson } from './demo-data';
+import { Validation } from '../lib/errors';
+import { DEMO_PEOPLE, loadDemoData, type DemoPerson } from './demo-data';
 
 /** Whether first-run setup is still open. Once an admin exists it closes for good (cached). */
 export class SetupState {
@@ -32,6 +33,12 @@ export async function runFirstSetup(
   withDemo: boolean,
   ip: string,
 ): Promise<SetupResult> {
+  const username = typeof raw.username === 'string' ? raw.username.trim().toLowerCase() : '';
+  if (withDemo && DEMO_PEOPLE.some((p) => p.username === username)) {
+    throw new Validation([
+      { path: 'username', message: 'That name belongs to a demo account; choose another for the admin.' },
+    ]);
+  }
   const admin = await createUser(deps, null, { ...raw, role: 'admin' }, ip, { onlyIfNoAdmin: true });
   const demo = withDemo ? await loadDemoData(deps, admin.id) : null;
   return { admin, demo };
