@@ -13,7 +13,13 @@ import { actorOf, managedDepartmentIds, requireRole, supervisedTeamIds } from '.
 import { createToken, revokeToken } from '../profile/tokens.service';
 import { findUserById } from '../users/users.queries';
 import { createUser, updateUser } from '../users/users.service';
-import { apiCreateUserSchema, apiPatchUserSchema, createTokenSchema } from './api.schemas';
+import {
+  apiCreateUserSchema,
+  apiDepartmentSchema,
+  apiPatchUserSchema,
+  apiTeamSchema,
+  createTokenSchema,
+} from './api.schemas';
 
 export function userJson(user: User) {
   return {
@@ -75,13 +81,15 @@ export function apiRoutes(deps: AppDeps): Router {
   });
 
   router.post('/departments', requireRole('admin'), requireJson, async (req, res) => {
-    const id = await saveDepartment(deps, actorOf(req), req.body, undefined, clientIp(req));
+    const input = parseInput(apiDepartmentSchema, req.body);
+    const id = await saveDepartment(deps, actorOf(req), input, undefined, clientIp(req));
     const department = (await findDepartment(deps.db, id))!;
     res.status(201).json(department);
   });
 
   router.post('/teams', requireRole('admin'), requireJson, async (req, res) => {
-    const id = await saveTeam(deps, actorOf(req), req.body, undefined, clientIp(req));
+    const input = parseInput(apiTeamSchema, req.body);
+    const id = await saveTeam(deps, actorOf(req), input, undefined, clientIp(req));
     const team = (await findTeam(deps.db, id))!;
     res.status(201).json({ ...team, supervisors: await teamSupervisorUsernames(deps.db, id) });
   });

@@ -26,3 +26,17 @@ export const apiPatchUserSchema = z
     password: password.optional(),
   })
   .strict();
+
+// The API takes JSON types as they are: a string or boolean where a number belongs is refused, not coerced.
+export const apiDepartmentSchema = z.object({
+  name: text('name', 100),
+  manager: z.string().trim().min(1).max(64).nullable().optional(),
+  budget_cents: z.number().int('budget_cents must be whole cents.').min(0).optional(),
+  budget_period: z.enum(['month', 'quarter', 'year']).optional(),
+});
+
+export const apiTeamSchema = z.object({
+  name: text('name', 100),
+  department_id: z.number().int().positive(),
+  supervisors: z.array(z.string().trim().min(1).max(64)).max(50).optional(),
+});

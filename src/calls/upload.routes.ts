@@ -36,16 +36,14 @@ export function uploadRoutes(deps: AppDeps): Router {
       listPeople(deps.db, { scope, role: 'csr', includeInactive: false }),
       listTeams(deps.db, scope.all ? undefined : scope.teamIds),
     ]);
-    res
-      .status(status)
-      .render('calls/new', {
-        title: 'Add a call',
-        values,
-        errors,
-        agents,
-        teams,
-        maxUploadMb: deps.config.maxUploadBytes / 1048576,
-      });
+    res.status(status).render('calls/new', {
+      title: 'Add a call',
+      values,
+      errors,
+      agents,
+      teams,
+      maxUploadMb: deps.config.maxUploadBytes / 1048576,
+    });
   }
 
   router.get('/calls/new', async (req, res) => renderNew(req, res, 200, { direction: 'inbound' }, {}));
@@ -129,13 +127,11 @@ export function uploadRoutes(deps: AppDeps): Router {
     } catch (err) {
       const errors = errorsOf(err);
       if (!errors) throw err;
-      res
-        .status((err as AppError).status)
-        .render('calls/import', {
-          title: 'Import call records',
-          summary: null,
-          error: Object.values(errors).join(' '),
-        });
+      res.status((err as AppError).status).render('calls/import', {
+        title: 'Import call records',
+        summary: null,
+        error: Object.values(errors).join(' '),
+      });
     }
   });
 

@@ -114,7 +114,138 @@ export interface CallsTable {
   created_at: string;
 }
 
+export type RubricStatus = 'draft' | 'published' | 'retired';
+export type ReleaseMode = 'on_submit' | 'after_days' | 'manual' | 'never';
+export type ItemType = 'yes_no' | 'scale' | 'choice';
+export type EvaluationStatus = 'draft' | 'submitted' | 'released' | 'acknowledged';
+export type CoachingStatus = 'open' | 'scheduled' | 'completed' | 'acknowledged' | 'cancelled';
+
+export interface RubricsTable {
+  id: Generated<number>;
+  family_id: number | null;
+  version: ColumnType<number, number | undefined, number>;
+  name: string;
+  description: string | null;
+  status: ColumnType<RubricStatus, RubricStatus | undefined, RubricStatus>;
+  pass_threshold: ColumnType<number, number | undefined, number>;
+  release_mode: ColumnType<ReleaseMode, ReleaseMode | undefined, ReleaseMode>;
+  release_after_days: number | null;
+  created_by: number | null;
+  created_at: string;
+  updated_at: string;
+  published_at: string | null;
+  retired_at: string | null;
+}
+
+export interface RubricSectionsTable {
+  id: Generated<number>;
+  rubric_id: number;
+  position: number;
+  title: string;
+  weight: number;
+  threshold: number | null;
+}
+
+export interface RubricItemsTable {
+  id: Generated<number>;
+  rubric_id: number;
+  section_id: number;
+  position: number;
+  prompt: string;
+  guidance: string | null;
+  type: ItemType;
+  max_points: number;
+  allow_na: ColumnType<number, number | undefined, number>;
+  critical: ColumnType<number, number | undefined, number>;
+  comment_required: ColumnType<number, number | undefined, number>;
+}
+
+export interface RubricOptionsTable {
+  id: Generated<number>;
+  item_id: number;
+  position: number;
+  label: string;
+  points: number;
+}
+
+export interface EvaluationsTable {
+  id: Generated<number>;
+  call_id: number;
+  rubric_id: number;
+  agent_id: number;
+  team_id: number | null;
+  evaluator_id: number;
+  kind: ColumnType<'standard' | 'calibration', 'standard' | 'calibration' | undefined, 'standard' | 'calibration'>;
+  status: ColumnType<EvaluationStatus, EvaluationStatus | undefined, EvaluationStatus>;
+  revision: ColumnType<number, number | undefined, number>;
+  rescore_count: ColumnType<number, number | undefined, number>;
+  score: number | null;
+  raw_score: number | null;
+  passed: number | null;
+  critical_failed: ColumnType<number, number | undefined, number>;
+  section_scores: ColumnType<string, string | undefined, string>;
+  comment: string | null;
+  time_spent_s: ColumnType<number, number | undefined, number>;
+  created_at: string;
+  updated_at: string;
+  updated_by: number | null;
+  submitted_at: string | null;
+  release_due_at: string | null;
+  released_at: string | null;
+  acknowledged_at: string | null;
+  ack_comment: string | null;
+}
+
+export interface EvaluationAnswersTable {
+  evaluation_id: number;
+  item_id: number;
+  value: string;
+  points: number | null;
+  max_points: number | null;
+  comment: string | null;
+  at_s: number | null;
+}
+
+export interface EvaluationRevisionsTable {
+  id: Generated<number>;
+  evaluation_id: number;
+  snapshot: string;
+  reason: string;
+  replaced_by: number | null;
+  replaced_at: string;
+}
+
+export interface CoachingTasksTable {
+  id: Generated<number>;
+  csr_id: number;
+  assignee_id: number | null;
+  team_id: number | null;
+  evaluation_id: number | null;
+  parent_task_id: number | null;
+  status: ColumnType<CoachingStatus, CoachingStatus | undefined, CoachingStatus>;
+  focus: ColumnType<string, string | undefined, string>;
+  due_at: string;
+  scheduled_at: string | null;
+  completed_at: string | null;
+  notes: string | null;
+  actions: string | null;
+  acknowledged_at: string | null;
+  cancelled_at: string | null;
+  cancel_note: string | null;
+  created_by: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
+  rubrics: RubricsTable;
+  rubric_sections: RubricSectionsTable;
+  rubric_items: RubricItemsTable;
+  rubric_options: RubricOptionsTable;
+  evaluations: EvaluationsTable;
+  evaluation_answers: EvaluationAnswersTable;
+  evaluation_revisions: EvaluationRevisionsTable;
+  coaching_tasks: CoachingTasksTable;
   calls: CallsTable;
   users: UsersTable;
   departments: DepartmentsTable;
@@ -136,3 +267,6 @@ export type ApiToken = Selectable<ApiTokensTable>;
 export type AuditEntry = Selectable<AuditLogTable>;
 export type Call = Selectable<CallsTable>;
 export type NewCall = Insertable<CallsTable>;
+export type Rubric = Selectable<RubricsTable>;
+export type Evaluation = Selectable<EvaluationsTable>;
+export type CoachingTask = Selectable<CoachingTasksTable>;

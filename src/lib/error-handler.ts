@@ -84,6 +84,20 @@ export function errorHandler(logger: Logger, showStack: boolean) {
       return;
     }
     const stack = showStack && !known && err instanceof Error ? err.stack : undefined;
-    res.render('errors/error', { title: view.status === 404 ? 'Not found' : 'Error', error: view, stack });
+    // Errors raised before the page locals were set (CSRF, bad query, body parsing) still get a full page.
+    res.locals.user ??= null;
+    res.locals.nav ??= [];
+    res.locals.flash ??= [];
+    res.locals.currentPath ??= req.path;
+    res.locals.csrfToken ??= () => '';
+    const title = view.status === 404 ? 'Not found' : 'Error';
+    res.render('errors/error', { title, error: view, stack }, (renderErr, html) => {
+      if (renderErr) {
+        logger.error({ err: renderErr }, 'error page failed to render');
+        res.type('text/plain').send(view.message);
+        return;
+      }
+      res.send(html);
+    });
   };
 }

@@ -63,5 +63,14 @@ export function passwordProblem(password: string, username?: string): string | n
   const lower = password.toLowerCase();
   if (COMMON.has(lower)) return 'This password is on a list of commonly used passwords; choose another.';
   if (username && lower === username.toLowerCase()) return 'The password must not be the username.';
+  if (isRepetitiveOrSequential(lower)) return 'This password is too easy to guess (repeated or sequential characters).';
   return null;
+}
+
+/** NIST SP 800-63B: refuse repetitive ("aaaaaaaa", "abababab") and sequential ("12345678", "abcdefgh") passwords. */
+function isRepetitiveOrSequential(password: string): boolean {
+  const chars = [...password];
+  if (new Set(chars).size <= 2) return true;
+  const steps = chars.slice(1).map((c, i) => c.codePointAt(0)! - chars[i].codePointAt(0)!);
+  return steps.every((step) => step === 1) || steps.every((step) => step === -1);
 }

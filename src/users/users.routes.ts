@@ -1,4 +1,5 @@
 import { Router, type Request, type Response } from 'express';
+import { requireSignedIn } from '../auth/auth.middleware';
 import type { AppDeps } from '../deps';
 import { AppError, NotFound, Validation } from '../lib/errors';
 import { clientIp, flash, pickFields } from '../lib/http';
@@ -110,7 +111,11 @@ export function userAdminRoutes(deps: AppDeps): Router {
   router.post('/admin/users/:id/password', async (req, res) => {
     const id = idParam(req);
     try {
-      await updateUser(deps, actorOf(req), id, pickFields(req.body, ['password']), clientIp(req));
+      const { password } = pickFields(req.body, ['password']);
+      if (typeof password !== 'string' || password === '') {
+        throw new Validation([{ path: 'password', message: 'Enter the new password.' }]);
+      }
+      await updateUser(deps, actorOf(req), id, { password }, clientIp(req));
       flash(req, 'success', 'Password reset. Their sessions were ended; give them the new password.');
       res.redirect(303, `/admin/users/${id}`);
     } catch (err) {
@@ -139,7 +144,7 @@ export function userAdminRoutes(deps: AppDeps): Router {
 /** Managers and supervisors: the people in their scope. */
 export function peopleRoutes(deps: AppDeps): Router {
   const router = Router();
-  router.use('/people', requireRole('admin', 'manager', 'supervisor'));
+  router.get('/people', requireRole('admin', 'manager', 'supervisor'));
 
   router.get('/people', async (req, res) => {
     const actor = actorOf(req);
@@ -153,7 +158,8 @@ export function peopleRoutes(deps: AppDeps): Router {
     res.render('users/people', { title: 'People', people, filter, roles: ROLES });
   });
 
-  router.get('/people/:id', async (req, res) => {
+  // Anyone signed in may ask; anyone outside their scope is simply not found.
+  router.get('/people/:id', requireSignedIn, async (req, res) => {
     const person = await visibleUserOr404(deps.db, actorOf(req), idParam(req));
     const team = person.team_id ? (await listTeams(deps.db, [person.team_id]))[0] : undefined;
     res.render('users/person', { title: person.display_name, person, team });

@@ -28,7 +28,8 @@ export const updateUserSchema = z
   .object({
     display_name: text('Display name', 100).optional(),
     role: role.optional(),
-    team_id: z.union([z.null(), optionalId]).optional(),
+    // On the edit form an empty team means "no team" (refused for a CSR), not "unchanged".
+    team_id: z.preprocess((v) => (v === '' ? null : v), z.union([z.null(), optionalId]).optional()),
     active: z.union([z.boolean(), checkbox]).optional(),
     password: password.optional(),
   })

@@ -55,7 +55,7 @@ describe('passwordProblem', () => {
 
   test.each([
     ['8 characters', 'kx7!pq2m'],
-    ['128 characters', 'k'.repeat(127) + 'x'],
+    ['128 characters', 'kxq7'.repeat(32)],
     ['a long passphrase', 'correct horse battery staple'],
     ['an all-lowercase phrase without digits or symbols', 'the lighthouse keeper reads at night'],
     ['all digits', '90412378561'],
@@ -71,9 +71,18 @@ describe('passwordProblem', () => {
   );
 
   test('length counts characters, not bytes or UTF-16 units', () => {
-    expect(passwordProblem('🎧'.repeat(8))).toBeNull();
-    expect(passwordProblem('🎧'.repeat(7))).toBe('Use at least 8 characters.');
-    expect(passwordProblem('é'.repeat(128))).toBeNull();
+    expect(passwordProblem('🎧🎹🎷🎧🎹🎷🎧🎹')).toBeNull();
+    expect(passwordProblem('🎧🎹🎷🎧🎹🎷🎧')).toBe('Use at least 8 characters.');
+    expect(passwordProblem('éàü'.repeat(42) + 'éà')).toBeNull();
+  });
+
+  test.each([
+    ['one character repeated', 'aaaaaaaaaaaa'],
+    ['two characters alternating', 'abababababab'],
+    ['an ascending run', 'abcdefghijk'],
+    ['a descending run', '987654321'],
+  ])('%s is refused as too easy to guess', (_label, password) => {
+    expect(passwordProblem(password)).toMatch(/too easy to guess/);
   });
 
   test('the username as password is refused, whatever its case', () => {

@@ -15,7 +15,22 @@ let victim: User;
 let agents: Record<Staff, Agent>;
 let anonymous: Agent;
 let tokens: Record<Staff, string>;
+let calls: { teamA: number; other: number; throwaway: number };
 let serial = 0;
+
+/** A call pushed in as the phone system does (multipart, bearer token); returns its id. */
+async function pushCall(token: string, agent: string): Promise<number> {
+  const res = await request(ctx.app)
+    .post('/api/v1/calls')
+    .set('Authorization', `Bearer ${token}`)
+    .field('external_id', `seed-${++serial}`)
+    .field('agent', agent)
+    .field('started_at', '2026-11-20T10:00:00Z')
+    .field('direction', 'inbound')
+    .field('duration_s', '240');
+  if (res.status !== 201) throw new Error(`call for ${agent}: ${res.status} ${res.text}`);
+  return (res.body as { id: number }).id;
+}
 
 /** A bearer token through POST /api/v1/tokens, from a client that already holds a CSRF token. */
 async function bearerFor(username: string): Promise<string> {
@@ -46,6 +61,11 @@ beforeAll(async () => {
     manager: await bearerFor(org.manager.username),
     supervisor: await bearerFor(org.supervisorA.username),
     csr: await bearerFor(org.csrA.username),
+  };
+  calls = {
+    teamA: await pushCall(tokens.admin, org.csrA.username),
+    other: await pushCall(tokens.admin, org.otherCsr.username),
+    throwaway: await pushCall(tokens.admin, org.csrB.username),
   };
 });
 afterAll(async () => ctx.close());
@@ -92,6 +112,21 @@ function form(path: () => string, fields: () => Record<string, string | string[]
   };
 }
 
+/** A multipart form: browsers' upload forms carry the CSRF token in the action URL. */
+function upload(path: () => string, fields: () => Record<string, string>, file?: () => [string, string]) {
+  return async (who: Who) => {
+    const agent = who === 'signed out' ? anonymous : agents[who];
+    const csrf = await csrfFrom(agent, who === 'signed out' ? '/login' : '/profile');
+    let req = agent.post(`${path()}?_csrf=${encodeURIComponent(csrf)}`);
+    for (const [name, value] of Object.entries(fields())) req = req.field(name, value);
+    if (file) {
+      const [name, content] = file();
+      req = req.attach(name, Buffer.from(content), { filename: `${name}.csv`, contentType: 'text/csv' });
+    }
+    return req;
+  };
+}
+
 function api(method: 'get' | 'post' | 'patch', path: () => string, body?: () => Record<string, unknown>) {
   return (who: Who) => {
     let req = request(ctx.app)[method](path());
@@ -114,12 +149,29 @@ const adminOnly = (status: number, signedOut: Expected = 'sign-in'): Record<Who,
   csr: 403,
   'signed out': signedOut,
 });
+const importers = (status: number, signedOut: Expected = 'sign-in'): Record<Who, Expected> => ({
+  admin: status,
+  manager: status,
+  supervisor: 403,
+  csr: 403,
+  'signed out': signedOut,
+});
 const staffOnly = (status: number): Record<Who, Expected> => ({
   admin: status,
   manager: status,
   supervisor: status,
   csr: 403,
   'signed out': 'sign-in',
+});
+
+const callCsv = () =>
+  `external_id,agent,started_at,direction,duration_s\ncsv-${++serial},${org.csrA.username},2026-11-21T09:00:00Z,inbound,60\n`;
+const callFields = () => ({
+  external_id: `form-${++serial}`,
+  agent: org.csrA.username,
+  started_at: '2026-11-22T09:00:00Z',
+  direction: 'inbound',
+  duration_s: '90',
 });
 
 const routes: Route[] = [
@@ -137,6 +189,14 @@ const routes: Route[] = [
   { route: 'GET /admin/teams/:id', send: page(() => `/admin/teams/${org.teamA}`), expected: adminOnly(200) },
   { route: 'GET /admin/audit', send: page(() => '/admin/audit'), expected: adminOnly(200) },
   { route: 'GET /people', send: page(() => '/people'), expected: staffOnly(200) },
+  {
+    route: 'POST /profile/tokens',
+    send: form(
+      () => '/profile/tokens',
+      () => ({ name: `table token ${++serial}` }),
+    ),
+    expected: everyone(201),
+  },
   {
     route: 'POST /admin/users',
     send: form(
@@ -211,6 +271,47 @@ const routes: Route[] = [
     ),
     expected: adminOnly(303),
   },
+  { route: 'GET /admin/settings', send: page(() => '/admin/settings'), expected: adminOnly(200) },
+  {
+    route: 'POST /admin/settings',
+    send: form(
+      () => '/admin/settings',
+      () => ({ recording_retention_days: '0' }),
+    ),
+    expected: adminOnly(303),
+  },
+  { route: 'GET /calls', send: page(() => '/calls'), expected: staffOnly(200) },
+  { route: 'GET /calls/new', send: page(() => '/calls/new'), expected: staffOnly(200) },
+  { route: 'GET /calls/bulk', send: page(() => '/calls/bulk'), expected: staffOnly(200) },
+  { route: 'GET /calls/import', send: page(() => '/calls/import'), expected: importers(200) },
+  {
+    route: 'GET /calls/:id (a call of team A)',
+    send: page(() => `/calls/${calls.teamA}`),
+    expected: staffOnly(200),
+  },
+  {
+    route: 'GET /calls/:id (a call of the other department)',
+    send: page(() => `/calls/${calls.other}`),
+    expected: { admin: 200, manager: 404, supervisor: 404, csr: 403, 'signed out': 'sign-in' },
+  },
+  { route: 'POST /calls', send: upload(() => '/calls', callFields), expected: staffOnly(303) },
+  {
+    route: 'POST /calls/import',
+    send: upload(
+      () => '/calls/import',
+      () => ({}),
+      () => ['csv', callCsv()],
+    ),
+    expected: importers(200),
+  },
+  {
+    route: 'POST /calls/:id/delete',
+    send: form(
+      () => `/calls/${calls.throwaway}/delete`,
+      () => ({}),
+    ),
+    expected: adminOnly(303),
+  },
   {
     route: 'GET /api/v1/me',
     send: api('get', () => '/api/v1/me'),
@@ -258,6 +359,40 @@ const routes: Route[] = [
     ),
     expected: adminOnly(201, 401),
   },
+  {
+    route: 'GET /api/v1/calls',
+    send: api('get', () => '/api/v1/calls'),
+    expected: { ...staffOnly(200), 'signed out': 401 },
+  },
+  {
+    route: 'GET /api/v1/calls/:id (a call of team A)',
+    send: api('get', () => `/api/v1/calls/${calls.teamA}`),
+    expected: { admin: 200, manager: 200, supervisor: 200, csr: 404, 'signed out': 401 },
+  },
+  {
+    route: 'GET /api/v1/calls/:id (a call of the other department)',
+    send: api('get', () => `/api/v1/calls/${calls.other}`),
+    expected: { admin: 200, manager: 404, supervisor: 404, csr: 404, 'signed out': 401 },
+  },
+  {
+    route: 'POST /api/v1/calls',
+    send: (who) => {
+      let req = request(ctx.app).post('/api/v1/calls');
+      if (who !== 'signed out') req = req.set('Authorization', `Bearer ${tokens[who]}`);
+      for (const [name, value] of Object.entries(callFields())) req = req.field(name, value);
+      return req;
+    },
+    expected: { ...staffOnly(201), 'signed out': 401 },
+  },
+  {
+    route: 'POST /api/v1/calls/import',
+    send: (who) => {
+      let req = request(ctx.app).post('/api/v1/calls/import').set('Content-Type', 'text/csv');
+      if (who !== 'signed out') req = req.set('Authorization', `Bearer ${tokens[who]}`);
+      return req.send(callCsv());
+    },
+    expected: importers(200, 401),
+  },
 ];
 
 const WHO: Who[] = ['admin', 'manager', 'supervisor', 'csr', 'signed out'];
@@ -277,6 +412,8 @@ describe('role × route access', () => {
     const before = await counts();
     const res = await route.send(who);
     expectStatus(res, expected);
+    // A role refusal, not a CSRF or validation refusal that would pass for one.
+    if (expected === 403) expect(res.text).toContain('Your role may not do this.');
     if (typeof expected !== 'number' || expected >= 400) {
       expect(await counts()).toEqual(before);
     }
