@@ -1,4 +1,5 @@
 import { Router, type Request } from 'express';
+import { requireSignedIn } from '../auth/auth.middleware';
 import type { AppDeps } from '../deps';
 import { NotFound, Validation } from '../lib/errors';
 import { clientIp, flash } from '../lib/http';
@@ -26,9 +27,7 @@ function linkQuery(query: Record<string, unknown>): string {
 
 export function callRoutes(deps: AppDeps): Router {
   const router = Router();
-  router.use('/calls', requireRole(...STAFF_ROLES));
-
-  router.get('/calls', async (req, res) => {
+  router.get('/calls', requireRole(...STAFF_ROLES), async (req, res) => {
     const actor = actorOf(req);
     const scopeTeams = async (scope: Awaited<ReturnType<typeof searchCalls>>['scope']) =>
       listTeams(deps.db, scope.all ? undefined : scope.teamIds);
@@ -62,7 +61,8 @@ export function callRoutes(deps: AppDeps): Router {
     }
   });
 
-  router.get('/calls/:id', async (req, res) => {
+  // A CSR has no call pages: any id is simply not found for them (silent monitoring).
+  router.get('/calls/:id', requireSignedIn, async (req, res) => {
     const call = await visibleCallOr404(deps.db, actorOf(req), callIdParam(req));
     const [agent, team] = await Promise.all([
       call.agent_id
@@ -77,7 +77,7 @@ export function callRoutes(deps: AppDeps): Router {
     res.render('calls/show', { title: `Call ${call.external_id}`, call, agent, team, cues: callCues(call) });
   });
 
-  router.get('/calls/:id/recording', async (req, res) => {
+  router.get('/calls/:id/recording', requireSignedIn, async (req, res) => {
     const call = await visibleCallOr404(deps.db, actorOf(req), callIdParam(req));
     await sendRecording(deps, req, res, call);
   });

@@ -287,12 +287,12 @@ const routes: Route[] = [
   {
     route: 'GET /calls/:id (a call of team A)',
     send: page(() => `/calls/${calls.teamA}`),
-    expected: staffOnly(200),
+    expected: { ...staffOnly(200), csr: 404 },
   },
   {
     route: 'GET /calls/:id (a call of the other department)',
     send: page(() => `/calls/${calls.other}`),
-    expected: { admin: 200, manager: 404, supervisor: 404, csr: 403, 'signed out': 'sign-in' },
+    expected: { admin: 200, manager: 404, supervisor: 404, csr: 404, 'signed out': 'sign-in' },
   },
   { route: 'POST /calls', send: upload(() => '/calls', callFields), expected: staffOnly(303) },
   {
