@@ -7,6 +7,8 @@ import { apiRoutes } from './api/api.routes';
 import { openApiDocument } from './api/openapi';
 import { auditRoutes } from './audit/audit.routes';
 import { callRoutes } from './calls/calls.routes';
+import { evaluationRoutes } from './evaluations/evaluations.routes';
+import { rubricRoutes } from './rubrics/rubrics.routes';
 import { uploadRoutes } from './calls/upload.routes';
 import {
   SESSION_COOKIE,
@@ -121,6 +123,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(settingsRoutes(deps));
   app.use(uploadRoutes(deps));
   app.use(callRoutes(deps));
+  app.use(evaluationRoutes(deps));
+  app.use(rubricRoutes(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger, deps.config.env === 'development'));

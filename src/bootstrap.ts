@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import { LoginThrottle } from './auth/throttle';
 import { RecordingStorage } from './calls/storage';
+import { ensureDefaultRubric } from './rubrics/default-rubric';
 import type { Config } from './config';
 import { openDatabase, type DatabaseHandle, type DB } from './db/database';
 import { migrateToLatest } from './db/migrate';
@@ -60,5 +61,6 @@ export async function bootstrap(config: Config, logger: Logger, clock: Clock = s
     sessionSecret: await sessionSecret(database.db),
   };
   deps.storage.ensureDirs();
+  await ensureDefaultRubric(deps);
   return { deps, database };
 }

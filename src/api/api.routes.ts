@@ -3,6 +3,9 @@ import type { AppDeps } from '../deps';
 import type { User } from '../db/schema';
 import { authenticate } from '../auth/auth.service';
 import { callsApiRoutes } from '../calls/calls.api';
+import { coachingApiRoutes } from '../coaching/coaching.api';
+import { evaluationsApiRoutes } from '../evaluations/evaluations.api';
+import { rubricsApiRoutes } from '../rubrics/rubrics.api';
 import { requireSignedIn } from '../auth/auth.middleware';
 import { NotFound } from '../lib/errors';
 import { clientIp } from '../lib/http';
@@ -35,7 +38,8 @@ export function userJson(user: User) {
 
 /** Unsafe API requests carry JSON; anything else is refused before it is parsed. */
 function requireJson(req: Request, _res: Response, next: NextFunction): void {
-  if (['POST', 'PATCH', 'PUT'].includes(req.method) && !req.is('application/json')) {
+  // req.is() is null for a request without a body (e.g. POST …/release), false for the wrong type.
+  if (['POST', 'PATCH', 'PUT'].includes(req.method) && req.is('application/json') === false) {
     return next(
       Object.assign(new Error('Send JSON with Content-Type: application/json.'), { status: 415, expose: true }),
     );
@@ -61,6 +65,9 @@ export function apiRoutes(deps: AppDeps): Router {
 
   router.use(requireSignedIn);
   router.use('/calls', callsApiRoutes(deps));
+  router.use('/rubrics', requireJson, rubricsApiRoutes(deps));
+  router.use('/evaluations', requireJson, evaluationsApiRoutes(deps));
+  router.use('/coaching-tasks', requireJson, coachingApiRoutes(deps));
 
   router.delete('/tokens/:id', async (req, res) => {
     await revokeToken(deps, actorOf(req).id, idParam(req), clientIp(req));

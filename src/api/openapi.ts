@@ -48,6 +48,79 @@ const call = {
   },
 };
 
+const rubricItemInput = {
+  type: 'object',
+  required: ['prompt', 'type'],
+  properties: {
+    prompt: { type: 'string' },
+    guidance: { type: ['string', 'null'] },
+    type: { type: 'string', enum: ['yes_no', 'scale', 'choice'] },
+    max: { type: 'integer', description: 'scale only: answers are 0..max' },
+    points: { type: 'number', description: 'yes_no only: points for Yes (default 1)' },
+    options: {
+      type: 'array',
+      description: 'choice only',
+      items: { type: 'object', properties: { label: { type: 'string' }, points: { type: 'number' } } },
+    },
+    allow_na: { type: 'boolean' },
+    critical: { type: 'boolean' },
+    comment_required: { type: 'boolean' },
+  },
+};
+
+const rubricInput = {
+  type: 'object',
+  required: ['name', 'sections'],
+  properties: {
+    name: { type: 'string' },
+    description: { type: ['string', 'null'] },
+    pass_threshold: { type: 'number', minimum: 0, maximum: 100, default: 75 },
+    release_mode: { type: 'string', enum: ['on_submit', 'after_days', 'manual', 'never'] },
+    release_after_days: { type: ['integer', 'null'] },
+    sections: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        required: ['title', 'items'],
+        properties: {
+          title: { type: 'string' },
+          weight: { type: 'number', exclusiveMinimum: 0 },
+          threshold: { type: ['number', 'null'] },
+          items: { type: 'array', minItems: 1, items: rubricItemInput },
+        },
+      },
+    },
+  },
+};
+
+const rubric = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    version: { type: 'integer' },
+    status: { type: 'string' },
+    ...rubricInput.properties,
+  },
+};
+
+const evaluation = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    call_id: { type: 'integer' },
+    rubric_id: { type: 'integer' },
+    status: { type: 'string', enum: ['draft', 'submitted', 'released', 'acknowledged'] },
+    revision: { type: 'integer' },
+    score: { type: ['number', 'null'] },
+    raw_score: { type: ['number', 'null'] },
+    passed: { type: ['boolean', 'null'] },
+    critical_failed: { type: 'boolean' },
+    sections: { type: 'array', items: { type: 'object' } },
+    coaching_task_id: { type: ['integer', 'null'] },
+  },
+};
+
 export const openApiDocument = {
   openapi: '3.1.0',
   info: {
@@ -256,6 +329,153 @@ export const openApiDocument = {
           404: error,
           416: { description: 'Range not satisfiable' },
         },
+      },
+    },
+    '/api/v1/rubrics': {
+      post: {
+        summary: 'Create a rubric as a draft (admin, manager)',
+        requestBody: json(rubricInput),
+        responses: { 201: ok('The draft with section and item ids', rubric), 403: error, 422: error },
+      },
+    },
+    '/api/v1/rubrics/{id}': {
+      get: {
+        summary: 'A rubric version with section, item and option ids (staff)',
+        parameters: [idParam],
+        responses: { 200: ok('The rubric', rubric), 404: error },
+      },
+    },
+    '/api/v1/rubrics/{id}/publish': {
+      post: {
+        summary: 'Publish a draft; the previously published version of the same rubric is retired',
+        parameters: [idParam],
+        responses: { 200: ok('Published', rubric), 403: error, 404: error, 409: error },
+      },
+    },
+    '/api/v1/evaluations': {
+      post: {
+        summary: 'Score a call (supervisor, manager, admin): saves your draft for this call and rubric, or submits it',
+        requestBody: json({
+          type: 'object',
+          required: ['call_id', 'rubric_id'],
+          properties: {
+            call_id: { type: 'integer' },
+            rubric_id: { type: 'integer' },
+            answers: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['item_id', 'value'],
+                properties: {
+                  item_id: { type: 'integer' },
+                  value: {
+                    description: '"yes", "no", "na", a scale number, or a choice option id',
+                    oneOf: [{ type: 'string' }, { type: 'integer' }],
+                  },
+                  comment: { type: ['string', 'null'] },
+                  at_s: { type: ['number', 'null'], description: 'moment in the recording, seconds' },
+                },
+              },
+            },
+            comment: { type: ['string', 'null'] },
+            submit: { type: 'boolean', default: false },
+            revision: { type: 'integer', description: 'the revision you read; a stale one gets 409' },
+          },
+        }),
+        responses: {
+          201: ok(
+            'The evaluation with score, raw_score, passed, critical_failed, sections, status, coaching_task_id',
+            evaluation,
+          ),
+          403: error,
+          404: error,
+          409: error,
+          422: error,
+        },
+      },
+      get: {
+        summary: 'Evaluations in your scope; a CSR sees only their own released ones',
+        parameters: [
+          { name: 'agent', in: 'query', schema: { type: 'string' } },
+          {
+            name: 'status',
+            in: 'query',
+            schema: { type: 'string', enum: ['draft', 'submitted', 'released', 'acknowledged'] },
+          },
+          { name: 'rubric_id', in: 'query', schema: { type: 'integer' } },
+          { name: 'from', in: 'query', schema: { type: 'string', format: 'date' } },
+          { name: 'to', in: 'query', schema: { type: 'string', format: 'date' } },
+          { name: 'cursor', in: 'query', schema: { type: 'string' } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500 } },
+        ],
+        responses: {
+          200: ok('A page of evaluations', {
+            type: 'object',
+            properties: { items: { type: 'array', items: evaluation }, next_cursor: { type: ['string', 'null'] } },
+          }),
+          422: error,
+        },
+      },
+    },
+    '/api/v1/evaluations/{id}': {
+      get: {
+        summary: 'One evaluation with its answers',
+        parameters: [idParam],
+        responses: { 200: ok('The evaluation', evaluation), 404: error },
+      },
+    },
+    '/api/v1/evaluations/{id}/release': {
+      post: {
+        summary: 'Release a submitted evaluation to the CSR',
+        parameters: [idParam],
+        responses: { 200: ok('Released', evaluation), 403: error, 404: error, 409: error },
+      },
+    },
+    '/api/v1/evaluations/{id}/acknowledge': {
+      post: {
+        summary: 'The evaluated CSR acknowledges a released scorecard',
+        parameters: [idParam],
+        requestBody: json({ type: 'object', properties: { comment: { type: ['string', 'null'] } } }),
+        responses: { 200: ok('Acknowledged', evaluation), 403: error, 404: error, 409: error },
+      },
+    },
+    '/api/v1/coaching-tasks': {
+      get: {
+        summary: 'Coaching tasks in your scope (a CSR: their own)',
+        parameters: [
+          {
+            name: 'status',
+            in: 'query',
+            schema: { type: 'string', enum: ['open', 'scheduled', 'completed', 'acknowledged', 'cancelled'] },
+          },
+          { name: 'overdue', in: 'query', schema: { type: 'boolean' } },
+          { name: 'cursor', in: 'query', schema: { type: 'string' } },
+          { name: 'limit', in: 'query', schema: { type: 'integer' } },
+        ],
+        responses: { 200: ok('A page of coaching tasks') },
+      },
+    },
+    '/api/v1/coaching-tasks/{id}': {
+      get: { summary: 'One coaching task', parameters: [idParam], responses: { 200: ok('The task'), 404: error } },
+      patch: {
+        summary: 'Schedule (supervisor), complete with notes (supervisor), or acknowledge (the CSR)',
+        parameters: [idParam],
+        requestBody: json({
+          oneOf: [
+            {
+              type: 'object',
+              required: ['action', 'scheduled_at'],
+              properties: { action: { const: 'schedule' }, scheduled_at: { type: 'string', format: 'date-time' } },
+            },
+            {
+              type: 'object',
+              required: ['action', 'notes'],
+              properties: { action: { const: 'complete' }, notes: { type: 'string' }, actions: { type: 'string' } },
+            },
+            { type: 'object', required: ['action'], properties: { action: { const: 'acknowledge' } } },
+          ],
+        }),
+        responses: { 200: ok('Updated'), 403: error, 404: error, 409: error, 422: error },
       },
     },
     '/api/v1/users/{id}': {

@@ -9,6 +9,8 @@ import { actorOf, requireRole, STAFF_ROLES, visibleCallOr404 } from '../policy/s
 import { distinctCategories } from './calls.queries';
 import { callCues, deleteCall, searchCalls } from './calls.service';
 import { sendRecording } from './recording';
+import { listEvaluations } from '../evaluations/evaluations.queries';
+import { publishedRubrics } from '../rubrics/rubrics.queries';
 
 export function callIdParam(req: Request): number {
   const id = parseIdParam(req.params.id);
@@ -63,6 +65,7 @@ export function callRoutes(deps: AppDeps): Router {
 
   // A CSR has no call pages: any id is simply not found for them (silent monitoring).
   router.get('/calls/:id', requireSignedIn, async (req, res) => {
+    if (actorOf(req).role === 'csr') throw new NotFound('No such call.');
     const call = await visibleCallOr404(deps.db, actorOf(req), callIdParam(req));
     const [agent, team] = await Promise.all([
       call.agent_id
@@ -74,7 +77,19 @@ export function callRoutes(deps: AppDeps): Router {
         : undefined,
       call.team_id ? listTeams(deps.db, [call.team_id]).then((t) => t[0]) : undefined,
     ]);
-    res.render('calls/show', { title: `Call ${call.external_id}`, call, agent, team, cues: callCues(call) });
+    const [rubrics, evaluations] = await Promise.all([
+      publishedRubrics(deps.db),
+      listEvaluations(deps.db, { teamIds: 'all', callId: call.id, limit: 50 }),
+    ]);
+    res.render('calls/show', {
+      title: `Call ${call.external_id}`,
+      call,
+      agent,
+      team,
+      cues: callCues(call),
+      rubrics,
+      evaluations: evaluations.items,
+    });
   });
 
   router.get('/calls/:id/recording', requireSignedIn, async (req, res) => {

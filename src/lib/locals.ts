@@ -6,6 +6,8 @@ const NAV: Record<string, Array<{ href: string; label: string }>> = {
   admin: [
     { href: '/', label: 'Home' },
     { href: '/calls', label: 'Calls' },
+    { href: '/evaluations', label: 'Scoring' },
+    { href: '/rubrics', label: 'Rubrics' },
     { href: '/admin/users', label: 'People' },
     { href: '/admin/org', label: 'Departments & teams' },
     { href: '/admin/audit', label: 'Audit log' },
@@ -14,14 +16,20 @@ const NAV: Record<string, Array<{ href: string; label: string }>> = {
   manager: [
     { href: '/', label: 'Home' },
     { href: '/calls', label: 'Calls' },
+    { href: '/evaluations', label: 'Scoring' },
+    { href: '/rubrics', label: 'Rubrics' },
     { href: '/people', label: 'People' },
   ],
   supervisor: [
     { href: '/', label: 'Home' },
     { href: '/calls', label: 'Calls' },
+    { href: '/evaluations', label: 'Scoring' },
     { href: '/people', label: 'My teams' },
   ],
-  csr: [{ href: '/', label: 'Home' }],
+  csr: [
+    { href: '/', label: 'Home' },
+    { href: '/scorecards', label: 'My scorecards' },
+  ],
 };
 
 /** What every page template may use: the signed-in user, their navigation, CSRF token, flash messages. */

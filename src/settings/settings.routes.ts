@@ -14,7 +14,7 @@ export function settingsRoutes(deps: AppDeps): Router {
   });
 
   router.post('/admin/settings', async (req, res) => {
-    const values = pickFields(req.body, ['recording_retention_days']);
+    const values = pickFields(req.body, ['recording_retention_days', 'coaching_due_days']);
     try {
       await saveSettings(deps, actorOf(req), values, clientIp(req));
       flash(req, 'success', 'Settings saved.');

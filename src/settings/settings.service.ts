@@ -13,11 +13,16 @@ const settingsSchema = z.object({
     .int('Retention must be a whole number of days.')
     .min(0, 'Retention cannot be negative (0 keeps recordings forever).')
     .max(36_500, 'Retention is at most 36,500 days.'),
+  coaching_due_days: z.coerce
+    .number({ error: 'Coaching due time must be a whole number of days.' })
+    .int('Coaching due time must be a whole number of days.')
+    .min(1, 'Coaching is due after at least 1 day.')
+    .max(90, 'Coaching is due within 90 days at most.'),
 });
 
 export type Settings = z.output<typeof settingsSchema>;
 
-export const DEFAULT_SETTINGS: Settings = Object.freeze({ recording_retention_days: 0 });
+export const DEFAULT_SETTINGS: Settings = Object.freeze({ recording_retention_days: 0, coaching_due_days: 7 });
 
 const KEYS = Object.keys(DEFAULT_SETTINGS) as Array<keyof Settings>;
 
@@ -29,8 +34,12 @@ export async function getSettings(db: DB): Promise<Settings> {
 }
 
 export async function saveSettings(deps: AppDeps, actor: Actor, raw: unknown, ip?: string): Promise<Settings> {
-  const input = parseInput(settingsSchema, raw);
   const before = await getSettings(deps.db);
+  // Fields left out keep their current value.
+  const given = Object.fromEntries(
+    Object.entries((raw ?? {}) as Record<string, unknown>).filter(([, v]) => v !== undefined),
+  );
+  const input = parseInput(settingsSchema, { ...before, ...given });
   const now = isoNow(deps.clock);
   await deps.db.transaction().execute(async (trx) => {
     for (const key of KEYS) {

@@ -3,6 +3,7 @@ import type { User } from '../db/schema';
 import { countActiveAdmins } from '../users/users.queries';
 import { createUser } from '../users/users.service';
 import { Validation } from '../lib/errors';
+import { ensureDefaultRubric } from '../rubrics/default-rubric';
 import { DEMO_PEOPLE, loadDemoData, type DemoPerson } from './demo-data';
 
 /** Whether first-run setup is still open. Once an admin exists it closes for good (cached). */
@@ -40,6 +41,7 @@ export async function runFirstSetup(
     ]);
   }
   const admin = await createUser(deps, null, { ...raw, role: 'admin' }, ip, { onlyIfNoAdmin: true });
+  await ensureDefaultRubric(deps);
   const demo = withDemo ? await loadDemoData(deps, admin.id) : null;
   return { admin, demo };
 }

@@ -1,0 +1,91 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { AppDeps } from '../deps';
+import type { CoachingTask } from '../db/schema';
+import { NotFound } from '../lib/errors';
+import { clientIp } from '../lib/http';
+import { parseIdParam, parseInput } from '../lib/validation';
+import { actorOf, teamScope } from '../policy/scope';
+import { listCoachingTasks } from './coaching.queries';
+import { changeCoachingTask, visibleTaskOr404 } from './coaching.service';
+
+const listSchema = z.object({
+  status: z.enum(['open', 'scheduled', 'completed', 'acknowledged', 'cancelled']).optional(),
+  overdue: z.enum(['true', 'false']).optional(),
+  cursor: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+
+export function coachingTaskJson(
+  task: Pick<
+    CoachingTask,
+    | 'id'
+    | 'csr_id'
+    | 'assignee_id'
+    | 'team_id'
+    | 'evaluation_id'
+    | 'status'
+    | 'focus'
+    | 'due_at'
+    | 'scheduled_at'
+    | 'completed_at'
+    | 'acknowledged_at'
+    | 'created_at'
+  >,
+  now: string,
+) {
+  return {
+    id: task.id,
+    csr_id: task.csr_id,
+    assignee_id: task.assignee_id,
+    team_id: task.team_id,
+    evaluation_id: task.evaluation_id,
+    status: task.status,
+    overdue: (task.status === 'open' || task.status === 'scheduled') && task.due_at < now,
+    focus: JSON.parse(task.focus) as unknown[],
+    due_at: task.due_at,
+    scheduled_at: task.scheduled_at,
+    completed_at: task.completed_at,
+    acknowledged_at: task.acknowledged_at,
+    created_at: task.created_at,
+  };
+}
+
+export function coachingApiRoutes(deps: AppDeps): Router {
+  const router = Router();
+
+  router.get('/', async (req, res) => {
+    const actor = actorOf(req);
+    const query = parseInput(listSchema, req.query);
+    const now = deps.clock.now().toISOString();
+    const scope = await teamScope(deps.db, actor);
+    const page = await listCoachingTasks(deps.db, {
+      teamIds: actor.role === 'csr' ? 'all' : scope.all ? 'all' : scope.teamIds,
+      csrId: actor.role === 'csr' ? actor.id : undefined,
+      statuses: query.status ? [query.status] : undefined,
+      overdueAt: query.overdue === 'true' ? now : undefined,
+      beforeId: query.cursor,
+      limit: query.limit,
+    });
+    res.json({
+      items: page.items.map((t) => coachingTaskJson(t, now)),
+      next_cursor: page.nextBeforeId ? String(page.nextBeforeId) : null,
+    });
+  });
+
+  router.get('/:id', async (req, res) => {
+    const id = parseIdParam(req.params.id);
+    if (id === null) throw new NotFound('No such coaching task.');
+    const task = await visibleTaskOr404(deps, actorOf(req), id);
+    res.json(coachingTaskJson(task, deps.clock.now().toISOString()));
+  });
+
+  router.patch('/:id', async (req, res) => {
+    const id = parseIdParam(req.params.id);
+    if (id === null) throw new NotFound('No such coaching task.');
+    const task = await changeCoachingTask(deps, actorOf(req), id, req.body, clientIp(req));
+    res.json(coachingTaskJson(task, deps.clock.now().toISOString()));
+  });
+
+  return router;
+}

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+const answerSchema = z.object({
+  item_id: z.coerce.number({ error: 'item_id must be a number.' }).int().positive(),
+  value: z.union([z.string().trim().max(20), z.number()], { error: 'Each answer needs a value.' }),
+  comment: z
+    .preprocess(
+      (v) => (v === '' || v === undefined ? null : v),
+      z.string().trim().max(2000, 'Comments are at most 2000 characters.').nullable(),
+    )
+    .default(null),
+  at_s: z
+    .preprocess(
+      (v) => (v === '' || v === undefined ? null : v),
+      z.coerce.number().min(0, 'at_s cannot be negative.').max(86_400, 'at_s is at most a day.').nullable(),
+    )
+    .default(null),
+});
+
+export const answersSchema = z.array(answerSchema).max(500, 'Too many answers.');
+
+export const saveSchema = z.object({
+  answers: answersSchema.default([]),
+  comment: z
+    .preprocess(
+      (v) => (v === '' || v === undefined ? null : v),
+      z.string().trim().max(5000, 'The overall comment is at most 5000 characters.').nullable(),
+    )
+    .default(null),
+  submit: z.boolean().default(false),
+  revision: z.coerce.number().int().positive().optional(),
+  time_spent_s: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(6 * 3600)
+    .default(0),
+});
+export type SaveInput = z.output<typeof saveSchema>;
+
+export const createEvaluationSchema = saveSchema.extend({
+  call_id: z.number({ error: 'call_id must be a number.' }).int().positive(),
+  rubric_id: z.number({ error: 'rubric_id must be a number.' }).int().positive(),
+});
+
+export const rescoreSchema = saveSchema.extend({
+  reason: z
+    .string({ error: 'Say why you are rescoring.' })
+    .trim()
+    .min(3, 'Say why you are rescoring.')
+    .max(1000, 'The reason is at most 1000 characters.'),
+});
+
+export const acknowledgeSchema = z.object({
+  comment: z
+    .preprocess(
+      (v) => (v === '' || v === undefined ? null : v),
+      z.string().trim().max(2000, 'Comments are at most 2000 characters.').nullable(),
+    )
+    .default(null),
+});
+
+export const evaluationListSchema = z.object({
+  agent: z.string().trim().max(64).optional(),
+  status: z.enum(['draft', 'submitted', 'released', 'acknowledged']).optional(),
+  rubric_id: z.coerce.number().int().positive().optional(),
+  from: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'Use a date like 2026-11-02.')
+    .optional(),
+  to: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'Use a date like 2026-11-02.')
+    .optional(),
+  cursor: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});

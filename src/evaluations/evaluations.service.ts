@@ -1,0 +1,373 @@
+import { recordAudit } from '../audit/audit.queries';
+import { syncCoachingTask } from '../coaching/coaching.sync';
+import type { DB } from '../db/database';
+import type { Evaluation } from '../db/schema';
+import type { AppDeps } from '../deps';
+import { isoNow } from '../lib/clock';
+import { Conflict, Forbidden, NotFound, Validation } from '../lib/errors';
+import { parseInput } from '../lib/validation';
+import { visibleCallOr404, type Actor } from '../policy/scope';
+import { loadRubric, type FullRubric } from '../rubrics/rubrics.queries';
+import { computeScore, type ScoreResult } from '../scoring/score';
+import { getSettings } from '../settings/settings.service';
+import { answerMap, checkAnswers, type CheckedAnswer } from './answers';
+import { visibleEvaluationOr404 } from './access';
+import { findEvaluation, openDraftOf, replaceAnswers } from './evaluations.queries';
+import { rescoreSchema, saveSchema, type SaveInput } from './evaluations.schemas';
+
+export interface SaveOutcome {
+  evaluation: Evaluation;
+  result: ScoreResult;
+  coachingTaskId: number | null;
+}
+
+/** Opens the actor's draft for a call and rubric, or the one they already have (one draft per call and rubric). */
+export async function startEvaluation(
+  deps: AppDeps,
+  actor: Actor,
+  callId: number,
+  rubricId: number,
+  ip?: string,
+): Promise<Evaluation> {
+  const call = await visibleCallOr404(deps.db, actor, callId);
+  if (!call.agent_id) throw new Validation([{ path: 'call_id', message: 'An abandoned call has no agent to score.' }]);
+  const rubric = await loadRubric(deps.db, rubricId);
+  if (!rubric || rubric.status !== 'published') {
+    throw new Validation([{ path: 'rubric_id', message: 'Choose a published rubric.' }]);
+  }
+  const existing = await openDraftOf(deps.db, callId, rubricId, actor.id);
+  if (existing) return existing;
+  const now = isoNow(deps.clock);
+  const id = await deps.db.transaction().execute(async (trx) => {
+    const again = await openDraftOf(trx, callId, rubricId, actor.id);
+    if (again) return again.id;
+    const row = await trx
+      .insertInto('evaluations')
+      .values({
+        call_id: callId,
+        rubric_id: rubricId,
+        agent_id: call.agent_id!,
+        team_id: call.team_id,
+        evaluator_id: actor.id,
+        created_at: now,
+        updated_at: now,
+        updated_by: actor.id,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await recordAudit(trx, now, {
+      actorId: actor.id,
+      action: 'evaluation.created',
+      entityType: 'evaluation',
+      entityId: row.id,
+      details: { call_id: callId, rubric_id: rubricId },
+      ip,
+    });
+    return row.id;
+  });
+  return (await findEvaluation(deps.db, id))!;
+}
+
+async function rubricOf(deps: AppDeps, evaluation: Evaluation): Promise<FullRubric> {
+  const rubric = await loadRubric(deps.db, evaluation.rubric_id);
+  if (!rubric) throw new NotFound('The rubric of this scorecard is gone.');
+  return rubric;
+}
+
+function releaseFields(rubric: FullRubric, now: string) {
+  if (rubric.release_mode === 'on_submit')
+    return { status: 'released' as const, released_at: now, release_due_at: null };
+  if (rubric.release_mode === 'after_days') {
+    const due = new Date(Date.parse(now) + (rubric.release_after_days ?? 1) * 86_400_000).toISOString();
+    return { status: 'submitted' as const, released_at: null, release_due_at: due };
+  }
+  return { status: 'submitted' as const, released_at: null, release_due_at: null };
+}
+
+async function staleConflict(db: DB, evaluationId: number): Promise<Conflict> {
+  const current = await db
+    .selectFrom('evaluations')
+    .leftJoin('users', 'users.id', 'evaluations.updated_by')
+    .select(['users.display_name', 'evaluations.updated_at', 'evaluations.revision', 'evaluations.status'])
+    .where('evaluations.id', '=', evaluationId)
+    .executeTakeFirst();
+  const who = current?.display_name ?? 'someone else';
+  if (current && current.status !== 'draft')
+    return new Conflict(`This scorecard was already submitted by ${who}; reload to see it.`, 'already_submitted');
+  return new Conflict(
+    `Changed by ${who} at ${current?.updated_at ?? 'just now'}; reload to see their changes.`,
+    'stale_revision',
+  );
+}
+
+/**
+ * Saves a draft (autosave) or submits it. The server checks every answer against the exact rubric version,
+ * computes the score itself, and writes answers, score, release state, the call's evaluated count and the
+ * coaching task in one transaction. A stale revision is refused with 409.
+ */
+export async function saveEvaluation(
+  deps: AppDeps,
+  actor: Actor,
+  id: number,
+  raw: unknown,
+  ip?: string,
+): Promise<SaveOutcome> {
+  const input: SaveInput = parseInput(saveSchema, raw);
+  const evaluation = await visibleEvaluationOr404(deps.db, actor, id);
+  if (actor.role === 'csr') throw new NotFound('No such scorecard.');
+  if (evaluation.status !== 'draft')
+    throw new Conflict('This scorecard is already submitted; rescore it instead.', 'already_submitted');
+  const rubric = await rubricOf(deps, evaluation);
+  const answers = checkAnswers(rubric, input.answers, input.submit);
+  const result = computeScore(rubric, answerMap(answers, rubric));
+  const { coaching_due_days: dueDays } = await getSettings(deps.db);
+  const now = isoNow(deps.clock);
+  const expected = input.revision ?? evaluation.revision;
+  const coachingTaskId = await deps.db.transaction().execute(async (trx) => {
+    const release = input.submit ? releaseFields(rubric, now) : null;
+    const updated = await trx
+      .updateTable('evaluations')
+      .set({
+        ...scoreColumns(result),
+        comment: input.comment,
+        time_spent_s: evaluation.time_spent_s + input.time_spent_s,
+        revision: expected + 1,
+        updated_at: now,
+        updated_by: actor.id,
+        ...(release ? { ...release, submitted_at: now } : {}),
+      })
+      .where('id', '=', id)
+      .where('revision', '=', expected)
+      .where('status', '=', 'draft')
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) throw await staleConflict(trx, id);
+    await replaceAnswers(trx, id, answers);
+    if (!input.submit) return null;
+    await trx
+      .updateTable('calls')
+      .set((eb) => ({ evaluation_count: eb('evaluation_count', '+', 1) }))
+      .where('id', '=', evaluation.call_id)
+      .execute();
+    const submitted = (await findEvaluation(trx, id))!;
+    const taskId = await syncCoachingTask(trx, submitted, rubric, result, { now, dueDays, actorId: actor.id });
+    await recordAudit(trx, now, {
+      actorId: actor.id,
+      action: 'evaluation.submitted',
+      entityType: 'evaluation',
+      entityId: id,
+      details: {
+        score: result.score,
+        passed: result.passed,
+        critical_failed: result.critical_failed,
+        released: release?.status === 'released',
+        coaching_task_id: taskId,
+      },
+      ip,
+    });
+    return taskId;
+  });
+  return { evaluation: (await findEvaluation(deps.db, id))!, result, coachingTaskId };
+}
+
+function scoreColumns(result: ScoreResult) {
+  return {
+    score: result.score,
+    raw_score: result.raw_score,
+    passed: result.passed === null ? null : result.passed ? 1 : 0,
+    critical_failed: result.critical_failed ? 1 : 0,
+    section_scores: JSON.stringify(result.sections),
+  };
+}
+
+function snapshotOf(
+  evaluation: Evaluation,
+  answers: Array<Omit<CheckedAnswer, 'max_points'> & { max_points: number | null }>,
+) {
+  const { score, raw_score, passed, critical_failed, section_scores, comment, status, updated_by, updated_at } =
+    evaluation;
+  return JSON.stringify({
+    score,
+    raw_score,
+    passed,
+    critical_failed,
+    section_scores: JSON.parse(section_scores),
+    comment,
+    status,
+    updated_by,
+    updated_at,
+    answers,
+  });
+}
+
+/** Rescoring a submitted scorecard: the earlier revision is kept (who, when, why); only the newest counts. */
+export async function rescoreEvaluation(
+  deps: AppDeps,
+  actor: Actor,
+  id: number,
+  raw: unknown,
+  ip?: string,
+): Promise<SaveOutcome> {
+  const input = parseInput(rescoreSchema, raw);
+  const evaluation = await visibleEvaluationOr404(deps.db, actor, id);
+  if (actor.role === 'csr') throw new NotFound('No such scorecard.');
+  if (evaluation.status === 'draft') throw new Conflict('A draft is edited, not rescored.', 'is_draft');
+  const rubric = await rubricOf(deps, evaluation);
+  const answers = checkAnswers(rubric, input.answers, true);
+  const result = computeScore(rubric, answerMap(answers, rubric));
+  const { coaching_due_days: dueDays } = await getSettings(deps.db);
+  const now = isoNow(deps.clock);
+  const expected = input.revision ?? evaluation.revision;
+  const coachingTaskId = await deps.db.transaction().execute(async (trx) => {
+    const current = (await findEvaluation(trx, id))!;
+    if (current.revision !== expected) throw await staleConflict(trx, id);
+    const previous = await trx.selectFrom('evaluation_answers').selectAll().where('evaluation_id', '=', id).execute();
+    await trx
+      .insertInto('evaluation_revisions')
+      .values({
+        evaluation_id: id,
+        snapshot: snapshotOf(current, previous),
+        reason: input.reason,
+        replaced_by: actor.id,
+        replaced_at: now,
+      })
+      .execute();
+    await trx
+      .updateTable('evaluations')
+      .set({
+        ...scoreColumns(result),
+        comment: input.comment ?? current.comment,
+        revision: expected + 1,
+        rescore_count: current.rescore_count + 1,
+        time_spent_s: current.time_spent_s + input.time_spent_s,
+        updated_at: now,
+        updated_by: actor.id,
+        // A changed scorecard needs the CSR's acknowledgement again.
+        ...(current.status === 'acknowledged'
+          ? { status: 'released' as const, acknowledged_at: null, ack_comment: null }
+          : {}),
+      })
+      .where('id', '=', id)
+      .execute();
+    await replaceAnswers(trx, id, answers);
+    const taskId = await syncCoachingTask(trx, (await findEvaluation(trx, id))!, rubric, result, {
+      now,
+      dueDays,
+      actorId: actor.id,
+    });
+    await recordAudit(trx, now, {
+      actorId: actor.id,
+      action: 'evaluation.rescored',
+      entityType: 'evaluation',
+      entityId: id,
+      details: { reason: input.reason, from: current.score, to: result.score, passed: result.passed },
+      ip,
+    });
+    return taskId;
+  });
+  return { evaluation: (await findEvaluation(deps.db, id))!, result, coachingTaskId };
+}
+
+/** Manual release (or early release of a delayed one). Never-released rubrics stay internal. */
+export async function releaseEvaluation(deps: AppDeps, actor: Actor, id: number, ip?: string): Promise<Evaluation> {
+  const evaluation = await visibleEvaluationOr404(deps.db, actor, id);
+  if (actor.role === 'csr') throw new NotFound('No such scorecard.');
+  if (evaluation.status !== 'submitted') {
+    throw new Conflict(
+      evaluation.status === 'draft'
+        ? 'Submit the scorecard before releasing it.'
+        : 'This scorecard is already released.',
+      'wrong_state',
+    );
+  }
+  const rubric = await rubricOf(deps, evaluation);
+  if (rubric.release_mode === 'never')
+    throw new Conflict('Scorecards of this rubric are internal and never released.', 'never_released');
+  const now = isoNow(deps.clock);
+  await deps.db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('evaluations')
+      .set({
+        status: 'released',
+        released_at: now,
+        updated_at: now,
+        updated_by: actor.id,
+        revision: evaluation.revision + 1,
+      })
+      .where('id', '=', id)
+      .execute();
+    await recordAudit(trx, now, {
+      actorId: actor.id,
+      action: 'evaluation.released',
+      entityType: 'evaluation',
+      entityId: id,
+      ip,
+    });
+  });
+  return (await findEvaluation(deps.db, id))!;
+}
+
+/** The evaluated CSR acknowledges a released scorecard, optionally with a comment. */
+export async function acknowledgeEvaluation(
+  deps: AppDeps,
+  actor: Actor,
+  id: number,
+  comment: string | null,
+  ip?: string,
+): Promise<Evaluation> {
+  const evaluation = await visibleEvaluationOr404(deps.db, actor, id);
+  if (actor.role !== 'csr' || evaluation.agent_id !== actor.id) {
+    throw new Forbidden('Only the CSR this scorecard is about can acknowledge it.');
+  }
+  if (evaluation.status === 'acknowledged')
+    throw new Conflict('You already acknowledged this scorecard.', 'already_acknowledged');
+  const now = isoNow(deps.clock);
+  await deps.db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('evaluations')
+      .set({
+        status: 'acknowledged',
+        acknowledged_at: now,
+        ack_comment: comment,
+        updated_at: now,
+        revision: evaluation.revision + 1,
+      })
+      .where('id', '=', id)
+      .execute();
+    await recordAudit(trx, now, {
+      actorId: actor.id,
+      action: 'evaluation.acknowledged',
+      entityType: 'evaluation',
+      entityId: id,
+      ip,
+    });
+  });
+  return (await findEvaluation(deps.db, id))!;
+}
+
+/** The daily job: releases scorecards whose "after N days" delay has passed. */
+export async function releaseDueEvaluations(deps: AppDeps): Promise<number> {
+  const now = isoNow(deps.clock);
+  return deps.db.transaction().execute(async (trx) => {
+    const due = await trx
+      .selectFrom('evaluations')
+      .select('id')
+      .where('status', '=', 'submitted')
+      .where('release_due_at', '<=', now)
+      .execute();
+    for (const { id } of due) {
+      await trx
+        .updateTable('evaluations')
+        .set((eb) => ({ status: 'released', released_at: now, updated_at: now, revision: eb('revision', '+', 1) }))
+        .where('id', '=', id)
+        .execute();
+      await recordAudit(trx, now, {
+        actorId: null,
+        action: 'evaluation.released',
+        entityType: 'evaluation',
+        entityId: id,
+        details: { by: 'schedule' },
+      });
+    }
+    return due.length;
+  });
+}

@@ -1,0 +1,67 @@
+import { Router } from 'express';
+import type { AppDeps } from '../deps';
+import { NotFound } from '../lib/errors';
+import { clientIp } from '../lib/http';
+import { parseIdParam } from '../lib/validation';
+import { actorOf, requireRole, STAFF_ROLES } from '../policy/scope';
+import { loadRubric, type FullRubric } from './rubrics.queries';
+import { createRubric, publishRubric } from './rubrics.service';
+
+export function rubricJson(rubric: FullRubric) {
+  return {
+    id: rubric.id,
+    family_id: rubric.family_id,
+    version: rubric.version,
+    name: rubric.name,
+    description: rubric.description,
+    status: rubric.status,
+    pass_threshold: rubric.pass_threshold,
+    release_mode: rubric.release_mode,
+    release_after_days: rubric.release_after_days,
+    published_at: rubric.published_at,
+    sections: rubric.sections.map((s) => ({
+      id: s.id,
+      title: s.title,
+      weight: s.weight,
+      threshold: s.threshold,
+      items: s.items.map((i) => ({
+        id: i.id,
+        prompt: i.prompt,
+        guidance: i.guidance,
+        type: i.type,
+        max: i.type === 'scale' ? i.max_points : undefined,
+        points: i.type === 'yes_no' ? i.max_points : undefined,
+        max_points: i.max_points,
+        options: i.type === 'choice' ? i.options : undefined,
+        allow_na: i.allow_na,
+        critical: i.critical,
+        comment_required: i.comment_required,
+      })),
+    })),
+  };
+}
+
+export function rubricsApiRoutes(deps: AppDeps): Router {
+  const router = Router();
+  const builders = requireRole('admin', 'manager');
+
+  router.post('/', builders, async (req, res) => {
+    const rubric = await createRubric(deps, actorOf(req), req.body, clientIp(req));
+    res.status(201).json(rubricJson(rubric));
+  });
+
+  router.post('/:id/publish', builders, async (req, res) => {
+    const id = parseIdParam(req.params.id);
+    if (id === null) throw new NotFound('No such rubric.');
+    res.json(rubricJson(await publishRubric(deps, actorOf(req), id, clientIp(req))));
+  });
+
+  router.get('/:id', requireRole(...STAFF_ROLES), async (req, res) => {
+    const id = parseIdParam(req.params.id);
+    const rubric = id === null ? undefined : await loadRubric(deps.db, id);
+    if (!rubric) throw new NotFound('No such rubric.');
+    res.json(rubricJson(rubric));
+  });
+
+  return router;
+}

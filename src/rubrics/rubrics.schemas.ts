@@ -1,0 +1,143 @@
+import { z } from 'zod';
+
+const flag = z
+  .union([z.boolean(), z.enum(['on', 'true', '1', 'false', '0', ''])])
+  .optional()
+  .transform((v) => v === true || v === 'on' || v === 'true' || v === '1');
+
+const blankToNull = (v: unknown) => (v === '' || v === undefined ? null : v);
+
+const optionSchema = z.object({
+  label: z
+    .string({ error: 'Each option needs a label.' })
+    .trim()
+    .min(1, 'Each option needs a label.')
+    .max(80, 'Option labels are at most 80 characters.'),
+  points: z.coerce
+    .number({ error: 'Option points must be a number.' })
+    .min(0, 'Option points cannot be negative.')
+    .max(1000, 'At most 1000 points.'),
+});
+
+const itemSchema = z
+  .object({
+    prompt: z
+      .string({ error: 'Each item needs a question.' })
+      .trim()
+      .min(1, 'Each item needs a question.')
+      .max(300, 'Questions are at most 300 characters.'),
+    guidance: z
+      .preprocess(blankToNull, z.string().trim().max(2000, 'Guidance is at most 2000 characters.').nullable())
+      .default(null),
+    type: z.enum(['yes_no', 'scale', 'choice'], { error: 'Item type is yes_no, scale or choice.' }),
+    max: z
+      .preprocess(
+        blankToNull,
+        z.coerce
+          .number()
+          .int('The scale maximum is a whole number.')
+          .min(1, 'The scale maximum is at least 1.')
+          .max(100, 'The scale maximum is at most 100.')
+          .nullable(),
+      )
+      .default(null),
+    points: z
+      .preprocess(
+        blankToNull,
+        z.coerce.number().positive('Points must be more than 0.').max(1000, 'At most 1000 points.').nullable(),
+      )
+      .default(null),
+    options: z.array(optionSchema).max(10, 'At most 10 options.').default([]),
+    allow_na: flag,
+    critical: flag,
+    comment_required: flag,
+  })
+  .superRefine((item, ctx) => {
+    if (item.type === 'scale' && item.max === null)
+      ctx.addIssue({ code: 'custom', path: ['max'], message: 'A scale item needs its maximum.' });
+    if (item.type === 'choice') {
+      if (item.options.length < 2)
+        ctx.addIssue({ code: 'custom', path: ['options'], message: 'A choice item needs at least two options.' });
+      else if (!item.options.some((o) => o.points > 0)) {
+        ctx.addIssue({ code: 'custom', path: ['options'], message: 'At least one option must be worth points.' });
+      }
+    }
+  });
+
+const sectionSchema = z.object({
+  title: z
+    .string({ error: 'Each section needs a title.' })
+    .trim()
+    .min(1, 'Each section needs a title.')
+    .max(120, 'Section titles are at most 120 characters.'),
+  weight: z.coerce
+    .number({ error: 'Weight must be a number.' })
+    .positive('Weight must be more than 0.')
+    .max(100, 'Weight is at most 100.')
+    .default(1),
+  threshold: z
+    .preprocess(
+      blankToNull,
+      z.coerce
+        .number({ error: 'Threshold must be a number.' })
+        .min(0, 'Threshold is from 0 to 100.')
+        .max(100, 'Threshold is from 0 to 100.')
+        .nullable(),
+    )
+    .default(null),
+  items: z.array(itemSchema).min(1, 'Each section needs at least one item.').max(50, 'At most 50 items in a section.'),
+});
+
+export const rubricSchema = z
+  .object({
+    name: z
+      .string({ error: 'The rubric needs a name.' })
+      .trim()
+      .min(1, 'The rubric needs a name.')
+      .max(120, 'Names are at most 120 characters.'),
+    description: z.preprocess(blankToNull, z.string().trim().max(2000).nullable()).default(null),
+    pass_threshold: z.coerce
+      .number({ error: 'Pass threshold must be a number.' })
+      .min(0, 'Pass threshold is from 0 to 100.')
+      .max(100, 'Pass threshold is from 0 to 100.')
+      .default(75),
+    release_mode: z
+      .enum(['on_submit', 'after_days', 'manual', 'never'], {
+        error: 'Release is on_submit, after_days, manual or never.',
+      })
+      .default('on_submit'),
+    release_after_days: z
+      .preprocess(
+        blankToNull,
+        z.coerce
+          .number()
+          .int('Days are a whole number.')
+          .min(1, 'At least 1 day.')
+          .max(365, 'At most 365 days.')
+          .nullable(),
+      )
+      .default(null),
+    sections: z
+      .array(sectionSchema, { error: 'A rubric needs sections.' })
+      .min(1, 'A rubric needs at least one section.')
+      .max(30, 'At most 30 sections.'),
+  })
+  .superRefine((rubric, ctx) => {
+    if (rubric.release_mode === 'after_days' && rubric.release_after_days === null) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['release_after_days'],
+        message: 'Say after how many days scorecards are released.',
+      });
+    }
+  });
+
+export type RubricInput = z.output<typeof rubricSchema>;
+export type ItemInput = RubricInput['sections'][number]['items'][number];
+
+/** The points an item is worth at best. */
+export function maxPointsOf(item: ItemInput): number {
+  if (item.type === 'yes_no') return item.points ?? 1;
+  if (item.type === 'scale') return item.max ?? 1;
+  return Math.max(...item.options.map((o) => o.points));
+}
