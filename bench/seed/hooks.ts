@@ -81,7 +81,7 @@ export interface SeedHook {
 
 function notYet(ctx: SeedContext, table: string, hook: string): number {
   if (ctx.tableExists(table)) {
-    ctx.log(`warning: table ${table} exists but bench/seed/hooks.ts ${hook}() does not fill it yet`);
+    ctx.log(`note: table ${table} exists but bench/seed/hooks.ts ${hook}() does not fill it yet (0 rows)`);
   }
   return 0;
 }

@@ -26,7 +26,8 @@
         op.name = 'op';
         op.value = 'refresh';
         form.appendChild(op);
-        form.requestSubmit ? form.requestSubmit() : form.submit();
+        if (form.requestSubmit) form.requestSubmit();
+        else form.submit();
       }
     });
   });

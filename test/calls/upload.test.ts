@@ -24,7 +24,6 @@ import {
   sha256,
   storageState,
   tokenFor,
-  VTT,
   wav,
 } from './fixtures';
 
@@ -173,7 +172,13 @@ describe('POST /api/v1/calls (one call from the phone system)', () => {
       team_id: String(org.teamA),
     });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ agent: null, agent_id: null, team_id: org.teamA, abandoned: true, queue_wait_s: 95 });
+    expect(res.body).toMatchObject({
+      agent: null,
+      agent_id: null,
+      team_id: org.teamA,
+      abandoned: true,
+      queue_wait_s: 95,
+    });
   });
 
   test('an abandoned call with a recording is refused with 422 and leaves nothing behind', async () => {
@@ -390,46 +395,77 @@ describe('client abort', () => {
 });
 
 describe('hostile file names', () => {
-  const cases: Array<[string, Buffer]> = [
-    ['a path with ../', Buffer.from('../../../escaped.wav')],
-    ['a Windows path', Buffer.from('..\\..\\escaped-win.wav')],
-    ['a NUL byte', Buffer.from('call\u0000.wav.exe')],
-    ['CR/LF', Buffer.from('call\r\nX-Injected: yes.wav')],
-    ['5 KB of name', Buffer.from(`${'n'.repeat(5 * 1024)}.wav`)],
-    ['HTML', Buffer.from('<img src=x onerror=alert(1)>.wav')],
-  ];
-
-  test.each(cases)('a file name with %s is stored under a generated name only', async (_label, rawFilename) => {
+  function postRaw(rawFilename: Buffer) {
     const { body, contentType } = rawMultipart(callFields(org.csrA.username), {
       field: 'recording',
       rawFilename,
       bytes: wav(),
       contentType: 'audio/wav',
     });
-    const res = await request(ctx.app)
+    return request(ctx.app)
       .post('/api/v1/calls')
       .set('Authorization', `Bearer ${supervisorToken}`)
       .set('Content-Type', contentType)
       .send(body);
+  }
 
-    expect(res.status).toBe(201);
-    const row = await callRow(ctx, res.body.id);
-    expect(row.recording_file).toMatch(GENERATED_FILE);
-    const state = await storageState(ctx);
-    expect(state.recordings).toEqual([row.recording_file]);
-    expect(state.staged).toEqual([]);
-    expect(row.recording_original_name).not.toMatch(/[/\\]/);
-    expect(row.recording_original_name!.length).toBeLessThanOrEqual(255);
-    // Nothing was written beside the data folder or anywhere under it but the database and recordings.
-    for (const dir of [ctx.dataDir, path.dirname(ctx.dataDir), path.dirname(ctx.deps.storage.recordingsDir)]) {
+  function expectNothingOutsideRecordings() {
+    for (const dir of [ctx.dataDir, path.dirname(ctx.dataDir), ctx.deps.storage.recordingsDir]) {
       expect(fs.readdirSync(dir).filter((name) => /escaped|injected|\.exe$/i.test(name))).toEqual([]);
     }
-    const playback = await request(ctx.app)
-      .get(`/api/v1/calls/${res.body.id}/recording`)
-      .set('Authorization', `Bearer ${supervisorToken}`);
-    expect(playback.status).toBe(200);
-    expect(playback.headers['content-disposition']).not.toMatch(/[\r\n\u0000]/);
-    expect(playback.headers['x-injected']).toBeUndefined();
+  }
+
+  // How a browser sends them: path separators as typed, CR/LF percent-encoded (HTML form-data encoding).
+  const accepted: Array<[string, string, string]> = [
+    ['a path with ../', '../../../escaped.wav', 'escaped.wav'],
+    ['a Windows path', '..\\..\\escaped-win.wav', 'escaped-win.wav'],
+    ['an encoded CR/LF', 'call%0D%0AX-Injected: yes.wav', 'call\r\nX-Injected: yes.wav'],
+    ['an encoded NUL', 'call%00.wav.exe', 'call%00.wav.exe'],
+    ['5 KB of name', `${'n'.repeat(5 * 1024)}.wav`, 'n'.repeat(255)],
+    ['HTML', '<img src=x onerror=alert(1)>.wav', '<img src=x onerror=alert(1)>.wav'],
+  ];
+
+  test.each(accepted)(
+    'a file name with %s is stored under a generated name, the original kept as data',
+    async (_label, sent, kept) => {
+      const res = await postRaw(Buffer.from(sent));
+      expect(res.status).toBe(201);
+      const row = await callRow(ctx, res.body.id);
+      expect(row.recording_file).toMatch(GENERATED_FILE);
+      expect(row.recording_original_name).toBe(kept);
+      const state = await storageState(ctx);
+      expect(state.recordings).toEqual([row.recording_file]);
+      expect(state.staged).toEqual([]);
+      expectNothingOutsideRecordings();
+      const playback = await request(ctx.app)
+        .get(`/api/v1/calls/${res.body.id}/recording?download=1`)
+        .set('Authorization', `Bearer ${supervisorToken}`);
+      expect(playback.status).toBe(200);
+      expect(playback.headers['content-disposition']).toMatch(/^attachment; /);
+      expect(playback.headers['content-disposition']).not.toMatch(/[\r\n]/);
+      expect(playback.headers['content-disposition']).not.toContain('\u0000');
+      expect(playback.headers['x-injected']).toBeUndefined();
+    },
+  );
+
+  test('a raw NUL byte in the part header is refused as a malformed upload and nothing is stored', async () => {
+    const before = await storageState(ctx);
+    const res = await postRaw(Buffer.from('call\u0000.wav.exe'));
+    expect(res.status).toBe(400);
+    expectJsonError(res.body, 'bad_upload');
+    await expectNothingStored(before);
+    expectNothingOutsideRecordings();
+  });
+
+  test('a raw CR/LF that cuts the part header short does not store the call without its recording', async () => {
+    const before = await storageState(ctx);
+    const res = await postRaw(Buffer.from('call\r\nX-Injected: yes.wav'));
+    // The part arrives as a text field named "recording": the sender meant a file, so the call must not be
+    // stored as if it had none.
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    await expectNothingStored(before);
+    expectNothingOutsideRecordings();
   });
 
   test('the original name of a recording is shown escaped on the call page', async () => {
@@ -496,8 +532,12 @@ describe('POST /calls (the page form)', () => {
     expect(page.status).toBe(200);
     expect(page.text).toContain('Call stored.');
     expect(page.text).toContain(`src="/calls/${id}/recording"`);
-    expect(page.text).toMatch(/<strong class="cue-speaker">Agent:<\/strong>\s*<span class="cue-text">Thank you for calling/);
-    expect(page.text).toMatch(/<strong class="cue-speaker">Customer:<\/strong>\s*<span class="cue-text">Hi, I bought a lamp/);
+    expect(page.text).toMatch(
+      /<strong class="cue-speaker">Agent:<\/strong>\s*<span class="cue-text">Thank you for calling/,
+    );
+    expect(page.text).toMatch(
+      /<strong class="cue-speaker">Customer:<\/strong>\s*<span class="cue-text">Hi, I bought a lamp/,
+    );
     expect(page.text).toContain('data-seek="5.995"');
   });
 
