@@ -7,6 +7,8 @@ export interface CoachingFilter {
   assigneeId?: number;
   statuses?: CoachingStatus[];
   overdueAt?: string;
+  /** For a CSR: only tasks whose scorecard they can already see (silent monitoring). */
+  releasedOnly?: boolean;
   beforeId?: number;
   limit: number;
 }
@@ -46,6 +48,11 @@ export async function listCoachingTasks(db: DB, filter: CoachingFilter) {
   if (filter.statuses) query = query.where('t.status', 'in', filter.statuses);
   if (filter.overdueAt)
     query = query.where('t.due_at', '<', filter.overdueAt).where('t.status', 'in', ['open', 'scheduled']);
+  if (filter.releasedOnly) {
+    query = query.where((eb) =>
+      eb.or([eb('t.evaluation_id', 'is', null), eb('e.status', 'in', ['released', 'acknowledged'])]),
+    );
+  }
   if (filter.beforeId) query = query.where('t.id', '<', filter.beforeId);
   const rows = await query.execute();
   const items = rows.slice(0, filter.limit);

@@ -79,15 +79,13 @@ export function evaluationRoutes(deps: AppDeps): Router {
     if (mode === 'rescore' && evaluation.status === 'draft') return res.redirect(303, `/evaluations/${id}/score`);
     const view = await evaluationView(deps.db, evaluation);
     const posted = status === 200 ? null : body(req);
-    res
-      .status(status)
-      .render('evaluations/score', {
-        title: mode === 'score' ? 'Score a call' : 'Rescore',
-        ...view,
-        mode,
-        errors,
-        posted,
-      });
+    res.status(status).render('evaluations/score', {
+      title: mode === 'score' ? 'Score a call' : 'Rescore',
+      ...view,
+      mode,
+      errors,
+      posted,
+    });
   }
 
   router.get('/evaluations/:id/score', scorers, async (req, res) => renderForm(req, res, idParam(req), 'score'));

@@ -6,6 +6,8 @@ import { listAudit } from '../audit/audit.queries';
 import { listDepartments, listTeams } from '../org/org.queries';
 import { actorOf, managedDepartmentIds, teamScope } from '../policy/scope';
 import { listPeople } from '../users/users.queries';
+import { countOverdue, listCoachingTasks } from '../coaching/coaching.queries';
+import { countUnscored, listEvaluations } from '../evaluations/evaluations.queries';
 
 export function homeRoutes(deps: AppDeps): Router {
   const router = Router();
@@ -38,15 +40,52 @@ export function homeRoutes(deps: AppDeps): Router {
       }
       case 'supervisor': {
         const scope = await teamScope(deps.db, actor);
-        const [teams, people] = await Promise.all([
+        const teamIds = scope.all ? ('all' as const) : scope.teamIds;
+        const now = deps.clock.now().toISOString();
+        const [teams, people, unscored, drafts, pending, overdue, coaching] = await Promise.all([
           listTeams(deps.db, scope.all ? undefined : scope.teamIds),
           listPeople(deps.db, { scope, role: 'csr', includeInactive: false }),
+          countUnscored(deps.db, teamIds),
+          listEvaluations(deps.db, { teamIds, evaluatorId: actor.id, statuses: ['draft'], limit: 10 }),
+          listEvaluations(deps.db, { teamIds, statuses: ['submitted'], limit: 10 }),
+          countOverdue(deps.db, teamIds, now),
+          listCoachingTasks(deps.db, { teamIds, statuses: ['open', 'scheduled'], limit: 10 }),
         ]);
-        return res.render('home/supervisor', { title: 'Home', teams, people });
+        return res.render('home/supervisor', {
+          title: 'Home',
+          teams,
+          people,
+          unscored,
+          drafts: drafts.items,
+          pending: pending.items,
+          overdue,
+          coaching: coaching.items,
+          now,
+        });
       }
       case 'csr': {
-        const team = actor && req.user?.team_id ? (await listTeams(deps.db, [req.user.team_id]))[0] : undefined;
-        return res.render('home/csr', { title: 'Home', team });
+        const team = req.user?.team_id ? (await listTeams(deps.db, [req.user.team_id]))[0] : undefined;
+        const [scorecards, coaching] = await Promise.all([
+          listEvaluations(deps.db, {
+            teamIds: 'all',
+            agentId: actor.id,
+            statuses: ['released', 'acknowledged'],
+            limit: 5,
+          }),
+          listCoachingTasks(deps.db, {
+            teamIds: 'all',
+            csrId: actor.id,
+            statuses: ['open', 'scheduled', 'completed'],
+            limit: 10,
+          }),
+        ]);
+        return res.render('home/csr', {
+          title: 'Home',
+          team,
+          scorecards: scorecards.items,
+          coaching: coaching.items,
+          now: deps.clock.now().toISOString(),
+        });
       }
     }
   });
