@@ -62,6 +62,7 @@ export function coachingApiRoutes(deps: AppDeps): Router {
     const page = await listCoachingTasks(deps.db, {
       teamIds: actor.role === 'csr' ? 'all' : scope.all ? 'all' : scope.teamIds,
       csrId: actor.role === 'csr' ? actor.id : undefined,
+      releasedOnly: actor.role === 'csr',
       statuses: query.status ? [query.status] : undefined,
       overdueAt: query.overdue === 'true' ? now : undefined,
       beforeId: query.cursor,

@@ -7,12 +7,25 @@ import { Conflict, Forbidden, NotFound } from '../lib/errors';
 import { parseInput } from '../lib/validation';
 import { inTeamScope, teamScope, type Actor } from '../policy/scope';
 
+/** A task born of a scorecard stays invisible to the CSR until that scorecard is released. */
+async function scorecardReleased(deps: AppDeps, task: CoachingTask): Promise<boolean> {
+  if (!task.evaluation_id) return true;
+  const evaluation = await deps.db
+    .selectFrom('evaluations')
+    .select('status')
+    .where('id', '=', task.evaluation_id)
+    .executeTakeFirst();
+  return evaluation?.status === 'released' || evaluation?.status === 'acknowledged';
+}
+
 /** A coaching task the actor may see: staff their teams', a CSR their own. Anything else is a 404. */
 export async function visibleTaskOr404(deps: AppDeps, actor: Actor, id: number): Promise<CoachingTask> {
   const task = await deps.db.selectFrom('coaching_tasks').selectAll().where('id', '=', id).executeTakeFirst();
   if (!task) throw new NotFound('No such coaching task.');
   const visible =
-    actor.role === 'csr' ? task.csr_id === actor.id : inTeamScope(await teamScope(deps.db, actor), task.team_id);
+    actor.role === 'csr'
+      ? task.csr_id === actor.id && (await scorecardReleased(deps, task))
+      : inTeamScope(await teamScope(deps.db, actor), task.team_id);
   if (!visible) throw new NotFound('No such coaching task.');
   return task;
 }

@@ -75,6 +75,7 @@ export function homeRoutes(deps: AppDeps): Router {
           listCoachingTasks(deps.db, {
             teamIds: 'all',
             csrId: actor.id,
+            releasedOnly: true,
             statuses: ['open', 'scheduled', 'completed'],
             limit: 10,
           }),
