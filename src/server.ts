@@ -3,6 +3,7 @@ import { createApp } from './app';
 import { purgeExpiredSessions } from './auth/session-store';
 import { bootstrap, createLogger } from './bootstrap';
 import { applyRetention, reconcileStorage } from './calls/maintenance';
+import { releaseDueEvaluations } from './evaluations/evaluations.service';
 import { ConfigError, loadConfig } from './config';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -14,8 +15,11 @@ async function main(): Promise<void> {
   await purgeExpiredSessions(deps.db, deps.clock);
   await reconcileStorage(deps);
   await applyRetention(deps);
+  await releaseDueEvaluations(deps);
   const sweeper = setInterval(() => {
     purgeExpiredSessions(deps.db, deps.clock).catch((err: unknown) => logger.error({ err }, 'session purge failed'));
+    // Hourly, so "release after N days" lands within the hour it is due.
+    releaseDueEvaluations(deps).catch((err: unknown) => logger.error({ err }, 'scheduled release failed'));
   }, 3_600_000);
   const daily = setInterval(() => {
     applyRetention(deps).catch((err: unknown) => logger.error({ err }, 'retention job failed'));
