@@ -31,7 +31,10 @@ export const isoDateTime = z
   })
   .transform((value, ctx) => {
     const ms = Date.parse(value.replace(' ', 'T'));
-    if (Number.isNaN(ms)) {
+    // Date.parse rolls 2026-02-30 over to March; a date that is not on the calendar is refused instead.
+    const [year, month, day] = value.slice(0, 10).split('-').map(Number);
+    const calendar = new Date(Date.UTC(year, month - 1, day));
+    if (Number.isNaN(ms) || month < 1 || month > 12 || calendar.getUTCDate() !== day) {
       ctx.addIssue({ code: 'custom', message: 'That date does not exist.' });
       return z.NEVER;
     }

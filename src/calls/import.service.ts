@@ -30,9 +30,15 @@ export interface ImportSummary {
 
 /** Parses CSV text with a header row. A broken header or unreadable file is a Validation error. */
 export function parseCallsCsv(text: string, required: readonly string[] = REQUIRED_CSV_COLUMNS): CsvRow[] {
-  let records: string[][];
+  let records: Array<{ record: string[]; info: { lines: number } }>;
   try {
-    records = parse(text.replace(/^\uFEFF/, ''), { skip_empty_lines: true, relax_column_count: true, trim: true });
+    // info.lines is the line a record ends on, so blank lines and quoted line breaks don't shift numbering.
+    records = parse(text.replace(/^\uFEFF/, ''), {
+      skip_empty_lines: true,
+      relax_column_count: true,
+      trim: true,
+      info: true,
+    }) as unknown as typeof records;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     throw new Validation(
@@ -41,7 +47,7 @@ export function parseCallsCsv(text: string, required: readonly string[] = REQUIR
     );
   }
   if (records.length === 0) throw new Validation([{ path: 'csv', message: 'The CSV is empty.' }], 'The CSV is empty.');
-  const header = records[0].map((h) => h.trim().toLowerCase());
+  const header = records[0].record.map((h) => h.trim().toLowerCase());
   const missing = required.filter((column) => !header.includes(column));
   if (missing.length) {
     const message = `Missing column${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}.`;
@@ -51,9 +57,9 @@ export function parseCallsCsv(text: string, required: readonly string[] = REQUIR
     const message = `At most ${MAX_IMPORT_ROWS} rows per file; split it.`;
     throw new Validation([{ path: 'csv', message }], message);
   }
-  return records.slice(1).map((cells, index) => ({
-    line: index + 2,
-    values: Object.fromEntries(header.map((name, i) => [name, cells[i] ?? ''])),
+  return records.slice(1).map(({ record, info }) => ({
+    line: info.lines,
+    values: Object.fromEntries(header.map((name, i) => [name, record[i] ?? ''])),
   }));
 }
 

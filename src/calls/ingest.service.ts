@@ -140,6 +140,12 @@ export async function ingestCall(
 ): Promise<IngestResult> {
   try {
     const fields = parseInput(callFieldsSchema, raw);
+    for (const kind of ['recording', 'transcript'] as const) {
+      const value = (raw as Record<string, unknown> | null)?.[kind];
+      if (typeof value === 'string' && value !== '' && !files[kind]) {
+        throw new Validation([{ path: kind, message: `Send the ${kind} as a file, not as a text field.` }]);
+      }
+    }
     if (fields.abandoned && files.recording) {
       throw new Validation([{ path: 'recording', message: 'An abandoned call has no recording.' }]);
     }
@@ -176,7 +182,15 @@ export async function ingestCall(
       if (!winner) throw err;
       return { call: visibleOrConflict(winner, scope), created: false };
     }
-    if (recording && files.recording) await deps.storage.promote(files.recording.stagedName, recording.file);
+    if (recording && files.recording) {
+      try {
+        await deps.storage.promote(files.recording.stagedName, recording.file);
+      } catch (err) {
+        // The file could not be moved in: take the row back out so nothing points at a missing recording.
+        await deps.db.deleteFrom('calls').where('id', '=', id).execute();
+        throw err;
+      }
+    }
     return { call: (await findCall(deps.db, id))!, created: true };
   } finally {
     await discardStaged(deps.storage, files);

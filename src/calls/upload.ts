@@ -19,6 +19,8 @@ class UploadRefused extends AppError {
 export function uploader(deps: AppDeps, fields: multer.Field[]): RequestHandler {
   const maxFiles = fields.reduce((sum, f) => sum + (f.maxCount ?? 1), 0);
   const upload = multer({
+    // Browsers send file names as UTF-8; multer's default would garble "Gespräch.wav".
+    defParamCharset: 'utf8',
     storage: multer.diskStorage({
       destination: deps.storage.stagingDir,
       filename: (_req, _file, cb) => cb(null, RecordingStorage.newName()),
