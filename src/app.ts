@@ -9,6 +9,10 @@ import { auditRoutes } from './audit/audit.routes';
 import { callRoutes } from './calls/calls.routes';
 import { evaluationRoutes } from './evaluations/evaluations.routes';
 import { rubricRoutes } from './rubrics/rubrics.routes';
+import { coachingRoutes } from './coaching/coaching.routes';
+import { trainingRoutes } from './training/training.routes';
+import { budgetRoutes } from './budget/budget.routes';
+import { recognitionRoutes } from './recognition/recognition.routes';
 import { uploadRoutes } from './calls/upload.routes';
 import {
   SESSION_COOKIE,
@@ -125,6 +129,10 @@ export function createApp(deps: AppDeps): Express {
   app.use(callRoutes(deps));
   app.use(evaluationRoutes(deps));
   app.use(rubricRoutes(deps));
+  app.use(coachingRoutes(deps));
+  app.use(trainingRoutes(deps));
+  app.use(budgetRoutes(deps));
+  app.use(recognitionRoutes(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger, deps.config.env === 'development'));

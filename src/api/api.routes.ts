@@ -4,6 +4,7 @@ import type { User } from '../db/schema';
 import { authenticate } from '../auth/auth.service';
 import { callsApiRoutes } from '../calls/calls.api';
 import { coachingApiRoutes } from '../coaching/coaching.api';
+import { trainingApiRoutes } from '../training/training.api';
 import { evaluationsApiRoutes } from '../evaluations/evaluations.api';
 import { rubricsApiRoutes } from '../rubrics/rubrics.api';
 import { requireSignedIn } from '../auth/auth.middleware';
@@ -39,7 +40,10 @@ export function userJson(user: User) {
 /** Unsafe API requests carry JSON; anything else is refused before it is parsed. */
 function requireJson(req: Request, _res: Response, next: NextFunction): void {
   // req.is() is null for a request without a body (e.g. POST …/release), false for the wrong type.
-  if (['POST', 'PATCH', 'PUT'].includes(req.method) && req.is('application/json') === false) {
+  const hasBody =
+    req.headers['content-length'] !== '0' &&
+    (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined);
+  if (['POST', 'PATCH', 'PUT'].includes(req.method) && hasBody && !req.is('application/json')) {
     return next(
       Object.assign(new Error('Send JSON with Content-Type: application/json.'), { status: 415, expose: true }),
     );
@@ -68,6 +72,7 @@ export function apiRoutes(deps: AppDeps): Router {
   router.use('/rubrics', requireJson, rubricsApiRoutes(deps));
   router.use('/evaluations', requireJson, evaluationsApiRoutes(deps));
   router.use('/coaching-tasks', requireJson, coachingApiRoutes(deps));
+  router.use('/training', requireJson, trainingApiRoutes(deps));
 
   router.delete('/tokens/:id', async (req, res) => {
     await revokeToken(deps, actorOf(req).id, idParam(req), clientIp(req));

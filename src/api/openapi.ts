@@ -478,6 +478,84 @@ export const openApiDocument = {
         responses: { 200: ok('Updated'), 403: error, 404: error, 409: error, 422: error },
       },
     },
+    '/api/v1/training/courses': {
+      get: {
+        summary: 'The training catalog (staff); ?include_retired=true for retired courses too',
+        responses: { 200: ok('Courses') },
+      },
+      post: {
+        summary: 'Add a course (manager, admin)',
+        requestBody: json({
+          type: 'object',
+          required: ['title', 'cost_cents'],
+          properties: {
+            title: { type: 'string' },
+            description: { type: ['string', 'null'] },
+            provider: { type: ['string', 'null'] },
+            duration_minutes: { type: ['integer', 'null'] },
+            cost_cents: { type: 'integer', minimum: 0 },
+            group_rule: {
+              oneOf: [
+                { type: 'null' },
+                {
+                  type: 'object',
+                  required: ['type', 'n'],
+                  properties: { type: { const: 'every_n_free' }, n: { type: 'integer', minimum: 2 } },
+                },
+                {
+                  type: 'object',
+                  required: ['type', 'min_seats', 'percent'],
+                  properties: {
+                    type: { const: 'percent_off' },
+                    min_seats: { type: 'integer', minimum: 1 },
+                    percent: { type: 'number', exclusiveMinimum: 0, maximum: 100 },
+                  },
+                },
+              ],
+            },
+          },
+        }),
+        responses: { 201: ok('Created'), 403: error, 422: error },
+      },
+    },
+    '/api/v1/training/bookings': {
+      post: {
+        summary:
+          "Book a course for CSRs of one of your departments, charged to that department's budget for this period",
+        requestBody: json({
+          type: 'object',
+          required: ['course_id', 'agents', 'due_at'],
+          properties: {
+            course_id: { type: 'integer' },
+            agents: { type: 'array', items: { type: 'string' }, description: 'usernames' },
+            due_at: { type: 'string', description: 'a date (2026-12-31) or date-time, not in the past' },
+            override_budget: { type: 'boolean', default: false },
+            idempotency_key: {
+              type: 'string',
+              description: 'the same key again returns the first booking: no double charge',
+            },
+          },
+        }),
+        responses: {
+          201: ok('Booked', {
+            type: 'object',
+            properties: {
+              id: { type: 'integer' },
+              seats: { type: 'integer' },
+              free_seats: { type: 'integer' },
+              price_per_seat_cents: { type: 'integer' },
+              total_cents: { type: 'integer' },
+              budget_left_cents: { type: 'integer' },
+              over_budget: { type: 'boolean' },
+            },
+          }),
+          200: ok('The same idempotency key was booked before; nothing charged twice'),
+          403: error,
+          409: error,
+          422: error,
+        },
+      },
+    },
     '/api/v1/users/{id}': {
       patch: {
         summary: 'Change a user (admin): active, role, team_id, password, display_name',

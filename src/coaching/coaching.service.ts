@@ -3,7 +3,7 @@ import { recordAudit } from '../audit/audit.queries';
 import type { CoachingTask } from '../db/schema';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
-import { Conflict, Forbidden, NotFound } from '../lib/errors';
+import { Conflict, Forbidden, NotFound, Validation } from '../lib/errors';
 import { parseInput } from '../lib/validation';
 import { inTeamScope, teamScope, type Actor } from '../policy/scope';
 
@@ -88,4 +88,153 @@ export async function changeCoachingTask(
     });
   });
   return (await deps.db.selectFrom('coaching_tasks').selectAll().where('id', '=', id).executeTakeFirst())!;
+}
+
+const manualTaskSchema = z.object({
+  csr_id: z.coerce.number({ error: 'Choose a CSR.' }).int().positive('Choose a CSR.'),
+  focus: z.string({ error: 'Say what to work on.' }).trim().min(3, 'Say what to work on.').max(2000),
+  due_at: z
+    .string()
+    .trim()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'Use a date like 2026-12-01.'),
+  evaluation_id: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().positive().optional()),
+});
+
+/** A supervisor opens a coaching task by hand, with or without a scorecard behind it. */
+export async function createManualTask(
+  deps: AppDeps,
+  actor: Actor,
+  raw: unknown,
+  ip?: string,
+  parentTaskId?: number,
+): Promise<number> {
+  const input = parseInput(manualTaskSchema, raw);
+  const csr = await deps.db.selectFrom('users').selectAll().where('id', '=', input.csr_id).executeTakeFirst();
+  if (!csr || csr.role !== 'csr' || !inTeamScope(await teamScope(deps.db, actor), csr.team_id)) {
+    throw new Validation([{ path: 'csr_id', message: 'Choose a CSR of your teams.' }]);
+  }
+  const due = new Date(`${input.due_at}T23:59:59.999Z`);
+  if (Number.isNaN(due.getTime()) || due.toISOString().slice(0, 10) !== input.due_at) {
+    throw new Validation([{ path: 'due_at', message: 'That date does not exist.' }]);
+  }
+  if (due.getTime() < deps.clock.now().getTime())
+    throw new Validation([{ path: 'due_at', message: 'The due date is in the past.' }]);
+  if (input.evaluation_id) {
+    const evaluation = await deps.db
+      .selectFrom('evaluations')
+      .select(['agent_id'])
+      .where('id', '=', input.evaluation_id)
+      .executeTakeFirst();
+    if (!evaluation || evaluation.agent_id !== csr.id)
+      throw new Validation([{ path: 'evaluation_id', message: 'That scorecard is not about this CSR.' }]);
+  }
+  const now = isoNow(deps.clock);
+  return deps.db.transaction().execute(async (trx) => {
+    const row = await trx
+      .insertInto('coaching_tasks')
+      .values({
+        csr_id: csr.id,
+        assignee_id: actor.role === 'supervisor' ? actor.id : null,
+        team_id: csr.team_id,
+        // A hand-made task never takes a scorecard's own slot (one task per failing scorecard).
+        evaluation_id: null,
+        parent_task_id: parentTaskId ?? null,
+        focus: JSON.stringify([
+          {
+            item_id: null,
+            section: 'Coaching',
+            prompt: input.focus,
+            critical: false,
+            evaluation_id: input.evaluation_id ?? null,
+          },
+        ]),
+        due_at: due.toISOString(),
+        created_by: actor.id,
+        created_at: now,
+        updated_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await recordAudit(trx, now, {
+      actorId: actor.id,
+      action: parentTaskId ? 'coaching.recoach' : 'coaching.created',
+      entityType: 'coaching_task',
+      entityId: row.id,
+      details: { csr_id: csr.id, parent_task_id: parentTaskId ?? null },
+      ip,
+    });
+    return row.id;
+  });
+}
+
+/** A completed task that did not stick: open a new one linked to it, with the same focus. */
+export async function recoach(
+  deps: AppDeps,
+  actor: Actor,
+  id: number,
+  raw: { due_at?: unknown },
+  ip?: string,
+): Promise<number> {
+  if (actor.role === 'csr') throw new Forbidden('Your supervisor decides on re-coaching.');
+  const task = await visibleTaskOr404(deps, actor, id);
+  if (task.status !== 'completed' && task.status !== 'acknowledged') {
+    throw new Conflict('Only a completed coaching task can be marked as needing re-coaching.', 'wrong_state');
+  }
+  const existing = await deps.db
+    .selectFrom('coaching_tasks')
+    .select('id')
+    .where('parent_task_id', '=', id)
+    .executeTakeFirst();
+  if (existing) throw new Conflict('Re-coaching was already opened for this task.', 'duplicate');
+  const focus = (JSON.parse(task.focus) as Array<{ prompt: string }>).map((f) => f.prompt).join('; ');
+  return createManualTask(
+    deps,
+    actor,
+    { csr_id: task.csr_id, focus: `Re-coaching: ${focus}`.slice(0, 2000), due_at: raw.due_at },
+    ip,
+    id,
+  );
+}
+
+export interface FollowUp {
+  kind: 'improved' | 'not_yet' | 'no_evaluation';
+  before: number | null;
+  after: number | null;
+  change: number | null;
+  evaluation_id: number | null;
+}
+
+/** The CSR's next scorecard on the same rubric family after the session, and how the score moved. */
+export async function followUp(deps: AppDeps, task: CoachingTask, forCsr = false): Promise<FollowUp | null> {
+  if (!task.completed_at || !task.evaluation_id) return null;
+  const origin = await deps.db
+    .selectFrom('evaluations as e')
+    .innerJoin('rubrics as r', 'r.id', 'e.rubric_id')
+    .select(['e.score', 'r.family_id'])
+    .where('e.id', '=', task.evaluation_id)
+    .executeTakeFirst();
+  if (!origin) return null;
+  const next = await deps.db
+    .selectFrom('evaluations as e')
+    .innerJoin('rubrics as r', 'r.id', 'e.rubric_id')
+    .select(['e.id', 'e.score'])
+    .where('e.agent_id', '=', task.csr_id)
+    .where('r.family_id', '=', origin.family_id)
+    .where('e.kind', '=', 'standard')
+    // What the CSR sees never reflects a scorecard that is not released to them yet.
+    .where('e.status', 'in', forCsr ? ['released', 'acknowledged'] : ['submitted', 'released', 'acknowledged'])
+    .where('e.submitted_at', '>', task.completed_at)
+    .orderBy('e.submitted_at')
+    .executeTakeFirst();
+  if (!next || next.score === null || origin.score === null) {
+    return { kind: 'no_evaluation', before: origin.score, after: null, change: null, evaluation_id: null };
+  }
+  const change = Math.round((next.score - origin.score) * 1e6) / 1e6;
+  return {
+    kind: change > 0 ? 'improved' : 'not_yet',
+    before: origin.score,
+    after: next.score,
+    change,
+    evaluation_id: next.id,
+  };
 }

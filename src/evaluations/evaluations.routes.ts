@@ -24,6 +24,17 @@ function idParam(req: Request): number {
   return id;
 }
 
+/** Answer problems come back as answers.<index>.*; the form shows them beside items.<item id>. */
+function itemErrors(err: Validation, answers: Array<{ item_id: number }>): Record<string, string> {
+  const fields = err.byField();
+  for (const [path, message] of Object.entries(fields)) {
+    const match = /^answers\.(\d+)\./.exec(path);
+    const answer = match ? answers[Number(match[1])] : undefined;
+    if (answer) fields[`items.${answer.item_id}`] ??= message;
+  }
+  return fields;
+}
+
 function body(req: Request): Record<string, unknown> {
   return (req.body ?? {}) as Record<string, unknown>;
 }
@@ -124,7 +135,8 @@ export function evaluationRoutes(deps: AppDeps): Router {
       res.redirect(303, `/evaluations/${id}`);
     } catch (err) {
       if (!(err instanceof Validation) && !(err instanceof AppError && err.status === 409)) throw err;
-      const errors = err instanceof Validation ? err.byField() : { _form: err.message };
+      const errors =
+        err instanceof Validation ? itemErrors(err, answersFromForm(view.rubric, form)) : { _form: err.message };
       await renderForm(req, res, id, 'score', err.status, { ...errors, _form: errors._form ?? err.message });
     }
   });
@@ -168,7 +180,8 @@ export function evaluationRoutes(deps: AppDeps): Router {
       res.redirect(303, `/evaluations/${id}`);
     } catch (err) {
       if (!(err instanceof Validation) && !(err instanceof AppError && err.status === 409)) throw err;
-      const errors = err instanceof Validation ? err.byField() : { _form: err.message };
+      const errors =
+        err instanceof Validation ? itemErrors(err, answersFromForm(view.rubric, form)) : { _form: err.message };
       await renderForm(req, res, id, 'rescore', err.status, { ...errors, _form: errors._form ?? err.message });
     }
   });

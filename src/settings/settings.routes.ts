@@ -14,7 +14,11 @@ export function settingsRoutes(deps: AppDeps): Router {
   });
 
   router.post('/admin/settings', async (req, res) => {
-    const values = pickFields(req.body, ['recording_retention_days', 'coaching_due_days']);
+    const values = pickFields(req.body, [
+      'recording_retention_days',
+      'coaching_due_days',
+      'recognition_min_evaluations',
+    ]);
     try {
       await saveSettings(deps, actorOf(req), values, clientIp(req));
       flash(req, 'success', 'Settings saved.');

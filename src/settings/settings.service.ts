@@ -18,11 +18,20 @@ const settingsSchema = z.object({
     .int('Coaching due time must be a whole number of days.')
     .min(1, 'Coaching is due after at least 1 day.')
     .max(90, 'Coaching is due within 90 days at most.'),
+  recognition_min_evaluations: z.coerce
+    .number({ error: 'The minimum must be a whole number.' })
+    .int('The minimum must be a whole number.')
+    .min(1, 'At least 1 evaluation.')
+    .max(100, 'At most 100 evaluations.'),
 });
 
 export type Settings = z.output<typeof settingsSchema>;
 
-export const DEFAULT_SETTINGS: Settings = Object.freeze({ recording_retention_days: 0, coaching_due_days: 7 });
+export const DEFAULT_SETTINGS: Settings = Object.freeze({
+  recording_retention_days: 0,
+  coaching_due_days: 7,
+  recognition_min_evaluations: 3,
+});
 
 const KEYS = Object.keys(DEFAULT_SETTINGS) as Array<keyof Settings>;
 

@@ -109,6 +109,13 @@
     seek(Number(target.dataset.seek), true);
   });
 
+  // A link such as /evaluations/7#t=83 opens the recording at that moment.
+  const start = /^#t=(\d+)$/.exec(window.location.hash);
+  if (start) {
+    audio.addEventListener('loadedmetadata', function () { seek(Number(start[1])); }, { once: true });
+    if (audio.readyState >= 1) seek(Number(start[1]));
+  }
+
   document.addEventListener('keydown', function (event) {
     const tag = (event.target.tagName || '').toLowerCase();
     if (['input', 'textarea', 'select'].includes(tag) || event.target.isContentEditable) return;

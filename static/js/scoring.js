@@ -83,13 +83,19 @@
 
   let timer = null;
   let saving = false;
+  let inFlight = null;
   function scheduleSave() {
     if (!autosaveUrl) return;
     clearTimeout(timer);
     timer = setTimeout(save, 1200);
   }
 
-  async function save() {
+  function save() {
+    inFlight = doSave().finally(function () { inFlight = null; });
+    return inFlight;
+  }
+
+  async function doSave() {
     if (saving) return scheduleSave();
     saving = true;
     const spent = activeSeconds;
@@ -183,8 +189,15 @@
       e.preventDefault();
       return;
     }
-    timeSpent.value = String(activeSeconds);
     clearTimeout(timer);
+    // An autosave on its way has moved the revision on: wait for it, then submit with the new one.
+    if (inFlight) {
+      e.preventDefault();
+      const submitter = e.submitter;
+      inFlight.then(function () { form.requestSubmit(submitter); });
+      return;
+    }
+    timeSpent.value = String(activeSeconds);
     const op = e.submitter ? e.submitter.value : '';
     if (op !== 'submit' && op !== 'rescore') return;
     let firstMissing = null;

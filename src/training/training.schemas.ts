@@ -1,0 +1,53 @@
+import { z } from 'zod';
+
+const blankToNull = (v: unknown) => (v === '' || v === undefined ? null : v);
+
+const cents = z
+  .number({ error: 'cost_cents must be a whole number of cents.' })
+  .int('cost_cents must be a whole number of cents.')
+  .min(0, 'cost_cents cannot be negative.')
+  .max(100_000_000, 'cost_cents is too large.');
+
+export const groupRuleSchema = z
+  .discriminatedUnion(
+    'type',
+    [
+      z.object({
+        type: z.literal('every_n_free'),
+        n: z.number().int('n is a whole number.').min(2, 'n is at least 2.').max(100),
+      }),
+      z.object({
+        type: z.literal('percent_off'),
+        min_seats: z.number().int().min(1, 'min_seats is at least 1.').max(1000),
+        percent: z.number().gt(0, 'percent is more than 0.').max(100, 'percent is at most 100.'),
+      }),
+    ],
+    { error: 'group_rule is null, {"type":"every_n_free","n":…} or {"type":"percent_off","min_seats":…,"percent":…}.' },
+  )
+  .nullable()
+  .default(null);
+
+export const courseSchema = z.object({
+  title: z.string({ error: 'The course needs a title.' }).trim().min(1, 'The course needs a title.').max(200),
+  description: z.preprocess(blankToNull, z.string().trim().max(5000).nullable()).default(null),
+  provider: z.preprocess(blankToNull, z.string().trim().max(200).nullable()).default(null),
+  duration_minutes: z.preprocess(blankToNull, z.number().int().min(1).max(100_000).nullable()).default(null),
+  cost_cents: cents,
+  group_rule: groupRuleSchema,
+});
+export type CourseInput = z.output<typeof courseSchema>;
+
+export const bookingSchema = z.object({
+  course_id: z.number({ error: 'Choose a course.' }).int().positive(),
+  agents: z
+    .array(z.string().trim().min(1).max(64), { error: 'Choose at least one CSR.' })
+    .min(1, 'Choose at least one CSR.')
+    .max(500, 'At most 500 CSRs in one booking.'),
+  due_at: z
+    .string({ error: 'Give a due date.' })
+    .trim()
+    .regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2}))?$/, 'Use a date like 2026-12-31.'),
+  override_budget: z.boolean().default(false),
+  idempotency_key: z.string().trim().min(8).max(100).optional(),
+});
+export type BookingInput = z.output<typeof bookingSchema>;
