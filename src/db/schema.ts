@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { SamplingTables } from './schema-sampling';
 
 // The Database type kept in step with migrations/ (test/db/schema-check.test.ts compares them).
 
@@ -323,7 +324,7 @@ export interface AwardRecipientsTable {
   csr_id: number;
 }
 
-export interface Database {
+export interface Database extends SamplingTables {
   training_courses: TrainingCoursesTable;
   training_bookings: TrainingBookingsTable;
   training_assignments: TrainingAssignmentsTable;
