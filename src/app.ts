@@ -13,7 +13,9 @@ import { coachingRoutes } from './coaching/coaching.routes';
 import { trainingRoutes } from './training/training.routes';
 import { budgetRoutes } from './budget/budget.routes';
 import { recognitionRoutes } from './recognition/recognition.routes';
+import { reportRoutes } from './reports/reports.routes';
 import { uploadRoutes } from './calls/upload.routes';
+import { samplingRoutes } from './sampling/sampling.routes';
 import {
   SESSION_COOKIE,
   absoluteSessionTimeout,
@@ -133,6 +135,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(trainingRoutes(deps));
   app.use(budgetRoutes(deps));
   app.use(recognitionRoutes(deps));
+  app.use(samplingRoutes(deps));
+  app.use(reportRoutes(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger, deps.config.env === 'development'));

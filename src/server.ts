@@ -4,6 +4,7 @@ import { purgeExpiredSessions } from './auth/session-store';
 import { bootstrap, createLogger } from './bootstrap';
 import { applyRetention, reconcileStorage } from './calls/maintenance';
 import { releaseDueEvaluations } from './evaluations/evaluations.service';
+import { runSamplingTopUp } from './sampling/topup.service';
 import { ConfigError, loadConfig } from './config';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
   await reconcileStorage(deps);
   await applyRetention(deps);
   await releaseDueEvaluations(deps);
+  await runSamplingTopUp(deps);
   const sweeper = setInterval(() => {
     purgeExpiredSessions(deps.db, deps.clock).catch((err: unknown) => logger.error({ err }, 'session purge failed'));
     // Hourly, so "release after N days" lands within the hour it is due.
@@ -23,6 +25,7 @@ async function main(): Promise<void> {
   }, 3_600_000);
   const daily = setInterval(() => {
     applyRetention(deps).catch((err: unknown) => logger.error({ err }, 'retention job failed'));
+    runSamplingTopUp(deps).catch((err: unknown) => logger.error({ err }, 'sampling top-up failed'));
   }, 86_400_000);
   sweeper.unref();
   daily.unref();

@@ -5,6 +5,7 @@ import { authenticate } from '../auth/auth.service';
 import { callsApiRoutes } from '../calls/calls.api';
 import { coachingApiRoutes } from '../coaching/coaching.api';
 import { trainingApiRoutes } from '../training/training.api';
+import { reportsApiRoutes } from '../reports/reports.api';
 import { evaluationsApiRoutes } from '../evaluations/evaluations.api';
 import { rubricsApiRoutes } from '../rubrics/rubrics.api';
 import { requireSignedIn } from '../auth/auth.middleware';
@@ -73,6 +74,7 @@ export function apiRoutes(deps: AppDeps): Router {
   router.use('/evaluations', requireJson, evaluationsApiRoutes(deps));
   router.use('/coaching-tasks', requireJson, coachingApiRoutes(deps));
   router.use('/training', requireJson, trainingApiRoutes(deps));
+  router.use('/reports', reportsApiRoutes(deps));
 
   router.delete('/tokens/:id', async (req, res) => {
     await revokeToken(deps, actorOf(req).id, idParam(req), clientIp(req));

@@ -556,6 +556,47 @@ export const openApiDocument = {
         },
       },
     },
+    '/api/v1/reports/service-level': {
+      get: {
+        summary: 'Service level, abandon rate, queue wait and hold time for a date range (staff, within scope)',
+        parameters: [
+          { name: 'from', in: 'query', schema: { type: 'string', format: 'date' } },
+          { name: 'to', in: 'query', schema: { type: 'string', format: 'date' } },
+          { name: 'team_id', in: 'query', schema: { type: 'integer' } },
+          { name: 'agent', in: 'query', schema: { type: 'string' } },
+          { name: 'threshold_s', in: 'query', schema: { type: 'integer' } },
+          { name: 'group', in: 'query', schema: { type: 'string', enum: ['day', 'week'] } },
+        ],
+        responses: {
+          200: ok('Totals and per-period figures; service_level is null when no calls were offered', {
+            type: 'object',
+            properties: {
+              offered: { type: 'integer' },
+              answered_within: { type: 'integer' },
+              abandoned: { type: 'integer' },
+              service_level: { type: ['number', 'null'] },
+              target: { type: 'number' },
+              avg_hold_s: { type: ['number', 'null'] },
+            },
+          }),
+          404: error,
+          422: error,
+        },
+      },
+    },
+    '/api/v1/reports/scores': {
+      get: {
+        summary:
+          'Score averages (with 95% interval), counts, pass rate and per-item failure rates (staff, within scope)',
+        parameters: [
+          { name: 'from', in: 'query', schema: { type: 'string', format: 'date' } },
+          { name: 'to', in: 'query', schema: { type: 'string', format: 'date' } },
+          { name: 'team_id', in: 'query', schema: { type: 'integer' } },
+          { name: 'agent', in: 'query', schema: { type: 'string' } },
+        ],
+        responses: { 200: ok('Score figures'), 404: error, 422: error },
+      },
+    },
     '/api/v1/users/{id}': {
       patch: {
         summary: 'Change a user (admin): active, role, team_id, password, display_name',

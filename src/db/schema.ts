@@ -120,6 +120,9 @@ export type ReleaseMode = 'on_submit' | 'after_days' | 'manual' | 'never';
 export type ItemType = 'yes_no' | 'scale' | 'choice';
 export type EvaluationStatus = 'draft' | 'submitted' | 'released' | 'acknowledged';
 export type CoachingStatus = 'open' | 'scheduled' | 'completed' | 'acknowledged' | 'cancelled';
+export type DisputeReviewer = 'supervisor' | 'manager';
+export type DisputeStatus = 'open' | 'upheld' | 'rescored';
+export type BlindUntil = 'submitted' | 'closed';
 
 export interface RubricsTable {
   id: Generated<number>;
@@ -136,6 +139,10 @@ export interface RubricsTable {
   updated_at: string;
   published_at: string | null;
   retired_at: string | null;
+  disputes_enabled: ColumnType<number, number | undefined, number>;
+  dispute_limit: ColumnType<number, number | undefined, number>;
+  dispute_window_days: ColumnType<number, number | undefined, number>;
+  dispute_reviewer: ColumnType<DisputeReviewer, DisputeReviewer | undefined, DisputeReviewer>;
 }
 
 export interface RubricSectionsTable {
@@ -324,7 +331,59 @@ export interface AwardRecipientsTable {
   csr_id: number;
 }
 
+export interface DisputesTable {
+  id: Generated<number>;
+  evaluation_id: number;
+  csr_id: number;
+  team_id: number | null;
+  evaluator_id: number;
+  assignee_id: number | null;
+  status: ColumnType<DisputeStatus, DisputeStatus | undefined, DisputeStatus>;
+  reason: string;
+  score_before: number | null;
+  score_after: number | null;
+  opened_at: string;
+  resolved_at: string | null;
+  resolved_by: number | null;
+  resolution_reason: string | null;
+}
+
+export interface DisputeItemsTable {
+  dispute_id: number;
+  item_id: number;
+  value_before: string;
+  points_before: number;
+  max_points: number;
+  value_after: string | null;
+  points_after: number | null;
+}
+
+export interface CalibrationSessionsTable {
+  id: Generated<number>;
+  call_id: number;
+  rubric_id: number;
+  team_id: number | null;
+  title: string;
+  expert_id: number | null;
+  blind_until: ColumnType<BlindUntil, BlindUntil | undefined, BlindUntil>;
+  status: ColumnType<'open' | 'closed', 'open' | 'closed' | undefined, 'open' | 'closed'>;
+  created_by: number | null;
+  created_at: string;
+  closed_at: string | null;
+  closed_by: number | null;
+}
+
+export interface CalibrationParticipantsTable {
+  session_id: number;
+  user_id: number;
+  evaluation_id: number | null;
+}
+
 export interface Database extends SamplingTables {
+  disputes: DisputesTable;
+  dispute_items: DisputeItemsTable;
+  calibration_sessions: CalibrationSessionsTable;
+  calibration_participants: CalibrationParticipantsTable;
   training_courses: TrainingCoursesTable;
   training_bookings: TrainingBookingsTable;
   training_assignments: TrainingAssignmentsTable;
@@ -363,5 +422,7 @@ export type NewCall = Insertable<CallsTable>;
 export type Rubric = Selectable<RubricsTable>;
 export type Evaluation = Selectable<EvaluationsTable>;
 export type CoachingTask = Selectable<CoachingTasksTable>;
+export type Dispute = Selectable<DisputesTable>;
+export type CalibrationSession = Selectable<CalibrationSessionsTable>;
 export type TrainingCourse = Selectable<TrainingCoursesTable>;
 export type TrainingBooking = Selectable<TrainingBookingsTable>;

@@ -2,13 +2,15 @@ import type { DB } from '../db/database';
 import type { Evaluation } from '../db/schema';
 import { NotFound } from '../lib/errors';
 import { inTeamScope, teamScope, type Actor } from '../policy/scope';
+import { calibrationEvaluationVisible } from '../calibration/calibration.access';
 
 /** Statuses a CSR may see: released and after. Anything else does not exist for them. */
 export const CSR_VISIBLE: Array<Evaluation['status']> = ['released', 'acknowledged'];
 
 /**
- * An evaluation the actor may see. Staff: their teams'. A CSR: only their own, once released, and never a
- * calibration. Everything else is a 404 with the same message, so nothing reveals a call is being scored.
+ * An evaluation the actor may see. Staff: their teams'; a calibration one only as its session's blindness
+ * allows. A CSR: only their own, once released, and never a calibration. Everything else is a 404 with the
+ * same message, so nothing reveals a call is being scored.
  */
 export async function visibleEvaluationOr404(db: DB, actor: Actor, id: number): Promise<Evaluation> {
   const evaluation = await db.selectFrom('evaluations').selectAll().where('id', '=', id).executeTakeFirst();
@@ -22,5 +24,6 @@ export async function canSeeEvaluation(db: DB, actor: Actor, evaluation: Evaluat
       evaluation.agent_id === actor.id && evaluation.kind === 'standard' && CSR_VISIBLE.includes(evaluation.status)
     );
   }
+  if (evaluation.kind === 'calibration') return calibrationEvaluationVisible(db, actor, evaluation);
   return inTeamScope(await teamScope(db, actor), evaluation.team_id);
 }

@@ -40,6 +40,11 @@ export async function evaluationView(db: DB, evaluation: Evaluation) {
     answers: byItem,
     call,
     cues: callCues(call),
+    // Calibration evaluators may come from outside the call's team: they hear it through their scorecard.
+    recordingUrl:
+      evaluation.kind === 'calibration'
+        ? `/calibration/evaluations/${evaluation.id}/recording`
+        : `/calls/${call.id}/recording`,
     agent,
     evaluatorName: evaluator?.display_name ?? '—',
     sections,

@@ -28,6 +28,7 @@ export async function openDraftOf(db: DB, callId: number, rubricId: number, eval
     .where('rubric_id', '=', rubricId)
     .where('evaluator_id', '=', evaluatorId)
     .where('status', '=', 'draft')
+    .where('kind', '=', 'standard')
     .executeTakeFirst();
 }
 

@@ -6,6 +6,7 @@ import { clientIp, flash } from '../lib/http';
 import { parseIdParam, parseInput } from '../lib/validation';
 import { actorOf, requireRole, STAFF_ROLES, teamScope } from '../policy/scope';
 import { publishedRubrics } from '../rubrics/rubrics.queries';
+import { assignedPicks } from '../sampling/sampling.queries';
 import { visibleEvaluationOr404 } from './access';
 import { answersFromForm, evaluationView } from './evaluation-view';
 import { listEvaluations, unscoredCalls } from './evaluations.queries';
@@ -48,12 +49,13 @@ export function evaluationRoutes(deps: AppDeps): Router {
     const scope = await teamScope(deps.db, actor);
     const teamIds = scope.all ? ('all' as const) : scope.teamIds;
     const category = typeof req.query.category === 'string' ? req.query.category.slice(0, 100) : '';
-    const [queue, drafts, submitted, pending, rubrics] = await Promise.all([
+    const [queue, drafts, submitted, pending, rubrics, assigned] = await Promise.all([
       unscoredCalls(deps.db, teamIds, 25, category || undefined),
       listEvaluations(deps.db, { teamIds, evaluatorId: actor.id, statuses: ['draft'], limit: 25 }),
       listEvaluations(deps.db, { teamIds, statuses: ['released', 'acknowledged'], limit: 15 }),
       listEvaluations(deps.db, { teamIds, statuses: ['submitted'], limit: 25 }),
       publishedRubrics(deps.db),
+      assignedPicks(deps.db, actor.id, teamIds, deps.clock.now().toISOString()),
     ]);
     res.render('evaluations/queue', {
       title: 'Scoring',
@@ -63,6 +65,7 @@ export function evaluationRoutes(deps: AppDeps): Router {
       pending: pending.items,
       rubrics,
       category,
+      assigned,
     });
   });
 

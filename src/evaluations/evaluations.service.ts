@@ -74,6 +74,9 @@ async function rubricOf(deps: AppDeps, evaluation: Evaluation): Promise<FullRubr
   return rubric;
 }
 
+/** A submitted calibration scorecard waits in 'submitted' for good: it is never released to the CSR. */
+const CALIBRATION_SUBMIT = { status: 'submitted' as const, released_at: null, release_due_at: null };
+
 function releaseFields(rubric: FullRubric, now: string) {
   if (rubric.release_mode === 'on_submit')
     return { status: 'released' as const, released_at: now, release_due_at: null };
@@ -115,6 +118,9 @@ export async function saveEvaluation(
   const input: SaveInput = parseInput(saveSchema, raw);
   const evaluation = await visibleEvaluationOr404(deps.db, actor, id);
   if (actor.role === 'csr') throw new NotFound('No such scorecard.');
+  const calibration = evaluation.kind === 'calibration';
+  // A calibration scorecard is its evaluator's own: nobody else may fill it in.
+  if (calibration && evaluation.evaluator_id !== actor.id) throw new NotFound('No such scorecard.');
   if (evaluation.status !== 'draft')
     throw new Conflict('This scorecard is already submitted; rescore it instead.', 'already_submitted');
   const rubric = await rubricOf(deps, evaluation);
@@ -124,7 +130,7 @@ export async function saveEvaluation(
   const now = isoNow(deps.clock);
   const expected = input.revision ?? evaluation.revision;
   const coachingTaskId = await deps.db.transaction().execute(async (trx) => {
-    const release = input.submit ? releaseFields(rubric, now) : null;
+    const release = input.submit ? (calibration ? CALIBRATION_SUBMIT : releaseFields(rubric, now)) : null;
     const updated = await trx
       .updateTable('evaluations')
       .set({
@@ -143,13 +149,18 @@ export async function saveEvaluation(
     if (Number(updated.numUpdatedRows) === 0) throw await staleConflict(trx, id);
     await replaceAnswers(trx, id, answers);
     if (!input.submit) return null;
-    await trx
-      .updateTable('calls')
-      .set((eb) => ({ evaluation_count: eb('evaluation_count', '+', 1) }))
-      .where('id', '=', evaluation.call_id)
-      .execute();
+    // Calibration scoring is practice on a call: it never counts as the call's evaluation nor coaches the CSR.
+    if (!calibration) {
+      await trx
+        .updateTable('calls')
+        .set((eb) => ({ evaluation_count: eb('evaluation_count', '+', 1) }))
+        .where('id', '=', evaluation.call_id)
+        .execute();
+    }
     const submitted = (await findEvaluation(trx, id))!;
-    const taskId = await syncCoachingTask(trx, submitted, rubric, result, { now, dueDays, actorId: actor.id });
+    const taskId = calibration
+      ? null
+      : await syncCoachingTask(trx, submitted, rubric, result, { now, dueDays, actorId: actor.id });
     await recordAudit(trx, now, {
       actorId: actor.id,
       action: 'evaluation.submitted',
@@ -161,6 +172,7 @@ export async function saveEvaluation(
         critical_failed: result.critical_failed,
         released: release?.status === 'released',
         coaching_task_id: taskId,
+        ...(calibration ? { kind: 'calibration' } : {}),
       },
       ip,
     });
@@ -199,18 +211,34 @@ function snapshotOf(
   });
 }
 
-/** Rescoring a submitted scorecard: the earlier revision is kept (who, when, why); only the newest counts. */
+export interface RescoreContext {
+  now: string;
+  reason: string;
+  /** The scorecard as it was before this rescore. */
+  before: Evaluation;
+  result: ScoreResult;
+  answers: CheckedAnswer[];
+}
+
+/**
+ * Rescoring a submitted scorecard: the earlier revision is kept (who, when, why); only the newest counts.
+ * `alsoInTransaction` runs inside the same transaction after the new revision is written (a dispute resolved
+ * by this rescore); whatever it throws takes the rescore back.
+ */
 export async function rescoreEvaluation(
   deps: AppDeps,
   actor: Actor,
   id: number,
   raw: unknown,
   ip?: string,
+  alsoInTransaction?: (trx: DB, context: RescoreContext) => Promise<void>,
 ): Promise<SaveOutcome> {
   const input = parseInput(rescoreSchema, raw);
   const evaluation = await visibleEvaluationOr404(deps.db, actor, id);
   if (actor.role === 'csr') throw new NotFound('No such scorecard.');
   if (evaluation.status === 'draft') throw new Conflict('A draft is edited, not rescored.', 'is_draft');
+  if (evaluation.kind === 'calibration')
+    throw new Conflict('Calibration scorecards are compared as given; they are not rescored.', 'calibration');
   const rubric = await rubricOf(deps, evaluation);
   const answers = checkAnswers(rubric, input.answers, true);
   const result = computeScore(rubric, answerMap(answers, rubric));
@@ -262,6 +290,8 @@ export async function rescoreEvaluation(
       details: { reason: input.reason, from: current.score, to: result.score, passed: result.passed },
       ip,
     });
+    if (alsoInTransaction)
+      await alsoInTransaction(trx, { now, reason: input.reason, before: current, result, answers });
     return taskId;
   });
   return { evaluation: (await findEvaluation(deps.db, id))!, result, coachingTaskId };
@@ -279,6 +309,8 @@ export async function releaseEvaluation(deps: AppDeps, actor: Actor, id: number,
       'wrong_state',
     );
   }
+  if (evaluation.kind === 'calibration')
+    throw new Conflict('Calibration scorecards are never released.', 'never_released');
   const rubric = await rubricOf(deps, evaluation);
   if (rubric.release_mode === 'never')
     throw new Conflict('Scorecards of this rubric are internal and never released.', 'never_released');

@@ -6,6 +6,8 @@ import { listAudit } from '../audit/audit.queries';
 import { listDepartments, listTeams } from '../org/org.queries';
 import { actorOf, managedDepartmentIds, teamScope } from '../policy/scope';
 import { listPeople } from '../users/users.queries';
+import { getSettings } from '../settings/settings.service';
+import { csrTrend, departmentBudgets, managerTeamRows, supervisorFigures } from './dashboards';
 import { countOverdue, listCoachingTasks } from '../coaching/coaching.queries';
 import { countUnscored, listEvaluations } from '../evaluations/evaluations.queries';
 
@@ -36,7 +38,18 @@ export function homeRoutes(deps: AppDeps): Router {
           listDepartments(deps.db, departmentIds),
           listTeams(deps.db, scope.all ? undefined : scope.teamIds),
         ]);
-        return res.render('home/manager', { title: 'Home', departments, teams });
+        const now = deps.clock.now();
+        const settings = await getSettings(deps.db);
+        const [rows, budgets] = await Promise.all([
+          managerTeamRows(
+            deps.db,
+            teams.map((t) => t.id),
+            now,
+            settings,
+          ),
+          departmentBudgets(deps.db, departmentIds, now),
+        ]);
+        return res.render('home/manager', { title: 'Home', departments, teams, rows, budgets, settings });
       }
       case 'supervisor': {
         const scope = await teamScope(deps.db, actor);
@@ -51,6 +64,7 @@ export function homeRoutes(deps: AppDeps): Router {
           countOverdue(deps.db, teamIds, now),
           listCoachingTasks(deps.db, { teamIds, statuses: ['open', 'scheduled'], limit: 10 }),
         ]);
+        const figures = await supervisorFigures(deps.db, teamIds, deps.clock.now());
         return res.render('home/supervisor', {
           title: 'Home',
           teams,
@@ -61,6 +75,7 @@ export function homeRoutes(deps: AppDeps): Router {
           overdue,
           coaching: coaching.items,
           now,
+          figures,
         });
       }
       case 'csr': {
@@ -80,7 +95,9 @@ export function homeRoutes(deps: AppDeps): Router {
             limit: 10,
           }),
         ]);
+        const trend = await csrTrend(deps.db, actor.id, deps.clock.now());
         return res.render('home/csr', {
+          trend,
           title: 'Home',
           team,
           scorecards: scorecards.items,

@@ -31,6 +31,10 @@ export interface RubricDraft {
   pass_threshold: string;
   release_mode: string;
   release_after_days: string;
+  disputes_enabled: boolean;
+  dispute_limit: string;
+  dispute_window_days: string;
+  dispute_reviewer: string;
   sections: SectionDraft[];
 }
 
@@ -63,6 +67,10 @@ export function blankRubric(): RubricDraft {
     pass_threshold: '75',
     release_mode: 'on_submit',
     release_after_days: '',
+    disputes_enabled: true,
+    dispute_limit: '2',
+    dispute_window_days: '14',
+    dispute_reviewer: 'supervisor',
     sections: [blankSection()],
   };
 }
@@ -116,6 +124,10 @@ export function draftFromForm(body: Record<string, unknown>): RubricDraft {
     pass_threshold: str(body, 'pass_threshold'),
     release_mode: str(body, 'release_mode') || 'on_submit',
     release_after_days: str(body, 'release_after_days'),
+    disputes_enabled: str(body, 'disputes_enabled') === 'on',
+    dispute_limit: str(body, 'dispute_limit'),
+    dispute_window_days: str(body, 'dispute_window_days'),
+    dispute_reviewer: str(body, 'dispute_reviewer') || 'supervisor',
     sections,
   };
 }
@@ -138,6 +150,10 @@ export function draftFromRubric(rubric: {
   pass_threshold: number;
   release_mode: string;
   release_after_days: number | null;
+  disputes_enabled: number;
+  dispute_limit: number;
+  dispute_window_days: number;
+  dispute_reviewer: string;
   sections: Array<{
     title: string;
     weight: number;
@@ -160,6 +176,10 @@ export function draftFromRubric(rubric: {
     pass_threshold: String(rubric.pass_threshold),
     release_mode: rubric.release_mode,
     release_after_days: rubric.release_after_days === null ? '' : String(rubric.release_after_days),
+    disputes_enabled: rubric.disputes_enabled === 1,
+    dispute_limit: String(rubric.dispute_limit),
+    dispute_window_days: String(rubric.dispute_window_days),
+    dispute_reviewer: rubric.dispute_reviewer,
     sections: rubric.sections.map((s) => ({
       title: s.title,
       weight: String(s.weight),

@@ -26,6 +26,10 @@ export const STANDARD_RUBRIC: RubricInput = {
   pass_threshold: 75,
   release_mode: 'on_submit',
   release_after_days: null,
+  disputes_enabled: true,
+  dispute_limit: 2,
+  dispute_window_days: 14,
+  dispute_reviewer: 'supervisor',
   sections: [
     {
       title: 'Greeting',

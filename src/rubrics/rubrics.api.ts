@@ -18,6 +18,10 @@ export function rubricJson(rubric: FullRubric) {
     pass_threshold: rubric.pass_threshold,
     release_mode: rubric.release_mode,
     release_after_days: rubric.release_after_days,
+    disputes_enabled: rubric.disputes_enabled === 1,
+    dispute_limit: rubric.dispute_limit,
+    dispute_window_days: rubric.dispute_window_days,
+    dispute_reviewer: rubric.dispute_reviewer,
     published_at: rubric.published_at,
     sections: rubric.sections.map((s) => ({
       id: s.id,

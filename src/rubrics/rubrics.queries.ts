@@ -146,6 +146,10 @@ export function toInput(rubric: FullRubric): RubricInput {
     pass_threshold: rubric.pass_threshold,
     release_mode: rubric.release_mode,
     release_after_days: rubric.release_after_days,
+    disputes_enabled: rubric.disputes_enabled === 1,
+    dispute_limit: rubric.dispute_limit,
+    dispute_window_days: rubric.dispute_window_days,
+    dispute_reviewer: rubric.dispute_reviewer,
     sections: rubric.sections.map((s) => ({
       title: s.title,
       weight: s.weight,

@@ -6,6 +6,38 @@ const flag = z
   .transform((v) => v === true || v === 'on' || v === 'true' || v === '1');
 
 const blankToNull = (v: unknown) => (v === '' || v === undefined ? null : v);
+const blankToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);
+
+/** Disputes are on unless switched off: an API client that says nothing gets the default. */
+const disputesFlag = z
+  .union([z.boolean(), z.enum(['on', 'true', '1', 'false', '0', ''])], { error: 'disputes_enabled is true or false.' })
+  .optional()
+  .transform((v) => v === undefined || v === true || v === 'on' || v === 'true' || v === '1');
+
+const disputeFields = {
+  disputes_enabled: disputesFlag,
+  dispute_limit: z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ error: 'Disputes per scorecard must be a number.' })
+      .int('Disputes per scorecard is a whole number.')
+      .min(1, 'At least 1 dispute per scorecard.')
+      .max(10, 'At most 10 disputes per scorecard.')
+      .default(2),
+  ),
+  dispute_window_days: z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ error: 'The dispute window must be a number of days.' })
+      .int('The dispute window is a whole number of days.')
+      .min(1, 'The dispute window is at least 1 day.')
+      .max(365, 'The dispute window is at most 365 days.')
+      .default(14),
+  ),
+  dispute_reviewer: z
+    .enum(['supervisor', 'manager'], { error: 'Disputes are reviewed by the supervisor or the manager.' })
+    .default('supervisor'),
+};
 
 const optionSchema = z.object({
   label: z
@@ -117,6 +149,7 @@ export const rubricSchema = z
           .nullable(),
       )
       .default(null),
+    ...disputeFields,
     sections: z
       .array(sectionSchema, { error: 'A rubric needs sections.' })
       .min(1, 'A rubric needs at least one section.')

@@ -8,6 +8,15 @@ import type { Actor } from '../policy/scope';
 import { findRubric, insertRubricBody, loadRubric, toInput, type FullRubric } from './rubrics.queries';
 import { rubricSchema, type RubricInput } from './rubrics.schemas';
 
+function disputeColumns(input: RubricInput) {
+  return {
+    disputes_enabled: input.disputes_enabled ? 1 : 0,
+    dispute_limit: input.dispute_limit,
+    dispute_window_days: input.dispute_window_days,
+    dispute_reviewer: input.dispute_reviewer,
+  };
+}
+
 async function insertRubric(
   db: DB,
   input: RubricInput,
@@ -25,6 +34,7 @@ async function insertRubric(
       pass_threshold: input.pass_threshold,
       release_mode: input.release_mode,
       release_after_days: input.release_mode === 'after_days' ? input.release_after_days : null,
+      ...disputeColumns(input),
       created_by: actorId,
       created_at: now,
       updated_at: now,
@@ -79,6 +89,7 @@ export async function updateDraft(
         pass_threshold: input.pass_threshold,
         release_mode: input.release_mode,
         release_after_days: input.release_mode === 'after_days' ? input.release_after_days : null,
+        ...disputeColumns(input),
         updated_at: now,
       })
       .where('id', '=', id)

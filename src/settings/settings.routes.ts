@@ -18,6 +18,8 @@ export function settingsRoutes(deps: AppDeps): Router {
       'recording_retention_days',
       'coaching_due_days',
       'recognition_min_evaluations',
+      'service_level_target_pct',
+      'service_level_threshold_s',
     ]);
     try {
       await saveSettings(deps, actorOf(req), values, clientIp(req));

@@ -18,6 +18,15 @@ const settingsSchema = z.object({
     .int('Coaching due time must be a whole number of days.')
     .min(1, 'Coaching is due after at least 1 day.')
     .max(90, 'Coaching is due within 90 days at most.'),
+  service_level_target_pct: z.coerce
+    .number({ error: 'The service level target must be a number.' })
+    .min(1, 'The target is at least 1%.')
+    .max(100, 'The target is at most 100%.'),
+  service_level_threshold_s: z.coerce
+    .number({ error: 'The answer threshold must be a whole number of seconds.' })
+    .int('The answer threshold must be a whole number of seconds.')
+    .min(1, 'At least 1 second.')
+    .max(3600, 'At most an hour.'),
   recognition_min_evaluations: z.coerce
     .number({ error: 'The minimum must be a whole number.' })
     .int('The minimum must be a whole number.')
@@ -31,6 +40,8 @@ export const DEFAULT_SETTINGS: Settings = Object.freeze({
   recording_retention_days: 0,
   coaching_due_days: 7,
   recognition_min_evaluations: 3,
+  service_level_target_pct: 85,
+  service_level_threshold_s: 30,
 });
 
 const KEYS = Object.keys(DEFAULT_SETTINGS) as Array<keyof Settings>;

@@ -1,0 +1,117 @@
+import { Router, type Request } from 'express';
+import type { AppDeps } from '../deps';
+import { NotFound } from '../lib/errors';
+import { clientIp } from '../lib/http';
+import { parseIdParam, parseInput } from '../lib/validation';
+import { actorOf, requireRole, STAFF_ROLES, teamScope, type Actor } from '../policy/scope';
+import { visibleSessionOr404 } from './calibration.access';
+import { listSessions } from './calibration.queries';
+import { sessionListSchema } from './calibration.schemas';
+import { closeSession, openSession } from './calibration.service';
+import { sessionView, type SessionView } from './calibration.view';
+
+function idParam(req: Request): number {
+  const id = parseIdParam(req.params.id);
+  if (id === null) throw new NotFound('No such calibration session.');
+  return id;
+}
+
+const round = (n: number | null) => (n === null ? null : Math.round(n * 1000) / 1000);
+
+/** A session as JSON: answers and scores of others only where the session's blindness allows. */
+export function sessionJson(view: SessionView) {
+  const { session, results } = view;
+  return {
+    id: session.id,
+    title: session.title,
+    call_id: session.call_id,
+    rubric_id: session.rubric_id,
+    status: session.status,
+    blind_until: session.blind_until,
+    expert_id: session.expert_id,
+    created_at: session.created_at,
+    closed_at: session.closed_at,
+    participants: view.participants.map((p) => ({
+      user_id: p.user_id,
+      name: p.name,
+      is_expert: p.is_expert,
+      progress: p.progress,
+    })),
+    own_evaluation_id: view.own?.evaluation_id ?? null,
+    results_visible: view.visible,
+    results: results && {
+      reference: results.reference && { kind: results.reference.kind, score: round(results.reference.score) },
+      evaluators: results.raters.map((r) => ({
+        user_id: r.user_id,
+        evaluation_id: r.evaluation_id,
+        score: r.score,
+        deviation: round(r.deviation),
+        is_expert: r.is_expert,
+      })),
+      items: results.items.map((i) => ({
+        item_id: i.item_id,
+        agreement: round(i.agreement),
+        disagreement: i.disagreement,
+        answers: i.cells.map((c) => ({ user_id: c.user_id, value: c.value, points: c.points })),
+      })),
+      alpha: round(results.alpha.alpha),
+      alpha_band: results.reading.band,
+      alpha_reading: results.reading.words,
+    },
+  };
+}
+
+async function viewJson(deps: AppDeps, actor: Actor, id: number) {
+  const session = await visibleSessionOr404(deps.db, actor, id);
+  return sessionJson(await sessionView(deps, actor, session));
+}
+
+export function calibrationApiRoutes(deps: AppDeps): Router {
+  const router = Router();
+  const staff = requireRole(...STAFF_ROLES);
+
+  router.get('/', staff, async (req, res) => {
+    const query = parseInput(sessionListSchema, req.query);
+    const actor = actorOf(req);
+    const scope = await teamScope(deps.db, actor);
+    const rows = await listSessions(deps.db, {
+      scope,
+      actor,
+      status: query.status,
+      beforeId: query.cursor,
+      limit: query.limit + 1,
+    });
+    const page = rows.slice(0, query.limit);
+    res.json({
+      items: page.map((s) => ({
+        id: s.id,
+        title: s.title,
+        status: s.status,
+        blind_until: s.blind_until,
+        participants: Number(s.participant_count),
+        submitted: Number(s.submitted_count),
+        created_at: s.created_at,
+        closed_at: s.closed_at,
+      })),
+      next_cursor: rows.length > query.limit ? String(page.at(-1)!.id) : null,
+    });
+  });
+
+  router.post('/', staff, async (req, res) => {
+    const actor = actorOf(req);
+    const session = await openSession(deps, actor, req.body ?? {}, clientIp(req));
+    res.status(201).json(await viewJson(deps, actor, session.id));
+  });
+
+  router.get('/:id', staff, async (req, res) => {
+    res.json(await viewJson(deps, actorOf(req), idParam(req)));
+  });
+
+  router.post('/:id/close', staff, async (req, res) => {
+    const actor = actorOf(req);
+    await closeSession(deps, actor, idParam(req), clientIp(req));
+    res.json(await viewJson(deps, actor, idParam(req)));
+  });
+
+  return router;
+}

@@ -1,0 +1,175 @@
+import type { DB } from '../db/database';
+import type { Actor, TeamScope } from '../policy/scope';
+
+export async function findSession(db: DB, id: number) {
+  return db.selectFrom('calibration_sessions').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** A session's evaluators with their calibration scorecard, if they started one. */
+export async function participantsOf(db: DB, sessionId: number) {
+  return db
+    .selectFrom('calibration_participants as p')
+    .innerJoin('users as u', 'u.id', 'p.user_id')
+    .leftJoin('evaluations as e', 'e.id', 'p.evaluation_id')
+    .select([
+      'p.user_id',
+      'p.evaluation_id',
+      'u.display_name',
+      'u.username',
+      'e.status as evaluation_status',
+      'e.score',
+      'e.raw_score',
+      'e.passed',
+      'e.critical_failed',
+      'e.submitted_at',
+      'e.comment',
+    ])
+    .where('p.session_id', '=', sessionId)
+    .orderBy('u.display_name')
+    .execute();
+}
+
+export type Participant = Awaited<ReturnType<typeof participantsOf>>[number];
+
+export async function answersOfEvaluations(db: DB, evaluationIds: number[]) {
+  if (evaluationIds.length === 0) return [];
+  return db
+    .selectFrom('evaluation_answers')
+    .select(['evaluation_id', 'item_id', 'value', 'points', 'max_points', 'comment'])
+    .where('evaluation_id', 'in', evaluationIds)
+    .execute();
+}
+
+export interface SessionListFilter {
+  scope: TeamScope;
+  actor: Actor;
+  status?: 'open' | 'closed';
+  beforeId?: number;
+  limit: number;
+}
+
+/** Sessions the actor may see (their teams', or ones they run or score in), newest first. */
+export async function listSessions(db: DB, filter: SessionListFilter) {
+  let query = db
+    .selectFrom('calibration_sessions as s')
+    .innerJoin('calls as c', 'c.id', 's.call_id')
+    .innerJoin('rubrics as r', 'r.id', 's.rubric_id')
+    .leftJoin('users as expert', 'expert.id', 's.expert_id')
+    .leftJoin('users as creator', 'creator.id', 's.created_by')
+    .select((eb) => [
+      's.id',
+      's.title',
+      's.status',
+      's.blind_until',
+      's.created_at',
+      's.closed_at',
+      's.created_by',
+      's.expert_id',
+      'c.external_id',
+      'c.started_at as call_started_at',
+      'r.name as rubric_name',
+      'r.version as rubric_version',
+      'expert.display_name as expert_name',
+      'creator.display_name as creator_name',
+      eb
+        .selectFrom('calibration_participants as p')
+        .select((inner) => inner.fn.countAll<number>().as('n'))
+        .whereRef('p.session_id', '=', 's.id')
+        .as('participant_count'),
+      eb
+        .selectFrom('calibration_participants as p')
+        .innerJoin('evaluations as e', 'e.id', 'p.evaluation_id')
+        .select((inner) => inner.fn.countAll<number>().as('n'))
+        .whereRef('p.session_id', '=', 's.id')
+        .where('e.status', '=', 'submitted')
+        .as('submitted_count'),
+      eb
+        .selectFrom('calibration_participants as p')
+        .select('p.evaluation_id')
+        .whereRef('p.session_id', '=', 's.id')
+        .where('p.user_id', '=', filter.actor.id)
+        .as('own_evaluation_id'),
+      eb
+        .exists(
+          eb
+            .selectFrom('calibration_participants as p')
+            .select('p.user_id')
+            .whereRef('p.session_id', '=', 's.id')
+            .where('p.user_id', '=', filter.actor.id),
+        )
+        .as('invited'),
+    ])
+    .orderBy('s.id', 'desc')
+    .limit(filter.limit);
+  if (filter.status) query = query.where('s.status', '=', filter.status);
+  if (filter.beforeId) query = query.where('s.id', '<', filter.beforeId);
+  if (!filter.scope.all) {
+    const teamIds = filter.scope.teamIds.length ? filter.scope.teamIds : [-1];
+    query = query.where((eb) =>
+      eb.or([
+        eb('s.team_id', 'in', teamIds),
+        eb('s.created_by', '=', filter.actor.id),
+        eb.exists(
+          eb
+            .selectFrom('calibration_participants as p')
+            .select('p.user_id')
+            .whereRef('p.session_id', '=', 's.id')
+            .where('p.user_id', '=', filter.actor.id),
+        ),
+      ]),
+    );
+  }
+  return query.execute();
+}
+
+export type SessionRow = Awaited<ReturnType<typeof listSessions>>[number];
+
+/**
+ * Staff the actor may invite: an admin anyone on staff; a manager themselves and the supervisors of their
+ * departments' teams; a supervisor themselves, their teams' other supervisors and those teams' managers.
+ */
+export async function invitableStaff(db: DB, actor: Actor, scope: TeamScope) {
+  let query = db
+    .selectFrom('users')
+    .select(['id', 'display_name', 'username', 'role'])
+    .where('active', '=', 1)
+    .where('role', 'in', ['admin', 'manager', 'supervisor'])
+    .orderBy('display_name');
+  if (!scope.all) {
+    const teamIds = scope.teamIds.length ? scope.teamIds : [-1];
+    query = query.where((eb) =>
+      eb.or([
+        eb('id', '=', actor.id),
+        eb('id', 'in', eb.selectFrom('team_supervisors').select('user_id').where('team_id', 'in', teamIds)),
+        ...(actor.role === 'supervisor'
+          ? [
+              eb(
+                'id',
+                'in',
+                eb
+                  .selectFrom('departments')
+                  .innerJoin('teams', 'teams.department_id', 'departments.id')
+                  .select('departments.manager_id')
+                  .where('teams.id', 'in', teamIds)
+                  .where('departments.manager_id', 'is not', null)
+                  .$narrowType<{ manager_id: number }>(),
+              ),
+            ]
+          : []),
+      ]),
+    );
+  }
+  return query.execute();
+}
+
+/** Recent calls with an agent in the actor's teams, to pick one for a session. */
+export async function callsToCalibrate(db: DB, scope: TeamScope, limit = 100) {
+  let query = db
+    .selectFrom('calls')
+    .innerJoin('users as agent', 'agent.id', 'calls.agent_id')
+    .select(['calls.id', 'calls.external_id', 'calls.started_at', 'calls.category', 'agent.display_name as agent_name'])
+    .orderBy('calls.started_at', 'desc')
+    .limit(limit);
+  if (!scope.all) query = query.where('calls.team_id', 'in', scope.teamIds.length ? scope.teamIds : [-1]);
+  return query.execute();
+}

@@ -1,0 +1,214 @@
+import type { FullItem, FullRubric } from '../rubrics/rubrics.queries';
+import { krippendorffAlphaNominal, readAlpha, type AlphaResult } from './agreement';
+
+// A calibration session's results: each evaluator's score against the reference (the expert's score, or the
+// mean when there is no expert), item-by-item agreement, and Krippendorff's alpha over items × evaluators.
+
+export interface RaterInput {
+  user_id: number;
+  name: string;
+  evaluation_id: number;
+  score: number | null;
+  critical_failed: boolean;
+  comment: string | null;
+}
+
+export interface AnswerInput {
+  evaluation_id: number;
+  item_id: number;
+  value: string;
+  points: number | null;
+  max_points: number | null;
+}
+
+export interface RaterResult extends RaterInput {
+  is_expert: boolean;
+  /** Score minus the reference score; null for the expert or when either score is missing. */
+  deviation: number | null;
+}
+
+export interface AnswerCell {
+  user_id: number;
+  value: string | null;
+  label: string;
+  points: number | null;
+  max_points: number | null;
+  differs: boolean;
+}
+
+export interface ItemAgreement {
+  item_id: number;
+  section: string;
+  prompt: string;
+  cells: AnswerCell[];
+  reference_label: string | null;
+  /** Share of evaluators giving the reference answer (the expert's, else the most common one). */
+  agreement: number | null;
+  disagreement: boolean;
+}
+
+export interface SessionResults {
+  raters: RaterResult[];
+  reference: { kind: 'expert' | 'mean'; score: number | null } | null;
+  items: ItemAgreement[];
+  alpha: AlphaResult;
+  reading: ReturnType<typeof readAlpha>;
+}
+
+/** How an answer reads on a scorecard: Yes / No / N/A, "3 of 4", or the option's label. */
+export function answerLabel(item: FullItem, value: string | null): string {
+  if (value === null) return '—';
+  if (value === 'na') return 'N/A';
+  if (item.type === 'yes_no') return value === 'yes' ? 'Yes' : 'No';
+  if (item.type === 'scale') return `${value} of ${item.max_points}`;
+  return item.options.find((o) => String(o.id) === value)?.label ?? value;
+}
+
+/** The most common value, or null when two or more share the top count. */
+function modalValue(values: string[]): string | null {
+  const counts = new Map<string, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  const sorted = [...counts.entries()].sort((a, b) => b[1] - a[1]);
+  if (sorted.length === 0 || (sorted.length > 1 && sorted[0][1] === sorted[1][1])) return null;
+  return sorted[0][0];
+}
+
+function referenceScore(raters: RaterInput[], expert: RaterInput | undefined) {
+  if (expert) return { kind: 'expert' as const, score: expert.score };
+  const scores = raters.map((r) => r.score).filter((s): s is number => s !== null);
+  if (scores.length < 2) return null;
+  return { kind: 'mean' as const, score: scores.reduce((sum, s) => sum + s, 0) / scores.length };
+}
+
+function itemAgreement(
+  item: FullItem,
+  section: string,
+  raters: RaterInput[],
+  expert: RaterInput | undefined,
+  byEvaluation: Map<number, Map<number, AnswerInput>>,
+): ItemAgreement {
+  const answerOf = (r: RaterInput) => byEvaluation.get(r.evaluation_id)?.get(item.id);
+  const values = raters.map((r) => answerOf(r)?.value ?? null);
+  const given = values.filter((v): v is string => v !== null);
+  const reference = expert ? (answerOf(expert)?.value ?? null) : modalValue(given);
+  const disagreement = new Set(given).size > 1;
+  const judged = expert ? raters.filter((r) => r !== expert && answerOf(r)) : raters.filter((r) => answerOf(r));
+  const matching = judged.filter((r) => answerOf(r)!.value === reference).length;
+  return {
+    item_id: item.id,
+    section,
+    prompt: item.prompt,
+    cells: raters.map((r, i) => {
+      const answer = answerOf(r);
+      return {
+        user_id: r.user_id,
+        value: values[i],
+        label: answerLabel(item, values[i]),
+        points: answer?.points ?? null,
+        max_points: answer?.max_points ?? null,
+        differs: values[i] !== null && disagreement && (reference === null || values[i] !== reference),
+      };
+    }),
+    reference_label: reference === null ? null : answerLabel(item, reference),
+    agreement: judged.length === 0 || reference === null ? null : matching / judged.length,
+    disagreement,
+  };
+}
+
+/** Each evaluator's score against the reference: the expert's score, or the mean of everyone's. */
+export function scoreDeviations(raters: RaterInput[], expertId: number | null) {
+  const expert = raters.find((r) => r.user_id === expertId);
+  const reference = referenceScore(raters, expert);
+  return {
+    reference,
+    raters: raters.map((r): RaterResult => ({
+      ...r,
+      is_expert: r === expert,
+      deviation:
+        r === expert || r.score === null || !reference || reference.score === null ? null : r.score - reference.score,
+    })),
+  };
+}
+
+/** Results over the submitted calibration scorecards only (the caller decides who may see them). */
+export function sessionResults(
+  rubric: FullRubric,
+  raters: RaterInput[],
+  answers: AnswerInput[],
+  expertId: number | null,
+): SessionResults {
+  const expert = raters.find((r) => r.user_id === expertId);
+  const byEvaluation = new Map<number, Map<number, AnswerInput>>();
+  for (const a of answers) {
+    const map = byEvaluation.get(a.evaluation_id) ?? new Map<number, AnswerInput>();
+    map.set(a.item_id, a);
+    byEvaluation.set(a.evaluation_id, map);
+  }
+  const items = rubric.sections.flatMap((s) =>
+    s.items.map((item) => itemAgreement(item, s.title, raters, expert, byEvaluation)),
+  );
+  // N/A is a missing value for the statistic, not a category of its own.
+  const alpha = krippendorffAlphaNominal(items.map((i) => i.cells.map((c) => (c.value === 'na' ? null : c.value))));
+  return {
+    ...scoreDeviations(raters, expertId),
+    items,
+    alpha,
+    reading: readAlpha(alpha.alpha),
+  };
+}
+
+export interface DriftRow {
+  user_id: number;
+  name: string;
+  sessions: number;
+  mean_abs: number;
+  mean_signed: number;
+  /** Signed deviations, oldest session first. */
+  deviations: number[];
+  /** Mean |deviation| of the later half minus the earlier half; null with fewer than 4 sessions. */
+  trend: number | null;
+  trend_label: 'drifting' | 'closer' | 'steady' | 'too few sessions';
+}
+
+/** Points of change in mean |deviation| between the halves that count as a trend rather than noise. */
+export const DRIFT_POINTS = 2;
+
+const mean = (xs: number[]) => xs.reduce((sum, x) => sum + x, 0) / xs.length;
+
+/** Each evaluator's deviations across sessions (given oldest first): how far off on average, and whether drifting. */
+export function driftByEvaluator(sessions: Array<{ raters: RaterResult[] }>): DriftRow[] {
+  const byUser = new Map<number, { name: string; deviations: number[] }>();
+  for (const session of sessions) {
+    for (const r of session.raters) {
+      if (r.deviation === null) continue;
+      const entry = byUser.get(r.user_id) ?? { name: r.name, deviations: [] };
+      entry.deviations.push(r.deviation);
+      byUser.set(r.user_id, entry);
+    }
+  }
+  return [...byUser.entries()]
+    .map(([userId, { name, deviations }]) => {
+      const abs = deviations.map(Math.abs);
+      const half = Math.floor(abs.length / 2);
+      const trend = abs.length >= 4 ? mean(abs.slice(-half)) - mean(abs.slice(0, half)) : null;
+      const label: DriftRow['trend_label'] =
+        trend === null
+          ? 'too few sessions'
+          : trend > DRIFT_POINTS
+            ? 'drifting'
+            : trend < -DRIFT_POINTS
+              ? 'closer'
+              : 'steady';
+      return {
+        user_id: userId,
+        name,
+        sessions: deviations.length,
+        mean_abs: mean(abs),
+        mean_signed: mean(deviations),
+        deviations,
+        trend,
+        trend_label: label,
+      };
+    })
+    .sort((a, b) => b.mean_abs - a.mean_abs);
+}

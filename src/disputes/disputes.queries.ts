@@ -1,0 +1,171 @@
+import type { DB } from '../db/database';
+import type { DisputeStatus, Evaluation } from '../db/schema';
+import type { TeamScope } from '../policy/scope';
+
+export async function findDispute(db: DB, id: number) {
+  return db.selectFrom('disputes').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function openDisputeOf(db: DB, evaluationId: number) {
+  return db
+    .selectFrom('disputes')
+    .selectAll()
+    .where('evaluation_id', '=', evaluationId)
+    .where('status', '=', 'open')
+    .executeTakeFirst();
+}
+
+export async function countDisputes(db: DB, evaluationId: number): Promise<number> {
+  const row = await db
+    .selectFrom('disputes')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('evaluation_id', '=', evaluationId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Items of the given disputes with their prompts, in rubric order. */
+export async function itemsOfDisputes(db: DB, disputeIds: number[]) {
+  if (disputeIds.length === 0) return [];
+  return db
+    .selectFrom('dispute_items as d')
+    .innerJoin('rubric_items as i', 'i.id', 'd.item_id')
+    .innerJoin('rubric_sections as s', 's.id', 'i.section_id')
+    .select([
+      'd.dispute_id',
+      'd.item_id',
+      'd.value_before',
+      'd.points_before',
+      'd.max_points',
+      'd.value_after',
+      'd.points_after',
+      'i.prompt',
+      's.title as section',
+    ])
+    .where('d.dispute_id', 'in', disputeIds)
+    .orderBy('s.position')
+    .orderBy('i.position')
+    .execute();
+}
+
+export type DisputeItemRow = Awaited<ReturnType<typeof itemsOfDisputes>>[number];
+
+const DISPUTE_COLUMNS = [
+  'd.id',
+  'd.evaluation_id',
+  'd.csr_id',
+  'd.team_id',
+  'd.evaluator_id',
+  'd.assignee_id',
+  'd.status',
+  'd.reason',
+  'd.score_before',
+  'd.score_after',
+  'd.opened_at',
+  'd.resolved_at',
+  'd.resolved_by',
+  'd.resolution_reason',
+] as const;
+
+/** Disputes with the names of the people around them. */
+function disputesWithNames(db: DB) {
+  return db
+    .selectFrom('disputes as d')
+    .innerJoin('users as csr', 'csr.id', 'd.csr_id')
+    .innerJoin('users as evaluator', 'evaluator.id', 'd.evaluator_id')
+    .leftJoin('users as assignee', 'assignee.id', 'd.assignee_id')
+    .leftJoin('users as resolver', 'resolver.id', 'd.resolved_by')
+    .innerJoin('evaluations as e', 'e.id', 'd.evaluation_id')
+    .innerJoin('calls as c', 'c.id', 'e.call_id')
+    .innerJoin('rubrics as r', 'r.id', 'e.rubric_id')
+    .select([
+      ...DISPUTE_COLUMNS,
+      'csr.display_name as csr_name',
+      'evaluator.display_name as evaluator_name',
+      'assignee.display_name as assignee_name',
+      'resolver.display_name as resolver_name',
+      'c.external_id',
+      'c.started_at as call_started_at',
+      'r.name as rubric_name',
+      'r.version as rubric_version',
+      'e.score as current_score',
+    ]);
+}
+
+export type DisputeRow = Awaited<ReturnType<ReturnType<typeof disputesWithNames>['execute']>>[number];
+
+export async function disputeWithNames(db: DB, id: number): Promise<DisputeRow | undefined> {
+  return disputesWithNames(db).where('d.id', '=', id).executeTakeFirst();
+}
+
+export async function disputesOfEvaluation(db: DB, evaluationId: number): Promise<DisputeRow[]> {
+  return disputesWithNames(db).where('d.evaluation_id', '=', evaluationId).orderBy('d.id', 'desc').execute();
+}
+
+export interface DisputeListFilter {
+  scope: TeamScope;
+  /** Also disputes assigned to this person, whatever their team. */
+  assigneeId?: number;
+  statuses?: DisputeStatus[];
+  from?: string;
+  to?: string;
+  beforeId?: number;
+  limit: number;
+}
+
+/** Disputes in scope (their teams', or assigned to the viewer), newest first (keyset on id). */
+export async function listDisputes(db: DB, filter: DisputeListFilter): Promise<DisputeRow[]> {
+  let query = disputesWithNames(db).orderBy('d.id', 'desc').limit(filter.limit);
+  if (!filter.scope.all) {
+    const teamIds = filter.scope.teamIds.length ? filter.scope.teamIds : [-1];
+    const assigneeId = filter.assigneeId ?? -1;
+    query = query.where((eb) => eb.or([eb('d.team_id', 'in', teamIds), eb('d.assignee_id', '=', assigneeId)]));
+  }
+  if (filter.statuses) query = query.where('d.status', 'in', filter.statuses);
+  if (filter.from) query = query.where('d.opened_at', '>=', `${filter.from}T00:00:00.000Z`);
+  if (filter.to) query = query.where('d.opened_at', '<=', `${filter.to}T23:59:59.999Z`);
+  if (filter.beforeId) query = query.where('d.id', '<', filter.beforeId);
+  return query.execute();
+}
+
+/** Which of these scorecards have a dispute in review. */
+export async function evaluationsInReview(db: DB, evaluationIds: number[]): Promise<Set<number>> {
+  if (evaluationIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('disputes')
+    .select('evaluation_id')
+    .where('evaluation_id', 'in', evaluationIds)
+    .where('status', '=', 'open')
+    .execute();
+  return new Set(rows.map((r) => r.evaluation_id));
+}
+
+/**
+ * Who reviews a dispute on this scorecard. "supervisor": a supervisor of the CSR's team other than the
+ * evaluator when the team has one, else its only supervisor; "manager": the department's manager (unless
+ * they scored it themselves). Each falls back to the other when nobody fits.
+ */
+export async function reviewerFor(db: DB, evaluation: Evaluation, reviewer: 'supervisor' | 'manager') {
+  if (!evaluation.team_id) return null;
+  const supervisors = await db
+    .selectFrom('team_supervisors as ts')
+    .innerJoin('users as u', 'u.id', 'ts.user_id')
+    .select('u.id')
+    .where('ts.team_id', '=', evaluation.team_id)
+    .where('u.active', '=', 1)
+    .orderBy('u.id')
+    .execute();
+  const department = await db
+    .selectFrom('teams')
+    .innerJoin('departments', 'departments.id', 'teams.department_id')
+    .leftJoin('users as m', 'm.id', 'departments.manager_id')
+    .select(['departments.manager_id', 'm.active'])
+    .where('teams.id', '=', evaluation.team_id)
+    .executeTakeFirst();
+  const manager = department?.manager_id && department.active === 1 ? department.manager_id : null;
+  const supervisor = supervisors.find((s) => s.id !== evaluation.evaluator_id)?.id ?? supervisors[0]?.id ?? null;
+  if (reviewer === 'manager') {
+    return manager !== null && manager !== evaluation.evaluator_id ? manager : (supervisor ?? manager);
+  }
+  return supervisor ?? manager;
+}

@@ -1,0 +1,97 @@
+import { sql } from 'kysely';
+import { budgetStatus } from '../budget/budget';
+import type { DB } from '../db/database';
+import { periodRange } from '../lib/periods';
+import { lineChart } from '../reports/charts';
+import type { ReportFilter } from '../reports/filters';
+import { csrFigures, scoreSummary, scoreTrend } from '../reports/quality';
+import { serviceLevel } from '../reports/service-level';
+import type { Settings } from '../settings/settings.service';
+
+function monthFilter(
+  teamIds: number[] | 'all',
+  which: 'this_month' | 'last_month',
+  now: Date,
+  agentId?: number,
+): ReportFilter {
+  const range = periodRange(which, now);
+  const toDate = new Date(Date.parse(range.to) - 86_400_000).toISOString().slice(0, 10);
+  return { from: range.from, to: range.to, fromDate: range.from.slice(0, 10), toDate, teamIds, agentId, group: 'week' };
+}
+
+/** Supervisor: team average and pass rate this month against last, and the CSRs who need help most. */
+export async function supervisorFigures(db: DB, teamIds: number[] | 'all', now: Date) {
+  const thisMonth = monthFilter(teamIds, 'this_month', now);
+  const [current, previous, csrs] = await Promise.all([
+    scoreSummary(db, thisMonth, 'staff'),
+    scoreSummary(db, monthFilter(teamIds, 'last_month', now), 'staff'),
+    csrFigures(db, { ...thisMonth, from: new Date(now.getTime() - 90 * 86_400_000).toISOString() }, 'staff'),
+  ]);
+  return {
+    current,
+    previous,
+    needHelp: csrs.filter((c) => (c.pass_rate ?? 1) < 1 || c.critical_fails > 0).slice(0, 5),
+  };
+}
+
+/** Manager: one row per team with quality, service, customer and coaching figures for this month. */
+export async function managerTeamRows(db: DB, teamIds: number[], now: Date, settings: Settings) {
+  return Promise.all(
+    teamIds.map(async (teamId) => {
+      const filter = monthFilter([teamId], 'this_month', now);
+      const [scores, service, extra] = await Promise.all([
+        scoreSummary(db, filter, 'staff'),
+        serviceLevel(db, filter, settings.service_level_threshold_s),
+        db
+          .selectFrom('teams')
+          .select([
+            'teams.name',
+            'teams.department_id',
+            sql<
+              number | null
+            >`(select avg(csat) from calls where team_id = teams.id and csat is not null and started_at >= ${filter.from} and started_at < ${filter.to})`.as(
+              'csat',
+            ),
+            sql<number>`(select count(*) from coaching_tasks where team_id = teams.id and status in ('open', 'scheduled'))`.as(
+              'open_coaching',
+            ),
+            sql<number>`(select count(*) from coaching_tasks where team_id = teams.id and status in ('open', 'scheduled') and due_at < ${now.toISOString()})`.as(
+              'overdue_coaching',
+            ),
+          ])
+          .where('teams.id', '=', teamId)
+          .executeTakeFirstOrThrow(),
+      ]);
+      return { teamId, ...extra, scores, service: service.total };
+    }),
+  );
+}
+
+export async function departmentBudgets(db: DB, departmentIds: number[], now: Date) {
+  const departments = departmentIds.length
+    ? await db.selectFrom('departments').selectAll().where('id', 'in', departmentIds).execute()
+    : [];
+  return Promise.all(departments.map(async (d) => ({ name: d.name, id: d.id, ...(await budgetStatus(db, d, now)) })));
+}
+
+/** A CSR's own trend: released scorecards only, so nothing unreleased ever shows in a figure. */
+export async function csrTrend(db: DB, agentId: number, now: Date) {
+  const from = new Date(now.getTime() - 12 * 7 * 86_400_000).toISOString().slice(0, 10);
+  const filter: ReportFilter = {
+    from: `${from}T00:00:00.000Z`,
+    to: new Date(now.getTime() + 86_400_000).toISOString().slice(0, 10) + 'T00:00:00.000Z',
+    fromDate: from,
+    toDate: now.toISOString().slice(0, 10),
+    teamIds: 'all',
+    agentId,
+    group: 'week',
+  };
+  const trend = await scoreTrend(db, filter, 'csr');
+  return {
+    trend,
+    chart: lineChart(
+      trend.map((t) => ({ label: t.bucket.slice(5), value: t.mean, low: t.low, high: t.high, n: t.n })),
+      { min: 0, max: 100, unit: '%' },
+    ),
+  };
+}

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import type { DB } from '../db/database';
+import { NotFound } from '../lib/errors';
+import { parseInput } from '../lib/validation';
+import { canSeeUser, inTeamScope, teamScope, type Actor } from '../policy/scope';
+
+const day = z.preprocess(
+  (v) => (v === '' ? undefined : v),
+  z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'Use a date like 2026-11-02.')
+    .optional(),
+);
+
+const reportQuerySchema = z.object({
+  from: day,
+  to: day,
+  team_id: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().positive().optional()),
+  agent: z.preprocess((v) => (v === '' ? undefined : v), z.string().trim().max(64).optional()),
+  group: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['day', 'week']).default('week')),
+  threshold_s: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.coerce.number().int().min(1, 'The threshold is at least 1 second.').max(3600).optional(),
+  ),
+});
+
+export interface ReportFilter {
+  from: string;
+  to: string;
+  fromDate: string;
+  toDate: string;
+  teamIds: number[] | 'all';
+  teamId?: number;
+  agentId?: number;
+  agent?: string;
+  group: 'day' | 'week';
+  thresholdS?: number;
+}
+
+function dayAfter(date: string): string {
+  const d = new Date(`${date}T00:00:00.000Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString();
+}
+
+/**
+ * Reads a report's filters (dates inclusive, UTC; the last 30 days by default) and narrows them to the
+ * actor's scope. A team or agent outside the scope is not found.
+ */
+export async function reportFilter(
+  db: DB,
+  actor: Actor,
+  query: unknown,
+  now: Date,
+  defaultDays = 30,
+): Promise<ReportFilter> {
+  const input = parseInput(reportQuerySchema, query);
+  const toDate = input.to ?? now.toISOString().slice(0, 10);
+  const fromDate =
+    input.from ??
+    new Date(Date.parse(`${toDate}T00:00:00Z`) - (defaultDays - 1) * 86_400_000).toISOString().slice(0, 10);
+  const scope = await teamScope(db, actor);
+  let teamIds: number[] | 'all' = scope.all ? 'all' : scope.teamIds;
+  if (input.team_id) {
+    if (!inTeamScope(scope, input.team_id)) throw new NotFound('No such team.');
+    teamIds = [input.team_id];
+  }
+  let agentId: number | undefined;
+  if (input.agent) {
+    const user = await db.selectFrom('users').selectAll().where('username', '=', input.agent).executeTakeFirst();
+    if (!user || user.role !== 'csr' || !(await canSeeUser(db, actor, user))) throw new NotFound('No such CSR.');
+    agentId = user.id;
+  }
+  return {
+    from: `${fromDate}T00:00:00.000Z`,
+    to: dayAfter(toDate),
+    fromDate,
+    toDate,
+    teamIds,
+    teamId: input.team_id,
+    agentId,
+    agent: input.agent,
+    group: input.group,
+    thresholdS: input.threshold_s,
+  };
+}
+
+/** SQL for the day or week (starting Monday) a timestamp column falls in. */
+export function bucketSql(column: string, group: 'day' | 'week'): string {
+  return group === 'day' ? `substr(${column}, 1, 10)` : `date(substr(${column}, 1, 10), '-6 days', 'weekday 1')`;
+}
+
+/** Every bucket label from..to, so empty days or weeks show as gaps, not missing rows. */
+export function bucketLabels(fromDate: string, toDate: string, group: 'day' | 'week'): string[] {
+  const labels: string[] = [];
+  const start = new Date(`${fromDate}T00:00:00Z`);
+  if (group === 'week') start.setUTCDate(start.getUTCDate() - ((start.getUTCDay() + 6) % 7));
+  const end = Date.parse(`${toDate}T00:00:00Z`);
+  for (
+    let d = start;
+    d.getTime() <= end && labels.length < 400;
+    d.setUTCDate(d.getUTCDate() + (group === 'week' ? 7 : 1))
+  ) {
+    labels.push(d.toISOString().slice(0, 10));
+  }
+  return labels;
+}

@@ -1,0 +1,69 @@
+import { Router } from 'express';
+import type { AppDeps } from '../deps';
+import { actorOf, requireRole, STAFF_ROLES } from '../policy/scope';
+import { getSettings } from '../settings/settings.service';
+import { reportFilter } from './filters';
+import { itemFailureRates, scoreSummary, scoreTrend } from './quality';
+import { serviceLevel } from './service-level';
+
+export function reportsApiRoutes(deps: AppDeps): Router {
+  const router = Router();
+  router.use(requireRole(...STAFF_ROLES));
+
+  router.get('/service-level', async (req, res) => {
+    const filter = await reportFilter(deps.db, actorOf(req), req.query, deps.clock.now());
+    const settings = await getSettings(deps.db);
+    const threshold = filter.thresholdS ?? settings.service_level_threshold_s;
+    const report = await serviceLevel(deps.db, filter, threshold);
+    const t = report.total;
+    res.json({
+      from: filter.fromDate,
+      to: filter.toDate,
+      threshold_s: threshold,
+      offered: t.offered,
+      answered_within: t.answered_within,
+      abandoned: t.abandoned,
+      service_level: t.service_level,
+      target: settings.service_level_target_pct / 100,
+      abandon_rate: t.abandon_rate,
+      avg_queue_wait_s: t.avg_queue_wait_s,
+      avg_hold_s: t.avg_hold_s,
+      periods: report.buckets,
+    });
+  });
+
+  router.get('/scores', async (req, res) => {
+    const filter = await reportFilter(deps.db, actorOf(req), req.query, deps.clock.now(), 90);
+    const [summary, trend, items] = await Promise.all([
+      scoreSummary(deps.db, filter, 'staff'),
+      scoreTrend(deps.db, filter, 'staff'),
+      itemFailureRates(deps.db, filter, 'staff'),
+    ]);
+    res.json({
+      from: filter.fromDate,
+      to: filter.toDate,
+      count: summary.n,
+      average: summary.mean,
+      ci95: summary.low === null ? null : [summary.low, summary.high],
+      pass_rate: summary.pass_rate,
+      critical_fails: summary.critical_fails,
+      periods: trend.map((t) => ({
+        period: t.bucket,
+        count: t.n,
+        average: t.mean,
+        ci95: t.low === null ? null : [t.low, t.high],
+        pass_rate: t.pass_rate,
+      })),
+      items: items.map((i) => ({
+        rubric: i.rubric,
+        item: i.prompt,
+        critical: i.critical,
+        answered: i.answered,
+        failed: i.failed,
+        failure_rate: i.rate,
+      })),
+    });
+  });
+
+  return router;
+}

@@ -1,0 +1,4 @@
+'use strict';
+document.querySelectorAll('[data-print]').forEach(function (button) {
+  button.addEventListener('click', function () { window.print(); });
+});
