@@ -5,6 +5,7 @@ import { ingestCall, type StagedFile } from '../calls/ingest.service';
 import { RecordingStorage } from '../calls/storage';
 import type { AppDeps } from '../deps';
 import { PROJECT_ROOT } from '../lib/paths';
+import { loadDemoHistory } from './demo-history';
 import { recordAudit } from '../audit/audit.queries';
 import type { Role } from '../db/schema';
 import { isoNow } from '../lib/clock';
@@ -61,13 +62,13 @@ export async function loadSampleCalls(deps: AppDeps, adminId: number): Promise<n
 export async function loadDemoData(deps: AppDeps, actorId: number | null): Promise<DemoPerson[]> {
   const hashes = await Promise.all(DEMO_PEOPLE.map(() => hashPassword(DEMO_PASSWORD, deps.config.scryptLogN)));
   const now = isoNow(deps.clock);
-  await deps.db.transaction().execute(async (trx) => {
+  const created = await deps.db.transaction().execute(async (trx) => {
     const existing = await trx
       .selectFrom('departments')
       .select('id')
       .where('name', '=', DEMO_DEPARTMENT.name)
       .executeTakeFirst();
-    if (existing) return;
+    if (existing) return false;
     const dept = await trx
       .insertInto('departments')
       .values({ ...DEMO_DEPARTMENT, created_at: now })
@@ -107,7 +108,11 @@ export async function loadDemoData(deps: AppDeps, actorId: number | null): Promi
       }
     }
     await recordAudit(trx, now, { actorId, action: 'demo.loaded', entityType: 'department', entityId: dept.id });
+    return true;
   });
-  if (actorId !== null) await loadSampleCalls(deps, actorId);
+  if (created && actorId !== null) {
+    await loadSampleCalls(deps, actorId);
+    await loadDemoHistory(deps, actorId);
+  }
   return DEMO_PEOPLE;
 }
