@@ -145,7 +145,6 @@ export async function createManualTask(
             section: 'Coaching',
             prompt: input.focus,
             critical: false,
-            evaluation_id: input.evaluation_id ?? null,
           },
         ]),
         due_at: due.toISOString(),

@@ -138,11 +138,13 @@ export async function declineRequest(
   await pendingRequestOr404(deps, actor, id);
   const now = isoNow(deps.clock);
   await deps.db.transaction().execute(async (trx) => {
-    await trx
+    const result = await trx
       .updateTable('training_recommendations')
       .set({ status: 'declined', decided_by: actor.id, decided_at: now, decline_reason: text })
       .where('id', '=', id)
-      .execute();
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) throw new Conflict('This request was already decided.', 'wrong_state');
     await recordAudit(trx, now, {
       actorId: actor.id,
       action: 'training.request_declined',

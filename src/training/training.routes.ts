@@ -88,7 +88,7 @@ export function trainingRoutes(deps: AppDeps): Router {
       if (!(err instanceof Validation)) throw err;
       const courses = await listCourses(deps, false);
       const errors = err.byField();
-      if (errors.cost_cents) errors.cost = errors.cost_cents;
+      if (errors.cost_cents) errors.cost = 'Enter the cost per seat, like 49.99 (not negative).';
       res.status(422).render('training/catalog', {
         title: 'Training',
         courses: courses.map((c) => ({ ...c, rule: describeRule(c) })),
@@ -210,7 +210,7 @@ export function trainingRoutes(deps: AppDeps): Router {
       );
       flash(req, 'success', `Approved and booked${booking.over_budget ? ' (over budget, flagged)' : ''}.`);
     } catch (err) {
-      if (!(err instanceof AppError) || err.status >= 500) throw err;
+      if (!(err instanceof Validation) && !(err instanceof AppError && err.status === 409)) throw err;
       flash(req, 'error', err instanceof Validation ? err.details.map((d) => d.message).join(' ') : err.message);
     }
     res.redirect(303, '/training/requests');
@@ -221,7 +221,7 @@ export function trainingRoutes(deps: AppDeps): Router {
       await declineRequest(deps, actorOf(req), idParam(req, 'request'), body(req).reason, clientIp(req));
       flash(req, 'success', 'Declined; the supervisor sees your reason.');
     } catch (err) {
-      if (!(err instanceof AppError) || err.status >= 500) throw err;
+      if (!(err instanceof Validation) && !(err instanceof AppError && err.status === 409)) throw err;
       flash(req, 'error', err instanceof Validation ? err.details.map((d) => d.message).join(' ') : err.message);
     }
     res.redirect(303, '/training/requests');
