@@ -8,6 +8,8 @@ import { openApiDocument } from './api/openapi';
 import { auditRoutes } from './audit/audit.routes';
 import { callRoutes } from './calls/calls.routes';
 import { evaluationRoutes } from './evaluations/evaluations.routes';
+import { disputeRoutes } from './disputes/disputes.routes';
+import { calibrationRoutes } from './calibration/calibration.routes';
 import { rubricRoutes } from './rubrics/rubrics.routes';
 import { coachingRoutes } from './coaching/coaching.routes';
 import { trainingRoutes } from './training/training.routes';
@@ -130,6 +132,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(uploadRoutes(deps));
   app.use(callRoutes(deps));
   app.use(evaluationRoutes(deps));
+  app.use(disputeRoutes(deps));
+  app.use(calibrationRoutes(deps));
   app.use(rubricRoutes(deps));
   app.use(coachingRoutes(deps));
   app.use(trainingRoutes(deps));

@@ -8,6 +8,8 @@ import { trainingApiRoutes } from '../training/training.api';
 import { reportsApiRoutes } from '../reports/reports.api';
 import { evaluationsApiRoutes } from '../evaluations/evaluations.api';
 import { rubricsApiRoutes } from '../rubrics/rubrics.api';
+import { disputesApiRoutes, evaluationDisputesApiRoutes } from '../disputes/disputes.api';
+import { calibrationApiRoutes } from '../calibration/calibration.api';
 import { requireSignedIn } from '../auth/auth.middleware';
 import { NotFound } from '../lib/errors';
 import { clientIp } from '../lib/http';
@@ -72,6 +74,9 @@ export function apiRoutes(deps: AppDeps): Router {
   router.use('/calls', callsApiRoutes(deps));
   router.use('/rubrics', requireJson, rubricsApiRoutes(deps));
   router.use('/evaluations', requireJson, evaluationsApiRoutes(deps));
+  router.use('/evaluations', requireJson, evaluationDisputesApiRoutes(deps));
+  router.use('/disputes', requireJson, disputesApiRoutes(deps));
+  router.use('/calibration-sessions', requireJson, calibrationApiRoutes(deps));
   router.use('/coaching-tasks', requireJson, coachingApiRoutes(deps));
   router.use('/training', requireJson, trainingApiRoutes(deps));
   router.use('/reports', reportsApiRoutes(deps));

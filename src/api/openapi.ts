@@ -1,4 +1,6 @@
 // The API's OpenAPI 3.1 description. test/api/openapi.test.ts checks it against the routes the app serves.
+import { calibrationPaths } from '../calibration/calibration.openapi';
+import { disputePaths } from '../disputes/disputes.openapi';
 
 const error = { $ref: '#/components/responses/Error' };
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
@@ -77,6 +79,15 @@ const rubricInput = {
     pass_threshold: { type: 'number', minimum: 0, maximum: 100, default: 75 },
     release_mode: { type: 'string', enum: ['on_submit', 'after_days', 'manual', 'never'] },
     release_after_days: { type: ['integer', 'null'] },
+    disputes_enabled: { type: 'boolean', default: true, description: 'CSRs may dispute items of released scorecards' },
+    dispute_limit: { type: 'integer', minimum: 1, maximum: 10, default: 2, description: 'disputes per scorecard' },
+    dispute_window_days: { type: 'integer', minimum: 1, maximum: 365, default: 14, description: 'days after release' },
+    dispute_reviewer: {
+      type: 'string',
+      enum: ['supervisor', 'manager'],
+      default: 'supervisor',
+      description: "a supervisor of the CSR's team other than the evaluator, or the department's manager",
+    },
     sections: {
       type: 'array',
       minItems: 1,
@@ -110,6 +121,7 @@ const evaluation = {
     id: { type: 'integer' },
     call_id: { type: 'integer' },
     rubric_id: { type: 'integer' },
+    kind: { type: 'string', enum: ['standard', 'calibration'] },
     status: { type: 'string', enum: ['draft', 'submitted', 'released', 'acknowledged'] },
     revision: { type: 'integer' },
     score: { type: ['number', 'null'] },
@@ -439,6 +451,8 @@ export const openApiDocument = {
         responses: { 200: ok('Acknowledged', evaluation), 403: error, 404: error, 409: error },
       },
     },
+    ...disputePaths,
+    ...calibrationPaths,
     '/api/v1/coaching-tasks': {
       get: {
         summary: 'Coaching tasks in your scope (a CSR: their own)',

@@ -8,7 +8,8 @@ import { budgetStatus, departmentCharges, periodLabel } from './budget';
 /** CSV cells quoted, with a leading apostrophe against formula injection in spreadsheets. */
 export function csvCell(value: unknown): string {
   const text = value === null || value === undefined ? '' : String(value);
-  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  // A plain number (e.g. -59.4) is data, not a formula; anything else starting like a formula is neutralised.
+  const safe = /^[=+\-@\t\r]/.test(text) && !/^[+-]?\d+(\.\d+)?$/.test(text) ? `'${text}` : text;
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 

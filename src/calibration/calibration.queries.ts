@@ -85,10 +85,11 @@ export async function listSessions(db: DB, filter: SessionListFilter) {
         .as('submitted_count'),
       eb
         .selectFrom('calibration_participants as p')
-        .select('p.evaluation_id')
+        .innerJoin('evaluations as e', 'e.id', 'p.evaluation_id')
+        .select('e.status')
         .whereRef('p.session_id', '=', 's.id')
         .where('p.user_id', '=', filter.actor.id)
-        .as('own_evaluation_id'),
+        .as('own_status'),
       eb
         .exists(
           eb
@@ -162,8 +163,8 @@ export async function invitableStaff(db: DB, actor: Actor, scope: TeamScope) {
   return query.execute();
 }
 
-/** Recent calls with an agent in the actor's teams, to pick one for a session. */
-export async function callsToCalibrate(db: DB, scope: TeamScope, limit = 100) {
+/** Recent calls with an agent in the actor's teams, to pick one for a session (or just the call `onlyId`). */
+export async function callsToCalibrate(db: DB, scope: TeamScope, limit = 100, onlyId?: number) {
   let query = db
     .selectFrom('calls')
     .innerJoin('users as agent', 'agent.id', 'calls.agent_id')
@@ -171,5 +172,6 @@ export async function callsToCalibrate(db: DB, scope: TeamScope, limit = 100) {
     .orderBy('calls.started_at', 'desc')
     .limit(limit);
   if (!scope.all) query = query.where('calls.team_id', 'in', scope.teamIds.length ? scope.teamIds : [-1]);
+  if (onlyId !== undefined) query = query.where('calls.id', '=', onlyId);
   return query.execute();
 }

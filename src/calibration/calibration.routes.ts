@@ -59,11 +59,16 @@ export function calibrationRoutes(deps: AppDeps): Router {
   ) {
     const actor = actorOf(req);
     const scope = await teamScope(deps.db, actor);
+    const chosen = parseIdParam(values.call_id);
     const [calls, rubrics, people] = await Promise.all([
       callsToCalibrate(deps.db, scope),
       publishedRubrics(deps.db),
       invitableStaff(deps.db, actor, scope),
     ]);
+    // A call chosen from its own page may be older than the recent ones offered.
+    if (chosen !== null && !calls.some((c) => c.id === chosen)) {
+      calls.unshift(...(await callsToCalibrate(deps.db, scope, 1, chosen)));
+    }
     res
       .status(status)
       .render('calibration/new', { title: 'New calibration session', calls, rubrics, people, values, errors });

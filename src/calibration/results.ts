@@ -64,6 +64,18 @@ export function answerLabel(item: FullItem, value: string | null): string {
   return item.options.find((o) => String(o.id) === value)?.label ?? value;
 }
 
+/**
+ * An answer as a category for the agreement statistic. Yes/No answers share one set of categories; a scale
+ * value is read against its maximum ("3 of 4" is not "3 of 10"); an option belongs to its own item, so an
+ * option id never collides with a scale value. N/A is missing, not a category.
+ */
+export function categoryOf(item: FullItem, value: string | null): string | null {
+  if (value === null || value === 'na') return null;
+  if (item.type === 'yes_no') return value;
+  if (item.type === 'scale') return `${value} of ${item.max_points}`;
+  return `option ${value}`;
+}
+
 /** The most common value, or null when two or more share the top count. */
 function modalValue(values: string[]): string | null {
   const counts = new Map<string, number>();
@@ -144,11 +156,11 @@ export function sessionResults(
     map.set(a.item_id, a);
     byEvaluation.set(a.evaluation_id, map);
   }
-  const items = rubric.sections.flatMap((s) =>
-    s.items.map((item) => itemAgreement(item, s.title, raters, expert, byEvaluation)),
+  const rubricItems = rubric.sections.flatMap((s) => s.items.map((item) => ({ item, section: s.title })));
+  const items = rubricItems.map(({ item, section }) => itemAgreement(item, section, raters, expert, byEvaluation));
+  const alpha = krippendorffAlphaNominal(
+    items.map((row, i) => row.cells.map((c) => categoryOf(rubricItems[i].item, c.value))),
   );
-  // N/A is a missing value for the statistic, not a category of its own.
-  const alpha = krippendorffAlphaNominal(items.map((i) => i.cells.map((c) => (c.value === 'na' ? null : c.value))));
   return {
     ...scoreDeviations(raters, expertId),
     items,

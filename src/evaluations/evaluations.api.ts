@@ -30,6 +30,7 @@ export function evaluationJson(
     rubric_id: evaluation.rubric_id,
     agent_id: evaluation.agent_id,
     evaluator_id: evaluation.evaluator_id,
+    kind: evaluation.kind,
     status: evaluation.status,
     revision: evaluation.revision,
     score: evaluation.score,

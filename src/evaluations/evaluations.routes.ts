@@ -18,6 +18,9 @@ import {
   startEvaluation,
 } from './evaluations.service';
 import { acknowledgeSchema } from './evaluations.schemas';
+import { sessionOfEvaluation } from '../calibration/calibration.access';
+import { evaluationsInReview } from '../disputes/disputes.queries';
+import { disputePanel } from '../disputes/disputes.view';
 
 function idParam(req: Request): number {
   const id = parseIdParam(req.params.id);
@@ -190,10 +193,19 @@ export function evaluationRoutes(deps: AppDeps): Router {
   });
 
   router.get('/evaluations/:id', requireSignedIn, async (req, res) => {
-    const evaluation = await visibleEvaluationOr404(deps.db, actorOf(req), idParam(req));
+    const actor = actorOf(req);
+    const evaluation = await visibleEvaluationOr404(deps.db, actor, idParam(req));
     if (evaluation.status === 'draft') return res.redirect(303, `/evaluations/${evaluation.id}/score`);
-    const view = await evaluationView(deps.db, evaluation);
-    res.render('evaluations/scorecard', { title: `Scorecard: ${view.call.external_id}`, ...view });
+    if (evaluation.kind === 'calibration') {
+      const session = await sessionOfEvaluation(deps.db, evaluation.id);
+      if (!session) throw new NotFound('No such scorecard.');
+      return res.redirect(303, `/calibration/${session.id}`);
+    }
+    const [view, disputes] = await Promise.all([
+      evaluationView(deps.db, evaluation),
+      disputePanel(deps, actor, evaluation),
+    ]);
+    res.render('evaluations/scorecard', { title: `Scorecard: ${view.call.external_id}`, ...view, disputes });
   });
 
   router.post('/evaluations/:id/release', scorers, async (req, res) => {
@@ -229,7 +241,11 @@ export function evaluationRoutes(deps: AppDeps): Router {
       statuses: ['released', 'acknowledged'],
       limit: 100,
     });
-    res.render('evaluations/mine', { title: 'My scorecards', items: page.items });
+    const inReview = await evaluationsInReview(
+      deps.db,
+      page.items.map((e) => e.id),
+    );
+    res.render('evaluations/mine', { title: 'My scorecards', items: page.items, inReview });
   });
 
   return router;

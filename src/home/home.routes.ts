@@ -7,6 +7,7 @@ import { listDepartments, listTeams } from '../org/org.queries';
 import { actorOf, managedDepartmentIds, teamScope } from '../policy/scope';
 import { listPeople } from '../users/users.queries';
 import { getSettings } from '../settings/settings.service';
+import { planProgress } from '../sampling/progress.queries';
 import { csrTrend, departmentBudgets, managerTeamRows, supervisorFigures } from './dashboards';
 import { countOverdue, listCoachingTasks } from '../coaching/coaching.queries';
 import { countUnscored, listEvaluations } from '../evaluations/evaluations.queries';
@@ -40,7 +41,7 @@ export function homeRoutes(deps: AppDeps): Router {
         ]);
         const now = deps.clock.now();
         const settings = await getSettings(deps.db);
-        const [rows, budgets] = await Promise.all([
+        const [rows, budgets, progress] = await Promise.all([
           managerTeamRows(
             deps.db,
             teams.map((t) => t.id),
@@ -48,8 +49,14 @@ export function homeRoutes(deps: AppDeps): Router {
             settings,
           ),
           departmentBudgets(deps.db, departmentIds, now),
+          planProgress(deps.db, scope.all ? 'all' : scope.teamIds, now.toISOString()),
         ]);
-        return res.render('home/manager', { title: 'Home', departments, teams, rows, budgets, settings });
+        const planned = new Map<number, { planned: number; done: number }>();
+        for (const p of progress) {
+          const t = planned.get(p.team_id) ?? { planned: 0, done: 0 };
+          planned.set(p.team_id, { planned: t.planned + p.planned_so_far, done: t.done + p.done });
+        }
+        return res.render('home/manager', { title: 'Home', departments, teams, rows, budgets, settings, planned });
       }
       case 'supervisor': {
         const scope = await teamScope(deps.db, actor);
@@ -64,7 +71,10 @@ export function homeRoutes(deps: AppDeps): Router {
           countOverdue(deps.db, teamIds, now),
           listCoachingTasks(deps.db, { teamIds, statuses: ['open', 'scheduled'], limit: 10 }),
         ]);
-        const figures = await supervisorFigures(deps.db, teamIds, deps.clock.now());
+        const [figures, progress] = await Promise.all([
+          supervisorFigures(deps.db, teamIds, deps.clock.now()),
+          planProgress(deps.db, teamIds, now),
+        ]);
         return res.render('home/supervisor', {
           title: 'Home',
           teams,
@@ -76,6 +86,7 @@ export function homeRoutes(deps: AppDeps): Router {
           coaching: coaching.items,
           now,
           figures,
+          progress,
         });
       }
       case 'csr': {

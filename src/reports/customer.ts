@@ -48,8 +48,9 @@ export async function csatByItem(db: DB, filter: ReportFilter) {
     .where('e.status', 'in', ['submitted', 'released', 'acknowledged'])
     .where('c.csat', 'is not', null)
     .where('a.points', 'is not', null)
-    .where('e.submitted_at', '>=', filter.from)
-    .where('e.submitted_at', '<', filter.to)
+    // By call date, like the rest of the customer view.
+    .where('c.started_at', '>=', filter.from)
+    .where('c.started_at', '<', filter.to)
     .select([
       'r.family_id',
       sql<string>`min(r.name)`.as('rubric'),

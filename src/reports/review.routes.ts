@@ -72,8 +72,12 @@ export function csrReviewRoutes(deps: AppDeps): Router {
         { min: 0, max: 100, unit: '%' },
       ),
       trend,
-      strengths: [...answered].sort((a, b) => a.rate - b.rate).slice(0, 5),
-      weaknesses: answered.filter((i) => i.failed > 0).slice(0, 5),
+      // Strengths: items with full marks at least nine times in ten; never one that is also a weakness.
+      strengths: [...answered]
+        .filter((i) => i.rate <= 0.1)
+        .sort((a, b) => a.rate - b.rate || b.answered - a.answered)
+        .slice(0, 5),
+      weaknesses: answered.filter((i) => i.failed > 0 && i.rate > 0.1).slice(0, 5),
       service: service.total,
       calls: {
         n: Number(calls.n),

@@ -42,7 +42,7 @@ function finish(bucket: string, s: Sums): ServiceLevelRow {
 /**
  * Service level per DOMAIN.md: inbound calls answered within T seconds (a wait of exactly T counts) over
  * inbound calls offered (answered + abandoned); abandon rate beside it; average hold = hold seconds over
- * answered calls. Per day or week, plus the total. A period without calls has no figure (null), never 0%.
+ * answered inbound calls. Per day or week, plus the total. A period without calls has no figure (null), never 0%.
  */
 export async function serviceLevel(db: DB, filter: ReportFilter, thresholdS: number) {
   const bucket = sql.raw(bucketSql('started_at', filter.group));
@@ -53,12 +53,12 @@ export async function serviceLevel(db: DB, filter: ReportFilter, thresholdS: num
       sql<number>`sum(direction = 'inbound')`.as('offered'),
       sql<number>`sum(direction = 'inbound' and abandoned = 0 and queue_wait_s <= ${thresholdS})`.as('answered_within'),
       sql<number>`sum(direction = 'inbound' and abandoned = 1)`.as('abandoned'),
-      sql<number>`sum(abandoned = 0)`.as('answered'),
+      sql<number>`sum(direction = 'inbound' and abandoned = 0)`.as('answered'),
       sql<number>`coalesce(sum(case when direction = 'inbound' and abandoned = 0 then queue_wait_s end), 0)`.as(
         'wait_total',
       ),
       sql<number>`sum(direction = 'inbound' and abandoned = 0)`.as('inbound_answered'),
-      sql<number>`coalesce(sum(case when abandoned = 0 then hold_s end), 0)`.as('hold_total'),
+      sql<number>`coalesce(sum(case when direction = 'inbound' and abandoned = 0 then hold_s end), 0)`.as('hold_total'),
     ])
     .where('started_at', '>=', filter.from)
     .where('started_at', '<', filter.to)

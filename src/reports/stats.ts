@@ -7,12 +7,25 @@ const T95 = [
   2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
 ];
 
+// Beyond 30, anchors interpolated in 1/df, which is close to linear there (error under 0.001).
+const ANCHORS: Array<[number, number]> = [
+  [30, 2.042],
+  [40, 2.021],
+  [60, 2.0],
+  [120, 1.98],
+  [Infinity, 1.96],
+];
+
 export function t95(df: number): number {
   if (df < 1) return Number.NaN;
-  if (df <= 30) return T95[df - 1];
-  if (df <= 40) return 2.021;
-  if (df <= 60) return 2.0;
-  if (df <= 120) return 1.98;
+  if (df <= 30) return T95[Math.floor(df) - 1];
+  for (let i = 1; i < ANCHORS.length; i += 1) {
+    const [hiDf, hiT] = ANCHORS[i];
+    if (df > hiDf) continue;
+    const [loDf, loT] = ANCHORS[i - 1];
+    const f = (1 / loDf - 1 / df) / (1 / loDf - (hiDf === Infinity ? 0 : 1 / hiDf));
+    return loT + f * (hiT - loT);
+  }
   return 1.96;
 }
 

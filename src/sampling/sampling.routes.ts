@@ -4,7 +4,7 @@ import { Forbidden, NotFound, Validation } from '../lib/errors';
 import { clientIp, flash, pickFields } from '../lib/http';
 import { parseIdParam } from '../lib/validation';
 import { actorOf, requireRole, STAFF_ROLES, teamScope } from '../policy/scope';
-import { periodAt, periodFromKey, periodLabel } from './period';
+import { dueAtOf, periodAt, periodFromKey, periodLabel } from './period';
 import { planProgress } from './progress.queries';
 import { findPlanByTeam, periodsOf, teamCategories, teamsWithPlans } from './sampling.queries';
 import { DEFAULT_PLAN, PLAN_FIELDS, periodKeyParam } from './sampling.schemas';
@@ -156,9 +156,10 @@ export function samplingRoutes(deps: AppDeps): Router {
       title: `Sampling picks: ${team.name}`,
       team,
       plan,
-      period: { key: period.key, label: periodLabel(period) },
+      period: { key: period.key, label: periodLabel(period), due: dueAtOf(period).slice(0, 10) },
       seeded,
       picks,
+      csrIds: [...new Map(picks.map((p) => [p.csr_id, `${p.csr_name} ${p.csr_id}`])).values()].join(', '),
       periods: periods.map((p) => ({ key: p.period_key, label: periodLabel(periodFromKey(p.period_key)!) })),
     });
   });

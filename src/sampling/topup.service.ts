@@ -94,39 +94,45 @@ async function drawForCsr(trx: DB, ctx: DrawContext, csrId: number) {
   const picks: DrawnPick[] = [];
   if (wanted <= 0) return { picks, missing: 0 };
   const candidates = await candidateCallIds(trx, ctx.plan, csrId, ctx.period, ctx.now);
-  const seed = ctx.periodRow.seed;
   while (picks.length < wanted && candidates.length > 0) {
-    const drawIndex = state.nextDraw + picks.length;
-    const digest = candidatesDigest(candidates);
-    const count = candidates.length;
-    const position = drawPosition(seed, csrId, drawIndex, count);
-    const [callId] = candidates.splice(position, 1);
+    const draw = {
+      csr_id: csrId,
+      draw_index: state.nextDraw + picks.length,
+      candidate_count: candidates.length,
+      candidates_sha256: candidatesDigest(candidates),
+      position: drawPosition(ctx.periodRow.seed, csrId, state.nextDraw + picks.length, candidates.length),
+    };
+    const [callId] = candidates.splice(draw.position, 1);
     const supervisorId = charge(leastLoaded(ctx.supervisors), true);
     const pickId = await insertPick(trx, {
+      ...draw,
       period_id: ctx.periodRow.id,
       team_id: ctx.plan.team_id,
-      csr_id: csrId,
       call_id: callId,
       supervisor_id: supervisorId,
-      seed,
-      draw_index: drawIndex,
-      candidate_count: count,
-      position,
-      candidates_sha256: digest,
+      seed: ctx.periodRow.seed,
       picked_at: ctx.now,
       due_at: dueAtOf(ctx.period),
     });
-    picks.push({
-      pick_id: pickId,
-      csr_id: csrId,
-      call_id: callId,
-      supervisor_id: supervisorId,
-      draw_index: drawIndex,
-      candidate_count: count,
-      position,
-    });
+    const { candidates_sha256: _digest, ...logged } = draw;
+    picks.push({ pick_id: pickId, call_id: callId, supervisor_id: supervisorId, ...logged });
   }
   return { picks, missing: wanted - picks.length };
+}
+
+/** What the audit entry of a run keeps: the plan as it stood, the seed, and every draw. */
+function runDetails(plan: SamplingPlan, periodRow: SamplingPeriodRow, result: TopUpResult) {
+  const { per_csr, period, category, min_duration_s, direction } = plan;
+  return {
+    team_id: plan.team_id,
+    period: result.period_key,
+    seed: periodRow.seed,
+    plan: { per_csr, period, category, min_duration_s, direction },
+    target: result.target,
+    picks: result.picks,
+    short: result.short,
+    reassigned: result.reassigned,
+  };
 }
 
 /** Tops up one plan's current period. Returns null for a missing or paused plan. */
@@ -167,22 +173,7 @@ export async function topUpPlan(
       action: 'sampling.topped_up',
       entityType: 'sampling_plan',
       entityId: plan.id,
-      details: {
-        team_id: plan.team_id,
-        period: period.key,
-        seed: periodRow.seed,
-        plan: {
-          per_csr: plan.per_csr,
-          period: plan.period,
-          category: plan.category,
-          min_duration_s: plan.min_duration_s,
-          direction: plan.direction,
-        },
-        target,
-        picks: result.picks,
-        short: result.short,
-        reassigned,
-      },
+      details: runDetails(plan, periodRow, result),
       ip: options.ip,
     });
     return result;

@@ -1,0 +1,114 @@
+import { Router, type Request } from 'express';
+import type { AppDeps } from '../deps';
+import { visibleEvaluationOr404 } from '../evaluations/access';
+import { evaluationJson } from '../evaluations/evaluations.api';
+import { NotFound } from '../lib/errors';
+import { clientIp } from '../lib/http';
+import { parseIdParam, parseInput } from '../lib/validation';
+import { actorOf, requireRole, STAFF_ROLES, teamScope } from '../policy/scope';
+import { disputesOfEvaluation, disputeWithNames, listDisputes } from './disputes.queries';
+import { disputeListSchema } from './disputes.schemas';
+import { openDispute, rescoreDispute, upholdDispute, visibleDisputeOr404 } from './disputes.service';
+import { withItems, type DisputeDetail } from './disputes.view';
+
+function idParam(req: Request, what: string): number {
+  const id = parseIdParam(req.params.id);
+  if (id === null) throw new NotFound(`No such ${what}.`);
+  return id;
+}
+
+export function disputeJson(d: DisputeDetail) {
+  return {
+    id: d.id,
+    evaluation_id: d.evaluation_id,
+    status: d.status,
+    reason: d.reason,
+    items: d.items.map((i) => ({
+      item_id: i.item_id,
+      prompt: i.prompt,
+      points_before: i.points_before,
+      max_points: i.max_points,
+      points_after: i.points_after,
+    })),
+    assignee_id: d.assignee_id,
+    opened_at: d.opened_at,
+    resolved_at: d.resolved_at,
+    resolution_reason: d.resolution_reason,
+    score_before: d.score_before,
+    score_after: d.score_after,
+  };
+}
+
+async function detailJson(deps: AppDeps, id: number) {
+  const [detail] = await withItems(deps.db, [(await disputeWithNames(deps.db, id))!]);
+  return disputeJson(detail);
+}
+
+/** Routes under /api/v1/evaluations/:id: the CSR opens a dispute; anyone who sees the scorecard lists them. */
+export function evaluationDisputesApiRoutes(deps: AppDeps): Router {
+  const router = Router();
+
+  router.post('/:id/disputes', async (req, res) => {
+    const dispute = await openDispute(deps, actorOf(req), idParam(req, 'scorecard'), req.body ?? {}, clientIp(req));
+    res.status(201).json(await detailJson(deps, dispute.id));
+  });
+
+  router.get('/:id/disputes', async (req, res) => {
+    const evaluation = await visibleEvaluationOr404(deps.db, actorOf(req), idParam(req, 'scorecard'));
+    const rows = await withItems(deps.db, await disputesOfEvaluation(deps.db, evaluation.id));
+    res.json({ items: rows.map(disputeJson), next_cursor: null });
+  });
+
+  return router;
+}
+
+/** Routes under /api/v1/disputes: the reviewers' queue and decisions. */
+export function disputesApiRoutes(deps: AppDeps): Router {
+  const router = Router();
+  const staff = requireRole(...STAFF_ROLES);
+
+  router.get('/', staff, async (req, res) => {
+    const query = parseInput(disputeListSchema, req.query);
+    const actor = actorOf(req);
+    const rows = await listDisputes(deps.db, {
+      scope: await teamScope(deps.db, actor),
+      assigneeId: actor.id,
+      statuses: query.status ? [query.status] : undefined,
+      from: query.from,
+      to: query.to,
+      beforeId: query.cursor,
+      limit: query.limit + 1,
+    });
+    const page = rows.slice(0, query.limit);
+    res.json({
+      items: (await withItems(deps.db, page)).map(disputeJson),
+      next_cursor: rows.length > query.limit ? String(page.at(-1)!.id) : null,
+    });
+  });
+
+  router.get('/:id', async (req, res) => {
+    const dispute = await visibleDisputeOr404(deps.db, actorOf(req), idParam(req, 'dispute'));
+    res.json(await detailJson(deps, dispute.id));
+  });
+
+  router.post('/:id/uphold', staff, async (req, res) => {
+    const dispute = await upholdDispute(deps, actorOf(req), idParam(req, 'dispute'), req.body ?? {}, clientIp(req));
+    res.json(await detailJson(deps, dispute.id));
+  });
+
+  router.post('/:id/rescore', staff, async (req, res) => {
+    const { dispute, outcome } = await rescoreDispute(
+      deps,
+      actorOf(req),
+      idParam(req, 'dispute'),
+      req.body ?? {},
+      clientIp(req),
+    );
+    res.json({
+      dispute: await detailJson(deps, dispute.id),
+      evaluation: evaluationJson(outcome.evaluation, { coachingTaskId: outcome.coachingTaskId }),
+    });
+  });
+
+  return router;
+}
