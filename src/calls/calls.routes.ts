@@ -35,10 +35,7 @@ export function callRoutes(deps: AppDeps): Router {
       listTeams(deps.db, scope.all ? undefined : scope.teamIds);
     try {
       const result = await searchCalls(deps, actor, req.query);
-      const [teams, categories] = await Promise.all([
-        scopeTeams(result.scope),
-        distinctCategories(deps.db, result.scope),
-      ]);
+      const [teams, categories] = await Promise.all([scopeTeams(result.scope), distinctCategories(deps.db)]);
       res.render('calls/list', {
         title: 'Calls',
         ...result,

@@ -94,6 +94,10 @@ export function evaluationRoutes(deps: AppDeps): Router {
     if (actorOf(req).role === 'csr') throw new NotFound('No such scorecard.');
     if (mode === 'score' && evaluation.status !== 'draft') return res.redirect(303, `/evaluations/${id}`);
     if (mode === 'rescore' && evaluation.status === 'draft') return res.redirect(303, `/evaluations/${id}/score`);
+    // Calibration scorecards are compared as given: there is no rescore form (a refused post still says why).
+    if (mode === 'rescore' && evaluation.kind === 'calibration' && status === 200) {
+      return res.redirect(303, `/evaluations/${id}`);
+    }
     const view = await evaluationView(deps.db, evaluation);
     const posted = status === 200 ? null : body(req);
     res.status(status).render('evaluations/score', {

@@ -2,48 +2,68 @@ import type { NextFunction, Request, Response } from 'express';
 import type { CsrfSync } from 'csrf-sync';
 import type { AppDeps } from '../deps';
 
-const NAV: Record<string, Array<{ href: string; label: string }>> = {
-  admin: [
-    { href: '/', label: 'Home' },
-    { href: '/calls', label: 'Calls' },
+export interface NavLink {
+  href: string;
+  label: string;
+}
+
+export interface NavGroup {
+  label: string;
+  children: NavLink[];
+}
+
+const QUALITY: NavGroup = {
+  label: 'Quality',
+  children: [
     { href: '/evaluations', label: 'Scoring' },
     { href: '/disputes', label: 'Disputes' },
     { href: '/calibration', label: 'Calibration' },
     { href: '/sampling', label: 'Sampling' },
     { href: '/rubrics', label: 'Rubrics' },
+  ],
+};
+
+const DEVELOPMENT: NavGroup = {
+  label: 'Coaching',
+  children: [
     { href: '/coaching', label: 'Coaching' },
     { href: '/training', label: 'Training' },
+    { href: '/recognition', label: 'Recognition' },
     { href: '/budget', label: 'Budget' },
+  ],
+};
+
+// Grouped so the bar fits a laptop screen; each group opens as a small menu (a <details>, no script needed).
+const NAV: Record<string, Array<NavLink | NavGroup>> = {
+  admin: [
+    { href: '/', label: 'Home' },
+    { href: '/calls', label: 'Calls' },
+    QUALITY,
+    DEVELOPMENT,
     { href: '/reports', label: 'Reports' },
-    { href: '/admin/users', label: 'People' },
-    { href: '/admin/org', label: 'Departments & teams' },
-    { href: '/admin/audit', label: 'Audit log' },
-    { href: '/admin/settings', label: 'Settings' },
+    {
+      label: 'Admin',
+      children: [
+        { href: '/admin/users', label: 'People' },
+        { href: '/admin/org', label: 'Departments & teams' },
+        { href: '/admin/audit', label: 'Audit log' },
+        { href: '/admin/settings', label: 'Settings' },
+      ],
+    },
   ],
   manager: [
     { href: '/', label: 'Home' },
     { href: '/calls', label: 'Calls' },
-    { href: '/evaluations', label: 'Scoring' },
-    { href: '/disputes', label: 'Disputes' },
-    { href: '/calibration', label: 'Calibration' },
-    { href: '/sampling', label: 'Sampling' },
-    { href: '/rubrics', label: 'Rubrics' },
-    { href: '/coaching', label: 'Coaching' },
-    { href: '/training', label: 'Training' },
-    { href: '/budget', label: 'Budget' },
-    { href: '/recognition', label: 'Recognition' },
+    QUALITY,
+    DEVELOPMENT,
     { href: '/reports', label: 'Reports' },
     { href: '/people', label: 'People' },
   ],
   supervisor: [
     { href: '/', label: 'Home' },
     { href: '/calls', label: 'Calls' },
-    { href: '/evaluations', label: 'Scoring' },
-    { href: '/disputes', label: 'Disputes' },
-    { href: '/calibration', label: 'Calibration' },
-    { href: '/sampling', label: 'Sampling' },
-    { href: '/coaching', label: 'Coaching' },
-    { href: '/training', label: 'Training' },
+    { label: 'Quality', children: QUALITY.children.filter((c) => c.href !== '/rubrics') },
+    { label: 'Coaching', children: [DEVELOPMENT.children[0], DEVELOPMENT.children[1], DEVELOPMENT.children[2]] },
     { href: '/reports', label: 'Reports' },
     { href: '/people', label: 'My teams' },
   ],

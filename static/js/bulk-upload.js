@@ -36,10 +36,16 @@
       });
       xhr.addEventListener('load', function () {
         let json;
-        try { json = JSON.parse(xhr.responseText); } catch { json = null; }
+        try {
+          json = JSON.parse(xhr.responseText);
+        } catch {
+          json = null;
+        }
         resolve({ status: xhr.status, json: json });
       });
-      xhr.addEventListener('error', function () { resolve({ status: 0, json: null }); });
+      xhr.addEventListener('error', function () {
+        resolve({ status: 0, json: null });
+      });
       xhr.send(body);
     });
   }
@@ -67,20 +73,38 @@
       xhr.setRequestHeader('Accept', 'application/json');
       xhr.setRequestHeader('X-CSRF-Token', csrf);
       xhr.addEventListener('load', function () {
-        try { resolve({ status: xhr.status, json: JSON.parse(xhr.responseText) }); } catch { resolve({ status: xhr.status, json: null }); }
+        try {
+          resolve({ status: xhr.status, json: JSON.parse(xhr.responseText) });
+        } catch {
+          resolve({ status: xhr.status, json: null });
+        }
       });
-      xhr.addEventListener('error', function () { resolve({ status: 0, json: null }); });
+      xhr.addEventListener('error', function () {
+        resolve({ status: 0, json: null });
+      });
       xhr.send(checkBody);
     });
     if (check.status !== 200 || !check.json) {
-      summary.textContent = (check.json && check.json.error && check.json.error.message) || 'The CSV could not be checked.';
+      summary.textContent =
+        (check.json && check.json.error && check.json.error.message) || 'The CSV could not be checked.';
       form.querySelector('button[type=submit]').disabled = false;
       return;
     }
     const counts = { created: 0, unchanged: 0, refused: 0 };
-    const wanted = new Set(check.json.rows.map(function (r) { return r.recording; }).filter(Boolean));
+    const wanted = new Set(
+      check.json.rows
+        .map(function (r) {
+          return r.recording;
+        })
+        .filter(Boolean),
+    );
     check.json.rows.forEach(function (row) {
-      if (row.recording && !files.some(function (f) { return f.name === row.recording; })) {
+      if (
+        row.recording &&
+        !files.some(function (f) {
+          return f.name === row.recording;
+        })
+      ) {
         show(item('line ' + row.line + ': ' + row.recording), { status: 'refused', message: 'file not chosen' });
         counts.refused += 1;
       }
@@ -97,14 +121,21 @@
       body.append('mode', 'given_files');
       body.append('csv', csv);
       body.append('recordings', file, file.name);
-      const result = await send(body, function (pct) { entry.bar.value = pct; });
+      const result = await send(body, function (pct) {
+        entry.bar.value = pct;
+      });
       const outcomes = (result.json && result.json.outcomes) || [];
       if (!outcomes.length) {
-        const message = (result.json && result.json.error && result.json.error.message) || 'Upload failed (HTTP ' + result.status + ').';
+        const message =
+          (result.json && result.json.error && result.json.error.message) ||
+          'Upload failed (HTTP ' + result.status + ').';
         show(entry, { status: 'refused', message: message });
         counts.refused += 1;
       }
-      outcomes.forEach(function (o) { show(entry, o); counts[o.status] += 1; });
+      outcomes.forEach(function (o) {
+        show(entry, o);
+        counts[o.status] += 1;
+      });
     }
     const rest = new FormData();
     rest.append('mode', 'no_recording');
@@ -114,7 +145,8 @@
       show(item('line ' + o.line + ' (no recording)'), o);
       counts[o.status] += 1;
     });
-    summary.textContent = counts.created + ' stored, ' + counts.unchanged + ' already there, ' + counts.refused + ' refused.';
+    summary.textContent =
+      counts.created + ' stored, ' + counts.unchanged + ' already there, ' + counts.refused + ' refused.';
     form.querySelector('button[type=submit]').disabled = false;
   });
 })();

@@ -16,7 +16,9 @@
   const speeds = [0.75, 1, 1.25, 1.5, 1.75, 2];
 
   function duration() {
-    return Number.isFinite(audio.duration) && audio.duration > 0 ? audio.duration : Number(player.dataset.duration) || 0;
+    return Number.isFinite(audio.duration) && audio.duration > 0
+      ? audio.duration
+      : Number(player.dataset.duration) || 0;
   }
 
   function format(seconds) {
@@ -50,7 +52,10 @@
     if (action === 'back') seek(audio.currentTime - 5);
     if (action === 'forward') seek(audio.currentTime + 5);
   });
-  if (speed) speed.addEventListener('change', function () { setSpeed(Number(speed.value)); });
+  if (speed)
+    speed.addEventListener('change', function () {
+      setSpeed(Number(speed.value));
+    });
 
   if (timeline) {
     timeline.addEventListener('click', function (event) {
@@ -59,8 +64,12 @@
     });
   }
 
-  audio.addEventListener('play', function () { toggle.textContent = 'Pause'; });
-  audio.addEventListener('pause', function () { toggle.textContent = 'Play'; });
+  audio.addEventListener('play', function () {
+    toggle.textContent = 'Pause';
+  });
+  audio.addEventListener('pause', function () {
+    toggle.textContent = 'Play';
+  });
   audio.addEventListener('timeupdate', function () {
     const t = audio.currentTime;
     current.textContent = format(t);
@@ -91,7 +100,7 @@
         const button = document.createElement('button');
         button.type = 'button';
         button.className = 'time-stamp';
-        button.dataset.seek = String((Number(h || 0) * 3600) + Number(m) * 60 + Number(s));
+        button.dataset.seek = String(Number(h || 0) * 3600 + Number(m) * 60 + Number(s));
         button.textContent = match;
         fragment.appendChild(button);
         last = offset + match.length;
@@ -112,7 +121,13 @@
   // A link such as /evaluations/7#t=83 opens the recording at that moment.
   const start = /^#t=(\d+)$/.exec(window.location.hash);
   if (start) {
-    audio.addEventListener('loadedmetadata', function () { seek(Number(start[1])); }, { once: true });
+    audio.addEventListener(
+      'loadedmetadata',
+      function () {
+        seek(Number(start[1]));
+      },
+      { once: true },
+    );
     if (audio.readyState >= 1) seek(Number(start[1]));
   }
 

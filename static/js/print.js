@@ -1,4 +1,6 @@
 'use strict';
 document.querySelectorAll('[data-print]').forEach(function (button) {
-  button.addEventListener('click', function () { window.print(); });
+  button.addEventListener('click', function () {
+    window.print();
+  });
 });

@@ -14,11 +14,16 @@
   function itemMax(item) {
     if (item.type === 'yes_no') return item.max_points;
     if (item.type === 'scale') return item.max_points;
-    return item.options.reduce(function (best, o) { return Math.max(best, o.points); }, 0);
+    return item.options.reduce(function (best, o) {
+      return Math.max(best, o.points);
+    }, 0);
   }
 
   function itemMin(item) {
-    if (item.type === 'choice') return item.options.reduce(function (low, o) { return Math.min(low, o.points); }, Infinity);
+    if (item.type === 'choice')
+      return item.options.reduce(function (low, o) {
+        return Math.min(low, o.points);
+      }, Infinity);
     return 0;
   }
 
@@ -30,7 +35,9 @@
       const n = Number(value);
       return Number.isInteger(n) && n >= 0 && n <= item.max_points ? n : null;
     }
-    const option = item.options.find(function (o) { return String(o.id) === String(value); });
+    const option = item.options.find(function (o) {
+      return String(o.id) === String(value);
+    });
     return option ? option.points : null;
   }
 
@@ -60,7 +67,8 @@
       });
       const included = max > 0;
       const score = included ? round6((100 * earned) / max) : null;
-      const below = included && section.threshold !== null && section.threshold !== undefined && score < section.threshold;
+      const below =
+        included && section.threshold !== null && section.threshold !== undefined && score < section.threshold;
       if (included) {
         weighted += score * section.weight;
         weights += section.weight;
@@ -80,7 +88,9 @@
     const raw = weights > 0 ? round6(weighted / weights) : null;
     const criticalFailed = criticalItems.length > 0;
     const score = raw === null ? null : criticalFailed ? 0 : raw;
-    const sectionFailed = sections.some(function (s) { return s.below_threshold; });
+    const sectionFailed = sections.some(function (s) {
+      return s.below_threshold;
+    });
     const passed = score === null ? null : score >= rubric.pass_threshold && !criticalFailed && !sectionFailed;
     return {
       score: score,

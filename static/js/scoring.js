@@ -8,7 +8,11 @@
   if (!form || !modelNode || !window.ScoreMath) return;
   const model = JSON.parse(modelNode.textContent);
   const itemsById = new Map();
-  model.sections.forEach(function (s) { s.items.forEach(function (i) { itemsById.set(String(i.id), i); }); });
+  model.sections.forEach(function (s) {
+    s.items.forEach(function (i) {
+      itemsById.set(String(i.id), i);
+    });
+  });
   const itemNodes = Array.from(form.querySelectorAll('[data-item]'));
   const liveScore = form.querySelector('[data-live-score]');
   const verdict = form.querySelector('[data-live-verdict]');
@@ -44,7 +48,8 @@
     const result = window.ScoreMath.computeScore(model, answers());
     result.sections.forEach(function (s) {
       const out = form.querySelector('[data-section-score="' + s.id + '"]');
-      if (out) out.textContent = s.included ? pct(s.score) + (s.below_threshold ? ' (below its threshold)' : '') : 'N/A';
+      if (out)
+        out.textContent = s.included ? pct(s.score) + (s.below_threshold ? ' (below its threshold)' : '') : 'N/A';
     });
     liveScore.textContent = pct(result.score);
     verdict.textContent = '';
@@ -91,7 +96,9 @@
   }
 
   function save() {
-    inFlight = doSave().finally(function () { inFlight = null; });
+    inFlight = doSave().finally(function () {
+      inFlight = null;
+    });
     return inFlight;
   }
 
@@ -108,7 +115,9 @@
         body: JSON.stringify(body),
         credentials: 'same-origin',
       });
-      const json = await res.json().catch(function () { return null; });
+      const json = await res.json().catch(function () {
+        return null;
+      });
       if (res.ok) {
         revision.value = String(json.revision);
         activeSeconds -= spent;
@@ -124,8 +133,13 @@
     }
   }
 
-  form.addEventListener('change', function () { render(); scheduleSave(); });
-  form.addEventListener('input', function (e) { if (e.target.tagName === 'TEXTAREA') scheduleSave(); });
+  form.addEventListener('change', function () {
+    render();
+    scheduleSave();
+  });
+  form.addEventListener('input', function (e) {
+    if (e.target.tagName === 'TEXTAREA') scheduleSave();
+  });
 
   function formatStamp(seconds) {
     const s = Math.floor(seconds);
@@ -142,7 +156,12 @@
     const t = audio ? audio.currentTime : 0;
     const stamp = formatStamp(t);
     const at = textarea.selectionStart || textarea.value.length;
-    textarea.value = textarea.value.slice(0, at) + (at && !/\s$/.test(textarea.value.slice(0, at)) ? ' ' : '') + stamp + ' ' + textarea.value.slice(at);
+    textarea.value =
+      textarea.value.slice(0, at) +
+      (at && !/\s$/.test(textarea.value.slice(0, at)) ? ' ' : '') +
+      stamp +
+      ' ' +
+      textarea.value.slice(at);
     const hidden = form.querySelector('[name="t_' + button.dataset.insertTime.slice(2) + '"]');
     if (hidden && hidden.value === '') hidden.value = String(Math.floor(t));
     textarea.focus();
@@ -161,28 +180,37 @@
     node.scrollIntoView({ block: 'center', behavior: 'smooth' });
   }
 
-  document.addEventListener('keydown', function (e) {
-    const tag = (e.target.tagName || '').toLowerCase();
-    if (tag === 'textarea' || (tag === 'input' && e.target.type !== 'radio') || e.ctrlKey || e.metaKey || e.altKey) return;
-    const node = currentItem();
-    if (/^[0-9-]$/.test(e.key) && node) {
-      const radio = node.querySelector('input[type=radio][data-key="' + e.key + '"]');
-      if (radio) {
+  document.addEventListener(
+    'keydown',
+    function (e) {
+      const tag = (e.target.tagName || '').toLowerCase();
+      if (tag === 'textarea' || (tag === 'input' && e.target.type !== 'radio') || e.ctrlKey || e.metaKey || e.altKey)
+        return;
+      const node = currentItem();
+      if (/^[0-9-]$/.test(e.key) && node) {
+        const radio = node.querySelector('input[type=radio][data-key="' + e.key + '"]');
+        if (radio) {
+          e.preventDefault();
+          radio.checked = true;
+          radio.focus();
+          radio.dispatchEvent(new Event('change', { bubbles: true }));
+        }
+      } else if ((e.key === 'ArrowDown' || e.key === 'ArrowUp') && node) {
         e.preventDefault();
-        radio.checked = true;
-        radio.focus();
-        radio.dispatchEvent(new Event('change', { bubbles: true }));
+        e.stopPropagation();
+        const index = itemNodes.indexOf(node) + (e.key === 'ArrowDown' ? 1 : -1);
+        focusItem(itemNodes[Math.max(0, Math.min(itemNodes.length - 1, index))]);
+      } else if (e.key === 'n') {
+        e.preventDefault();
+        focusItem(
+          itemNodes.find(function (n) {
+            return valueOf(n) === undefined;
+          }) || itemNodes[0],
+        );
       }
-    } else if ((e.key === 'ArrowDown' || e.key === 'ArrowUp') && node) {
-      e.preventDefault();
-      e.stopPropagation();
-      const index = itemNodes.indexOf(node) + (e.key === 'ArrowDown' ? 1 : -1);
-      focusItem(itemNodes[Math.max(0, Math.min(itemNodes.length - 1, index))]);
-    } else if (e.key === 'n') {
-      e.preventDefault();
-      focusItem(itemNodes.find(function (n) { return valueOf(n) === undefined; }) || itemNodes[0]);
-    }
-  }, true);
+    },
+    true,
+  );
 
   form.addEventListener('submit', function (e) {
     if ('preview' in form.dataset) {
@@ -194,7 +222,9 @@
     if (inFlight) {
       e.preventDefault();
       const submitter = e.submitter;
-      inFlight.then(function () { form.requestSubmit(submitter); });
+      inFlight.then(function () {
+        form.requestSubmit(submitter);
+      });
       return;
     }
     timeSpent.value = String(activeSeconds);
@@ -206,7 +236,8 @@
       const v = valueOf(node);
       const comment = form.querySelector('[name="c_' + node.dataset.item + '"]').value.trim();
       const points = window.ScoreMath.itemPoints(item, v);
-      const needsComment = node.dataset.commentRequired && points !== null && points < window.ScoreMath.itemMax(item) && !comment;
+      const needsComment =
+        node.dataset.commentRequired && points !== null && points < window.ScoreMath.itemMax(item) && !comment;
       const missing = v === undefined || needsComment;
       node.classList.toggle('missing', missing);
       if (missing && !firstMissing) firstMissing = node;
@@ -214,7 +245,8 @@
     if (firstMissing) {
       e.preventDefault();
       status.setAttribute('role', 'alert');
-      status.textContent = valueOf(firstMissing) === undefined ? 'Answer every item before submitting.' : 'This answer needs a comment.';
+      status.textContent =
+        valueOf(firstMissing) === undefined ? 'Answer every item before submitting.' : 'This answer needs a comment.';
       focusItem(firstMissing);
     }
   });

@@ -329,6 +329,8 @@ describe('scoring in a session', () => {
     const page = await signIn(ctx.app, org.admin.username);
     const rescore = await postForm(page, `/evaluations/${evaluationId}/rescore`, { reason: 'Because', op: 'rescore' });
     expect(rescore.status).toBe(409);
+    expect(rescore.text).toContain('Calibration scorecards are compared as given');
+    expect((await page.get(`/evaluations/${evaluationId}/rescore`)).status).toBe(303);
     const draftId = await scoreIn(ctx, org.supervisorB, id, [], { draft: true });
     const res = await admin.get(`/api/v1/evaluations/${draftId}`);
     expect(res.status).toBe(404);

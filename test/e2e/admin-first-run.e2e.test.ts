@@ -54,7 +54,9 @@ describe('admin first run (real browser)', () => {
 
       // Rubrics → New rubric.
       await page.goto('/');
-      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Rubrics' }).click();
+      const nav = page.getByRole('navigation', { name: 'Main' });
+      await nav.locator('summary', { hasText: 'Quality' }).click();
+      await nav.getByRole('link', { name: 'Rubrics' }).click();
       await page.waitForURL('**/rubrics');
       await expect(page.getByRole('link', { name: 'Standard call quality' }).isVisible()).resolves.toBe(true);
       await journey.step(page, 'rubric list');
