@@ -12,9 +12,24 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('started_at', 'text', (c) => c.notNull())
     .addColumn('direction', 'text', (c) => c.notNull().check(sql`direction in ('inbound', 'outbound')`))
     .addColumn('category', 'text')
-    .addColumn('queue_wait_s', 'real', (c) => c.notNull().defaultTo(0).check(sql`queue_wait_s >= 0`))
-    .addColumn('hold_s', 'real', (c) => c.notNull().defaultTo(0).check(sql`hold_s >= 0`))
-    .addColumn('duration_s', 'real', (c) => c.notNull().defaultTo(0).check(sql`duration_s >= 0`))
+    .addColumn('queue_wait_s', 'real', (c) =>
+      c
+        .notNull()
+        .defaultTo(0)
+        .check(sql`queue_wait_s >= 0`),
+    )
+    .addColumn('hold_s', 'real', (c) =>
+      c
+        .notNull()
+        .defaultTo(0)
+        .check(sql`hold_s >= 0`),
+    )
+    .addColumn('duration_s', 'real', (c) =>
+      c
+        .notNull()
+        .defaultTo(0)
+        .check(sql`duration_s >= 0`),
+    )
     .addColumn('csat', 'integer', (c) => c.check(sql`csat between 1 and 5`))
     .addColumn('abandoned', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('evaluation_count', 'integer', (c) => c.notNull().defaultTo(0))
@@ -37,7 +52,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
 
   await db.schema.createIndex('calls_team_started_idx').on('calls').columns(['team_id', 'started_at', 'id']).execute();
-  await db.schema.createIndex('calls_agent_started_idx').on('calls').columns(['agent_id', 'started_at', 'id']).execute();
+  await db.schema
+    .createIndex('calls_agent_started_idx')
+    .on('calls')
+    .columns(['agent_id', 'started_at', 'id'])
+    .execute();
   await db.schema.createIndex('calls_started_idx').on('calls').columns(['started_at', 'id']).execute();
   await db.schema
     .createIndex('calls_team_category_started_idx')

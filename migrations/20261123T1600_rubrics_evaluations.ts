@@ -8,10 +8,23 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('version', 'integer', (c) => c.notNull().defaultTo(1))
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('description', 'text')
-    .addColumn('status', 'text', (c) => c.notNull().defaultTo('draft').check(sql`status in ('draft', 'published', 'retired')`))
-    .addColumn('pass_threshold', 'real', (c) => c.notNull().defaultTo(75).check(sql`pass_threshold between 0 and 100`))
+    .addColumn('status', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('draft')
+        .check(sql`status in ('draft', 'published', 'retired')`),
+    )
+    .addColumn('pass_threshold', 'real', (c) =>
+      c
+        .notNull()
+        .defaultTo(75)
+        .check(sql`pass_threshold between 0 and 100`),
+    )
     .addColumn('release_mode', 'text', (c) =>
-      c.notNull().defaultTo('on_submit').check(sql`release_mode in ('on_submit', 'after_days', 'manual', 'never')`),
+      c
+        .notNull()
+        .defaultTo('on_submit')
+        .check(sql`release_mode in ('on_submit', 'after_days', 'manual', 'never')`),
     )
     .addColumn('release_after_days', 'integer')
     .addColumn('created_by', 'integer', (c) => c.references('users.id').onDelete('set null'))
@@ -20,7 +33,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('published_at', 'text')
     .addColumn('retired_at', 'text')
     .execute();
-  await db.schema.createIndex('rubrics_family_version_unique').on('rubrics').columns(['family_id', 'version']).unique().execute();
+  await db.schema
+    .createIndex('rubrics_family_version_unique')
+    .on('rubrics')
+    .columns(['family_id', 'version'])
+    .unique()
+    .execute();
   await db.schema.createIndex('rubrics_status_idx').on('rubrics').column('status').execute();
 
   await db.schema
@@ -32,7 +50,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('weight', 'real', (c) => c.notNull().check(sql`weight > 0`))
     .addColumn('threshold', 'real', (c) => c.check(sql`threshold between 0 and 100`))
     .execute();
-  await db.schema.createIndex('rubric_sections_rubric_idx').on('rubric_sections').columns(['rubric_id', 'position']).execute();
+  await db.schema
+    .createIndex('rubric_sections_rubric_idx')
+    .on('rubric_sections')
+    .columns(['rubric_id', 'position'])
+    .execute();
 
   await db.schema
     .createTable('rubric_items')
@@ -48,7 +70,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('critical', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('comment_required', 'integer', (c) => c.notNull().defaultTo(0))
     .execute();
-  await db.schema.createIndex('rubric_items_section_idx').on('rubric_items').columns(['section_id', 'position']).execute();
+  await db.schema
+    .createIndex('rubric_items_section_idx')
+    .on('rubric_items')
+    .columns(['section_id', 'position'])
+    .execute();
   await db.schema.createIndex('rubric_items_rubric_idx').on('rubric_items').column('rubric_id').execute();
 
   await db.schema
@@ -59,7 +85,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('label', 'text', (c) => c.notNull())
     .addColumn('points', 'real', (c) => c.notNull().check(sql`points >= 0`))
     .execute();
-  await db.schema.createIndex('rubric_options_item_idx').on('rubric_options').columns(['item_id', 'position']).execute();
+  await db.schema
+    .createIndex('rubric_options_item_idx')
+    .on('rubric_options')
+    .columns(['item_id', 'position'])
+    .execute();
 
   await db.schema
     .createTable('evaluations')
@@ -69,9 +99,17 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('agent_id', 'integer', (c) => c.notNull().references('users.id'))
     .addColumn('team_id', 'integer', (c) => c.references('teams.id'))
     .addColumn('evaluator_id', 'integer', (c) => c.notNull().references('users.id'))
-    .addColumn('kind', 'text', (c) => c.notNull().defaultTo('standard').check(sql`kind in ('standard', 'calibration')`))
+    .addColumn('kind', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('standard')
+        .check(sql`kind in ('standard', 'calibration')`),
+    )
     .addColumn('status', 'text', (c) =>
-      c.notNull().defaultTo('draft').check(sql`status in ('draft', 'submitted', 'released', 'acknowledged')`),
+      c
+        .notNull()
+        .defaultTo('draft')
+        .check(sql`status in ('draft', 'submitted', 'released', 'acknowledged')`),
     )
     .addColumn('revision', 'integer', (c) => c.notNull().defaultTo(1))
     .addColumn('rescore_count', 'integer', (c) => c.notNull().defaultTo(0))
@@ -100,10 +138,26 @@ export async function up(db: Kysely<any>): Promise<void> {
     .where(sql.ref('status'), '=', 'draft')
     .execute();
   await db.schema.createIndex('evaluations_call_idx').on('evaluations').column('call_id').execute();
-  await db.schema.createIndex('evaluations_agent_idx').on('evaluations').columns(['agent_id', 'status', 'submitted_at']).execute();
-  await db.schema.createIndex('evaluations_team_idx').on('evaluations').columns(['team_id', 'status', 'submitted_at']).execute();
-  await db.schema.createIndex('evaluations_evaluator_idx').on('evaluations').columns(['evaluator_id', 'status', 'updated_at']).execute();
-  await db.schema.createIndex('evaluations_release_due_idx').on('evaluations').columns(['status', 'release_due_at']).execute();
+  await db.schema
+    .createIndex('evaluations_agent_idx')
+    .on('evaluations')
+    .columns(['agent_id', 'status', 'submitted_at'])
+    .execute();
+  await db.schema
+    .createIndex('evaluations_team_idx')
+    .on('evaluations')
+    .columns(['team_id', 'status', 'submitted_at'])
+    .execute();
+  await db.schema
+    .createIndex('evaluations_evaluator_idx')
+    .on('evaluations')
+    .columns(['evaluator_id', 'status', 'updated_at'])
+    .execute();
+  await db.schema
+    .createIndex('evaluations_release_due_idx')
+    .on('evaluations')
+    .columns(['status', 'release_due_at'])
+    .execute();
   await db.schema.createIndex('evaluations_rubric_idx').on('evaluations').column('rubric_id').execute();
 
   await db.schema
@@ -128,7 +182,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('replaced_by', 'integer', (c) => c.references('users.id'))
     .addColumn('replaced_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('evaluation_revisions_eval_idx').on('evaluation_revisions').column('evaluation_id').execute();
+  await db.schema
+    .createIndex('evaluation_revisions_eval_idx')
+    .on('evaluation_revisions')
+    .column('evaluation_id')
+    .execute();
 
   await db.schema
     .createTable('coaching_tasks')
@@ -139,7 +197,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('evaluation_id', 'integer', (c) => c.references('evaluations.id').onDelete('set null'))
     .addColumn('parent_task_id', 'integer', (c) => c.references('coaching_tasks.id'))
     .addColumn('status', 'text', (c) =>
-      c.notNull().defaultTo('open').check(sql`status in ('open', 'scheduled', 'completed', 'acknowledged', 'cancelled')`),
+      c
+        .notNull()
+        .defaultTo('open')
+        .check(sql`status in ('open', 'scheduled', 'completed', 'acknowledged', 'cancelled')`),
     )
     .addColumn('focus', 'text', (c) => c.notNull().defaultTo('[]'))
     .addColumn('due_at', 'text', (c) => c.notNull())
@@ -162,8 +223,16 @@ export async function up(db: Kysely<any>): Promise<void> {
     .where(sql.ref('evaluation_id'), 'is not', null)
     .execute();
   await db.schema.createIndex('coaching_tasks_csr_idx').on('coaching_tasks').columns(['csr_id', 'status']).execute();
-  await db.schema.createIndex('coaching_tasks_team_idx').on('coaching_tasks').columns(['team_id', 'status', 'due_at']).execute();
-  await db.schema.createIndex('coaching_tasks_assignee_idx').on('coaching_tasks').columns(['assignee_id', 'status']).execute();
+  await db.schema
+    .createIndex('coaching_tasks_team_idx')
+    .on('coaching_tasks')
+    .columns(['team_id', 'status', 'due_at'])
+    .execute();
+  await db.schema
+    .createIndex('coaching_tasks_assignee_idx')
+    .on('coaching_tasks')
+    .columns(['assignee_id', 'status'])
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

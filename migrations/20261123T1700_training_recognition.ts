@@ -34,7 +34,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('idempotency_key', 'text', (c) => c.unique())
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('training_bookings_dept_period_idx').on('training_bookings').columns(['department_id', 'period_key']).execute();
+  await db.schema
+    .createIndex('training_bookings_dept_period_idx')
+    .on('training_bookings')
+    .columns(['department_id', 'period_key'])
+    .execute();
 
   await db.schema
     .createTable('training_assignments')
@@ -42,7 +46,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('booking_id', 'integer', (c) => c.notNull().references('training_bookings.id').onDelete('cascade'))
     .addColumn('csr_id', 'integer', (c) => c.notNull().references('users.id'))
     .addColumn('status', 'text', (c) =>
-      c.notNull().defaultTo('assigned').check(sql`status in ('assigned', 'in_progress', 'completed')`),
+      c
+        .notNull()
+        .defaultTo('assigned')
+        .check(sql`status in ('assigned', 'in_progress', 'completed')`),
     )
     .addColumn('due_at', 'text', (c) => c.notNull())
     .addColumn('completed_at', 'text')
@@ -51,7 +58,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addUniqueConstraint('training_assignments_booking_csr', ['booking_id', 'csr_id'])
     .execute();
-  await db.schema.createIndex('training_assignments_csr_idx').on('training_assignments').columns(['csr_id', 'status']).execute();
+  await db.schema
+    .createIndex('training_assignments_csr_idx')
+    .on('training_assignments')
+    .columns(['csr_id', 'status'])
+    .execute();
 
   await db.schema
     .createTable('training_recommendations')
@@ -62,7 +73,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('department_id', 'integer', (c) => c.notNull().references('departments.id'))
     .addColumn('recommended_by', 'integer', (c) => c.references('users.id'))
     .addColumn('note', 'text')
-    .addColumn('status', 'text', (c) => c.notNull().defaultTo('pending').check(sql`status in ('pending', 'approved', 'declined')`))
+    .addColumn('status', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('pending')
+        .check(sql`status in ('pending', 'approved', 'declined')`),
+    )
     .addColumn('decided_by', 'integer', (c) => c.references('users.id'))
     .addColumn('decided_at', 'text')
     .addColumn('decline_reason', 'text')
@@ -104,7 +120,14 @@ export async function up(db: Kysely<any>): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropIndex('coaching_tasks_parent_idx').execute();
-  for (const table of ['award_recipients', 'awards', 'training_recommendations', 'training_assignments', 'training_bookings', 'training_courses']) {
+  for (const table of [
+    'award_recipients',
+    'awards',
+    'training_recommendations',
+    'training_assignments',
+    'training_bookings',
+    'training_courses',
+  ]) {
     await db.schema.dropTable(table).execute();
   }
 }
