@@ -138,7 +138,12 @@ export function trainingRoutes(deps: AppDeps): Router {
   }
 
   router.get('/training/book', managers, async (req, res) =>
-    renderBookForm(req, res, 200, { course_id: req.query.course_id }),
+    // "Change" on the review page comes back here with the choices, so nothing has to be picked again.
+    renderBookForm(req, res, 200, {
+      course_id: req.query.course_id,
+      due_at: typeof req.query.due_at === 'string' ? req.query.due_at : '',
+      agents: list(req.query.agents),
+    }),
   );
 
   // Step 1 → 2: show seats, price, free seats, total and the budget left before anything is charged.

@@ -395,9 +395,5 @@ describe('scoring and review (real browser, demo data)', () => {
     journey2.finish();
   });
 
-  // TODO(e2e journey 3: manager books training): manager.maria opens a CSR's coaching task (the one journey 1
-  // creates), books a training session for the Customer Care department within its quarterly budget and sees
-  // the remaining budget go down; the CSR then sees the booking. Waiting for the training-booking feature,
-  // which is not finished yet. Write it as a real test here once the feature lands; do not add it as a
-  // skipped test.
+  // Journey 3 (manager.maria books training within the budget) is in manager-training.e2e.test.ts.
 });
