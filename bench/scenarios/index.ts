@@ -1,0 +1,24 @@
+import { callListScenario } from './call-list';
+import { dashboardsScenario } from './dashboards';
+import { exportScenario } from './export';
+import { plansScenario } from './plans';
+import { rangeScenario } from './range';
+import { reportsScenario } from './reports';
+import { scoringScenario } from './scoring';
+import type { Scenario } from './types';
+import { uploadScenario } from './upload';
+
+/**
+ * Every scenario bench/run.ts knows, in run order. Add new ones here (and a file beside this one). `plans`
+ * stays last: it adds indexes to the scratch copy of the dataset.
+ */
+export const SCENARIOS: Scenario[] = [
+  callListScenario,
+  uploadScenario,
+  rangeScenario,
+  scoringScenario,
+  dashboardsScenario,
+  reportsScenario,
+  exportScenario,
+  plansScenario,
+];
