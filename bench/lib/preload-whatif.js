@@ -7,7 +7,17 @@
 //   stmt-cache   Database#prepare returns the statement it prepared before for the same SQL on the same
 //                connection (Kysely's SQLite driver prepares every query anew), as a statement cache in
 //                src/db/database.ts would.
-const Database = require(require.resolve('better-sqlite3', { paths: [process.cwd()] }));
+//   yield-per-query
+//                Kysely's SQLite driver waits for a setImmediate before taking the connection for a query
+//                (or a transaction), so a loop of queries (a CSV export's pages) lets other requests in
+//                between, as `await new Promise((r) => setImmediate(r))` after each page in
+//                src/reports/exports.ts would.
+//   export-keyset
+//                the calls CSV page query is rewritten as fix R1 of bench/lib/alternatives.ts has it: from
+//                the second page on, `(started_at, id) > (?, ?)` instead of `started_at >= from and
+//                (started_at > ? or (started_at = ? and id > ?))`.
+const fromApp = (name) => require(require.resolve(name, { paths: [process.cwd()] }));
+const Database = fromApp('better-sqlite3');
 
 const patches = new Set(
   String(process.env.BENCH_WHATIF ?? '')
@@ -21,6 +31,42 @@ if (patches.has('sync-normal')) {
   Database.prototype.pragma = function patchedPragma(source, options) {
     const text = /^\s*synchronous\s*=\s*full\s*$/i.test(String(source)) ? 'synchronous = NORMAL' : source;
     return pragma.call(this, text, options);
+  };
+}
+
+if (patches.has('yield-per-query')) {
+  const { SqliteDriver } = fromApp('kysely');
+  const acquire = SqliteDriver.prototype.acquireConnection;
+  SqliteDriver.prototype.acquireConnection = async function yieldingAcquire(...args) {
+    await new Promise((resolve) => setImmediate(resolve));
+    return acquire.apply(this, args);
+  };
+}
+
+if (patches.has('export-keyset')) {
+  const KEYSET = '("calls"."started_at" > ? or ("calls"."started_at" = ? and "calls"."id" > ?))';
+  const LOWER = '"calls"."started_at" >= ? and ';
+  const count = (text) => (text.match(/\?/g) || []).length;
+  const prepare = Database.prototype.prepare;
+  Database.prototype.prepare = function rewritingPrepare(source) {
+    if (typeof source !== 'string' || !source.includes(KEYSET) || !source.includes(LOWER)) {
+      return prepare.call(this, source);
+    }
+    const j = count(source.slice(0, source.indexOf(LOWER)));
+    const i = count(source.slice(0, source.indexOf(KEYSET)));
+    const rewritten = source.replace(LOWER, '').replace(KEYSET, '("calls"."started_at", "calls"."id") > (?, ?)');
+    const stmt = prepare.call(this, rewritten);
+    // Original parameters: …, from (j), …, started (i), started (i + 1), id (i + 2), …
+    const map = (params) => params.filter((_, k) => k !== j && k !== i + 1);
+    return {
+      reader: stmt.reader,
+      get busy() {
+        return stmt.busy;
+      },
+      all: (params) => stmt.all(map(params)),
+      run: (params) => stmt.run(map(params)),
+      iterate: (params) => stmt.iterate(map(params)),
+    };
   };
 }
 

@@ -6,6 +6,7 @@
  * every 250 ms meanwhile shows whether other requests still get through.
  */
 import http from 'node:http';
+import path from 'node:path';
 import { shortCount } from '../lib/args';
 import { credentials } from '../lib/cases';
 import { request } from '../lib/http';
@@ -38,8 +39,14 @@ export interface ExportRun {
   lateGrowthBytes: number;
   /** [s since start, MB] every second, for plotting. */
   series: Array<[number, number]>;
-  /** /healthz meanwhile, one every 250 ms on its own connection. */
+  /**
+   * /healthz meanwhile: one at a time, 250 ms apart, each on a new connection; the time of a probe that
+   * failed counts too (until it failed).
+   */
   probe: Summary;
+  probeErrors: number;
+  /** 'as built', or the what-if patches (bench/lib/preload-whatif.js) the server ran with. */
+  variant: string;
   /** Bytes received per tenth of the download (MB/s), to see whether it slows down as it goes. */
   tenths: number[];
 }
@@ -60,20 +67,27 @@ async function download(
   path: string,
   headers: Record<string, string>,
   limitS: number,
+  variant = 'as built',
 ): Promise<ExportRun> {
   const url = new URL(path, baseUrl);
   const rssBeforeBytes = readMemory(pid)?.rss ?? 0;
   const sampler = new RssSampler(pid, 50);
-  const probeAgent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const probeTimes: number[] = [];
+  let probeErrors = 0;
   let probing = true;
   const probeLoop = (async () => {
     while (probing) {
+      const sent = performance.now();
       try {
-        const res = await request(baseUrl, '/healthz', { agent: probeAgent, keepBody: false, timeoutMs: 60_000 });
+        const res = await request(baseUrl, '/healthz', {
+          agent: new http.Agent({ keepAlive: false }),
+          keepBody: false,
+          timeoutMs: limitS * 1000,
+        });
         probeTimes.push(res.ms);
       } catch {
-        // counted as missing
+        probeErrors += 1;
+        probeTimes.push(performance.now() - sent);
       }
       await new Promise((r) => setTimeout(r, 250));
     }
@@ -116,7 +130,6 @@ async function download(
   const trace = sampler.stop();
   probing = false;
   await probeLoop;
-  probeAgent.destroy();
   await new Promise((r) => setTimeout(r, 2000));
   const rssAfterBytes = readMemory(pid)?.rss ?? 0;
   const quarter = (from: number, to: number) => {
@@ -153,27 +166,35 @@ async function download(
     lateGrowthBytes: quarter(0.75, 1) - quarter(0, 0.25),
     series,
     probe: summarize(probeTimes),
+    probeErrors,
+    variant,
     tenths,
   };
   ctx.log(
     `  ${name}: ${run.status}${run.complete ? '' : ' (STOPPED at the limit)'} ${run.rows} rows, ${mb(run.bytes)} MB in ${fmtMs(run.totalMs)} ms ` +
       `(${run.mbPerSec} MB/s, first byte ${fmtMs(run.ttfbMs)} ms); RSS ${mb(run.rssBeforeBytes)} → peak ${mb(run.rssPeakBytes)} ` +
-      `(+${mb(run.growthBytes)} MB) → ${mb(run.rssAfterBytes)} MB; /healthz meanwhile median ${fmtMs(run.probe.median)} ms, max ${fmtMs(run.probe.max)} ms`,
+      `(+${mb(run.growthBytes)} MB) → ${mb(run.rssAfterBytes)} MB; /healthz meanwhile median ${fmtMs(run.probe.median)} ms, max ${fmtMs(run.probe.max)} ms (n=${run.probe.n}${run.probeErrors ? `, ${run.probeErrors} failed` : ''})`,
   );
   return run;
 }
+
+/** The calls CSV again on servers with what-if patches (bench/lib/preload-whatif.js). */
+const WHAT_IFS = ['yield-per-query', 'stmt-cache', 'export-keyset,stmt-cache,yield-per-query'];
 
 async function run(ctx: ScenarioContext): Promise<ExportResult> {
   const { manifest } = ctx;
   const limitS = Number(process.env.BENCH_EXPORT_LIMIT_S ?? DEFAULT_LIMIT_S);
   const year = `from=${manifest.period.from}&to=${manifest.period.to}`;
-  const server = await ctx.startServer();
+  const runs: ExportRun[] = [];
+  const serverLog: string[] = [];
+  let server = await ctx.startServer();
+  const startupMs = server.startupMs;
+  let rssIdleBytes: number;
   try {
     const creds = await credentials(server.baseUrl, manifest, ['admin']);
     await new Promise((r) => setTimeout(r, 1000));
-    const rssIdleBytes = readMemory(server.pid)?.rss ?? 0;
+    rssIdleBytes = readMemory(server.pid)?.rss ?? 0;
     const headers = creds.session.admin;
-    const runs: ExportRun[] = [];
     runs.push(
       await download(
         ctx,
@@ -196,10 +217,36 @@ async function run(ctx: ScenarioContext): Promise<ExportResult> {
         limitS,
       ),
     );
-    return { size: ctx.size, startupMs: server.startupMs, rssIdleBytes, runs, serverLog: server.logLines };
   } finally {
+    serverLog.push(...server.logLines);
     await server.stop();
   }
+  for (const patches of WHAT_IFS) {
+    server = await ctx.startServer({
+      NODE_OPTIONS: `--require ${path.join(__dirname, '..', 'lib', 'preload-whatif.js')}`,
+      BENCH_WHATIF: patches,
+    });
+    try {
+      const creds = await credentials(server.baseUrl, manifest, ['admin']);
+      await new Promise((r) => setTimeout(r, 1000));
+      runs.push(
+        await download(
+          ctx,
+          server.baseUrl,
+          server.pid,
+          'calls.csv, one year',
+          `/reports/calls.csv?${year}`,
+          creds.session.admin,
+          limitS,
+          `what-if: ${patches}`,
+        ),
+      );
+    } finally {
+      serverLog.push(...server.logLines);
+      await server.stop();
+    }
+  }
+  return { size: ctx.size, startupMs, rssIdleBytes, runs, serverLog };
 }
 
 function report(all: Array<{ size: number; result: ExportResult }>) {
@@ -214,19 +261,20 @@ function report(all: Array<{ size: number; result: ExportResult }>) {
     '',
   );
   md.push(
-    '| calls | export | rows | MB | time | first byte | MB/s | rows/s | MB/s by tenth (first → last) | RSS before | RSS peak | growth | late growth | RSS after | /healthz meanwhile (median / max) |',
+    '| calls | export | server | rows | MB | time | first byte | MB/s | rows/s | MB/s by tenth (first → last) | RSS before | RSS peak | growth | late growth | RSS after | /healthz meanwhile (n, median / max) |',
   );
-  md.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  md.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const s of sizes) {
     for (const r of bySize.get(s)!.runs) {
       md.push(
-        `| ${shortCount(s)} | ${r.name}${r.complete ? '' : ' ⚠ stopped at the time limit'} | ${r.rows.toLocaleString('en-US')} | ${mb(r.bytes)} | ${(r.totalMs / 1000).toFixed(1)} s | ${fmtMs(r.ttfbMs)} ms | ${r.mbPerSec} | ${r.rowsPerSec.toLocaleString('en-US')} | ${r.tenths.map((t) => t.toFixed(1)).join(' · ')} | ${mb(r.rssBeforeBytes)} MB | ${mb(r.rssPeakBytes)} MB | +${mb(r.growthBytes)} MB | ${r.lateGrowthBytes >= 0 ? '+' : ''}${mb(r.lateGrowthBytes)} MB | ${mb(r.rssAfterBytes)} MB | ${fmtMs(r.probe.median)} / ${fmtMs(r.probe.max)} ms |`,
+        `| ${shortCount(s)} | ${r.name}${r.complete ? '' : ' ⚠ stopped at the time limit'} | ${r.variant ?? 'as built'} | ${r.rows.toLocaleString('en-US')} | ${mb(r.bytes)} | ${(r.totalMs / 1000).toFixed(1)} s | ${fmtMs(r.ttfbMs)} ms | ${r.mbPerSec} | ${r.rowsPerSec.toLocaleString('en-US')} | ${r.tenths.map((t) => t.toFixed(1)).join(' · ')} | ${mb(r.rssBeforeBytes)} MB | ${mb(r.rssPeakBytes)} MB | +${mb(r.growthBytes)} MB | ${r.lateGrowthBytes >= 0 ? '+' : ''}${mb(r.lateGrowthBytes)} MB | ${mb(r.rssAfterBytes)} MB | ${r.probe.n}${r.probeErrors ? ` (${r.probeErrors} failed)` : ''}: ${fmtMs(r.probe.median)} / ${fmtMs(r.probe.max)} ms |`,
       );
     }
   }
   const checks: Check[] = [];
-  const big = bySize.get(1_000_000)?.runs.find((r) => r.name.startsWith('calls.csv'));
-  const small = bySize.get(100_000)?.runs.find((r) => r.name.startsWith('calls.csv'));
+  const asBuilt = (r: ExportRun) => (r.variant ?? 'as built') === 'as built';
+  const big = bySize.get(1_000_000)?.runs.find((r) => r.name.startsWith('calls.csv') && asBuilt(r));
+  const small = bySize.get(100_000)?.runs.find((r) => r.name.startsWith('calls.csv') && asBuilt(r));
   if (big && small) {
     const flat = big.growthBytes <= small.growthBytes + FLAT_SLACK_BYTES && big.lateGrowthBytes < FLAT_SLACK_BYTES;
     checks.push({

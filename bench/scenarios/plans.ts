@@ -340,7 +340,7 @@ function report(all: Array<{ size: number; result: PlansResult }>) {
     md.push('### Alternatives timed on a copy of the database', '');
     md.push(
       'Each fix on its own: the statement timed alone on the schema the app builds ("before"), then with the fix ("after"; a rewrite must return the same rows). ' +
-        '"Setup" is what creating the index or rollup took on the 1M copy. Rows marked ⁺ use probe parameters: a page 90% of the way through a one-year export.',
+        '"Setup" is what creating the index or rollup took on the 1M copy. Rows marked ⁺ use probe parameters: a page late (calls) or early (scorecards) in a one-year export.',
       '',
       '| fix | statement in (routes) | before ms | after ms | speed-up | big-table scans left | same rows | setup |',
       '|---|---|---|---|---|---|---|---|',
