@@ -155,6 +155,13 @@ async function main(): Promise<void> {
   const runStarted = performance.now();
   const app = resolveApp(args.get('commit'), cacheDir);
   const env = environment(app);
+  // Before anything is generated or copied: datasets this run would replace (same shape, older key) and
+  // scratch folders of runs that died, so the cache never holds both the old and the new 1M dataset.
+  pruneCache(
+    cacheDir,
+    new Set(sizes.map((size) => path.basename(defaultDatasetDir({ ...baseOptions, calls: size }, app.migrationsDir)))),
+    app,
+  );
   if (!flagArg(args, 'skip-build')) {
     log(`building ${app.label} (npm run build)…`);
     log(`built in ${buildApp(app)} ms`);

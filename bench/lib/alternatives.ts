@@ -2,7 +2,8 @@
  * Candidate fixes for the slow or scanning statements the `plans` scenario finds, timed on the scratch copy
  * of the largest dataset (never the cached dataset, never src/). For each captured statement a fix matches,
  * the statement is timed on the schema as the app builds it, then the fix's `setup` runs (indexes, a rollup
- * table, ANALYZE), the statement (or its rewrite) is planned and timed again, and `undo` restores the schema.
+ * table, ANALYZE), the statement (or its rewrite) is planned and timed again, and the schema is restored.
+ * Fixes the app's migrations already made are no-ops (IF NOT EXISTS) and match no flagged statement.
  * A rewrite must return the same rows as the original (numbers compared to 9 significant digits).
  */
 import type SQLite from 'better-sqlite3';
@@ -26,13 +27,12 @@ export interface Alternative {
   matches(sql: string): boolean;
   /**
    * Run before timing the original, when the fix is meant for the schema with other fixes in place (the
-   * scorecard export with I1 and I2). Undone by `undo` too.
+   * scorecard export with I1 and I2). The scenario restores the schema afterwards (whatever was created
+   * is dropped, whatever was dropped is recreated, planner statistics are put back).
    */
   baseline?: string[];
   /** Run before timing the fix (IF NOT EXISTS / IF EXISTS throughout, so fixes can be stacked). */
   setup: string[];
-  /** Restores the schema as the app builds it. */
-  undo: string[];
   /** The statement as the fix would have the app run it (rewrites only). */
   rewrite?(s: Statement): Statement;
   /**
@@ -50,10 +50,6 @@ export interface Alternative {
 const KIND_INDEX_REORDERED = [
   'DROP INDEX IF EXISTS evaluations_kind_idx',
   'CREATE INDEX IF NOT EXISTS evaluations_evaluator_kind_idx ON evaluations(evaluator_id, kind)',
-];
-const KIND_INDEX_RESTORED = [
-  'DROP INDEX IF EXISTS evaluations_evaluator_kind_idx',
-  'CREATE INDEX IF NOT EXISTS evaluations_kind_idx ON evaluations(kind, evaluator_id)',
 ];
 const EVALUATIONS_BY_DATE = [
   'CREATE INDEX IF NOT EXISTS evaluations_status_submitted_idx ON evaluations(status, submitted_at, kind, team_id, agent_id, evaluator_id, rubric_id, score, passed, critical_failed, time_spent_s)',
@@ -91,7 +87,6 @@ export const ALTERNATIVES: Alternative[] = [
     kind: 'index',
     matches: (sql) => /from "evaluations"/.test(sql) && /"kind" = \?/.test(sql),
     setup: KIND_INDEX_REORDERED,
-    undo: KIND_INDEX_RESTORED,
     recommended: true,
     change:
       "Every scorecard query filters `kind = 'standard'` (added with calibration), and without statistics SQLite takes an equality on the leading column of " +
@@ -109,7 +104,6 @@ export const ALTERNATIVES: Alternative[] = [
       !/"team_id" in \(/.test(sql) &&
       !/"agent_id" = \?/.test(sql),
     setup: [...KIND_INDEX_REORDERED, ...EVALUATIONS_BY_DATE],
-    undo: ['DROP INDEX IF EXISTS evaluations_status_submitted_idx', ...KIND_INDEX_RESTORED],
     recommended: true,
     change:
       'Quality figures over all teams filter by status and a submitted_at range; no index leads with both. One index on ' +
@@ -121,11 +115,6 @@ export const ALTERNATIVES: Alternative[] = [
     kind: 'index',
     matches: (sql) => sql.includes(ITEM_FAILURE_MARK) || sql.includes(CSAT_BY_ITEM_MARK),
     setup: [...KIND_INDEX_REORDERED, ...EVALUATIONS_BY_DATE, ...ANSWERS_COVERING],
-    undo: [
-      'DROP INDEX IF EXISTS evaluation_answers_points_idx',
-      'DROP INDEX IF EXISTS evaluations_status_submitted_idx',
-      ...KIND_INDEX_RESTORED,
-    ],
     recommended: true,
     change:
       'The answer joins read points and max_points from the table row; with them in an index the join is index-only.',
@@ -139,7 +128,6 @@ export const ALTERNATIVES: Alternative[] = [
     setup: [
       'CREATE INDEX IF NOT EXISTS calls_unscored_idx ON calls(team_id, evaluation_count, recording_status, agent_id)',
     ],
-    undo: ['DROP INDEX IF EXISTS calls_unscored_idx'],
     recommended: true,
     change:
       'The supervisor dashboard counts unscored recorded calls of its teams through `calls_recording_status_idx`, i.e. every stored recording. ' +
@@ -153,7 +141,6 @@ export const ALTERNATIVES: Alternative[] = [
     setup: [
       'CREATE INDEX IF NOT EXISTS calls_csat_started_idx ON calls(started_at, team_id, agent_id, csat) WHERE csat IS NOT NULL',
     ],
-    undo: ['DROP INDEX IF EXISTS calls_csat_started_idx'],
     recommended: true,
     change:
       'CSAT per team and per CSR walks every call of the period to find the fifth that carry a CSAT; the partial index holds only those, with what the averages need.',
@@ -166,7 +153,6 @@ export const ALTERNATIVES: Alternative[] = [
     setup: [
       'CREATE INDEX IF NOT EXISTS calls_service_level_idx ON calls(started_at, direction, abandoned, queue_wait_s, hold_s, team_id, agent_id)',
     ],
-    undo: ['DROP INDEX IF EXISTS calls_service_level_idx'],
     recommended: false,
     change:
       'Index-only service level: saves the row lookups but still evaluates every call of the period (shown to compare with the rollup, R5; not recommended: a ~60 MB index for a modest gain).',
@@ -177,7 +163,6 @@ export const ALTERNATIVES: Alternative[] = [
     kind: 'analyze',
     matches: () => true,
     setup: ['ANALYZE'],
-    undo: ['DROP TABLE IF EXISTS sqlite_stat1', 'DROP TABLE IF EXISTS sqlite_stat4'],
     recommended: false,
     change:
       'The app never runs ANALYZE. With statistics the planner stops trusting `kind = ?`, but it also picks worse plans elsewhere (see the rows above): not a fix on its own.',
@@ -188,7 +173,6 @@ export const ALTERNATIVES: Alternative[] = [
     kind: 'rewrite',
     matches: (sql) => sql.includes(CALLS_EXPORT_KEYSET),
     setup: [],
-    undo: [],
     rewrite: (s) => {
       // The keyset already implies started_at >= from; with both, SQLite seeks on `from` and filters the rest.
       const lower = '"calls"."started_at" >= ? and ';
@@ -228,11 +212,6 @@ export const ALTERNATIVES: Alternative[] = [
     kind: 'rewrite',
     matches: (sql) => sql.includes(ITEM_FAILURE_MARK),
     setup: [...KIND_INDEX_REORDERED, ...EVALUATIONS_BY_DATE, ...ANSWERS_COVERING],
-    undo: [
-      'DROP INDEX IF EXISTS evaluation_answers_points_idx',
-      'DROP INDEX IF EXISTS evaluations_status_submitted_idx',
-      ...KIND_INDEX_RESTORED,
-    ],
     rewrite: (s) => ({
       sql:
         'select "r"."family_id", min(r.name) as "rubric", "i"."prompt", max(i.critical) as "critical", sum(x.answered) as "answered", sum(x.failed) as "failed" ' +
@@ -254,11 +233,6 @@ export const ALTERNATIVES: Alternative[] = [
     kind: 'rewrite',
     matches: (sql) => sql.includes(CSAT_BY_ITEM_MARK),
     setup: [...KIND_INDEX_REORDERED, ...EVALUATIONS_BY_DATE, ...ANSWERS_COVERING],
-    undo: [
-      'DROP INDEX IF EXISTS evaluation_answers_points_idx',
-      'DROP INDEX IF EXISTS evaluations_status_submitted_idx',
-      ...KIND_INDEX_RESTORED,
-    ],
     rewrite: (s) => {
       const where = whereOf(s.sql);
       const marker = '"c"."started_at" >= ?';
@@ -294,11 +268,6 @@ export const ALTERNATIVES: Alternative[] = [
       ...EVALUATIONS_BY_DATE,
       `CREATE TABLE IF NOT EXISTS bench_call_day_category AS SELECT substr(started_at, 1, 10) AS day, team_id, coalesce(category, '(none)') AS category, count(*) AS calls FROM calls GROUP BY 1, 2, 3`,
       'CREATE INDEX IF NOT EXISTS bench_call_day_category_idx ON bench_call_day_category(day, team_id)',
-    ],
-    undo: [
-      'DROP TABLE IF EXISTS bench_call_day_category',
-      'DROP INDEX IF EXISTS evaluations_status_submitted_idx',
-      ...KIND_INDEX_RESTORED,
     ],
     rewrite: (s) => {
       // Parameters: kind, 3 statuses (the join), from, to, then the team ids if any.
@@ -337,7 +306,6 @@ export const ALTERNATIVES: Alternative[] = [
         `sum(CASE WHEN direction = 'inbound' AND abandoned = 0 THEN hold_s END) AS hold_total FROM calls GROUP BY 1, 2`,
       'CREATE INDEX IF NOT EXISTS bench_call_daily_stats_idx ON bench_call_daily_stats(day, team_id)',
     ],
-    undo: ['DROP TABLE IF EXISTS bench_call_daily_stats'],
     rewrite: (s) => {
       const [, from, to, ...teams] = s.params as string[];
       const team = teams.length ? ` and team_id in (${teams.map(() => '?').join(', ')})` : '';
@@ -361,7 +329,6 @@ export const ALTERNATIVES: Alternative[] = [
     matches: (sql) => sql.includes(SCORECARDS_EXPORT_MARK),
     baseline: [...KIND_INDEX_REORDERED, ...EVALUATIONS_BY_DATE],
     setup: [],
-    undo: ['DROP INDEX IF EXISTS evaluations_status_submitted_idx', ...KIND_INDEX_RESTORED],
     rewrite: (s) => ({
       sql: s.sql
         .replace('"e"."status" in (?, ?, ?)', '+"e"."status" in (?, ?, ?)')
