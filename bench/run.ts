@@ -203,8 +203,14 @@ async function main(): Promise<void> {
           workDir,
           app,
           options: runOptions,
-          startServer: async (env?: Record<string, string>) => {
-            const server = await startServer({ app, dataDir: workDir, scryptLogN: manifest.scryptLogN, env });
+          startServer: async (env?: Record<string, string>, nodeArgs?: string[]) => {
+            const server = await startServer({
+              app,
+              dataDir: workDir,
+              scryptLogN: manifest.scryptLogN,
+              env,
+              nodeArgs,
+            });
             log(`  server pid ${server.pid} on ${server.baseUrl}, up in ${server.startupMs} ms`);
             const stop = server.stop.bind(server);
             server.stop = async () => {

@@ -228,6 +228,37 @@ export const ALTERNATIVES: Alternative[] = [
       'to those rows, instead of joining every answer row to its item and rubric and grouping by text.',
   },
   {
+    id: 'R7',
+    title: 'item failure rates from a daily rollup per team and item',
+    kind: 'rewrite',
+    // All teams, staff audience (three statuses), no agent: the case the rollup holds.
+    matches: (sql) =>
+      sql.includes(ITEM_FAILURE_MARK) &&
+      sql.includes('"evaluations"."status" in (?, ?, ?)') &&
+      !sql.includes('"team_id" in (') &&
+      !sql.includes('"agent_id" = ?'),
+    setup: [
+      `CREATE TABLE IF NOT EXISTS bench_item_daily AS SELECT substr(e.submitted_at, 1, 10) AS day, e.team_id, a.item_id, count(*) AS answered, ` +
+        `sum(a.points < a.max_points) AS failed FROM evaluations e JOIN evaluation_answers a ON a.evaluation_id = e.id ` +
+        `WHERE e.kind = 'standard' AND e.status IN ('submitted', 'released', 'acknowledged') AND a.points IS NOT NULL GROUP BY 1, 2, 3`,
+      'CREATE INDEX IF NOT EXISTS bench_item_daily_idx ON bench_item_daily(day, team_id)',
+    ],
+    rewrite: (s) => {
+      const i = paramIndex(s.sql, '"evaluations"."submitted_at" >= ?');
+      return {
+        sql:
+          'select "r"."family_id", min(r.name) as "rubric", "i"."prompt", max(i.critical) as "critical", sum(x.answered) as "answered", sum(x.failed) as "failed" ' +
+          'from (select item_id, sum(answered) as answered, sum(failed) as failed from bench_item_daily where day >= substr(?, 1, 10) and day < substr(?, 1, 10) group by item_id) as x ' +
+          'inner join "rubric_items" as "i" on "i"."id" = x.item_id inner join "rubrics" as "r" on "r"."id" = "i"."rubric_id" group by "r"."family_id", "i"."prompt"',
+        params: [s.params[i], s.params[i + 1]],
+      };
+    },
+    recommended: false,
+    change:
+      'An `evaluation_item_daily(day, team_id, item_id, answered, failed)` table (about 75,000 rows for a year at 1M calls) kept in step by submit and ' +
+      'rescore in their transaction; itemFailureRates reads it for the staff view over whole days without an agent filter, and keeps the raw query otherwise.',
+  },
+  {
     id: 'R3',
     title: 'CSAT by item: per item id first, scorecards from the call date on (with I3)',
     kind: 'rewrite',
@@ -296,8 +327,8 @@ export const ALTERNATIVES: Alternative[] = [
     id: 'R5',
     title: 'service level: sum a daily rollup per team instead of every call',
     kind: 'rewrite',
-    matches: (sql) =>
-      sql.includes(SERVICE_LEVEL_MARK) && !sql.includes('"agent_id" = ?') && !sql.includes('"team_id" in ('),
+    // All teams, or some teams (the manager dashboard runs it once per team); an agent's goes to the raw query.
+    matches: (sql) => sql.includes(SERVICE_LEVEL_MARK) && !sql.includes('"agent_id" = ?'),
     setup: [
       // The rollup holds the counts for the configured threshold (30 s by default); a custom threshold_s falls back to the raw query.
       `CREATE TABLE IF NOT EXISTS bench_call_daily_stats AS SELECT substr(started_at, 1, 10) AS day, team_id, sum(direction = 'inbound') AS offered, ` +

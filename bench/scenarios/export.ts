@@ -178,8 +178,16 @@ async function download(
   return run;
 }
 
-/** The calls CSV again on servers with what-if patches (bench/lib/preload-whatif.js). */
-const WHAT_IFS = ['yield-per-query', 'stmt-cache', 'export-keyset,stmt-cache,yield-per-query'];
+/**
+ * The calls CSV again on servers with what-if patches (bench/lib/preload-whatif.js), and once with a capped
+ * V8 old space: if RSS then stays flat, the growth was garbage not yet collected, not rows kept.
+ */
+const WHAT_IFS: Array<{ patches: string; nodeArgs: string[] }> = [
+  { patches: 'yield-per-query', nodeArgs: [] },
+  { patches: 'stmt-cache', nodeArgs: [] },
+  { patches: 'export-keyset,stmt-cache,yield-per-query', nodeArgs: [] },
+  { patches: '', nodeArgs: ['--max-old-space-size=96'] },
+];
 
 async function run(ctx: ScenarioContext): Promise<ExportResult> {
   const { manifest } = ctx;
@@ -221,11 +229,14 @@ async function run(ctx: ScenarioContext): Promise<ExportResult> {
     serverLog.push(...server.logLines);
     await server.stop();
   }
-  for (const patches of WHAT_IFS) {
-    server = await ctx.startServer({
-      NODE_OPTIONS: `--require ${path.join(__dirname, '..', 'lib', 'preload-whatif.js')}`,
-      BENCH_WHATIF: patches,
-    });
+  for (const { patches, nodeArgs } of WHAT_IFS) {
+    server = await ctx.startServer(
+      patches
+        ? { NODE_OPTIONS: `--require ${path.join(__dirname, '..', 'lib', 'preload-whatif.js')}`, BENCH_WHATIF: patches }
+        : {},
+      nodeArgs,
+    );
+    const variant = `what-if: ${[patches, ...nodeArgs].filter(Boolean).join(' ')}`;
     try {
       const creds = await credentials(server.baseUrl, manifest, ['admin']);
       await new Promise((r) => setTimeout(r, 1000));
@@ -238,7 +249,7 @@ async function run(ctx: ScenarioContext): Promise<ExportResult> {
           `/reports/calls.csv?${year}`,
           creds.session.admin,
           limitS,
-          `what-if: ${patches}`,
+          variant,
         ),
       );
     } finally {
@@ -257,7 +268,11 @@ function report(all: Array<{ size: number; result: ExportResult }>) {
     'A year of calls (`GET /reports/calls.csv`) and of scorecards (`GET /reports/scorecards.csv`) as admin (signed-in session), read as fast as the client can. ' +
       'Server RSS sampled every 50 ms from just before the request to the last byte; "after" is 2 s later. "Late growth" is the RSS peak in the last quarter of ' +
       'the download minus the peak in the first quarter (memory still climbing as rows go by). MB/s per tenth of the download shows whether it slows as it goes. ' +
-      '`/healthz` is probed every 250 ms on another connection meanwhile.',
+      '`/healthz` is probed one at a time, 250 ms apart, on new connections meanwhile: a probe that waits as long as the export means the server answered nothing else until it ended. ' +
+      'The what-if rows are the calls export on fresh servers preloaded with `bench/lib/preload-whatif.js` (never part of the app): `yield-per-query` gives the event loop a turn ' +
+      'before each query (as `await new Promise((r) => setImmediate(r))` after each page in `src/reports/exports.ts` would), `stmt-cache` reuses prepared statements, ' +
+      '`export-keyset` runs the page query with the row-value keyset of fix R1 (see `plans`); `--max-old-space-size=96` caps V8’s old space to show whether the RSS growth is ' +
+      'garbage not yet collected or rows kept.',
     '',
   );
   md.push(

@@ -25,9 +25,9 @@ export interface ScenarioContext {
   options: RunOptions;
   /**
    * A fresh server on the scratch copy; stop it before returning. `env` adds environment variables (a
-   * what-if run with NODE_OPTIONS preloading a bench patch, say).
+   * what-if run with NODE_OPTIONS preloading a bench patch, say), `nodeArgs` node flags (a heap cap).
    */
-  startServer(env?: Record<string, string>): Promise<ServerHandle>;
+  startServer(env?: Record<string, string>, nodeArgs?: string[]): Promise<ServerHandle>;
   log(message: string): void;
 }
 
