@@ -4,6 +4,7 @@ import { purgeExpiredSessions } from './auth/session-store';
 import { bootstrap, createLogger } from './bootstrap';
 import { applyRetention, reconcileStorage } from './calls/maintenance';
 import { releaseDueEvaluations } from './evaluations/evaluations.service';
+import { refreshAllRollups } from './reports/rollups';
 import { runSamplingTopUp } from './sampling/topup.service';
 import { ConfigError, loadConfig } from './config';
 
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
     purgeExpiredSessions(deps.db, deps.clock).catch((err: unknown) => logger.error({ err }, 'session purge failed'));
     // Hourly, so "release after N days" lands within the hour it is due.
     releaseDueEvaluations(deps).catch((err: unknown) => logger.error({ err }, 'scheduled release failed'));
+    refreshAllRollups(deps.db).catch((err: unknown) => logger.error({ err }, 'report roll-up refresh failed'));
   }, 3_600_000);
   const daily = setInterval(() => {
     applyRetention(deps).catch((err: unknown) => logger.error({ err }, 'retention job failed'));
@@ -33,6 +35,13 @@ async function main(): Promise<void> {
   const app = createApp(deps);
   const server: Server = app.listen(config.port, config.host, () => {
     logger.info({ url: `http://${config.host}:${config.port}/`, dataDir: config.dataDir }, 'Callscore is listening');
+    // Days left stale by imports or an upgrade are summed in the background, a month per transaction.
+    const started = Date.now();
+    refreshAllRollups(deps.db)
+      .then((days) => {
+        if (days) logger.info({ days, ms: Date.now() - started }, 'report roll-ups brought up to date');
+      })
+      .catch((err: unknown) => logger.error({ err }, 'report roll-up refresh failed'));
   });
   server.on('error', (err) => {
     logger.fatal({ err }, 'server failed to start');

@@ -379,7 +379,54 @@ export interface CalibrationParticipantsTable {
   evaluation_id: number | null;
 }
 
+/** Days whose roll-ups are stale (see migrations/20261123T2100_report_rollups.ts). */
+export interface RollupDirtyTable {
+  kind: 'calls' | 'scores';
+  day: string;
+}
+
+export interface RollupCallDayTable {
+  day: string;
+  team_id: number;
+  category: string;
+  threshold_s: number;
+  calls: number;
+  offered: number;
+  answered: number;
+  abandoned: number;
+  within_threshold: number;
+  wait_total: number;
+  hold_total: number;
+  csat_n: number;
+  csat_total: number;
+  evaluations: number;
+  scored: number;
+  score_total: number;
+}
+
+export interface RollupItemDayTable {
+  day: string;
+  team_id: number;
+  item_id: number;
+  answered: number;
+  failed: number;
+}
+
+export interface RollupItemCsatDayTable {
+  day: string;
+  team_id: number;
+  item_id: number;
+  n_passed: number;
+  csat_passed: number;
+  n_failed: number;
+  csat_failed: number;
+}
+
 export interface Database extends SamplingTables {
+  rollup_dirty: RollupDirtyTable;
+  rollup_call_day: RollupCallDayTable;
+  rollup_item_day: RollupItemDayTable;
+  rollup_item_csat_day: RollupItemCsatDayTable;
   disputes: DisputesTable;
   dispute_items: DisputeItemsTable;
   calibration_sessions: CalibrationSessionsTable;

@@ -4,8 +4,10 @@ import type { DB } from '../db/database';
 import { periodRange } from '../lib/periods';
 import { lineChart } from '../reports/charts';
 import type { ReportFilter } from '../reports/filters';
-import { csrFigures, scoreSummary, scoreTrend } from '../reports/quality';
-import { serviceLevel } from '../reports/service-level';
+import { csatPerTeam } from '../reports/customer';
+import { csrFigures, scoreSummary, scoreSummaryByTeam, scoreTrend } from '../reports/quality';
+import { emptySums, serviceLevelByTeam, serviceLevelTotal } from '../reports/service-level';
+import { meanInterval } from '../reports/stats';
 import type { Settings } from '../settings/settings.service';
 
 function monthFilter(
@@ -36,35 +38,49 @@ export async function supervisorFigures(db: DB, teamIds: number[] | 'all', now: 
 
 /** Manager: one row per team with quality, service, customer and coaching figures for this month. */
 export async function managerTeamRows(db: DB, teamIds: number[], now: Date, settings: Settings) {
-  return Promise.all(
-    teamIds.map(async (teamId) => {
-      const filter = monthFilter([teamId], 'this_month', now);
-      const [scores, service, extra] = await Promise.all([
-        scoreSummary(db, filter, 'staff'),
-        serviceLevel(db, filter, settings.service_level_threshold_s),
-        db
-          .selectFrom('teams')
-          .select([
-            'teams.name',
-            'teams.department_id',
-            sql<
-              number | null
-            >`(select avg(csat) from calls where team_id = teams.id and csat is not null and started_at >= ${filter.from} and started_at < ${filter.to})`.as(
-              'csat',
-            ),
-            sql<number>`(select count(*) from coaching_tasks where team_id = teams.id and status in ('open', 'scheduled'))`.as(
-              'open_coaching',
-            ),
-            sql<number>`(select count(*) from coaching_tasks where team_id = teams.id and status in ('open', 'scheduled') and due_at < ${now.toISOString()})`.as(
-              'overdue_coaching',
-            ),
-          ])
-          .where('teams.id', '=', teamId)
-          .executeTakeFirstOrThrow(),
-      ]);
-      return { teamId, ...extra, scores, service: service.total };
-    }),
-  );
+  if (teamIds.length === 0) return [];
+  // One grouped query per figure for all the teams, not one per team: the cost follows the page, not the team count.
+  const filter = monthFilter(teamIds, 'this_month', now);
+  const nowIso = now.toISOString();
+  const [scores, service, csat, teams] = await Promise.all([
+    scoreSummaryByTeam(db, filter, 'staff'),
+    serviceLevelByTeam(db, filter, settings.service_level_threshold_s),
+    csatPerTeam(db, filter),
+    db
+      .selectFrom('teams')
+      .select([
+        'teams.id',
+        'teams.name',
+        'teams.department_id',
+        sql<number>`(select count(*) from coaching_tasks where team_id = teams.id and status in ('open', 'scheduled'))`.as(
+          'open_coaching',
+        ),
+        sql<number>`(select count(*) from coaching_tasks where team_id = teams.id and status in ('open', 'scheduled') and due_at < ${nowIso})`.as(
+          'overdue_coaching',
+        ),
+      ])
+      .where('teams.id', 'in', teamIds)
+      .execute(),
+  ]);
+  const byId = new Map(teams.map((t) => [t.id, t]));
+  const noScores = { ...meanInterval(0, 0, 0), pass_rate: null, critical_fails: 0 };
+  const noCalls = serviceLevelTotal(emptySums());
+  return teamIds.flatMap((teamId) => {
+    const team = byId.get(teamId);
+    if (!team) return [];
+    return [
+      {
+        teamId,
+        name: team.name,
+        department_id: team.department_id,
+        csat: csat.get(teamId)?.csat ?? null,
+        open_coaching: Number(team.open_coaching),
+        overdue_coaching: Number(team.overdue_coaching),
+        scores: scores.get(teamId) ?? noScores,
+        service: service.get(teamId) ?? noCalls,
+      },
+    ];
+  });
 }
 
 export async function departmentBudgets(db: DB, departmentIds: number[], now: Date) {

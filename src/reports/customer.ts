@@ -1,23 +1,33 @@
 import { sql } from 'kysely';
 import type { DB } from '../db/database';
 import { bucketSql, type ReportFilter } from './filters';
+import { refreshRollups, rollupDays } from './rollups';
+
+type Days = { fromDay: string; toDay: string };
+
+/** The whole days of a filter when a daily roll-up can answer it (no agent chosen), after refreshing them. */
+async function rollupRange(db: DB, filter: ReportFilter): Promise<Days | null> {
+  const days = rollupDays(filter);
+  if (!days || filter.agentId) return null;
+  await refreshRollups(db, 'calls', days.fromDay, days.toDay);
+  return days;
+}
+
+function teamIn(filter: ReportFilter): number[] | null {
+  return filter.teamIds === 'all' ? null : filter.teamIds.length ? filter.teamIds : [-1];
+}
 
 /** Average CSAT per team and per CSR over calls that carry a CSAT. */
 export async function csatBreakdown(db: DB, filter: ReportFilter) {
-  let base = db
-    .selectFrom('calls')
+  let base = csatCalls(db)
     .where('calls.csat', 'is not', null)
     .where('calls.started_at', '>=', filter.from)
     .where('calls.started_at', '<', filter.to);
   if (filter.teamIds !== 'all') base = base.where('calls.team_id', 'in', filter.teamIds.length ? filter.teamIds : [-1]);
   if (filter.agentId) base = base.where('calls.agent_id', '=', filter.agentId);
+  const days = await rollupRange(db, filter);
   const [teams, agents] = await Promise.all([
-    base
-      .innerJoin('teams', 'teams.id', 'calls.team_id')
-      .select(['teams.id', 'teams.name', sql<number>`avg(calls.csat)`.as('csat'), sql<number>`count(*)`.as('n')])
-      .groupBy(['teams.id', 'teams.name'])
-      .orderBy('teams.name')
-      .execute(),
+    days ? csatPerTeamFromRollup(db, filter, days) : csatPerTeamFromCalls(base),
     base
       .innerJoin('users', 'users.id', 'calls.agent_id')
       .select([
@@ -36,8 +46,44 @@ export async function csatBreakdown(db: DB, filter: ReportFilter) {
   };
 }
 
-/** For each rubric item: the average CSAT of calls where it passed vs where it failed (what customers notice). */
-export async function csatByItem(db: DB, filter: ReportFilter) {
+type CallQuery = ReturnType<typeof csatCalls>;
+
+function csatCalls(db: DB) {
+  return db.selectFrom('calls');
+}
+
+function csatPerTeamFromCalls(base: CallQuery) {
+  return base
+    .innerJoin('teams', 'teams.id', 'calls.team_id')
+    .select(['teams.id', 'teams.name', sql<number>`avg(calls.csat)`.as('csat'), sql<number>`count(*)`.as('n')])
+    .groupBy(['teams.id', 'teams.name'])
+    .orderBy('teams.name')
+    .execute();
+}
+
+/** CSAT per team from the daily roll-up: the same averages, from totals and counts per day. */
+export function csatPerTeamFromRollup(db: DB, filter: ReportFilter, { fromDay, toDay }: Days) {
+  const teams = teamIn(filter);
+  let query = db
+    .selectFrom('rollup_call_day as d')
+    .innerJoin('teams', 'teams.id', 'd.team_id')
+    .select([
+      'teams.id',
+      'teams.name',
+      sql<number>`sum(d.csat_total) * 1.0 / sum(d.csat_n)`.as('csat'),
+      sql<number>`sum(d.csat_n)`.as('n'),
+    ])
+    .where('d.day', '>=', fromDay)
+    .where('d.day', '<', toDay)
+    .groupBy(['teams.id', 'teams.name'])
+    .having(sql`sum(d.csat_n)`, '>', 0)
+    .orderBy('teams.name');
+  if (teams) query = query.where('d.team_id', 'in', teams);
+  return query.execute();
+}
+
+/** CSAT by item from every answer of the period (any filter). */
+export async function csatByItemFromAnswers(db: DB, filter: ReportFilter) {
   let query = db
     .selectFrom('evaluations as e')
     .innerJoin('calls as c', 'c.id', 'e.call_id')
@@ -63,7 +109,60 @@ export async function csatByItem(db: DB, filter: ReportFilter) {
     .groupBy(['r.family_id', 'i.prompt']);
   if (filter.teamIds !== 'all') query = query.where('e.team_id', 'in', filter.teamIds.length ? filter.teamIds : [-1]);
   if (filter.agentId) query = query.where('e.agent_id', '=', filter.agentId);
-  const rows = await query.execute();
+  return query.execute();
+}
+
+/** CSAT by item from the daily roll-up per team and item (no agent filter, whole days). */
+export async function csatByItemFromRollup(db: DB, filter: ReportFilter, { fromDay, toDay }: Days) {
+  const teams = teamIn(filter);
+  let perItem = db
+    .selectFrom('rollup_item_csat_day')
+    .select([
+      'item_id',
+      sql<number>`sum(n_passed)`.as('n_passed'),
+      sql<number>`sum(csat_passed)`.as('csat_passed'),
+      sql<number>`sum(n_failed)`.as('n_failed'),
+      sql<number>`sum(csat_failed)`.as('csat_failed'),
+    ])
+    .where('day', '>=', fromDay)
+    .where('day', '<', toDay)
+    .groupBy('item_id');
+  if (teams) perItem = perItem.where('team_id', 'in', teams);
+  return db
+    .selectFrom(perItem.as('x'))
+    .innerJoin('rubric_items as i', 'i.id', 'x.item_id')
+    .innerJoin('rubrics as r', 'r.id', 'i.rubric_id')
+    .select([
+      'r.family_id',
+      sql<string>`min(r.name)`.as('rubric'),
+      'i.prompt',
+      sql<number | null>`sum(x.csat_passed) * 1.0 / nullif(sum(x.n_passed), 0)`.as('csat_passed'),
+      sql<number>`sum(x.n_passed)`.as('n_passed'),
+      sql<number | null>`sum(x.csat_failed) * 1.0 / nullif(sum(x.n_failed), 0)`.as('csat_failed'),
+      sql<number>`sum(x.n_failed)`.as('n_failed'),
+    ])
+    .groupBy(['r.family_id', 'i.prompt'])
+    .execute();
+}
+
+/** Average CSAT per team only (the manager dashboard), from the roll-up when it can answer. */
+export async function csatPerTeam(db: DB, filter: ReportFilter) {
+  const days = await rollupRange(db, filter);
+  let base = csatCalls(db)
+    .where('calls.csat', 'is not', null)
+    .where('calls.started_at', '>=', filter.from)
+    .where('calls.started_at', '<', filter.to);
+  const teams = teamIn(filter);
+  if (teams) base = base.where('calls.team_id', 'in', teams);
+  if (filter.agentId) base = base.where('calls.agent_id', '=', filter.agentId);
+  const rows = days ? await csatPerTeamFromRollup(db, filter, days) : await csatPerTeamFromCalls(base);
+  return new Map(rows.map((r) => [r.id, { csat: Number(r.csat), n: Number(r.n) }]));
+}
+
+/** For each rubric item: the average CSAT of calls where it passed vs where it failed (what customers notice). */
+export async function csatByItem(db: DB, filter: ReportFilter) {
+  const days = await rollupRange(db, filter);
+  const rows = days ? await csatByItemFromRollup(db, filter, days) : await csatByItemFromAnswers(db, filter);
   return rows
     .map((r) => {
       const passed = r.csat_passed === null ? null : Number(r.csat_passed);
@@ -81,8 +180,8 @@ export async function csatByItem(db: DB, filter: ReportFilter) {
     .sort((a, b) => (b.gap ?? -99) - (a.gap ?? -99));
 }
 
-/** Calls per category per week (or day), with the category's average score in that bucket. */
-export async function categoryTrends(db: DB, filter: ReportFilter) {
+/** Category trends from every call of the period (any filter). */
+export async function categoryTrendsFromCalls(db: DB, filter: ReportFilter) {
   const bucket = sql.raw(bucketSql('c.started_at', filter.group));
   let query = db
     .selectFrom('calls as c')
@@ -106,7 +205,47 @@ export async function categoryTrends(db: DB, filter: ReportFilter) {
     .orderBy(sql`2`);
   if (filter.teamIds !== 'all') query = query.where('c.team_id', 'in', filter.teamIds.length ? filter.teamIds : [-1]);
   if (filter.agentId) query = query.where('c.agent_id', '=', filter.agentId);
-  const rows = await query.execute();
+  return query.execute();
+}
+
+/** Category trends from the daily roll-up per team and category (no agent filter, whole days). */
+export async function categoryTrendsFromRollup(db: DB, filter: ReportFilter, { fromDay, toDay }: Days) {
+  const teams = teamIn(filter);
+  // Per day and category first (the key's order), then into weeks.
+  let perDay = db
+    .selectFrom('rollup_call_day')
+    .select([
+      'day',
+      'category',
+      sql<number>`sum(calls)`.as('calls'),
+      sql<number>`sum(score_total)`.as('score_total'),
+      sql<number>`sum(scored)`.as('scored'),
+      sql<number>`sum(evaluations)`.as('evaluations'),
+    ])
+    .where('day', '>=', fromDay)
+    .where('day', '<', toDay)
+    .groupBy(['day', 'category']);
+  if (teams) perDay = perDay.where('team_id', 'in', teams);
+  const bucket = sql.raw(bucketSql('d.day', filter.group));
+  return db
+    .selectFrom(perDay.as('d'))
+    .select([
+      sql<string>`${bucket}`.as('bucket'),
+      'd.category',
+      sql<number>`sum(d.calls)`.as('calls'),
+      sql<number | null>`sum(d.score_total) / nullif(sum(d.scored), 0)`.as('avg_score'),
+      sql<number>`sum(d.evaluations)`.as('evaluations'),
+    ])
+    .groupBy([sql`1`, 'd.category'])
+    .orderBy(sql`1`)
+    .orderBy('d.category')
+    .execute();
+}
+
+/** Calls per category per week (or day), with the category's average score in that bucket. */
+export async function categoryTrends(db: DB, filter: ReportFilter) {
+  const days = await rollupRange(db, filter);
+  const rows = days ? await categoryTrendsFromRollup(db, filter, days) : await categoryTrendsFromCalls(db, filter);
   return rows.map((r) => ({
     bucket: r.bucket,
     category: r.category,

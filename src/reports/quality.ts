@@ -2,6 +2,7 @@ import { sql, type SelectQueryBuilder } from 'kysely';
 import type { DB } from '../db/database';
 import type { Database } from '../db/schema';
 import { bucketLabels, bucketSql, type ReportFilter } from './filters';
+import { refreshRollups, rollupDays } from './rollups';
 import { meanInterval, ratio } from './stats';
 
 /** Which scorecards a figure may include: staff see submitted ones; a CSR only what was released to them. */
@@ -66,23 +67,21 @@ export async function scoreSummary(db: DB, filter: ReportFilter, audience: Audie
   };
 }
 
+interface ItemFailureRow {
+  rubric: string;
+  prompt: string;
+  critical: number;
+  answered: number;
+  failed: number;
+}
+
 /** How often each rubric item fails (answered below full marks; N/A left out): where training helps most. */
 export async function itemFailureRates(db: DB, filter: ReportFilter, audience: Audience) {
-  const rows = await scoped(db.selectFrom('evaluations'), filter, audience)
-    .innerJoin('evaluation_answers as a', 'a.evaluation_id', 'evaluations.id')
-    .innerJoin('rubric_items as i', 'i.id', 'a.item_id')
-    .innerJoin('rubrics as r', 'r.id', 'evaluations.rubric_id')
-    .where('a.points', 'is not', null)
-    .select([
-      'r.family_id',
-      sql<string>`min(r.name)`.as('rubric'),
-      'i.prompt',
-      sql<number>`max(i.critical)`.as('critical'),
-      sql<number>`count(*)`.as('answered'),
-      sql<number>`sum(a.points < a.max_points)`.as('failed'),
-    ])
-    .groupBy(['r.family_id', 'i.prompt'])
-    .execute();
+  const days = rollupDays(filter);
+  const rows =
+    days && audience === 'staff' && !filter.agentId
+      ? await itemFailuresFromRollup(db, filter, days)
+      : await itemFailuresFromAnswers(db, filter, audience);
   return rows
     .map((r) => ({
       rubric: r.rubric,
@@ -93,6 +92,86 @@ export async function itemFailureRates(db: DB, filter: ReportFilter, audience: A
       rate: ratio(Number(r.failed), Number(r.answered)) ?? 0,
     }))
     .sort((a, b) => b.rate - a.rate || b.failed - a.failed);
+}
+
+/** scoreSummary for each team of the filter at once (one grouped query); teams without scorecards are left out. */
+export async function scoreSummaryByTeam(db: DB, filter: ReportFilter, audience: Audience) {
+  const rows = await scoped(db.selectFrom('evaluations'), filter, audience)
+    .where('evaluations.score', 'is not', null)
+    .select([
+      'evaluations.team_id',
+      sql<number>`count(*)`.as('n'),
+      sql<number>`sum(evaluations.score)`.as('total'),
+      sql<number>`sum(evaluations.score * evaluations.score)`.as('squares'),
+      sql<number>`sum(evaluations.passed)`.as('passed'),
+      sql<number>`sum(evaluations.critical_failed)`.as('critical'),
+    ])
+    .groupBy('evaluations.team_id')
+    .execute();
+  return new Map(
+    rows.map((row) => {
+      const n = Number(row.n);
+      return [
+        row.team_id,
+        {
+          ...meanInterval(n, Number(row.total), Number(row.squares)),
+          pass_rate: ratio(Number(row.passed), n),
+          critical_fails: Number(row.critical),
+        },
+      ];
+    }),
+  );
+}
+
+/** Item failures counted from every answer of the period (any audience, any filter). */
+export async function itemFailuresFromAnswers(
+  db: DB,
+  filter: ReportFilter,
+  audience: Audience,
+): Promise<ItemFailureRow[]> {
+  return scoped(db.selectFrom('evaluations'), filter, audience)
+    .innerJoin('evaluation_answers as a', 'a.evaluation_id', 'evaluations.id')
+    .innerJoin('rubric_items as i', 'i.id', 'a.item_id')
+    .innerJoin('rubrics as r', 'r.id', 'evaluations.rubric_id')
+    .where('a.points', 'is not', null)
+    .select([
+      sql<string>`min(r.name)`.as('rubric'),
+      'i.prompt',
+      sql<number>`max(i.critical)`.as('critical'),
+      sql<number>`count(*)`.as('answered'),
+      sql<number>`sum(a.points < a.max_points)`.as('failed'),
+    ])
+    .groupBy(['r.family_id', 'i.prompt'])
+    .execute();
+}
+
+/** Item failures summed from the daily roll-up per team and item (staff view, no agent filter, whole days). */
+export async function itemFailuresFromRollup(
+  db: DB,
+  filter: ReportFilter,
+  { fromDay, toDay }: { fromDay: string; toDay: string },
+): Promise<ItemFailureRow[]> {
+  await refreshRollups(db, 'scores', fromDay, toDay);
+  let perItem = db
+    .selectFrom('rollup_item_day')
+    .select(['item_id', sql<number>`sum(answered)`.as('answered'), sql<number>`sum(failed)`.as('failed')])
+    .where('day', '>=', fromDay)
+    .where('day', '<', toDay)
+    .groupBy('item_id');
+  if (filter.teamIds !== 'all') perItem = perItem.where('team_id', 'in', filter.teamIds.length ? filter.teamIds : [-1]);
+  return db
+    .selectFrom(perItem.as('x'))
+    .innerJoin('rubric_items as i', 'i.id', 'x.item_id')
+    .innerJoin('rubrics as r', 'r.id', 'i.rubric_id')
+    .select([
+      sql<string>`min(r.name)`.as('rubric'),
+      'i.prompt',
+      sql<number>`max(i.critical)`.as('critical'),
+      sql<number>`sum(x.answered)`.as('answered'),
+      sql<number>`sum(x.failed)`.as('failed'),
+    ])
+    .groupBy(['r.family_id', 'i.prompt'])
+    .execute();
 }
 
 /** Scores in ten-point bands (100 falls in 90–100). */

@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import type { DB } from '../db/database';
+import { getSettings } from '../settings/settings.service';
 import { bucketLabels, bucketSql, type ReportFilter } from './filters';
+import { refreshRollups, rollupDays } from './rollups';
 import { ratio } from './stats';
 
 export interface ServiceLevelRow {
@@ -15,7 +17,7 @@ export interface ServiceLevelRow {
   avg_hold_s: number | null;
 }
 
-interface Sums {
+export interface Sums {
   offered: number;
   answered_within: number;
   abandoned: number;
@@ -23,6 +25,23 @@ interface Sums {
   wait_total: number;
   inbound_answered: number;
   hold_total: number;
+}
+
+export function emptySums(): Sums {
+  return {
+    offered: 0,
+    answered_within: 0,
+    abandoned: 0,
+    answered: 0,
+    wait_total: 0,
+    inbound_answered: 0,
+    hold_total: 0,
+  };
+}
+
+/** The figures of a total (no calls: null rates, never 0%). */
+export function serviceLevelTotal(s: Sums): ServiceLevelRow {
+  return finish('total', s);
 }
 
 function finish(bucket: string, s: Sums): ServiceLevelRow {
@@ -45,6 +64,95 @@ function finish(bucket: string, s: Sums): ServiceLevelRow {
  * answered inbound calls. Per day or week, plus the total. A period without calls has no figure (null), never 0%.
  */
 export async function serviceLevel(db: DB, filter: ReportFilter, thresholdS: number) {
+  // The daily roll-up holds the counts for the configured threshold; an agent's figures or another threshold
+  // are summed from the calls themselves.
+  const days = rollupDays(filter);
+  const useRollup =
+    days !== null && !filter.agentId && thresholdS === (await getSettings(db)).service_level_threshold_s;
+  const rows = useRollup ? await fromRollup(db, filter, days) : await fromCalls(db, filter, thresholdS);
+  return finishBuckets(filter, rows);
+}
+
+/** The service level total of each team of the filter at once (grouped by team; the same rules as serviceLevel). */
+export async function serviceLevelByTeam(db: DB, filter: ReportFilter, thresholdS: number) {
+  const days = rollupDays(filter);
+  const useRollup =
+    days !== null && !filter.agentId && thresholdS === (await getSettings(db)).service_level_threshold_s;
+  const teamFilter = filter.teamIds === 'all' ? null : filter.teamIds.length ? filter.teamIds : [-1];
+  let rows: Array<Omit<BucketSums, 'bucket'> & { team_id: number | null }>;
+  if (useRollup) {
+    await refreshRollups(db, 'calls', days.fromDay, days.toDay);
+    let query = db
+      .selectFrom('rollup_call_day')
+      .select([
+        'team_id',
+        sql<number>`sum(offered)`.as('offered'),
+        sql<number>`sum(within_threshold)`.as('answered_within'),
+        sql<number>`sum(abandoned)`.as('abandoned'),
+        sql<number>`sum(answered)`.as('answered'),
+        sql<number>`sum(wait_total)`.as('wait_total'),
+        sql<number>`sum(answered)`.as('inbound_answered'),
+        sql<number>`sum(hold_total)`.as('hold_total'),
+      ])
+      .where('day', '>=', days.fromDay)
+      .where('day', '<', days.toDay)
+      .groupBy('team_id');
+    if (teamFilter) query = query.where('team_id', 'in', teamFilter);
+    rows = await query.execute();
+  } else {
+    let query = db
+      .selectFrom('calls')
+      .select([
+        'team_id',
+        sql<number>`sum(direction = 'inbound')`.as('offered'),
+        sql<number>`sum(direction = 'inbound' and abandoned = 0 and queue_wait_s <= ${thresholdS})`.as(
+          'answered_within',
+        ),
+        sql<number>`sum(direction = 'inbound' and abandoned = 1)`.as('abandoned'),
+        sql<number>`sum(direction = 'inbound' and abandoned = 0)`.as('answered'),
+        sql<number>`coalesce(sum(case when direction = 'inbound' and abandoned = 0 then queue_wait_s end), 0)`.as(
+          'wait_total',
+        ),
+        sql<number>`sum(direction = 'inbound' and abandoned = 0)`.as('inbound_answered'),
+        sql<number>`coalesce(sum(case when direction = 'inbound' and abandoned = 0 then hold_s end), 0)`.as(
+          'hold_total',
+        ),
+      ])
+      .where('started_at', '>=', filter.from)
+      .where('started_at', '<', filter.to)
+      .groupBy('team_id');
+    if (teamFilter) query = query.where('team_id', 'in', teamFilter);
+    if (filter.agentId) query = query.where('agent_id', '=', filter.agentId);
+    rows = await query.execute();
+  }
+  return new Map(rows.map((r) => [r.team_id, finish('total', toSums(r))]));
+}
+
+function toSums(raw: Omit<BucketSums, 'bucket'>): Sums {
+  return {
+    offered: Number(raw.offered),
+    answered_within: Number(raw.answered_within),
+    abandoned: Number(raw.abandoned),
+    answered: Number(raw.answered),
+    wait_total: Number(raw.wait_total),
+    inbound_answered: Number(raw.inbound_answered),
+    hold_total: Number(raw.hold_total),
+  };
+}
+
+interface BucketSums {
+  bucket: string;
+  offered: number;
+  answered_within: number;
+  abandoned: number;
+  answered: number;
+  wait_total: number;
+  inbound_answered: number;
+  hold_total: number;
+}
+
+/** Service level summed from every call of the period (any threshold, any filter). */
+export async function fromCalls(db: DB, filter: ReportFilter, thresholdS: number): Promise<BucketSums[]> {
   const bucket = sql.raw(bucketSql('started_at', filter.group));
   let query = db
     .selectFrom('calls')
@@ -65,7 +173,50 @@ export async function serviceLevel(db: DB, filter: ReportFilter, thresholdS: num
     .groupBy(sql`1`);
   if (filter.teamIds !== 'all') query = query.where('team_id', 'in', filter.teamIds.length ? filter.teamIds : [-1]);
   if (filter.agentId) query = query.where('agent_id', '=', filter.agentId);
-  const rows = await query.execute();
+  return query.execute();
+}
+
+/** Service level summed from the daily roll-up per team (the configured threshold; no agent filter). */
+export async function fromRollup(
+  db: DB,
+  filter: ReportFilter,
+  { fromDay, toDay }: { fromDay: string; toDay: string },
+): Promise<BucketSums[]> {
+  await refreshRollups(db, 'calls', fromDay, toDay);
+  // Sum per day first (in key order), then into weeks: the week of a few dozen days, not of every row.
+  let perDay = db
+    .selectFrom('rollup_call_day')
+    .select([
+      'day',
+      sql<number>`sum(offered)`.as('offered'),
+      sql<number>`sum(within_threshold)`.as('answered_within'),
+      sql<number>`sum(abandoned)`.as('abandoned'),
+      sql<number>`sum(answered)`.as('answered'),
+      sql<number>`sum(wait_total)`.as('wait_total'),
+      sql<number>`sum(hold_total)`.as('hold_total'),
+    ])
+    .where('day', '>=', fromDay)
+    .where('day', '<', toDay)
+    .groupBy('day');
+  if (filter.teamIds !== 'all') perDay = perDay.where('team_id', 'in', filter.teamIds.length ? filter.teamIds : [-1]);
+  const bucket = sql.raw(bucketSql('d.day', filter.group));
+  return db
+    .selectFrom(perDay.as('d'))
+    .select([
+      sql<string>`${bucket}`.as('bucket'),
+      sql<number>`sum(d.offered)`.as('offered'),
+      sql<number>`sum(d.answered_within)`.as('answered_within'),
+      sql<number>`sum(d.abandoned)`.as('abandoned'),
+      sql<number>`sum(d.answered)`.as('answered'),
+      sql<number>`sum(d.wait_total)`.as('wait_total'),
+      sql<number>`sum(d.answered)`.as('inbound_answered'),
+      sql<number>`sum(d.hold_total)`.as('hold_total'),
+    ])
+    .groupBy(sql`1`)
+    .execute();
+}
+
+function finishBuckets(filter: ReportFilter, rows: BucketSums[]) {
   const byBucket = new Map(rows.map((r) => [r.bucket, r]));
   const zero: Sums = {
     offered: 0,
@@ -79,17 +230,7 @@ export async function serviceLevel(db: DB, filter: ReportFilter, thresholdS: num
   const total = { ...zero };
   const buckets = bucketLabels(filter.fromDate, filter.toDate, filter.group).map((label) => {
     const raw = byBucket.get(label);
-    const sums: Sums = raw
-      ? {
-          offered: Number(raw.offered),
-          answered_within: Number(raw.answered_within),
-          abandoned: Number(raw.abandoned),
-          answered: Number(raw.answered),
-          wait_total: Number(raw.wait_total),
-          inbound_answered: Number(raw.inbound_answered),
-          hold_total: Number(raw.hold_total),
-        }
-      : zero;
+    const sums: Sums = raw ? toSums(raw) : zero;
     for (const key of Object.keys(total) as Array<keyof Sums>) total[key] += sums[key];
     return finish(label, sums);
   });

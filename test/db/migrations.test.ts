@@ -16,6 +16,35 @@ type Nullability<Row> = { [Column in keyof Row]-?: null extends Row[Column] ? 'n
 type SchemaShape = { [Table in keyof Database]: Nullability<Selectable<Database[Table]>> };
 
 const expectedSchema = {
+  rollup_dirty: { kind: 'not null', day: 'not null' },
+  rollup_call_day: {
+    day: 'not null',
+    team_id: 'not null',
+    category: 'not null',
+    threshold_s: 'not null',
+    calls: 'not null',
+    offered: 'not null',
+    answered: 'not null',
+    abandoned: 'not null',
+    within_threshold: 'not null',
+    wait_total: 'not null',
+    hold_total: 'not null',
+    csat_n: 'not null',
+    csat_total: 'not null',
+    evaluations: 'not null',
+    scored: 'not null',
+    score_total: 'not null',
+  },
+  rollup_item_day: { day: 'not null', team_id: 'not null', item_id: 'not null', answered: 'not null', failed: 'not null' },
+  rollup_item_csat_day: {
+    day: 'not null',
+    team_id: 'not null',
+    item_id: 'not null',
+    n_passed: 'not null',
+    csat_passed: 'not null',
+    n_failed: 'not null',
+    csat_failed: 'not null',
+  },
   disputes: {
     id: 'not null',
     evaluation_id: 'not null',
