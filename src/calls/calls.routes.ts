@@ -6,7 +6,7 @@ import { clientIp, flash } from '../lib/http';
 import { parseIdParam } from '../lib/validation';
 import { listTeams } from '../org/org.queries';
 import { actorOf, requireRole, STAFF_ROLES, visibleCallOr404 } from '../policy/scope';
-import { distinctCategories } from './calls.queries';
+import { COUNT_CAP, distinctCategories } from './calls.queries';
 import { callCues, deleteCall, searchCalls } from './calls.service';
 import { sendRecording } from './recording';
 import { listEvaluations } from '../evaluations/evaluations.queries';
@@ -43,6 +43,7 @@ export function callRoutes(deps: AppDeps): Router {
         categories,
         errors: {},
         baseQuery: linkQuery(result.query),
+        countCap: COUNT_CAP,
       });
     } catch (err) {
       if (!(err instanceof Validation)) throw err;
@@ -56,6 +57,7 @@ export function callRoutes(deps: AppDeps): Router {
         categories: [],
         errors: err.byField(),
         baseQuery: '',
+        countCap: COUNT_CAP,
       });
     }
   });
