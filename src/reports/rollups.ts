@@ -85,10 +85,11 @@ export async function refreshRollups(db: DB, kind: RollupKind, fromDay?: string,
   if (fromDay) anyStale = anyStale.where('day', '>=', fromDay);
   if (toDay) anyStale = anyStale.where('day', '<', toDay);
   if (!(await anyStale.limit(1).executeTakeFirst())) return 0;
-  const thresholdS = kind === 'calls' ? (await getSettings(db)).service_level_threshold_s : 0;
   let done = 0;
   for (;;) {
     const count = await db.transaction().execute(async (trx) => {
+      // Read inside the transaction: a threshold saved meanwhile either is seen here or marks these days again.
+      const thresholdS = kind === 'calls' ? (await getSettings(trx)).service_level_threshold_s : 0;
       let stale = trx.selectFrom('rollup_dirty').select('day').where('kind', '=', kind);
       if (fromDay) stale = stale.where('day', '>=', fromDay);
       if (toDay) stale = stale.where('day', '<', toDay);

@@ -85,7 +85,8 @@ export async function serviceLevelByTeam(db: DB, filter: ReportFilter, threshold
     let query = db
       .selectFrom('rollup_call_day')
       .select([
-        'team_id',
+        // The roll-up keeps calls without a team under 0; the calls table under null.
+        sql<number | null>`nullif(team_id, 0)`.as('team_id'),
         sql<number>`sum(offered)`.as('offered'),
         sql<number>`sum(within_threshold)`.as('answered_within'),
         sql<number>`sum(abandoned)`.as('abandoned'),
