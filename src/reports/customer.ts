@@ -28,16 +28,17 @@ export async function csatBreakdown(db: DB, filter: ReportFilter) {
   const days = await rollupRange(db, filter);
   const [teams, agents] = await Promise.all([
     days ? csatPerTeamFromRollup(db, filter, days) : csatPerTeamFromCalls(base),
-    base
-      .innerJoin('users', 'users.id', 'calls.agent_id')
-      .select([
-        'users.id',
-        'users.display_name as name',
-        sql<number>`avg(calls.csat)`.as('csat'),
-        sql<number>`count(*)`.as('n'),
-      ])
-      .groupBy(['users.id', 'users.display_name'])
-      .orderBy('csat')
+    // Per agent id first, then join the resulting rows to users.
+    db
+      .selectFrom(
+        base
+          .select(['calls.agent_id', sql<number>`avg(calls.csat)`.as('csat'), sql<number>`count(*)`.as('n')])
+          .groupBy('calls.agent_id')
+          .as('x'),
+      )
+      .innerJoin('users', 'users.id', 'x.agent_id')
+      .select(['users.id', 'users.display_name as name', 'x.csat', 'x.n'])
+      .orderBy('x.csat')
       .execute(),
   ]);
   return {
@@ -64,22 +65,21 @@ function csatPerTeamFromCalls(base: CallQuery) {
 /** CSAT per team from the daily roll-up: the same averages, from totals and counts per day. */
 export function csatPerTeamFromRollup(db: DB, filter: ReportFilter, { fromDay, toDay }: Days) {
   const teams = teamIn(filter);
-  let query = db
-    .selectFrom('rollup_call_day as d')
-    .innerJoin('teams', 'teams.id', 'd.team_id')
-    .select([
-      'teams.id',
-      'teams.name',
-      sql<number>`sum(d.csat_total) * 1.0 / sum(d.csat_n)`.as('csat'),
-      sql<number>`sum(d.csat_n)`.as('n'),
-    ])
-    .where('d.day', '>=', fromDay)
-    .where('d.day', '<', toDay)
-    .groupBy(['teams.id', 'teams.name'])
-    .having(sql`sum(d.csat_n)`, '>', 0)
-    .orderBy('teams.name');
-  if (teams) query = query.where('d.team_id', 'in', teams);
-  return query.execute();
+  // Per team first, then join the few resulting rows to teams.
+  let perTeam = db
+    .selectFrom('rollup_call_day')
+    .select(['team_id', sql<number>`sum(csat_total)`.as('total'), sql<number>`sum(csat_n)`.as('n')])
+    .where('day', '>=', fromDay)
+    .where('day', '<', toDay)
+    .groupBy('team_id');
+  if (teams) perTeam = perTeam.where('team_id', 'in', teams);
+  return db
+    .selectFrom(perTeam.as('x'))
+    .innerJoin('teams', 'teams.id', 'x.team_id')
+    .select(['teams.id', 'teams.name', sql<number>`x.total * 1.0 / x.n`.as('csat'), 'x.n'])
+    .where('x.n', '>', 0)
+    .orderBy('teams.name')
+    .execute();
 }
 
 /** CSAT by item from every answer of the period (any filter). */

@@ -27,15 +27,26 @@ function scoped(query: EvalQuery, filter: ReportFilter, audience: Audience): Eva
 
 /** Scores per week (or day) with the number of scorecards behind each point and its 95% interval. */
 export async function scoreTrend(db: DB, filter: ReportFilter, audience: Audience) {
-  const bucket = sql.raw(bucketSql('evaluations.submitted_at', filter.group));
-  const rows = await scoped(db.selectFrom('evaluations'), filter, audience)
+  // Per day first, then into weeks: the week of each day, not of every scorecard.
+  const perDay = scoped(db.selectFrom('evaluations'), filter, audience)
     .where('evaluations.score', 'is not', null)
     .select([
-      sql<string>`${bucket}`.as('bucket'),
+      sql<string>`substr(evaluations.submitted_at, 1, 10)`.as('day'),
       sql<number>`count(*)`.as('n'),
       sql<number>`sum(evaluations.score)`.as('total'),
       sql<number>`sum(evaluations.score * evaluations.score)`.as('squares'),
       sql<number>`sum(evaluations.passed)`.as('passed'),
+    ])
+    .groupBy(sql`1`);
+  const bucket = sql.raw(bucketSql('d.day', filter.group));
+  const rows = await db
+    .selectFrom(perDay.as('d'))
+    .select([
+      sql<string>`${bucket}`.as('bucket'),
+      sql<number>`sum(d.n)`.as('n'),
+      sql<number>`sum(d.total)`.as('total'),
+      sql<number>`sum(d.squares)`.as('squares'),
+      sql<number>`sum(d.passed)`.as('passed'),
     ])
     .groupBy(sql`1`)
     .execute();
@@ -190,17 +201,20 @@ export async function scoreDistribution(db: DB, filter: ReportFilter, audience: 
 
 /** Evaluators: how many, how long each took on average, and whether they score harder or softer than the rest. */
 export async function evaluatorFigures(db: DB, filter: ReportFilter) {
-  const rows = await scoped(db.selectFrom('evaluations'), filter, 'staff')
-    .innerJoin('users as u', 'u.id', 'evaluations.evaluator_id')
+  // Aggregate per evaluator id first, then join the few resulting rows to users.
+  const perEvaluator = scoped(db.selectFrom('evaluations'), filter, 'staff')
     .where('evaluations.score', 'is not', null)
     .select([
-      'u.id',
-      'u.display_name',
+      'evaluations.evaluator_id',
       sql<number>`count(*)`.as('n'),
       sql<number>`avg(evaluations.time_spent_s)`.as('avg_time_s'),
       sql<number>`avg(evaluations.score)`.as('avg_score'),
     ])
-    .groupBy(['u.id', 'u.display_name'])
+    .groupBy('evaluations.evaluator_id');
+  const rows = await db
+    .selectFrom(perEvaluator.as('x'))
+    .innerJoin('users as u', 'u.id', 'x.evaluator_id')
+    .select(['u.id', 'u.display_name', 'x.n', 'x.avg_time_s', 'x.avg_score'])
     .orderBy('u.display_name')
     .execute();
   const all = rows.reduce(
@@ -223,20 +237,22 @@ export async function evaluatorFigures(db: DB, filter: ReportFilter) {
 
 /** Per CSR: count, average with interval, pass rate and critical fails — who needs help most. */
 export async function csrFigures(db: DB, filter: ReportFilter, audience: Audience) {
-  const rows = await scoped(db.selectFrom('evaluations'), filter, audience)
-    .innerJoin('users as u', 'u.id', 'evaluations.agent_id')
+  // Aggregate per agent id first, then join the resulting rows to users.
+  const perAgent = scoped(db.selectFrom('evaluations'), filter, audience)
     .where('evaluations.score', 'is not', null)
     .select([
-      'u.id',
-      'u.display_name',
-      'u.username',
+      'evaluations.agent_id',
       sql<number>`count(*)`.as('n'),
       sql<number>`sum(evaluations.score)`.as('total'),
       sql<number>`sum(evaluations.score * evaluations.score)`.as('squares'),
       sql<number>`sum(evaluations.passed)`.as('passed'),
       sql<number>`sum(evaluations.critical_failed)`.as('critical'),
     ])
-    .groupBy(['u.id', 'u.display_name', 'u.username'])
+    .groupBy('evaluations.agent_id');
+  const rows = await db
+    .selectFrom(perAgent.as('x'))
+    .innerJoin('users as u', 'u.id', 'x.agent_id')
+    .select(['u.id', 'u.display_name', 'u.username', 'x.n', 'x.total', 'x.squares', 'x.passed', 'x.critical'])
     .execute();
   return rows
     .map((r) => ({
