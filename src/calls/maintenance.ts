@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { recordAudit } from '../audit/audit.queries';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
@@ -5,6 +6,8 @@ import { getSettings } from '../settings/settings.service';
 
 const STAGING_MAX_AGE_MS = 60 * 60_000;
 const BATCH = 500;
+/** Rows per page when the reconciler walks the calls with a recording. */
+const PAGE = 2000;
 
 export interface ReconcileReport {
   stagingRemoved: number;
@@ -22,37 +25,57 @@ export interface ReconcileReport {
 export async function reconcileStorage(deps: AppDeps): Promise<ReconcileReport> {
   const report: ReconcileReport = { stagingRemoved: 0, promoted: 0, flaggedMissing: 0, restored: 0, orphansRemoved: 0 };
   const { storage, db } = deps;
-  const onDisk = new Set(await storage.listRecordings());
+  // Page through the rows and stream the folder, so memory stays flat however many recordings there are.
   const staged = new Map((await storage.listStaged()).map((f) => [f.name, f.mtimeMs]));
-  const rows = await db
-    .selectFrom('calls')
-    .select(['id', 'recording_file', 'recording_status'])
-    .where('recording_status', 'in', ['stored', 'missing'])
-    .execute();
-  for (const row of rows) {
-    const file = row.recording_file!;
-    const stagedName = file.split('.')[0];
-    if (!onDisk.has(file) && staged.has(stagedName)) {
-      await storage.promote(stagedName, file);
-      staged.delete(stagedName);
-      report.promoted += 1;
-      onDisk.add(file);
+  for (let after = 0; ;) {
+    // NOT INDEXED: walk the primary key from the last id. Through the status index SQLite would sort every
+    // remaining recording again for each page (quadratic, and the sort held ~90 MB at 300,000 recordings).
+    const { rows } = await sql<{ id: number; recording_file: string | null; recording_status: string | null }>`
+      select id, recording_file, recording_status from calls not indexed
+      where id > ${after} and recording_status in ('stored', 'missing') order by id limit ${PAGE}`.execute(db);
+    for (const row of rows) {
+      const file = row.recording_file!;
+      const stagedName = file.split('.')[0];
+      let present = storage.existsSync(file);
+      if (!present && staged.has(stagedName)) {
+        await storage.promote(stagedName, file);
+        staged.delete(stagedName);
+        report.promoted += 1;
+        present = true;
+      }
+      if (row.recording_status === 'stored' && !present) {
+        await db.updateTable('calls').set({ recording_status: 'missing' }).where('id', '=', row.id).execute();
+        report.flaggedMissing += 1;
+      } else if (row.recording_status === 'missing' && present) {
+        await db.updateTable('calls').set({ recording_status: 'stored' }).where('id', '=', row.id).execute();
+        report.restored += 1;
+      }
     }
-    const present = onDisk.has(file);
-    if (row.recording_status === 'stored' && !present) {
-      await db.updateTable('calls').set({ recording_status: 'missing' }).where('id', '=', row.id).execute();
-      report.flaggedMissing += 1;
-    } else if (row.recording_status === 'missing' && present) {
-      await db.updateTable('calls').set({ recording_status: 'stored' }).where('id', '=', row.id).execute();
-      report.restored += 1;
+    if (rows.length < PAGE) break;
+    after = rows[rows.length - 1].id;
+  }
+  // A recording no stored-or-missing row names is an orphan (checked a batch of names per query).
+  let names: string[] = [];
+  const removeOrphans = async () => {
+    const named = await db
+      .selectFrom('calls')
+      .select('recording_file')
+      .where('recording_file', 'in', names)
+      .where('recording_status', 'in', ['stored', 'missing'])
+      .execute();
+    const known = new Set(named.map((r) => r.recording_file));
+    for (const file of names) {
+      if (known.has(file)) continue;
+      await storage.removeRecording(file);
+      report.orphansRemoved += 1;
     }
+    names = [];
+  };
+  for await (const file of storage.iterateRecordings()) {
+    names.push(file);
+    if (names.length >= BATCH) await removeOrphans();
   }
-  const named = new Set(rows.map((r) => r.recording_file));
-  for (const file of onDisk) {
-    if (named.has(file)) continue;
-    await storage.removeRecording(file);
-    report.orphansRemoved += 1;
-  }
+  if (names.length) await removeOrphans();
   const now = deps.clock.now().getTime();
   for (const [name, mtimeMs] of staged) {
     if (now - mtimeMs < STAGING_MAX_AGE_MS) continue;

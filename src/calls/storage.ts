@@ -57,9 +57,17 @@ export class RecordingStorage {
     );
   }
 
-  async listRecordings(): Promise<string[]> {
-    const entries = await fsp.readdir(this.recordingsDir, { withFileTypes: true });
-    return entries.filter((e) => e.isFile() && RecordingStorage.isGeneratedName(e.name)).map((e) => e.name);
+  /** Synchronous check for the start-up reconciler, which checks every stored recording in a row. */
+  existsSync(file: string): boolean {
+    return fs.existsSync(this.recordingPath(file));
+  }
+
+  /** The recordings folder's files one at a time (a folder of a million recordings is never held in memory). */
+  async *iterateRecordings(): AsyncGenerator<string> {
+    const dir = await fsp.opendir(this.recordingsDir);
+    for await (const entry of dir) {
+      if (entry.isFile() && RecordingStorage.isGeneratedName(entry.name)) yield entry.name;
+    }
   }
 
   async listStaged(): Promise<Array<{ name: string; mtimeMs: number }>> {
