@@ -47,7 +47,31 @@ export interface EvaluationListFilter {
 
 /** Evaluations with their call, agent, rubric and evaluator, newest first (keyset on id). */
 export async function listEvaluations(db: DB, filter: EvaluationListFilter) {
-  let query = db
+  // The page's ids first, from the scorecards alone; then the joins for those few rows only (joining every
+  // scorecard of a team before sorting took 30 ms at 100,000 scorecards).
+  let ids = db
+    .selectFrom('evaluations as e')
+    .select('e.id')
+    .where('e.kind', '=', 'standard')
+    .orderBy('e.id', 'desc')
+    .limit(filter.limit + 1);
+  if (filter.teamIds !== 'all') ids = ids.where('e.team_id', 'in', filter.teamIds.length ? filter.teamIds : [-1]);
+  if (filter.agentId) ids = ids.where('e.agent_id', '=', filter.agentId);
+  if (filter.callId) ids = ids.where('e.call_id', '=', filter.callId);
+  if (filter.evaluatorId) ids = ids.where('e.evaluator_id', '=', filter.evaluatorId);
+  if (filter.statuses) ids = ids.where('e.status', 'in', filter.statuses);
+  if (filter.rubricId) ids = ids.where('e.rubric_id', '=', filter.rubricId);
+  if (filter.beforeId) ids = ids.where('e.id', '<', filter.beforeId);
+  // The call date filter: each candidate's call looked up by id (not every call of the period gathered).
+  if (filter.from) {
+    const from = `${filter.from}T00:00:00.000Z`;
+    ids = ids.where(sql<string>`(select started_at from calls where calls.id = e.call_id)`, '>=', from);
+  }
+  if (filter.to) {
+    const to = `${filter.to}T23:59:59.999Z`;
+    ids = ids.where(sql<string>`(select started_at from calls where calls.id = e.call_id)`, '<=', to);
+  }
+  const rows = await db
     .selectFrom('evaluations as e')
     .innerJoin('calls', 'calls.id', 'e.call_id')
     .innerJoin('users as agent', 'agent.id', 'e.agent_id')
@@ -79,19 +103,9 @@ export async function listEvaluations(db: DB, filter: EvaluationListFilter) {
       'rubrics.name as rubric_name',
       'rubrics.version as rubric_version',
     ])
-    .where('e.kind', '=', 'standard')
+    .where('e.id', 'in', ids)
     .orderBy('e.id', 'desc')
-    .limit(filter.limit + 1);
-  if (filter.teamIds !== 'all') query = query.where('e.team_id', 'in', filter.teamIds.length ? filter.teamIds : [-1]);
-  if (filter.agentId) query = query.where('e.agent_id', '=', filter.agentId);
-  if (filter.callId) query = query.where('e.call_id', '=', filter.callId);
-  if (filter.evaluatorId) query = query.where('e.evaluator_id', '=', filter.evaluatorId);
-  if (filter.statuses) query = query.where('e.status', 'in', filter.statuses);
-  if (filter.rubricId) query = query.where('e.rubric_id', '=', filter.rubricId);
-  if (filter.from) query = query.where('calls.started_at', '>=', `${filter.from}T00:00:00.000Z`);
-  if (filter.to) query = query.where('calls.started_at', '<=', `${filter.to}T23:59:59.999Z`);
-  if (filter.beforeId) query = query.where('e.id', '<', filter.beforeId);
-  const rows = await query.execute();
+    .execute();
   const items = rows.slice(0, filter.limit);
   return { items, nextBeforeId: rows.length > filter.limit ? items.at(-1)!.id : null };
 }
