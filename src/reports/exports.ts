@@ -144,7 +144,33 @@ export async function exportCalls(db: DB, filter: ReportFilter, res: Response): 
   );
 }
 
-async function scorecardsPage(db: DB, filter: ReportFilter, afterId: number) {
+interface IdRange {
+  first: number;
+  last: number;
+}
+
+/** The lowest and highest id among the period's scorecards (any team), read from the status and date index. */
+async function scorecardIds(db: DB, filter: ReportFilter): Promise<IdRange | null> {
+  const range = await db
+    .selectFrom('evaluations as e')
+    .select([
+      sql<number | null>`min(${sql.ref('e.id')})`.as('first'),
+      sql<number | null>`max(${sql.ref('e.id')})`.as('last'),
+    ])
+    .where('e.kind', '=', 'standard')
+    .where('e.status', 'in', SUBMITTED)
+    .where('e.submitted_at', '>=', filter.from)
+    .where('e.submitted_at', '<', filter.to)
+    .executeTakeFirstOrThrow();
+  return range.first === null || range.last === null ? null : { first: range.first, last: range.last };
+}
+
+/**
+ * The next page of scorecards by id, walking the primary key from the last id to the period's last one.
+ * Unary plus keeps the status, date and team terms off their indexes, which would make SQLite sort every
+ * remaining scorecard of the period (or of the teams) for each page.
+ */
+async function scorecardsPage(db: DB, filter: ReportFilter, ids: IdRange, afterId: number) {
   let query = db
     .selectFrom('evaluations as e')
     .innerJoin('users as agent', 'agent.id', 'e.agent_id')
@@ -166,24 +192,29 @@ async function scorecardsPage(db: DB, filter: ReportFilter, afterId: number) {
       'e.critical_failed',
       'e.time_spent_s',
     ])
-    .where('e.kind', '=', 'standard')
-    .where('e.status', 'in', SUBMITTED)
-    .where('e.submitted_at', '>=', filter.from)
-    .where('e.submitted_at', '<', filter.to)
     .where('e.id', '>', afterId)
+    .where('e.id', '<=', ids.last)
+    .where('e.kind', '=', 'standard')
+    .where(sql<string>`+${sql.ref('e.status')}`, 'in', SUBMITTED)
+    .where(sql<string>`+${sql.ref('e.submitted_at')}`, '>=', filter.from)
+    .where(sql<string>`+${sql.ref('e.submitted_at')}`, '<', filter.to)
     .orderBy('e.id')
     .limit(PAGE_SIZE);
-  if (filter.teamIds !== 'all') query = query.where('e.team_id', 'in', filter.teamIds.length ? filter.teamIds : [-1]);
+  if (filter.teamIds !== 'all') {
+    const teamIds = filter.teamIds.length ? filter.teamIds : [-1];
+    query = query.where(sql<number>`+${sql.ref('e.team_id')}`, 'in', teamIds);
+  }
   if (filter.agentId) query = query.where('e.agent_id', '=', filter.agentId);
   return query.execute();
 }
 
 /** Every submitted scorecard in the filter as CSV, ordered by id, in keyset pages. */
 export async function exportEvaluations(db: DB, filter: ReportFilter, res: Response): Promise<void> {
+  const ids = await scorecardIds(db, filter);
   const csv = csvResponse(res, `scorecards-${filter.fromDate}-to-${filter.toDate}.csv`, SCORECARD_HEADER);
   await writePages(
     csv,
-    (afterId: number | null) => scorecardsPage(db, filter, afterId ?? 0),
+    async (afterId: number | null) => (ids ? scorecardsPage(db, filter, ids, afterId ?? ids.first - 1) : []),
     (r) => r.id,
     (r) => [
       r.id,
