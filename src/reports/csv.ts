@@ -1,31 +1,59 @@
 import type { Response } from 'express';
 import { csvCell } from '../budget/budget.routes';
 
-/** Starts a CSV download; rows are written one by one, so a year of data never sits in memory at once. */
-export function csvResponse(res: Response, name: string, header: string[]) {
+export interface CsvDownload {
+  /** False once the client has gone away. */
+  readonly open: boolean;
+  /** Writes one row; resolves to false once the client has gone away. */
+  row(values: unknown[]): Promise<boolean>;
+  /** Writes a page of rows in one piece; resolves to false once the client has gone away. */
+  rows(rows: unknown[][]): Promise<boolean>;
+  end(): void;
+}
+
+/**
+ * Starts a CSV download. Each write waits until the socket can take more, so a slow client slows the
+ * query instead of piling rows up in memory; once the client has gone away writes stop and resolve false.
+ */
+export function csvResponse(res: Response, name: string, header: string[]): CsvDownload {
   res.setHeader('Content-Type', 'text/csv; charset=utf-8');
   res.setHeader('Cache-Control', 'no-store');
   res.attachment(name);
-  res.write(`${header.map(csvCell).join(',')}\n`);
+  res.write(csvLine(header));
+  async function send(text: string): Promise<boolean> {
+    if (res.destroyed) return false;
+    if (!res.write(text)) await drained(res);
+    return !res.destroyed;
+  }
   return {
-    /** Writes a row; resolves once the socket can take more, so a slow client slows the query, not memory. */
-    async row(values: unknown[]): Promise<void> {
-      if (!res.write(`${values.map(csvCell).join(',')}\n`)) {
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            res.off('drain', done);
-            res.off('close', done);
-            resolve();
-          };
-          res.once('drain', done);
-          res.once('close', done);
-        });
-      }
+    get open() {
+      return !res.destroyed;
     },
+    row: (values) => send(csvLine(values)),
+    rows: (rows) => send(rows.map(csvLine).join('')),
     end(): void {
-      res.end();
+      if (!res.destroyed) res.end();
     },
   };
+}
+
+function csvLine(values: unknown[]): string {
+  return `${values.map(csvCell).join(',')}\n`;
+}
+
+/** Resolves when the response can take more, or when the client has gone away ('drain' then never comes). */
+function drained(res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    // Already closed: 'close' has been emitted and will not come again.
+    if (res.destroyed) return resolve();
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
 
 export function pct(value: number | null): string {
