@@ -51,20 +51,19 @@ async function assigneeFor(db: DB, evaluation: Evaluation): Promise<number | nul
 /**
  * Keeps one coaching task per evaluation in step with its score, inside the caller's transaction: a fail
  * opens (or reopens) it with the failed items as focus; a pass cancels an unfinished one with a note.
- * Returns the id of the task that is open for this evaluation, if any.
+ * `newEvaluation` says the evaluation was inserted in this same transaction, so no task can point at it yet
+ * (evaluation ids are never reused). Returns the id of the task that is open for this evaluation, if any.
  */
 export async function syncCoachingTask(
   trx: DB,
   evaluation: Evaluation,
   rubric: FullRubric,
   result: ScoreResult,
-  context: { now: string; dueDays: number; actorId: number },
+  context: { now: string; dueDays: number; actorId: number; newEvaluation?: boolean },
 ): Promise<number | null> {
-  const existing = await trx
-    .selectFrom('coaching_tasks')
-    .selectAll()
-    .where('evaluation_id', '=', evaluation.id)
-    .executeTakeFirst();
+  const existing = context.newEvaluation
+    ? undefined
+    : await trx.selectFrom('coaching_tasks').selectAll().where('evaluation_id', '=', evaluation.id).executeTakeFirst();
   const focus = JSON.stringify(focusAreas(rubric, result));
   const dueAt = new Date(Date.parse(context.now) + context.dueDays * 86_400_000).toISOString();
   if (result.passed === false) {
