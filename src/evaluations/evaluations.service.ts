@@ -9,7 +9,6 @@ import { parseInput } from '../lib/validation';
 import { visibleCallOr404, type Actor } from '../policy/scope';
 import { loadRubric, type FullRubric } from '../rubrics/rubrics.queries';
 import { computeScore, type ScoreResult } from '../scoring/score';
-import { getSettings } from '../settings/settings.service';
 import { answerMap, checkAnswers, type CheckedAnswer } from './answers';
 import { canSeeEvaluation, visibleEvaluationOr404 } from './access';
 import { findEvaluation, openDraftOf, replaceAnswers } from './evaluations.queries';
@@ -169,7 +168,6 @@ export async function rescoreEvaluation(
   const rubric = await rubricOf(deps, evaluation);
   const answers = checkAnswers(rubric, input.answers, true);
   const result = computeScore(rubric, answerMap(answers, rubric));
-  const { coaching_due_days: dueDays } = await getSettings(deps.db);
   const now = isoNow(deps.clock);
   const expected = input.revision ?? evaluation.revision;
   const coachingTaskId = await deps.db.transaction().execute(async (trx) => {
@@ -206,7 +204,6 @@ export async function rescoreEvaluation(
     await replaceAnswers(trx, id, answers);
     const taskId = await syncCoachingTask(trx, (await findEvaluation(trx, id))!, rubric, result, {
       now,
-      dueDays,
       actorId: actor.id,
     });
     await recordAudit(trx, now, {

@@ -6,7 +6,6 @@ import { Conflict } from '../lib/errors';
 import type { Actor } from '../policy/scope';
 import type { FullRubric } from '../rubrics/rubrics.queries';
 import type { ScoreResult } from '../scoring/score';
-import { getSettings } from '../settings/settings.service';
 import type { CheckedAnswer } from './answers';
 import { insertAnswers, replaceAnswers } from './evaluations.queries';
 import type { SaveInput } from './evaluations.schemas';
@@ -148,12 +147,7 @@ export async function writeSave(
   }
   const coachingTaskId = calibration
     ? null
-    : await syncCoachingTask(trx, saved, rubric, result, {
-        now,
-        dueDays: (await getSettings(trx)).coaching_due_days,
-        actorId: actor.id,
-        newEvaluation: opened,
-      });
+    : await syncCoachingTask(trx, saved, rubric, result, { now, actorId: actor.id, newEvaluation: opened });
   await recordAudit(trx, now, {
     actorId: actor.id,
     action: 'evaluation.submitted',
