@@ -13,7 +13,7 @@ import { answerMap, checkAnswers, type CheckedAnswer } from './answers';
 import { canSeeEvaluation, visibleEvaluationOr404 } from './access';
 import { findEvaluation, openDraftOf, replaceAnswers } from './evaluations.queries';
 import { rescoreSchema, saveSchema, type CreateEvaluationInput, type SaveInput } from './evaluations.schemas';
-import { insertDraft, scoreColumns, staleConflict, writeSave, type SavePlan } from './save';
+import { openOrFindDraft, scoreColumns, staleConflict, writeSave, type SavePlan } from './save';
 
 export interface SaveOutcome {
   evaluation: Evaluation;
@@ -49,10 +49,8 @@ export async function startEvaluation(
   const existing = await openDraftOf(deps.db, callId, rubricId, actor.id);
   if (existing) return existing;
   const now = isoNow(deps.clock);
-  return deps.db.transaction().execute(async (trx) => {
-    const again = await openDraftOf(trx, callId, rubricId, actor.id);
-    return again ?? insertDraft(trx, actor, call, rubricId, now, ip);
-  });
+  const { draft } = await deps.db.transaction().execute((trx) => openOrFindDraft(trx, actor, call, rubricId, now, ip));
+  return draft;
 }
 
 /**
@@ -75,10 +73,9 @@ export async function startAndSaveEvaluation(
   const result = computeScore(published, answerMap(answers, published));
   const plan: SavePlan = { input: save, rubric: published, answers, result, now: isoNow(deps.clock), ip };
   const saved = await deps.db.transaction().execute(async (trx) => {
-    const existing = await openDraftOf(trx, callId, rubricId, actor.id);
-    if (existing && !(await canSeeEvaluation(trx, actor, existing))) throw new NotFound('No such scorecard.');
-    const draft = existing ?? (await insertDraft(trx, actor, call, rubricId, plan.now, ip));
-    return writeSave(trx, actor, draft, plan, !existing);
+    const { draft, opened } = await openOrFindDraft(trx, actor, call, rubricId, plan.now, ip);
+    if (!opened && !(await canSeeEvaluation(trx, actor, draft))) throw new NotFound('No such scorecard.');
+    return writeSave(trx, actor, draft, plan, opened);
   });
   return { ...saved, result };
 }

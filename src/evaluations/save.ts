@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { recordAudit } from '../audit/audit.queries';
 import { syncCoachingTask } from '../coaching/coaching.sync';
 import type { DB } from '../db/database';
@@ -7,7 +8,7 @@ import type { Actor } from '../policy/scope';
 import type { FullRubric } from '../rubrics/rubrics.queries';
 import type { ScoreResult } from '../scoring/score';
 import type { CheckedAnswer } from './answers';
-import { insertAnswers, replaceAnswers } from './evaluations.queries';
+import { insertAnswers, openDraftOf, replaceAnswers } from './evaluations.queries';
 import type { SaveInput } from './evaluations.schemas';
 
 // Writing a scorecard inside the caller's transaction: opening a draft, and saving or submitting it.
@@ -27,16 +28,20 @@ export interface SavedEvaluation {
   coachingTaskId: number | null;
 }
 
-/** Opens a draft of the call for the actor, with its audit entry. */
-export async function insertDraft(
+/**
+ * The actor's open draft of a call and rubric: a new one (with its audit entry), or the one they already
+ * have. One open draft per evaluator, call and rubric is a unique index, so the insert does nothing when
+ * there is one, and only then is it read.
+ */
+export async function openOrFindDraft(
   trx: DB,
   actor: Actor,
   call: Call & { agent_id: number },
   rubricId: number,
   now: string,
   ip?: string,
-): Promise<Evaluation> {
-  const draft = await trx
+): Promise<{ draft: Evaluation; opened: boolean }> {
+  const opened = await trx
     .insertInto('evaluations')
     .values({
       call_id: call.id,
@@ -48,17 +53,29 @@ export async function insertDraft(
       updated_at: now,
       updated_by: actor.id,
     })
+    .onConflict((oc) =>
+      oc
+        .columns(['call_id', 'rubric_id', 'evaluator_id'])
+        .where('status', '=', sql.lit('draft'))
+        .where('kind', '=', sql.lit('standard'))
+        .doNothing(),
+    )
     .returningAll()
-    .executeTakeFirstOrThrow();
+    .executeTakeFirst();
+  if (!opened) {
+    const existing = await openDraftOf(trx, call.id, rubricId, actor.id);
+    if (!existing) throw new Error(`no draft of call ${call.id} and rubric ${rubricId}, nor could one be opened`);
+    return { draft: existing, opened: false };
+  }
   await recordAudit(trx, now, {
     actorId: actor.id,
     action: 'evaluation.created',
     entityType: 'evaluation',
-    entityId: draft.id,
+    entityId: opened.id,
     details: { call_id: call.id, rubric_id: rubricId },
     ip,
   });
-  return draft;
+  return { draft: opened, opened: true };
 }
 
 /** A submitted calibration scorecard waits in 'submitted' for good: it is never released to the CSR. */
