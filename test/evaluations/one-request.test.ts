@@ -1,7 +1,7 @@
-import type { Statement } from 'better-sqlite3';
 import type { FullRubric } from '../../src/rubrics/rubrics.queries';
 import { makeTestApp, type TestContext } from '../helpers/app';
 import { buildOrg, type Org } from '../helpers/builders';
+import { statementsDuring } from '../helpers/statements';
 import {
   api,
   itemsOf,
@@ -30,25 +30,6 @@ beforeAll(async () => {
 });
 afterAll(async () => ctx.close());
 
-/** The SQL of every statement the app runs while `work` goes on. */
-async function statementsDuring(work: () => Promise<unknown>): Promise<string[]> {
-  const statement = Object.getPrototypeOf(ctx.database.sqlite.prepare('select 1')) as Statement;
-  const seen: string[] = [];
-  const spies = (['run', 'all', 'get', 'iterate'] as const).map((method) => {
-    const original = statement[method];
-    return jest.spyOn(statement, method).mockImplementation(function (this: Statement, ...params: unknown[]) {
-      seen.push(this.source);
-      return (original as (...args: unknown[]) => never).apply(this, params);
-    });
-  });
-  try {
-    await work();
-  } finally {
-    for (const spy of spies) spy.mockRestore();
-  }
-  return seen;
-}
-
 async function everything(callId: number) {
   const db = ctx.deps.db;
   const evaluations = await db.selectFrom('evaluations').selectAll().where('call_id', '=', callId).execute();
@@ -71,7 +52,7 @@ async function everything(callId: number) {
 test('a submit on a call nobody scored opens and submits the draft with one commit, writing everything', async () => {
   const call = await makeCall(ctx.deps, org.admin, org.csrA);
   let res: Awaited<ReturnType<Api['post']>> | undefined;
-  const statements = await statementsDuring(async () => {
+  const statements = await statementsDuring(ctx, async () => {
     res = await sup.post('/api/v1/evaluations', {
       call_id: call.id,
       rubric_id: rubric.id,
