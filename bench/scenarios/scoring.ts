@@ -404,8 +404,8 @@ function report(all: Array<{ size: number; result: ScoringResult }>) {
     '',
     'A submit commits once with `synchronous = FULL` (the draft is opened and submitted in one transaction; the token’s `last_used_at` is written at most ' +
       'once a minute, in a commit of its own), and that commit waits for an fsync while the single-threaded server can do nothing else. It runs ' +
-      '15 statements, begin and commit included (18 when the scorecard fails and opens a coaching task), each prepared once and then reused from the statement cache of ' +
-      '`src/db/statement-cache.ts`. The what-if rows are the same load on a fresh server preloaded with `bench/lib/preload-whatif.js` (not a change to ' +
+      '12 statements, begin and commit included (15 when the scorecard fails and opens a coaching task; the rubric’s body is read once per server), each ' +
+      'prepared once and then reused from the statement cache of `src/db/statement-cache.ts`. The what-if rows are the same load on a fresh server preloaded with `bench/lib/preload-whatif.js` (not a change to ' +
       "the app): `sync-normal` is the one-line change `sqlite.pragma('synchronous = NORMAL')` in `src/db/database.ts` (safe after a crash in WAL mode; " +
       'a power cut can lose the last commits); `stmt-cache` puts a statement cache of its own under `Database#prepare`, which the app’s cache now makes ' +
       'redundant (it only sees the statements the app’s cache has not kept), so its row runs the app as built and shows how much the figures vary from one server to the next.',
