@@ -2,8 +2,9 @@
  * Scoring: the scoring form (GET /evaluations/:id/score of a draft made for the run), its autosave
  * (PUT /evaluations/:id/draft), and submitting scorecards (POST /api/v1/evaluations with submit:true, each on
  * a call nobody has scored yet): one at a time, then as many per second as 10 connections get, each request
- * scored by a supervisor of the call's team. A second submit load runs on a server preloaded with a
- * `synchronous = NORMAL` patch (bench/lib/preload-sync-normal.js), to time that change without touching src/.
+ * scored by a supervisor of the call's team. The submit load runs again on servers preloaded with what-if
+ * patches (bench/lib/preload-whatif.js: `synchronous = NORMAL`, a statement cache of its own, both), in
+ * interleaved rounds, to time those changes without touching src/.
  */
 import path from 'node:path';
 import { shortCount } from '../lib/args';
@@ -401,12 +402,13 @@ function report(all: Array<{ size: number; result: ScoringResult }>) {
   }
   md.push(
     '',
-    'A submit commits twice with `synchronous = FULL` (the draft, then the submission; the token’s `last_used_at` at most once a minute), and each commit ' +
-      'waits for an fsync while the single-threaded server can do nothing else; it also runs about 25 statements, each prepared anew by Kysely’s SQLite driver. ' +
-      'The what-if rows are the same load on a fresh server preloaded with `bench/lib/preload-whatif.js` (not a change to the app): `sync-normal` is the one-line ' +
-      "change `sqlite.pragma('synchronous = NORMAL')` in `src/db/database.ts` (safe after a crash in WAL mode; a power cut can lose the last commits); " +
-      '`stmt-cache` makes `prepare` return the statement already prepared for the same SQL, as a small statement cache around the connection handed to ' +
-      "Kysely's `SqliteDialect` would.",
+    'A submit commits once with `synchronous = FULL` (the draft is opened and submitted in one transaction; the token’s `last_used_at` is written at most ' +
+      'once a minute, in a commit of its own), and that commit waits for an fsync while the single-threaded server can do nothing else. It runs ' +
+      '12 statements, begin and commit included (15 when the scorecard fails and opens a coaching task; the rubric’s body is read once per server), each ' +
+      'prepared once and then reused from the statement cache of `src/db/statement-cache.ts`. The what-if rows are the same load on a fresh server preloaded with `bench/lib/preload-whatif.js` (not a change to ' +
+      "the app): `sync-normal` is the one-line change `sqlite.pragma('synchronous = NORMAL')` in `src/db/database.ts` (safe after a crash in WAL mode; " +
+      'a power cut can lose the last commits); `stmt-cache` puts a statement cache of its own under `Database#prepare`, which the app’s cache now makes ' +
+      'redundant (it only sees the statements the app’s cache has not kept), so its row runs the app as built and shows how much the figures vary from one server to the next.',
   );
 
   const checks: Check[] = [];

@@ -2,6 +2,7 @@ import type { DB } from '../db/database';
 import type { Evaluation } from '../db/schema';
 import type { FullRubric } from '../rubrics/rubrics.queries';
 import type { ScoreResult } from '../scoring/score';
+import { getSettings } from '../settings/settings.service';
 
 export interface FocusArea {
   item_id: number | null;
@@ -36,6 +37,12 @@ export function focusAreas(rubric: FullRubric, result: ScoreResult): FocusArea[]
   return areas;
 }
 
+/** When a task opened now is due (the coaching due time setting); read only when a task is opened. */
+async function dueAtFrom(trx: DB, now: string): Promise<string> {
+  const { coaching_due_days: dueDays } = await getSettings(trx);
+  return new Date(Date.parse(now) + dueDays * 86_400_000).toISOString();
+}
+
 async function assigneeFor(db: DB, evaluation: Evaluation): Promise<number | null> {
   if (!evaluation.team_id) return null;
   const supervisors = await db
@@ -51,23 +58,21 @@ async function assigneeFor(db: DB, evaluation: Evaluation): Promise<number | nul
 /**
  * Keeps one coaching task per evaluation in step with its score, inside the caller's transaction: a fail
  * opens (or reopens) it with the failed items as focus; a pass cancels an unfinished one with a note.
- * Returns the id of the task that is open for this evaluation, if any.
+ * `newEvaluation` says the evaluation was inserted in this same transaction, so no task can point at it yet
+ * (evaluation ids are never reused). Returns the id of the task that is open for this evaluation, if any.
  */
 export async function syncCoachingTask(
   trx: DB,
   evaluation: Evaluation,
   rubric: FullRubric,
   result: ScoreResult,
-  context: { now: string; dueDays: number; actorId: number },
+  context: { now: string; actorId: number; newEvaluation?: boolean },
 ): Promise<number | null> {
-  const existing = await trx
-    .selectFrom('coaching_tasks')
-    .selectAll()
-    .where('evaluation_id', '=', evaluation.id)
-    .executeTakeFirst();
-  const focus = JSON.stringify(focusAreas(rubric, result));
-  const dueAt = new Date(Date.parse(context.now) + context.dueDays * 86_400_000).toISOString();
+  const existing = context.newEvaluation
+    ? undefined
+    : await trx.selectFrom('coaching_tasks').selectAll().where('evaluation_id', '=', evaluation.id).executeTakeFirst();
   if (result.passed === false) {
+    const focus = JSON.stringify(focusAreas(rubric, result));
     if (!existing) {
       const row = await trx
         .insertInto('coaching_tasks')
@@ -77,7 +82,7 @@ export async function syncCoachingTask(
           team_id: evaluation.team_id,
           evaluation_id: evaluation.id,
           focus,
-          due_at: dueAt,
+          due_at: await dueAtFrom(trx, context.now),
           created_by: context.actorId,
           created_at: context.now,
           updated_at: context.now,
@@ -89,7 +94,14 @@ export async function syncCoachingTask(
     if (existing.status === 'cancelled') {
       await trx
         .updateTable('coaching_tasks')
-        .set({ status: 'open', focus, due_at: dueAt, cancelled_at: null, cancel_note: null, updated_at: context.now })
+        .set({
+          status: 'open',
+          focus,
+          due_at: await dueAtFrom(trx, context.now),
+          cancelled_at: null,
+          cancel_note: null,
+          updated_at: context.now,
+        })
         .where('id', '=', existing.id)
         .execute();
     } else if (existing.status === 'open' || existing.status === 'scheduled') {

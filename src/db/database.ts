@@ -3,6 +3,7 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Database } from './schema';
+import { withStatementCache } from './statement-cache';
 
 export type DB = Kysely<Database>;
 
@@ -14,7 +15,8 @@ export interface DatabaseHandle {
 
 /**
  * Opens the app database with the pragmas the house style requires. better-sqlite3 is synchronous and
- * Kysely serialises every query through this one connection, so all access must go through `db`.
+ * Kysely serialises every query through this one connection, so all access must go through `db`. Kysely sees
+ * the connection through a cache of prepared statements (statement-cache.ts).
  */
 export function openDatabase(file: string): DatabaseHandle {
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -23,7 +25,7 @@ export function openDatabase(file: string): DatabaseHandle {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   let closed = false;
   return {
     db,

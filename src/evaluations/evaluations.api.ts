@@ -6,12 +6,10 @@ import { clientIp } from '../lib/http';
 import { parseIdParam, parseInput } from '../lib/validation';
 import { actorOf, requireRole, STAFF_ROLES } from '../policy/scope';
 import type { ScoreResult } from '../scoring/score';
-import { loadRubric } from '../rubrics/rubrics.queries';
-import { checkAnswers } from './answers';
 import { visibleEvaluationOr404 } from './access';
 import { answersOf } from './evaluations.queries';
 import { acknowledgeSchema, createEvaluationSchema, evaluationListSchema } from './evaluations.schemas';
-import { acknowledgeEvaluation, releaseEvaluation, saveEvaluation, startEvaluation } from './evaluations.service';
+import { acknowledgeEvaluation, releaseEvaluation, startAndSaveEvaluation } from './evaluations.service';
 import { searchEvaluations } from './evaluations.list';
 
 function idParam(req: Request): number {
@@ -55,13 +53,7 @@ export function evaluationsApiRoutes(deps: AppDeps): Router {
 
   router.post('/', scorers, async (req, res) => {
     const input = parseInput(createEvaluationSchema, req.body);
-    const actor = actorOf(req);
-    // Check the answers first, so a refused request leaves no new draft behind.
-    const rubric = await loadRubric(deps.db, input.rubric_id);
-    if (rubric && rubric.status === 'published') checkAnswers(rubric, input.answers, input.submit);
-    const draft = await startEvaluation(deps, actor, input.call_id, input.rubric_id, clientIp(req));
-    const { call_id: _call, rubric_id: _rubric, ...save } = input;
-    const outcome = await saveEvaluation(deps, actor, draft.id, save, clientIp(req));
+    const outcome = await startAndSaveEvaluation(deps, actorOf(req), input, clientIp(req));
     res.status(201).json(evaluationJson(outcome.evaluation, { coachingTaskId: outcome.coachingTaskId }));
   });
 

@@ -13,6 +13,11 @@ export async function answersOf(db: DB, evaluationId: number) {
 
 export async function replaceAnswers(db: DB, evaluationId: number, answers: CheckedAnswer[]): Promise<void> {
   await db.deleteFrom('evaluation_answers').where('evaluation_id', '=', evaluationId).execute();
+  await insertAnswers(db, evaluationId, answers);
+}
+
+/** Answers of a scorecard that has none yet. */
+export async function insertAnswers(db: DB, evaluationId: number, answers: CheckedAnswer[]): Promise<void> {
   if (answers.length === 0) return;
   await db
     .insertInto('evaluation_answers')

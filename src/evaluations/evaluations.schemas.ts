@@ -42,6 +42,7 @@ export const createEvaluationSchema = saveSchema.extend({
   call_id: z.number({ error: 'call_id must be a number.' }).int().positive(),
   rubric_id: z.number({ error: 'rubric_id must be a number.' }).int().positive(),
 });
+export type CreateEvaluationInput = z.output<typeof createEvaluationSchema>;
 
 export const rescoreSchema = saveSchema.extend({
   reason: z

@@ -1,7 +1,7 @@
 import { recordAudit } from '../audit/audit.queries';
 import { syncCoachingTask } from '../coaching/coaching.sync';
 import type { DB } from '../db/database';
-import type { Evaluation } from '../db/schema';
+import type { Call, Evaluation } from '../db/schema';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
 import { Conflict, Forbidden, NotFound, Validation } from '../lib/errors';
@@ -9,16 +9,31 @@ import { parseInput } from '../lib/validation';
 import { visibleCallOr404, type Actor } from '../policy/scope';
 import { loadRubric, type FullRubric } from '../rubrics/rubrics.queries';
 import { computeScore, type ScoreResult } from '../scoring/score';
-import { getSettings } from '../settings/settings.service';
 import { answerMap, checkAnswers, type CheckedAnswer } from './answers';
-import { visibleEvaluationOr404 } from './access';
+import { canSeeEvaluation, visibleEvaluationOr404 } from './access';
 import { findEvaluation, openDraftOf, replaceAnswers } from './evaluations.queries';
-import { rescoreSchema, saveSchema, type SaveInput } from './evaluations.schemas';
+import { rescoreSchema, saveSchema, type CreateEvaluationInput, type SaveInput } from './evaluations.schemas';
+import { openOrFindDraft, scoreColumns, staleConflict, writeSave, type SavePlan } from './save';
 
 export interface SaveOutcome {
   evaluation: Evaluation;
   result: ScoreResult;
   coachingTaskId: number | null;
+}
+
+/** A call the actor may score: one they can see, with an agent (an abandoned call has nobody to score). */
+async function scorableCall(deps: AppDeps, actor: Actor, callId: number): Promise<Call & { agent_id: number }> {
+  const call = await visibleCallOr404(deps.db, actor, callId);
+  if (call.agent_id === null)
+    throw new Validation([{ path: 'call_id', message: 'An abandoned call has no agent to score.' }]);
+  return { ...call, agent_id: call.agent_id };
+}
+
+function publishedOr422(rubric: FullRubric | undefined): FullRubric {
+  if (!rubric || rubric.status !== 'published') {
+    throw new Validation([{ path: 'rubric_id', message: 'Choose a published rubric.' }]);
+  }
+  return rubric;
 }
 
 /** Opens the actor's draft for a call and rubric, or the one they already have (one draft per call and rubric). */
@@ -29,78 +44,46 @@ export async function startEvaluation(
   rubricId: number,
   ip?: string,
 ): Promise<Evaluation> {
-  const call = await visibleCallOr404(deps.db, actor, callId);
-  if (!call.agent_id) throw new Validation([{ path: 'call_id', message: 'An abandoned call has no agent to score.' }]);
-  const rubric = await loadRubric(deps.db, rubricId);
-  if (!rubric || rubric.status !== 'published') {
-    throw new Validation([{ path: 'rubric_id', message: 'Choose a published rubric.' }]);
-  }
+  const call = await scorableCall(deps, actor, callId);
+  publishedOr422(await loadRubric(deps.db, rubricId));
   const existing = await openDraftOf(deps.db, callId, rubricId, actor.id);
   if (existing) return existing;
   const now = isoNow(deps.clock);
-  const id = await deps.db.transaction().execute(async (trx) => {
-    const again = await openDraftOf(trx, callId, rubricId, actor.id);
-    if (again) return again.id;
-    const row = await trx
-      .insertInto('evaluations')
-      .values({
-        call_id: callId,
-        rubric_id: rubricId,
-        agent_id: call.agent_id!,
-        team_id: call.team_id,
-        evaluator_id: actor.id,
-        created_at: now,
-        updated_at: now,
-        updated_by: actor.id,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await recordAudit(trx, now, {
-      actorId: actor.id,
-      action: 'evaluation.created',
-      entityType: 'evaluation',
-      entityId: row.id,
-      details: { call_id: callId, rubric_id: rubricId },
-      ip,
-    });
-    return row.id;
+  const { draft } = await deps.db.transaction().execute((trx) => openOrFindDraft(trx, actor, call, rubricId, now, ip));
+  return draft;
+}
+
+/**
+ * The API's scoring in one request: opens the actor's draft of a call and rubric (or takes the one they
+ * have) and saves or submits it in one transaction, so a submit commits once and a refused request leaves
+ * no new draft behind. The answers are checked first, as a separate start and save would have refused them.
+ */
+export async function startAndSaveEvaluation(
+  deps: AppDeps,
+  actor: Actor,
+  input: CreateEvaluationInput,
+  ip?: string,
+): Promise<SaveOutcome> {
+  const { call_id: callId, rubric_id: rubricId, ...save } = input;
+  if (actor.role === 'csr') throw new NotFound('No such call.');
+  const rubric = await loadRubric(deps.db, rubricId);
+  const answers = rubric?.status === 'published' ? checkAnswers(rubric, save.answers, save.submit) : [];
+  const call = await scorableCall(deps, actor, callId);
+  const published = publishedOr422(rubric);
+  const result = computeScore(published, answerMap(answers, published));
+  const plan: SavePlan = { input: save, rubric: published, answers, result, now: isoNow(deps.clock), ip };
+  const saved = await deps.db.transaction().execute(async (trx) => {
+    const { draft, opened } = await openOrFindDraft(trx, actor, call, rubricId, plan.now, ip);
+    if (!opened && !(await canSeeEvaluation(trx, actor, draft))) throw new NotFound('No such scorecard.');
+    return writeSave(trx, actor, draft, plan, opened);
   });
-  return (await findEvaluation(deps.db, id))!;
+  return { ...saved, result };
 }
 
 async function rubricOf(deps: AppDeps, evaluation: Evaluation): Promise<FullRubric> {
   const rubric = await loadRubric(deps.db, evaluation.rubric_id);
   if (!rubric) throw new NotFound('The rubric of this scorecard is gone.');
   return rubric;
-}
-
-/** A submitted calibration scorecard waits in 'submitted' for good: it is never released to the CSR. */
-const CALIBRATION_SUBMIT = { status: 'submitted' as const, released_at: null, release_due_at: null };
-
-function releaseFields(rubric: FullRubric, now: string) {
-  if (rubric.release_mode === 'on_submit')
-    return { status: 'released' as const, released_at: now, release_due_at: null };
-  if (rubric.release_mode === 'after_days') {
-    const due = new Date(Date.parse(now) + (rubric.release_after_days ?? 1) * 86_400_000).toISOString();
-    return { status: 'submitted' as const, released_at: null, release_due_at: due };
-  }
-  return { status: 'submitted' as const, released_at: null, release_due_at: null };
-}
-
-async function staleConflict(db: DB, evaluationId: number): Promise<Conflict> {
-  const current = await db
-    .selectFrom('evaluations')
-    .leftJoin('users', 'users.id', 'evaluations.updated_by')
-    .select(['users.display_name', 'evaluations.updated_at', 'evaluations.revision', 'evaluations.status'])
-    .where('evaluations.id', '=', evaluationId)
-    .executeTakeFirst();
-  const who = current?.display_name ?? 'someone else';
-  if (current && current.status !== 'draft')
-    return new Conflict(`This scorecard was already submitted by ${who}; reload to see it.`, 'already_submitted');
-  return new Conflict(
-    `Changed by ${who} at ${current?.updated_at ?? 'just now'}; reload to see their changes.`,
-    'stale_revision',
-  );
 }
 
 /**
@@ -118,77 +101,17 @@ export async function saveEvaluation(
   const input: SaveInput = parseInput(saveSchema, raw);
   const evaluation = await visibleEvaluationOr404(deps.db, actor, id);
   if (actor.role === 'csr') throw new NotFound('No such scorecard.');
-  const calibration = evaluation.kind === 'calibration';
   // A calibration scorecard is its evaluator's own: nobody else may fill it in.
-  if (calibration && evaluation.evaluator_id !== actor.id) throw new NotFound('No such scorecard.');
+  if (evaluation.kind === 'calibration' && evaluation.evaluator_id !== actor.id)
+    throw new NotFound('No such scorecard.');
   if (evaluation.status !== 'draft')
     throw new Conflict('This scorecard is already submitted; rescore it instead.', 'already_submitted');
   const rubric = await rubricOf(deps, evaluation);
   const answers = checkAnswers(rubric, input.answers, input.submit);
   const result = computeScore(rubric, answerMap(answers, rubric));
-  const { coaching_due_days: dueDays } = await getSettings(deps.db);
-  const now = isoNow(deps.clock);
-  const expected = input.revision ?? evaluation.revision;
-  const coachingTaskId = await deps.db.transaction().execute(async (trx) => {
-    const release = input.submit ? (calibration ? CALIBRATION_SUBMIT : releaseFields(rubric, now)) : null;
-    const updated = await trx
-      .updateTable('evaluations')
-      .set({
-        ...scoreColumns(result),
-        comment: input.comment,
-        time_spent_s: evaluation.time_spent_s + input.time_spent_s,
-        revision: expected + 1,
-        updated_at: now,
-        updated_by: actor.id,
-        ...(release ? { ...release, submitted_at: now } : {}),
-      })
-      .where('id', '=', id)
-      .where('revision', '=', expected)
-      .where('status', '=', 'draft')
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) === 0) throw await staleConflict(trx, id);
-    await replaceAnswers(trx, id, answers);
-    if (!input.submit) return null;
-    // Calibration scoring is practice on a call: it never counts as the call's evaluation nor coaches the CSR.
-    if (!calibration) {
-      await trx
-        .updateTable('calls')
-        .set((eb) => ({ evaluation_count: eb('evaluation_count', '+', 1) }))
-        .where('id', '=', evaluation.call_id)
-        .execute();
-    }
-    const submitted = (await findEvaluation(trx, id))!;
-    const taskId = calibration
-      ? null
-      : await syncCoachingTask(trx, submitted, rubric, result, { now, dueDays, actorId: actor.id });
-    await recordAudit(trx, now, {
-      actorId: actor.id,
-      action: 'evaluation.submitted',
-      entityType: 'evaluation',
-      entityId: id,
-      details: {
-        score: result.score,
-        passed: result.passed,
-        critical_failed: result.critical_failed,
-        released: release?.status === 'released',
-        coaching_task_id: taskId,
-        ...(calibration ? { kind: 'calibration' } : {}),
-      },
-      ip,
-    });
-    return taskId;
-  });
-  return { evaluation: (await findEvaluation(deps.db, id))!, result, coachingTaskId };
-}
-
-function scoreColumns(result: ScoreResult) {
-  return {
-    score: result.score,
-    raw_score: result.raw_score,
-    passed: result.passed === null ? null : result.passed ? 1 : 0,
-    critical_failed: result.critical_failed ? 1 : 0,
-    section_scores: JSON.stringify(result.sections),
-  };
+  const plan: SavePlan = { input, rubric, answers, result, now: isoNow(deps.clock), ip };
+  const saved = await deps.db.transaction().execute((trx) => writeSave(trx, actor, evaluation, plan));
+  return { ...saved, result };
 }
 
 function snapshotOf(
@@ -242,7 +165,6 @@ export async function rescoreEvaluation(
   const rubric = await rubricOf(deps, evaluation);
   const answers = checkAnswers(rubric, input.answers, true);
   const result = computeScore(rubric, answerMap(answers, rubric));
-  const { coaching_due_days: dueDays } = await getSettings(deps.db);
   const now = isoNow(deps.clock);
   const expected = input.revision ?? evaluation.revision;
   const coachingTaskId = await deps.db.transaction().execute(async (trx) => {
@@ -279,7 +201,6 @@ export async function rescoreEvaluation(
     await replaceAnswers(trx, id, answers);
     const taskId = await syncCoachingTask(trx, (await findEvaluation(trx, id))!, rubric, result, {
       now,
-      dueDays,
       actorId: actor.id,
     });
     await recordAudit(trx, now, {

@@ -33,10 +33,37 @@ export async function findRubric(db: DB, id: number): Promise<Rubric | undefined
   return db.selectFrom('rubrics').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/**
+ * Sections of rubric versions past draft, per database. A published (or retired) version is never edited, so
+ * its body is read once; it is frozen, so a caller that tried to change it would fail loudly. Drafts, whose
+ * body an edit replaces, are always read afresh.
+ */
+const settledBodies = new WeakMap<DB, Map<number, FullSection[]>>();
+
 /** A rubric version with its sections, items and options in order. */
 export async function loadRubric(db: DB, id: number): Promise<FullRubric | undefined> {
   const rubric = await findRubric(db, id);
   if (!rubric) return undefined;
+  if (rubric.status === 'draft') return { ...rubric, sections: await readSections(db, id) };
+  let bodies = settledBodies.get(db);
+  if (!bodies) settledBodies.set(db, (bodies = new Map()));
+  let sections = bodies.get(id);
+  if (!sections) {
+    sections = deepFreeze(await readSections(db, id));
+    bodies.set(id, sections);
+  }
+  return { ...rubric, sections };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+async function readSections(db: DB, id: number): Promise<FullSection[]> {
   const [sections, items, options] = await Promise.all([
     db.selectFrom('rubric_sections').selectAll().where('rubric_id', '=', id).orderBy('position').execute(),
     db.selectFrom('rubric_items').selectAll().where('rubric_id', '=', id).orderBy('position').execute(),
@@ -48,32 +75,27 @@ export async function loadRubric(db: DB, id: number): Promise<FullRubric | undef
       .orderBy('rubric_options.position')
       .execute(),
   ]);
-  return {
-    ...rubric,
-    sections: sections.map((s) => ({
-      id: s.id,
-      title: s.title,
-      weight: s.weight,
-      threshold: s.threshold,
-      items: items
-        .filter((i) => i.section_id === s.id)
-        .map((i) => ({
-          id: i.id,
-          section_id: i.section_id,
-          position: i.position,
-          prompt: i.prompt,
-          guidance: i.guidance,
-          type: i.type,
-          max_points: i.max_points,
-          allow_na: i.allow_na === 1,
-          critical: i.critical === 1,
-          comment_required: i.comment_required === 1,
-          options: options
-            .filter((o) => o.item_id === i.id)
-            .map((o) => ({ id: o.id, label: o.label, points: o.points })),
-        })),
-    })),
-  };
+  return sections.map((s) => ({
+    id: s.id,
+    title: s.title,
+    weight: s.weight,
+    threshold: s.threshold,
+    items: items
+      .filter((i) => i.section_id === s.id)
+      .map((i) => ({
+        id: i.id,
+        section_id: i.section_id,
+        position: i.position,
+        prompt: i.prompt,
+        guidance: i.guidance,
+        type: i.type,
+        max_points: i.max_points,
+        allow_na: i.allow_na === 1,
+        critical: i.critical === 1,
+        comment_required: i.comment_required === 1,
+        options: options.filter((o) => o.item_id === i.id).map((o) => ({ id: o.id, label: o.label, points: o.points })),
+      })),
+  }));
 }
 
 /** The part of a rubric the score math needs (also sent to the scoring page's script). */

@@ -256,6 +256,23 @@ describe('bearer tokens', () => {
     expect((await tokenRow(id)).last_used_at).toBe(ctx.clock.now().toISOString());
   });
 
+  test('a token used again within the minute keeps the time it was first used (one write a minute at most)', async () => {
+    const user = await buildUser(ctx.deps, 'admin');
+    const { id, token } = await createToken(ctx.deps, user.id, { name: 'script' });
+    ctx.clock.advance(5 * 60_000);
+    const firstUse = ctx.clock.now().toISOString();
+    expect((await withBearer(token).get('/api/v1/me')).status).toBe(200);
+    // 1 s, 30 s and 59 s after the first use.
+    for (const step of [1000, 29_000, 29_000]) {
+      ctx.clock.advance(step);
+      expect((await withBearer(token).get('/api/v1/me')).status).toBe(200);
+      expect((await tokenRow(id)).last_used_at).toBe(firstUse);
+    }
+    ctx.clock.advance(1000);
+    expect((await withBearer(token).get('/api/v1/me')).status).toBe(200);
+    expect((await tokenRow(id)).last_used_at).toBe(ctx.clock.now().toISOString());
+  });
+
   test('DELETE /api/v1/tokens/:id revokes the token; it then gets 401', async () => {
     const user = await buildUser(ctx.deps, 'admin');
     const { id, token } = await createToken(ctx.deps, user.id, { name: 'script' });

@@ -1,0 +1,184 @@
+import { sql } from 'kysely';
+import { recordAudit } from '../audit/audit.queries';
+import { syncCoachingTask } from '../coaching/coaching.sync';
+import type { DB } from '../db/database';
+import type { Call, Evaluation } from '../db/schema';
+import { Conflict } from '../lib/errors';
+import type { Actor } from '../policy/scope';
+import type { FullRubric } from '../rubrics/rubrics.queries';
+import type { ScoreResult } from '../scoring/score';
+import type { CheckedAnswer } from './answers';
+import { insertAnswers, openDraftOf, replaceAnswers } from './evaluations.queries';
+import type { SaveInput } from './evaluations.schemas';
+
+// Writing a scorecard inside the caller's transaction: opening a draft, and saving or submitting it.
+
+/** A save worked out before its transaction: the answers checked and the score computed. */
+export interface SavePlan {
+  input: SaveInput;
+  rubric: FullRubric;
+  answers: CheckedAnswer[];
+  result: ScoreResult;
+  now: string;
+  ip?: string;
+}
+
+export interface SavedEvaluation {
+  evaluation: Evaluation;
+  coachingTaskId: number | null;
+}
+
+/**
+ * The actor's open draft of a call and rubric: a new one (with its audit entry), or the one they already
+ * have. One open draft per evaluator, call and rubric is a unique index, so the insert does nothing when
+ * there is one, and only then is it read.
+ */
+export async function openOrFindDraft(
+  trx: DB,
+  actor: Actor,
+  call: Call & { agent_id: number },
+  rubricId: number,
+  now: string,
+  ip?: string,
+): Promise<{ draft: Evaluation; opened: boolean }> {
+  const opened = await trx
+    .insertInto('evaluations')
+    .values({
+      call_id: call.id,
+      rubric_id: rubricId,
+      agent_id: call.agent_id,
+      team_id: call.team_id,
+      evaluator_id: actor.id,
+      created_at: now,
+      updated_at: now,
+      updated_by: actor.id,
+    })
+    .onConflict((oc) =>
+      oc
+        .columns(['call_id', 'rubric_id', 'evaluator_id'])
+        .where('status', '=', sql.lit('draft'))
+        .where('kind', '=', sql.lit('standard'))
+        .doNothing(),
+    )
+    .returningAll()
+    .executeTakeFirst();
+  if (!opened) {
+    const existing = await openDraftOf(trx, call.id, rubricId, actor.id);
+    if (!existing) throw new Error(`no draft of call ${call.id} and rubric ${rubricId}, nor could one be opened`);
+    return { draft: existing, opened: false };
+  }
+  await recordAudit(trx, now, {
+    actorId: actor.id,
+    action: 'evaluation.created',
+    entityType: 'evaluation',
+    entityId: opened.id,
+    details: { call_id: call.id, rubric_id: rubricId },
+    ip,
+  });
+  return { draft: opened, opened: true };
+}
+
+/** A submitted calibration scorecard waits in 'submitted' for good: it is never released to the CSR. */
+const CALIBRATION_SUBMIT = { status: 'submitted' as const, released_at: null, release_due_at: null };
+
+function releaseFields(rubric: FullRubric, now: string) {
+  if (rubric.release_mode === 'on_submit')
+    return { status: 'released' as const, released_at: now, release_due_at: null };
+  if (rubric.release_mode === 'after_days') {
+    const due = new Date(Date.parse(now) + (rubric.release_after_days ?? 1) * 86_400_000).toISOString();
+    return { status: 'submitted' as const, released_at: null, release_due_at: due };
+  }
+  return { status: 'submitted' as const, released_at: null, release_due_at: null };
+}
+
+export async function staleConflict(db: DB, evaluationId: number): Promise<Conflict> {
+  const current = await db
+    .selectFrom('evaluations')
+    .leftJoin('users', 'users.id', 'evaluations.updated_by')
+    .select(['users.display_name', 'evaluations.updated_at', 'evaluations.revision', 'evaluations.status'])
+    .where('evaluations.id', '=', evaluationId)
+    .executeTakeFirst();
+  const who = current?.display_name ?? 'someone else';
+  if (current && current.status !== 'draft')
+    return new Conflict(`This scorecard was already submitted by ${who}; reload to see it.`, 'already_submitted');
+  return new Conflict(
+    `Changed by ${who} at ${current?.updated_at ?? 'just now'}; reload to see their changes.`,
+    'stale_revision',
+  );
+}
+
+export function scoreColumns(result: ScoreResult) {
+  return {
+    score: result.score,
+    raw_score: result.raw_score,
+    passed: result.passed === null ? null : result.passed ? 1 : 0,
+    critical_failed: result.critical_failed ? 1 : 0,
+    section_scores: JSON.stringify(result.sections),
+  };
+}
+
+/**
+ * Saves a draft (or submits it) inside the caller's transaction: answers, score, release state, the call's
+ * evaluated count, the coaching task and the audit entry. A stale revision, or a draft someone submitted
+ * meanwhile, is a 409. `opened` says the draft was made in this same transaction (it has no answers and
+ * no coaching task yet). Returns the scorecard as saved.
+ */
+export async function writeSave(
+  trx: DB,
+  actor: Actor,
+  draft: Evaluation,
+  plan: SavePlan,
+  opened = false,
+): Promise<SavedEvaluation> {
+  const { input, rubric, result, now } = plan;
+  const calibration = draft.kind === 'calibration';
+  const release = input.submit ? (calibration ? CALIBRATION_SUBMIT : releaseFields(rubric, now)) : null;
+  const expected = input.revision ?? draft.revision;
+  const saved = await trx
+    .updateTable('evaluations')
+    .set({
+      ...scoreColumns(result),
+      comment: input.comment,
+      time_spent_s: draft.time_spent_s + input.time_spent_s,
+      revision: expected + 1,
+      updated_at: now,
+      updated_by: actor.id,
+      ...(release ? { ...release, submitted_at: now } : {}),
+    })
+    .where('id', '=', draft.id)
+    .where('revision', '=', expected)
+    .where('status', '=', 'draft')
+    .returningAll()
+    .executeTakeFirst();
+  if (!saved) throw await staleConflict(trx, draft.id);
+  if (opened) await insertAnswers(trx, saved.id, plan.answers);
+  else await replaceAnswers(trx, saved.id, plan.answers);
+  if (!input.submit) return { evaluation: saved, coachingTaskId: null };
+  // Calibration scoring is practice on a call: it never counts as the call's evaluation nor coaches the CSR.
+  if (!calibration) {
+    await trx
+      .updateTable('calls')
+      .set((eb) => ({ evaluation_count: eb('evaluation_count', '+', 1) }))
+      .where('id', '=', saved.call_id)
+      .execute();
+  }
+  const coachingTaskId = calibration
+    ? null
+    : await syncCoachingTask(trx, saved, rubric, result, { now, actorId: actor.id, newEvaluation: opened });
+  await recordAudit(trx, now, {
+    actorId: actor.id,
+    action: 'evaluation.submitted',
+    entityType: 'evaluation',
+    entityId: saved.id,
+    details: {
+      score: result.score,
+      passed: result.passed,
+      critical_failed: result.critical_failed,
+      released: release?.status === 'released',
+      coaching_task_id: coachingTaskId,
+      ...(calibration ? { kind: 'calibration' } : {}),
+    },
+    ip: plan.ip,
+  });
+  return { evaluation: saved, coachingTaskId };
+}
