@@ -80,8 +80,8 @@ export async function updateDraft(
     throw new Conflict('Only a draft can be edited; start a new version instead.', 'not_draft');
   const now = isoNow(deps.clock);
   await deps.db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('rubric_sections').where('rubric_id', '=', id).execute();
-    await trx
+    // Still a draft inside the transaction: a publish that landed since the check above must not be edited.
+    const updated = await trx
       .updateTable('rubrics')
       .set({
         name: input.name,
@@ -93,7 +93,12 @@ export async function updateDraft(
         updated_at: now,
       })
       .where('id', '=', id)
-      .execute();
+      .where('status', '=', 'draft')
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) !== 1) {
+      throw new Conflict('Only a draft can be edited; start a new version instead.', 'not_draft');
+    }
+    await trx.deleteFrom('rubric_sections').where('rubric_id', '=', id).execute();
     await insertRubricBody(trx, id, input);
     await recordAudit(trx, now, {
       actorId: actor.id,

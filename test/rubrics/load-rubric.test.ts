@@ -96,3 +96,39 @@ test('another database with a rubric of the same id gets its own body', async ()
     await other.close();
   }
 });
+
+test('an edit racing a publish never changes the published version: it lands before the publish or is refused', async () => {
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const draft = await createRubric(ctx.deps, null, rubricJson([section('Opening', 1, [yesNo('Greeted')])]));
+    const edit = rubricJson([section('Opening', 1, [yesNo('Greeted'), yesNo(`Edited ${attempt}`)])]);
+    // Started together, the edit's check reads "draft" before the publish commits in about half the attempts.
+    const [edited, published] = await Promise.allSettled([
+      attempt % 2
+        ? updateDraft(ctx.deps, admin(), draft.id, edit)
+        : Promise.resolve().then(() => updateDraft(ctx.deps, admin(), draft.id, edit)),
+      publishRubric(ctx.deps, null, draft.id),
+    ]);
+    expect(published.status).toBe('fulfilled');
+    const prompts = (await loadRubric(ctx.deps.db, draft.id))!.sections[0].items.map((i) => i.prompt);
+    const stored = ctx.database.sqlite
+      .prepare(
+        `select i.prompt from rubric_items i join rubric_sections s on s.id = i.section_id where s.rubric_id = ? order by s.position, i.position`,
+      )
+      .all(draft.id)
+      .map((r) => (r as { prompt: string }).prompt);
+    expect(prompts).toEqual(stored);
+    const audit = ctx.database.sqlite
+      .prepare(`select action from audit_log where entity_type = 'rubric' and entity_id = ? order by id`)
+      .all(draft.id)
+      .map((r) => (r as { action: string }).action);
+    if (edited.status === 'fulfilled') {
+      // The edit committed first, and the publish froze the edited body.
+      expect(stored).toEqual(['Greeted', `Edited ${attempt}`]);
+      expect(audit.indexOf('rubric.updated')).toBeLessThan(audit.indexOf('rubric.published'));
+    } else {
+      expect((edited.reason as { status?: number }).status).toBe(409);
+      expect(stored).toEqual(['Greeted']);
+      expect(audit).not.toContain('rubric.updated');
+    }
+  }
+});
