@@ -35,7 +35,13 @@ const expectedSchema = {
     scored: 'not null',
     score_total: 'not null',
   },
-  rollup_item_day: { day: 'not null', team_id: 'not null', item_id: 'not null', answered: 'not null', failed: 'not null' },
+  rollup_item_day: {
+    day: 'not null',
+    team_id: 'not null',
+    item_id: 'not null',
+    answered: 'not null',
+    failed: 'not null',
+  },
   rollup_item_csat_day: {
     day: 'not null',
     team_id: 'not null',

@@ -1,4 +1,5 @@
 import { countUnscored, unscoredCalls } from '../../src/evaluations/evaluations.queries';
+import { statementsDuring } from '../helpers/statements';
 import { makeTestApp, type TestContext } from '../helpers/app';
 import { buildOrg, type Org } from '../helpers/builders';
 import { insertCalls, type CallFixture } from '../helpers/reports';
@@ -100,23 +101,17 @@ describe('scoring queue', () => {
   });
 
   test('a team scope is read through each team’s start-time index, not through every team’s recordings', async () => {
-    const prepare = jest.spyOn(ctx.database.sqlite, 'prepare');
-    try {
-      await unscoredCalls(ctx.deps.db, [org.teamA, org.teamB], 25);
-      const [text] = prepare.mock.calls.find(([sql]) => String(sql).includes('"evaluation_count" = ?'))!;
-      prepare.mockRestore();
-      const plan = ctx.database.sqlite
-        .prepare(`explain query plan ${text}`)
-        .all(org.teamA, 0, 'stored', org.teamB, 0, 'stored', 25) as Array<{ detail: string }>;
-      const calls = plan.map((p) => p.detail).filter((d) => / calls /.test(d));
-      expect(calls).toEqual([
-        'SEARCH calls USING INDEX calls_team_started_idx (team_id=?)',
-        'SEARCH calls USING INDEX calls_team_started_idx (team_id=?)',
-      ]);
-      expect(plan.map((p) => p.detail)).not.toContain('USE TEMP B-TREE FOR ORDER BY');
-    } finally {
-      prepare.mockRestore();
-    }
+    const ran = await statementsDuring(ctx, () => unscoredCalls(ctx.deps.db, [org.teamA, org.teamB], 25));
+    const text = ran.find((sql) => sql.includes('"evaluation_count" = ?'))!;
+    const plan = ctx.database.sqlite
+      .prepare(`explain query plan ${text}`)
+      .all(org.teamA, 0, 'stored', org.teamB, 0, 'stored', 25) as Array<{ detail: string }>;
+    const calls = plan.map((p) => p.detail).filter((d) => / calls /.test(d));
+    expect(calls).toEqual([
+      'SEARCH calls USING INDEX calls_team_started_idx (team_id=?)',
+      'SEARCH calls USING INDEX calls_team_started_idx (team_id=?)',
+    ]);
+    expect(plan.map((p) => p.detail)).not.toContain('USE TEMP B-TREE FOR ORDER BY');
   });
 
   test('the count of unscored calls matches the queue', async () => {

@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
@@ -227,10 +228,21 @@ describe('scorecards export pages', () => {
   });
 });
 
-/** Counts the calls export's page queries from here on. */
+/**
+ * Counts the calls export's page queries from here on. Statements are prepared once and cached, so the
+ * count is of runs (the Statement methods), not of prepare calls.
+ */
 function pageQueries(): () => number {
-  const prepare = jest.spyOn(ctx.database.sqlite, 'prepare');
-  return () => prepare.mock.calls.filter(([text]) => String(text).includes('from "calls" left join "users"')).length;
+  const statement = Object.getPrototypeOf(ctx.database.sqlite.prepare('select 1')) as Statement;
+  let runs = 0;
+  for (const method of ['all', 'iterate'] as const) {
+    const original = statement[method];
+    jest.spyOn(statement, method).mockImplementation(function (this: Statement, ...params: unknown[]) {
+      if (this.source.includes('from "calls" left join "users"')) runs += 1;
+      return (original as (...args: unknown[]) => never).apply(this, params);
+    });
+  }
+  return () => runs;
 }
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
