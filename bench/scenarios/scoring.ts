@@ -30,7 +30,7 @@ export const SUBMITS_PER_SEC_TARGET = 300;
 const WHAT_IFS = ['', 'sync-normal', 'stmt-cache', 'sync-normal,stmt-cache'];
 const ROUNDS = 2;
 const PAGE_TARGET_MS = 50;
-const POOL = 40_000;
+const POOL = 80_000;
 
 interface SubmitLoad extends LoadResult {
   /** 201 responses per second over the load. */
