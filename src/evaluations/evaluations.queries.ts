@@ -64,7 +64,12 @@ export async function listEvaluations(db: DB, filter: EvaluationListFilter) {
   if (filter.agentId) ids = ids.where('e.agent_id', '=', filter.agentId);
   if (filter.callId) ids = ids.where('e.call_id', '=', filter.callId);
   if (filter.evaluatorId) ids = ids.where('e.evaluator_id', '=', filter.evaluatorId);
-  if (filter.statuses) ids = ids.where('e.status', 'in', filter.statuses);
+  if (filter.statuses) {
+    // For some teams, `+` keeps SQLite on the team index (team, status): through the status index it would
+    // walk every team's scorecards in that status (half the table for 'submitted').
+    const status = filter.teamIds === 'all' ? sql.ref('e.status') : sql`+${sql.ref('e.status')}`;
+    ids = ids.where(status, 'in', filter.statuses);
+  }
   if (filter.rubricId) ids = ids.where('e.rubric_id', '=', filter.rubricId);
   if (filter.beforeId) ids = ids.where('e.id', '<', filter.beforeId);
   // The call date filter: each candidate's call looked up by id (not every call of the period gathered).
