@@ -124,6 +124,8 @@ export function caseTable(
   const cols = [...head, 'target'];
   for (const s of sizes) cols.push(`${shortCount(s)} median`, `${shortCount(s)} p95`);
   if (sizes.length > 1) cols.push(`${shortCount(sizes.at(-1)!)}/${shortCount(sizes[0])}`);
+  // The response's size beside the growth: a page that lists more rows at 1M is a bigger page, not a slower table.
+  cols.push(`response KB (${sizes.map(shortCount).join(' → ')})`);
   const lines = [`| ${cols.join(' | ')} |`, `|${cols.map(() => '---').join('|')}|`];
   for (const c of largest) {
     const target = targetMsOf(c.kind);
@@ -143,6 +145,12 @@ export function caseTable(
           : '';
       cells.push(ratio === null || ratio === undefined ? '–' : `${ratio}×${mark}`);
     }
+    cells.push(
+      sizes
+        .map((s) => bySize.get(s)!.find((y) => y.id === c.id)?.bytes)
+        .map((b) => (typeof b === 'number' ? (b / 1024).toFixed(1) : '–'))
+        .join(' → '),
+    );
     lines.push(`| ${cells.join(' | ')} |`);
   }
   return lines;
