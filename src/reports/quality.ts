@@ -11,13 +11,13 @@ export type Audience = 'staff' | 'csr';
 type EvalQuery = SelectQueryBuilder<Database, 'evaluations', object>;
 
 function scoped(query: EvalQuery, filter: ReportFilter, audience: Audience): EvalQuery {
+  // For some teams, `+` steers SQLite to the team index (team, status, submitted_at): through the status
+  // index it would read every team's scorecards of the period to keep a few teams' (measured: 2.2 -> 1.3 ms
+  // for two teams' 90 days at 1M calls).
+  const status = filter.teamIds === 'all' ? sql.ref('evaluations.status') : sql`+${sql.ref('evaluations.status')}`;
   let q = query
     .where('evaluations.kind', '=', 'standard')
-    .where(
-      'evaluations.status',
-      'in',
-      audience === 'csr' ? ['released', 'acknowledged'] : ['submitted', 'released', 'acknowledged'],
-    )
+    .where(status, 'in', audience === 'csr' ? ['released', 'acknowledged'] : ['submitted', 'released', 'acknowledged'])
     .where('evaluations.submitted_at', '>=', filter.from)
     .where('evaluations.submitted_at', '<', filter.to);
   if (filter.teamIds !== 'all') q = q.where('evaluations.team_id', 'in', filter.teamIds.length ? filter.teamIds : [-1]);
