@@ -58,6 +58,41 @@ function finish(bucket: string, s: Sums): ServiceLevelRow {
   };
 }
 
+/** The sums behind the figures, over the calls table (any threshold). */
+function callSums(thresholdS: number) {
+  const inbound = "direction = 'inbound'";
+  const answered = sql.raw(`${inbound} and abandoned = 0`);
+  return [
+    sql<number>`sum(${sql.raw(inbound)})`.as('offered'),
+    sql<number>`sum(${answered} and queue_wait_s <= ${thresholdS})`.as('answered_within'),
+    sql<number>`sum(${sql.raw(inbound)} and abandoned = 1)`.as('abandoned'),
+    sql<number>`sum(${answered})`.as('answered'),
+    sql<number>`coalesce(sum(case when ${answered} then queue_wait_s end), 0)`.as('wait_total'),
+    sql<number>`sum(${answered})`.as('inbound_answered'),
+    sql<number>`coalesce(sum(case when ${answered} then hold_s end), 0)`.as('hold_total'),
+  ] as const;
+}
+
+/** The same sums over daily roll-up rows (the configured threshold). */
+function rollupSums() {
+  return [
+    sql<number>`sum(offered)`.as('offered'),
+    sql<number>`sum(within_threshold)`.as('answered_within'),
+    sql<number>`sum(abandoned)`.as('abandoned'),
+    sql<number>`sum(answered)`.as('answered'),
+    sql<number>`sum(wait_total)`.as('wait_total'),
+    sql<number>`sum(answered)`.as('inbound_answered'),
+    sql<number>`sum(hold_total)`.as('hold_total'),
+  ] as const;
+}
+
+/** The whole days the roll-up can answer the filter for (no agent, the configured threshold), or null. */
+async function rollupRangeFor(db: DB, filter: ReportFilter, thresholdS: number) {
+  const days = rollupDays(filter);
+  if (!days || filter.agentId) return null;
+  return thresholdS === (await getSettings(db)).service_level_threshold_s ? days : null;
+}
+
 /**
  * Service level per DOMAIN.md: inbound calls answered within T seconds (a wait of exactly T counts) over
  * inbound calls offered (answered + abandoned); abandon rate beside it; average hold = hold seconds over
@@ -66,34 +101,24 @@ function finish(bucket: string, s: Sums): ServiceLevelRow {
 export async function serviceLevel(db: DB, filter: ReportFilter, thresholdS: number) {
   // The daily roll-up holds the counts for the configured threshold; an agent's figures or another threshold
   // are summed from the calls themselves.
-  const days = rollupDays(filter);
-  const useRollup =
-    days !== null && !filter.agentId && thresholdS === (await getSettings(db)).service_level_threshold_s;
-  const rows = useRollup ? await fromRollup(db, filter, days) : await fromCalls(db, filter, thresholdS);
+  const days = await rollupRangeFor(db, filter, thresholdS);
+  const rows = days ? await fromRollup(db, filter, days) : await fromCalls(db, filter, thresholdS);
   return finishBuckets(filter, rows);
 }
 
 /** The service level total of each team of the filter at once (grouped by team; the same rules as serviceLevel). */
 export async function serviceLevelByTeam(db: DB, filter: ReportFilter, thresholdS: number) {
-  const days = rollupDays(filter);
-  const useRollup =
-    days !== null && !filter.agentId && thresholdS === (await getSettings(db)).service_level_threshold_s;
+  const days = await rollupRangeFor(db, filter, thresholdS);
   const teamFilter = filter.teamIds === 'all' ? null : filter.teamIds.length ? filter.teamIds : [-1];
   let rows: Array<Omit<BucketSums, 'bucket'> & { team_id: number | null }>;
-  if (useRollup) {
+  if (days) {
     await refreshRollups(db, 'calls', days.fromDay, days.toDay);
     let query = db
       .selectFrom('rollup_call_day')
       .select([
         // The roll-up keeps calls without a team under 0; the calls table under null.
         sql<number | null>`nullif(team_id, 0)`.as('team_id'),
-        sql<number>`sum(offered)`.as('offered'),
-        sql<number>`sum(within_threshold)`.as('answered_within'),
-        sql<number>`sum(abandoned)`.as('abandoned'),
-        sql<number>`sum(answered)`.as('answered'),
-        sql<number>`sum(wait_total)`.as('wait_total'),
-        sql<number>`sum(answered)`.as('inbound_answered'),
-        sql<number>`sum(hold_total)`.as('hold_total'),
+        ...rollupSums(),
       ])
       .where('day', '>=', days.fromDay)
       .where('day', '<', days.toDay)
@@ -103,22 +128,7 @@ export async function serviceLevelByTeam(db: DB, filter: ReportFilter, threshold
   } else {
     let query = db
       .selectFrom('calls')
-      .select([
-        'team_id',
-        sql<number>`sum(direction = 'inbound')`.as('offered'),
-        sql<number>`sum(direction = 'inbound' and abandoned = 0 and queue_wait_s <= ${thresholdS})`.as(
-          'answered_within',
-        ),
-        sql<number>`sum(direction = 'inbound' and abandoned = 1)`.as('abandoned'),
-        sql<number>`sum(direction = 'inbound' and abandoned = 0)`.as('answered'),
-        sql<number>`coalesce(sum(case when direction = 'inbound' and abandoned = 0 then queue_wait_s end), 0)`.as(
-          'wait_total',
-        ),
-        sql<number>`sum(direction = 'inbound' and abandoned = 0)`.as('inbound_answered'),
-        sql<number>`coalesce(sum(case when direction = 'inbound' and abandoned = 0 then hold_s end), 0)`.as(
-          'hold_total',
-        ),
-      ])
+      .select(['team_id', ...callSums(thresholdS)])
       .where('started_at', '>=', filter.from)
       .where('started_at', '<', filter.to)
       .groupBy('team_id');
@@ -157,18 +167,7 @@ export async function fromCalls(db: DB, filter: ReportFilter, thresholdS: number
   const bucket = sql.raw(bucketSql('started_at', filter.group));
   let query = db
     .selectFrom('calls')
-    .select([
-      sql<string>`${bucket}`.as('bucket'),
-      sql<number>`sum(direction = 'inbound')`.as('offered'),
-      sql<number>`sum(direction = 'inbound' and abandoned = 0 and queue_wait_s <= ${thresholdS})`.as('answered_within'),
-      sql<number>`sum(direction = 'inbound' and abandoned = 1)`.as('abandoned'),
-      sql<number>`sum(direction = 'inbound' and abandoned = 0)`.as('answered'),
-      sql<number>`coalesce(sum(case when direction = 'inbound' and abandoned = 0 then queue_wait_s end), 0)`.as(
-        'wait_total',
-      ),
-      sql<number>`sum(direction = 'inbound' and abandoned = 0)`.as('inbound_answered'),
-      sql<number>`coalesce(sum(case when direction = 'inbound' and abandoned = 0 then hold_s end), 0)`.as('hold_total'),
-    ])
+    .select([sql<string>`${bucket}`.as('bucket'), ...callSums(thresholdS)])
     .where('started_at', '>=', filter.from)
     .where('started_at', '<', filter.to)
     .groupBy(sql`1`);
