@@ -1,30 +1,34 @@
 import { sql } from 'kysely';
 import type { DB } from '../db/database';
-import { bucketSql, type ReportFilter } from './filters';
-import { refreshRollups, rollupDays } from './rollups';
+import { bucketSql, teamFilterOf, type ReportFilter } from './filters';
+import { refreshRollups, rollupRangeOf } from './rollups';
 
 type Days = { fromDay: string; toDay: string };
 
 /** The whole days of a filter when a daily roll-up can answer it (no agent chosen), after refreshing them. */
 async function rollupRange(db: DB, filter: ReportFilter): Promise<Days | null> {
-  const days = rollupDays(filter);
-  if (!days || filter.agentId) return null;
+  const days = rollupRangeOf(filter);
+  if (!days) return null;
   await refreshRollups(db, 'calls', days.fromDay, days.toDay);
   return days;
 }
 
-function teamIn(filter: ReportFilter): number[] | null {
-  return filter.teamIds === 'all' ? null : filter.teamIds.length ? filter.teamIds : [-1];
+/** Calls of the filter that carry a CSAT. */
+function csatCallsOf(db: DB, filter: ReportFilter) {
+  let query = db
+    .selectFrom('calls')
+    .where('calls.csat', 'is not', null)
+    .where('calls.started_at', '>=', filter.from)
+    .where('calls.started_at', '<', filter.to);
+  const teams = teamFilterOf(filter);
+  if (teams) query = query.where('calls.team_id', 'in', teams);
+  if (filter.agentId) query = query.where('calls.agent_id', '=', filter.agentId);
+  return query;
 }
 
 /** Average CSAT per team and per CSR over calls that carry a CSAT. */
 export async function csatBreakdown(db: DB, filter: ReportFilter) {
-  let base = csatCalls(db)
-    .where('calls.csat', 'is not', null)
-    .where('calls.started_at', '>=', filter.from)
-    .where('calls.started_at', '<', filter.to);
-  if (filter.teamIds !== 'all') base = base.where('calls.team_id', 'in', filter.teamIds.length ? filter.teamIds : [-1]);
-  if (filter.agentId) base = base.where('calls.agent_id', '=', filter.agentId);
+  const base = csatCallsOf(db, filter);
   const days = await rollupRange(db, filter);
   const [teams, agents] = await Promise.all([
     days ? csatPerTeamFromRollup(db, filter, days) : csatPerTeamFromCalls(base),
@@ -47,13 +51,7 @@ export async function csatBreakdown(db: DB, filter: ReportFilter) {
   };
 }
 
-type CallQuery = ReturnType<typeof csatCalls>;
-
-function csatCalls(db: DB) {
-  return db.selectFrom('calls');
-}
-
-function csatPerTeamFromCalls(base: CallQuery) {
+function csatPerTeamFromCalls(base: ReturnType<typeof csatCallsOf>) {
   return base
     .innerJoin('teams', 'teams.id', 'calls.team_id')
     .select(['teams.id', 'teams.name', sql<number>`avg(calls.csat)`.as('csat'), sql<number>`count(*)`.as('n')])
@@ -64,7 +62,7 @@ function csatPerTeamFromCalls(base: CallQuery) {
 
 /** CSAT per team from the daily roll-up: the same averages, from totals and counts per day. */
 export function csatPerTeamFromRollup(db: DB, filter: ReportFilter, { fromDay, toDay }: Days) {
-  const teams = teamIn(filter);
+  const teams = teamFilterOf(filter);
   // Per team first, then join the few resulting rows to teams.
   let perTeam = db
     .selectFrom('rollup_call_day')
@@ -107,14 +105,15 @@ export async function csatByItemFromAnswers(db: DB, filter: ReportFilter) {
       sql<number>`sum(a.points < a.max_points)`.as('n_failed'),
     ])
     .groupBy(['r.family_id', 'i.prompt']);
-  if (filter.teamIds !== 'all') query = query.where('e.team_id', 'in', filter.teamIds.length ? filter.teamIds : [-1]);
+  const teams = teamFilterOf(filter);
+  if (teams) query = query.where('e.team_id', 'in', teams);
   if (filter.agentId) query = query.where('e.agent_id', '=', filter.agentId);
   return query.execute();
 }
 
 /** CSAT by item from the daily roll-up per team and item (no agent filter, whole days). */
 export async function csatByItemFromRollup(db: DB, filter: ReportFilter, { fromDay, toDay }: Days) {
-  const teams = teamIn(filter);
+  const teams = teamFilterOf(filter);
   let perItem = db
     .selectFrom('rollup_item_csat_day')
     .select([
@@ -148,14 +147,9 @@ export async function csatByItemFromRollup(db: DB, filter: ReportFilter, { fromD
 /** Average CSAT per team only (the manager dashboard), from the roll-up when it can answer. */
 export async function csatPerTeam(db: DB, filter: ReportFilter) {
   const days = await rollupRange(db, filter);
-  let base = csatCalls(db)
-    .where('calls.csat', 'is not', null)
-    .where('calls.started_at', '>=', filter.from)
-    .where('calls.started_at', '<', filter.to);
-  const teams = teamIn(filter);
-  if (teams) base = base.where('calls.team_id', 'in', teams);
-  if (filter.agentId) base = base.where('calls.agent_id', '=', filter.agentId);
-  const rows = days ? await csatPerTeamFromRollup(db, filter, days) : await csatPerTeamFromCalls(base);
+  const rows = days
+    ? await csatPerTeamFromRollup(db, filter, days)
+    : await csatPerTeamFromCalls(csatCallsOf(db, filter));
   return new Map(rows.map((r) => [r.id, { csat: Number(r.csat), n: Number(r.n) }]));
 }
 
@@ -203,14 +197,15 @@ export async function categoryTrendsFromCalls(db: DB, filter: ReportFilter) {
     .groupBy([sql`1`, sql`2`])
     .orderBy(sql`1`)
     .orderBy(sql`2`);
-  if (filter.teamIds !== 'all') query = query.where('c.team_id', 'in', filter.teamIds.length ? filter.teamIds : [-1]);
+  const teams = teamFilterOf(filter);
+  if (teams) query = query.where('c.team_id', 'in', teams);
   if (filter.agentId) query = query.where('c.agent_id', '=', filter.agentId);
   return query.execute();
 }
 
 /** Category trends from the daily roll-up per team and category (no agent filter, whole days). */
 export async function categoryTrendsFromRollup(db: DB, filter: ReportFilter, { fromDay, toDay }: Days) {
-  const teams = teamIn(filter);
+  const teams = teamFilterOf(filter);
   // Per day and category first (the key's order), then into weeks.
   let perDay = db
     .selectFrom('rollup_call_day')

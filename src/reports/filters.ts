@@ -89,6 +89,11 @@ export async function reportFilter(
   };
 }
 
+/** The teams a report is narrowed to, or null for all; an empty scope matches nothing (-1 is no team's id). */
+export function teamFilterOf(filter: Pick<ReportFilter, 'teamIds'>): number[] | null {
+  return filter.teamIds === 'all' ? null : filter.teamIds.length ? filter.teamIds : [-1];
+}
+
 /** SQL for the day or week (starting Monday) a timestamp column falls in. */
 export function bucketSql(column: string, group: 'day' | 'week'): string {
   return group === 'day' ? `substr(${column}, 1, 10)` : `date(substr(${column}, 1, 10), '-6 days', 'weekday 1')`;

@@ -1,8 +1,8 @@
 import { sql, type SelectQueryBuilder } from 'kysely';
 import type { DB } from '../db/database';
 import type { Database } from '../db/schema';
-import { bucketLabels, bucketSql, type ReportFilter } from './filters';
-import { refreshRollups, rollupDays } from './rollups';
+import { bucketLabels, bucketSql, teamFilterOf, type ReportFilter } from './filters';
+import { refreshRollups, rollupRangeOf } from './rollups';
 import { meanInterval, ratio } from './stats';
 
 /** Which scorecards a figure may include: staff see submitted ones; a CSR only what was released to them. */
@@ -20,7 +20,8 @@ function scoped(query: EvalQuery, filter: ReportFilter, audience: Audience): Eva
     .where(status, 'in', audience === 'csr' ? ['released', 'acknowledged'] : ['submitted', 'released', 'acknowledged'])
     .where('evaluations.submitted_at', '>=', filter.from)
     .where('evaluations.submitted_at', '<', filter.to);
-  if (filter.teamIds !== 'all') q = q.where('evaluations.team_id', 'in', filter.teamIds.length ? filter.teamIds : [-1]);
+  const teams = teamFilterOf(filter);
+  if (teams) q = q.where('evaluations.team_id', 'in', teams);
   if (filter.agentId) q = q.where('evaluations.agent_id', '=', filter.agentId);
   return q;
 }
@@ -88,11 +89,11 @@ interface ItemFailureRow {
 
 /** How often each rubric item fails (answered below full marks; N/A left out): where training helps most. */
 export async function itemFailureRates(db: DB, filter: ReportFilter, audience: Audience) {
-  const days = rollupDays(filter);
-  const rows =
-    days && audience === 'staff' && !filter.agentId
-      ? await itemFailuresFromRollup(db, filter, days)
-      : await itemFailuresFromAnswers(db, filter, audience);
+  // The roll-up counts the staff's view (submitted scorecards too); a CSR's view is counted from the answers.
+  const days = audience === 'staff' ? rollupRangeOf(filter) : null;
+  const rows = days
+    ? await itemFailuresFromRollup(db, filter, days)
+    : await itemFailuresFromAnswers(db, filter, audience);
   return rows
     .map((r) => ({
       rubric: r.rubric,
@@ -169,7 +170,8 @@ export async function itemFailuresFromRollup(
     .where('day', '>=', fromDay)
     .where('day', '<', toDay)
     .groupBy('item_id');
-  if (filter.teamIds !== 'all') perItem = perItem.where('team_id', 'in', filter.teamIds.length ? filter.teamIds : [-1]);
+  const teams = teamFilterOf(filter);
+  if (teams) perItem = perItem.where('team_id', 'in', teams);
   return db
     .selectFrom(perItem.as('x'))
     .innerJoin('rubric_items as i', 'i.id', 'x.item_id')

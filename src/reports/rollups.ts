@@ -131,3 +131,12 @@ export function rollupDays(filter: { from: string; to: string }): { fromDay: str
 export async function refreshAllRollups(db: DB): Promise<number> {
   return (await refreshRollups(db, 'calls')) + (await refreshRollups(db, 'scores'));
 }
+
+/** The whole days of a report filter a roll-up can answer: whole UTC days and no agent chosen (else null). */
+export function rollupRangeOf(filter: {
+  from: string;
+  to: string;
+  agentId?: number;
+}): { fromDay: string; toDay: string } | null {
+  return filter.agentId ? null : rollupDays(filter);
+}

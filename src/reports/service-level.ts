@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import type { DB } from '../db/database';
 import { getSettings } from '../settings/settings.service';
-import { bucketLabels, bucketSql, type ReportFilter } from './filters';
-import { refreshRollups, rollupDays } from './rollups';
+import { bucketLabels, bucketSql, teamFilterOf, type ReportFilter } from './filters';
+import { refreshRollups, rollupRangeOf } from './rollups';
 import { ratio } from './stats';
 
 export interface ServiceLevelRow {
@@ -88,8 +88,8 @@ function rollupSums() {
 
 /** The whole days the roll-up can answer the filter for (no agent, the configured threshold), or null. */
 async function rollupRangeFor(db: DB, filter: ReportFilter, thresholdS: number) {
-  const days = rollupDays(filter);
-  if (!days || filter.agentId) return null;
+  const days = rollupRangeOf(filter);
+  if (!days) return null;
   return thresholdS === (await getSettings(db)).service_level_threshold_s ? days : null;
 }
 
@@ -109,7 +109,7 @@ export async function serviceLevel(db: DB, filter: ReportFilter, thresholdS: num
 /** The service level total of each team of the filter at once (grouped by team; the same rules as serviceLevel). */
 export async function serviceLevelByTeam(db: DB, filter: ReportFilter, thresholdS: number) {
   const days = await rollupRangeFor(db, filter, thresholdS);
-  const teamFilter = filter.teamIds === 'all' ? null : filter.teamIds.length ? filter.teamIds : [-1];
+  const teamFilter = teamFilterOf(filter);
   let rows: Array<Omit<BucketSums, 'bucket'> & { team_id: number | null }>;
   if (days) {
     await refreshRollups(db, 'calls', days.fromDay, days.toDay);
@@ -171,7 +171,8 @@ export async function fromCalls(db: DB, filter: ReportFilter, thresholdS: number
     .where('started_at', '>=', filter.from)
     .where('started_at', '<', filter.to)
     .groupBy(sql`1`);
-  if (filter.teamIds !== 'all') query = query.where('team_id', 'in', filter.teamIds.length ? filter.teamIds : [-1]);
+  const teams = teamFilterOf(filter);
+  if (teams) query = query.where('team_id', 'in', teams);
   if (filter.agentId) query = query.where('agent_id', '=', filter.agentId);
   return query.execute();
 }
@@ -198,7 +199,8 @@ export async function fromRollup(
     .where('day', '>=', fromDay)
     .where('day', '<', toDay)
     .groupBy('day');
-  if (filter.teamIds !== 'all') perDay = perDay.where('team_id', 'in', filter.teamIds.length ? filter.teamIds : [-1]);
+  const teams = teamFilterOf(filter);
+  if (teams) perDay = perDay.where('team_id', 'in', teams);
   const bucket = sql.raw(bucketSql('d.day', filter.group));
   return db
     .selectFrom(perDay.as('d'))
