@@ -1,6 +1,7 @@
 import { callListScenario } from './call-list';
 import { dashboardsScenario } from './dashboards';
 import { exportScenario } from './export';
+import { memoryScenario } from './memory';
 import { plansScenario } from './plans';
 import { rangeScenario } from './range';
 import { reportsScenario } from './reports';
@@ -20,5 +21,6 @@ export const SCENARIOS: Scenario[] = [
   dashboardsScenario,
   reportsScenario,
   exportScenario,
+  memoryScenario,
   plansScenario,
 ];
