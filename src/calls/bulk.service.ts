@@ -20,11 +20,16 @@ export interface FileOutcome {
   call_id: number | null;
 }
 
-export async function readCsv(deps: AppDeps, staged: StagedFile | undefined): Promise<string> {
+/** The staged CSV's path on disk, after the same checks as readCsv. */
+export function csvFile(deps: AppDeps, staged: StagedFile | undefined): string {
   if (!staged) throw new Validation([{ path: 'csv', message: 'Choose the CSV file with the calls.' }]);
   if (staged.size > MAX_CSV_BYTES)
     throw new Validation([{ path: 'csv', message: 'The CSV is larger than 50 MB; split it.' }]);
-  return fsp.readFile(deps.storage.stagedPath(staged.stagedName), 'utf8');
+  return deps.storage.stagedPath(staged.stagedName);
+}
+
+export async function readCsv(deps: AppDeps, staged: StagedFile | undefined): Promise<string> {
+  return fsp.readFile(csvFile(deps, staged), 'utf8');
 }
 
 function message(err: unknown): string {

@@ -1,14 +1,16 @@
-import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import contentType from 'content-type';
+import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { AppDeps } from '../deps';
 import { AppError } from '../lib/errors';
 import { clientIp } from '../lib/http';
 import { actorOf, requireRole, STAFF_ROLES, visibleCallOr404 } from '../policy/scope';
 import { callIdParam } from './calls.routes';
 import { agentUsername, callJson, callSummaryJson, searchCalls } from './calls.service';
-import { importCalls } from './import.service';
+import { MAX_CSV_BYTES } from './bulk.service';
+import { importCallsFile } from './import.service';
 import { ingestCall } from './ingest.service';
 import { sendRecording } from './recording';
-import { stagedFile, uploader } from './upload';
+import { stagedFile, stageBody, uploader } from './upload';
 
 class UnsupportedType extends AppError {
   readonly status = 415;
@@ -44,10 +46,16 @@ export function callsApiRoutes(deps: AppDeps): Router {
     '/import',
     requireRole('admin', 'manager'),
     requireType('text/csv', 'Send the CSV with Content-Type: text/csv.'),
-    express.text({ type: 'text/csv', limit: '50mb' }),
     async (req, res) => {
-      const text = typeof req.body === 'string' ? req.body : '';
-      res.json(await importCalls(deps, actorOf(req), text, clientIp(req)));
+      const encoding = req.headers['content-encoding'];
+      if (encoding && encoding !== 'identity') throw new UnsupportedType('Send the CSV uncompressed.');
+      const charset = contentType.parse(req).parameters.charset?.toLowerCase();
+      if (charset && !['utf-8', 'utf8', 'us-ascii'].includes(charset)) {
+        throw new UnsupportedType('Send the CSV as UTF-8.');
+      }
+      const staged = await stageBody(deps, req, res, MAX_CSV_BYTES);
+      const file = deps.storage.stagedPath(staged.stagedName);
+      res.json(await importCallsFile(deps, actorOf(req), file, { ip: clientIp(req) }));
     },
   );
 

@@ -6,8 +6,8 @@ import { actorOf, requireRole, teamScope } from '../policy/scope';
 import { listPeople } from '../users/users.queries';
 import { listTeams } from '../org/org.queries';
 import { CALL_FIELD_NAMES } from './calls.schemas';
-import { checkBulkCsv, ingestBulk, readCsv, type BulkMode } from './bulk.service';
-import { importCalls } from './import.service';
+import { checkBulkCsv, csvFile, ingestBulk, readCsv, type BulkMode } from './bulk.service';
+import { importCallsFile } from './import.service';
 import { ingestCall } from './ingest.service';
 import { stagedFile, stagedFiles, uploader } from './upload';
 
@@ -121,8 +121,9 @@ export function uploadRoutes(deps: AppDeps): Router {
 
   router.post('/calls/import', csvOnly, async (req, res) => {
     try {
-      const text = await readCsv(deps, stagedFile(req, 'csv'));
-      const summary = await importCalls(deps, actorOf(req), text, clientIp(req));
+      const summary = await importCallsFile(deps, actorOf(req), csvFile(deps, stagedFile(req, 'csv')), {
+        ip: clientIp(req),
+      });
       res.render('calls/import', { title: 'Import call records', summary, error: null });
     } catch (err) {
       const errors = errorsOf(err);

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
 import type { AppDeps } from '../deps';
@@ -80,4 +83,34 @@ export function stagedFiles(req: Request, field: string): StagedFile[] {
 
 function toStaged(file: Express.Multer.File): StagedFile {
   return { stagedName: file.filename, originalName: file.originalname, size: file.size };
+}
+
+/**
+ * Streams a request body (a CSV sent as `text/csv`, say) into the staging folder, never into memory, and
+ * removes it once the response is over. Over `limitBytes` is a 413 with nothing kept; a body cut short is
+ * a 400.
+ */
+export async function stageBody(deps: AppDeps, req: Request, res: Response, limitBytes: number): Promise<StagedFile> {
+  const limitMb = Math.round(limitBytes / 1024 / 1024);
+  const tooLarge = () => new PayloadTooLarge(`The body is larger than the ${limitMb} MB limit.`);
+  if (Number(req.headers['content-length'] ?? 0) > limitBytes) throw tooLarge();
+  const stagedName = RecordingStorage.newName();
+  res.on('close', () => {
+    deps.storage.removeStaged(stagedName).catch((err: unknown) => deps.logger.error({ err }, 'staging cleanup failed'));
+  });
+  let size = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      size += chunk.length;
+      callback(size > limitBytes ? tooLarge() : null, chunk);
+    },
+  });
+  try {
+    await pipeline(req, counter, fs.createWriteStream(deps.storage.stagedPath(stagedName), { flags: 'wx' }));
+  } catch (err) {
+    await deps.storage.removeStaged(stagedName);
+    if (err instanceof PayloadTooLarge) throw err;
+    throw new UploadRefused('The body did not arrive whole. Try again.');
+  }
+  return { stagedName, originalName: '', size };
 }
