@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import { LoginThrottle } from './auth/throttle';
+import { ImportJobs } from './calls/import-jobs';
 import { RecordingStorage } from './calls/storage';
 import { ensureDefaultRubric } from './rubrics/default-rubric';
 import type { Config } from './config';
@@ -58,6 +59,7 @@ export async function bootstrap(config: Config, logger: Logger, clock: Clock = s
     logger,
     throttle: new LoginThrottle(database.db, clock),
     storage: new RecordingStorage(config.recordingsDir),
+    imports: new ImportJobs(),
     sessionSecret: await sessionSecret(database.db),
   };
   deps.storage.ensureDirs();

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { LoginThrottle } from './auth/throttle';
+import type { ImportJobs } from './calls/import-jobs';
 import type { RecordingStorage } from './calls/storage';
 import type { Config } from './config';
 import type { DB } from './db/database';
@@ -13,5 +14,7 @@ export interface AppDeps {
   logger: Logger;
   throttle: LoginThrottle;
   storage: RecordingStorage;
+  /** ACD imports started from the page, running after their request answered. */
+  imports: ImportJobs;
   sessionSecret: string;
 }

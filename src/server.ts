@@ -61,16 +61,20 @@ async function main(): Promise<void> {
     }, SHUTDOWN_GRACE_MS);
     force.unref();
     server.close(() => {
-      database.close().then(
-        () => {
-          logger.info('database closed; bye');
-          process.exit(0);
-        },
-        (err: unknown) => {
-          logger.error({ err }, 'closing the database failed');
-          process.exit(1);
-        },
-      );
+      // Imports running after their request answered stop after their current transaction (see ImportJobs).
+      deps.imports
+        .stop()
+        .then(() => database.close())
+        .then(
+          () => {
+            logger.info('database closed; bye');
+            process.exit(0);
+          },
+          (err: unknown) => {
+            logger.error({ err }, 'closing the database failed');
+            process.exit(1);
+          },
+        );
     });
     server.closeIdleConnections();
   };

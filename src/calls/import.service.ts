@@ -80,6 +80,13 @@ function describe(err: unknown): string {
   return String(err);
 }
 
+/** An import stopped by its signal (the server shutting down); what was committed stays. */
+export class ImportStopped extends Error {
+  constructor() {
+    super('The import was stopped.');
+  }
+}
+
 /** Good lines read ahead of the writes (and the most one transaction writes). */
 export const IMPORT_BATCH_ROWS = 2000;
 /** A transaction of an import writes for this long, then commits... */
@@ -96,8 +103,12 @@ export interface ImportProgress {
 
 export interface ImportOptions {
   ip?: string;
-  /** Called after each batch commits. */
+  /** Called once the file is checked (done 0) and after each transaction commits. */
   onProgress?: (progress: ImportProgress) => void;
+  /** Called as the check reads the file: bytes read so far. */
+  onCheck?: (bytesRead: number) => void;
+  /** Stops the import between two transactions (or during the check): ImportStopped is thrown. */
+  signal?: AbortSignal;
   /** Lines read ahead and the most per transaction; tests make it small to see several transactions. */
   batchRows?: number;
   /** Time a transaction writes before it commits. */
@@ -112,10 +123,15 @@ export interface ImportOptions {
  * The records of a CSV file on disk with the line each ends on, streamed (blank lines and quoted line
  * breaks don't shift numbering). An unreadable file is a Validation error.
  */
-async function* csvRecords(file: string): AsyncGenerator<{ record: string[]; line: number }> {
-  const parser = fs
-    .createReadStream(file)
-    .pipe(parseStream({ bom: true, skip_empty_lines: true, relax_column_count: true, trim: true, info: true }));
+async function* csvRecords(
+  file: string,
+  onBytes?: (bytesRead: number) => void,
+): AsyncGenerator<{ record: string[]; line: number }> {
+  const input = fs.createReadStream(file);
+  if (onBytes) input.on('data', () => onBytes(input.bytesRead));
+  const parser = input.pipe(
+    parseStream({ bom: true, skip_empty_lines: true, relax_column_count: true, trim: true, info: true }),
+  );
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       yield { record, line: info.lines };
@@ -132,9 +148,9 @@ async function* csvRecords(file: string): AsyncGenerator<{ record: string[]; lin
 }
 
 /** The data lines of a CSV file as column → value, after its header is checked. */
-async function* csvRows(file: string): AsyncGenerator<CsvRow> {
+async function* csvRows(file: string, onBytes?: (bytesRead: number) => void): AsyncGenerator<CsvRow> {
   let header: string[] | null = null;
-  for await (const { record, line } of csvRecords(file)) {
+  for await (const { record, line } of csvRecords(file, onBytes)) {
     if (!header) {
       header = checkHeader(record, REQUIRED_CSV_COLUMNS);
       continue;
@@ -161,12 +177,14 @@ interface CheckedFile {
  * duplicates within the file, and each agent's team (looked up once per agent). Only the line numbers of
  * duplicates and the lookups are kept, not the rows, so memory does not grow with the file.
  */
-async function checkFile(deps: AppDeps, actor: Actor, file: string, maxRows: number): Promise<CheckedFile> {
+async function checkFile(deps: AppDeps, actor: Actor, file: string, options: ImportOptions): Promise<CheckedFile> {
+  const maxRows = options.maxRows ?? MAX_IMPORT_ROWS;
   const scope = await teamScope(deps.db, actor);
   const checked: CheckedFile = { total: 0, errors: [], refused: new Set(), placements: new Map() };
   const seen = new Map<string, number>();
   let lines = 0;
-  for await (const row of csvRows(file)) {
+  for await (const row of csvRows(file, options.onCheck)) {
+    if (options.signal?.aborted) throw new ImportStopped();
     lines += 1;
     if (lines > maxRows) {
       const message = `At most ${maxRows} rows per file; split it.`;
@@ -232,7 +250,8 @@ export async function importCallsFile(
   const batchRows = options.batchRows ?? IMPORT_BATCH_ROWS;
   const sliceMs = options.sliceMs ?? IMPORT_SLICE_MS;
   const pauseMs = options.pauseMs ?? IMPORT_PAUSE_MS;
-  const checked = await checkFile(deps, actor, file, options.maxRows ?? MAX_IMPORT_ROWS);
+  const checked = await checkFile(deps, actor, file, options);
+  options.onProgress?.({ done: 0, total: checked.total });
   const now = isoNow(deps.clock);
   let created = 0;
   let done = 0;
@@ -240,6 +259,7 @@ export async function importCallsFile(
 
   /** One transaction: inserts pending rows until the slice's time is up, and audits the first and last. */
   const writeSlice = async () => {
+    if (options.signal?.aborted) throw new ImportStopped();
     const first = done === 0;
     const { count, used } = await deps.db.transaction().execute(async (trx) => {
       const started = performance.now();

@@ -1,14 +1,16 @@
+import fsp from 'node:fs/promises';
 import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../deps';
-import { AppError, Validation } from '../lib/errors';
+import { AppError, NotFound, Validation } from '../lib/errors';
 import { clientIp, flash, pickFields } from '../lib/http';
 import { actorOf, requireRole, teamScope } from '../policy/scope';
 import { listPeople } from '../users/users.queries';
 import { listTeams } from '../org/org.queries';
 import { CALL_FIELD_NAMES } from './calls.schemas';
 import { checkBulkCsv, csvFile, ingestBulk, readCsv, type BulkMode } from './bulk.service';
-import { importCallsFile } from './import.service';
+import type { ImportJob } from './import-jobs';
 import { ingestCall } from './ingest.service';
+import { RecordingStorage } from './storage';
 import { stagedFile, stagedFiles, uploader } from './upload';
 
 function errorsOf(err: unknown): Record<string, string> | null {
@@ -115,26 +117,73 @@ export function uploadRoutes(deps: AppDeps): Router {
     }
   });
 
-  router.get('/calls/import', (_req, res) =>
-    res.render('calls/import', { title: 'Import call records', summary: null, error: null }),
-  );
+  router.get('/calls/import', (_req, res) => res.render('calls/import', { title: 'Import call records', error: null }));
 
+  // The upload answers at once with a page that follows the import's progress (ImportJobs).
   router.post('/calls/import', csvOnly, async (req, res) => {
     try {
-      const summary = await importCallsFile(deps, actorOf(req), csvFile(deps, stagedFile(req, 'csv')), {
-        ip: clientIp(req),
-      });
-      res.render('calls/import', { title: 'Import call records', summary, error: null });
+      const staged = stagedFile(req, 'csv');
+      const path = csvFile(deps, staged);
+      // The job owns the file from here: renamed so the upload's own clean-up does not remove it.
+      const owned = deps.storage.stagedPath(RecordingStorage.newName());
+      await fsp.rename(path, owned);
+      const job = deps.imports.start(
+        deps,
+        actorOf(req),
+        { path: owned, name: staged!.originalName, bytes: staged!.size },
+        clientIp(req),
+      );
+      res.redirect(303, `/calls/import/${job.id}`);
     } catch (err) {
       const errors = errorsOf(err);
       if (!errors) throw err;
       res.status((err as AppError).status).render('calls/import', {
         title: 'Import call records',
-        summary: null,
         error: Object.values(errors).join(' '),
       });
     }
   });
 
+  const jobOr404 = (req: Request) => {
+    const id = String(req.params.id);
+    const job = /^[a-f0-9]{32}$/.test(id) ? deps.imports.get(id, actorOf(req).id) : undefined;
+    if (!job) throw new NotFound('No such import: it may have finished over an hour ago, or the server restarted.');
+    return job;
+  };
+
+  router.get('/calls/import/:id', (req, res) => {
+    const job = jobOr404(req);
+    const running = job.state === 'checking' || job.state === 'writing';
+    res.render('calls/import-job', {
+      title: `Import of ${job.fileName || 'a CSV'}`,
+      job,
+      progress: progressOf(job),
+      refreshSeconds: running ? 2 : 0,
+    });
+  });
+
+  router.get('/calls/import/:id/progress', (req, res) => {
+    res.set('Cache-Control', 'no-store').json(progressOf(jobOr404(req)));
+  });
+
   return router;
+}
+
+/** What the progress page and its script show: the phase, a percentage and a sentence. */
+function progressOf(job: ImportJob) {
+  const n = (value: number) => value.toLocaleString('en-US');
+  let percent = 100;
+  let message: string;
+  if (job.state === 'checking') {
+    percent = job.fileBytes ? Math.floor((100 * job.checkedBytes) / job.fileBytes) : 0;
+    message = `Checking every line before anything is added: ${percent}% of the file read.`;
+  } else if (job.state === 'writing') {
+    percent = job.total ? Math.floor((100 * job.done) / job.total) : 100;
+    message = `Adding calls: ${n(job.done)} of ${n(job.total)}.`;
+  } else if (job.state === 'done') {
+    message = 'Import finished.';
+  } else {
+    message = 'Import failed.';
+  }
+  return { state: job.state, percent, message, done: job.done, total: job.total };
 }

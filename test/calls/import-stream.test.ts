@@ -69,6 +69,7 @@ describe('importCallsFile: a long import in several transactions', () => {
       ],
     });
     expect(progress).toEqual([
+      { done: 0, total: 7 },
       { done: 3, total: 7 },
       { done: 6, total: 7 },
       { done: 7, total: 7 },
@@ -131,7 +132,7 @@ describe('importCallsFile: a long import in several transactions', () => {
       pauseMs: 0,
       onProgress: (p) => progress.push(p),
     });
-    expect(progress.map((p) => p.done)).toEqual([1, 2, 3, 4, 5]);
+    expect(progress.map((p) => p.done)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(await externalIds()).toHaveLength(5);
   });
 });

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import request from 'supertest';
+import { ImportJobs } from '../../src/calls/import-jobs';
 import { makeTestApp, type TestContext } from '../helpers/app';
 import { buildOrg, type Org } from '../helpers/builders';
 import { csrfFrom, signIn, type Agent } from '../helpers/http';
@@ -265,32 +266,115 @@ describe('POST /calls/import (the page)', () => {
     return req.attach('csv', Buffer.from(text), { filename: 'export.csv', contentType: 'text/csv' });
   }
 
-  test('shows how many calls were added and each refused line, escaped', async () => {
+  /** Posts the CSV, follows the 303 to the import's own page once it has finished, and returns that page. */
+  async function importAndFollow(agent: Agent, text: string) {
+    const posted = await postImport(agent, text);
+    expect(posted.status).toBe(303);
+    expect(posted.headers.location).toMatch(/^\/calls\/import\/[a-f0-9]{32}$/);
+    await ctx.deps.imports.settled();
+    return { location: posted.headers.location as string, page: await agent.get(posted.headers.location) };
+  }
+
+  test('the upload answers at once with the import’s page, which shows what was added and each refused line, escaped', async () => {
     const agent = await signIn(ctx.app, org.manager.username);
     const text = csv(
       `page-1,${org.csrA.username},2026-11-02T09:00:00Z,inbound,returns,0,0,10,`,
       `page-2,<b>boss</b>,2026-11-02T09:00:00Z,inbound,returns,0,0,10,`,
     );
-    const res = await postImport(agent, text);
+    const { page: res } = await importAndFollow(agent, text);
     expect(res.status).toBe(200);
+    expect(res.text).toContain('export.csv');
     expect(res.text).toMatch(
       /<strong>1<\/strong> call added, <strong>0<\/strong> already there, <strong>1<\/strong> line refused/,
     );
     expect(res.text).toContain('<td class="num">3</td><td>No CSR named &lt;b&gt;boss&lt;/b&gt;.</td>');
     expect(res.text).not.toContain('<b>boss</b>');
+    expect(res.text).not.toContain('http-equiv="refresh"');
     expect([...(await callsByExternalId()).keys()]).toEqual(['page-1']);
 
-    const again = await postImport(agent, text);
+    const { page: again } = await importAndFollow(agent, text);
     expect(again.text).toMatch(/<strong>0<\/strong> calls added, <strong>1<\/strong> already there/);
-    expect((await storageState(ctx)).calls).toBe(1);
+    await expectNothingStored({ recordings: [], staged: [], calls: 1 });
   });
 
-  test('a CSV missing a column is shown again with 422 and the message; nothing lands', async () => {
+  test('a CSV missing a column: the import’s page shows the message; nothing lands and the file is not kept', async () => {
     const agent = await signIn(ctx.app, org.manager.username);
-    const res = await postImport(agent, 'external_id,agent,direction,duration_s\nx,y,inbound,1\n');
-    expect(res.status).toBe(422);
-    expect(res.text).toContain('Missing column: started_at.');
+    const { location, page: res } = await importAndFollow(
+      agent,
+      'external_id,agent,direction,duration_s\nx,y,inbound,1\n',
+    );
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('role="alert">Missing column: started_at.</p>');
+    expect((await agent.get(`${location}/progress`)).body).toMatchObject({ state: 'failed' });
     await expectNothingStored({ recordings: [], staged: [], calls: 0 });
+  });
+
+  test('a running import shows its progress, refreshes itself without JavaScript, and answers its progress as JSON', async () => {
+    // Slow enough to look at mid-way: one line per transaction, 150 ms apart.
+    ctx.deps.imports = new ImportJobs({ batchRows: 1, sliceMs: 0, pauseMs: 150 });
+    const agent = await signIn(ctx.app, org.manager.username);
+    const lines = Array.from(
+      { length: 6 },
+      (_, i) => `run-${i},${org.csrA.username},2026-11-02T09:00:00Z,inbound,returns,0,0,10,`,
+    );
+    const posted = await postImport(agent, csv(...lines));
+    expect(posted.status).toBe(303);
+    let progress = (await agent.get(`${posted.headers.location}/progress`)).body;
+    for (let i = 0; i < 100 && progress.state !== 'writing'; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      progress = (await agent.get(`${posted.headers.location}/progress`)).body;
+    }
+    expect(progress).toMatchObject({ state: 'writing', total: 6 });
+    expect(progress.done).toBeLessThan(6);
+    expect(progress.message).toMatch(/^Adding calls: \d of 6\.$/);
+    const page = await agent.get(posted.headers.location);
+    expect(page.text).toContain('<noscript><meta http-equiv="refresh" content="2"></noscript>');
+    expect(page.text).toMatch(/<progress id="import-progress" max="100" value="\d+">/);
+    expect(page.text).toContain('/static/js/import-progress.js');
+
+    await ctx.deps.imports.settled();
+    expect((await agent.get(`${posted.headers.location}/progress`)).body).toMatchObject({
+      state: 'done',
+      percent: 100,
+      done: 6,
+    });
+    expect((await callsByExternalId()).size).toBe(6);
+  });
+
+  test('another manager, or a made-up id, gets 404 for someone’s import', async () => {
+    const agent = await signIn(ctx.app, org.manager.username);
+    const { location } = await importAndFollow(
+      agent,
+      csv(`own-1,${org.csrA.username},2026-11-02T09:00:00Z,inbound,returns,0,0,10,`),
+    );
+    const other = await signIn(ctx.app, org.otherManager.username);
+    expect((await other.get(location)).status).toBe(404);
+    expect((await other.get(`${location}/progress`)).status).toBe(404);
+    expect((await agent.get('/calls/import/0123456789abcdef0123456789abcdef')).status).toBe(404);
+    expect((await agent.get('/calls/import/not-an-id')).status).toBe(404);
+  });
+
+  test('an import stopped by a shutdown keeps what it added and says how to finish it', async () => {
+    ctx.deps.imports = new ImportJobs({ batchRows: 1, sliceMs: 0, pauseMs: 100 });
+    const agent = await signIn(ctx.app, org.manager.username);
+    const lines = Array.from(
+      { length: 8 },
+      (_, i) => `stop-${i},${org.csrA.username},2026-11-02T09:00:00Z,inbound,returns,0,0,10,`,
+    );
+    const posted = await postImport(agent, csv(...lines));
+    expect(
+      await eventually(
+        () => (ctx.deps.imports.get(posted.headers.location.split('/').pop()!, org.manager.id)?.done ?? 0) >= 2,
+      ),
+    ).toBe(true);
+    await ctx.deps.imports.stop();
+    const page = await agent.get(posted.headers.location);
+    expect(page.text).toMatch(/The import was stopped when the server shut down, after \d of 8 calls\./);
+    const added = (await callsByExternalId()).size;
+    expect(added).toBeGreaterThanOrEqual(2);
+    expect(added).toBeLessThan(8);
+    await expectNothingStored({ recordings: [], staged: [], calls: added });
+    expect(await auditActions(ctx, 'calls.import_started')).toHaveLength(1);
   });
 
   test('a form without a file asks for one with 422', async () => {

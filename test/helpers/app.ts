@@ -5,6 +5,7 @@ import pino from 'pino';
 import type { Express } from 'express';
 import { createApp } from '../../src/app';
 import { LoginThrottle } from '../../src/auth/throttle';
+import { ImportJobs } from '../../src/calls/import-jobs';
 import { RecordingStorage } from '../../src/calls/storage';
 import { loadConfig, type Config } from '../../src/config';
 import { openDatabase, type DatabaseHandle } from '../../src/db/database';
@@ -61,6 +62,7 @@ function build(dataDir: string, clock: TestClock, overrides: Record<string, stri
     logger: pino({ level: 'silent' }),
     throttle: new LoginThrottle(database.db, clock),
     storage: new RecordingStorage(config.recordingsDir),
+    imports: new ImportJobs(),
     sessionSecret: crypto.randomBytes(16).toString('hex'),
   };
   deps.storage.ensureDirs();
@@ -71,7 +73,10 @@ function build(dataDir: string, clock: TestClock, overrides: Record<string, stri
     database,
     dataDir,
     restart: () => build(dataDir, clock, overrides),
-    close: () => database.close(),
+    close: async () => {
+      await deps.imports.stop();
+      await database.close();
+    },
   };
   return ctx;
 }

@@ -302,7 +302,8 @@ const routes: Route[] = [
       () => ({}),
       () => ['csv', callCsv()],
     ),
-    expected: importers(200),
+    // 303 to the import's own page; the import itself runs after the answer (settled below).
+    expected: importers(303),
   },
   {
     route: 'POST /calls/:id/delete',
@@ -411,6 +412,7 @@ describe('role × route access', () => {
   test.each(table)('%s → %s answers %s', async (who, _route, expected, route) => {
     const before = await counts();
     const res = await route.send(who);
+    await ctx.deps.imports.settled();
     expectStatus(res, expected);
     // A role refusal, not a CSRF or validation refusal that would pass for one.
     if (expected === 403) expect(res.text).toContain('Your role may not do this.');

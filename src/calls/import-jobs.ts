@@ -1,0 +1,131 @@
+import crypto from 'node:crypto';
+import fsp from 'node:fs/promises';
+import type { AppDeps } from '../deps';
+import { isoNow } from '../lib/clock';
+import { Validation } from '../lib/errors';
+import type { Actor } from '../policy/scope';
+import { importCallsFile, ImportStopped, type ImportOptions, type ImportSummary } from './import.service';
+
+export type ImportJobState = 'checking' | 'writing' | 'done' | 'failed';
+
+export interface ImportJob {
+  id: string;
+  ownerId: number;
+  fileName: string;
+  state: ImportJobState;
+  fileBytes: number;
+  /** Bytes of the file the check has read. */
+  checkedBytes: number;
+  /** Good lines written so far, and in all (known once the check is over). */
+  done: number;
+  total: number;
+  summary: ImportSummary | null;
+  error: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+}
+
+/** Finished imports stay visible this long, then are forgotten. */
+const KEEP_FINISHED_MS = 60 * 60 * 1000;
+
+/**
+ * ACD imports started from the page run here, after the request that uploaded the file has answered, so the
+ * browser can show their progress (a 200,000-line file takes about a minute on a large database). Jobs live
+ * in memory: after a restart the page says the import is unknown, and importing the file again finishes it
+ * (imports are idempotent). Each job owns its staged file and removes it when it ends.
+ */
+export class ImportJobs {
+  private readonly jobs = new Map<string, ImportJob>();
+  private readonly running = new Set<Promise<void>>();
+  private readonly stopping = new AbortController();
+
+  constructor(private readonly options: Pick<ImportOptions, 'batchRows' | 'sliceMs' | 'pauseMs'> = {}) {}
+
+  /** Starts importing `file` (a staged file the job now owns) and returns the job at once. */
+  start(
+    deps: AppDeps,
+    actor: Actor,
+    file: { path: string; name: string; bytes: number },
+    ip: string | undefined,
+  ): ImportJob {
+    this.prune(deps);
+    const job: ImportJob = {
+      id: crypto.randomBytes(16).toString('hex'),
+      ownerId: actor.id,
+      fileName: file.name,
+      state: 'checking',
+      fileBytes: file.bytes,
+      checkedBytes: 0,
+      done: 0,
+      total: 0,
+      summary: null,
+      error: null,
+      startedAt: isoNow(deps.clock),
+      finishedAt: null,
+    };
+    this.jobs.set(job.id, job);
+    const run = this.run(deps, actor, job, file.path, ip).finally(() => {
+      this.running.delete(run);
+      fsp.rm(file.path, { force: true }).catch((err: unknown) => deps.logger.error({ err }, 'staging cleanup failed'));
+    });
+    this.running.add(run);
+    return job;
+  }
+
+  /** The job, if `ownerId` started it (nobody else may see another person's import). */
+  get(id: string, ownerId: number): ImportJob | undefined {
+    const job = this.jobs.get(id);
+    return job && job.ownerId === ownerId ? job : undefined;
+  }
+
+  /** Stops running imports after their current transaction and waits for them (server shutdown). */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await Promise.all([...this.running]);
+  }
+
+  /** Resolves once every running import has ended (tests). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.running]);
+  }
+
+  private async run(deps: AppDeps, actor: Actor, job: ImportJob, path: string, ip: string | undefined) {
+    try {
+      job.summary = await importCallsFile(deps, actor, path, {
+        ...this.options,
+        ip,
+        signal: this.stopping.signal,
+        onCheck: (bytes) => {
+          job.checkedBytes = bytes;
+        },
+        onProgress: ({ done, total }) => {
+          job.state = 'writing';
+          job.done = done;
+          job.total = total;
+        },
+      });
+      job.state = 'done';
+    } catch (err) {
+      job.state = 'failed';
+      if (err instanceof Validation) {
+        job.error = err.details.map((d) => d.message).join(' ') || err.message;
+      } else if (err instanceof ImportStopped) {
+        job.error =
+          `The import was stopped when the server shut down, after ${job.done} of ${job.total || 'the'} calls. ` +
+          'Import the file again to add the rest; calls already added are kept and not doubled.';
+      } else {
+        deps.logger.error({ err, job: job.id }, 'call import failed');
+        job.error = 'The import failed. Calls already added are kept; import the file again to add the rest.';
+      }
+    } finally {
+      job.finishedAt = isoNow(deps.clock);
+    }
+  }
+
+  private prune(deps: AppDeps): void {
+    const now = deps.clock.now().getTime();
+    for (const [id, job] of this.jobs) {
+      if (job.finishedAt && now - Date.parse(job.finishedAt) > KEEP_FINISHED_MS) this.jobs.delete(id);
+    }
+  }
+}
