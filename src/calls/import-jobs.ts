@@ -19,11 +19,16 @@ export interface ImportJob {
   /** Good lines written so far, and in all (known once the check is over). */
   done: number;
   total: number;
+  /** The outcome, with at most SHOWN_ERRORS of the refused lines (refusedCount counts them all). */
   summary: ImportSummary | null;
+  refusedCount: number;
   error: string | null;
   startedAt: string;
   finishedAt: string | null;
 }
+
+/** Refused lines a finished job keeps to show (a file of bad lines would otherwise be held for an hour). */
+export const SHOWN_ERRORS = 500;
 
 /** Finished imports stay visible this long, then are forgotten. */
 const KEEP_FINISHED_MS = 60 * 60 * 1000;
@@ -59,6 +64,7 @@ export class ImportJobs {
       done: 0,
       total: 0,
       summary: null,
+      refusedCount: 0,
       error: null,
       startedAt: isoNow(deps.clock),
       finishedAt: null,
@@ -91,7 +97,7 @@ export class ImportJobs {
 
   private async run(deps: AppDeps, actor: Actor, job: ImportJob, path: string, ip: string | undefined) {
     try {
-      job.summary = await importCallsFile(deps, actor, path, {
+      const summary = await importCallsFile(deps, actor, path, {
         ...this.options,
         ip,
         signal: this.stopping.signal,
@@ -104,6 +110,8 @@ export class ImportJobs {
           job.total = total;
         },
       });
+      job.refusedCount = summary.errors.length;
+      job.summary = { ...summary, errors: summary.errors.slice(0, SHOWN_ERRORS) };
       job.state = 'done';
     } catch (err) {
       job.state = 'failed';

@@ -341,6 +341,24 @@ describe('POST /calls/import (the page)', () => {
     expect((await callsByExternalId()).size).toBe(6);
   });
 
+  test('a file of many bad lines: the page counts them all and lists the first 500', async () => {
+    const agent = await signIn(ctx.app, org.manager.username);
+    const bad = Array.from(
+      { length: 502 },
+      (_, i) => `bad-${i},nobody.${i},2026-11-02T09:00:00Z,inbound,returns,0,0,10,`,
+    );
+    const { page } = await importAndFollow(
+      agent,
+      csv(`good-1,${org.csrA.username},2026-11-02T09:00:00Z,inbound,returns,0,0,10,`, ...bad),
+    );
+    expect(page.text).toMatch(
+      /<strong>1<\/strong> call added, <strong>0<\/strong> already there, <strong>502<\/strong> lines refused/,
+    );
+    expect(page.text.match(/<td class="num">\d+<\/td><td>No CSR named nobody\.\d+\.<\/td>/g)).toHaveLength(500);
+    expect(page.text).toContain('<td class="num">502</td><td>No CSR named nobody.499.</td>');
+    expect(page.text).toContain('… and 2 more.');
+  });
+
   test('another manager, or a made-up id, gets 404 for someone’s import', async () => {
     const agent = await signIn(ctx.app, org.manager.username);
     const { location } = await importAndFollow(
