@@ -60,10 +60,10 @@ async function main(): Promise<void> {
       server.closeAllConnections();
     }, SHUTDOWN_GRACE_MS);
     force.unref();
+    // Imports (page jobs and API requests) stop after their current transaction; what they added stays.
+    const importsStopped = deps.imports.stop();
     server.close(() => {
-      // Imports running after their request answered stop after their current transaction (see ImportJobs).
-      deps.imports
-        .stop()
+      importsStopped
         .then(() => database.close())
         .then(
           () => {

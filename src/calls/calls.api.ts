@@ -49,13 +49,31 @@ export function callsApiRoutes(deps: AppDeps): Router {
     async (req, res) => {
       const encoding = req.headers['content-encoding'];
       if (encoding && encoding !== 'identity') throw new UnsupportedType('Send the CSV uncompressed.');
-      const charset = contentType.parse(req).parameters.charset?.toLowerCase();
+      let charset: string | undefined;
+      try {
+        charset = contentType.parse(req).parameters.charset?.toLowerCase();
+      } catch {
+        throw new UnsupportedType('Send the CSV with Content-Type: text/csv.');
+      }
       if (charset && !['utf-8', 'utf8', 'us-ascii'].includes(charset)) {
         throw new UnsupportedType('Send the CSV as UTF-8.');
       }
-      const staged = await stageBody(deps, req, res, MAX_CSV_BYTES);
-      const file = deps.storage.stagedPath(staged.stagedName);
-      res.json(await importCallsFile(deps, actorOf(req), file, { ip: clientIp(req) }));
+      const release = deps.imports.acquire(deps);
+      let summary: Awaited<ReturnType<typeof importCallsFile>>;
+      try {
+        const staged = await stageBody(deps, req, MAX_CSV_BYTES);
+        try {
+          const file = deps.storage.stagedPath(staged.stagedName);
+          summary = await importCallsFile(deps, actorOf(req), file, { ip: clientIp(req), signal: deps.imports.signal });
+        } finally {
+          // Kept until the import is over, even if the client has gone: both passes read it.
+          await deps.storage.removeStaged(staged.stagedName);
+        }
+      } finally {
+        // Before answering, so the client's next import is not refused as running.
+        release();
+      }
+      res.json(summary);
     },
   );
 

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fsp from 'node:fs/promises';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
-import { Validation } from '../lib/errors';
+import { Conflict, Validation } from '../lib/errors';
 import type { Actor } from '../policy/scope';
 import { importCallsFile, ImportStopped, type ImportOptions, type ImportSummary } from './import.service';
 
@@ -43,16 +43,45 @@ export class ImportJobs {
   private readonly jobs = new Map<string, ImportJob>();
   private readonly running = new Set<Promise<void>>();
   private readonly stopping = new AbortController();
+  /** The import under way, page or API: one at a time, as each takes turns with everyone's requests. */
+  private busySince: string | null = null;
 
   constructor(private readonly options: Pick<ImportOptions, 'batchRows' | 'sliceMs' | 'pauseMs'> = {}) {}
 
-  /** Starts importing `file` (a staged file the job now owns) and returns the job at once. */
+  /** Aborted when the server shuts down: imports stop after their current transaction. */
+  get signal(): AbortSignal {
+    return this.stopping.signal;
+  }
+
+  /**
+   * Reserves the one import slot, or refuses with 409 while another import runs. Each import gives the
+   * database back every 100 ms; two at once would leave pages waiting behind both. Returns the release.
+   */
+  acquire(deps: AppDeps): () => void {
+    if (this.stopping.signal.aborted) throw new ImportStopped(0, 0);
+    if (this.busySince) {
+      throw new Conflict(
+        `Another import is running (started ${this.busySince.slice(11, 16)} UTC). Try again when it has finished.`,
+        'import_running',
+      );
+    }
+    this.busySince = isoNow(deps.clock);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.busySince = null;
+    };
+  }
+
+  /** Starts importing `file` (a staged file the job now owns) and returns the job at once (409 if busy). */
   start(
     deps: AppDeps,
     actor: Actor,
     file: { path: string; name: string; bytes: number },
     ip: string | undefined,
   ): ImportJob {
+    const release = this.acquire(deps);
     this.prune(deps);
     const job: ImportJob = {
       id: crypto.randomBytes(16).toString('hex'),
@@ -71,6 +100,7 @@ export class ImportJobs {
     };
     this.jobs.set(job.id, job);
     const run = this.run(deps, actor, job, file.path, ip).finally(() => {
+      release();
       this.running.delete(run);
       fsp.rm(file.path, { force: true }).catch((err: unknown) => deps.logger.error({ err }, 'staging cleanup failed'));
     });

@@ -1,11 +1,12 @@
 import fs from 'node:fs';
-import { parse as parseStream } from 'csv-parse';
+import { Transform, pipeline } from 'node:stream';
+import { CsvError, parse as parseStream } from 'csv-parse';
 import { parse } from 'csv-parse/sync';
 import { recordAudit } from '../audit/audit.queries';
 import type { NewCall } from '../db/schema';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
-import { Validation } from '../lib/errors';
+import { AppError, Validation } from '../lib/errors';
 import { parseInput } from '../lib/validation';
 import { teamScope, type Actor, type TeamScope } from '../policy/scope';
 import { insertCallIfNew } from './calls.queries';
@@ -81,9 +82,17 @@ function describe(err: unknown): string {
 }
 
 /** An import stopped by its signal (the server shutting down); what was committed stays. */
-export class ImportStopped extends Error {
-  constructor() {
-    super('The import was stopped.');
+export class ImportStopped extends AppError {
+  readonly status = 503;
+  readonly code = 'shutting_down';
+  constructor(
+    readonly done: number,
+    readonly total: number,
+  ) {
+    super(
+      `The server is shutting down: the import stopped after adding ${done} of ${total} calls. ` +
+        'Send the file again to add the rest; calls already added are kept and not doubled.',
+    );
   }
 }
 
@@ -119,9 +128,36 @@ export interface ImportOptions {
   maxRows?: number;
 }
 
+/** Passes bytes through unchanged, failing with a Validation error at the first that is not UTF-8. */
+function utf8Only(): Transform {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const notUtf8 = () => new Validation([{ path: 'csv', message: NOT_UTF8 }], NOT_UTF8);
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      try {
+        decoder.decode(chunk, { stream: true });
+        callback(null, chunk);
+      } catch {
+        callback(notUtf8());
+      }
+    },
+    flush(callback) {
+      try {
+        decoder.decode();
+        callback();
+      } catch {
+        callback(notUtf8());
+      }
+    },
+  });
+}
+
+const NOT_UTF8 = 'The CSV is not UTF-8 text. Save it as UTF-8 (“CSV UTF-8” in Excel) and import it again.';
+
 /**
  * The records of a CSV file on disk with the line each ends on, streamed (blank lines and quoted line
- * breaks don't shift numbering). An unreadable file is a Validation error.
+ * breaks don't shift numbering). Bytes that are not UTF-8 or text csv-parse can't read are a Validation
+ * error; a file that can't be read at all is an error of its own (never an unhandled stream error).
  */
 async function* csvRecords(
   file: string,
@@ -129,22 +165,33 @@ async function* csvRecords(
 ): AsyncGenerator<{ record: string[]; line: number }> {
   const input = fs.createReadStream(file);
   if (onBytes) input.on('data', () => onBytes(input.bytesRead));
-  const parser = input.pipe(
-    parseStream({ bom: true, skip_empty_lines: true, relax_column_count: true, trim: true, info: true }),
-  );
+  const parser = parseStream({ bom: true, skip_empty_lines: true, relax_column_count: true, trim: true, info: true });
+  // pipeline (unlike pipe) hands an error of any stage on to the parser, where the loop below sees it.
+  pipeline(input, utf8Only(), parser, () => {});
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       yield { record, line: info.lines };
     }
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    if (err instanceof Validation) throw err;
+    if (!(err instanceof CsvError)) throw err;
     throw new Validation(
-      [{ path: 'csv', message: `The CSV could not be read: ${message}` }],
+      [{ path: 'csv', message: `The CSV could not be read: ${err.message}` }],
       'The CSV could not be read.',
     );
   } finally {
+    input.destroy();
     parser.destroy();
   }
+}
+
+/** Reads only the header row: a file refused for it (empty, not UTF-8, a column missing) throws Validation. */
+export async function checkCsvHeader(file: string): Promise<void> {
+  for await (const { record } of csvRecords(file)) {
+    checkHeader(record, REQUIRED_CSV_COLUMNS);
+    return;
+  }
+  throw new Validation([{ path: 'csv', message: 'The CSV is empty.' }], 'The CSV is empty.');
 }
 
 /** The data lines of a CSV file as column → value, after its header is checked. */
@@ -184,7 +231,7 @@ async function checkFile(deps: AppDeps, actor: Actor, file: string, options: Imp
   const seen = new Map<string, number>();
   let lines = 0;
   for await (const row of csvRows(file, options.onCheck)) {
-    if (options.signal?.aborted) throw new ImportStopped();
+    if (options.signal?.aborted) throw new ImportStopped(0, 0);
     lines += 1;
     if (lines > maxRows) {
       const message = `At most ${maxRows} rows per file; split it.`;
@@ -259,7 +306,7 @@ export async function importCallsFile(
 
   /** One transaction: inserts pending rows until the slice's time is up, and audits the first and last. */
   const writeSlice = async () => {
-    if (options.signal?.aborted) throw new ImportStopped();
+    if (options.signal?.aborted) throw new ImportStopped(done, checked.total);
     const first = done === 0;
     const { count, used } = await deps.db.transaction().execute(async (trx) => {
       const started = performance.now();

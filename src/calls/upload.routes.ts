@@ -9,6 +9,7 @@ import { listTeams } from '../org/org.queries';
 import { CALL_FIELD_NAMES } from './calls.schemas';
 import { checkBulkCsv, csvFile, ingestBulk, readCsv, type BulkMode } from './bulk.service';
 import type { ImportJob } from './import-jobs';
+import { checkCsvHeader } from './import.service';
 import { ingestCall } from './ingest.service';
 import { RecordingStorage } from './storage';
 import { stagedFile, stagedFiles, uploader } from './upload';
@@ -124,6 +125,8 @@ export function uploadRoutes(deps: AppDeps): Router {
     try {
       const staged = stagedFile(req, 'csv');
       const path = csvFile(deps, staged);
+      // A file refused for its first line (empty, not UTF-8, a column missing) is shown with the form at once.
+      await checkCsvHeader(path);
       // The job owns the file from here: renamed so the upload's own clean-up does not remove it.
       const owned = deps.storage.stagedPath(RecordingStorage.newName());
       await fsp.rename(path, owned);

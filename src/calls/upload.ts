@@ -86,18 +86,15 @@ function toStaged(file: Express.Multer.File): StagedFile {
 }
 
 /**
- * Streams a request body (a CSV sent as `text/csv`, say) into the staging folder, never into memory, and
- * removes it once the response is over. Over `limitBytes` is a 413 with nothing kept; a body cut short is
- * a 400.
+ * Streams a request body (a CSV sent as `text/csv`, say) into the staging folder, never into memory. The
+ * caller removes the file when done with it (the start-up reconciler removes one left by a crash). Over
+ * `limitBytes` is a 413 with nothing kept; a body cut short is a 400 with nothing kept.
  */
-export async function stageBody(deps: AppDeps, req: Request, res: Response, limitBytes: number): Promise<StagedFile> {
+export async function stageBody(deps: AppDeps, req: Request, limitBytes: number): Promise<StagedFile> {
   const limitMb = Math.round(limitBytes / 1024 / 1024);
   const tooLarge = () => new PayloadTooLarge(`The body is larger than the ${limitMb} MB limit.`);
   if (Number(req.headers['content-length'] ?? 0) > limitBytes) throw tooLarge();
   const stagedName = RecordingStorage.newName();
-  res.on('close', () => {
-    deps.storage.removeStaged(stagedName).catch((err: unknown) => deps.logger.error({ err }, 'staging cleanup failed'));
-  });
   let size = 0;
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {

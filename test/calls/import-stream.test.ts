@@ -3,7 +3,15 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import request from 'supertest';
 import { MAX_CSV_BYTES } from '../../src/calls/bulk.service';
-import { importCallsFile, type ImportOptions, type ImportProgress } from '../../src/calls/import.service';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ImportJobs } from '../../src/calls/import-jobs';
+import {
+  importCallsFile,
+  ImportStopped,
+  type ImportOptions,
+  type ImportProgress,
+} from '../../src/calls/import.service';
 import { Validation } from '../../src/lib/errors';
 import { makeTestApp, type TestContext } from '../helpers/app';
 import { buildOrg, type Org } from '../helpers/builders';
@@ -174,6 +182,31 @@ describe('importCallsFile: a file refused as a whole writes nothing', () => {
   });
 });
 
+describe('importCallsFile: errors that are not the file’s fault', () => {
+  test('a file that cannot be read rejects with that error, not a crash nor a hang', async () => {
+    const error = await importCallsFile(ctx.deps, manager(), path.join(ctx.dataDir, 'gone.csv')).catch(
+      (err: unknown) => err,
+    );
+    expect((error as NodeJS.ErrnoException).code).toBe('ENOENT');
+  });
+
+  test('stopped by its signal between transactions: what was added stays, and it says how far it got', async () => {
+    const file = csvFile(...Array.from({ length: 6 }, (_, i) => line(`stop-${i}`)));
+    const stop = new AbortController();
+    const error = await importCallsFile(ctx.deps, manager(), file, {
+      ...fixedSlices(2),
+      signal: stop.signal,
+      onProgress: (p) => {
+        if (p.done === 4) stop.abort();
+      },
+    }).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(ImportStopped);
+    expect((error as ImportStopped).status).toBe(503);
+    expect((error as ImportStopped).message).toMatch(/stopped after adding 4 of 6 calls/);
+    expect(await externalIds()).toHaveLength(4);
+  });
+});
+
 describe('POST /api/v1/calls/import streams the body to disk', () => {
   let token: string;
   beforeEach(async () => {
@@ -219,5 +252,81 @@ describe('POST /api/v1/calls/import streams the body to disk', () => {
     expect(latin1.body.error.message).toBe('Send the CSV as UTF-8.');
     expect(await externalIds()).toEqual([]);
     expect(await stagingEmpty()).toBe(true);
+  });
+
+  test('a body that is not UTF-8 is refused with 422 even without a charset, and nothing lands', async () => {
+    const res = await post()
+      .set('Content-Type', 'text/csv')
+      .send(
+        Buffer.from(
+          `${HEADER}\ngespr\xe4ch-1,${org.csrA.username},2026-11-02T09:00:00Z,inbound,returns,0,0,10,\n`,
+          'latin1',
+        ),
+      );
+    expect(res.status).toBe(422);
+    expect(res.body.error.message).toMatch(/^The CSV is not UTF-8 text\./);
+    expect(await externalIds()).toEqual([]);
+    expect(await stagingEmpty()).toBe(true);
+  });
+
+  test('a Content-Type that cannot be parsed is a 415, not a 500', async () => {
+    const res = await post()
+      .set('Content-Type', 'text/csv; charset')
+      .send(`${HEADER}\n${line('ct-1')}\n`);
+    expect(res.status).toBe(415);
+    expect(res.body.error.code).toBe('unsupported_media_type');
+  });
+
+  test('a client that hangs up mid-import does not stop it: every line lands and the staged body is removed', async () => {
+    const lines = Array.from({ length: 20_000 }, (_, i) => line(`hang-${i}`));
+    const body = Buffer.from(`${HEADER}\n${lines.join('\n')}\n`);
+    const server = ctx.app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const req = http.request({
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/api/v1/calls/import',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv', 'content-length': body.length },
+      });
+      req.on('error', () => {});
+      req.end(body);
+      // Hang up once the import has begun writing (it has then read the whole body).
+      expect(await eventually(() => fs.readdirSync(ctx.deps.storage.stagingDir).length === 1, 5000)).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      req.destroy();
+      const count = async () => (await ctx.deps.db.selectFrom('calls').select('id').execute()).length;
+      let n = await count();
+      expect(n).toBeLessThan(20_000);
+      for (let i = 0; i < 300 && n < 20_000; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        n = await count();
+      }
+      expect(n).toBe(20_000);
+      expect(await stagingEmpty()).toBe(true);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }, 60_000);
+
+  test('one import at a time: another, from the page or the API, is refused with 409 until it ends', async () => {
+    ctx.deps.imports = new ImportJobs({ batchRows: 1, sliceMs: 0, pauseMs: 100 });
+    const file = csvFile(...Array.from({ length: 5 }, (_, i) => line(`busy-${i}`)));
+    const job = ctx.deps.imports.start(ctx.deps, manager(), { path: file, name: 'a.csv', bytes: 1 }, undefined);
+    const refused = await post()
+      .set('Content-Type', 'text/csv')
+      .send(`${HEADER}\n${line('busy-api')}\n`);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error).toMatchObject({ code: 'import_running' });
+    expect(refused.body.error.message).toMatch(/^Another import is running \(started \d\d:\d\d UTC\)\./);
+    await ctx.deps.imports.settled();
+    expect(job.state).toBe('done');
+    const after = await post()
+      .set('Content-Type', 'text/csv')
+      .send(`${HEADER}\n${line('busy-api')}\n`);
+    expect(after.status).toBe(200);
+    expect(await externalIds()).toHaveLength(6);
   });
 });

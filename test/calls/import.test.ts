@@ -297,17 +297,28 @@ describe('POST /calls/import (the page)', () => {
     await expectNothingStored({ recordings: [], staged: [], calls: 1 });
   });
 
-  test('a CSV missing a column: the import’s page shows the message; nothing lands and the file is not kept', async () => {
-    const agent = await signIn(ctx.app, org.manager.username);
-    const { location, page: res } = await importAndFollow(
-      agent,
-      'external_id,agent,direction,duration_s\nx,y,inbound,1\n',
-    );
-    expect(res.status).toBe(200);
-    expect(res.text).toContain('role="alert">Missing column: started_at.</p>');
-    expect((await agent.get(`${location}/progress`)).body).toMatchObject({ state: 'failed' });
-    await expectNothingStored({ recordings: [], staged: [], calls: 0 });
-  });
+  test.each([
+    ['a column missing', 'external_id,agent,direction,duration_s\nx,y,inbound,1\n', 'Missing column: started_at.'],
+    ['nothing in it', '\n\n', 'The CSV is empty.'],
+    [
+      'Latin-1 bytes',
+      `${HEADER}\ngespr\xe4ch-1,csr,2026-11-02T09:00:00Z,inbound,returns,0,0,10,\n`,
+      'The CSV is not UTF-8 text.',
+    ],
+  ])(
+    'a CSV with %s is shown again with 422 and the message at once; nothing lands, nothing is kept',
+    async (_l, text, message) => {
+      const agent = await signIn(ctx.app, org.manager.username);
+      const csrf = await csrfFrom(agent, '/profile');
+      const res = await agent
+        .post(`/calls/import?_csrf=${encodeURIComponent(csrf)}`)
+        .attach('csv', Buffer.from(text, 'latin1'), { filename: 'export.csv', contentType: 'text/csv' });
+      expect(res.status).toBe(422);
+      expect(res.text).toContain(message);
+      await ctx.deps.imports.settled();
+      await expectNothingStored({ recordings: [], staged: [], calls: 0 });
+    },
+  );
 
   test('a running import shows its progress, refreshes itself without JavaScript, and answers its progress as JSON', async () => {
     // Slow enough to look at mid-way: one line per transaction, 150 ms apart.
