@@ -305,6 +305,10 @@ export const openApiDocument = {
     '/api/v1/calls/import': {
       post: {
         summary: 'Import call records without audio from an ACD export (admin, manager); idempotent on external_id',
+        description:
+          'UTF-8, uncompressed, at most 50 MB and 200,000 lines. Every line is checked before any call is added, then ' +
+          'the good lines are added in short transactions; one import runs at a time (409 import_running). A ' +
+          '200,000-line file takes about a minute on a large database; if it is cut short, send it again.',
         requestBody: { content: { 'text/csv': { schema: { type: 'string' } } } },
         responses: {
           200: ok('Summary', {
@@ -319,8 +323,11 @@ export const openApiDocument = {
             },
           }),
           403: error,
+          409: error,
+          413: error,
           415: error,
           422: error,
+          503: error,
         },
       },
     },
