@@ -148,9 +148,7 @@ export class ImportJobs {
       if (err instanceof Validation) {
         job.error = err.details.map((d) => d.message).join(' ') || err.message;
       } else if (err instanceof ImportStopped) {
-        job.error =
-          `The import was stopped when the server shut down, after ${job.done} of ${job.total || 'the'} calls. ` +
-          'Import the file again to add the rest; calls already added are kept and not doubled.';
+        job.error = err.message;
       } else {
         deps.logger.error({ err, job: job.id }, 'call import failed');
         job.error = 'The import failed. Calls already added are kept; import the file again to add the rest.';

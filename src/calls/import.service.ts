@@ -90,8 +90,10 @@ export class ImportStopped extends AppError {
     readonly total: number,
   ) {
     super(
-      `The server is shutting down: the import stopped after adding ${done} of ${total} calls. ` +
-        'Send the file again to add the rest; calls already added are kept and not doubled.',
+      done > 0
+        ? `The server is shutting down: the import stopped after adding ${done} of ${total} calls. ` +
+            'Send the file again to add the rest; calls already added are kept and not doubled.'
+        : 'The server is shutting down: the import stopped before adding any call. Send the file again shortly.',
     );
   }
 }

@@ -130,12 +130,19 @@ export function uploadRoutes(deps: AppDeps): Router {
       // The job owns the file from here: renamed so the upload's own clean-up does not remove it.
       const owned = deps.storage.stagedPath(RecordingStorage.newName());
       await fsp.rename(path, owned);
-      const job = deps.imports.start(
-        deps,
-        actorOf(req),
-        { path: owned, name: staged!.originalName, bytes: staged!.size },
-        clientIp(req),
-      );
+      let job: ImportJob;
+      try {
+        job = deps.imports.start(
+          deps,
+          actorOf(req),
+          { path: owned, name: staged!.originalName, bytes: staged!.size },
+          clientIp(req),
+        );
+      } catch (err) {
+        // Refused (another import is running, or the server is stopping): the file is nobody's now.
+        await fsp.rm(owned, { force: true });
+        throw err;
+      }
       res.redirect(303, `/calls/import/${job.id}`);
     } catch (err) {
       const errors = errorsOf(err);

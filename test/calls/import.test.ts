@@ -383,6 +383,28 @@ describe('POST /calls/import (the page)', () => {
     expect((await agent.get('/calls/import/not-an-id')).status).toBe(404);
   });
 
+  test('a second import from the page while one runs: 409 with the form and the message, and its file is not kept', async () => {
+    ctx.deps.imports = new ImportJobs({ batchRows: 1, sliceMs: 0, pauseMs: 100 });
+    const agent = await signIn(ctx.app, org.manager.username);
+    const lines = Array.from(
+      { length: 5 },
+      (_, i) => `first-${i},${org.csrA.username},2026-11-02T09:00:00Z,inbound,returns,0,0,10,`,
+    );
+    expect((await postImport(agent, csv(...lines))).status).toBe(303);
+    const second = await postImport(
+      agent,
+      csv(`second-1,${org.csrA.username},2026-11-02T09:00:00Z,inbound,returns,0,0,10,`),
+    );
+    expect(second.status).toBe(409);
+    expect(second.text).toMatch(
+      /Another import is running \(started \d\d:\d\d UTC\)\. Try again when it has finished\./,
+    );
+    expect(second.text).toContain('<form method="post" action="/calls/import?_csrf=');
+    await ctx.deps.imports.settled();
+    await expectNothingStored({ recordings: [], staged: [], calls: 5 });
+    expect((await callsByExternalId()).has('second-1')).toBe(false);
+  });
+
   test('an import stopped by a shutdown keeps what it added and says how to finish it', async () => {
     ctx.deps.imports = new ImportJobs({ batchRows: 1, sliceMs: 0, pauseMs: 100 });
     const agent = await signIn(ctx.app, org.manager.username);
@@ -398,7 +420,9 @@ describe('POST /calls/import (the page)', () => {
     ).toBe(true);
     await ctx.deps.imports.stop();
     const page = await agent.get(posted.headers.location);
-    expect(page.text).toMatch(/The import was stopped when the server shut down, after \d of 8 calls\./);
+    expect(page.text).toMatch(
+      /The server is shutting down: the import stopped after adding \d of 8 calls\. Send the file again/,
+    );
     const added = (await callsByExternalId()).size;
     expect(added).toBeGreaterThanOrEqual(2);
     expect(added).toBeLessThan(8);
