@@ -11,6 +11,21 @@ export type BulkMode = 'all' | 'given_files' | 'no_recording';
 
 export const MAX_CSV_BYTES = 50 * 1024 * 1024;
 
+/**
+ * Lines in a bulk upload's CSV. It is read into memory, and again with each file the page sends, so it is
+ * kept to what a person uploads with recordings; a larger ACD export goes to the import, which streams.
+ */
+export const MAX_BULK_ROWS = 10_000;
+
+function parseBulkCsv(text: string) {
+  return parseCallsCsv(
+    text,
+    undefined,
+    MAX_BULK_ROWS,
+    `At most ${MAX_BULK_ROWS.toLocaleString('en-US')} lines per bulk upload. Split the file, or add call records without their recordings with Import call records.`,
+  );
+}
+
 export interface FileOutcome {
   line: number | null;
   file: string | null;
@@ -40,7 +55,7 @@ function message(err: unknown): string {
 
 /** Dry run for the bulk page: which lines are valid and which file each expects, before anything uploads. */
 export async function checkBulkCsv(deps: AppDeps, actor: Actor, text: string) {
-  const rows = parseCallsCsv(text);
+  const rows = parseBulkCsv(text);
   const scope = await teamScope(deps.db, actor);
   const checked = [];
   for (const row of rows) {
@@ -73,7 +88,7 @@ export async function ingestBulk(
   mode: BulkMode,
   ip?: string,
 ): Promise<FileOutcome[]> {
-  const rows = parseCallsCsv(text);
+  const rows = parseBulkCsv(text);
   const byName = new Map(files.map((f) => [f.originalName, f]));
   const usedBy = new Map<string, number>();
   const outcomes: FileOutcome[] = [];

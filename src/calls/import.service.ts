@@ -46,7 +46,12 @@ function checkHeader(record: string[], required: readonly string[]): string[] {
  * Parses CSV text with a header row, in memory: for the bulk upload's CSV, whose lines each name a
  * recording sent with it. A broken header or unreadable file is a Validation error.
  */
-export function parseCallsCsv(text: string, required: readonly string[] = REQUIRED_CSV_COLUMNS): CsvRow[] {
+export function parseCallsCsv(
+  text: string,
+  required: readonly string[] = REQUIRED_CSV_COLUMNS,
+  maxRows = MAX_IMPORT_ROWS,
+  tooMany = `At most ${maxRows} rows per file; split it.`,
+): CsvRow[] {
   let records: Array<{ record: string[]; info: { lines: number } }>;
   try {
     // info.lines is the line a record ends on, so blank lines and quoted line breaks don't shift numbering.
@@ -65,10 +70,7 @@ export function parseCallsCsv(text: string, required: readonly string[] = REQUIR
   }
   if (records.length === 0) throw new Validation([{ path: 'csv', message: 'The CSV is empty.' }], 'The CSV is empty.');
   const header = checkHeader(records[0].record, required);
-  if (records.length - 1 > MAX_IMPORT_ROWS) {
-    const message = `At most ${MAX_IMPORT_ROWS} rows per file; split it.`;
-    throw new Validation([{ path: 'csv', message }], message);
-  }
+  if (records.length - 1 > maxRows) throw new Validation([{ path: 'csv', message: tooMany }], tooMany);
   return records.slice(1).map(({ record, info }) => ({
     line: info.lines,
     values: Object.fromEntries(header.map((name, i) => [name, record[i] ?? ''])),

@@ -504,6 +504,28 @@ describe('bulk upload: a CSV with its recordings', () => {
     await expectNothingStored({ recordings: [], staged: [], calls: 0 });
   });
 
+  test('a bulk CSV over 10,000 lines is refused with 422, pointing to the import; 10,000 are accepted', async () => {
+    const agent = await signIn(ctx.app, org.supervisorA.username);
+    const many = (n: number) =>
+      bulkCsv(
+        ...Array.from(
+          { length: n },
+          (_, i) => `many-${i},${org.csrA.username},2026-11-02T09:00:00Z,inbound,billing,5,0,30,,`,
+        ),
+      );
+    const over = await postBulk(agent, many(10_001), [], { path: '/calls/bulk/check' });
+    expect(over.status).toBe(422);
+    expect(over.body.error.message).toBe(
+      'At most 10,000 lines per bulk upload. Split the file, or add call records without their recordings with Import call records.',
+    );
+    const upload = await postBulk(agent, many(10_001), [good()], { mode: 'given_files' });
+    expect(upload.status).toBe(422);
+    await expectNothingStored({ recordings: [], staged: [], calls: 0 });
+    const limit = await postBulk(agent, many(10_000), [], { path: '/calls/bulk/check' });
+    expect(limit.status).toBe(200);
+    expect(limit.body.rows).toHaveLength(10_000);
+  });
+
   test('mode "all" stores every line, each with the file its recording column names', async () => {
     const agent = await signIn(ctx.app, org.supervisorA.username);
     const res = await postBulk(agent, bulkCsv(...lines()), [good(), hold()]);
