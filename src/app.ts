@@ -3,42 +3,36 @@ import express, { type Express } from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
-import { apiRoutes } from './api/api.routes';
-import { openApiDocument } from './api/openapi';
-import { auditRoutes } from './audit/audit.routes';
-import { callRoutes } from './calls/calls.routes';
-import { evaluationRoutes } from './evaluations/evaluations.routes';
-import { disputeRoutes } from './disputes/disputes.routes';
-import { calibrationRoutes } from './calibration/calibration.routes';
-import { rubricRoutes } from './rubrics/rubrics.routes';
-import { coachingRoutes } from './coaching/coaching.routes';
-import { trainingRoutes } from './training/training.routes';
-import { budgetRoutes } from './budget/budget.routes';
-import { recognitionRoutes } from './recognition/recognition.routes';
-import { reportRoutes } from './reports/reports.routes';
-import { uploadRoutes } from './calls/upload.routes';
-import { samplingRoutes } from './sampling/sampling.routes';
-import {
-  SESSION_COOKIE,
-  absoluteSessionTimeout,
-  bearerTokenAuth,
-  csrf,
-  refuseCredentialsInQuery,
-} from './auth/auth.middleware';
-import { authRoutes } from './auth/auth.routes';
-import { buildPassport } from './auth/passport';
-import { KyselySessionStore } from './auth/session-store';
+import { apiRoutes } from './api';
+import { openApiDocument } from './api';
+import { auditRoutes } from './audit';
+import { callRoutes } from './calls';
+import { evaluationRoutes } from './evaluations';
+import { disputeRoutes } from './disputes';
+import { calibrationRoutes } from './calibration';
+import { rubricRoutes } from './rubrics';
+import { coachingRoutes } from './coaching';
+import { trainingRoutes } from './training';
+import { budgetRoutes } from './budget';
+import { recognitionRoutes } from './recognition';
+import { reportRoutes } from './reports';
+import { uploadRoutes } from './calls';
+import { samplingRoutes } from './sampling';
+import { SESSION_COOKIE, absoluteSessionTimeout, bearerTokenAuth, csrf, refuseCredentialsInQuery } from './auth';
+import { authRoutes } from './auth';
+import { buildPassport } from './auth';
+import { KyselySessionStore } from './auth';
 import type { AppDeps } from './deps';
-import { homeRoutes } from './home/home.routes';
+import { homeRoutes } from './home';
 import { errorHandler, notFoundHandler } from './lib/error-handler';
 import { exposeLocals } from './lib/locals';
 import { PROJECT_ROOT } from './lib/paths';
-import { orgRoutes } from './org/org.routes';
-import { profileRoutes } from './profile/profile.routes';
-import { redirectToSetup, setupRoutes } from './setup/setup.routes';
-import { settingsRoutes } from './settings/settings.routes';
-import { SetupState } from './setup/setup.service';
-import { peopleRoutes, userAdminRoutes } from './users/users.routes';
+import { orgRoutes } from './org';
+import { profileRoutes } from './profile';
+import { redirectToSetup, setupRoutes } from './setup';
+import { settingsRoutes } from './settings';
+import { SetupState } from './setup';
+import { peopleRoutes, userAdminRoutes } from './users';
 
 export function createApp(deps: AppDeps): Express {
   const app = express();

@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
 import pino, { type Logger } from 'pino';
-import { LoginThrottle } from './auth/throttle';
-import { ImportJobs } from './calls/import-jobs';
-import { RecordingStorage } from './calls/storage';
-import { ensureDefaultRubric } from './rubrics/default-rubric';
+import { LoginThrottle } from './auth';
+import { ImportJobs } from './calls';
+import { RecordingStorage } from './calls';
+import { ensureDefaultRubric } from './rubrics';
 import type { Config } from './config';
 import { openDatabase, type DatabaseHandle, type DB } from './db/database';
 import { migrateToLatest } from './db/migrate';

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import type { LoginThrottle } from './auth/throttle';
-import type { ImportJobs } from './calls/import-jobs';
-import type { RecordingStorage } from './calls/storage';
+import type { LoginThrottle } from './auth';
+import type { ImportJobs } from './calls';
+import type { RecordingStorage } from './calls';
 import type { Config } from './config';
 import type { DB } from './db/database';
 import type { Clock } from './lib/clock';

@@ -1,11 +1,11 @@
 import type { Server } from 'node:http';
 import { createApp } from './app';
-import { purgeExpiredSessions } from './auth/session-store';
+import { purgeExpiredSessions } from './auth';
 import { bootstrap, createLogger } from './bootstrap';
-import { applyRetention, reconcileStorage } from './calls/maintenance';
-import { releaseDueEvaluations } from './evaluations/evaluations.service';
-import { refreshAllRollups } from './reports/rollups';
-import { runSamplingTopUp } from './sampling/topup.service';
+import { applyRetention, reconcileStorage } from './calls';
+import { releaseDueEvaluations } from './evaluations';
+import { refreshAllRollups } from './reports';
+import { runSamplingTopUp } from './sampling';
 import { ConfigError, loadConfig } from './config';
 
 const SHUTDOWN_GRACE_MS = 10_000;

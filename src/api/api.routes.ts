@@ -1,25 +1,25 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { AppDeps } from '../deps';
 import type { User } from '../db/schema';
-import { authenticate } from '../auth/auth.service';
-import { callsApiRoutes } from '../calls/calls.api';
-import { coachingApiRoutes } from '../coaching/coaching.api';
-import { trainingApiRoutes } from '../training/training.api';
-import { reportsApiRoutes } from '../reports/reports.api';
-import { evaluationsApiRoutes } from '../evaluations/evaluations.api';
-import { rubricsApiRoutes } from '../rubrics/rubrics.api';
-import { disputesApiRoutes, evaluationDisputesApiRoutes } from '../disputes/disputes.api';
-import { calibrationApiRoutes } from '../calibration/calibration.api';
-import { requireSignedIn } from '../auth/auth.middleware';
+import { authenticate } from '../auth';
+import { callsApiRoutes } from '../calls';
+import { coachingApiRoutes } from '../coaching';
+import { trainingApiRoutes } from '../training';
+import { reportsApiRoutes } from '../reports';
+import { evaluationsApiRoutes } from '../evaluations';
+import { rubricsApiRoutes } from '../rubrics';
+import { disputesApiRoutes, evaluationDisputesApiRoutes } from '../disputes';
+import { calibrationApiRoutes } from '../calibration';
+import { requireSignedIn } from '../auth';
 import { NotFound } from '../lib/errors';
 import { clientIp } from '../lib/http';
 import { parseIdParam, parseInput } from '../lib/validation';
-import { findDepartment, findTeam, teamSupervisorUsernames } from '../org/org.queries';
-import { saveDepartment, saveTeam } from '../org/org.service';
-import { actorOf, managedDepartmentIds, requireRole, supervisedTeamIds } from '../policy/scope';
-import { createToken, revokeToken } from '../profile/tokens.service';
-import { findUserById } from '../users/users.queries';
-import { createUser, updateUser } from '../users/users.service';
+import { findDepartment, findTeam, teamSupervisorUsernames } from '../org';
+import { saveDepartment, saveTeam } from '../org';
+import { actorOf, managedDepartmentIds, requireRole, supervisedTeamIds } from '../policy';
+import { createToken, revokeToken } from '../profile';
+import { findUserById } from '../users';
+import { createUser, updateUser } from '../users';
 import {
   apiCreateUserSchema,
   apiDepartmentSchema,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { password, username } from '../users/users.schemas';
+import { password, username } from '../users';
 import { text } from '../lib/validation';
 
 export const createTokenSchema = z.object({

@@ -1,6 +1,6 @@
 // The API's OpenAPI 3.1 description. test/api/openapi.test.ts checks it against the routes the app serves.
-import { calibrationPaths } from '../calibration/calibration.openapi';
-import { disputePaths } from '../disputes/disputes.openapi';
+import { calibrationPaths } from '../calibration';
+import { disputePaths } from '../disputes';
 
 const error = { $ref: '#/components/responses/Error' };
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });

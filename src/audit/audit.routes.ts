@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { AppDeps } from '../deps';
 import { parseIdParam } from '../lib/validation';
-import { requireRole } from '../policy/scope';
+import { requireRole } from '../policy';
 import { listAudit, listAuditActions } from './audit.queries';
 
 export function auditRoutes(deps: AppDeps): Router {

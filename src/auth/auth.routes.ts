@@ -1,6 +1,6 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type passport from 'passport';
-import { recordAudit } from '../audit/audit.queries';
+import { recordAudit } from '../audit';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
 import { TooManyRequests } from '../lib/errors';

@@ -1,10 +1,10 @@
 import type { AppDeps } from '../deps';
-import { recordAudit } from '../audit/audit.queries';
+import { recordAudit } from '../audit';
 import { isoNow } from '../lib/clock';
 import { Unauthorized } from '../lib/errors';
 import { decoyHash, verifyPassword } from '../lib/passwords';
 import type { User } from '../db/schema';
-import { findUserByUsername } from '../users/users.queries';
+import { findUserByUsername } from '../users';
 
 export const BAD_CREDENTIALS = 'Wrong username or password.';
 

@@ -5,7 +5,7 @@ import type { AppDeps } from '../deps';
 import type { User } from '../db/schema';
 import { AppError } from '../lib/errors';
 import { clientIp } from '../lib/http';
-import { findUserById } from '../users/users.queries';
+import { findUserById } from '../users';
 import { authenticate } from './auth.service';
 
 export function toSessionUser(user: User): Express.User {

@@ -2,30 +2,9 @@ import { Router } from 'express';
 import type { AppDeps } from '../deps';
 import { NotFound } from '../lib/errors';
 import { parseIdParam } from '../lib/validation';
-import { actorOf, managedDepartmentIds, requireRole } from '../policy/scope';
+import { csvCell } from '../lib/csv';
+import { actorOf, managedDepartmentIds, requireRole } from '../policy';
 import { budgetStatus, departmentCharges, periodLabel } from './budget';
-
-/**
- * A finite number's text: the same as String(n), as JSON writes a number with ToString (ECMA-262 §25.5.2.2).
- * String(n) goes through V8's number-to-string cache, which keeps its results alive past a young-generation
- * collection; over a one-year export those strings were promoted and RSS climbed 26–58 MB until a full one.
- */
-function numberText(n: number): string {
-  return JSON.stringify(n);
-}
-
-/** CSV cells quoted, with a leading apostrophe against formula injection in spreadsheets. */
-export function csvCell(value: unknown): string {
-  const text =
-    value === null || value === undefined
-      ? ''
-      : typeof value === 'number' && Number.isFinite(value)
-        ? numberText(value)
-        : String(value);
-  // A plain number (e.g. -59.4) is data, not a formula; anything else starting like a formula is neutralised.
-  const safe = /^[=+\-@\t\r]/.test(text) && !/^[+-]?\d+(\.\d+)?$/.test(text) ? `'${text}` : text;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
 
 export function budgetRoutes(deps: AppDeps): Router {
   const router = Router();

@@ -1,5 +1,5 @@
 import type { DB } from '../db/database';
-import type { Actor, TeamScope } from '../policy/scope';
+import type { Actor, TeamScope } from '../policy';
 
 export async function findSession(db: DB, id: number) {
   return db.selectFrom('calibration_sessions').selectAll().where('id', '=', id).executeTakeFirst();

@@ -1,15 +1,15 @@
 import { Router, type Request, type Response } from 'express';
-import { sendRecording } from '../calls/recording';
+import { sendRecording } from '../calls';
 import type { AppDeps } from '../deps';
-import { visibleEvaluationOr404 } from '../evaluations/access';
+import { visibleEvaluationOr404 } from '../policy';
 import { AppError, NotFound, Validation } from '../lib/errors';
 import { clientIp, flash, pickFields } from '../lib/http';
 import { parseIdParam } from '../lib/validation';
-import { actorOf, requireRole, STAFF_ROLES, teamScope } from '../policy/scope';
-import { publishedRubrics } from '../rubrics/rubrics.queries';
-import { formatScore } from '../scoring/score';
+import { actorOf, requireRole, STAFF_ROLES, teamScope } from '../policy';
+import { publishedRubrics } from '../rubrics';
+import { formatScore } from '../scoring';
 import { callsToCalibrate, invitableStaff, listSessions } from './calibration.queries';
-import { visibleSessionOr404 } from './calibration.access';
+import { visibleSessionOr404 } from '../policy';
 import { closeSession, openSession, startCalibrationScoring } from './calibration.service';
 import { driftReport, sessionView } from './calibration.view';
 

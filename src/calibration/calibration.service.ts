@@ -1,12 +1,12 @@
-import { recordAudit } from '../audit/audit.queries';
+import { recordAudit } from '../audit';
 import type { CalibrationSession } from '../db/schema';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
 import { Conflict, Forbidden, Validation } from '../lib/errors';
 import { parseInput } from '../lib/validation';
-import { teamScope, visibleCallOr404, type Actor } from '../policy/scope';
-import { findRubric } from '../rubrics/rubrics.queries';
-import { canManageSession, participantOf, visibleSessionOr404 } from './calibration.access';
+import { teamScope, visibleCallOr404, type Actor } from '../policy';
+import { findRubric } from '../rubrics';
+import { canManageSession, participantOf, visibleSessionOr404 } from '../policy';
 import { findSession, invitableStaff } from './calibration.queries';
 import { newSessionSchema } from './calibration.schemas';
 

@@ -1,8 +1,8 @@
 import type { CalibrationSession } from '../db/schema';
 import type { AppDeps } from '../deps';
-import { teamScope, type Actor } from '../policy/scope';
-import { loadRubric, type FullRubric } from '../rubrics/rubrics.queries';
-import { canManageSession, othersVisible } from './calibration.access';
+import { teamScope, type Actor } from '../policy';
+import { loadRubric, type FullRubric } from '../rubrics';
+import { canManageSession, othersVisible } from '../policy';
 import { answersOfEvaluations, listSessions, participantsOf, type Participant } from './calibration.queries';
 import { driftByEvaluator, scoreDeviations, sessionResults, type RaterInput } from './results';
 

@@ -1,4 +1,4 @@
-import type { FullItem, FullRubric } from '../rubrics/rubrics.queries';
+import type { FullItem, FullRubric } from '../rubrics';
 import { krippendorffAlphaNominal, readAlpha, type AlphaResult } from './agreement';
 
 // A calibration session's results: each evaluator's score against the reference (the expert's score, or the

@@ -2,7 +2,7 @@ import fsp from 'node:fs/promises';
 import type { AppDeps } from '../deps';
 import { AppError, Validation } from '../lib/errors';
 import { parseInput } from '../lib/validation';
-import { teamScope, type Actor } from '../policy/scope';
+import { teamScope, type Actor } from '../policy';
 import { callFieldsSchema } from './calls.schemas';
 import { ingestCall, placeCall, type StagedFile } from './ingest.service';
 import { parseCallsCsv, type CsvRow } from './import.service';

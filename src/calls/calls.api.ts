@@ -3,7 +3,7 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import type { AppDeps } from '../deps';
 import { AppError } from '../lib/errors';
 import { clientIp } from '../lib/http';
-import { actorOf, requireRole, STAFF_ROLES, visibleCallOr404 } from '../policy/scope';
+import { actorOf, requireRole, STAFF_ROLES, visibleCallOr404 } from '../policy';
 import { callIdParam } from './calls.routes';
 import { agentUsername, callJson, callSummaryJson, searchCalls } from './calls.service';
 import { MAX_CSV_BYTES } from './bulk.service';

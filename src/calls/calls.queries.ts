@@ -1,7 +1,7 @@
 import { sql, type SelectQueryBuilder } from 'kysely';
 import type { DB } from '../db/database';
 import type { Call, Database, NewCall } from '../db/schema';
-import type { TeamScope } from '../policy/scope';
+import type { TeamScope } from '../policy';
 import type { CallListQuery, CallSort } from './calls.schemas';
 
 export async function findCall(db: DB, id: number): Promise<Call | undefined> {

@@ -1,16 +1,16 @@
 import { Router, type Request } from 'express';
-import { requireSignedIn } from '../auth/auth.middleware';
+import { requireSignedIn } from '../auth';
 import type { AppDeps } from '../deps';
 import { NotFound, Validation } from '../lib/errors';
 import { clientIp, flash } from '../lib/http';
 import { parseIdParam } from '../lib/validation';
-import { listTeams } from '../org/org.queries';
-import { actorOf, requireRole, STAFF_ROLES, visibleCallOr404 } from '../policy/scope';
+import { listTeams } from '../org';
+import { actorOf, requireRole, STAFF_ROLES, visibleCallOr404 } from '../policy';
 import { COUNT_CAP, distinctCategories } from './calls.queries';
 import { callCues, deleteCall, searchCalls } from './calls.service';
 import { sendRecording } from './recording';
-import { listEvaluations } from '../evaluations/evaluations.queries';
-import { publishedRubrics } from '../rubrics/rubrics.queries';
+import { listEvaluations } from '../evaluations';
+import { publishedRubrics } from '../rubrics';
 
 export function callIdParam(req: Request): number {
   const id = parseIdParam(req.params.id);

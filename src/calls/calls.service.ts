@@ -1,10 +1,10 @@
-import { recordAudit } from '../audit/audit.queries';
+import { recordAudit } from '../audit';
 import type { Call } from '../db/schema';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
 import { Validation } from '../lib/errors';
 import { parseInput } from '../lib/validation';
-import { teamScope, type Actor } from '../policy/scope';
+import { teamScope, type Actor } from '../policy';
 import { countCalls, decodeCursor, listCalls, type CallFilter } from './calls.queries';
 import { callListSchema } from './calls.schemas';
 import { transcriptCues, type Cue } from './transcript';

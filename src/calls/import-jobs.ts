@@ -3,7 +3,7 @@ import fsp from 'node:fs/promises';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
 import { Conflict, Validation } from '../lib/errors';
-import type { Actor } from '../policy/scope';
+import type { Actor } from '../policy';
 import { importCallsFile, ImportStopped, type ImportOptions, type ImportSummary } from './import.service';
 
 export type ImportJobState = 'checking' | 'writing' | 'done' | 'failed';

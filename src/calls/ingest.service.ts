@@ -1,12 +1,12 @@
 import fsp from 'node:fs/promises';
-import { recordAudit } from '../audit/audit.queries';
+import { recordAudit } from '../audit';
 import { isUniqueViolation } from '../db/errors';
 import type { Call, NewCall } from '../db/schema';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
 import { AppError, Conflict, Validation } from '../lib/errors';
 import { parseInput } from '../lib/validation';
-import { inTeamScope, teamScope, type Actor, type TeamScope } from '../policy/scope';
+import { inTeamScope, teamScope, type Actor, type TeamScope } from '../policy';
 import { probeAudio } from './audio-probe';
 import { sniffAudioFile, wavIsTruncated } from './audio-type';
 import { findCall, findCallByExternalId } from './calls.queries';

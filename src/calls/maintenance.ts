@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
-import { recordAudit } from '../audit/audit.queries';
+import { recordAudit } from '../audit';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
-import { getSettings } from '../settings/settings.service';
+import { getSettings } from '../settings';
 
 const STAGING_MAX_AGE_MS = 60 * 60_000;
 const BATCH = 500;

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { bootstrap, createLogger } from '../bootstrap';
 import { ConfigError, loadConfig } from '../config';
 import { AppError, Validation } from '../lib/errors';
-import { createUser } from '../users/users.service';
+import { createUser } from '../users';
 
 const USAGE =
   'Usage: npm run user:create -- --username NAME --password PASS --role admin|manager|supervisor|csr ' +

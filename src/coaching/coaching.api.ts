@@ -5,7 +5,7 @@ import type { CoachingTask } from '../db/schema';
 import { NotFound } from '../lib/errors';
 import { clientIp } from '../lib/http';
 import { parseIdParam, parseInput } from '../lib/validation';
-import { actorOf, teamScope } from '../policy/scope';
+import { actorOf, teamScope } from '../policy';
 import { listCoachingTasks } from './coaching.queries';
 import { changeCoachingTask, visibleTaskOr404 } from './coaching.service';
 

@@ -1,13 +1,13 @@
 import { Router, type Request, type Response } from 'express';
-import { requireSignedIn } from '../auth/auth.middleware';
+import { requireSignedIn } from '../auth';
 import type { AppDeps } from '../deps';
 import { AppError, NotFound, Validation } from '../lib/errors';
 import { clientIp, flash, pickFields } from '../lib/http';
 import { parseIdParam } from '../lib/validation';
-import { actorOf, requireRole, STAFF_ROLES, teamScope } from '../policy/scope';
-import { listCourses } from '../training/courses.service';
-import { recommendTraining } from '../training/requests.service';
-import { listPeople } from '../users/users.queries';
+import { actorOf, requireRole, STAFF_ROLES, teamScope } from '../policy';
+import { listCourses } from '../training';
+import { recommendTraining } from '../training';
+import { listPeople } from '../users';
 import { listCoachingTasks } from './coaching.queries';
 import { changeCoachingTask, createManualTask, followUp, recoach, visibleTaskOr404 } from './coaching.service';
 

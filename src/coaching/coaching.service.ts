@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { recordAudit } from '../audit/audit.queries';
+import { recordAudit } from '../audit';
 import type { CoachingTask } from '../db/schema';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
 import { Conflict, Forbidden, NotFound, Validation } from '../lib/errors';
 import { parseInput } from '../lib/validation';
-import { inTeamScope, teamScope, type Actor } from '../policy/scope';
+import { inTeamScope, teamScope, type Actor } from '../policy';
 
 /** A task born of a scorecard stays invisible to the CSR until that scorecard is released. */
 async function scorecardReleased(deps: AppDeps, task: CoachingTask): Promise<boolean> {

@@ -1,8 +1,8 @@
 import type { DB } from '../db/database';
 import type { Evaluation } from '../db/schema';
-import type { FullRubric } from '../rubrics/rubrics.queries';
-import type { ScoreResult } from '../scoring/score';
-import { getSettings } from '../settings/settings.service';
+import type { FullRubric } from '../rubrics';
+import type { ScoreResult } from '../scoring';
+import { getSettings } from '../settings';
 
 export interface FocusArea {
   item_id: number | null;

@@ -1,11 +1,11 @@
 import { Router, type Request } from 'express';
 import type { AppDeps } from '../deps';
-import { visibleEvaluationOr404 } from '../evaluations/access';
-import { evaluationJson } from '../evaluations/evaluations.api';
+import { visibleEvaluationOr404 } from '../policy';
+import { evaluationJson } from '../evaluations';
 import { NotFound } from '../lib/errors';
 import { clientIp } from '../lib/http';
 import { parseIdParam, parseInput } from '../lib/validation';
-import { actorOf, requireRole, STAFF_ROLES, teamScope } from '../policy/scope';
+import { actorOf, requireRole, STAFF_ROLES, teamScope } from '../policy';
 import { disputesOfEvaluation, disputeWithNames, listDisputes } from './disputes.queries';
 import { disputeListSchema } from './disputes.schemas';
 import { openDispute, rescoreDispute, upholdDispute, visibleDisputeOr404 } from './disputes.service';

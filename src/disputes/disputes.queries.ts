@@ -1,6 +1,6 @@
 import type { DB } from '../db/database';
 import type { DisputeStatus, Evaluation } from '../db/schema';
-import type { TeamScope } from '../policy/scope';
+import type { TeamScope } from '../policy';
 
 export async function findDispute(db: DB, id: number) {
   return db.selectFrom('disputes').selectAll().where('id', '=', id).executeTakeFirst();

@@ -1,5 +1,5 @@
 import type { AppDeps } from '../deps';
-import { teamScope, type Actor } from '../policy/scope';
+import { teamScope, type Actor } from '../policy';
 import { itemsOfDisputes, listDisputes, type DisputeRow } from './disputes.queries';
 
 // Disputes per evaluator and per item: how many, how many were upheld or changed, and how long they took.

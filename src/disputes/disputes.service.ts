@@ -1,15 +1,15 @@
-import { recordAudit } from '../audit/audit.queries';
+import { recordAudit } from '../audit';
 import type { DB } from '../db/database';
 import type { Dispute, Evaluation, Rubric } from '../db/schema';
 import type { AppDeps } from '../deps';
-import { visibleEvaluationOr404 } from '../evaluations/access';
-import { answersOf } from '../evaluations/evaluations.queries';
-import { rescoreEvaluation, type SaveOutcome } from '../evaluations/evaluations.service';
+import { visibleEvaluationOr404 } from '../policy';
+import { answersOf } from '../evaluations';
+import { rescoreEvaluation, type SaveOutcome } from '../evaluations';
 import { isoNow } from '../lib/clock';
 import { Conflict, Forbidden, NotFound, Validation } from '../lib/errors';
 import { parseInput } from '../lib/validation';
-import { inTeamScope, teamScope, type Actor } from '../policy/scope';
-import { loadRubric } from '../rubrics/rubrics.queries';
+import { inTeamScope, teamScope, type Actor } from '../policy';
+import { loadRubric } from '../rubrics';
 import { countDisputes, findDispute, openDisputeOf, reviewerFor } from './disputes.queries';
 import { openDisputeSchema, upholdSchema } from './disputes.schemas';
 

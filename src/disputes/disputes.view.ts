@@ -1,9 +1,9 @@
 import type { DB } from '../db/database';
 import type { Evaluation } from '../db/schema';
 import type { AppDeps } from '../deps';
-import { answersOf } from '../evaluations/evaluations.queries';
-import type { Actor } from '../policy/scope';
-import { findRubric } from '../rubrics/rubrics.queries';
+import { answersOf } from '../evaluations';
+import type { Actor } from '../policy';
+import { findRubric } from '../rubrics';
 import { disputesOfEvaluation, itemsOfDisputes, type DisputeItemRow, type DisputeRow } from './disputes.queries';
 import { canResolve, disputeRules, refusal } from './disputes.service';
 

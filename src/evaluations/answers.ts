@@ -1,6 +1,6 @@
 import { Validation, type FieldProblem } from '../lib/errors';
-import type { FullItem, FullRubric } from '../rubrics/rubrics.queries';
-import { itemMax, itemPoints, type AnswerValue } from '../scoring/score';
+import type { FullItem, FullRubric } from '../rubrics';
+import { itemMax, itemPoints, type AnswerValue } from '../scoring';
 
 export interface CheckedAnswer {
   item_id: number;

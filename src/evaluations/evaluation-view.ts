@@ -1,8 +1,8 @@
 import type { DB } from '../db/database';
 import type { Evaluation } from '../db/schema';
-import { callCues } from '../calls/calls.service';
-import { loadRubric, scoringModel, type FullRubric } from '../rubrics/rubrics.queries';
-import { formatScore, type SectionScore } from '../scoring/score';
+import { callCues } from '../calls';
+import { loadRubric, scoringModel, type FullRubric } from '../rubrics';
+import { formatScore, type SectionScore } from '../scoring';
 import { answersOf } from './evaluations.queries';
 
 /** Everything the scoring form and the scorecard page show about one evaluation. */

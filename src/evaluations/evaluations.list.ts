@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { AppDeps } from '../deps';
-import { teamScope, type Actor } from '../policy/scope';
-import { CSR_VISIBLE } from './access';
+import { teamScope, type Actor } from '../policy';
+import { CSR_VISIBLE } from '../policy';
 import { listEvaluations } from './evaluations.queries';
 import type { evaluationListSchema } from './evaluations.schemas';
 

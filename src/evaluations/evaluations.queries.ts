@@ -42,7 +42,7 @@ export interface EvaluationListFilter {
   agentId?: number;
   evaluatorId?: number;
   callId?: number;
-  statuses?: Array<Evaluation['status']>;
+  statuses?: ReadonlyArray<Evaluation['status']>;
   rubricId?: number;
   from?: string;
   to?: string;

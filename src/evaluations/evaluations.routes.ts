@@ -1,13 +1,13 @@
 import { Router, type Request, type Response } from 'express';
-import { requireSignedIn } from '../auth/auth.middleware';
+import { requireSignedIn } from '../auth';
 import type { AppDeps } from '../deps';
 import { AppError, NotFound, Validation } from '../lib/errors';
 import { clientIp, flash } from '../lib/http';
 import { parseIdParam, parseInput } from '../lib/validation';
-import { actorOf, requireRole, STAFF_ROLES, teamScope } from '../policy/scope';
-import { publishedRubrics } from '../rubrics/rubrics.queries';
-import { assignedPicks } from '../sampling/sampling.queries';
-import { visibleEvaluationOr404 } from './access';
+import { actorOf, requireRole, STAFF_ROLES, teamScope } from '../policy';
+import { publishedRubrics } from '../rubrics';
+import { assignedPicks } from '../sampling';
+import { visibleEvaluationOr404 } from '../policy';
 import { answersFromForm, evaluationView } from './evaluation-view';
 import { listEvaluations, unscoredCalls } from './evaluations.queries';
 import {
@@ -18,9 +18,9 @@ import {
   startEvaluation,
 } from './evaluations.service';
 import { acknowledgeSchema } from './evaluations.schemas';
-import { sessionOfEvaluation } from '../calibration/calibration.access';
-import { evaluationsInReview } from '../disputes/disputes.queries';
-import { disputePanel } from '../disputes/disputes.view';
+import { sessionOfEvaluation } from '../policy';
+import { evaluationsInReview } from '../disputes';
+import { disputePanel } from '../disputes';
 
 function idParam(req: Request): number {
   const id = parseIdParam(req.params.id);

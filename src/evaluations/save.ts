@@ -1,12 +1,12 @@
 import { sql } from 'kysely';
-import { recordAudit } from '../audit/audit.queries';
-import { syncCoachingTask } from '../coaching/coaching.sync';
+import { recordAudit } from '../audit';
+import { syncCoachingTask } from '../coaching';
 import type { DB } from '../db/database';
 import type { Call, Evaluation } from '../db/schema';
 import { Conflict } from '../lib/errors';
-import type { Actor } from '../policy/scope';
-import type { FullRubric } from '../rubrics/rubrics.queries';
-import type { ScoreResult } from '../scoring/score';
+import type { Actor } from '../policy';
+import type { FullRubric } from '../rubrics';
+import type { ScoreResult } from '../scoring';
 import type { CheckedAnswer } from './answers';
 import { insertAnswers, openDraftOf, replaceAnswers } from './evaluations.queries';
 import type { SaveInput } from './evaluations.schemas';

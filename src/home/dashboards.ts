@@ -1,14 +1,14 @@
 import { sql } from 'kysely';
-import { budgetStatus } from '../budget/budget';
+import { budgetStatus } from '../budget';
 import type { DB } from '../db/database';
 import { periodRange } from '../lib/periods';
-import { lineChart } from '../reports/charts';
-import type { ReportFilter } from '../reports/filters';
-import { csatPerTeam } from '../reports/customer';
-import { csrFigures, scoreSummary, scoreSummaryByTeam, scoreTrend } from '../reports/quality';
-import { emptySums, serviceLevelByTeam, serviceLevelTotal } from '../reports/service-level';
-import { meanInterval } from '../reports/stats';
-import type { Settings } from '../settings/settings.service';
+import { lineChart } from '../reports';
+import type { ReportFilter } from '../reports';
+import { csatPerTeam } from '../reports';
+import { csrFigures, scoreSummary, scoreSummaryByTeam, scoreTrend } from '../reports';
+import { emptySums, serviceLevelByTeam, serviceLevelTotal } from '../reports';
+import { meanInterval } from '../reports';
+import type { Settings } from '../settings';
 
 function monthFilter(
   teamIds: number[] | 'all',

@@ -1,16 +1,16 @@
 import { Router } from 'express';
 import { sql } from 'kysely';
-import { requireSignedIn } from '../auth/auth.middleware';
+import { requireSignedIn } from '../auth';
 import type { AppDeps } from '../deps';
-import { listAudit } from '../audit/audit.queries';
-import { listDepartments, listTeams } from '../org/org.queries';
-import { actorOf, managedDepartmentIds, teamScope } from '../policy/scope';
-import { listPeople } from '../users/users.queries';
-import { getSettings } from '../settings/settings.service';
-import { planProgress } from '../sampling/progress.queries';
+import { listAudit } from '../audit';
+import { listDepartments, listTeams } from '../org';
+import { actorOf, managedDepartmentIds, teamScope } from '../policy';
+import { listPeople } from '../users';
+import { getSettings } from '../settings';
+import { planProgress } from '../sampling';
 import { csrTrend, departmentBudgets, managerTeamRows, supervisorFigures } from './dashboards';
-import { countOverdue, listCoachingTasks } from '../coaching/coaching.queries';
-import { countUnscored, listEvaluations } from '../evaluations/evaluations.queries';
+import { countOverdue, listCoachingTasks } from '../coaching';
+import { countUnscored, listEvaluations } from '../evaluations';
 
 export function homeRoutes(deps: AppDeps): Router {
   const router = Router();

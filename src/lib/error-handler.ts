@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { AppError, TooManyRequests, Validation } from './errors';
+import { AppError, ServiceUnavailable, TooManyRequests, Validation } from './errors';
 import { isApiRequest } from './http';
 
 interface HttpishError {
@@ -71,7 +71,8 @@ export function errorHandler(logger: Logger, showStack: boolean) {
     };
     if (!known) logger.error({ err, url: req.originalUrl }, 'unhandled error');
     if (view.status === 404 && view.code === 'bad_request') view.code = 'not_found';
-    if (err instanceof TooManyRequests) res.setHeader('Retry-After', String(err.retryAfterSeconds));
+    if (err instanceof TooManyRequests || err instanceof ServiceUnavailable)
+      res.setHeader('Retry-After', String(err.retryAfterSeconds));
     if (res.headersSent) {
       res.destroy();
       return;

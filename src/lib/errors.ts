@@ -76,3 +76,15 @@ export class TooManyRequests extends AppError {
     super(message);
   }
 }
+
+/** The server can't take this now (a lock held elsewhere, a dependency down); the client may retry later. */
+export class ServiceUnavailable extends AppError {
+  readonly status = 503;
+  readonly code: string = 'unavailable';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}

@@ -3,7 +3,7 @@ import type { AppDeps } from '../deps';
 import { AppError, NotFound, Validation } from '../lib/errors';
 import { clientIp, flash, pickFields } from '../lib/http';
 import { parseIdParam } from '../lib/validation';
-import { actorOf, requireRole } from '../policy/scope';
+import { actorOf, requireRole } from '../policy';
 import {
   findDepartment,
   findTeam,

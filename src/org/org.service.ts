@@ -1,11 +1,11 @@
-import { recordAudit } from '../audit/audit.queries';
+import { recordAudit } from '../audit';
 import { isUniqueViolation } from '../db/errors';
 import type { DB } from '../db/database';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
 import { Conflict, NotFound, Validation } from '../lib/errors';
 import { parseInput } from '../lib/validation';
-import type { Actor } from '../policy/scope';
+import type { Actor } from '../policy';
 import { findDepartment, findTeam } from './org.queries';
 import { departmentSchema, teamSchema } from './org.schemas';
 

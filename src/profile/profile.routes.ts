@@ -1,11 +1,11 @@
 import { Router, type Request, type Response } from 'express';
-import { requireSignedIn } from '../auth/auth.middleware';
+import { requireSignedIn } from '../auth';
 import type { AppDeps } from '../deps';
 import { AppError, NotFound, Validation } from '../lib/errors';
 import { clientIp, flash, pickFields } from '../lib/http';
 import { parseIdParam } from '../lib/validation';
-import { actorOf } from '../policy/scope';
-import { findUserById } from '../users/users.queries';
+import { actorOf } from '../policy';
+import { findUserById } from '../users';
 import { changeOwnPassword } from './profile.service';
 import { createToken, listTokens, revokeToken } from './tokens.service';
 

@@ -1,12 +1,12 @@
-import { recordAudit } from '../audit/audit.queries';
-import { endSessionsOfUser } from '../auth/session-store';
+import { recordAudit } from '../audit';
+import { endSessionsOfUser } from '../auth';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
 import { NotFound, Validation } from '../lib/errors';
 import { hashPassword, passwordProblem, verifyPassword } from '../lib/passwords';
 import { parseInput } from '../lib/validation';
-import { changePasswordSchema } from '../users/users.schemas';
-import { findUserById } from '../users/users.queries';
+import { changePasswordSchema } from '../users';
+import { findUserById } from '../users';
 
 /** Changes one's own password after checking the current one; every session of the user ends. */
 export async function changeOwnPassword(deps: AppDeps, userId: number, raw: unknown, ip?: string): Promise<void> {

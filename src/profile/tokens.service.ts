@@ -1,10 +1,10 @@
-import { recordAudit } from '../audit/audit.queries';
+import { recordAudit } from '../audit';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
 import { Conflict, NotFound } from '../lib/errors';
 import { hashToken, newToken } from '../lib/tokens';
 import { parseInput } from '../lib/validation';
-import { tokenNameSchema } from '../users/users.schemas';
+import { tokenNameSchema } from '../users';
 
 const MAX_TOKENS_PER_USER = 20;
 

@@ -3,9 +3,9 @@ import { Router, type Request } from 'express';
 import type { AppDeps } from '../deps';
 import { AppError, Validation } from '../lib/errors';
 import { clientIp, flash } from '../lib/http';
-import { amountToCents } from '../org/org.schemas';
-import { actorOf, managedDepartmentIds, requireRole, STAFF_ROLES, teamScope } from '../policy/scope';
-import { getSettings } from '../settings/settings.service';
+import { amountToCents } from '../org';
+import { actorOf, managedDepartmentIds, requireRole, STAFF_ROLES, teamScope } from '../policy';
+import { getSettings } from '../settings';
 import { recordAward, topPerformers } from './recognition.service';
 import { PERIODS, periodRange, type Period } from '../lib/periods';
 

@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import { recordAudit } from '../audit/audit.queries';
-import { budgetStatus, periodKey } from '../budget/budget';
+import { recordAudit } from '../audit';
+import { budgetStatus, periodKey } from '../budget';
 import type { DB } from '../db/database';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
 import { Conflict, Validation } from '../lib/errors';
 import { parseInput } from '../lib/validation';
-import { managedDepartmentIds, type Actor } from '../policy/scope';
-import { formatCents } from '../training/bookings.service';
+import { managedDepartmentIds, type Actor } from '../policy';
+import { formatCents } from '../training';
 
 export interface Performer {
   agent_id: number;

@@ -1,7 +1,7 @@
 import type { Response } from 'express';
 import { sql } from 'kysely';
 import type { DB } from '../db/database';
-import { csvResponse, type CsvDownload } from './csv';
+import { csvResponse, type CsvDownload } from '../lib/csv';
 import type { ReportFilter } from './filters';
 
 const PAGE_SIZE = 1000;

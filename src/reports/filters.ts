@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { DB } from '../db/database';
 import { NotFound } from '../lib/errors';
 import { parseInput } from '../lib/validation';
-import { canSeeUser, inTeamScope, teamScope, type Actor } from '../policy/scope';
+import { canSeeUser, inTeamScope, teamScope, type Actor } from '../policy';
 
 const day = z.preprocess(
   (v) => (v === '' ? undefined : v),

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { AppDeps } from '../deps';
-import { actorOf, requireRole, STAFF_ROLES } from '../policy/scope';
-import { getSettings } from '../settings/settings.service';
+import { actorOf, requireRole, STAFF_ROLES } from '../policy';
+import { getSettings } from '../settings';
 import { reportFilter } from './filters';
 import { itemFailureRates, scoreSummary, scoreTrend } from './quality';
 import { serviceLevel } from './service-level';

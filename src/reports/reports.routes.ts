@@ -1,11 +1,11 @@
 import { Router, type Request } from 'express';
 import type { AppDeps } from '../deps';
 import { Validation } from '../lib/errors';
-import { listTeams } from '../org/org.queries';
-import { actorOf, requireRole, STAFF_ROLES, teamScope } from '../policy/scope';
-import { getSettings } from '../settings/settings.service';
+import { listTeams } from '../org';
+import { actorOf, requireRole, STAFF_ROLES, teamScope } from '../policy';
+import { getSettings } from '../settings';
 import { barChart, lineChart } from './charts';
-import { csvResponse, num, pct } from './csv';
+import { csvResponse, num, pct } from '../lib/csv';
 import { categoryTrends, csatBreakdown, csatByItem } from './customer';
 import { exportCalls, exportEvaluations } from './exports';
 import { reportFilter, type ReportFilter } from './filters';

@@ -1,7 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { DB } from '../db/database';
 import type { Database } from '../db/schema';
-import { getSettings } from '../settings/settings.service';
+import { getSettings } from '../settings';
 
 // Daily roll-ups behind the reports over many teams (see migrations/20261123T2100_report_rollups.ts). Triggers
 // mark the days a write touched as stale; `refreshRollups` recomputes the stale days of a range from the raw

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { DB } from '../db/database';
-import { getSettings } from '../settings/settings.service';
+import { getSettings } from '../settings';
 import { bucketLabels, bucketSql, teamFilterOf, type ReportFilter } from './filters';
 import { refreshRollups, rollupRangeOf } from './rollups';
 import { ratio } from './stats';

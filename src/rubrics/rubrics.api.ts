@@ -3,7 +3,7 @@ import type { AppDeps } from '../deps';
 import { NotFound } from '../lib/errors';
 import { clientIp } from '../lib/http';
 import { parseIdParam } from '../lib/validation';
-import { actorOf, requireRole, STAFF_ROLES } from '../policy/scope';
+import { actorOf, requireRole, STAFF_ROLES } from '../policy';
 import { loadRubric, type FullRubric } from './rubrics.queries';
 import { createRubric, publishRubric } from './rubrics.service';
 

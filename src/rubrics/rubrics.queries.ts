@@ -1,6 +1,6 @@
 import type { DB } from '../db/database';
 import type { Rubric } from '../db/schema';
-import type { ScoredRubric } from '../scoring/score';
+import type { ScoredRubric } from '../scoring';
 import { maxPointsOf, type RubricInput } from './rubrics.schemas';
 
 export interface FullItem {

@@ -3,8 +3,8 @@ import type { AppDeps } from '../deps';
 import { AppError, NotFound, Validation } from '../lib/errors';
 import { clientIp, flash } from '../lib/http';
 import { parseIdParam } from '../lib/validation';
-import { actorOf, requireRole, STAFF_ROLES } from '../policy/scope';
-import { formatScore } from '../scoring/score';
+import { actorOf, requireRole, STAFF_ROLES } from '../policy';
+import { formatScore } from '../scoring';
 import { applyOp, blankRubric, draftFromForm, draftFromRubric, inputFromDraft, type RubricDraft } from './builder-form';
 import { listRubrics, loadRubric, scoringModel } from './rubrics.queries';
 import {

@@ -1,4 +1,4 @@
-import type { SamplingPeriodKind } from '../db/schema-sampling';
+import type { SamplingPeriodKind } from '../db/schema/sampling';
 
 // Sampling periods are UTC calendar months ("2026-11") or ISO weeks starting Monday ("2026-W48"), like
 // every other date the app stores.

@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { DB } from '../db/database';
-import type { SamplingPlan } from '../db/schema-sampling';
+import type { SamplingPlan } from '../db/schema/sampling';
 import type { PlanInput } from './sampling.schemas';
 
 /** 1 when an evaluation of the call has been submitted (by anyone, standard scoring only), else 0. */

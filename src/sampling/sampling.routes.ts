@@ -3,7 +3,7 @@ import type { AppDeps } from '../deps';
 import { Forbidden, NotFound, Validation } from '../lib/errors';
 import { clientIp, flash, pickFields } from '../lib/http';
 import { parseIdParam } from '../lib/validation';
-import { actorOf, requireRole, STAFF_ROLES, teamScope } from '../policy/scope';
+import { actorOf, requireRole, STAFF_ROLES, teamScope } from '../policy';
 import { dueAtOf, periodAt, periodFromKey, periodLabel } from './period';
 import { planProgress } from './progress.queries';
 import { findPlanByTeam, periodsOf, teamCategories, teamsWithPlans } from './sampling.queries';

@@ -1,11 +1,11 @@
-import { recordAudit } from '../audit/audit.queries';
-import type { SamplingPlan } from '../db/schema-sampling';
+import { recordAudit } from '../audit';
+import type { SamplingPlan } from '../db/schema/sampling';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
 import { Forbidden, NotFound } from '../lib/errors';
 import { parseInput } from '../lib/validation';
-import { findTeam } from '../org/org.queries';
-import { inTeamScope, teamScope, type Actor } from '../policy/scope';
+import { findTeam } from '../org';
+import { inTeamScope, teamScope, type Actor } from '../policy';
 import { periodAt, periodFromKey, type Period } from './period';
 import { periodProgress, periodScores, type PlanProgressRow } from './progress.queries';
 import { drawPosition } from './random';

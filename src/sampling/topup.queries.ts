@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { DB } from '../db/database';
-import type { SamplingPeriodRow, SamplingPlan } from '../db/schema-sampling';
+import type { SamplingPeriodRow, SamplingPlan } from '../db/schema/sampling';
 import type { Period } from './period';
 import { callDone } from './sampling.queries';
 

@@ -1,6 +1,6 @@
-import { recordAudit } from '../audit/audit.queries';
+import { recordAudit } from '../audit';
 import type { DB } from '../db/database';
-import type { SamplingPeriodRow, SamplingPlan } from '../db/schema-sampling';
+import type { SamplingPeriodRow, SamplingPlan } from '../db/schema/sampling';
 import type { AppDeps } from '../deps';
 import { dueAtOf, periodAt, plannedSoFar, type Period } from './period';
 import { candidatesDigest, drawPosition, newSeed } from './random';

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { AppDeps } from '../deps';
 import { Validation } from '../lib/errors';
 import { clientIp, flash, pickFields } from '../lib/http';
-import { actorOf, requireRole } from '../policy/scope';
+import { actorOf, requireRole } from '../policy';
 import { getSettings, saveSettings } from './settings.service';
 
 export function settingsRoutes(deps: AppDeps): Router {

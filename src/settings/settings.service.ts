@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { recordAudit } from '../audit/audit.queries';
+import { recordAudit } from '../audit';
 import type { DB } from '../db/database';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
 import { parseInput } from '../lib/validation';
-import type { Actor } from '../policy/scope';
+import type { Actor } from '../policy';
 
 // Settings an admin changes at run time (environment variables cover what needs a restart).
 const settingsSchema = z.object({

@@ -1,12 +1,12 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { parseCallsCsv } from '../calls/import.service';
-import { ingestCall, type StagedFile } from '../calls/ingest.service';
-import { RecordingStorage } from '../calls/storage';
+import { parseCallsCsv } from '../calls';
+import { ingestCall, type StagedFile } from '../calls';
+import { RecordingStorage } from '../calls';
 import type { AppDeps } from '../deps';
 import { PROJECT_ROOT } from '../lib/paths';
 import { loadDemoHistory } from './demo-history';
-import { recordAudit } from '../audit/audit.queries';
+import { recordAudit } from '../audit';
 import type { Role } from '../db/schema';
 import { isoNow } from '../lib/clock';
 import { hashPassword } from '../lib/passwords';

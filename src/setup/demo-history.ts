@@ -1,7 +1,7 @@
 import type { AppDeps } from '../deps';
-import { startEvaluation, saveEvaluation } from '../evaluations/evaluations.service';
-import { loadRubric } from '../rubrics/rubrics.queries';
-import { createCourse } from '../training/courses.service';
+import { startEvaluation, saveEvaluation } from '../evaluations';
+import { loadRubric } from '../rubrics';
+import { createCourse } from '../training';
 
 /** A small deterministic PRNG (mulberry32), so every demo looks the same. */
 function random(seed: number) {

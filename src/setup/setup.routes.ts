@@ -3,7 +3,7 @@ import type { AppDeps } from '../deps';
 import { Conflict, NotFound, Validation } from '../lib/errors';
 import { clientIp, pickFields } from '../lib/http';
 import { checkbox } from '../lib/validation';
-import { toSessionUser } from '../auth/passport';
+import { toSessionUser } from '../auth';
 import { DEMO_PASSWORD, DEMO_PEOPLE } from './demo-data';
 import { runFirstSetup, type SetupState } from './setup.service';
 

@@ -1,9 +1,9 @@
 import type { AppDeps } from '../deps';
 import type { User } from '../db/schema';
-import { countActiveAdmins } from '../users/users.queries';
-import { createUser } from '../users/users.service';
+import { countActiveAdmins } from '../users';
+import { createUser } from '../users';
 import { Validation } from '../lib/errors';
-import { ensureDefaultRubric } from '../rubrics/default-rubric';
+import { ensureDefaultRubric } from '../rubrics';
 import { DEMO_PEOPLE, loadDemoData, type DemoPerson } from './demo-data';
 
 /** Whether first-run setup is still open. Once an admin exists it closes for good (cached). */

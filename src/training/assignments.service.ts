@@ -1,8 +1,8 @@
-import { recordAudit } from '../audit/audit.queries';
+import { recordAudit } from '../audit';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
 import { Conflict, Forbidden, NotFound } from '../lib/errors';
-import { managedDepartmentIds, type Actor } from '../policy/scope';
+import { managedDepartmentIds, type Actor } from '../policy';
 
 export async function listAssignments(deps: AppDeps, filter: { csrId?: number; departmentIds?: number[] | 'all' }) {
   let query = deps.db

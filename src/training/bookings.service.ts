@@ -1,12 +1,12 @@
-import { recordAudit } from '../audit/audit.queries';
-import { budgetStatus, periodKey, type BudgetStatus } from '../budget/budget';
+import { recordAudit } from '../audit';
+import { budgetStatus, periodKey, type BudgetStatus } from '../budget';
 import type { DB } from '../db/database';
 import type { Department, TrainingCourse } from '../db/schema';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
 import { Conflict, Validation } from '../lib/errors';
 import { parseInput } from '../lib/validation';
-import { managedDepartmentIds, type Actor } from '../policy/scope';
+import { managedDepartmentIds, type Actor } from '../policy';
 import { findCourse } from './courses.service';
 import { priceBooking, type GroupPrice } from './pricing';
 import { bookingSchema, type BookingInput } from './training.schemas';

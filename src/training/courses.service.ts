@@ -1,10 +1,10 @@
-import { recordAudit } from '../audit/audit.queries';
+import { recordAudit } from '../audit';
 import type { TrainingCourse } from '../db/schema';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
 import { Conflict, NotFound } from '../lib/errors';
 import { parseInput } from '../lib/validation';
-import type { Actor } from '../policy/scope';
+import type { Actor } from '../policy';
 import { describeRule } from './pricing';
 import { courseSchema } from './training.schemas';
 

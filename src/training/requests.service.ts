@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { recordAudit } from '../audit/audit.queries';
-import { visibleTaskOr404 } from '../coaching/coaching.service';
+import { recordAudit } from '../audit';
+import { visibleTaskOr404 } from '../coaching';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
 import { Conflict, NotFound, Validation } from '../lib/errors';
 import { parseInput } from '../lib/validation';
-import { managedDepartmentIds, type Actor } from '../policy/scope';
+import { managedDepartmentIds, type Actor } from '../policy';
 import { createBooking, type BookingResult } from './bookings.service';
 import { findCourse } from './courses.service';
 

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { AppDeps } from '../deps';
 import { clientIp } from '../lib/http';
-import { actorOf, requireRole, STAFF_ROLES } from '../policy/scope';
+import { actorOf, requireRole, STAFF_ROLES } from '../policy';
 import { createBooking } from './bookings.service';
 import { courseJson, createCourse, listCourses } from './courses.service';
 

@@ -1,13 +1,13 @@
 import crypto from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
-import { requireSignedIn } from '../auth/auth.middleware';
+import { requireSignedIn } from '../auth';
 import type { AppDeps } from '../deps';
 import { AppError, NotFound, Validation } from '../lib/errors';
 import { clientIp, flash } from '../lib/http';
 import { parseIdParam } from '../lib/validation';
-import { actorOf, managedDepartmentIds, requireRole, type Actor } from '../policy/scope';
-import { amountToCents } from '../org/org.schemas';
-import { awardsOf } from '../recognition/recognition.service';
+import { actorOf, managedDepartmentIds, requireRole, type Actor } from '../policy';
+import { amountToCents } from '../org';
+import { awardsOf } from '../recognition';
 import { listAssignments, progressAssignment } from './assignments.service';
 import { createBooking, planBooking } from './bookings.service';
 import { createCourse, listCourses, retireCourse } from './courses.service';

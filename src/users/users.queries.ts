@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { DB } from '../db/database';
 import type { NewUser, Role, User, UserUpdate } from '../db/schema';
-import type { TeamScope } from '../policy/scope';
+import type { TeamScope } from '../policy';
 
 export async function findUserByUsername(db: DB, username: string): Promise<User | undefined> {
   return db.selectFrom('users').selectAll().where('username', '=', username.trim()).executeTakeFirst();

@@ -1,11 +1,11 @@
 import { Router, type Request, type Response } from 'express';
-import { requireSignedIn } from '../auth/auth.middleware';
+import { requireSignedIn } from '../auth';
 import type { AppDeps } from '../deps';
 import { AppError, NotFound, Validation } from '../lib/errors';
 import { clientIp, flash, pickFields } from '../lib/http';
 import { parseIdParam } from '../lib/validation';
-import { listTeams, listDepartments } from '../org/org.queries';
-import { actorOf, requireRole, teamScope, visibleUserOr404 } from '../policy/scope';
+import { listTeams, listDepartments } from '../org';
+import { actorOf, requireRole, teamScope, visibleUserOr404 } from '../policy';
 import { ROLES } from './users.schemas';
 import { findUserById, listPeople } from './users.queries';
 import { createUser, updateUser } from './users.service';

@@ -1,5 +1,5 @@
-import { endSessionsOfUser } from '../auth/session-store';
-import { recordAudit } from '../audit/audit.queries';
+import { endSessionsOfUser } from '../auth';
+import { recordAudit } from '../audit';
 import { isUniqueViolation } from '../db/errors';
 import type { DB } from '../db/database';
 import type { Role, User, UserUpdate } from '../db/schema';
@@ -8,7 +8,7 @@ import { isoNow } from '../lib/clock';
 import { Conflict, NotFound, Validation } from '../lib/errors';
 import { hashPassword, passwordProblem } from '../lib/passwords';
 import { parseInput } from '../lib/validation';
-import type { Actor } from '../policy/scope';
+import type { Actor } from '../policy';
 import { createUserSchema, updateUserSchema, type CreateUserInput } from './users.schemas';
 import { countActiveAdmins, findUserById, findUserByUsername, insertUser, updateUserRow } from './users.queries';
 

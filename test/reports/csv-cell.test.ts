@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { csvCell } from '../../src/budget/budget.routes';
+import { csvCell } from '../../src/lib/csv';
 
 // Numbers are written without String() (see numberText in budget.routes.ts): the cell must be exactly the
 // one their String() text would give, formula guard and quoting included.

@@ -1,11 +1,9 @@
 import type { DB } from '../db/database';
 import type { Evaluation } from '../db/schema';
 import { NotFound } from '../lib/errors';
-import { inTeamScope, teamScope, type Actor } from '../policy/scope';
-import { calibrationEvaluationVisible } from '../calibration/calibration.access';
-
-/** Statuses a CSR may see: released and after. Anything else does not exist for them. */
-export const CSR_VISIBLE: Array<Evaluation['status']> = ['released', 'acknowledged'];
+import { calibrationEvaluationVisible } from './calibration';
+import { inTeamScope, teamScope, type Actor } from './scope';
+import { CSR_VISIBLE } from './statuses';
 
 /**
  * An evaluation the actor may see. Staff: their teams'; a calibration one only as its session's blindness

@@ -1,10 +1,10 @@
 import type { DB } from '../db/database';
 import type { CalibrationSession, Evaluation } from '../db/schema';
 import { NotFound } from '../lib/errors';
-import { inTeamScope, teamScope, type Actor } from '../policy/scope';
+import { inTeamScope, teamScope, type Actor } from './scope';
 
 // Who may see a calibration session, and when its evaluators' answers stop being blind. The evaluation
-// access rule (src/evaluations/access.ts) defers to this file for kind = 'calibration'.
+// access rule (./evaluations.ts) defers to this file for kind = 'calibration'.
 
 export async function participantOf(db: DB, sessionId: number, userId: number) {
   return db

@@ -1,0 +1,3 @@
+// The audit room's door: everything other rooms may use of it. Import "../audit", never its files.
+export { listAudit, recordAudit } from './audit.queries';
+export { auditRoutes } from './audit.routes';

@@ -1,0 +1,41 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+// Calls from the phone system, with their recording and transcript.
+
+export type Direction = 'inbound' | 'outbound';
+export type RecordingStatus = 'stored' | 'missing' | 'deleted';
+
+export interface CallsTable {
+  id: Generated<number>;
+  source: ColumnType<string, string | undefined, string>;
+  external_id: string;
+  agent_id: number | null;
+  team_id: number | null;
+  queue: string | null;
+  started_at: string;
+  direction: Direction;
+  category: string | null;
+  queue_wait_s: ColumnType<number, number | undefined, number>;
+  hold_s: ColumnType<number, number | undefined, number>;
+  duration_s: ColumnType<number, number | undefined, number>;
+  csat: number | null;
+  abandoned: ColumnType<number, number | undefined, number>;
+  evaluation_count: ColumnType<number, number | undefined, number>;
+  recording_status: RecordingStatus | null;
+  recording_file: string | null;
+  recording_original_name: string | null;
+  recording_mime: string | null;
+  recording_bytes: number | null;
+  recording_sha256: string | null;
+  recording_codec: string | null;
+  recording_channels: number | null;
+  recording_sample_rate: number | null;
+  recording_duration_s: number | null;
+  recording_deleted_at: string | null;
+  transcript_format: 'vtt' | 'text' | null;
+  transcript: string | null;
+  created_by: number | null;
+  created_at: string;
+}
+export type Call = Selectable<CallsTable>;
+export type NewCall = Insertable<CallsTable>;

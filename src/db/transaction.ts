@@ -1,0 +1,84 @@
+import type { Transaction } from 'kysely';
+import { ServiceUnavailable } from '../lib/errors';
+import type { DB } from './database';
+import type { Database } from './schema';
+
+/** A unit of work: the one transaction a route or service opened, passed down to every query it runs. */
+export type Tx = Transaction<Database>;
+/** A query function takes either: the app's database, or the unit of work it runs inside. */
+export type Executor = DB | Tx;
+
+type CommitHook = () => void | Promise<void>;
+
+const commitHooks = new WeakMap<Tx, CommitHook[]>();
+
+/** Thrown when the database stayed locked by another writer for longer than a request may wait. */
+export class DatabaseBusy extends ServiceUnavailable {
+  override readonly code = 'database_busy';
+  constructor(readonly waitedMs: number) {
+    super('The server is busy saving other changes; nothing was saved. Try again in a moment.', 1);
+  }
+}
+
+export interface RetryPolicy {
+  /** How long one unit of work may wait in all for a lock held by another connection. */
+  maxWaitMs: number;
+  /** The first pause between tries; each next pause doubles, with jitter, up to maxPauseMs. */
+  firstPauseMs: number;
+  maxPauseMs: number;
+}
+
+/** Writers wait for the lock here, off the event loop, instead of in SQLite's blocking busy handler. */
+export const BUSY_RETRY: RetryPolicy = { maxWaitMs: 5000, firstPauseMs: 5, maxPauseMs: 250 };
+
+/** SQLITE_BUSY and SQLITE_LOCKED with their extended codes: another connection holds the lock. */
+export function isBusy(err: unknown): boolean {
+  const code = typeof err === 'object' && err !== null ? String((err as { code?: unknown }).code) : '';
+  return code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs `work` in one transaction and returns its result. The rules of the house, in one place:
+ * - no nesting: a unit of work never opens another (asserted), it passes its `trx` down instead;
+ * - side effects that must not happen for a rolled-back change (moving files, notifying) are registered with
+ *   `onCommit(trx, hook)` and run, in order, only once the commit is durable;
+ * - a transaction refused because another connection holds the write lock is rolled back and tried again
+ *   after a growing pause with jitter, up to `policy.maxWaitMs`, then `DatabaseBusy` (the error handler
+ *   answers 503 with Retry-After). The pauses are timers, so other requests go on meanwhile.
+ */
+export async function inTransaction<T>(
+  db: Executor,
+  work: (trx: Tx) => Promise<T>,
+  policy: RetryPolicy = BUSY_RETRY,
+): Promise<T> {
+  if (db.isTransaction) throw new Error('inTransaction: a unit of work is already open; pass its trx down instead.');
+  const started = Date.now();
+  for (let attempt = 0; ; attempt++) {
+    const hooks: CommitHook[] = [];
+    let result: T;
+    try {
+      result = await db.transaction().execute((trx) => {
+        commitHooks.set(trx, hooks);
+        return work(trx);
+      });
+    } catch (err) {
+      if (!isBusy(err)) throw err;
+      const waited = Date.now() - started;
+      if (waited >= policy.maxWaitMs) throw new DatabaseBusy(waited);
+      const ceiling = Math.min(policy.maxPauseMs, policy.firstPauseMs * 2 ** attempt);
+      await sleep(Math.min(ceiling / 2 + Math.random() * (ceiling / 2), policy.maxWaitMs - waited));
+      continue;
+    }
+    for (const hook of hooks) await hook();
+    return result;
+  }
+}
+
+/** Registers a side effect to run once this unit of work has committed; never for a rolled-back one. */
+export function onCommit(trx: Tx, hook: CommitHook): void {
+  const hooks = commitHooks.get(trx);
+  if (!hooks) throw new Error('onCommit: not inside a unit of work opened by inTransaction().');
+  hooks.push(hook);
+}

@@ -1,0 +1,10 @@
+// The reports room's door: everything other rooms may use of it. Import "../reports", never its files.
+export { lineChart } from './charts';
+export { csatPerTeam } from './customer';
+export type { ReportFilter } from './filters';
+export { csrFigures, scoreSummary, scoreSummaryByTeam, scoreTrend } from './quality';
+export { reportsApiRoutes } from './reports.api';
+export { reportRoutes } from './reports.routes';
+export { refreshAllRollups } from './rollups';
+export { emptySums, serviceLevelByTeam, serviceLevelTotal } from './service-level';
+export { meanInterval } from './stats';

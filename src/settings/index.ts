@@ -1,0 +1,4 @@
+// The settings room's door: everything other rooms may use of it. Import "../settings", never its files.
+export { settingsRoutes } from './settings.routes';
+export { getSettings } from './settings.service';
+export type { Settings } from './settings.service';

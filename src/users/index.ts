@@ -1,0 +1,5 @@
+// The users room's door: everything other rooms may use of it. Import "../users", never its files.
+export { countActiveAdmins, findUserById, findUserByUsername, listPeople } from './users.queries';
+export { peopleRoutes, userAdminRoutes } from './users.routes';
+export { changePasswordSchema, password, tokenNameSchema, username } from './users.schemas';
+export { createUser, updateUser } from './users.service';
