@@ -18,7 +18,7 @@ import {
 } from '../helpers/scoring';
 
 // The scoring page's live score and the stored score must be the same math: the browser runs
-// /static/js/score-math.js, the server requires the same file. Here the file is fetched through the app and
+// /static/build/score-math.js, the server requires the same file. Here the file is fetched through the app and
 // run in a fresh JavaScript realm with only a window-like global, as a <script> tag would run it.
 
 interface BrowserScoreMath {
@@ -33,7 +33,7 @@ let supervisor: Api;
 let supervisorPage: Agent;
 
 async function loadBrowserScoreMath(): Promise<BrowserScoreMath> {
-  const res = await request(ctx.app).get('/static/js/score-math.js');
+  const res = await request(ctx.app).get('/static/build/score-math.js');
   expect(res.status).toBe(200);
   expect(res.headers['content-type']).toMatch(/javascript/);
   const window: Record<string, unknown> = {};
@@ -59,7 +59,7 @@ beforeAll(async () => {
 afterAll(async () => ctx.close());
 
 test('the file served to browsers defines ScoreMath on the window and does not rely on CommonJS', async () => {
-  const res = await request(ctx.app).get('/static/js/score-math.js');
+  const res = await request(ctx.app).get('/static/build/score-math.js');
   const sandbox: Record<string, unknown> = {};
   sandbox.self = sandbox;
   vm.createContext(sandbox);
