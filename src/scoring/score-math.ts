@@ -85,6 +85,8 @@ export function itemPoints(item: ScoredItem, value: AnswerValue | null | undefin
 
 interface SectionTally {
   section: SectionScore;
+  /** The section's percentage before rounding: the overall score is weighed from these, not the stored ones. */
+  exact: number | null;
   failed: number[];
   critical: number[];
 }
@@ -104,12 +106,17 @@ function scoreSection(section: ScoredSection, answers: Answers): SectionTally {
     if (item.critical && points <= itemMin(item)) critical.push(item.id);
   }
   const included = max > 0;
-  const score = included ? round6((100 * earned) / max) : null;
+  const exact = included ? (100 * earned) / max : null;
   const threshold = section.threshold ?? null;
-  const below = score !== null && threshold !== null && score < threshold;
+  const below = exact !== null && threshold !== null && exact < threshold;
   const { id, title, weight } = section;
   return {
-    section: { id, title, weight, threshold, score, earned, max, included, below_threshold: below },
+    section: {
+      ...{ id, title, weight, threshold, earned, max, included },
+      score: exact === null ? null : round6(exact),
+      below_threshold: below,
+    },
+    exact,
     failed,
     critical,
   };
@@ -120,9 +127,9 @@ export function computeScore(rubric: ScoredRubric, answers: Answers): ScoreResul
   const tallies = rubric.sections.map((section) => scoreSection(section, answers));
   let weighted = 0;
   let weights = 0;
-  for (const { section } of tallies) {
-    if (section.score === null) continue;
-    weighted += section.score * section.weight;
+  for (const { section, exact } of tallies) {
+    if (exact === null) continue;
+    weighted += exact * section.weight;
     weights += section.weight;
   }
   const raw = weights > 0 ? round6(weighted / weights) : null;
