@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver } from 'kysely';
 import type { Database } from './schema';
-import { withStatementCache } from './statement-cache';
+import { withStatementCache, type CachingConnection } from './statement-cache';
 
 export type DB = Kysely<Database>;
 
@@ -14,18 +14,52 @@ export interface DatabaseHandle {
 }
 
 /**
+ * SQLite's busy handler sleeps on the event loop's thread, so every request would wait while another process
+ * holds the write lock. It waits only this long; a unit of work refused for the lock is retried with timers by
+ * inTransaction (transaction.ts), and a single write still refused after that answers 503.
+ */
+export const BUSY_TIMEOUT_MS = 20;
+
+/**
+ * Kysely's SQLite dialect, with two changes: statements come from a cache (statement-cache.ts), and a rollback
+ * after SQLite already rolled the transaction back by itself (SQLITE_FULL, SQLITE_IOERR, SQLITE_BUSY inside a
+ * transaction) is skipped, so the caller sees the real cause instead of "cannot rollback - no transaction is
+ * active".
+ */
+class AppSqliteDialect extends SqliteDialect {
+  readonly #sqlite: SQLite.Database;
+  readonly #connection: CachingConnection;
+
+  constructor(sqlite: SQLite.Database) {
+    const connection = withStatementCache(sqlite);
+    super({ database: connection });
+    this.#sqlite = sqlite;
+    this.#connection = connection;
+  }
+
+  override createDriver(): Driver {
+    const sqlite = this.#sqlite;
+    return new (class extends SqliteDriver {
+      override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+        if (sqlite.inTransaction) await super.rollbackTransaction(connection);
+      }
+    })({ database: this.#connection });
+  }
+}
+
+/**
  * Opens the app database with the pragmas the house style requires. better-sqlite3 is synchronous and
  * Kysely serialises every query through this one connection, so all access must go through `db`. Kysely sees
  * the connection through a cache of prepared statements (statement-cache.ts).
  */
 export function openDatabase(file: string): DatabaseHandle {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const sqlite = new SQLite(file, { timeout: 5000 });
+  const sqlite = new SQLite(file, { timeout: BUSY_TIMEOUT_MS });
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('synchronous = FULL');
-  sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+  sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  const db = new Kysely<Database>({ dialect: new AppSqliteDialect(sqlite) });
   let closed = false;
   return {
     db,

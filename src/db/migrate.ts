@@ -13,9 +13,10 @@ class DirectoryMigrationProvider implements MigrationProvider {
     const migrations: Record<string, Migration> = {};
     for (const file of fs.readdirSync(this.dir).sort()) {
       const match = /^(\d{8}T\d{4}_[a-z0-9_]+)\.(ts|js)$/.exec(file);
-      if (!match || file.endsWith('.d.ts')) continue;
+      const name = match?.[1];
+      if (!name || file.endsWith('.d.ts')) continue;
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      migrations[match[1]] = require(path.join(this.dir, file)) as Migration;
+      migrations[name] = require(path.join(this.dir, file)) as Migration;
     }
     return migrations;
   }

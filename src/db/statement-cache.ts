@@ -29,7 +29,8 @@ export function withStatementCache(sqlite: SQLite.Database, capacity = STATEMENT
       }
       const statement = sqlite.prepare(sql);
       cache.set(sql, statement);
-      if (cache.size > capacity) cache.delete(cache.keys().next().value!);
+      const oldest = cache.size > capacity ? cache.keys().next().value : undefined;
+      if (oldest !== undefined) cache.delete(oldest);
       return statement;
     },
     close(): void {
