@@ -24,3 +24,4 @@ export {
 export type { Actor, TeamScope } from './scope';
 export { COUNTED_IN_FIGURES, CSR_VISIBLE } from './statuses';
 export { budgetDepartmentIds, isCsrPerson } from './reports';
+export { COACHING_AWAITING_CSR, COACHING_OPEN } from './statuses';
