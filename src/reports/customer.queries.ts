@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Executor } from '../db/transaction';
 import { COUNTED_IN_FIGURES } from '../policy';
 import { bucketSql, type ReportFilter } from './filters';
-import { narrowedToFilter } from './filters.queries';
+import { inRollupDays, narrowedToFilter } from './filters.queries';
 import type { RollupDays } from './rollups';
 
 /** Calls of the filter that carry a CSAT. */
@@ -42,16 +42,14 @@ export function csatPerTeamFromCalls(db: Executor, filter: ReportFilter) {
 }
 
 /** CSAT per team from the daily roll-up: the same averages, from totals and counts per day. */
-export function csatPerTeamFromRollup(db: Executor, filter: ReportFilter, { fromDay, toDay }: RollupDays) {
+export function csatPerTeamFromRollup(db: Executor, filter: ReportFilter, days: RollupDays) {
   // Per team first, then join the few resulting rows to teams.
   const perTeam = db
     .selectFrom('rollup_call_day')
     .select(['team_id', sql<number>`sum(csat_total)`.as('total'), sql<number>`sum(csat_n)`.as('n')])
-    .where('day', '>=', fromDay)
-    .where('day', '<', toDay)
     .groupBy('team_id');
   return db
-    .selectFrom(narrowedToFilter(perTeam, filter, { team: 'team_id' }).as('x'))
+    .selectFrom(inRollupDays(perTeam, filter, days).as('x'))
     .innerJoin('teams', 'teams.id', 'x.team_id')
     .select(['teams.id', 'teams.name', sql<number>`x.total * 1.0 / x.n`.as('csat'), 'x.n'])
     .where('x.n', '>', 0)
@@ -88,7 +86,7 @@ export async function csatByItemFromAnswers(db: Executor, filter: ReportFilter) 
 }
 
 /** CSAT by item from the daily roll-up per team and item (no agent filter, whole days). */
-export async function csatByItemFromRollup(db: Executor, filter: ReportFilter, { fromDay, toDay }: RollupDays) {
+export async function csatByItemFromRollup(db: Executor, filter: ReportFilter, days: RollupDays) {
   const perItem = db
     .selectFrom('rollup_item_csat_day')
     .select([
@@ -98,11 +96,9 @@ export async function csatByItemFromRollup(db: Executor, filter: ReportFilter, {
       sql<number>`sum(n_failed)`.as('n_failed'),
       sql<number>`sum(csat_failed)`.as('csat_failed'),
     ])
-    .where('day', '>=', fromDay)
-    .where('day', '<', toDay)
     .groupBy('item_id');
   return db
-    .selectFrom(narrowedToFilter(perItem, filter, { team: 'team_id' }).as('x'))
+    .selectFrom(inRollupDays(perItem, filter, days).as('x'))
     .innerJoin('rubric_items as i', 'i.id', 'x.item_id')
     .innerJoin('rubrics as r', 'r.id', 'i.rubric_id')
     .select([
@@ -142,7 +138,7 @@ export async function categoryTrendsFromCalls(db: Executor, filter: ReportFilter
 }
 
 /** Category trends from the daily roll-up per team and category (no agent filter, whole days). */
-export async function categoryTrendsFromRollup(db: Executor, filter: ReportFilter, { fromDay, toDay }: RollupDays) {
+export async function categoryTrendsFromRollup(db: Executor, filter: ReportFilter, days: RollupDays) {
   // Per day and category first (the key's order), then into weeks.
   const perDay = db
     .selectFrom('rollup_call_day')
@@ -154,12 +150,10 @@ export async function categoryTrendsFromRollup(db: Executor, filter: ReportFilte
       sql<number>`sum(scored)`.as('scored'),
       sql<number>`sum(evaluations)`.as('evaluations'),
     ])
-    .where('day', '>=', fromDay)
-    .where('day', '<', toDay)
     .groupBy(['day', 'category']);
   const bucket = sql.raw(bucketSql('d.day', filter.group));
   return db
-    .selectFrom(narrowedToFilter(perDay, filter, { team: 'team_id' }).as('d'))
+    .selectFrom(inRollupDays(perDay, filter, days).as('d'))
     .select([
       sql<string>`${bucket}`.as('bucket'),
       'd.category',

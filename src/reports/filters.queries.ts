@@ -1,5 +1,6 @@
 import { sql, type SelectQueryBuilder } from 'kysely';
 import { teamFilterOf, type ReportFilter } from './filters';
+import type { RollupDays } from './rollups';
 
 /**
  * Narrows a report query to the filter's teams and, where the rows carry one, its agent: the same two terms
@@ -15,4 +16,14 @@ export function narrowedToFilter<DB, TB extends keyof DB, O>(
   if (teams) narrowed = narrowed.where(sql.ref<number>(columns.team), 'in', teams);
   if (columns.agent && filter.agentId) narrowed = narrowed.where(sql.ref<number>(columns.agent), '=', filter.agentId);
   return narrowed;
+}
+
+/** A daily roll-up's rows for the whole days [fromDay, toDay) and the filter's teams (roll-ups keep no agent). */
+export function inRollupDays<DB, TB extends keyof DB, O>(
+  query: SelectQueryBuilder<DB, TB, O>,
+  filter: Pick<ReportFilter, 'teamIds'>,
+  { fromDay, toDay }: RollupDays,
+): SelectQueryBuilder<DB, TB, O> {
+  const days = query.where(sql.ref<string>('day'), '>=', fromDay).where(sql.ref<string>('day'), '<', toDay);
+  return narrowedToFilter(days, filter, { team: 'team_id' });
 }

@@ -3,7 +3,7 @@ import type { Database } from '../db/schema';
 import type { Executor } from '../db/transaction';
 import { COUNTED_IN_FIGURES, CSR_VISIBLE } from '../policy';
 import { bucketSql, type Audience, type ReportFilter } from './filters';
-import { narrowedToFilter } from './filters.queries';
+import { inRollupDays, narrowedToFilter } from './filters.queries';
 import type { RollupDays } from './rollups';
 
 type EvalQuery = SelectQueryBuilder<Database, 'evaluations', object>;
@@ -126,16 +126,14 @@ export async function itemFailuresFromAnswers(
 export async function itemFailuresInRollup(
   db: Executor,
   filter: ReportFilter,
-  { fromDay, toDay }: RollupDays,
+  days: RollupDays,
 ): Promise<ItemFailureRow[]> {
   const perItem = db
     .selectFrom('rollup_item_day')
     .select(['item_id', sql<number>`sum(answered)`.as('answered'), sql<number>`sum(failed)`.as('failed')])
-    .where('day', '>=', fromDay)
-    .where('day', '<', toDay)
     .groupBy('item_id');
   return db
-    .selectFrom(narrowedToFilter(perItem, filter, { team: 'team_id' }).as('x'))
+    .selectFrom(inRollupDays(perItem, filter, days).as('x'))
     .innerJoin('rubric_items as i', 'i.id', 'x.item_id')
     .innerJoin('rubrics as r', 'r.id', 'i.rubric_id')
     .select([

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../db/transaction';
 import { bucketSql, type ReportFilter } from './filters';
-import { narrowedToFilter } from './filters.queries';
+import { inRollupDays, narrowedToFilter } from './filters.queries';
 import type { RollupDays } from './rollups';
 
 /** The sums behind the service-level figures (see ./service-level.ts). */
@@ -59,10 +59,8 @@ export async function teamSumsFromRollup(db: Executor, filter: ReportFilter, day
       sql<number | null>`nullif(team_id, 0)`.as('team_id'),
       ...rollupSums(),
     ])
-    .where('day', '>=', days.fromDay)
-    .where('day', '<', days.toDay)
     .groupBy('team_id');
-  return narrowedToFilter(query, filter, { team: 'team_id' }).execute();
+  return inRollupDays(query, filter, days).execute();
 }
 
 /** Service-level sums per team from the calls themselves (any threshold, any filter). */
@@ -83,11 +81,7 @@ export async function fromCalls(db: Executor, filter: ReportFilter, thresholdS: 
 }
 
 /** Service level summed from the daily roll-up per team, as it stands (see fromRollup in ./service-level.ts). */
-export async function bucketSumsInRollup(
-  db: Executor,
-  filter: ReportFilter,
-  { fromDay, toDay }: RollupDays,
-): Promise<BucketSums[]> {
+export async function bucketSumsInRollup(db: Executor, filter: ReportFilter, days: RollupDays): Promise<BucketSums[]> {
   // Sum per day first (in key order), then into weeks: the week of a few dozen days, not of every row.
   const perDay = db
     .selectFrom('rollup_call_day')
@@ -100,12 +94,10 @@ export async function bucketSumsInRollup(
       sql<number>`sum(wait_total)`.as('wait_total'),
       sql<number>`sum(hold_total)`.as('hold_total'),
     ])
-    .where('day', '>=', fromDay)
-    .where('day', '<', toDay)
     .groupBy('day');
   const bucket = sql.raw(bucketSql('d.day', filter.group));
   return db
-    .selectFrom(narrowedToFilter(perDay, filter, { team: 'team_id' }).as('d'))
+    .selectFrom(inRollupDays(perDay, filter, days).as('d'))
     .select([
       sql<string>`${bucket}`.as('bucket'),
       sql<number>`sum(d.offered)`.as('offered'),
