@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import type { Executor } from '../db/transaction';
 import { COUNTED_IN_FIGURES } from '../policy';
-import { bucketSql, type ReportFilter } from './filters';
-import { inRollupDays, narrowedToFilter } from './filters.queries';
+import type { ReportFilter } from './filters';
+import { bucketSql, inRollupDays, narrowedToFilter } from './filters.queries';
 import type { RollupDays } from './rollups';
 
 /** Calls of the filter that carry a CSAT. */

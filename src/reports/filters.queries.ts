@@ -27,3 +27,8 @@ export function inRollupDays<DB, TB extends keyof DB, O>(
   const days = query.where(sql.ref<string>('day'), '>=', fromDay).where(sql.ref<string>('day'), '<', toDay);
   return narrowedToFilter(days, filter, { team: 'team_id' });
 }
+
+/** SQL for the day or week (starting Monday) a timestamp column falls in. */
+export function bucketSql(column: string, group: 'day' | 'week'): string {
+  return group === 'day' ? `substr(${column}, 1, 10)` : `date(substr(${column}, 1, 10), '-6 days', 'weekday 1')`;
+}

@@ -98,11 +98,6 @@ export function teamFilterOf(filter: Pick<ReportFilter, 'teamIds'>): number[] | 
   return filter.teamIds === 'all' ? null : filter.teamIds.length ? filter.teamIds : [-1];
 }
 
-/** SQL for the day or week (starting Monday) a timestamp column falls in. */
-export function bucketSql(column: string, group: 'day' | 'week'): string {
-  return group === 'day' ? `substr(${column}, 1, 10)` : `date(substr(${column}, 1, 10), '-6 days', 'weekday 1')`;
-}
-
 /** Every bucket label from..to, so empty days or weeks show as gaps, not missing rows. */
 export function bucketLabels(fromDate: string, toDate: string, group: 'day' | 'week'): string[] {
   const labels: string[] = [];

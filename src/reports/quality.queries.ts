@@ -2,8 +2,8 @@ import { sql, type SelectQueryBuilder } from 'kysely';
 import type { Database } from '../db/schema';
 import type { Executor } from '../db/transaction';
 import { COUNTED_IN_FIGURES, CSR_VISIBLE } from '../policy';
-import { bucketSql, type Audience, type ReportFilter } from './filters';
-import { inRollupDays, narrowedToFilter } from './filters.queries';
+import type { Audience, ReportFilter } from './filters';
+import { bucketSql, inRollupDays, narrowedToFilter } from './filters.queries';
 import type { RollupDays } from './rollups';
 
 type EvalQuery = SelectQueryBuilder<Database, 'evaluations', object>;

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../db/transaction';
-import { bucketSql, type ReportFilter } from './filters';
-import { inRollupDays, narrowedToFilter } from './filters.queries';
+import type { ReportFilter } from './filters';
+import { bucketSql, inRollupDays, narrowedToFilter } from './filters.queries';
 import type { RollupDays } from './rollups';
 
 /** The sums behind the service-level figures (see ./service-level.ts). */
