@@ -1,14 +1,21 @@
-import { sql } from 'kysely';
 import { budgetStatus } from '../budget';
 import type { DB } from '../db/database';
 import { periodRange } from '../lib/periods';
-import { lineChart } from '../reports';
-import type { ReportFilter } from '../reports';
-import { csatPerTeam } from '../reports';
-import { csrFigures, scoreSummary, scoreSummaryByTeam, scoreTrend } from '../reports';
-import { emptySums, serviceLevelByTeam, serviceLevelTotal } from '../reports';
-import { meanInterval } from '../reports';
+import {
+  csatPerTeam,
+  csrFigures,
+  emptySums,
+  meanInterval,
+  scoreSummary,
+  scoreSummaryByTeam,
+  scoreTrend,
+  scoreTrendChart,
+  serviceLevelByTeam,
+  serviceLevelTotal,
+  type ReportFilter,
+} from '../reports';
 import type { Settings } from '../settings';
+import { departmentsWithIds, teamsWithCoachingCounts } from './home.queries';
 
 function monthFilter(
   teamIds: number[] | 'all',
@@ -46,21 +53,7 @@ export async function managerTeamRows(db: DB, teamIds: number[], now: Date, sett
     scoreSummaryByTeam(db, filter, 'staff'),
     serviceLevelByTeam(db, filter, settings.service_level_threshold_s),
     csatPerTeam(db, filter),
-    db
-      .selectFrom('teams')
-      .select([
-        'teams.id',
-        'teams.name',
-        'teams.department_id',
-        sql<number>`(select count(*) from coaching_tasks where team_id = teams.id and status in ('open', 'scheduled'))`.as(
-          'open_coaching',
-        ),
-        sql<number>`(select count(*) from coaching_tasks where team_id = teams.id and status in ('open', 'scheduled') and due_at < ${nowIso})`.as(
-          'overdue_coaching',
-        ),
-      ])
-      .where('teams.id', 'in', teamIds)
-      .execute(),
+    teamsWithCoachingCounts(db, teamIds, nowIso),
   ]);
   const byId = new Map(teams.map((t) => [t.id, t]));
   const noScores = { ...meanInterval(0, 0, 0), pass_rate: null, critical_fails: 0 };
@@ -84,9 +77,7 @@ export async function managerTeamRows(db: DB, teamIds: number[], now: Date, sett
 }
 
 export async function departmentBudgets(db: DB, departmentIds: number[], now: Date) {
-  const departments = departmentIds.length
-    ? await db.selectFrom('departments').selectAll().where('id', 'in', departmentIds).execute()
-    : [];
+  const departments = await departmentsWithIds(db, departmentIds);
   return Promise.all(departments.map(async (d) => ({ name: d.name, id: d.id, ...(await budgetStatus(db, d, now)) })));
 }
 
@@ -103,11 +94,5 @@ export async function csrTrend(db: DB, agentId: number, now: Date) {
     group: 'week',
   };
   const trend = await scoreTrend(db, filter, 'csr');
-  return {
-    trend,
-    chart: lineChart(
-      trend.map((t) => ({ label: t.bucket.slice(5), value: t.mean, low: t.low, high: t.high, n: t.n })),
-      { min: 0, max: 100, unit: '%' },
-    ),
-  };
+  return { trend, chart: scoreTrendChart(trend) };
 }

@@ -23,3 +23,5 @@ export {
 } from './scope';
 export type { Actor, TeamScope } from './scope';
 export { COUNTED_IN_FIGURES, CSR_VISIBLE } from './statuses';
+export { budgetDepartmentIds, isCsrPerson } from './reports';
+export { COACHING_AWAITING_CSR, COACHING_OPEN } from './statuses';

@@ -1,4 +1,5 @@
 import type { EvaluationStatus } from '../db/schema';
+import type { CoachingStatus } from '../db/schema/coaching';
 
 // The named sets of statuses that decide who sees what and what counts. Every rule that needs one asks for
 // it by name here; nothing else spells out a list of statuses.
@@ -8,3 +9,9 @@ export const CSR_VISIBLE: readonly EvaluationStatus[] = ['released', 'acknowledg
 
 /** Scorecards that count in figures (reports, dashboards, recognition): submitted and after. */
 export const COUNTED_IN_FIGURES: readonly EvaluationStatus[] = ['submitted', 'released', 'acknowledged'];
+
+/** Coaching tasks still to be held: open or scheduled (overdue once past due). */
+export const COACHING_OPEN: readonly CoachingStatus[] = ['open', 'scheduled'];
+
+/** Coaching tasks that still ask something of the CSR: to attend (open, scheduled) or to acknowledge (completed). */
+export const COACHING_AWAITING_CSR: readonly CoachingStatus[] = ['open', 'scheduled', 'completed'];

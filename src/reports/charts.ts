@@ -55,12 +55,14 @@ export function lineChart(
     path += `${pen ? 'L' : 'M'}${p.x.toFixed(1)},${p.y.toFixed(1)} `;
     pen = true;
   }
-  const banded = points.filter((p) => p.yLow !== null && p.yHigh !== null);
+  const banded = points.flatMap((p) =>
+    p.yLow !== null && p.yHigh !== null ? [{ x: p.x, low: p.yLow, high: p.yHigh }] : [],
+  );
   const band =
     banded.length > 1
-      ? `M${banded.map((p) => `${p.x.toFixed(1)},${p.yHigh!.toFixed(1)}`).join(' L')} L${[...banded]
+      ? `M${banded.map((p) => `${p.x.toFixed(1)},${p.high.toFixed(1)}`).join(' L')} L${[...banded]
           .reverse()
-          .map((p) => `${p.x.toFixed(1)},${p.yLow!.toFixed(1)}`)
+          .map((p) => `${p.x.toFixed(1)},${p.low.toFixed(1)}`)
           .join(' L')} Z`
       : '';
   const unit = options.unit ?? '';
@@ -101,4 +103,14 @@ export function barChart(series: Array<{ label: string; value: number }>): BarCh
   });
   const yTicks = [0, 0.5, 1].map((f) => ({ y: scaleY(f * max, 0, max), label: String(Math.round(f * max)) }));
   return { width: W, height: H, plot: PLOT, bars, yTicks };
+}
+
+/** A score trend (see scoreTrend) as a line from 0 to 100% with its 95% band. */
+export function scoreTrendChart(
+  trend: Array<{ bucket: string; mean: number | null; low: number | null; high: number | null; n: number }>,
+): LineChart {
+  return lineChart(
+    trend.map((t) => ({ label: t.bucket.slice(5), value: t.mean, low: t.low, high: t.high, n: t.n })),
+    { min: 0, max: 100, unit: '%' },
+  );
 }

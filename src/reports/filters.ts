@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { DB } from '../db/database';
 import { NotFound } from '../lib/errors';
 import { parseInput } from '../lib/validation';
-import { canSeeUser, inTeamScope, teamScope, type Actor } from '../policy';
+import { canSeeUser, inTeamScope, isCsrPerson, teamScope, type Actor } from '../policy';
+import { findUserByUsername } from '../users';
 
 const day = z.preprocess(
   (v) => (v === '' ? undefined : v),
@@ -27,6 +28,9 @@ const reportQuerySchema = z.object({
     z.coerce.number().int().min(1, 'The threshold is at least 1 second.').max(3600).optional(),
   ),
 });
+
+/** Which scorecards a figure may include: staff see submitted ones; a CSR only what was released to them. */
+export type Audience = 'staff' | 'csr';
 
 export interface ReportFilter {
   from: string;
@@ -71,8 +75,8 @@ export async function reportFilter(
   }
   let agentId: number | undefined;
   if (input.agent) {
-    const user = await db.selectFrom('users').selectAll().where('username', '=', input.agent).executeTakeFirst();
-    if (!user || user.role !== 'csr' || !(await canSeeUser(db, actor, user))) throw new NotFound('No such CSR.');
+    const user = await findUserByUsername(db, input.agent);
+    if (!user || !isCsrPerson(user) || !(await canSeeUser(db, actor, user))) throw new NotFound('No such CSR.');
     agentId = user.id;
   }
   return {
@@ -92,11 +96,6 @@ export async function reportFilter(
 /** The teams a report is narrowed to, or null for all; an empty scope matches nothing (-1 is no team's id). */
 export function teamFilterOf(filter: Pick<ReportFilter, 'teamIds'>): number[] | null {
   return filter.teamIds === 'all' ? null : filter.teamIds.length ? filter.teamIds : [-1];
-}
-
-/** SQL for the day or week (starting Monday) a timestamp column falls in. */
-export function bucketSql(column: string, group: 'day' | 'week'): string {
-  return group === 'day' ? `substr(${column}, 1, 10)` : `date(substr(${column}, 1, 10), '-6 days', 'weekday 1')`;
 }
 
 /** Every bucket label from..to, so empty days or weeks show as gaps, not missing rows. */

@@ -1,5 +1,5 @@
 // The reports room's door: everything other rooms may use of it. Import "../reports", never its files.
-export { lineChart } from './charts';
+export { lineChart, scoreTrendChart } from './charts';
 export { csatPerTeam } from './customer';
 export type { ReportFilter } from './filters';
 export { csrFigures, scoreSummary, scoreSummaryByTeam, scoreTrend } from './quality';

@@ -1,10 +1,9 @@
 import { Router } from 'express';
 import type { AppDeps } from '../deps';
 import { actorOf, requireRole, STAFF_ROLES } from '../policy';
-import { getSettings } from '../settings';
 import { reportFilter } from './filters';
 import { itemFailureRates, scoreSummary, scoreTrend } from './quality';
-import { serviceLevel } from './service-level';
+import { serviceLevelReport } from './service-level';
 
 export function reportsApiRoutes(deps: AppDeps): Router {
   const router = Router();
@@ -12,9 +11,7 @@ export function reportsApiRoutes(deps: AppDeps): Router {
 
   router.get('/service-level', async (req, res) => {
     const filter = await reportFilter(deps.db, actorOf(req), req.query, deps.clock.now());
-    const settings = await getSettings(deps.db);
-    const threshold = filter.thresholdS ?? settings.service_level_threshold_s;
-    const report = await serviceLevel(deps.db, filter, threshold);
+    const { settings, threshold, report } = await serviceLevelReport(deps.db, filter);
     const t = report.total;
     res.json({
       from: filter.fromDate,

@@ -1,37 +1,46 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type RequestHandler } from 'express';
 import type { AppDeps } from '../deps';
+import { csvResponse, num, pct } from '../lib/csv';
 import { Validation } from '../lib/errors';
 import { listTeams } from '../org';
 import { actorOf, requireRole, STAFF_ROLES, teamScope } from '../policy';
-import { getSettings } from '../settings';
-import { barChart, lineChart } from './charts';
-import { csvResponse, num, pct } from '../lib/csv';
+import { barChart, lineChart, scoreTrendChart } from './charts';
 import { categoryTrends, csatBreakdown, csatByItem } from './customer';
 import { exportCalls, exportEvaluations } from './exports';
 import { reportFilter, type ReportFilter } from './filters';
 import { csrFigures, evaluatorFigures, itemFailureRates, scoreDistribution, scoreSummary, scoreTrend } from './quality';
-import { serviceLevel } from './service-level';
+import { REPORT_TABLES } from './report-tables';
 import { csrReviewRoutes } from './review.routes';
+import { serviceLevelReport } from './service-level';
 
 export function reportRoutes(deps: AppDeps): Router {
   const router = Router();
   router.use('/reports', requireRole(...STAFF_ROLES));
-
-  async function common(req: Request, defaultDays = 30) {
-    const actor = actorOf(req);
-    const filter = await reportFilter(deps.db, actor, req.query, deps.clock.now(), defaultDays);
-    const scope = await teamScope(deps.db, actor);
-    const teams = await listTeams(deps.db, scope.all ? undefined : scope.teamIds);
-    return { filter, teams, query: queryString(filter) };
-  }
-
   router.get('/reports', (_req, res) => res.render('reports/index', { title: 'Reports' }));
+  router.get('/reports/service-level', serviceLevelPage(deps));
+  router.get('/reports/service-level.csv', serviceLevelCsv(deps));
+  router.get('/reports/quality', qualityPage(deps));
+  router.get('/reports/table/:name.csv', tableCsv(deps));
+  router.get('/reports/customers', customersPage(deps));
+  router.get('/reports/calls.csv', callsCsv(deps));
+  router.get('/reports/scorecards.csv', scorecardsCsv(deps));
+  router.use(csrReviewRoutes(deps));
+  return router;
+}
 
-  router.get('/reports/service-level', async (req, res) => {
-    const { filter, teams, query } = await common(req);
-    const settings = await getSettings(deps.db);
-    const threshold = filter.thresholdS ?? settings.service_level_threshold_s;
-    const report = await serviceLevel(deps.db, filter, threshold);
+/** The filter every report page reads (narrowed to the actor's scope), the teams to pick from, and its query. */
+async function common(deps: AppDeps, req: Request, defaultDays = 30) {
+  const actor = actorOf(req);
+  const filter = await reportFilter(deps.db, actor, req.query, deps.clock.now(), defaultDays);
+  const scope = await teamScope(deps.db, actor);
+  const teams = await listTeams(deps.db, scope.all ? undefined : scope.teamIds);
+  return { filter, teams, query: queryString(filter) };
+}
+
+function serviceLevelPage(deps: AppDeps): RequestHandler {
+  return async (req, res) => {
+    const { filter, teams, query } = await common(deps, req);
+    const { settings, threshold, report } = await serviceLevelReport(deps.db, filter);
     const chart = lineChart(
       report.buckets.map((b) => ({
         label: b.bucket.slice(5),
@@ -50,12 +59,13 @@ export function reportRoutes(deps: AppDeps): Router {
       threshold,
       target: settings.service_level_target_pct,
     });
-  });
+  };
+}
 
-  router.get('/reports/service-level.csv', async (req, res) => {
-    const { filter } = await common(req);
-    const threshold = filter.thresholdS ?? (await getSettings(deps.db)).service_level_threshold_s;
-    const report = await serviceLevel(deps.db, filter, threshold);
+function serviceLevelCsv(deps: AppDeps): RequestHandler {
+  return async (req, res) => {
+    const { filter } = await common(deps, req);
+    const { threshold, report } = await serviceLevelReport(deps.db, filter);
     const csv = csvResponse(res, `service-level-${filter.fromDate}-to-${filter.toDate}.csv`, [
       filter.group,
       'offered',
@@ -79,10 +89,12 @@ export function reportRoutes(deps: AppDeps): Router {
       ]);
     }
     csv.end();
-  });
+  };
+}
 
-  router.get('/reports/quality', async (req, res) => {
-    const { filter, teams, query } = await common(req, 90);
+function qualityPage(deps: AppDeps): RequestHandler {
+  return async (req, res) => {
+    const { filter, teams, query } = await common(deps, req, 90);
     const [trend, summary, items, distribution, evaluators, csrs] = await Promise.all([
       scoreTrend(deps.db, filter, 'staff'),
       scoreSummary(deps.db, filter, 'staff'),
@@ -91,17 +103,13 @@ export function reportRoutes(deps: AppDeps): Router {
       evaluatorFigures(deps.db, filter),
       csrFigures(deps.db, filter, 'staff'),
     ]);
-    const trendChart = lineChart(
-      trend.map((t) => ({ label: t.bucket.slice(5), value: t.mean, low: t.low, high: t.high, n: t.n })),
-      { min: 0, max: 100, unit: '%' },
-    );
     res.render('reports/quality', {
       title: 'Quality',
       filter,
       teams,
       query,
       trend,
-      trendChart,
+      trendChart: scoreTrendChart(trend),
       summary,
       items,
       distribution,
@@ -109,109 +117,46 @@ export function reportRoutes(deps: AppDeps): Router {
       evaluators,
       csrs,
     });
-  });
-
-  const tables: Record<string, (filter: ReportFilter) => Promise<{ header: string[]; rows: unknown[][] }>> = {
-    'quality-trend': async (f) => ({
-      header: [f.group, 'evaluations', 'average', 'ci95_low', 'ci95_high', 'pass_rate_pct'],
-      rows: (await scoreTrend(deps.db, f, 'staff')).map((t) => [
-        t.bucket,
-        t.n,
-        num(t.mean),
-        num(t.low),
-        num(t.high),
-        pct(t.pass_rate),
-      ]),
-    }),
-    'quality-items': async (f) => ({
-      header: ['rubric', 'item', 'critical', 'answered', 'failed', 'failure_rate_pct'],
-      rows: (await itemFailureRates(deps.db, f, 'staff')).map((i) => [
-        i.rubric,
-        i.prompt,
-        i.critical ? 'yes' : 'no',
-        i.answered,
-        i.failed,
-        pct(i.rate),
-      ]),
-    }),
-    'quality-csrs': async (f) => ({
-      header: ['csr', 'evaluations', 'average', 'ci95_low', 'ci95_high', 'pass_rate_pct', 'critical_fails'],
-      rows: (await csrFigures(deps.db, f, 'staff')).map((c) => [
-        c.name,
-        c.n,
-        num(c.mean),
-        num(c.low),
-        num(c.high),
-        pct(c.pass_rate),
-        c.critical_fails,
-      ]),
-    }),
-    'quality-evaluators': async (f) => ({
-      header: ['evaluator', 'evaluations', 'avg_minutes', 'avg_score', 'vs_overall'],
-      rows: (await evaluatorFigures(deps.db, f)).evaluators.map((e) => [
-        e.name,
-        e.n,
-        num(e.avg_time_s / 60),
-        num(e.avg_score),
-        num(e.delta),
-      ]),
-    }),
-    'customer-items': async (f) => ({
-      header: ['rubric', 'item', 'csat_when_passed', 'calls_passed', 'csat_when_failed', 'calls_failed', 'gap'],
-      rows: (await csatByItem(deps.db, f)).map((i) => [
-        i.rubric,
-        i.prompt,
-        num(i.csat_passed, 2),
-        i.n_passed,
-        num(i.csat_failed, 2),
-        i.n_failed,
-        num(i.gap, 2),
-      ]),
-    }),
-    'customer-categories': async (f) => ({
-      header: [f.group, 'category', 'calls', 'evaluations', 'avg_score'],
-      rows: (await categoryTrends(deps.db, f)).map((c) => [
-        c.bucket,
-        c.category,
-        c.calls,
-        c.evaluations,
-        num(c.avg_score),
-      ]),
-    }),
   };
+}
 
-  router.get('/reports/table/:name.csv', async (req, res) => {
-    const build = tables[String(req.params.name)];
+function tableCsv(deps: AppDeps): RequestHandler {
+  return async (req, res) => {
+    const name = String(req.params.name);
+    const build = Object.hasOwn(REPORT_TABLES, name) ? REPORT_TABLES[name] : undefined;
     if (!build) throw new Validation([{ path: 'name', message: 'No such table.' }]);
-    const { filter } = await common(req, 90);
-    const table = await build(filter);
-    const csv = csvResponse(res, `${req.params.name}-${filter.fromDate}-to-${filter.toDate}.csv`, table.header);
+    const { filter } = await common(deps, req, 90);
+    const table = await build(deps.db, filter);
+    const csv = csvResponse(res, `${name}-${filter.fromDate}-to-${filter.toDate}.csv`, table.header);
     for (const row of table.rows) await csv.row(row);
     csv.end();
-  });
+  };
+}
 
-  router.get('/reports/customers', async (req, res) => {
-    const { filter, teams, query } = await common(req, 90);
+function customersPage(deps: AppDeps): RequestHandler {
+  return async (req, res) => {
+    const { filter, teams, query } = await common(deps, req, 90);
     const [csat, items, categories] = await Promise.all([
       csatBreakdown(deps.db, filter),
       csatByItem(deps.db, filter),
       categoryTrends(deps.db, filter),
     ]);
     res.render('reports/customers', { title: 'Customers', filter, teams, query, csat, items, categories });
-  });
+  };
+}
 
-  router.get('/reports/calls.csv', async (req, res) => {
-    const { filter } = await common(req);
+function callsCsv(deps: AppDeps): RequestHandler {
+  return async (req, res) => {
+    const { filter } = await common(deps, req);
     await exportCalls(deps.db, filter, res);
-  });
+  };
+}
 
-  router.get('/reports/scorecards.csv', async (req, res) => {
-    const { filter } = await common(req, 90);
+function scorecardsCsv(deps: AppDeps): RequestHandler {
+  return async (req, res) => {
+    const { filter } = await common(deps, req, 90);
     await exportEvaluations(deps.db, filter, res);
-  });
-
-  router.use(csrReviewRoutes(deps));
-  return router;
+  };
 }
 
 export function queryString(filter: ReportFilter): string {

@@ -18,11 +18,11 @@ const ANCHORS: Array<[number, number]> = [
 
 export function t95(df: number): number {
   if (df < 1) return Number.NaN;
-  if (df <= 30) return T95[Math.floor(df) - 1];
-  for (let i = 1; i < ANCHORS.length; i += 1) {
-    const [hiDf, hiT] = ANCHORS[i];
-    if (df > hiDf) continue;
-    const [loDf, loT] = ANCHORS[i - 1];
+  if (df <= 30) return T95[Math.floor(df) - 1] ?? Number.NaN;
+  for (const [i, [hiDf, hiT]] of ANCHORS.entries()) {
+    const below = ANCHORS[i - 1];
+    if (!below || df > hiDf) continue;
+    const [loDf, loT] = below;
     const f = (1 / loDf - 1 / df) / (1 / loDf - (hiDf === Infinity ? 0 : 1 / hiDf));
     return loT + f * (hiT - loT);
   }

@@ -1,0 +1,113 @@
+import { sql } from 'kysely';
+import type { Executor } from '../db/transaction';
+import type { ReportFilter } from './filters';
+import { bucketSql, inRollupDays, narrowedToFilter } from './filters.queries';
+import type { RollupDays } from './rollups';
+
+/** The sums behind the service-level figures (see ./service-level.ts). */
+export interface Sums {
+  offered: number;
+  answered_within: number;
+  abandoned: number;
+  answered: number;
+  wait_total: number;
+  inbound_answered: number;
+  hold_total: number;
+}
+
+export type BucketSums = Sums & { bucket: string };
+
+/** The sums behind the figures, over the calls table (any threshold). */
+function callSums(thresholdS: number) {
+  const inbound = "direction = 'inbound'";
+  const answered = sql.raw(`${inbound} and abandoned = 0`);
+  return [
+    sql<number>`sum(${sql.raw(inbound)})`.as('offered'),
+    sql<number>`sum(${answered} and queue_wait_s <= ${thresholdS})`.as('answered_within'),
+    sql<number>`sum(${sql.raw(inbound)} and abandoned = 1)`.as('abandoned'),
+    sql<number>`sum(${answered})`.as('answered'),
+    sql<number>`coalesce(sum(case when ${answered} then queue_wait_s end), 0)`.as('wait_total'),
+    sql<number>`sum(${answered})`.as('inbound_answered'),
+    sql<number>`coalesce(sum(case when ${answered} then hold_s end), 0)`.as('hold_total'),
+  ] as const;
+}
+
+/** The same sums over daily roll-up rows (the configured threshold). */
+function rollupSums() {
+  return [
+    sql<number>`sum(offered)`.as('offered'),
+    sql<number>`sum(within_threshold)`.as('answered_within'),
+    sql<number>`sum(abandoned)`.as('abandoned'),
+    sql<number>`sum(answered)`.as('answered'),
+    sql<number>`sum(wait_total)`.as('wait_total'),
+    sql<number>`sum(answered)`.as('inbound_answered'),
+    sql<number>`sum(hold_total)`.as('hold_total'),
+  ] as const;
+}
+
+/** The filter's calls of the period (teams and agent applied by the caller's narrowing). */
+function callsOfPeriod(db: Executor, filter: ReportFilter) {
+  return db.selectFrom('calls').where('started_at', '>=', filter.from).where('started_at', '<', filter.to);
+}
+
+/** Service-level sums per team from the daily roll-up, as it stands (the configured threshold). */
+export async function teamSumsFromRollup(db: Executor, filter: ReportFilter, days: RollupDays) {
+  const query = db
+    .selectFrom('rollup_call_day')
+    .select([
+      // The roll-up keeps calls without a team under 0; the calls table under null.
+      sql<number | null>`nullif(team_id, 0)`.as('team_id'),
+      ...rollupSums(),
+    ])
+    .groupBy('team_id');
+  return inRollupDays(query, filter, days).execute();
+}
+
+/** Service-level sums per team from the calls themselves (any threshold, any filter). */
+export async function teamSumsFromCalls(db: Executor, filter: ReportFilter, thresholdS: number) {
+  const query = callsOfPeriod(db, filter)
+    .select(['team_id', ...callSums(thresholdS)])
+    .groupBy('team_id');
+  return narrowedToFilter(query, filter, { team: 'team_id', agent: 'agent_id' }).execute();
+}
+
+/** Service level summed from every call of the period (any threshold, any filter). */
+export async function fromCalls(db: Executor, filter: ReportFilter, thresholdS: number): Promise<BucketSums[]> {
+  const bucket = sql.raw(bucketSql('started_at', filter.group));
+  const query = callsOfPeriod(db, filter)
+    .select([sql<string>`${bucket}`.as('bucket'), ...callSums(thresholdS)])
+    .groupBy(sql`1`);
+  return narrowedToFilter(query, filter, { team: 'team_id', agent: 'agent_id' }).execute();
+}
+
+/** Service level summed from the daily roll-up per team, as it stands (see fromRollup in ./service-level.ts). */
+export async function bucketSumsInRollup(db: Executor, filter: ReportFilter, days: RollupDays): Promise<BucketSums[]> {
+  // Sum per day first (in key order), then into weeks: the week of a few dozen days, not of every row.
+  const perDay = db
+    .selectFrom('rollup_call_day')
+    .select([
+      'day',
+      sql<number>`sum(offered)`.as('offered'),
+      sql<number>`sum(within_threshold)`.as('answered_within'),
+      sql<number>`sum(abandoned)`.as('abandoned'),
+      sql<number>`sum(answered)`.as('answered'),
+      sql<number>`sum(wait_total)`.as('wait_total'),
+      sql<number>`sum(hold_total)`.as('hold_total'),
+    ])
+    .groupBy('day');
+  const bucket = sql.raw(bucketSql('d.day', filter.group));
+  return db
+    .selectFrom(inRollupDays(perDay, filter, days).as('d'))
+    .select([
+      sql<string>`${bucket}`.as('bucket'),
+      sql<number>`sum(d.offered)`.as('offered'),
+      sql<number>`sum(d.answered_within)`.as('answered_within'),
+      sql<number>`sum(d.abandoned)`.as('abandoned'),
+      sql<number>`sum(d.answered)`.as('answered'),
+      sql<number>`sum(d.wait_total)`.as('wait_total'),
+      sql<number>`sum(d.answered)`.as('inbound_answered'),
+      sql<number>`sum(d.hold_total)`.as('hold_total'),
+    ])
+    .groupBy(sql`1`)
+    .execute();
+}
