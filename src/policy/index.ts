@@ -23,3 +23,5 @@ export {
 } from './scope';
 export type { Actor, TeamScope } from './scope';
 export { COUNTED_IN_FIGURES, CSR_VISIBLE } from './statuses';
+export { mayOpenCallPages, mayTakeCalls } from './calls';
+export { mayEditSamplingPlans } from './sampling';

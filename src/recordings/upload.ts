@@ -5,8 +5,8 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
 import type { AppDeps } from '../deps';
 import { AppError } from '../lib/errors';
-import type { StagedFile } from './ingest.service';
-import { RecordingStorage } from './storage';
+import { UnsupportedMedia } from './checks';
+import { RecordingStorage, type StagedFile } from './storage';
 
 export class PayloadTooLarge extends AppError {
   readonly status = 413;
@@ -16,6 +16,12 @@ export class PayloadTooLarge extends AppError {
 class UploadRefused extends AppError {
   readonly status = 400;
   readonly code = 'bad_upload';
+}
+
+/** Route guard: the request body is of this media type, else 415 with `hint`. */
+export function requireType(type: string, hint: string): RequestHandler {
+  return (req: Request, _res: Response, next: NextFunction) =>
+    req.is(type) ? next() : next(new UnsupportedMedia(hint));
 }
 
 /** Multer streaming to disk (never memory) under generated names in the staging folder. */
