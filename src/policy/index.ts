@@ -25,3 +25,4 @@ export type { Actor, TeamScope } from './scope';
 export { COUNTED_IN_FIGURES, CSR_VISIBLE } from './statuses';
 export { mayOpenCallPages, mayTakeCalls } from './calls';
 export { mayEditSamplingPlans } from './sampling';
+export { maySeeSetupOutcome } from './setup';
