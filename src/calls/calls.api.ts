@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../deps';
 import { clientIp } from '../lib/http';
 import { actorOf, requireRole, STAFF_ROLES } from '../policy';
-import { requireType, sendRecording, stagedFile, uploader } from '../recordings';
+import { callFilesUploader, requireType, sendRecording, stagedCallFiles } from '../recordings';
 import { callOf } from './calls.routes';
 import { agentUsername, callJson, callSummaryJson, searchCalls } from './calls.service';
 import { ingestCall } from './ingest.service';
@@ -13,7 +13,7 @@ import { ingestCall } from './ingest.service';
  */
 export function callRecordsApiRoutes(deps: AppDeps): Router {
   async function push(req: Request, res: Response) {
-    const files = { recording: stagedFile(req, 'recording'), transcript: stagedFile(req, 'transcript') };
+    const files = stagedCallFiles(req);
     const result = await ingestCall(deps, actorOf(req), req.body, files, clientIp(req));
     res.status(result.created ? 201 : 200).json(callJson(result.call, await agentUsername(deps, result.call)));
   }
@@ -33,10 +33,7 @@ export function callRecordsApiRoutes(deps: AppDeps): Router {
   }
 
   const multipart = requireType('multipart/form-data', 'Send the call as multipart/form-data.');
-  const callFiles = uploader(deps, [
-    { name: 'recording', maxCount: 1 },
-    { name: 'transcript', maxCount: 1 },
-  ]);
+  const callFiles = callFilesUploader(deps);
   const router = Router();
   router.post('/', requireRole('admin', 'manager', 'supervisor'), multipart, callFiles, push);
   router.get('/', requireRole(...STAFF_ROLES), list);

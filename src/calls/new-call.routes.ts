@@ -4,7 +4,7 @@ import { AppError, Validation } from '../lib/errors';
 import { clientIp, flash, pickFields } from '../lib/http';
 import { listTeams } from '../org';
 import { actorOf, requireRole, teamScope } from '../policy';
-import { stagedFile, uploader } from '../recordings';
+import { callFilesUploader, stagedCallFiles } from '../recordings';
 import { listPeople } from '../users';
 import { CALL_FIELD_NAMES } from './calls.schemas';
 import { ingestCall } from './ingest.service';
@@ -48,7 +48,7 @@ export function newCallRoutes(deps: AppDeps): Router {
   async function create(req: Request, res: Response) {
     const values = pickFields(req.body, CALL_FIELD_NAMES);
     try {
-      const files = { recording: stagedFile(req, 'recording'), transcript: stagedFile(req, 'transcript') };
+      const files = stagedCallFiles(req);
       const result = await ingestCall(deps, actorOf(req), values, files, clientIp(req));
       flash(
         req,
@@ -64,10 +64,7 @@ export function newCallRoutes(deps: AppDeps): Router {
   }
 
   const uploaders = requireRole('admin', 'manager', 'supervisor');
-  const callFiles = uploader(deps, [
-    { name: 'recording', maxCount: 1 },
-    { name: 'transcript', maxCount: 1 },
-  ]);
+  const callFiles = callFilesUploader(deps);
   const router = Router();
   router.use('/calls/new', uploaders);
   router.get('/calls/new', (req, res) => renderNew(req, res, 200, { direction: 'inbound' }, {}));

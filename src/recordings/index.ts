@@ -9,4 +9,13 @@ export { RecordingStorage, sha256File } from './storage';
 export type { StagedFile } from './storage';
 export { callCues, transcriptCues, validateTranscript } from './transcript';
 export type { Cue, TranscriptFormat } from './transcript';
-export { PayloadTooLarge, requireType, stageBody, stagedFile, stagedFiles, uploader } from './upload';
+export {
+  callFilesUploader,
+  PayloadTooLarge,
+  requireType,
+  stageBody,
+  stagedCallFiles,
+  stagedFile,
+  stagedFiles,
+  uploader,
+} from './upload';

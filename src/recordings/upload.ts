@@ -59,6 +59,19 @@ export function uploader(deps: AppDeps, fields: multer.Field[]): RequestHandler 
   };
 }
 
+/** The upload of one call's files: at most one recording and one transcript. */
+export function callFilesUploader(deps: AppDeps): RequestHandler {
+  return uploader(deps, [
+    { name: 'recording', maxCount: 1 },
+    { name: 'transcript', maxCount: 1 },
+  ]);
+}
+
+/** The call's staged recording and transcript, each if sent. */
+export function stagedCallFiles(req: Request): { recording?: StagedFile; transcript?: StagedFile } {
+  return { recording: stagedFile(req, 'recording'), transcript: stagedFile(req, 'transcript') };
+}
+
 /** Safety net: whatever this request staged and nobody moved is deleted once the response is over. */
 function removeStagedWhenDone(deps: AppDeps, req: Request, res: Response): void {
   res.on('close', () => {
