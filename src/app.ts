@@ -16,7 +16,7 @@ import { trainingRoutes } from './training';
 import { budgetRoutes } from './budget';
 import { recognitionRoutes } from './recognition';
 import { reportRoutes } from './reports';
-import { uploadRoutes } from './calls';
+import { uploadRoutes } from './imports';
 import { samplingRoutes } from './sampling';
 import { SESSION_COOKIE, absoluteSessionTimeout, bearerTokenAuth, csrf, refuseCredentialsInQuery } from './auth';
 import { authRoutes } from './auth';

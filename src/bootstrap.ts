@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import { LoginThrottle } from './auth';
-import { ImportJobs } from './calls';
-import { RecordingStorage } from './calls';
+import { ImportJobs } from './imports';
+import { RecordingStorage } from './recordings';
 import { ensureDefaultRubric } from './rubrics';
 import type { Config } from './config';
 import { openDatabase, type DatabaseHandle, type DB } from './db/database';

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { LoginThrottle } from './auth';
-import type { ImportJobs } from './calls';
-import type { RecordingStorage } from './calls';
+import type { ImportJobs } from './imports';
+import type { RecordingStorage } from './recordings';
 import type { Config } from './config';
 import type { DB } from './db/database';
 import type { Clock } from './lib/clock';

@@ -153,7 +153,7 @@ export async function startInProcess(app: AppUnderTest, dataDir: string, scryptL
   const { openDatabase } = require(dist('db/database.js')) as typeof import('../../src/db/database');
   const { createApp } = require(dist('app.js')) as typeof import('../../src/app');
   const { LoginThrottle } = require(dist('auth/throttle.js')) as typeof import('../../src/auth/throttle');
-  const { RecordingStorage } = require(dist('calls/storage.js')) as typeof import('../../src/calls/storage');
+  const { RecordingStorage } = require(dist('recordings/storage.js')) as typeof import('../../src/recordings/storage');
   const { systemClock } = require(dist('lib/clock.js')) as typeof import('../../src/lib/clock');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const config = loadConfig({

@@ -2,7 +2,7 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import type { AppDeps } from '../deps';
 import type { User } from '../db/schema';
 import { authenticate } from '../auth';
-import { callsApiRoutes } from '../calls';
+import { callsApiRoutes } from '../imports';
 import { coachingApiRoutes } from '../coaching';
 import { trainingApiRoutes } from '../training';
 import { reportsApiRoutes } from '../reports';

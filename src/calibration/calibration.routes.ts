@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { sendRecording } from '../calls';
+import { sendRecording } from '../recordings';
 import type { AppDeps } from '../deps';
 import { visibleEvaluationOr404 } from '../policy';
 import { AppError, NotFound, Validation } from '../lib/errors';

@@ -1,14 +1,19 @@
 import { sql, type SelectQueryBuilder } from 'kysely';
 import type { DB } from '../db/database';
+import type { Executor } from '../db/transaction';
 import type { Call, Database, NewCall } from '../db/schema';
 import type { TeamScope } from '../policy';
 import type { CallListQuery, CallSort } from './calls.schemas';
 
-export async function findCall(db: DB, id: number): Promise<Call | undefined> {
+export async function findCall(db: Executor, id: number): Promise<Call | undefined> {
   return db.selectFrom('calls').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function findCallByExternalId(db: DB, source: string, externalId: string): Promise<Call | undefined> {
+export async function findCallByExternalId(
+  db: Executor,
+  source: string,
+  externalId: string,
+): Promise<Call | undefined> {
   return db
     .selectFrom('calls')
     .selectAll()
@@ -17,13 +22,27 @@ export async function findCallByExternalId(db: DB, source: string, externalId: s
     .executeTakeFirst();
 }
 
-export async function insertCall(db: DB, values: NewCall): Promise<number> {
+export async function insertCall(db: Executor, values: NewCall): Promise<number> {
   const row = await db.insertInto('calls').values(values).returning('id').executeTakeFirstOrThrow();
   return row.id;
 }
 
+export async function deleteCallRow(db: Executor, id: number): Promise<void> {
+  await db.deleteFrom('calls').where('id', '=', id).execute();
+}
+
+/** A person by user name, as far as placing a call on them needs. */
+export async function findPersonByUsername(db: Executor, username: string) {
+  return db.selectFrom('users').select(['id', 'team_id', 'role']).where('username', '=', username).executeTakeFirst();
+}
+
+/** The agent's names for a call page or API answer. */
+export async function findAgentNames(db: Executor, agentId: number) {
+  return db.selectFrom('users').select(['display_name', 'username']).where('id', '=', agentId).executeTakeFirst();
+}
+
 /** Inserts unless (source, external_id) exists; returns the new id or null when it was already there. */
-export async function insertCallIfNew(db: DB, values: NewCall): Promise<number | null> {
+export async function insertCallIfNew(db: Executor, values: NewCall): Promise<number | null> {
   const row = await db
     .insertInto('calls')
     .values(values)

@@ -1,21 +1,20 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { requireSignedIn } from '../auth';
 import type { AppDeps } from '../deps';
-import { NotFound, Validation } from '../lib/errors';
-import { clientIp, flash } from '../lib/http';
-import { parseIdParam } from '../lib/validation';
-import { listTeams } from '../org';
-import { actorOf, requireRole, STAFF_ROLES, visibleCallOr404 } from '../policy';
-import { COUNT_CAP, distinctCategories } from './calls.queries';
-import { callCues, deleteCall, searchCalls } from './calls.service';
-import { sendRecording } from './recording';
 import { listEvaluations } from '../evaluations';
+import { NotFound, Validation } from '../lib/errors';
+import { idParam } from '../lib/forms';
+import { clientIp, flash } from '../lib/http';
+import { listTeams } from '../org';
+import { actorOf, mayOpenCallPages, requireRole, STAFF_ROLES, visibleCallOr404 } from '../policy';
+import { callCues, sendRecording } from '../recordings';
 import { publishedRubrics } from '../rubrics';
+import { COUNT_CAP, distinctCategories, findAgentNames } from './calls.queries';
+import { deleteCall, searchCalls } from './calls.service';
 
-export function callIdParam(req: Request): number {
-  const id = parseIdParam(req.params.id);
-  if (id === null) throw new NotFound('No such call.');
-  return id;
+/** The call named by the path's id, if the signed-in person may open it (else 404). */
+export async function callOf(deps: AppDeps, req: Request) {
+  return visibleCallOr404(deps.db, actorOf(req), idParam(req, 'call'));
 }
 
 /** Query-string values for links (next page), without the cursor. */
@@ -27,56 +26,54 @@ function linkQuery(query: Record<string, unknown>): string {
   return params.toString();
 }
 
+/** The list page with the filter's problems beside its fields and no calls. */
+function renderInvalidList(res: Response, err: Validation): void {
+  res.status(422).render('calls/list', {
+    title: 'Calls',
+    items: [],
+    total: 0,
+    next_cursor: null,
+    query: {},
+    teams: [],
+    categories: [],
+    errors: err.byField(),
+    baseQuery: '',
+    countCap: COUNT_CAP,
+  });
+}
+
 export function callRoutes(deps: AppDeps): Router {
-  const router = Router();
-  router.get('/calls', requireRole(...STAFF_ROLES), async (req, res) => {
-    const actor = actorOf(req);
-    const scopeTeams = async (scope: Awaited<ReturnType<typeof searchCalls>>['scope']) =>
-      listTeams(deps.db, scope.all ? undefined : scope.teamIds);
+  async function listPage(req: Request, res: Response) {
+    let result: Awaited<ReturnType<typeof searchCalls>>;
     try {
-      const result = await searchCalls(deps, actor, req.query);
-      const [teams, categories] = await Promise.all([scopeTeams(result.scope), distinctCategories(deps.db)]);
-      res.render('calls/list', {
-        title: 'Calls',
-        ...result,
-        teams,
-        categories,
-        errors: {},
-        baseQuery: linkQuery(result.query),
-        countCap: COUNT_CAP,
-      });
+      result = await searchCalls(deps, actorOf(req), req.query);
     } catch (err) {
       if (!(err instanceof Validation)) throw err;
-      res.status(422).render('calls/list', {
-        title: 'Calls',
-        items: [],
-        total: 0,
-        next_cursor: null,
-        query: {},
-        teams: [],
-        categories: [],
-        errors: err.byField(),
-        baseQuery: '',
-        countCap: COUNT_CAP,
-      });
+      return renderInvalidList(res, err);
     }
-  });
+    const { scope } = result;
+    const [teams, categories] = await Promise.all([
+      listTeams(deps.db, scope.all ? undefined : scope.teamIds),
+      distinctCategories(deps.db),
+    ]);
+    res.render('calls/list', {
+      title: 'Calls',
+      ...result,
+      teams,
+      categories,
+      errors: {},
+      baseQuery: linkQuery(result.query),
+      countCap: COUNT_CAP,
+    });
+  }
 
   // A CSR has no call pages: any id is simply not found for them (silent monitoring).
-  router.get('/calls/:id', requireSignedIn, async (req, res) => {
-    if (actorOf(req).role === 'csr') throw new NotFound('No such call.');
-    const call = await visibleCallOr404(deps.db, actorOf(req), callIdParam(req));
-    const [agent, team] = await Promise.all([
-      call.agent_id
-        ? deps.db
-            .selectFrom('users')
-            .select(['display_name', 'username'])
-            .where('id', '=', call.agent_id)
-            .executeTakeFirst()
-        : undefined,
+  async function showPage(req: Request, res: Response) {
+    if (!mayOpenCallPages(actorOf(req))) throw new NotFound('No such call.');
+    const call = await callOf(deps, req);
+    const [agent, team, rubrics, evaluations] = await Promise.all([
+      call.agent_id ? findAgentNames(deps.db, call.agent_id) : undefined,
       call.team_id ? listTeams(deps.db, [call.team_id]).then((t) => t[0]) : undefined,
-    ]);
-    const [rubrics, evaluations] = await Promise.all([
       publishedRubrics(deps.db),
       listEvaluations(deps.db, { teamIds: 'all', callId: call.id, limit: 50 }),
     ]);
@@ -89,19 +86,23 @@ export function callRoutes(deps: AppDeps): Router {
       rubrics,
       evaluations: evaluations.items,
     });
-  });
+  }
 
-  router.get('/calls/:id/recording', requireSignedIn, async (req, res) => {
-    const call = await visibleCallOr404(deps.db, actorOf(req), callIdParam(req));
-    await sendRecording(deps, req, res, call);
-  });
+  async function recording(req: Request, res: Response) {
+    await sendRecording(deps, req, res, await callOf(deps, req));
+  }
 
-  router.post('/calls/:id/delete', requireRole('admin'), async (req, res) => {
-    const call = await visibleCallOr404(deps.db, actorOf(req), callIdParam(req));
+  async function remove(req: Request, res: Response) {
+    const call = await callOf(deps, req);
     await deleteCall(deps, actorOf(req), call, clientIp(req));
     flash(req, 'success', `Call ${call.external_id} and its recording were deleted.`);
     res.redirect(303, '/calls');
-  });
+  }
 
+  const router = Router();
+  router.get('/calls', requireRole(...STAFF_ROLES), listPage);
+  router.get('/calls/:id', requireSignedIn, showPage);
+  router.get('/calls/:id/recording', requireSignedIn, recording);
+  router.post('/calls/:id/delete', requireRole('admin'), remove);
   return router;
 }

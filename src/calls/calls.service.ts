@@ -1,13 +1,22 @@
 import { recordAudit } from '../audit';
 import type { Call } from '../db/schema';
+import { inTransaction, onCommit } from '../db/transaction';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
 import { Validation } from '../lib/errors';
 import { parseInput } from '../lib/validation';
 import { teamScope, type Actor } from '../policy';
-import { countCalls, decodeCursor, listCalls, type CallFilter } from './calls.queries';
+import { callCues } from '../recordings';
+import {
+  countCalls,
+  decodeCursor,
+  deleteCallRow,
+  findAgentNames,
+  findPersonByUsername,
+  listCalls,
+  type CallFilter,
+} from './calls.queries';
 import { callListSchema } from './calls.schemas';
-import { transcriptCues, type Cue } from './transcript';
 
 /** The call list as the actor may see it, filtered, sorted and one page long, with the total count. */
 export async function searchCalls(deps: AppDeps, actor: Actor, rawQuery: unknown, withCount = true) {
@@ -18,7 +27,7 @@ export async function searchCalls(deps: AppDeps, actor: Actor, rawQuery: unknown
   const scope = await teamScope(deps.db, actor);
   let agentId: number | undefined;
   if (query.agent) {
-    const agent = await deps.db.selectFrom('users').select('id').where('username', '=', query.agent).executeTakeFirst();
+    const agent = await findPersonByUsername(deps.db, query.agent);
     agentId = agent?.id ?? -1;
   }
   const { agent: _agent, sort, order, cursor: _cursor, limit, ...rest } = query;
@@ -26,10 +35,6 @@ export async function searchCalls(deps: AppDeps, actor: Actor, rawQuery: unknown
   const page = await listCalls(deps.db, scope, filter, { sort, order, cursor, limit });
   const total = withCount ? await countCalls(deps.db, scope, filter) : null;
   return { query, scope, ...page, total };
-}
-
-export function callCues(call: Call): Cue[] {
-  return call.transcript && call.transcript_format ? transcriptCues(call.transcript_format, call.transcript) : [];
 }
 
 type CallSummarySource = Pick<
@@ -100,15 +105,15 @@ export function callJson(call: Call, agentUsername: string | null) {
 
 export async function agentUsername(deps: AppDeps, call: Call): Promise<string | null> {
   if (!call.agent_id) return null;
-  const agent = await deps.db.selectFrom('users').select('username').where('id', '=', call.agent_id).executeTakeFirst();
+  const agent = await findAgentNames(deps.db, call.agent_id);
   return agent?.username ?? null;
 }
 
 /** Deletes a call and its recording together: the row first (in a transaction), the file after commit. */
 export async function deleteCall(deps: AppDeps, actor: Actor, call: Call, ip?: string): Promise<void> {
   const now = isoNow(deps.clock);
-  await deps.db.transaction().execute(async (trx) => {
-    await trx.deleteFrom('calls').where('id', '=', call.id).execute();
+  await inTransaction(deps.db, async (trx) => {
+    await deleteCallRow(trx, call.id);
     await recordAudit(trx, now, {
       actorId: actor.id,
       action: 'call.deleted',
@@ -117,6 +122,7 @@ export async function deleteCall(deps: AppDeps, actor: Actor, call: Call, ip?: s
       details: { external_id: call.external_id, recording_file: call.recording_file },
       ip,
     });
+    const file = call.recording_file;
+    if (file) onCommit(trx, () => deps.storage.removeRecording(file));
   });
-  if (call.recording_file) await deps.storage.removeRecording(call.recording_file);
 }

@@ -1,12 +1,16 @@
-// The calls room's door: everything other rooms may use of it. Import "../calls", never its files.
-export { callsApiRoutes } from './calls.api';
-export { callRoutes } from './calls.routes';
-export { callCues } from './calls.service';
-export { ImportJobs } from './import-jobs';
-export { parseCallsCsv } from './import.service';
-export { ingestCall } from './ingest.service';
-export type { StagedFile } from './ingest.service';
+// The calls room's door: call records (list, view, ingest of one call, maintenance and retention).
+// Import "../calls", never its files. Recordings and transcripts live in "../recordings", the ACD import
+// and bulk upload in "../imports".
+export { callRecordsApiRoutes } from './calls.api';
+export { insertCallIfNew } from './calls.queries';
+export { callOf, callRoutes } from './calls.routes';
+export { CALL_FIELD_NAMES, callFieldsSchema, REQUIRED_CSV_COLUMNS } from './calls.schemas';
+export type { CallFields } from './calls.schemas';
+export { deleteCall } from './calls.service';
+export { callRow, ingestCall, placeCall } from './ingest.service';
+export type { IngestFiles, IngestResult, Placement } from './ingest.service';
 export { applyRetention, reconcileStorage } from './maintenance';
-export { sendRecording } from './recording';
-export { RecordingStorage } from './storage';
-export { uploadRoutes } from './upload.routes';
+export { newCallRoutes, uploadErrorStatus, uploadPageErrors } from './new-call.routes';
+// Kept for the rooms that reached them here before recordings had a room of their own.
+export { callCues, RecordingStorage, sendRecording } from '../recordings';
+export type { StagedFile } from '../recordings';

@@ -1,112 +1,48 @@
-import fsp from 'node:fs/promises';
 import { recordAudit } from '../audit';
 import { isUniqueViolation } from '../db/errors';
 import type { Call, NewCall } from '../db/schema';
+import { inTransaction } from '../db/transaction';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
-import { AppError, Conflict, Validation } from '../lib/errors';
+import { Conflict, Validation } from '../lib/errors';
 import { parseInput } from '../lib/validation';
-import { inTeamScope, teamScope, type Actor, type TeamScope } from '../policy';
-import { probeAudio } from './audio-probe';
-import { sniffAudioFile, wavIsTruncated } from './audio-type';
-import { findCall, findCallByExternalId } from './calls.queries';
+import { inTeamScope, mayTakeCalls, teamScope, type Actor, type TeamScope } from '../policy';
+import { checkRecording, checkTranscript, discardStaged, type StagedFile } from '../recordings';
+import { deleteCallRow, findCall, findCallByExternalId, findPersonByUsername, insertCall } from './calls.queries';
 import { callFieldsSchema, type CallFields } from './calls.schemas';
-import { RecordingStorage, sha256File } from './storage';
-import { TranscriptError, validateTranscript } from './transcript';
-
-/** A file multer has streamed into the staging folder. */
-export interface StagedFile {
-  stagedName: string;
-  originalName: string;
-  size: number;
-}
-
-export class UnsupportedMedia extends AppError {
-  readonly status = 415;
-  readonly code = 'unsupported_media_type';
-}
-
-export class Unprocessable extends AppError {
-  readonly status = 422;
-  readonly code = 'invalid_file';
-}
 
 export interface IngestResult {
   call: Call;
   created: boolean;
 }
 
-interface Recording {
-  file: string;
-  columns: Partial<NewCall>;
+export interface IngestFiles {
+  recording?: StagedFile;
+  transcript?: StagedFile;
+}
+
+/** The agent and team a call is placed on. */
+export interface Placement {
+  agent_id: number | null;
+  team_id: number | null;
 }
 
 /** The agent and team a call belongs to, as seen by the actor: an agent outside their scope does not exist. */
-export async function placeCall(deps: AppDeps, scope: TeamScope, fields: CallFields) {
+export async function placeCall(deps: AppDeps, scope: TeamScope, fields: CallFields): Promise<Placement> {
   if (!fields.agent) {
     if (fields.team_id && !inTeamScope(scope, fields.team_id)) {
       throw new Validation([{ path: 'team_id', message: 'No such team.' }]);
     }
     return { agent_id: null, team_id: fields.team_id ?? null };
   }
-  const agent = await deps.db
-    .selectFrom('users')
-    .select(['id', 'team_id', 'role'])
-    .where('username', '=', fields.agent)
-    .executeTakeFirst();
-  if (!agent || agent.role !== 'csr' || !inTeamScope(scope, agent.team_id)) {
+  const agent = await findPersonByUsername(deps.db, fields.agent);
+  if (!agent || !mayTakeCalls(agent) || !inTeamScope(scope, agent.team_id)) {
     throw new Validation([{ path: 'agent', message: `No CSR named ${fields.agent}.` }]);
   }
   return { agent_id: agent.id, team_id: agent.team_id };
 }
 
-async function checkRecording(deps: AppDeps, staged: StagedFile): Promise<Recording> {
-  const stagedPath = deps.storage.stagedPath(staged.stagedName);
-  if (staged.size === 0) throw new Unprocessable('The recording is empty.');
-  const type = await sniffAudioFile(stagedPath);
-  if (!type) {
-    throw new UnsupportedMedia(
-      'The recording is not a supported audio file (WAV, MP3, OGG/Opus, FLAC, M4A/AAC, WebM).',
-    );
-  }
-  if (type.extension === 'wav' && (await wavIsTruncated(stagedPath, staged.size))) {
-    throw new Unprocessable('The WAV recording is cut short: it holds less audio than its header says.');
-  }
-  const probe = await probeAudio(stagedPath);
-  if (!probe.ok) throw new Unprocessable(probe.message);
-  if (!probe.format.duration_s) throw new Unprocessable('The recording holds no audio.');
-  return {
-    file: `${staged.stagedName}.${type.extension}`,
-    columns: {
-      recording_status: 'stored',
-      recording_original_name: staged.originalName.slice(0, 255),
-      recording_mime: type.mime,
-      recording_bytes: staged.size,
-      recording_sha256: await sha256File(stagedPath),
-      recording_codec: probe.format.codec?.slice(0, 60) ?? null,
-      recording_channels: probe.format.channels,
-      recording_sample_rate: probe.format.sample_rate,
-      recording_duration_s: probe.format.duration_s,
-    },
-  };
-}
-
-async function checkTranscript(deps: AppDeps, staged: StagedFile) {
-  const bytes = await fsp.readFile(deps.storage.stagedPath(staged.stagedName));
-  try {
-    return validateTranscript(bytes);
-  } catch (err) {
-    if (err instanceof TranscriptError) throw new Unprocessable(err.message);
-    throw err;
-  }
-}
-
-export function callRow(
-  fields: CallFields,
-  placement: { agent_id: number | null; team_id: number | null },
-  now: string,
-  actorId: number | null,
-): NewCall {
+export function callRow(fields: CallFields, placement: Placement, now: string, actorId: number | null): NewCall {
   return {
     source: fields.source ?? 'default',
     external_id: fields.external_id,
@@ -126,6 +62,21 @@ export function callRow(
   };
 }
 
+/** The call's fields, refusing files sent as text fields and a recording on an abandoned call. */
+function ingestFields(raw: unknown, files: IngestFiles): CallFields {
+  const fields = parseInput(callFieldsSchema, raw);
+  for (const kind of ['recording', 'transcript'] as const) {
+    const value = (raw as Record<string, unknown> | null)?.[kind];
+    if (typeof value === 'string' && value !== '' && !files[kind]) {
+      throw new Validation([{ path: kind, message: `Send the ${kind} as a file, not as a text field.` }]);
+    }
+  }
+  if (fields.abandoned && files.recording) {
+    throw new Validation([{ path: 'recording', message: 'An abandoned call has no recording.' }]);
+  }
+  return fields;
+}
+
 /**
  * Stores one call with its optional recording and transcript. Files are checked before the transaction,
  * the row commits, and only then does the recording move out of staging. The same external id again
@@ -135,20 +86,11 @@ export async function ingestCall(
   deps: AppDeps,
   actor: Actor,
   raw: unknown,
-  files: { recording?: StagedFile; transcript?: StagedFile },
+  files: IngestFiles,
   ip?: string,
 ): Promise<IngestResult> {
   try {
-    const fields = parseInput(callFieldsSchema, raw);
-    for (const kind of ['recording', 'transcript'] as const) {
-      const value = (raw as Record<string, unknown> | null)?.[kind];
-      if (typeof value === 'string' && value !== '' && !files[kind]) {
-        throw new Validation([{ path: kind, message: `Send the ${kind} as a file, not as a text field.` }]);
-      }
-    }
-    if (fields.abandoned && files.recording) {
-      throw new Validation([{ path: 'recording', message: 'An abandoned call has no recording.' }]);
-    }
+    const fields = ingestFields(raw, files);
     const scope = await teamScope(deps.db, actor);
     const placement = await placeCall(deps, scope, fields);
     const existing = await findCallByExternalId(deps.db, fields.source ?? 'default', fields.external_id);
@@ -163,8 +105,8 @@ export async function ingestCall(
     };
     let id: number;
     try {
-      id = await deps.db.transaction().execute(async (trx) => {
-        const callId = (await trx.insertInto('calls').values(row).returning('id').executeTakeFirstOrThrow()).id;
+      id = await inTransaction(deps.db, async (trx) => {
+        const callId = await insertCall(trx, row);
         await recordAudit(trx, now, {
           actorId: actor.id,
           action: 'call.created',
@@ -182,29 +124,30 @@ export async function ingestCall(
       if (!winner) throw err;
       return { call: visibleOrConflict(winner, scope), created: false };
     }
-    if (recording && files.recording) {
-      try {
-        await deps.storage.promote(files.recording.stagedName, recording.file);
-      } catch (err) {
-        // The file could not be moved in: take the row back out so nothing points at a missing recording.
-        await deps.db.deleteFrom('calls').where('id', '=', id).execute();
-        throw err;
-      }
-    }
-    return { call: (await findCall(deps.db, id))!, created: true };
+    if (recording && files.recording) await promoteOrUndo(deps, id, files.recording.stagedName, recording.file);
+    return { call: await storedCall(deps, id), created: true };
   } finally {
-    await discardStaged(deps.storage, files);
+    await discardStaged(deps.storage, [files.recording, files.transcript]);
   }
+}
+
+/** Moves the recording in; if it can't be, takes the row back out so nothing points at a missing recording. */
+async function promoteOrUndo(deps: AppDeps, callId: number, stagedName: string, file: string): Promise<void> {
+  try {
+    await deps.storage.promote(stagedName, file);
+  } catch (err) {
+    await deleteCallRow(deps.db, callId);
+    throw err;
+  }
+}
+
+async function storedCall(deps: AppDeps, id: number): Promise<Call> {
+  const call = await findCall(deps.db, id);
+  if (!call) throw new Error(`Call ${id} was stored but could not be read back.`);
+  return call;
 }
 
 function visibleOrConflict(call: Call, scope: TeamScope): Call {
   if (inTeamScope(scope, call.team_id)) return call;
   throw new Conflict('A call with this external id already exists.', 'duplicate');
-}
-
-/** Whatever is still in staging after an ingest (refused, duplicate, or already moved) is removed. */
-async function discardStaged(storage: RecordingStorage, files: { recording?: StagedFile; transcript?: StagedFile }) {
-  for (const file of [files.recording, files.transcript]) {
-    if (file) await storage.removeStaged(file.stagedName);
-  }
 }

@@ -1,8 +1,15 @@
-import { sql } from 'kysely';
 import { recordAudit } from '../audit';
+import { inTransaction } from '../db/transaction';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
 import { getSettings } from '../settings';
+import {
+  markRecordingDeleted,
+  namedRecordingFiles,
+  recordingRowsAfter,
+  recordingsStartedBefore,
+  setRecordingStatus,
+} from './maintenance.queries';
 
 const STAGING_MAX_AGE_MS = 60 * 60_000;
 const BATCH = 500;
@@ -17,6 +24,9 @@ export interface ReconcileReport {
   orphansRemoved: number;
 }
 
+/** Staged file name → modification time, of the files still in staging. */
+type Staged = Map<string, number>;
+
 /**
  * Start-up clean-up of what a crash may have left: a row whose recording is still in staging gets it moved
  * in; a row whose file is gone is flagged (and unflagged if it comes back); staging files older than an
@@ -24,18 +34,29 @@ export interface ReconcileReport {
  */
 export async function reconcileStorage(deps: AppDeps): Promise<ReconcileReport> {
   const report: ReconcileReport = { stagingRemoved: 0, promoted: 0, flaggedMissing: 0, restored: 0, orphansRemoved: 0 };
-  const { storage, db } = deps;
   // Page through the rows and stream the folder, so memory stays flat however many recordings there are.
-  const staged = new Map((await storage.listStaged()).map((f) => [f.name, f.mtimeMs]));
+  const staged: Staged = new Map((await deps.storage.listStaged()).map((f) => [f.name, f.mtimeMs]));
+  await reconcileRows(deps, staged, report);
+  await removeOrphans(deps, report);
+  const now = deps.clock.now().getTime();
+  for (const [name, mtimeMs] of staged) {
+    if (now - mtimeMs < STAGING_MAX_AGE_MS) continue;
+    await deps.storage.removeStaged(name);
+    report.stagingRemoved += 1;
+  }
+  deps.logger.info(report, 'recording storage reconciled');
+  return report;
+}
+
+/** Every stored-or-missing row against the folder: promote what staging still holds, flag or unflag the rest. */
+async function reconcileRows(deps: AppDeps, staged: Staged, report: ReconcileReport): Promise<void> {
+  const { storage, db } = deps;
   for (let after = 0; ;) {
-    // NOT INDEXED: walk the primary key from the last id. Through the status index SQLite would sort every
-    // remaining recording again for each page (quadratic, and the sort held ~90 MB at 300,000 recordings).
-    const { rows } = await sql<{ id: number; recording_file: string | null; recording_status: string | null }>`
-      select id, recording_file, recording_status from calls not indexed
-      where id > ${after} and recording_status in ('stored', 'missing') order by id limit ${PAGE}`.execute(db);
+    const rows = await recordingRowsAfter(db, after, PAGE);
     for (const row of rows) {
-      const file = row.recording_file!;
-      const stagedName = file.split('.')[0];
+      const file = row.recording_file;
+      if (file === null) throw new Error(`Call ${row.id} has a ${row.recording_status} recording but no file name.`);
+      const stagedName = file.split('.')[0] ?? file;
       let present = storage.existsSync(file);
       if (!present && staged.has(stagedName)) {
         await storage.promote(stagedName, file);
@@ -44,46 +65,36 @@ export async function reconcileStorage(deps: AppDeps): Promise<ReconcileReport> 
         present = true;
       }
       if (row.recording_status === 'stored' && !present) {
-        await db.updateTable('calls').set({ recording_status: 'missing' }).where('id', '=', row.id).execute();
+        await setRecordingStatus(db, row.id, 'missing');
         report.flaggedMissing += 1;
       } else if (row.recording_status === 'missing' && present) {
-        await db.updateTable('calls').set({ recording_status: 'stored' }).where('id', '=', row.id).execute();
+        await setRecordingStatus(db, row.id, 'stored');
         report.restored += 1;
       }
     }
-    if (rows.length < PAGE) break;
-    after = rows[rows.length - 1].id;
+    const last = rows.at(-1);
+    if (rows.length < PAGE || !last) break;
+    after = last.id;
   }
-  // A recording no stored-or-missing row names is an orphan (checked a batch of names per query).
+}
+
+/** A recording no stored-or-missing row names is an orphan (checked a batch of names per query). */
+async function removeOrphans(deps: AppDeps, report: ReconcileReport): Promise<void> {
   let names: string[] = [];
-  const removeOrphans = async () => {
-    const named = await db
-      .selectFrom('calls')
-      .select('recording_file')
-      .where('recording_file', 'in', names)
-      .where('recording_status', 'in', ['stored', 'missing'])
-      .execute();
-    const known = new Set(named.map((r) => r.recording_file));
+  const removeUnnamed = async () => {
+    const known = await namedRecordingFiles(deps.db, names);
     for (const file of names) {
       if (known.has(file)) continue;
-      await storage.removeRecording(file);
+      await deps.storage.removeRecording(file);
       report.orphansRemoved += 1;
     }
     names = [];
   };
-  for await (const file of storage.iterateRecordings()) {
+  for await (const file of deps.storage.iterateRecordings()) {
     names.push(file);
-    if (names.length >= BATCH) await removeOrphans();
+    if (names.length >= BATCH) await removeUnnamed();
   }
-  if (names.length) await removeOrphans();
-  const now = deps.clock.now().getTime();
-  for (const [name, mtimeMs] of staged) {
-    if (now - mtimeMs < STAGING_MAX_AGE_MS) continue;
-    await storage.removeStaged(name);
-    report.stagingRemoved += 1;
-  }
-  deps.logger.info(report, 'recording storage reconciled');
-  return report;
+  if (names.length) await removeUnnamed();
 }
 
 /** Deletes recordings older than the retention setting; the calls, transcripts and scores stay. */
@@ -93,22 +104,12 @@ export async function applyRetention(deps: AppDeps): Promise<number> {
   const cutoff = new Date(deps.clock.now().getTime() - days * 86_400_000).toISOString();
   let deleted = 0;
   for (;;) {
-    const batch = await deps.db
-      .selectFrom('calls')
-      .select(['id', 'external_id', 'recording_file', 'started_at'])
-      .where('recording_status', 'in', ['stored', 'missing'])
-      .where('started_at', '<', cutoff)
-      .limit(BATCH)
-      .execute();
+    const batch = await recordingsStartedBefore(deps.db, cutoff, BATCH);
     if (batch.length === 0) break;
     const now = isoNow(deps.clock);
-    await deps.db.transaction().execute(async (trx) => {
+    await inTransaction(deps.db, async (trx) => {
       for (const call of batch) {
-        await trx
-          .updateTable('calls')
-          .set({ recording_status: 'deleted', recording_file: null, recording_deleted_at: now })
-          .where('id', '=', call.id)
-          .execute();
+        await markRecordingDeleted(trx, call.id, now);
         await recordAudit(trx, now, {
           actorId: null,
           action: 'recording.retention_deleted',

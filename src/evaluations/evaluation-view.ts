@@ -1,6 +1,6 @@
 import type { DB } from '../db/database';
 import type { Evaluation } from '../db/schema';
-import { callCues } from '../calls';
+import { callCues } from '../recordings';
 import { loadRubric, scoringModel, type FullRubric } from '../rubrics';
 import { formatScore, type SectionScore } from '../scoring';
 import { answersOf } from './evaluations.queries';

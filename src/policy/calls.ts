@@ -1,27 +1,30 @@
 import type { DB } from '../db/database';
+import type { Role } from '../db/schema';
 import { NotFound } from '../lib/errors';
+import { callById, hasReleasedEvaluationOf } from './calls.queries';
 import { inTeamScope, teamScope, type Actor } from './scope';
-import { CSR_VISIBLE } from './statuses';
 
 /**
  * A call the actor may open: staff within their teams. A CSR only a call with one of their own released
  * evaluations; any other call is a 404, so nothing reveals that their calls are being scored.
  */
 export async function visibleCallOr404(db: DB, actor: Actor, callId: number) {
-  const call = await db.selectFrom('calls').selectAll().where('id', '=', callId).executeTakeFirst();
+  const call = await callById(db, callId);
   if (!call) throw new NotFound('No such call.');
   if (actor.role === 'csr') {
-    const released = await db
-      .selectFrom('evaluations')
-      .select('id')
-      .where('call_id', '=', callId)
-      .where('agent_id', '=', actor.id)
-      .where('kind', '=', 'standard')
-      .where('status', 'in', CSR_VISIBLE)
-      .executeTakeFirst();
-    if (!released) throw new NotFound('No such call.');
+    if (!(await hasReleasedEvaluationOf(db, callId, actor.id))) throw new NotFound('No such call.');
     return call;
   }
   if (!inTeamScope(await teamScope(db, actor), call.team_id)) throw new NotFound('No such call.');
   return call;
+}
+
+/** Whether the actor has the call pages at all: a CSR has none (silent monitoring), any id is not found. */
+export function mayOpenCallPages(actor: Actor): boolean {
+  return actor.role !== 'csr';
+}
+
+/** Whether a person can be the agent of a call record: only CSRs take calls. */
+export function mayTakeCalls(person: { role: Role }): boolean {
+  return person.role === 'csr';
 }

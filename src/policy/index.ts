@@ -25,3 +25,6 @@ export type { Actor, TeamScope } from './scope';
 export { COUNTED_IN_FIGURES, CSR_VISIBLE } from './statuses';
 export { budgetDepartmentIds, isCsrPerson } from './reports';
 export { COACHING_AWAITING_CSR, COACHING_OPEN } from './statuses';
+export { mayOpenCallPages, mayTakeCalls } from './calls';
+export { mayEditSamplingPlans } from './sampling';
+export { maySeeSetupOutcome } from './setup';

@@ -176,7 +176,7 @@ export async function teamCategories(db: DB, teamId: number): Promise<string[]> 
     .orderBy('category')
     .limit(200)
     .execute();
-  return rows.map((r) => r.category!);
+  return rows.flatMap((r) => (r.category === null ? [] : [r.category]));
 }
 
 /** Teams in scope with their department and plan (if any), for the sampling overview. */

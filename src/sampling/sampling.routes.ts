@@ -2,26 +2,24 @@ import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../deps';
 import { Forbidden, NotFound, Validation } from '../lib/errors';
 import { clientIp, flash, pickFields } from '../lib/http';
-import { parseIdParam } from '../lib/validation';
-import { actorOf, requireRole, STAFF_ROLES, teamScope } from '../policy';
+import { idParam } from '../lib/forms';
+import { actorOf, mayEditSamplingPlans, requireRole, STAFF_ROLES, teamScope } from '../policy';
 import { dueAtOf, periodAt, periodFromKey, periodLabel } from './period';
 import { planProgress } from './progress.queries';
 import { findPlanByTeam, periodsOf, teamCategories, teamsWithPlans } from './sampling.queries';
 import { DEFAULT_PLAN, PLAN_FIELDS, periodKeyParam } from './sampling.schemas';
-import {
-  canEditPlans,
-  chosenPeriod,
-  picksWithCheck,
-  planCertainty,
-  savePlan,
-  visibleTeamOr404,
-} from './sampling.service';
+import { chosenPeriod, picksWithCheck, planCertainty, savePlan, visibleTeamOr404 } from './sampling.service';
 import { ASSUMED_SD, MARGIN } from './stats';
 
 function teamIdParam(req: Request): number {
-  const id = parseIdParam(req.params.id);
-  if (id === null) throw new NotFound('No such team.');
-  return id;
+  return idParam(req, 'team');
+}
+
+/** A period key as the period menus show it; the keys come from the plan's own periods. */
+function periodOption(key: string) {
+  const period = periodFromKey(key);
+  if (!period) throw new Error(`Sampling period key ${key} is not a period.`);
+  return { key, label: periodLabel(period) };
 }
 
 function periodQuery(req: Request): string | undefined {
@@ -52,117 +50,118 @@ async function overview(deps: AppDeps, teamIds: number[] | 'all') {
   });
 }
 
+async function overviewPage(deps: AppDeps, req: Request, res: Response) {
+  const actor = actorOf(req);
+  const scope = await teamScope(deps.db, actor);
+  res.render('sampling/index', {
+    title: 'Sampling',
+    teams: await overview(deps, scope.all ? 'all' : scope.teamIds),
+    canEdit: mayEditSamplingPlans(actor),
+  });
+}
+
+async function teamPage(deps: AppDeps, req: Request, res: Response) {
+  const actor = actorOf(req);
+  const team = await visibleTeamOr404(deps, actor, teamIdParam(req));
+  const plan = await findPlanByTeam(deps.db, team.id);
+  const key = periodQuery(req);
+  const canEdit = mayEditSamplingPlans(actor);
+  if (!plan) {
+    if (key) throw new NotFound('No such period.');
+    return res.render('sampling/team', { title: `Sampling: ${team.name}`, team, plan: null, canEdit });
+  }
+  const period = chosenPeriod(plan, key, deps.clock.now());
+  const [rows, periods] = await Promise.all([
+    planCertainty(deps, plan, team.name, period),
+    periodsOf(deps.db, plan.id),
+  ]);
+  const current = periodAt(plan.period, deps.clock.now());
+  const keys = [...new Set([current.key, ...periods.map((p) => p.period_key)])]
+    .filter((k) => periodFromKey(k)?.kind === plan.period)
+    .sort()
+    .reverse();
+  res.render('sampling/team', {
+    title: `Sampling: ${team.name}`,
+    team,
+    plan,
+    rows,
+    period: { key: period.key, label: periodLabel(period), current: period.key === current.key },
+    periods: keys.map(periodOption),
+    canEdit,
+    margin: MARGIN,
+    assumedSd: ASSUMED_SD,
+  });
+}
+
+async function renderPlanForm(
+  deps: AppDeps,
+  req: Request,
+  res: Response,
+  status = 200,
+  values?: Record<string, unknown>,
+  errors = {},
+) {
+  const actor = actorOf(req);
+  const team = await visibleTeamOr404(deps, actor, teamIdParam(req));
+  if (!mayEditSamplingPlans(actor)) {
+    throw new Forbidden('Only an administrator or the department manager sets the plan.');
+  }
+  const [plan, categories] = await Promise.all([findPlanByTeam(deps.db, team.id), teamCategories(deps.db, team.id)]);
+  const current = plan ? { ...plan, active: plan.active === 1 } : DEFAULT_PLAN;
+  res.status(status).render('sampling/plan-form', {
+    title: `${plan ? 'Edit' : 'Set up'} sampling: ${team.name}`,
+    team,
+    plan,
+    categories,
+    values: values ?? current,
+    errors,
+  });
+}
+
+async function savePlanForm(deps: AppDeps, req: Request, res: Response) {
+  const values = pickFields(req.body, PLAN_FIELDS);
+  try {
+    const { topUp } = await savePlan(deps, actorOf(req), teamIdParam(req), values, clientIp(req));
+    const picked = topUp
+      ? ` ${topUp.picks.length} call${topUp.picks.length === 1 ? '' : 's'} picked so far this period.`
+      : '';
+    flash(req, 'success', `Sampling plan saved.${picked}`);
+    res.redirect(303, `/sampling/teams/${teamIdParam(req)}`);
+  } catch (err) {
+    if (!(err instanceof Validation)) throw err;
+    await renderPlanForm(deps, req, res, 422, { ...values, active: values.active !== undefined }, err.byField());
+  }
+}
+
+async function picksPage(deps: AppDeps, req: Request, res: Response) {
+  const actor = actorOf(req);
+  const team = await visibleTeamOr404(deps, actor, teamIdParam(req));
+  const plan = await findPlanByTeam(deps.db, team.id);
+  if (!plan) throw new NotFound('This team has no sampling plan.');
+  const period = chosenPeriod(plan, periodQuery(req), deps.clock.now(), true);
+  const [{ period: seeded, picks }, periods] = await Promise.all([
+    picksWithCheck(deps, plan.id, period.key),
+    periodsOf(deps.db, plan.id),
+  ]);
+  res.render('sampling/picks', {
+    title: `Sampling picks: ${team.name}`,
+    team,
+    plan,
+    period: { key: period.key, label: periodLabel(period), due: dueAtOf(period).slice(0, 10) },
+    seeded,
+    picks,
+    csrIds: [...new Map(picks.map((p) => [p.csr_id, `${p.csr_name} ${p.csr_id}`])).values()].join(', '),
+    periods: periods.map((p) => periodOption(p.period_key)),
+  });
+}
+
 export function samplingRoutes(deps: AppDeps): Router {
   const router = Router();
   router.use('/sampling', requireRole(...STAFF_ROLES));
-
-  router.get('/sampling', async (req, res) => {
-    const actor = actorOf(req);
-    const scope = await teamScope(deps.db, actor);
-    res.render('sampling/index', {
-      title: 'Sampling',
-      teams: await overview(deps, scope.all ? 'all' : scope.teamIds),
-      canEdit: canEditPlans(actor),
-    });
-  });
-
-  router.get('/sampling/teams/:id', async (req, res) => {
-    const actor = actorOf(req);
-    const team = await visibleTeamOr404(deps, actor, teamIdParam(req));
-    const plan = await findPlanByTeam(deps.db, team.id);
-    const key = periodQuery(req);
-    if (!plan) {
-      if (key) throw new NotFound('No such period.');
-      return res.render('sampling/team', {
-        title: `Sampling: ${team.name}`,
-        team,
-        plan: null,
-        canEdit: canEditPlans(actor),
-      });
-    }
-    const period = chosenPeriod(plan, key, deps.clock.now());
-    const [rows, periods] = await Promise.all([
-      planCertainty(deps, plan, team.name, period),
-      periodsOf(deps.db, plan.id),
-    ]);
-    const current = periodAt(plan.period, deps.clock.now());
-    const keys = [...new Set([current.key, ...periods.map((p) => p.period_key)])]
-      .filter((k) => periodFromKey(k)?.kind === plan.period)
-      .sort()
-      .reverse();
-    res.render('sampling/team', {
-      title: `Sampling: ${team.name}`,
-      team,
-      plan,
-      rows,
-      period: { key: period.key, label: periodLabel(period), current: period.key === current.key },
-      periods: keys.map((k) => ({ key: k, label: periodLabel(periodFromKey(k)!) })),
-      canEdit: canEditPlans(actor),
-      margin: MARGIN,
-      assumedSd: ASSUMED_SD,
-    });
-  });
-
-  async function renderPlanForm(
-    req: Request,
-    res: Response,
-    status = 200,
-    values?: Record<string, unknown>,
-    errors = {},
-  ) {
-    const actor = actorOf(req);
-    const team = await visibleTeamOr404(deps, actor, teamIdParam(req));
-    if (!canEditPlans(actor)) throw new Forbidden('Only an administrator or the department manager sets the plan.');
-    const [plan, categories] = await Promise.all([findPlanByTeam(deps.db, team.id), teamCategories(deps.db, team.id)]);
-    const current = plan ? { ...plan, active: plan.active === 1 } : DEFAULT_PLAN;
-    res.status(status).render('sampling/plan-form', {
-      title: `${plan ? 'Edit' : 'Set up'} sampling: ${team.name}`,
-      team,
-      plan,
-      categories,
-      values: values ?? current,
-      errors,
-    });
-  }
-
-  router.get('/sampling/teams/:id/plan', async (req, res) => renderPlanForm(req, res));
-
-  router.post('/sampling/teams/:id/plan', async (req, res) => {
-    const values = pickFields(req.body, PLAN_FIELDS);
-    try {
-      const { topUp } = await savePlan(deps, actorOf(req), teamIdParam(req), values, clientIp(req));
-      const picked = topUp
-        ? ` ${topUp.picks.length} call${topUp.picks.length === 1 ? '' : 's'} picked so far this period.`
-        : '';
-      flash(req, 'success', `Sampling plan saved.${picked}`);
-      res.redirect(303, `/sampling/teams/${teamIdParam(req)}`);
-    } catch (err) {
-      if (!(err instanceof Validation)) throw err;
-      await renderPlanForm(req, res, 422, { ...values, active: values.active !== undefined }, err.byField());
-    }
-  });
-
-  router.get('/sampling/teams/:id/picks', async (req, res) => {
-    const actor = actorOf(req);
-    const team = await visibleTeamOr404(deps, actor, teamIdParam(req));
-    const plan = await findPlanByTeam(deps.db, team.id);
-    if (!plan) throw new NotFound('This team has no sampling plan.');
-    const period = chosenPeriod(plan, periodQuery(req), deps.clock.now(), true);
-    const [{ period: seeded, picks }, periods] = await Promise.all([
-      picksWithCheck(deps, plan.id, period.key),
-      periodsOf(deps.db, plan.id),
-    ]);
-    res.render('sampling/picks', {
-      title: `Sampling picks: ${team.name}`,
-      team,
-      plan,
-      period: { key: period.key, label: periodLabel(period), due: dueAtOf(period).slice(0, 10) },
-      seeded,
-      picks,
-      csrIds: [...new Map(picks.map((p) => [p.csr_id, `${p.csr_name} ${p.csr_id}`])).values()].join(', '),
-      periods: periods.map((p) => ({ key: p.period_key, label: periodLabel(periodFromKey(p.period_key)!) })),
-    });
-  });
-
+  router.get('/sampling', (req, res) => overviewPage(deps, req, res));
+  router.get('/sampling/teams/:id', (req, res) => teamPage(deps, req, res));
+  router.get('/sampling/teams/:id/plan', (req, res) => renderPlanForm(deps, req, res));
+  router.post('/sampling/teams/:id/plan', (req, res) => savePlanForm(deps, req, res));
+  router.get('/sampling/teams/:id/picks', (req, res) => picksPage(deps, req, res));
   return router;
 }

@@ -1,11 +1,12 @@
 import { recordAudit } from '../audit';
 import type { SamplingPlan } from '../db/schema/sampling';
+import { inTransaction } from '../db/transaction';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
 import { Forbidden, NotFound } from '../lib/errors';
 import { parseInput } from '../lib/validation';
 import { findTeam } from '../org';
-import { inTeamScope, teamScope, type Actor } from '../policy';
+import { inTeamScope, mayEditSamplingPlans, teamScope, type Actor } from '../policy';
 import { periodAt, periodFromKey, type Period } from './period';
 import { periodProgress, periodScores, type PlanProgressRow } from './progress.queries';
 import { drawPosition } from './random';
@@ -13,11 +14,6 @@ import { findPeriod, findPlanByTeam, insertPlan, picksOfPeriod, updatePlan } fro
 import { planSchema } from './sampling.schemas';
 import { certaintyOf, fallbackSpread, type Certainty } from './stats';
 import { topUpPlan, type TopUpOptions, type TopUpResult } from './topup.service';
-
-/** Admins and the department's manager set plans; supervisors only see them. */
-export function canEditPlans(actor: Actor): boolean {
-  return actor.role === 'admin' || actor.role === 'manager';
-}
 
 /** A team the actor may see (admin: any; manager: their departments'; supervisor: theirs), else 404. */
 export async function visibleTeamOr404(deps: AppDeps, actor: Actor, teamId: number) {
@@ -39,10 +35,11 @@ export async function savePlan(
   options: TopUpOptions = {},
 ): Promise<{ plan: SamplingPlan; topUp: TopUpResult | null }> {
   const team = await visibleTeamOr404(deps, actor, teamId);
-  if (!canEditPlans(actor)) throw new Forbidden('Only an administrator or the department manager sets the plan.');
+  if (!mayEditSamplingPlans(actor))
+    throw new Forbidden('Only an administrator or the department manager sets the plan.');
   const input = parseInput(planSchema, raw);
   const now = isoNow(deps.clock);
-  const planId = await deps.db.transaction().execute(async (trx) => {
+  const planId = await inTransaction(deps.db, async (trx) => {
     const before = await findPlanByTeam(trx, team.id);
     const id = before ? before.id : await insertPlan(trx, team.id, input, actor.id, now);
     if (before) await updatePlan(trx, before.id, input, actor.id, now);
@@ -61,7 +58,9 @@ export async function savePlan(
     return id;
   });
   const topUp = await topUpPlan(deps, planId, { ...options, actorId: actor.id, ip });
-  return { plan: (await findPlanByTeam(deps.db, team.id))!, topUp };
+  const plan = await findPlanByTeam(deps.db, team.id);
+  if (!plan) throw new Error(`The sampling plan of team ${team.id} was saved but could not be read back.`);
+  return { plan, topUp };
 }
 
 function planSummary(plan: SamplingPlan) {

@@ -42,13 +42,14 @@ export function sampleSd(values: number[]): number {
 const LANCZOS = [
   0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
   12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
-];
+] as const;
 
 function logGamma(x: number): number {
   if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
   const z = x - 1;
-  let sum = LANCZOS[0];
-  for (let i = 1; i < LANCZOS.length; i += 1) sum += LANCZOS[i] / (z + i);
+  const [first, ...terms] = LANCZOS;
+  let sum = first;
+  for (const [i, term] of terms.entries()) sum += term / (z + i + 1);
   const t = z + 7.5;
   return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(sum);
 }
@@ -122,7 +123,7 @@ export function certaintyOf(scores: number[], fallback: Spread): Certainty {
   if (n < 2) {
     return {
       n,
-      mean: n === 1 ? scores[0] : null,
+      mean: n === 1 ? (scores[0] ?? null) : null,
       sd: null,
       t: null,
       margin: null,

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { DB } from '../db/database';
-import type { SamplingPeriodRow, SamplingPlan } from '../db/schema/sampling';
+import type { SamplingPeriodRow, SamplingPicksTable, SamplingPlan } from '../db/schema/sampling';
 import type { Period } from './period';
 import { callDone } from './sampling.queries';
 
@@ -140,20 +140,8 @@ export async function candidateCallIds(
   return rows.map((r) => r.id);
 }
 
-export interface NewPick {
-  period_id: number;
-  team_id: number;
-  csr_id: number;
-  call_id: number;
-  supervisor_id: number | null;
-  seed: string;
-  draw_index: number;
-  candidate_count: number;
-  position: number;
-  candidates_sha256: string;
-  picked_at: string;
-  due_at: string;
-}
+/** A pick as a draw inserts it: always of a call. */
+export type NewPick = Omit<SamplingPicksTable, 'id' | 'call_id'> & { call_id: number };
 
 export async function insertPick(db: DB, pick: NewPick): Promise<number> {
   const row = await db.insertInto('sampling_picks').values(pick).returning('id').executeTakeFirstOrThrow();

@@ -1,5 +1,6 @@
 import { recordAudit } from '../audit';
 import type { DB } from '../db/database';
+import { inTransaction } from '../db/transaction';
 import type { SamplingPeriodRow, SamplingPlan } from '../db/schema/sampling';
 import type { AppDeps } from '../deps';
 import { dueAtOf, periodAt, plannedSoFar, type Period } from './period';
@@ -74,7 +75,10 @@ async function reassignOrphans(trx: DB, teamId: number, periodId: number, superv
     supervisors.map((s) => s.id),
   );
   for (const orphan of orphans) {
-    await assignPick(trx, orphan.id, charge(leastLoaded(supervisors), orphan.period_id === periodId)!);
+    // Some supervisor is always least loaded: the list is not empty.
+    const supervisorId = charge(leastLoaded(supervisors), orphan.period_id === periodId);
+    if (supervisorId === null) throw new Error(`No supervisor to take over pick ${orphan.id}.`);
+    await assignPick(trx, orphan.id, supervisorId);
   }
   return orphans.length;
 }
@@ -103,6 +107,7 @@ async function drawForCsr(trx: DB, ctx: DrawContext, csrId: number) {
       position: drawPosition(ctx.periodRow.seed, csrId, state.nextDraw + picks.length, candidates.length),
     };
     const [callId] = candidates.splice(draw.position, 1);
+    if (callId === undefined) throw new Error(`Draw position ${draw.position} is outside the candidates.`);
     const supervisorId = charge(leastLoaded(ctx.supervisors), true);
     const pickId = await insertPick(trx, {
       ...draw,
@@ -145,7 +150,7 @@ export async function topUpPlan(
   const now = at.toISOString();
   // Made before the transaction; used only if this run opens the period.
   const seed = (options.newSeed ?? newSeed)();
-  return deps.db.transaction().execute(async (trx) => {
+  return inTransaction(deps.db, async (trx) => {
     const plan = await findPlan(trx, planId);
     if (!plan || !plan.active) return null;
     const period = periodAt(plan.period, at);

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { recordAudit } from '../audit';
 import type { DB } from '../db/database';
+import { inTransaction } from '../db/transaction';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
 import { parseInput } from '../lib/validation';
 import type { Actor } from '../policy';
+import { settingRows, upsertSetting } from './settings.queries';
 
 // Settings an admin changes at run time (environment variables cover what needs a restart).
 const settingsSchema = z.object({
@@ -47,7 +49,7 @@ export const DEFAULT_SETTINGS: Settings = Object.freeze({
 const KEYS = Object.keys(DEFAULT_SETTINGS) as Array<keyof Settings>;
 
 export async function getSettings(db: DB): Promise<Settings> {
-  const rows = await db.selectFrom('settings').select(['key', 'value']).where('key', 'in', KEYS).execute();
+  const rows = await settingRows(db, KEYS);
   const stored = Object.fromEntries(rows.map((r) => [r.key, r.value]));
   const parsed = settingsSchema.safeParse({ ...DEFAULT_SETTINGS, ...stored });
   return parsed.success ? parsed.data : { ...DEFAULT_SETTINGS };
@@ -61,15 +63,8 @@ export async function saveSettings(deps: AppDeps, actor: Actor, raw: unknown, ip
   );
   const input = parseInput(settingsSchema, { ...before, ...given });
   const now = isoNow(deps.clock);
-  await deps.db.transaction().execute(async (trx) => {
-    for (const key of KEYS) {
-      const value = String(input[key]);
-      await trx
-        .insertInto('settings')
-        .values({ key, value })
-        .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
-        .execute();
-    }
+  await inTransaction(deps.db, async (trx) => {
+    for (const key of KEYS) await upsertSetting(trx, key, String(input[key]));
     await recordAudit(trx, now, {
       actorId: actor.id,
       action: 'settings.updated',

@@ -1,15 +1,24 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { parseCallsCsv } from '../calls';
-import { ingestCall, type StagedFile } from '../calls';
-import { RecordingStorage } from '../calls';
+import { ingestCall } from '../calls';
+import { parseCallsCsv } from '../imports';
+import { RecordingStorage, type StagedFile } from '../recordings';
 import type { AppDeps } from '../deps';
 import { PROJECT_ROOT } from '../lib/paths';
 import { loadDemoHistory } from './demo-history';
 import { recordAudit } from '../audit';
 import type { Role } from '../db/schema';
+import { inTransaction, type Tx } from '../db/transaction';
 import { isoNow } from '../lib/clock';
 import { hashPassword } from '../lib/passwords';
+import {
+  addTeamSupervisor,
+  departmentIdByName,
+  insertDepartment,
+  insertTeam,
+  insertUserIfNew,
+  setDepartmentManager,
+} from './setup.queries';
 
 // Published on the setup page on purpose: demo accounts are for trying the product, not for production.
 export const DEMO_PASSWORD = 'callscore-demo-2026';
@@ -58,56 +67,45 @@ export async function loadSampleCalls(deps: AppDeps, adminId: number): Promise<n
   return stored;
 }
 
+/** The people of the demo, each in their team (CSRs) or supervising it; the manager runs the department. */
+async function insertDemoPeople(
+  trx: Tx,
+  departmentId: number,
+  teamIds: Map<string, number>,
+  hashes: string[],
+  now: string,
+) {
+  for (const [index, person] of DEMO_PEOPLE.entries()) {
+    const teamId = person.team ? teamIds.get(person.team) : undefined;
+    if (person.team && teamId === undefined) throw new Error(`Demo team ${person.team} was not created.`);
+    const passwordHash = hashes[index];
+    if (passwordHash === undefined) throw new Error(`No password hash for ${person.username}.`);
+    const userId = await insertUserIfNew(trx, {
+      username: person.username,
+      display_name: person.display_name,
+      password_hash: passwordHash,
+      role: person.role,
+      team_id: person.role === 'csr' ? (teamId ?? null) : null,
+      created_at: now,
+      updated_at: now,
+    });
+    if (userId === undefined) continue;
+    if (person.role === 'supervisor' && teamId) await addTeamSupervisor(trx, teamId, userId);
+    if (person.role === 'manager') await setDepartmentManager(trx, departmentId, userId);
+  }
+}
+
 /** Loads the demo organisation: one department, two teams, a manager, supervisors and CSRs. */
 export async function loadDemoData(deps: AppDeps, actorId: number | null): Promise<DemoPerson[]> {
   const hashes = await Promise.all(DEMO_PEOPLE.map(() => hashPassword(DEMO_PASSWORD, deps.config.scryptLogN)));
   const now = isoNow(deps.clock);
-  const created = await deps.db.transaction().execute(async (trx) => {
-    const existing = await trx
-      .selectFrom('departments')
-      .select('id')
-      .where('name', '=', DEMO_DEPARTMENT.name)
-      .executeTakeFirst();
-    if (existing) return false;
-    const dept = await trx
-      .insertInto('departments')
-      .values({ ...DEMO_DEPARTMENT, created_at: now })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+  const created = await inTransaction(deps.db, async (trx) => {
+    if ((await departmentIdByName(trx, DEMO_DEPARTMENT.name)) !== undefined) return false;
+    const departmentId = await insertDepartment(trx, { ...DEMO_DEPARTMENT, created_at: now });
     const teamIds = new Map<string, number>();
-    for (const name of DEMO_TEAMS) {
-      const team = await trx
-        .insertInto('teams')
-        .values({ name, department_id: dept.id, created_at: now })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      teamIds.set(name, team.id);
-    }
-    for (const [index, person] of DEMO_PEOPLE.entries()) {
-      const teamId = person.team ? teamIds.get(person.team)! : null;
-      const user = await trx
-        .insertInto('users')
-        .values({
-          username: person.username,
-          display_name: person.display_name,
-          password_hash: hashes[index],
-          role: person.role,
-          team_id: person.role === 'csr' ? teamId : null,
-          created_at: now,
-          updated_at: now,
-        })
-        .onConflict((oc) => oc.column('username').doNothing())
-        .returning('id')
-        .executeTakeFirst();
-      if (!user) continue;
-      if (person.role === 'supervisor' && teamId) {
-        await trx.insertInto('team_supervisors').values({ team_id: teamId, user_id: user.id }).execute();
-      }
-      if (person.role === 'manager') {
-        await trx.updateTable('departments').set({ manager_id: user.id }).where('id', '=', dept.id).execute();
-      }
-    }
-    await recordAudit(trx, now, { actorId, action: 'demo.loaded', entityType: 'department', entityId: dept.id });
+    for (const name of DEMO_TEAMS) teamIds.set(name, await insertTeam(trx, name, departmentId, now));
+    await insertDemoPeople(trx, departmentId, teamIds, hashes, now);
+    await recordAudit(trx, now, { actorId, action: 'demo.loaded', entityType: 'department', entityId: departmentId });
     return true;
   });
   if (created && actorId !== null) {

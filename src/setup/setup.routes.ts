@@ -4,6 +4,7 @@ import { Conflict, NotFound, Validation } from '../lib/errors';
 import { clientIp, pickFields } from '../lib/http';
 import { checkbox } from '../lib/validation';
 import { toSessionUser } from '../auth';
+import { maySeeSetupOutcome } from '../policy';
 import { DEMO_PASSWORD, DEMO_PEOPLE } from './demo-data';
 import { runFirstSetup, type SetupState } from './setup.service';
 
@@ -52,7 +53,7 @@ export function setupRoutes(deps: AppDeps, state: SetupState): Router {
   });
 
   router.get('/setup/done', (req, res) => {
-    if (!req.user || req.user.role !== 'admin' || req.session.setupDemo === undefined) throw new NotFound();
+    if (!req.user || !maySeeSetupOutcome(req.user) || req.session.setupDemo === undefined) throw new NotFound();
     res.render('setup/done', {
       title: 'Callscore is ready',
       demoPeople: req.session.setupDemo ? DEMO_PEOPLE : null,

@@ -2,16 +2,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import request from 'supertest';
-import { MAX_CSV_BYTES } from '../../src/calls/bulk.service';
+import { MAX_CSV_BYTES } from '../../src/imports/bulk.service';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ImportJobs } from '../../src/calls/import-jobs';
+import { ImportJobs } from '../../src/imports/import-jobs';
 import {
   importCallsFile,
   ImportStopped,
   type ImportOptions,
   type ImportProgress,
-} from '../../src/calls/import.service';
+} from '../../src/imports/import.service';
 import { Validation } from '../../src/lib/errors';
 import { makeTestApp, type TestContext } from '../helpers/app';
 import { buildOrg, type Org } from '../helpers/builders';

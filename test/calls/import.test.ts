@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import request from 'supertest';
-import { ImportJobs } from '../../src/calls/import-jobs';
+import { ImportJobs } from '../../src/imports/import-jobs';
 import { makeTestApp, type TestContext } from '../helpers/app';
 import { buildOrg, type Org } from '../helpers/builders';
 import { csrfFrom, signIn, type Agent } from '../helpers/http';

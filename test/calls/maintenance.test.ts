@@ -3,7 +3,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { ingestCall } from '../../src/calls/ingest.service';
 import { applyRetention, reconcileStorage } from '../../src/calls/maintenance';
-import { RecordingStorage } from '../../src/calls/storage';
+import { RecordingStorage } from '../../src/recordings/storage';
 import type { Call } from '../../src/db/schema';
 import { getSettings, saveSettings } from '../../src/settings/settings.service';
 import { makeTestApp, type TestContext } from '../helpers/app';

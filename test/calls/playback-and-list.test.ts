@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import request from 'supertest';
-import { RecordingStorage } from '../../src/calls/storage';
+import { RecordingStorage } from '../../src/recordings/storage';
 import { ingestCall } from '../../src/calls/ingest.service';
 import type { Call } from '../../src/db/schema';
 import { makeTestApp, type TestContext } from '../helpers/app';

@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import request from 'supertest';
-import { probeAudio } from '../../src/calls/audio-probe';
+import { probeAudio } from '../../src/recordings/audio-probe';
 import { makeTestApp, type TestContext } from '../helpers/app';
 import { buildOrg, type Org } from '../helpers/builders';
 import { csrfFrom, signIn } from '../helpers/http';

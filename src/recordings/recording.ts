@@ -9,19 +9,20 @@ import { NotFound } from '../lib/errors';
  * Content-Type, private caching, and an RFC 6266 Content-Disposition carrying the original name.
  */
 export async function sendRecording(deps: AppDeps, req: Request, res: Response, call: Call): Promise<void> {
-  if (call.recording_status !== 'stored' || !call.recording_file) {
+  const file = call.recording_file;
+  if (call.recording_status !== 'stored' || !file) {
     throw new NotFound(
       call.recording_status === 'deleted'
         ? 'This recording was deleted under the retention policy.'
         : 'This call has no recording.',
     );
   }
-  if (!(await deps.storage.exists(call.recording_file))) throw new NotFound('The recording file is missing.');
+  if (!(await deps.storage.exists(file))) throw new NotFound('The recording file is missing.');
   const download = req.query.download === '1';
-  const name = call.recording_original_name || `call-${call.id}.${call.recording_file.split('.').pop()}`;
+  const name = call.recording_original_name || `call-${call.id}.${file.split('.').pop()}`;
   await new Promise<void>((resolve, reject) => {
     res.sendFile(
-      deps.storage.recordingPath(call.recording_file!),
+      deps.storage.recordingPath(file),
       {
         acceptRanges: true,
         cacheControl: false,

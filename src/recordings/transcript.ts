@@ -1,4 +1,5 @@
 import { WebVTTParser, type CueNode } from 'webvtt-parser';
+import type { Call } from '../db/schema';
 
 export interface Cue {
   start_s: number;
@@ -57,7 +58,8 @@ export function transcriptCues(format: TranscriptFormat, text: string): Cue[] {
       .filter(Boolean)
       .map((line) => {
         const match = /^([A-Z][\w .'-]{0,40}):\s+(.*)$/.exec(line);
-        return { start_s: -1, end_s: -1, speaker: match ? match[1] : null, text: match ? match[2] : line };
+        const [, speaker, said] = match ?? [];
+        return { start_s: -1, end_s: -1, speaker: speaker ?? null, text: said ?? line };
       });
   }
   return new WebVTTParser().parse(text, 'metadata').cues.map((cue) => ({
@@ -66,4 +68,9 @@ export function transcriptCues(format: TranscriptFormat, text: string): Cue[] {
     speaker: speakerOf(cue.tree.children),
     text: plainText(cue.tree.children).trim(),
   }));
+}
+
+/** A call's transcript as cues, or none when it has no transcript. */
+export function callCues(call: Pick<Call, 'transcript' | 'transcript_format'>): Cue[] {
+  return call.transcript && call.transcript_format ? transcriptCues(call.transcript_format, call.transcript) : [];
 }

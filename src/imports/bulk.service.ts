@@ -2,10 +2,10 @@ import fsp from 'node:fs/promises';
 import type { AppDeps } from '../deps';
 import { AppError, Validation } from '../lib/errors';
 import { parseInput } from '../lib/validation';
+import { callFieldsSchema, ingestCall, placeCall } from '../calls';
 import { teamScope, type Actor } from '../policy';
-import { callFieldsSchema } from './calls.schemas';
-import { ingestCall, placeCall, type StagedFile } from './ingest.service';
-import { parseCallsCsv, type CsvRow } from './import.service';
+import type { StagedFile } from '../recordings';
+import { parseCallsCsv, type CsvRow } from './csv';
 
 export type BulkMode = 'all' | 'given_files' | 'no_recording';
 

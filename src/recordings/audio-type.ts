@@ -27,9 +27,10 @@ export function sniffAudio(head: Buffer): AudioType | null {
     return { mime: 'audio/mp4', extension: 'm4a' };
   }
   if (ascii(head, 0, 'ID3')) return { mime: 'audio/mpeg', extension: 'mp3' };
-  if (head.length >= 2 && head[0] === 0xff) {
-    if ((head[1] & 0xf6) === 0xf0) return { mime: 'audio/aac', extension: 'aac' }; // ADTS
-    if ((head[1] & 0xe0) === 0xe0 && (head[1] & 0x06) !== 0) return { mime: 'audio/mpeg', extension: 'mp3' };
+  const second = head[1];
+  if (head[0] === 0xff && second !== undefined) {
+    if ((second & 0xf6) === 0xf0) return { mime: 'audio/aac', extension: 'aac' }; // ADTS
+    if ((second & 0xe0) === 0xe0 && (second & 0x06) !== 0) return { mime: 'audio/mpeg', extension: 'mp3' };
   }
   return null;
 }

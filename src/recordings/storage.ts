@@ -4,6 +4,13 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 
+/** A file multer has streamed into the staging folder. */
+export interface StagedFile {
+  stagedName: string;
+  originalName: string;
+  size: number;
+}
+
 const NAME_PATTERN = /^[a-f0-9]{32}(\.[a-z0-9]{2,5})?$/;
 
 /**

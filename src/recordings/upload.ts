@@ -5,8 +5,8 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
 import type { AppDeps } from '../deps';
 import { AppError } from '../lib/errors';
-import type { StagedFile } from './ingest.service';
-import { RecordingStorage } from './storage';
+import { UnsupportedMedia } from './checks';
+import { RecordingStorage, type StagedFile } from './storage';
 
 export class PayloadTooLarge extends AppError {
   readonly status = 413;
@@ -16,6 +16,12 @@ export class PayloadTooLarge extends AppError {
 class UploadRefused extends AppError {
   readonly status = 400;
   readonly code = 'bad_upload';
+}
+
+/** Route guard: the request body is of this media type, else 415 with `hint`. */
+export function requireType(type: string, hint: string): RequestHandler {
+  return (req: Request, _res: Response, next: NextFunction) =>
+    req.is(type) ? next() : next(new UnsupportedMedia(hint));
 }
 
 /** Multer streaming to disk (never memory) under generated names in the staging folder. */
@@ -51,6 +57,19 @@ export function uploader(deps: AppDeps, fields: multer.Field[]): RequestHandler 
       next(new UploadRefused('The upload did not arrive whole. Try again.'));
     });
   };
+}
+
+/** The upload of one call's files: at most one recording and one transcript. */
+export function callFilesUploader(deps: AppDeps): RequestHandler {
+  return uploader(deps, [
+    { name: 'recording', maxCount: 1 },
+    { name: 'transcript', maxCount: 1 },
+  ]);
+}
+
+/** The call's staged recording and transcript, each if sent. */
+export function stagedCallFiles(req: Request): { recording?: StagedFile; transcript?: StagedFile } {
+  return { recording: stagedFile(req, 'recording'), transcript: stagedFile(req, 'transcript') };
 }
 
 /** Safety net: whatever this request staged and nobody moved is deleted once the response is over. */
