@@ -1,22 +1,17 @@
 import { Router, type Request } from 'express';
 import type { AppDeps } from '../deps';
 import type { Evaluation } from '../db/schema';
-import { NotFound } from '../lib/errors';
+import { formBody, idParam } from '../lib/forms';
 import { clientIp } from '../lib/http';
-import { parseIdParam, parseInput } from '../lib/validation';
-import { actorOf, requireRole, STAFF_ROLES } from '../policy';
+import { parseInput } from '../lib/validation';
+import { actorOf, requireRole, STAFF_ROLES, visibleEvaluationOr404 } from '../policy';
 import type { ScoreResult } from '../scoring';
-import { visibleEvaluationOr404 } from '../policy';
 import { answersOf } from './evaluations.queries';
 import { acknowledgeSchema, createEvaluationSchema, evaluationListSchema } from './evaluations.schemas';
 import { acknowledgeEvaluation, releaseEvaluation, startAndSaveEvaluation } from './evaluations.service';
 import { searchEvaluations } from './evaluations.list';
 
-function idParam(req: Request): number {
-  const id = parseIdParam(req.params.id);
-  if (id === null) throw new NotFound('No such scorecard.');
-  return id;
-}
+const scorecardId = (req: Request) => idParam(req, 'scorecard');
 
 export function evaluationJson(
   evaluation: Evaluation,
@@ -80,7 +75,7 @@ export function evaluationsApiRoutes(deps: AppDeps): Router {
   });
 
   router.get('/:id', async (req, res) => {
-    const evaluation = await visibleEvaluationOr404(deps.db, actorOf(req), idParam(req));
+    const evaluation = await visibleEvaluationOr404(deps.db, actorOf(req), scorecardId(req));
     const answers = await answersOf(deps.db, evaluation.id);
     res.json({
       ...evaluationJson(evaluation),
@@ -96,12 +91,12 @@ export function evaluationsApiRoutes(deps: AppDeps): Router {
   });
 
   router.post('/:id/release', scorers, async (req, res) => {
-    res.json(evaluationJson(await releaseEvaluation(deps, actorOf(req), idParam(req), clientIp(req))));
+    res.json(evaluationJson(await releaseEvaluation(deps, actorOf(req), scorecardId(req), clientIp(req))));
   });
 
   router.post('/:id/acknowledge', async (req, res) => {
-    const { comment } = parseInput(acknowledgeSchema, req.body ?? {});
-    res.json(evaluationJson(await acknowledgeEvaluation(deps, actorOf(req), idParam(req), comment, clientIp(req))));
+    const { comment } = parseInput(acknowledgeSchema, formBody(req));
+    res.json(evaluationJson(await acknowledgeEvaluation(deps, actorOf(req), scorecardId(req), comment, clientIp(req))));
   });
 
   return router;
