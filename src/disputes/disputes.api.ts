@@ -1,21 +1,14 @@
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import type { AppDeps } from '../deps';
-import { visibleEvaluationOr404 } from '../policy';
 import { evaluationJson } from '../evaluations';
-import { NotFound } from '../lib/errors';
+import { formBody, idParam } from '../lib/forms';
 import { clientIp } from '../lib/http';
-import { parseIdParam, parseInput } from '../lib/validation';
-import { actorOf, requireRole, STAFF_ROLES, teamScope } from '../policy';
-import { disputesOfEvaluation, disputeWithNames, listDisputes } from './disputes.queries';
+import { parseInput } from '../lib/validation';
+import { actorOf, requireRole, STAFF_ROLES, teamScope, visibleDisputeOr404, visibleEvaluationOr404 } from '../policy';
+import { disputesOfEvaluation, listDisputes } from './disputes.queries';
 import { disputeListSchema } from './disputes.schemas';
-import { openDispute, rescoreDispute, upholdDispute, visibleDisputeOr404 } from './disputes.service';
-import { withItems, type DisputeDetail } from './disputes.view';
-
-function idParam(req: Request, what: string): number {
-  const id = parseIdParam(req.params.id);
-  if (id === null) throw new NotFound(`No such ${what}.`);
-  return id;
-}
+import { openDispute, rescoreDispute, upholdDispute } from './disputes.service';
+import { disputeDetail, withItems, type DisputeDetail } from './disputes.view';
 
 export function disputeJson(d: DisputeDetail) {
   return {
@@ -40,8 +33,7 @@ export function disputeJson(d: DisputeDetail) {
 }
 
 async function detailJson(deps: AppDeps, id: number) {
-  const [detail] = await withItems(deps.db, [(await disputeWithNames(deps.db, id))!]);
-  return disputeJson(detail);
+  return disputeJson(await disputeDetail(deps.db, id));
 }
 
 /** Routes under /api/v1/evaluations/:id: the CSR opens a dispute; anyone who sees the scorecard lists them. */
@@ -49,7 +41,7 @@ export function evaluationDisputesApiRoutes(deps: AppDeps): Router {
   const router = Router();
 
   router.post('/:id/disputes', async (req, res) => {
-    const dispute = await openDispute(deps, actorOf(req), idParam(req, 'scorecard'), req.body ?? {}, clientIp(req));
+    const dispute = await openDispute(deps, actorOf(req), idParam(req, 'scorecard'), formBody(req), clientIp(req));
     res.status(201).json(await detailJson(deps, dispute.id));
   });
 
@@ -80,9 +72,10 @@ export function disputesApiRoutes(deps: AppDeps): Router {
       limit: query.limit + 1,
     });
     const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
     res.json({
       items: (await withItems(deps.db, page)).map(disputeJson),
-      next_cursor: rows.length > query.limit ? String(page.at(-1)!.id) : null,
+      next_cursor: rows.length > query.limit && last ? String(last.id) : null,
     });
   });
 
@@ -92,7 +85,7 @@ export function disputesApiRoutes(deps: AppDeps): Router {
   });
 
   router.post('/:id/uphold', staff, async (req, res) => {
-    const dispute = await upholdDispute(deps, actorOf(req), idParam(req, 'dispute'), req.body ?? {}, clientIp(req));
+    const dispute = await upholdDispute(deps, actorOf(req), idParam(req, 'dispute'), formBody(req), clientIp(req));
     res.json(await detailJson(deps, dispute.id));
   });
 
@@ -101,7 +94,7 @@ export function disputesApiRoutes(deps: AppDeps): Router {
       deps,
       actorOf(req),
       idParam(req, 'dispute'),
-      req.body ?? {},
+      formBody(req),
       clientIp(req),
     );
     res.json({

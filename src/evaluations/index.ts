@@ -1,6 +1,7 @@
 // The evaluations room's door: everything other rooms may use of it. Import "../evaluations", never its files.
 export { evaluationView } from './evaluation-view';
 export { evaluationJson, evaluationsApiRoutes } from './evaluations.api';
+export { answerLabel } from './answers';
 export { answersOf, listEvaluations } from './evaluations.queries';
 export { evaluationRoutes } from './evaluations.routes';
 export type { ScorecardExtras } from './evaluations.routes';
