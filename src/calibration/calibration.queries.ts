@@ -1,7 +1,7 @@
 import type { Insertable } from 'kysely';
 import type { CalibrationSessionsTable, EvaluationsTable } from '../db/schema';
 import type { Executor } from '../db/transaction';
-import type { Actor, TeamScope } from '../policy';
+import { mayInviteTeamManagers, STAFF_ROLES, type Actor, type TeamScope } from '../policy';
 
 export async function findSession(db: Executor, id: number) {
   return db.selectFrom('calibration_sessions').selectAll().where('id', '=', id).executeTakeFirst();
@@ -140,7 +140,7 @@ export async function invitableStaff(db: Executor, actor: Actor, scope: TeamScop
     .selectFrom('users')
     .select(['id', 'display_name', 'username', 'role'])
     .where('active', '=', 1)
-    .where('role', 'in', ['admin', 'manager', 'supervisor'])
+    .where('role', 'in', STAFF_ROLES)
     .orderBy('display_name');
   if (!scope.all) {
     const teamIds = scope.teamIds.length ? scope.teamIds : [-1];
@@ -148,7 +148,7 @@ export async function invitableStaff(db: Executor, actor: Actor, scope: TeamScop
       eb.or([
         eb('id', '=', actor.id),
         eb('id', 'in', eb.selectFrom('team_supervisors').select('user_id').where('team_id', 'in', teamIds)),
-        ...(actor.role === 'supervisor'
+        ...(mayInviteTeamManagers(actor)
           ? [
               eb(
                 'id',

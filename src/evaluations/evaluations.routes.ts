@@ -98,11 +98,10 @@ function scorecardPage(deps: AppDeps, extras: ScorecardExtras): Handler {
   };
 }
 
-/** Runs a step that may be refused for the scorecard's state (409): the outcome, either way, as a flash. */
-async function flashOutcome(req: Request, step: () => Promise<unknown>, success: string): Promise<void> {
+/** Runs a step that may be refused for the scorecard's state (409): the refusal is flashed instead. */
+async function refusalFlashed(req: Request, step: () => Promise<void>): Promise<void> {
   try {
     await step();
-    flash(req, 'success', success);
   } catch (err) {
     if (!(err instanceof AppError && err.status === 409)) throw err;
     flash(req, 'error', err.message);
@@ -112,11 +111,10 @@ async function flashOutcome(req: Request, step: () => Promise<unknown>, success:
 function release(deps: AppDeps): Handler {
   return async (req, res) => {
     const id = scorecardId(req);
-    await flashOutcome(
-      req,
-      () => releaseEvaluation(deps, actorOf(req), id, clientIp(req)),
-      'Released: the CSR can now see this scorecard.',
-    );
+    await refusalFlashed(req, async () => {
+      await releaseEvaluation(deps, actorOf(req), id, clientIp(req));
+      flash(req, 'success', 'Released: the CSR can now see this scorecard.');
+    });
     res.redirect(303, `/evaluations/${id}`);
   };
 }
@@ -125,11 +123,10 @@ function acknowledge(deps: AppDeps): Handler {
   return async (req, res) => {
     const id = scorecardId(req);
     const { comment } = parseInput(acknowledgeSchema, { comment: formBody(req).comment });
-    await flashOutcome(
-      req,
-      () => acknowledgeEvaluation(deps, actorOf(req), id, comment, clientIp(req)),
-      'Thank you: scorecard acknowledged.',
-    );
+    await refusalFlashed(req, async () => {
+      await acknowledgeEvaluation(deps, actorOf(req), id, comment, clientIp(req));
+      flash(req, 'success', 'Thank you: scorecard acknowledged.');
+    });
     res.redirect(303, `/evaluations/${id}`);
   };
 }

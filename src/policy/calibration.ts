@@ -14,6 +14,14 @@ export function mayCalibrate(actor: Actor): boolean {
   return actor.role !== 'csr';
 }
 
+/**
+ * Whom a session's organiser may invite beyond their own teams' supervisors: a supervisor may also invite
+ * the managers over their teams (a manager already sees their teams' supervisors, an admin everyone).
+ */
+export function mayInviteTeamManagers(actor: Actor): boolean {
+  return actor.role === 'supervisor';
+}
+
 /** Staff see a session they run or score in, or one on a call of their teams. CSRs never see one. */
 export async function canSeeSession(db: Executor, actor: Actor, session: CalibrationSession): Promise<boolean> {
   if (!mayCalibrate(actor)) return false;

@@ -24,5 +24,5 @@ export {
 export type { Actor, TeamScope } from './scope';
 export { COUNTED_IN_FIGURES, CSR_VISIBLE } from './statuses';
 export { isEvaluatedCsr, mayScoreCalls, seesOwnScorecardsOnly } from './evaluations';
-export { mayCalibrate } from './calibration';
+export { mayCalibrate, mayInviteTeamManagers } from './calibration';
 export { canResolveDispute, reviewsDisputes, visibleDisputeOr404 } from './disputes';
