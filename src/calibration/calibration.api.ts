@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../deps';
 import { formBody, idParam } from '../lib/forms';
 import { clientIp } from '../lib/http';
@@ -61,11 +61,10 @@ async function viewJson(deps: AppDeps, actor: Actor, id: number) {
   return sessionJson(await sessionView(deps, actor, session));
 }
 
-export function calibrationApiRoutes(deps: AppDeps): Router {
-  const router = Router();
-  const staff = requireRole(...STAFF_ROLES);
+type Handler = (req: Request, res: Response) => Promise<void>;
 
-  router.get('/', staff, async (req, res) => {
+function list(deps: AppDeps): Handler {
+  return async (req, res) => {
     const query = parseInput(sessionListSchema, req.query);
     const actor = actorOf(req);
     const scope = await teamScope(deps.db, actor);
@@ -91,23 +90,37 @@ export function calibrationApiRoutes(deps: AppDeps): Router {
       })),
       next_cursor: rows.length > query.limit && last ? String(last.id) : null,
     });
-  });
+  };
+}
 
-  router.post('/', staff, async (req, res) => {
+function open(deps: AppDeps): Handler {
+  return async (req, res) => {
     const actor = actorOf(req);
     const session = await openSession(deps, actor, formBody(req), clientIp(req));
     res.status(201).json(await viewJson(deps, actor, session.id));
-  });
+  };
+}
 
-  router.get('/:id', staff, async (req, res) => {
+function show(deps: AppDeps): Handler {
+  return async (req, res) => {
     res.json(await viewJson(deps, actorOf(req), sessionId(req)));
-  });
+  };
+}
 
-  router.post('/:id/close', staff, async (req, res) => {
+function close(deps: AppDeps): Handler {
+  return async (req, res) => {
     const actor = actorOf(req);
     await closeSession(deps, actor, sessionId(req), clientIp(req));
     res.json(await viewJson(deps, actor, sessionId(req)));
-  });
+  };
+}
 
+export function calibrationApiRoutes(deps: AppDeps): Router {
+  const router = Router();
+  const staff = requireRole(...STAFF_ROLES);
+  router.get('/', staff, list(deps));
+  router.post('/', staff, open(deps));
+  router.get('/:id', staff, show(deps));
+  router.post('/:id/close', staff, close(deps));
   return router;
 }

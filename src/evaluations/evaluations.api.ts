@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../deps';
 import type { Evaluation } from '../db/schema';
 import { formBody, idParam } from '../lib/forms';
@@ -42,17 +42,18 @@ export function evaluationJson(
   };
 }
 
-export function evaluationsApiRoutes(deps: AppDeps): Router {
-  const router = Router();
-  const scorers = requireRole(...STAFF_ROLES);
+type Handler = (req: Request, res: Response) => Promise<void>;
 
-  router.post('/', scorers, async (req, res) => {
+function create(deps: AppDeps): Handler {
+  return async (req, res) => {
     const input = parseInput(createEvaluationSchema, req.body);
     const outcome = await startAndSaveEvaluation(deps, actorOf(req), input, clientIp(req));
     res.status(201).json(evaluationJson(outcome.evaluation, { coachingTaskId: outcome.coachingTaskId }));
-  });
+  };
+}
 
-  router.get('/', async (req, res) => {
+function list(deps: AppDeps): Handler {
+  return async (req, res) => {
     const query = parseInput(evaluationListSchema, req.query);
     const page = await searchEvaluations(deps, actorOf(req), query);
     res.json({
@@ -72,9 +73,11 @@ export function evaluationsApiRoutes(deps: AppDeps): Router {
       })),
       next_cursor: page.nextBeforeId ? String(page.nextBeforeId) : null,
     });
-  });
+  };
+}
 
-  router.get('/:id', async (req, res) => {
+function show(deps: AppDeps): Handler {
+  return async (req, res) => {
     const evaluation = await visibleEvaluationOr404(deps.db, actorOf(req), scorecardId(req));
     const answers = await answersOf(deps.db, evaluation.id);
     res.json({
@@ -88,16 +91,30 @@ export function evaluationsApiRoutes(deps: AppDeps): Router {
         at_s: a.at_s,
       })),
     });
-  });
+  };
+}
 
-  router.post('/:id/release', scorers, async (req, res) => {
+function release(deps: AppDeps): Handler {
+  return async (req, res) => {
     res.json(evaluationJson(await releaseEvaluation(deps, actorOf(req), scorecardId(req), clientIp(req))));
-  });
+  };
+}
 
-  router.post('/:id/acknowledge', async (req, res) => {
+function acknowledge(deps: AppDeps): Handler {
+  return async (req, res) => {
     const { comment } = parseInput(acknowledgeSchema, formBody(req));
-    res.json(evaluationJson(await acknowledgeEvaluation(deps, actorOf(req), scorecardId(req), comment, clientIp(req))));
-  });
+    const evaluation = await acknowledgeEvaluation(deps, actorOf(req), scorecardId(req), comment, clientIp(req));
+    res.json(evaluationJson(evaluation));
+  };
+}
 
+export function evaluationsApiRoutes(deps: AppDeps): Router {
+  const router = Router();
+  const scorers = requireRole(...STAFF_ROLES);
+  router.post('/', scorers, create(deps));
+  router.get('/', list(deps));
+  router.get('/:id', show(deps));
+  router.post('/:id/release', scorers, release(deps));
+  router.post('/:id/acknowledge', acknowledge(deps));
   return router;
 }
