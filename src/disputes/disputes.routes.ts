@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { requireSignedIn } from '../auth';
 import type { AppDeps } from '../deps';
-import { answerLabel, answersOf, evaluationView, scoringFormErrors, scoringFormInput } from '../evaluations';
+import { answerLabel, answersOf, evaluationView, rubricOf, scoringFormErrors, scoringFormInput } from '../evaluations';
 import { AppError, NotFound, Validation } from '../lib/errors';
 import { formBody, idParam } from '../lib/forms';
 import { clientIp, flash } from '../lib/http';
@@ -16,7 +16,6 @@ import {
   visibleDisputeOr404,
   visibleEvaluationOr404,
 } from '../policy';
-import { loadRubric, type FullRubric } from '../rubrics';
 import { formatScore } from '../scoring';
 import { disputedItemIds, listDisputes } from './disputes.queries';
 import { disputeReport } from './disputes.report';
@@ -43,12 +42,6 @@ async function refusalFlashed(req: Request, step: () => Promise<void>): Promise<
     if (!(err instanceof AppError && err.status === 409)) throw err;
     flash(req, 'error', err.message);
   }
-}
-
-async function rubricOr404(deps: AppDeps, rubricId: number): Promise<FullRubric> {
-  const rubric = await loadRubric(deps.db, rubricId);
-  if (!rubric) throw new NotFound('The rubric of this scorecard is gone.');
-  return rubric;
 }
 
 // ---- The CSR's side: dispute items of a released scorecard.
@@ -144,10 +137,7 @@ async function renderDispute(deps: AppDeps, req: Request, res: Response, refused
   if (!reviewsDisputes(actor)) return res.redirect(303, `/evaluations/${dispute.evaluation_id}`);
   const detail = await disputeDetail(deps.db, id);
   const evaluation = await visibleEvaluationOr404(deps.db, actor, dispute.evaluation_id);
-  const [rubric, answers] = await Promise.all([
-    rubricOr404(deps, evaluation.rubric_id),
-    answersOf(deps.db, evaluation.id),
-  ]);
+  const [rubric, answers] = await Promise.all([rubricOf(deps, evaluation), answersOf(deps.db, evaluation.id)]);
   const items = new Map(rubric.sections.flatMap((sec) => sec.items).map((i) => [i.id, i]));
   const answersNow = new Map(
     answers.flatMap((a) => {
@@ -219,7 +209,7 @@ function rescoreFromForm(deps: AppDeps): Handler {
     const dispute = await visibleDisputeOr404(deps.db, actor, id);
     const evaluation = await visibleEvaluationOr404(deps.db, actor, dispute.evaluation_id);
     const form = formBody(req);
-    const input = scoringFormInput(await rubricOr404(deps, evaluation.rubric_id), form);
+    const input = scoringFormInput(await rubricOf(deps, evaluation), form);
     try {
       await rescoreDispute(deps, actor, id, { ...input, reason: form.reason }, clientIp(req));
       flash(req, 'success', 'Scorecard rescored and dispute decided. The CSR is asked to acknowledge it again.');

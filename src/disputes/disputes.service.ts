@@ -2,12 +2,12 @@ import { recordAudit } from '../audit';
 import type { Dispute, Evaluation, Rubric } from '../db/schema';
 import { inTransaction, type Executor, type Tx } from '../db/transaction';
 import type { AppDeps } from '../deps';
-import { answersOf, rescoreEvaluation, type SaveOutcome } from '../evaluations';
+import { answersOf, rescoreEvaluation, rubricOf, type SaveOutcome } from '../evaluations';
 import { isoNow } from '../lib/clock';
 import { Conflict, Forbidden, NotFound, Validation } from '../lib/errors';
 import { parseInput } from '../lib/validation';
 import { canResolveDispute, isEvaluatedCsr, visibleDisputeOr404, visibleEvaluationOr404, type Actor } from '../policy';
-import { loadRubric, type FullItem } from '../rubrics';
+import type { FullItem } from '../rubrics';
 import {
   countDisputes,
   currentScoreOf,
@@ -112,8 +112,7 @@ export async function openDispute(
   const input = parseInput(openDisputeSchema, raw);
   const evaluation = await visibleEvaluationOr404(deps.db, actor, evaluationId);
   if (!isEvaluatedCsr(actor, evaluation)) throw new Forbidden('Only the CSR this scorecard is about can dispute it.');
-  const rubric = await loadRubric(deps.db, evaluation.rubric_id);
-  if (!rubric) throw new NotFound('The rubric of this scorecard is gone.');
+  const rubric = await rubricOf(deps, evaluation);
   const items = new Map(rubric.sections.flatMap((s) => s.items).map((i) => [i.id, i]));
   knownItemsOr422(input.item_ids, items);
   const answers = new Map((await answersOf(deps.db, evaluation.id)).map((a) => [a.item_id, a]));

@@ -1,7 +1,8 @@
 import type { Evaluation } from '../db/schema';
 import type { Executor } from '../db/transaction';
 import { callCues } from '../calls';
-import { loadRubric, scoringModel, type FullRubric } from '../rubrics';
+import { NotFound } from '../lib/errors';
+import { loadRubric, scoringModel } from '../rubrics';
 import { formatScore, type SectionScore } from '../scoring';
 import { agentOfEvaluation, answersOf, callOfEvaluation, evaluatorOf, revisionsOf } from './evaluations.queries';
 
@@ -15,12 +16,13 @@ export async function evaluationView(db: Executor, evaluation: Evaluation) {
     evaluatorOf(db, evaluation),
     revisionsOf(db, evaluation.id),
   ]);
+  if (!rubric) throw new NotFound('The rubric of this scorecard is gone.');
   const byItem = new Map(answers.map((a) => [a.item_id, a]));
   const sections = JSON.parse(evaluation.section_scores) as SectionScore[];
   return {
     evaluation,
-    rubric: rubric as FullRubric,
-    model: scoringModel(rubric as FullRubric),
+    rubric,
+    model: scoringModel(rubric),
     answers: byItem,
     call,
     cues: callCues(call),

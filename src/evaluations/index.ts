@@ -2,6 +2,7 @@
 export { evaluationView } from './evaluation-view';
 export { evaluationJson, evaluationsApiRoutes } from './evaluations.api';
 export { answerLabel } from './answers';
+export { rubricOf } from './checks';
 export { answersOf, listEvaluations } from './evaluations.queries';
 export { evaluationRoutes } from './evaluations.routes';
 export type { ScorecardExtras } from './evaluations.routes';
