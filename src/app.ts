@@ -8,7 +8,7 @@ import { openApiDocument } from './api';
 import { auditRoutes } from './audit';
 import { callRoutes } from './calls';
 import { evaluationRoutes } from './evaluations';
-import { disputeRoutes } from './disputes';
+import { disputePanel, disputeRoutes, evaluationsInReview } from './disputes';
 import { calibrationRoutes } from './calibration';
 import { rubricRoutes } from './rubrics';
 import { coachingRoutes } from './coaching';
@@ -125,7 +125,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(settingsRoutes(deps));
   app.use(uploadRoutes(deps));
   app.use(callRoutes(deps));
-  app.use(evaluationRoutes(deps));
+  app.use(evaluationRoutes(deps, { disputePanel, evaluationsInReview }));
   app.use(disputeRoutes(deps));
   app.use(calibrationRoutes(deps));
   app.use(rubricRoutes(deps));

@@ -28,9 +28,11 @@ export function krippendorffAlphaNominal(data: ReliabilityData): AlphaResult {
     const m = values.length;
     if (m < 2) continue;
     units += 1;
-    for (let i = 0; i < m; i += 1) {
-      for (let j = 0; j < m; j += 1) if (i !== j) add(values[i], values[j], 1 / (m - 1));
-    }
+    values.forEach((c, i) =>
+      values.forEach((k, j) => {
+        if (i !== j) add(c, k, 1 / (m - 1));
+      }),
+    );
   }
   const totals = new Map<string, number>();
   let n = 0;

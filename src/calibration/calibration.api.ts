@@ -1,20 +1,15 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../deps';
-import { NotFound } from '../lib/errors';
+import { formBody, idParam } from '../lib/forms';
 import { clientIp } from '../lib/http';
-import { parseIdParam, parseInput } from '../lib/validation';
-import { actorOf, requireRole, STAFF_ROLES, teamScope, type Actor } from '../policy';
-import { visibleSessionOr404 } from '../policy';
+import { parseInput } from '../lib/validation';
+import { actorOf, requireRole, STAFF_ROLES, teamScope, visibleSessionOr404, type Actor } from '../policy';
 import { listSessions } from './calibration.queries';
 import { sessionListSchema } from './calibration.schemas';
 import { closeSession, openSession } from './calibration.service';
 import { sessionView, type SessionView } from './calibration.view';
 
-function idParam(req: Request): number {
-  const id = parseIdParam(req.params.id);
-  if (id === null) throw new NotFound('No such calibration session.');
-  return id;
-}
+const sessionId = (req: Request) => idParam(req, 'calibration session');
 
 const round = (n: number | null) => (n === null ? null : Math.round(n * 1000) / 1000);
 
@@ -66,11 +61,10 @@ async function viewJson(deps: AppDeps, actor: Actor, id: number) {
   return sessionJson(await sessionView(deps, actor, session));
 }
 
-export function calibrationApiRoutes(deps: AppDeps): Router {
-  const router = Router();
-  const staff = requireRole(...STAFF_ROLES);
+type Handler = (req: Request, res: Response) => Promise<void>;
 
-  router.get('/', staff, async (req, res) => {
+function list(deps: AppDeps): Handler {
+  return async (req, res) => {
     const query = parseInput(sessionListSchema, req.query);
     const actor = actorOf(req);
     const scope = await teamScope(deps.db, actor);
@@ -82,6 +76,7 @@ export function calibrationApiRoutes(deps: AppDeps): Router {
       limit: query.limit + 1,
     });
     const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
     res.json({
       items: page.map((s) => ({
         id: s.id,
@@ -93,25 +88,39 @@ export function calibrationApiRoutes(deps: AppDeps): Router {
         created_at: s.created_at,
         closed_at: s.closed_at,
       })),
-      next_cursor: rows.length > query.limit ? String(page.at(-1)!.id) : null,
+      next_cursor: rows.length > query.limit && last ? String(last.id) : null,
     });
-  });
+  };
+}
 
-  router.post('/', staff, async (req, res) => {
+function open(deps: AppDeps): Handler {
+  return async (req, res) => {
     const actor = actorOf(req);
-    const session = await openSession(deps, actor, req.body ?? {}, clientIp(req));
+    const session = await openSession(deps, actor, formBody(req), clientIp(req));
     res.status(201).json(await viewJson(deps, actor, session.id));
-  });
+  };
+}
 
-  router.get('/:id', staff, async (req, res) => {
-    res.json(await viewJson(deps, actorOf(req), idParam(req)));
-  });
+function show(deps: AppDeps): Handler {
+  return async (req, res) => {
+    res.json(await viewJson(deps, actorOf(req), sessionId(req)));
+  };
+}
 
-  router.post('/:id/close', staff, async (req, res) => {
+function close(deps: AppDeps): Handler {
+  return async (req, res) => {
     const actor = actorOf(req);
-    await closeSession(deps, actor, idParam(req), clientIp(req));
-    res.json(await viewJson(deps, actor, idParam(req)));
-  });
+    await closeSession(deps, actor, sessionId(req), clientIp(req));
+    res.json(await viewJson(deps, actor, sessionId(req)));
+  };
+}
 
+export function calibrationApiRoutes(deps: AppDeps): Router {
+  const router = Router();
+  const staff = requireRole(...STAFF_ROLES);
+  router.get('/', staff, list(deps));
+  router.post('/', staff, open(deps));
+  router.get('/:id', staff, show(deps));
+  router.post('/:id/close', staff, close(deps));
   return router;
 }

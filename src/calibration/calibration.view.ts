@@ -1,20 +1,33 @@
 import type { CalibrationSession } from '../db/schema';
 import type { AppDeps } from '../deps';
-import { teamScope, type Actor } from '../policy';
-import { loadRubric, type FullRubric } from '../rubrics';
-import { canManageSession, othersVisible } from '../policy';
-import { answersOfEvaluations, listSessions, participantsOf, type Participant } from './calibration.queries';
+import { canManageSession, othersVisible, teamScope, type Actor } from '../policy';
+import { loadRubric } from '../rubrics';
+import {
+  answersOfEvaluations,
+  displayNameOf,
+  listSessions,
+  participantsOf,
+  sessionCall,
+  type Participant,
+} from './calibration.queries';
 import { driftByEvaluator, scoreDeviations, sessionResults, type RaterInput } from './results';
 
-function raterOf(p: Participant): RaterInput {
-  return {
-    user_id: p.user_id,
-    name: p.display_name,
-    evaluation_id: p.evaluation_id!,
-    score: p.score,
-    critical_failed: p.critical_failed === 1,
-    comment: p.comment,
-  };
+/** The evaluators who submitted their calibration scorecard, as the results take them. */
+function submittedRaters(participants: Participant[]): RaterInput[] {
+  return participants.flatMap((p) =>
+    p.evaluation_status === 'submitted' && p.evaluation_id !== null
+      ? [
+          {
+            user_id: p.user_id,
+            name: p.display_name,
+            evaluation_id: p.evaluation_id,
+            score: p.score,
+            critical_failed: p.critical_failed === 1,
+            comment: p.comment,
+          },
+        ]
+      : [],
+  );
 }
 
 /**
@@ -25,38 +38,23 @@ export async function sessionView(deps: AppDeps, actor: Actor, session: Calibrat
   const [rubric, participants, call, creator, visible, manage] = await Promise.all([
     loadRubric(deps.db, session.rubric_id),
     participantsOf(deps.db, session.id),
-    deps.db
-      .selectFrom('calls')
-      .innerJoin('users as agent', 'agent.id', 'calls.agent_id')
-      .select([
-        'calls.id',
-        'calls.external_id',
-        'calls.started_at',
-        'calls.category',
-        'agent.display_name as agent_name',
-      ])
-      .where('calls.id', '=', session.call_id)
-      .executeTakeFirstOrThrow(),
-    session.created_by
-      ? deps.db.selectFrom('users').select('display_name').where('id', '=', session.created_by).executeTakeFirst()
-      : undefined,
+    sessionCall(deps.db, session.call_id),
+    session.created_by ? displayNameOf(deps.db, session.created_by) : undefined,
     othersVisible(deps.db, actor, session),
     canManageSession(deps.db, actor, session),
   ]);
+  if (!rubric) throw new Error(`the rubric of calibration session ${session.id} is gone`);
   const own = participants.find((p) => p.user_id === actor.id);
-  const submitted = participants.filter((p) => p.evaluation_status === 'submitted');
-  const shown = visible ? submitted : submitted.filter((p) => p.user_id === actor.id);
+  const submitted = submittedRaters(participants);
+  const shown = visible ? submitted : submitted.filter((r) => r.user_id === actor.id);
   const answers = await answersOfEvaluations(
     deps.db,
-    shown.map((p) => p.evaluation_id!),
+    shown.map((r) => r.evaluation_id),
   );
-  const results =
-    visible && shown.length > 0
-      ? sessionResults(rubric as FullRubric, shown.map(raterOf), answers, session.expert_id)
-      : null;
+  const results = visible && shown.length > 0 ? sessionResults(rubric, shown, answers, session.expert_id) : null;
   return {
     session,
-    rubric: rubric as FullRubric,
+    rubric,
     call,
     creatorName: creator?.display_name ?? '—',
     expert: participants.find((p) => p.user_id === session.expert_id) ?? null,
@@ -90,9 +88,7 @@ export async function driftReport(deps: AppDeps, actor: Actor, limit = 100) {
   const sessions = (await listSessions(deps.db, { scope, actor, status: 'closed', limit })).reverse();
   const perSession = [];
   for (const s of sessions) {
-    const raters = (await participantsOf(deps.db, s.id))
-      .filter((p) => p.evaluation_status === 'submitted')
-      .map(raterOf);
+    const raters = submittedRaters(await participantsOf(deps.db, s.id));
     perSession.push(scoreDeviations(raters, s.expert_id));
   }
   return { sessions: sessions.length, rows: driftByEvaluator(perSession) };

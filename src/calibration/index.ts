@@ -2,4 +2,5 @@
 export { calibrationApiRoutes } from './calibration.api';
 export { calibrationPaths } from './calibration.openapi';
 export { calibrationRoutes } from './calibration.routes';
-export { answerLabel } from './results';
+// How an answer reads on a scorecard: the evaluations room's, still offered here for earlier callers.
+export { answerLabel } from '../evaluations';

@@ -1,3 +1,4 @@
+import { answerLabel } from '../evaluations';
 import type { FullItem, FullRubric } from '../rubrics';
 import { krippendorffAlphaNominal, readAlpha, type AlphaResult } from './agreement';
 
@@ -55,15 +56,6 @@ export interface SessionResults {
   reading: ReturnType<typeof readAlpha>;
 }
 
-/** How an answer reads on a scorecard: Yes / No / N/A, "3 of 4", or the option's label. */
-export function answerLabel(item: FullItem, value: string | null): string {
-  if (value === null) return '—';
-  if (value === 'na') return 'N/A';
-  if (item.type === 'yes_no') return value === 'yes' ? 'Yes' : 'No';
-  if (item.type === 'scale') return `${value} of ${item.max_points}`;
-  return item.options.find((o) => String(o.id) === value)?.label ?? value;
-}
-
 /**
  * An answer as a category for the agreement statistic. Yes/No answers share one set of categories; a scale
  * value is read against its maximum ("3 of 4" is not "3 of 10"); an option belongs to its own item, so an
@@ -80,9 +72,9 @@ export function categoryOf(item: FullItem, value: string | null): string | null 
 function modalValue(values: string[]): string | null {
   const counts = new Map<string, number>();
   for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
-  const sorted = [...counts.entries()].sort((a, b) => b[1] - a[1]);
-  if (sorted.length === 0 || (sorted.length > 1 && sorted[0][1] === sorted[1][1])) return null;
-  return sorted[0][0];
+  const [top, next] = [...counts.entries()].sort((a, b) => b[1] - a[1]);
+  if (!top || (next && top[1] === next[1])) return null;
+  return top[0];
 }
 
 function referenceScore(raters: RaterInput[], expert: RaterInput | undefined) {
@@ -104,21 +96,25 @@ function itemAgreement(
   const given = values.filter((v): v is string => v !== null);
   const reference = expert ? (answerOf(expert)?.value ?? null) : modalValue(given);
   const disagreement = new Set(given).size > 1;
-  const judged = expert ? raters.filter((r) => r !== expert && answerOf(r)) : raters.filter((r) => answerOf(r));
-  const matching = judged.filter((r) => answerOf(r)!.value === reference).length;
+  const judged = raters.flatMap((r) => {
+    const answer = r === expert ? undefined : answerOf(r);
+    return answer ? [answer] : [];
+  });
+  const matching = judged.filter((answer) => answer.value === reference).length;
   return {
     item_id: item.id,
     section,
     prompt: item.prompt,
-    cells: raters.map((r, i) => {
+    cells: raters.map((r) => {
       const answer = answerOf(r);
+      const value = answer?.value ?? null;
       return {
         user_id: r.user_id,
-        value: values[i],
-        label: answerLabel(item, values[i]),
+        value,
+        label: answerLabel(item, value),
         points: answer?.points ?? null,
         max_points: answer?.max_points ?? null,
-        differs: values[i] !== null && disagreement && (reference === null || values[i] !== reference),
+        differs: value !== null && disagreement && (reference === null || value !== reference),
       };
     }),
     reference_label: reference === null ? null : answerLabel(item, reference),
@@ -157,9 +153,13 @@ export function sessionResults(
     byEvaluation.set(a.evaluation_id, map);
   }
   const rubricItems = rubric.sections.flatMap((s) => s.items.map((item) => ({ item, section: s.title })));
-  const items = rubricItems.map(({ item, section }) => itemAgreement(item, section, raters, expert, byEvaluation));
+  const rows = rubricItems.map(({ item, section }) => ({
+    item,
+    agreement: itemAgreement(item, section, raters, expert, byEvaluation),
+  }));
+  const items = rows.map((row) => row.agreement);
   const alpha = krippendorffAlphaNominal(
-    items.map((row, i) => row.cells.map((c) => categoryOf(rubricItems[i].item, c.value))),
+    rows.map(({ item, agreement }) => agreement.cells.map((c) => categoryOf(item, c.value))),
   );
   return {
     ...scoreDeviations(raters, expertId),

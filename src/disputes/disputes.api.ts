@@ -1,21 +1,14 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../deps';
-import { visibleEvaluationOr404 } from '../policy';
 import { evaluationJson } from '../evaluations';
-import { NotFound } from '../lib/errors';
+import { formBody, idParam } from '../lib/forms';
 import { clientIp } from '../lib/http';
-import { parseIdParam, parseInput } from '../lib/validation';
-import { actorOf, requireRole, STAFF_ROLES, teamScope } from '../policy';
-import { disputesOfEvaluation, disputeWithNames, listDisputes } from './disputes.queries';
+import { parseInput } from '../lib/validation';
+import { actorOf, requireRole, STAFF_ROLES, teamScope, visibleDisputeOr404, visibleEvaluationOr404 } from '../policy';
+import { disputesOfEvaluation, listDisputes } from './disputes.queries';
 import { disputeListSchema } from './disputes.schemas';
-import { openDispute, rescoreDispute, upholdDispute, visibleDisputeOr404 } from './disputes.service';
-import { withItems, type DisputeDetail } from './disputes.view';
-
-function idParam(req: Request, what: string): number {
-  const id = parseIdParam(req.params.id);
-  if (id === null) throw new NotFound(`No such ${what}.`);
-  return id;
-}
+import { openDispute, rescoreDispute, upholdDispute } from './disputes.service';
+import { disputeDetail, withItems, type DisputeDetail } from './disputes.view';
 
 export function disputeJson(d: DisputeDetail) {
   return {
@@ -40,34 +33,39 @@ export function disputeJson(d: DisputeDetail) {
 }
 
 async function detailJson(deps: AppDeps, id: number) {
-  const [detail] = await withItems(deps.db, [(await disputeWithNames(deps.db, id))!]);
-  return disputeJson(detail);
+  return disputeJson(await disputeDetail(deps.db, id));
+}
+
+type Handler = (req: Request, res: Response) => Promise<void>;
+
+const scorecardId = (req: Request) => idParam(req, 'scorecard');
+const disputeId = (req: Request) => idParam(req, 'dispute');
+
+function open(deps: AppDeps): Handler {
+  return async (req, res) => {
+    const dispute = await openDispute(deps, actorOf(req), scorecardId(req), formBody(req), clientIp(req));
+    res.status(201).json(await detailJson(deps, dispute.id));
+  };
+}
+
+function ofScorecard(deps: AppDeps): Handler {
+  return async (req, res) => {
+    const evaluation = await visibleEvaluationOr404(deps.db, actorOf(req), scorecardId(req));
+    const rows = await withItems(deps.db, await disputesOfEvaluation(deps.db, evaluation.id));
+    res.json({ items: rows.map(disputeJson), next_cursor: null });
+  };
 }
 
 /** Routes under /api/v1/evaluations/:id: the CSR opens a dispute; anyone who sees the scorecard lists them. */
 export function evaluationDisputesApiRoutes(deps: AppDeps): Router {
   const router = Router();
-
-  router.post('/:id/disputes', async (req, res) => {
-    const dispute = await openDispute(deps, actorOf(req), idParam(req, 'scorecard'), req.body ?? {}, clientIp(req));
-    res.status(201).json(await detailJson(deps, dispute.id));
-  });
-
-  router.get('/:id/disputes', async (req, res) => {
-    const evaluation = await visibleEvaluationOr404(deps.db, actorOf(req), idParam(req, 'scorecard'));
-    const rows = await withItems(deps.db, await disputesOfEvaluation(deps.db, evaluation.id));
-    res.json({ items: rows.map(disputeJson), next_cursor: null });
-  });
-
+  router.post('/:id/disputes', open(deps));
+  router.get('/:id/disputes', ofScorecard(deps));
   return router;
 }
 
-/** Routes under /api/v1/disputes: the reviewers' queue and decisions. */
-export function disputesApiRoutes(deps: AppDeps): Router {
-  const router = Router();
-  const staff = requireRole(...STAFF_ROLES);
-
-  router.get('/', staff, async (req, res) => {
+function list(deps: AppDeps): Handler {
+  return async (req, res) => {
     const query = parseInput(disputeListSchema, req.query);
     const actor = actorOf(req);
     const rows = await listDisputes(deps.db, {
@@ -80,35 +78,45 @@ export function disputesApiRoutes(deps: AppDeps): Router {
       limit: query.limit + 1,
     });
     const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
     res.json({
       items: (await withItems(deps.db, page)).map(disputeJson),
-      next_cursor: rows.length > query.limit ? String(page.at(-1)!.id) : null,
+      next_cursor: rows.length > query.limit && last ? String(last.id) : null,
     });
-  });
+  };
+}
 
-  router.get('/:id', async (req, res) => {
-    const dispute = await visibleDisputeOr404(deps.db, actorOf(req), idParam(req, 'dispute'));
+function show(deps: AppDeps): Handler {
+  return async (req, res) => {
+    const dispute = await visibleDisputeOr404(deps.db, actorOf(req), disputeId(req));
     res.json(await detailJson(deps, dispute.id));
-  });
+  };
+}
 
-  router.post('/:id/uphold', staff, async (req, res) => {
-    const dispute = await upholdDispute(deps, actorOf(req), idParam(req, 'dispute'), req.body ?? {}, clientIp(req));
+function uphold(deps: AppDeps): Handler {
+  return async (req, res) => {
+    const dispute = await upholdDispute(deps, actorOf(req), disputeId(req), formBody(req), clientIp(req));
     res.json(await detailJson(deps, dispute.id));
-  });
+  };
+}
 
-  router.post('/:id/rescore', staff, async (req, res) => {
-    const { dispute, outcome } = await rescoreDispute(
-      deps,
-      actorOf(req),
-      idParam(req, 'dispute'),
-      req.body ?? {},
-      clientIp(req),
-    );
+function rescore(deps: AppDeps): Handler {
+  return async (req, res) => {
+    const { dispute, outcome } = await rescoreDispute(deps, actorOf(req), disputeId(req), formBody(req), clientIp(req));
     res.json({
       dispute: await detailJson(deps, dispute.id),
       evaluation: evaluationJson(outcome.evaluation, { coachingTaskId: outcome.coachingTaskId }),
     });
-  });
+  };
+}
 
+/** Routes under /api/v1/disputes: the reviewers' queue and decisions. */
+export function disputesApiRoutes(deps: AppDeps): Router {
+  const router = Router();
+  const staff = requireRole(...STAFF_ROLES);
+  router.get('/', staff, list(deps));
+  router.get('/:id', show(deps));
+  router.post('/:id/uphold', staff, uphold(deps));
+  router.post('/:id/rescore', staff, rescore(deps));
   return router;
 }

@@ -1,12 +1,13 @@
-import type { DB } from '../db/database';
-import type { DisputeStatus, Evaluation } from '../db/schema';
+import type { Insertable } from 'kysely';
+import type { DisputeItemsTable, DisputesTable, DisputeStatus, Evaluation } from '../db/schema';
+import type { Executor } from '../db/transaction';
 import type { TeamScope } from '../policy';
 
-export async function findDispute(db: DB, id: number) {
+export async function findDispute(db: Executor, id: number) {
   return db.selectFrom('disputes').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function openDisputeOf(db: DB, evaluationId: number) {
+export async function openDisputeOf(db: Executor, evaluationId: number) {
   return db
     .selectFrom('disputes')
     .selectAll()
@@ -15,7 +16,7 @@ export async function openDisputeOf(db: DB, evaluationId: number) {
     .executeTakeFirst();
 }
 
-export async function countDisputes(db: DB, evaluationId: number): Promise<number> {
+export async function countDisputes(db: Executor, evaluationId: number): Promise<number> {
   const row = await db
     .selectFrom('disputes')
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -25,7 +26,7 @@ export async function countDisputes(db: DB, evaluationId: number): Promise<numbe
 }
 
 /** Items of the given disputes with their prompts, in rubric order. */
-export async function itemsOfDisputes(db: DB, disputeIds: number[]) {
+export async function itemsOfDisputes(db: Executor, disputeIds: number[]) {
   if (disputeIds.length === 0) return [];
   return db
     .selectFrom('dispute_items as d')
@@ -68,7 +69,7 @@ const DISPUTE_COLUMNS = [
 ] as const;
 
 /** Disputes with the names of the people around them. */
-function disputesWithNames(db: DB) {
+function disputesWithNames(db: Executor) {
   return db
     .selectFrom('disputes as d')
     .innerJoin('users as csr', 'csr.id', 'd.csr_id')
@@ -94,11 +95,11 @@ function disputesWithNames(db: DB) {
 
 export type DisputeRow = Awaited<ReturnType<ReturnType<typeof disputesWithNames>['execute']>>[number];
 
-export async function disputeWithNames(db: DB, id: number): Promise<DisputeRow | undefined> {
+export async function disputeWithNames(db: Executor, id: number): Promise<DisputeRow | undefined> {
   return disputesWithNames(db).where('d.id', '=', id).executeTakeFirst();
 }
 
-export async function disputesOfEvaluation(db: DB, evaluationId: number): Promise<DisputeRow[]> {
+export async function disputesOfEvaluation(db: Executor, evaluationId: number): Promise<DisputeRow[]> {
   return disputesWithNames(db).where('d.evaluation_id', '=', evaluationId).orderBy('d.id', 'desc').execute();
 }
 
@@ -114,7 +115,7 @@ export interface DisputeListFilter {
 }
 
 /** Disputes in scope (their teams', or assigned to the viewer), newest first (keyset on id). */
-export async function listDisputes(db: DB, filter: DisputeListFilter): Promise<DisputeRow[]> {
+export async function listDisputes(db: Executor, filter: DisputeListFilter): Promise<DisputeRow[]> {
   let query = disputesWithNames(db).orderBy('d.id', 'desc').limit(filter.limit);
   if (!filter.scope.all) {
     const teamIds = filter.scope.teamIds.length ? filter.scope.teamIds : [-1];
@@ -129,7 +130,7 @@ export async function listDisputes(db: DB, filter: DisputeListFilter): Promise<D
 }
 
 /** Which of these scorecards have a dispute in review. */
-export async function evaluationsInReview(db: DB, evaluationIds: number[]): Promise<Set<number>> {
+export async function evaluationsInReview(db: Executor, evaluationIds: number[]): Promise<Set<number>> {
   if (evaluationIds.length === 0) return new Set();
   const rows = await db
     .selectFrom('disputes')
@@ -145,7 +146,7 @@ export async function evaluationsInReview(db: DB, evaluationIds: number[]): Prom
  * evaluator when the team has one, else its only supervisor; "manager": the department's manager (unless
  * they scored it themselves). Each falls back to the other when nobody fits.
  */
-export async function reviewerFor(db: DB, evaluation: Evaluation, reviewer: 'supervisor' | 'manager') {
+export async function reviewerFor(db: Executor, evaluation: Evaluation, reviewer: 'supervisor' | 'manager') {
   if (!evaluation.team_id) return null;
   const supervisors = await db
     .selectFrom('team_supervisors as ts')
@@ -168,4 +169,73 @@ export async function reviewerFor(db: DB, evaluation: Evaluation, reviewer: 'sup
     return manager !== null && manager !== evaluation.evaluator_id ? manager : (supervisor ?? manager);
   }
   return supervisor ?? manager;
+}
+
+export async function insertDispute(db: Executor, dispute: Insertable<DisputesTable>): Promise<number> {
+  const row = await db.insertInto('disputes').values(dispute).returning('id').executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function insertDisputeItems(db: Executor, items: Array<Insertable<DisputeItemsTable>>): Promise<void> {
+  await db.insertInto('dispute_items').values(items).execute();
+}
+
+/** The items a dispute is about. */
+export async function disputedItemIds(db: Executor, disputeId: number): Promise<number[]> {
+  const rows = await db.selectFrom('dispute_items').select('item_id').where('dispute_id', '=', disputeId).execute();
+  return rows.map((r) => r.item_id);
+}
+
+/** Decides an open dispute; false when it was decided meanwhile. */
+export async function decideOpenDispute(
+  db: Executor,
+  disputeId: number,
+  decision: {
+    status: 'upheld' | 'rescored';
+    resolved_at: string;
+    resolved_by: number;
+    resolution_reason: string;
+    score_after: number | null;
+  },
+): Promise<boolean> {
+  const updated = await db
+    .updateTable('disputes')
+    .set(decision)
+    .where('id', '=', disputeId)
+    .where('status', '=', 'open')
+    .executeTakeFirst();
+  return Number(updated.numUpdatedRows) > 0;
+}
+
+/** The scorecard's score as it stands now (what an upheld dispute leaves it at). */
+export async function currentScoreOf(db: Executor, evaluationId: number): Promise<number | null> {
+  const evaluation = await db
+    .selectFrom('evaluations')
+    .select('score')
+    .where('id', '=', evaluationId)
+    .executeTakeFirstOrThrow();
+  return evaluation.score;
+}
+
+/** Upheld: every disputed item keeps its answer. */
+export async function keepItemAnswers(db: Executor, disputeId: number): Promise<void> {
+  await db
+    .updateTable('dispute_items')
+    .set((eb) => ({ value_after: eb.ref('value_before'), points_after: eb.ref('points_before') }))
+    .where('dispute_id', '=', disputeId)
+    .execute();
+}
+
+export async function setItemAnswerAfter(
+  db: Executor,
+  disputeId: number,
+  itemId: number,
+  after: { value_after: string | null; points_after: number | null },
+): Promise<void> {
+  await db
+    .updateTable('dispute_items')
+    .set(after)
+    .where('dispute_id', '=', disputeId)
+    .where('item_id', '=', itemId)
+    .execute();
 }

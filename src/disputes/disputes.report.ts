@@ -35,10 +35,15 @@ function daysToResolve(d: DisputeRow): number | null {
   return d.resolved_at ? (Date.parse(d.resolved_at) - Date.parse(d.opened_at)) / DAY_MS : null;
 }
 
-function groupBy<T, K>(rows: T[], key: (row: T) => K): Map<K, T[]> {
-  const groups = new Map<K, T[]>();
-  for (const row of rows) groups.set(key(row), [...(groups.get(key(row)) ?? []), row]);
-  return groups;
+/** Rows grouped by key, in order of first appearance; a group is never empty, so it carries its first row. */
+function groupBy<T, K>(rows: T[], key: (row: T) => K): Array<{ first: T; rows: T[] }> {
+  const groups = new Map<K, { first: T; rows: T[] }>();
+  for (const row of rows) {
+    const group = groups.get(key(row));
+    if (group) group.rows.push(row);
+    else groups.set(key(row), { first: row, rows: [row] });
+  }
+  return [...groups.values()];
 }
 
 /** The dispute report over the actor's teams (an admin: all), optionally for disputes opened from/to. */
@@ -51,30 +56,29 @@ export async function disputeReport(deps: AppDeps, actor: Actor, filter: { from?
   );
   const byId = new Map(disputes.map((d) => [d.id, d]));
   const asDispute = (d: DisputeRow) => ({ status: d.status, changed: d.status === 'rescored', days: daysToResolve(d) });
+  // Each item with the dispute it belongs to (every item's dispute is in the list it was fetched for).
+  const disputedItems = items.flatMap((item) => {
+    const parent = byId.get(item.dispute_id);
+    return parent ? [{ ...item, parent }] : [];
+  });
 
-  const evaluators = [...groupBy(disputes, (d) => d.evaluator_id).values()]
-    .map((rows) => ({ name: rows[0].evaluator_name, ...tally(rows.map(asDispute)) }))
+  const evaluators = groupBy(disputes, (d) => d.evaluator_id)
+    .map(({ first, rows }) => ({ name: first.evaluator_name, ...tally(rows.map(asDispute)) }))
     .sort((a, b) => b.total - a.total || a.name.localeCompare(b.name));
 
-  const perItem = [...groupBy(items, (i) => i.item_id).values()]
-    .map((rows) => {
-      const dispute = byId.get(rows[0].dispute_id)!;
-      return {
-        prompt: rows[0].prompt,
-        section: rows[0].section,
-        rubric: `${dispute.rubric_name} v${dispute.rubric_version}`,
-        ...tally(
-          rows.map((i) => {
-            const parent = byId.get(i.dispute_id)!;
-            return {
-              status: parent.status,
-              changed: parent.status !== 'open' && i.points_after !== i.points_before,
-              days: daysToResolve(parent),
-            };
-          }),
-        ),
-      };
-    })
+  const perItem = groupBy(disputedItems, (i) => i.item_id)
+    .map(({ first, rows }) => ({
+      prompt: first.prompt,
+      section: first.section,
+      rubric: `${first.parent.rubric_name} v${first.parent.rubric_version}`,
+      ...tally(
+        rows.map(({ parent, points_after, points_before }) => ({
+          status: parent.status,
+          changed: parent.status !== 'open' && points_after !== points_before,
+          days: daysToResolve(parent),
+        })),
+      ),
+    }))
     .sort((a, b) => b.total - a.total || a.prompt.localeCompare(b.prompt));
 
   return {

@@ -102,3 +102,12 @@ export function answerMap(
     map[a.item_id] = types.get(a.item_id) === 'yes_no' || a.value === 'na' ? a.value : Number(a.value);
   return map;
 }
+
+/** How an answer reads on a scorecard: Yes / No / N/A, "3 of 4", or the option's label. */
+export function answerLabel(item: FullItem, value: string | null): string {
+  if (value === null) return '—';
+  if (value === 'na') return 'N/A';
+  if (item.type === 'yes_no') return value === 'yes' ? 'Yes' : 'No';
+  if (item.type === 'scale') return `${value} of ${item.max_points}`;
+  return item.options.find((o) => String(o.id) === value)?.label ?? value;
+}

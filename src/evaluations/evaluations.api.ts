@@ -1,22 +1,17 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../deps';
 import type { Evaluation } from '../db/schema';
-import { NotFound } from '../lib/errors';
+import { formBody, idParam } from '../lib/forms';
 import { clientIp } from '../lib/http';
-import { parseIdParam, parseInput } from '../lib/validation';
-import { actorOf, requireRole, STAFF_ROLES } from '../policy';
+import { parseInput } from '../lib/validation';
+import { actorOf, requireRole, STAFF_ROLES, visibleEvaluationOr404 } from '../policy';
 import type { ScoreResult } from '../scoring';
-import { visibleEvaluationOr404 } from '../policy';
 import { answersOf } from './evaluations.queries';
 import { acknowledgeSchema, createEvaluationSchema, evaluationListSchema } from './evaluations.schemas';
 import { acknowledgeEvaluation, releaseEvaluation, startAndSaveEvaluation } from './evaluations.service';
 import { searchEvaluations } from './evaluations.list';
 
-function idParam(req: Request): number {
-  const id = parseIdParam(req.params.id);
-  if (id === null) throw new NotFound('No such scorecard.');
-  return id;
-}
+const scorecardId = (req: Request) => idParam(req, 'scorecard');
 
 export function evaluationJson(
   evaluation: Evaluation,
@@ -47,17 +42,18 @@ export function evaluationJson(
   };
 }
 
-export function evaluationsApiRoutes(deps: AppDeps): Router {
-  const router = Router();
-  const scorers = requireRole(...STAFF_ROLES);
+type Handler = (req: Request, res: Response) => Promise<void>;
 
-  router.post('/', scorers, async (req, res) => {
+function create(deps: AppDeps): Handler {
+  return async (req, res) => {
     const input = parseInput(createEvaluationSchema, req.body);
     const outcome = await startAndSaveEvaluation(deps, actorOf(req), input, clientIp(req));
     res.status(201).json(evaluationJson(outcome.evaluation, { coachingTaskId: outcome.coachingTaskId }));
-  });
+  };
+}
 
-  router.get('/', async (req, res) => {
+function list(deps: AppDeps): Handler {
+  return async (req, res) => {
     const query = parseInput(evaluationListSchema, req.query);
     const page = await searchEvaluations(deps, actorOf(req), query);
     res.json({
@@ -77,10 +73,12 @@ export function evaluationsApiRoutes(deps: AppDeps): Router {
       })),
       next_cursor: page.nextBeforeId ? String(page.nextBeforeId) : null,
     });
-  });
+  };
+}
 
-  router.get('/:id', async (req, res) => {
-    const evaluation = await visibleEvaluationOr404(deps.db, actorOf(req), idParam(req));
+function show(deps: AppDeps): Handler {
+  return async (req, res) => {
+    const evaluation = await visibleEvaluationOr404(deps.db, actorOf(req), scorecardId(req));
     const answers = await answersOf(deps.db, evaluation.id);
     res.json({
       ...evaluationJson(evaluation),
@@ -93,16 +91,30 @@ export function evaluationsApiRoutes(deps: AppDeps): Router {
         at_s: a.at_s,
       })),
     });
-  });
+  };
+}
 
-  router.post('/:id/release', scorers, async (req, res) => {
-    res.json(evaluationJson(await releaseEvaluation(deps, actorOf(req), idParam(req), clientIp(req))));
-  });
+function release(deps: AppDeps): Handler {
+  return async (req, res) => {
+    res.json(evaluationJson(await releaseEvaluation(deps, actorOf(req), scorecardId(req), clientIp(req))));
+  };
+}
 
-  router.post('/:id/acknowledge', async (req, res) => {
-    const { comment } = parseInput(acknowledgeSchema, req.body ?? {});
-    res.json(evaluationJson(await acknowledgeEvaluation(deps, actorOf(req), idParam(req), comment, clientIp(req))));
-  });
+function acknowledge(deps: AppDeps): Handler {
+  return async (req, res) => {
+    const { comment } = parseInput(acknowledgeSchema, formBody(req));
+    const evaluation = await acknowledgeEvaluation(deps, actorOf(req), scorecardId(req), comment, clientIp(req));
+    res.json(evaluationJson(evaluation));
+  };
+}
 
+export function evaluationsApiRoutes(deps: AppDeps): Router {
+  const router = Router();
+  const scorers = requireRole(...STAFF_ROLES);
+  router.post('/', scorers, create(deps));
+  router.get('/', list(deps));
+  router.get('/:id', show(deps));
+  router.post('/:id/release', scorers, release(deps));
+  router.post('/:id/acknowledge', acknowledge(deps));
   return router;
 }

@@ -1,17 +1,12 @@
 import type { z } from 'zod';
 import type { AppDeps } from '../deps';
-import { teamScope, type Actor } from '../policy';
-import { CSR_VISIBLE } from '../policy';
-import { listEvaluations } from './evaluations.queries';
+import { CSR_VISIBLE, seesOwnScorecardsOnly, teamScope, type Actor } from '../policy';
+import { listEvaluations, userIdByUsername } from './evaluations.queries';
 import type { evaluationListSchema } from './evaluations.schemas';
 
 /** Evaluations the actor may see, filtered. A CSR's list holds only their own released scorecards. */
 export async function searchEvaluations(deps: AppDeps, actor: Actor, query: z.output<typeof evaluationListSchema>) {
-  let agentId: number | undefined;
-  if (query.agent) {
-    const agent = await deps.db.selectFrom('users').select('id').where('username', '=', query.agent).executeTakeFirst();
-    agentId = agent?.id ?? -1;
-  }
+  const agentId = query.agent ? ((await userIdByUsername(deps.db, query.agent)) ?? -1) : undefined;
   const base = {
     rubricId: query.rubric_id,
     from: query.from,
@@ -19,7 +14,7 @@ export async function searchEvaluations(deps: AppDeps, actor: Actor, query: z.ou
     beforeId: query.cursor,
     limit: query.limit,
   };
-  if (actor.role === 'csr') {
+  if (seesOwnScorecardsOnly(actor)) {
     const statuses = query.status ? CSR_VISIBLE.filter((s) => s === query.status) : CSR_VISIBLE;
     if (statuses.length === 0 || (agentId !== undefined && agentId !== actor.id))
       return { items: [], nextBeforeId: null };

@@ -1,23 +1,23 @@
 import { sql } from 'kysely';
-import type { DB } from '../db/database';
+import type { Executor } from '../db/transaction';
 import type { Evaluation } from '../db/schema';
 import type { CheckedAnswer } from './answers';
 
-export async function findEvaluation(db: DB, id: number): Promise<Evaluation | undefined> {
+export async function findEvaluation(db: Executor, id: number): Promise<Evaluation | undefined> {
   return db.selectFrom('evaluations').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function answersOf(db: DB, evaluationId: number) {
+export async function answersOf(db: Executor, evaluationId: number) {
   return db.selectFrom('evaluation_answers').selectAll().where('evaluation_id', '=', evaluationId).execute();
 }
 
-export async function replaceAnswers(db: DB, evaluationId: number, answers: CheckedAnswer[]): Promise<void> {
+export async function replaceAnswers(db: Executor, evaluationId: number, answers: CheckedAnswer[]): Promise<void> {
   await db.deleteFrom('evaluation_answers').where('evaluation_id', '=', evaluationId).execute();
   await insertAnswers(db, evaluationId, answers);
 }
 
 /** Answers of a scorecard that has none yet. */
-export async function insertAnswers(db: DB, evaluationId: number, answers: CheckedAnswer[]): Promise<void> {
+export async function insertAnswers(db: Executor, evaluationId: number, answers: CheckedAnswer[]): Promise<void> {
   if (answers.length === 0) return;
   await db
     .insertInto('evaluation_answers')
@@ -25,7 +25,7 @@ export async function insertAnswers(db: DB, evaluationId: number, answers: Check
     .execute();
 }
 
-export async function openDraftOf(db: DB, callId: number, rubricId: number, evaluatorId: number) {
+export async function openDraftOf(db: Executor, callId: number, rubricId: number, evaluatorId: number) {
   return db
     .selectFrom('evaluations')
     .selectAll()
@@ -50,8 +50,8 @@ export interface EvaluationListFilter {
   limit: number;
 }
 
-/** Evaluations with their call, agent, rubric and evaluator, newest first (keyset on id). */
-export async function listEvaluations(db: DB, filter: EvaluationListFilter) {
+/** The ids of one page of scorecards matching the filter, newest first, as a subquery. */
+function pageIds(db: Executor, filter: EvaluationListFilter) {
   // The page's ids first, from the scorecards alone; then the joins for those few rows only (joining every
   // scorecard of a team before sorting took 30 ms at 100,000 scorecards).
   // With an evaluator, `+` keeps SQLite off the (evaluator, kind) index, which holds every scorecard the
@@ -84,6 +84,11 @@ export async function listEvaluations(db: DB, filter: EvaluationListFilter) {
     const to = `${filter.to}T23:59:59.999Z`;
     ids = ids.where(sql<string>`(select started_at from calls where calls.id = e.call_id)`, '<=', to);
   }
+  return ids;
+}
+
+/** Evaluations with their call, agent, rubric and evaluator, newest first (keyset on id). */
+export async function listEvaluations(db: Executor, filter: EvaluationListFilter) {
   const rows = await db
     .selectFrom('evaluations as e')
     .innerJoin('calls', 'calls.id', 'e.call_id')
@@ -116,68 +121,53 @@ export async function listEvaluations(db: DB, filter: EvaluationListFilter) {
       'rubrics.name as rubric_name',
       'rubrics.version as rubric_version',
     ])
-    .where('e.id', 'in', ids)
+    .where('e.id', 'in', pageIds(db, filter))
     .orderBy('e.id', 'desc')
     .execute();
   const items = rows.slice(0, filter.limit);
-  return { items, nextBeforeId: rows.length > filter.limit ? items.at(-1)!.id : null };
+  const last = items.at(-1);
+  return { items, nextBeforeId: rows.length > filter.limit && last ? last.id : null };
 }
 
 export type EvaluationRow = Awaited<ReturnType<typeof listEvaluations>>['items'][number];
 
-/** Beyond this many teams the queue is one query over all of them instead of one per team. */
-const QUEUE_TEAMS_MERGED_MAX = 50;
+/** The person picked by username in a list filter, if any. */
+export async function userIdByUsername(db: Executor, username: string): Promise<number | undefined> {
+  const user = await db.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst();
+  return user?.id;
+}
 
-function unscoredQuery(db: DB, category: string | undefined) {
-  let query = db
-    .selectFrom('calls')
-    .innerJoin('users as agent', 'agent.id', 'calls.agent_id')
-    .leftJoin('teams', 'teams.id', 'calls.team_id')
+// What the scoring form and the scorecard page show beside the answers.
+
+export async function callOfEvaluation(db: Executor, evaluation: Pick<Evaluation, 'call_id'>) {
+  return db.selectFrom('calls').selectAll().where('id', '=', evaluation.call_id).executeTakeFirstOrThrow();
+}
+
+export async function agentOfEvaluation(db: Executor, evaluation: Pick<Evaluation, 'agent_id'>) {
+  return db
+    .selectFrom('users')
+    .select(['id', 'display_name', 'username'])
+    .where('id', '=', evaluation.agent_id)
+    .executeTakeFirstOrThrow();
+}
+
+export async function evaluatorOf(db: Executor, evaluation: Pick<Evaluation, 'evaluator_id'>) {
+  return db.selectFrom('users').select(['display_name']).where('id', '=', evaluation.evaluator_id).executeTakeFirst();
+}
+
+/** Earlier revisions of a scorecard, newest first, with who replaced each. */
+export async function revisionsOf(db: Executor, evaluationId: number) {
+  return db
+    .selectFrom('evaluation_revisions')
+    .leftJoin('users', 'users.id', 'evaluation_revisions.replaced_by')
     .select([
-      'calls.id as id',
-      'calls.external_id',
-      'calls.started_at as started_at',
-      'calls.category',
-      'calls.duration_s',
-      'agent.display_name as agent_name',
-      'teams.name as team_name',
+      'evaluation_revisions.id',
+      'evaluation_revisions.snapshot',
+      'evaluation_revisions.reason',
+      'evaluation_revisions.replaced_at',
+      'users.display_name as replaced_by_name',
     ])
-    .where('calls.evaluation_count', '=', 0);
-  if (category) query = query.where('calls.category', '=', category);
-  return query;
-}
-
-/**
- * Calls of the given teams with a recording and an agent that nobody has evaluated yet, newest first.
- * For a team scope, one query per team walks calls_team_started_idx (or calls_team_category_started_idx)
- * newest first, and SQLite merges them and stops after `limit` rows. The unary plus keeps the planner off
- * calls_recording_status_idx: without statistics it takes `recording_status = 'stored'` for selective and
- * likes the order that index gives, then walks every team's recordings to find a few teams' calls.
- */
-export async function unscoredCalls(db: DB, teamIds: number[] | 'all', limit: number, category?: string) {
-  let query = unscoredQuery(db, category);
-  if (teamIds === 'all' || teamIds.length > QUEUE_TEAMS_MERGED_MAX) {
-    // Over (nearly) every team, walking the recordings newest first finds unscored calls at once.
-    query = query.where('calls.recording_status', '=', 'stored');
-    if (teamIds !== 'all') query = query.where('calls.team_id', 'in', teamIds);
-  } else {
-    const [first, ...rest] = (teamIds.length ? teamIds : [-1]).map((teamId) =>
-      unscoredQuery(db, category)
-        .where('calls.team_id', '=', teamId)
-        .where(sql<string>`+${sql.ref('calls.recording_status')}`, '=', 'stored'),
-    );
-    query = rest.reduce((merged, arm) => merged.unionAll(arm), first);
-  }
-  return query.orderBy('started_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
-}
-
-export async function countUnscored(db: DB, teamIds: number[] | 'all'): Promise<number> {
-  let query = db
-    .selectFrom('calls')
-    .select(sql<number>`count(*)`.as('n'))
-    .where('calls.evaluation_count', '=', 0)
-    .where('calls.recording_status', '=', 'stored')
-    .where('calls.agent_id', 'is not', null);
-  if (teamIds !== 'all') query = query.where('calls.team_id', 'in', teamIds.length ? teamIds : [-1]);
-  return Number((await query.executeTakeFirstOrThrow()).n);
+    .where('evaluation_id', '=', evaluationId)
+    .orderBy('evaluation_revisions.id', 'desc')
+    .execute();
 }

@@ -1,7 +1,12 @@
 // The evaluations room's door: everything other rooms may use of it. Import "../evaluations", never its files.
-export { answersFromForm, evaluationView } from './evaluation-view';
+export { evaluationView } from './evaluation-view';
 export { evaluationJson, evaluationsApiRoutes } from './evaluations.api';
-export { answersOf, countUnscored, listEvaluations } from './evaluations.queries';
+export { answerLabel } from './answers';
+export { rubricOf } from './checks';
+export { answersOf, listEvaluations } from './evaluations.queries';
 export { evaluationRoutes } from './evaluations.routes';
+export type { ScorecardExtras } from './evaluations.routes';
 export { releaseDueEvaluations, rescoreEvaluation, saveEvaluation, startEvaluation } from './evaluations.service';
-export type { SaveOutcome } from './evaluations.service';
+export type { RescoreContext, SaveOutcome } from './evaluations.service';
+export { countUnscored } from './queue.queries';
+export { answersFromForm, scoringFormErrors, scoringFormInput } from './scoring-form';

@@ -1,8 +1,7 @@
-import { sql } from 'kysely';
 import { recordAudit } from '../audit';
 import { syncCoachingTask } from '../coaching';
-import type { DB } from '../db/database';
 import type { Call, Evaluation } from '../db/schema';
+import type { Executor } from '../db/transaction';
 import { Conflict } from '../lib/errors';
 import type { Actor } from '../policy';
 import type { FullRubric } from '../rubrics';
@@ -10,6 +9,7 @@ import type { ScoreResult } from '../scoring';
 import type { CheckedAnswer } from './answers';
 import { insertAnswers, openDraftOf, replaceAnswers } from './evaluations.queries';
 import type { SaveInput } from './evaluations.schemas';
+import { countEvaluated, insertDraftUnlessOpen, lastChangeOf, saveDraftAt } from './scorecard.queries';
 
 // Writing a scorecard inside the caller's transaction: opening a draft, and saving or submitting it.
 
@@ -23,6 +23,12 @@ export interface SavePlan {
   ip?: string;
 }
 
+export interface SaveOutcome {
+  evaluation: Evaluation;
+  result: ScoreResult;
+  coachingTaskId: number | null;
+}
+
 export interface SavedEvaluation {
   evaluation: Evaluation;
   coachingTaskId: number | null;
@@ -34,34 +40,23 @@ export interface SavedEvaluation {
  * there is one, and only then is it read.
  */
 export async function openOrFindDraft(
-  trx: DB,
+  trx: Executor,
   actor: Actor,
   call: Call & { agent_id: number },
   rubricId: number,
   now: string,
   ip?: string,
 ): Promise<{ draft: Evaluation; opened: boolean }> {
-  const opened = await trx
-    .insertInto('evaluations')
-    .values({
-      call_id: call.id,
-      rubric_id: rubricId,
-      agent_id: call.agent_id,
-      team_id: call.team_id,
-      evaluator_id: actor.id,
-      created_at: now,
-      updated_at: now,
-      updated_by: actor.id,
-    })
-    .onConflict((oc) =>
-      oc
-        .columns(['call_id', 'rubric_id', 'evaluator_id'])
-        .where('status', '=', sql.lit('draft'))
-        .where('kind', '=', sql.lit('standard'))
-        .doNothing(),
-    )
-    .returningAll()
-    .executeTakeFirst();
+  const opened = await insertDraftUnlessOpen(trx, {
+    call_id: call.id,
+    rubric_id: rubricId,
+    agent_id: call.agent_id,
+    team_id: call.team_id,
+    evaluator_id: actor.id,
+    created_at: now,
+    updated_at: now,
+    updated_by: actor.id,
+  });
   if (!opened) {
     const existing = await openDraftOf(trx, call.id, rubricId, actor.id);
     if (!existing) throw new Error(`no draft of call ${call.id} and rubric ${rubricId}, nor could one be opened`);
@@ -91,13 +86,8 @@ function releaseFields(rubric: FullRubric, now: string) {
   return { status: 'submitted' as const, released_at: null, release_due_at: null };
 }
 
-export async function staleConflict(db: DB, evaluationId: number): Promise<Conflict> {
-  const current = await db
-    .selectFrom('evaluations')
-    .leftJoin('users', 'users.id', 'evaluations.updated_by')
-    .select(['users.display_name', 'evaluations.updated_at', 'evaluations.revision', 'evaluations.status'])
-    .where('evaluations.id', '=', evaluationId)
-    .executeTakeFirst();
+export async function staleConflict(db: Executor, evaluationId: number): Promise<Conflict> {
+  const current = await lastChangeOf(db, evaluationId);
   const who = current?.display_name ?? 'someone else';
   if (current && current.status !== 'draft')
     return new Conflict(`This scorecard was already submitted by ${who}; reload to see it.`, 'already_submitted');
@@ -124,7 +114,7 @@ export function scoreColumns(result: ScoreResult) {
  * no coaching task yet). Returns the scorecard as saved.
  */
 export async function writeSave(
-  trx: DB,
+  trx: Executor,
   actor: Actor,
   draft: Evaluation,
   plan: SavePlan,
@@ -134,34 +124,21 @@ export async function writeSave(
   const calibration = draft.kind === 'calibration';
   const release = input.submit ? (calibration ? CALIBRATION_SUBMIT : releaseFields(rubric, now)) : null;
   const expected = input.revision ?? draft.revision;
-  const saved = await trx
-    .updateTable('evaluations')
-    .set({
-      ...scoreColumns(result),
-      comment: input.comment,
-      time_spent_s: draft.time_spent_s + input.time_spent_s,
-      revision: expected + 1,
-      updated_at: now,
-      updated_by: actor.id,
-      ...(release ? { ...release, submitted_at: now } : {}),
-    })
-    .where('id', '=', draft.id)
-    .where('revision', '=', expected)
-    .where('status', '=', 'draft')
-    .returningAll()
-    .executeTakeFirst();
+  const saved = await saveDraftAt(trx, draft.id, expected, {
+    ...scoreColumns(result),
+    comment: input.comment,
+    time_spent_s: draft.time_spent_s + input.time_spent_s,
+    revision: expected + 1,
+    updated_at: now,
+    updated_by: actor.id,
+    ...(release ? { ...release, submitted_at: now } : {}),
+  });
   if (!saved) throw await staleConflict(trx, draft.id);
   if (opened) await insertAnswers(trx, saved.id, plan.answers);
   else await replaceAnswers(trx, saved.id, plan.answers);
   if (!input.submit) return { evaluation: saved, coachingTaskId: null };
   // Calibration scoring is practice on a call: it never counts as the call's evaluation nor coaches the CSR.
-  if (!calibration) {
-    await trx
-      .updateTable('calls')
-      .set((eb) => ({ evaluation_count: eb('evaluation_count', '+', 1) }))
-      .where('id', '=', saved.call_id)
-      .execute();
-  }
+  if (!calibration) await countEvaluated(trx, saved.call_id);
   const coachingTaskId = calibration
     ? null
     : await syncCoachingTask(trx, saved, rubric, result, { now, actorId: actor.id, newEvaluation: opened });

@@ -1,30 +1,36 @@
-import type { DB } from '../db/database';
+import type { Executor } from '../db/transaction';
 import type { CalibrationSession, Evaluation } from '../db/schema';
 import { NotFound } from '../lib/errors';
+import { participantOf, sessionById, sessionOfEvaluation } from './calibration.queries';
 import { inTeamScope, teamScope, type Actor } from './scope';
 
 // Who may see a calibration session, and when its evaluators' answers stop being blind. The evaluation
 // access rule (./evaluations.ts) defers to this file for kind = 'calibration'.
 
-export async function participantOf(db: DB, sessionId: number, userId: number) {
-  return db
-    .selectFrom('calibration_participants as p')
-    .leftJoin('evaluations as e', 'e.id', 'p.evaluation_id')
-    .select(['p.session_id', 'p.user_id', 'p.evaluation_id', 'e.status as evaluation_status'])
-    .where('p.session_id', '=', sessionId)
-    .where('p.user_id', '=', userId)
-    .executeTakeFirst();
+export { participantOf, sessionOfEvaluation };
+
+/** Calibration is staff practice on a call: a CSR never runs, joins nor sees a session. */
+export function mayCalibrate(actor: Actor): boolean {
+  return actor.role !== 'csr';
+}
+
+/**
+ * Whom a session's organiser may invite beyond their own teams' supervisors: a supervisor may also invite
+ * the managers over their teams (a manager already sees their teams' supervisors, an admin everyone).
+ */
+export function mayInviteTeamManagers(actor: Actor): boolean {
+  return actor.role === 'supervisor';
 }
 
 /** Staff see a session they run or score in, or one on a call of their teams. CSRs never see one. */
-export async function canSeeSession(db: DB, actor: Actor, session: CalibrationSession): Promise<boolean> {
-  if (actor.role === 'csr') return false;
+export async function canSeeSession(db: Executor, actor: Actor, session: CalibrationSession): Promise<boolean> {
+  if (!mayCalibrate(actor)) return false;
   if (session.created_by === actor.id || (await participantOf(db, session.id, actor.id))) return true;
   return inTeamScope(await teamScope(db, actor), session.team_id);
 }
 
-export async function visibleSessionOr404(db: DB, actor: Actor, id: number): Promise<CalibrationSession> {
-  const session = await db.selectFrom('calibration_sessions').selectAll().where('id', '=', id).executeTakeFirst();
+export async function visibleSessionOr404(db: Executor, actor: Actor, id: number): Promise<CalibrationSession> {
+  const session = await sessionById(db, id);
   if (!session || !(await canSeeSession(db, actor, session))) throw new NotFound('No such calibration session.');
   return session;
 }
@@ -33,7 +39,7 @@ export async function visibleSessionOr404(db: DB, actor: Actor, id: number): Pro
  * Whether the actor may read other evaluators' answers in this session: once it is closed; before that, with
  * "until you submit", an evaluator who has submitted their own and anyone who does not score in it.
  */
-export async function othersVisible(db: DB, actor: Actor, session: CalibrationSession): Promise<boolean> {
+export async function othersVisible(db: Executor, actor: Actor, session: CalibrationSession): Promise<boolean> {
   if (session.status === 'closed') return true;
   if (session.blind_until === 'closed') return false;
   const own = await participantOf(db, session.id, actor.id);
@@ -41,23 +47,18 @@ export async function othersVisible(db: DB, actor: Actor, session: CalibrationSe
 }
 
 /** The organiser, an admin, or a manager over the call's team may close a session. */
-export async function canManageSession(db: DB, actor: Actor, session: CalibrationSession): Promise<boolean> {
+export async function canManageSession(db: Executor, actor: Actor, session: CalibrationSession): Promise<boolean> {
   if (actor.role === 'admin' || session.created_by === actor.id) return true;
   return actor.role === 'manager' && inTeamScope(await teamScope(db, actor), session.team_id);
 }
 
-export async function sessionOfEvaluation(db: DB, evaluationId: number): Promise<CalibrationSession | undefined> {
-  return db
-    .selectFrom('calibration_sessions as s')
-    .innerJoin('calibration_participants as p', 'p.session_id', 's.id')
-    .selectAll('s')
-    .where('p.evaluation_id', '=', evaluationId)
-    .executeTakeFirst();
-}
-
 /** A calibration evaluation: always its own evaluator's; another's only once submitted and no longer blind. */
-export async function calibrationEvaluationVisible(db: DB, actor: Actor, evaluation: Evaluation): Promise<boolean> {
-  if (actor.role === 'csr') return false;
+export async function calibrationEvaluationVisible(
+  db: Executor,
+  actor: Actor,
+  evaluation: Evaluation,
+): Promise<boolean> {
+  if (!mayCalibrate(actor)) return false;
   if (evaluation.evaluator_id === actor.id) return true;
   if (evaluation.status === 'draft') return false;
   const session = await sessionOfEvaluation(db, evaluation.id);

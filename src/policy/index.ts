@@ -28,3 +28,6 @@ export { COACHING_AWAITING_CSR, COACHING_OPEN } from './statuses';
 export { mayOpenCallPages, mayTakeCalls } from './calls';
 export { mayEditSamplingPlans } from './sampling';
 export { maySeeSetupOutcome } from './setup';
+export { isEvaluatedCsr, mayScoreCalls, seesOwnScorecardsOnly } from './evaluations';
+export { mayCalibrate, mayInviteTeamManagers } from './calibration';
+export { canResolveDispute, reviewsDisputes, visibleDisputeOr404 } from './disputes';

@@ -1,4 +1,4 @@
-import { countUnscored, unscoredCalls } from '../../src/evaluations/evaluations.queries';
+import { countUnscored, unscoredCalls } from '../../src/evaluations/queue.queries';
 import { statementsDuring } from '../helpers/statements';
 import { makeTestApp, type TestContext } from '../helpers/app';
 import { buildOrg, type Org } from '../helpers/builders';

@@ -1,0 +1,62 @@
+import { sql } from 'kysely';
+import type { Executor } from '../db/transaction';
+
+// The scoring queue: calls with a recording that nobody has evaluated yet.
+
+/** Beyond this many teams the queue is one query over all of them instead of one per team. */
+const QUEUE_TEAMS_MERGED_MAX = 50;
+
+function unscoredQuery(db: Executor, category: string | undefined) {
+  let query = db
+    .selectFrom('calls')
+    .innerJoin('users as agent', 'agent.id', 'calls.agent_id')
+    .leftJoin('teams', 'teams.id', 'calls.team_id')
+    .select([
+      'calls.id as id',
+      'calls.external_id',
+      'calls.started_at as started_at',
+      'calls.category',
+      'calls.duration_s',
+      'agent.display_name as agent_name',
+      'teams.name as team_name',
+    ])
+    .where('calls.evaluation_count', '=', 0);
+  if (category) query = query.where('calls.category', '=', category);
+  return query;
+}
+
+/**
+ * Calls of the given teams with a recording and an agent that nobody has evaluated yet, newest first.
+ * For a team scope, one query per team walks calls_team_started_idx (or calls_team_category_started_idx)
+ * newest first, and SQLite merges them and stops after `limit` rows. The unary plus keeps the planner off
+ * calls_recording_status_idx: without statistics it takes `recording_status = 'stored'` for selective and
+ * likes the order that index gives, then walks every team's recordings to find a few teams' calls.
+ */
+export async function unscoredCalls(db: Executor, teamIds: number[] | 'all', limit: number, category?: string) {
+  let query = unscoredQuery(db, category);
+  if (teamIds === 'all' || teamIds.length > QUEUE_TEAMS_MERGED_MAX) {
+    // Over (nearly) every team, walking the recordings newest first finds unscored calls at once.
+    query = query.where('calls.recording_status', '=', 'stored');
+    if (teamIds !== 'all') query = query.where('calls.team_id', 'in', teamIds);
+  } else {
+    // No team at all is one arm for team -1: no call, the same empty page.
+    const [firstTeam = -1, ...otherTeams] = teamIds;
+    const arm = (teamId: number) =>
+      unscoredQuery(db, category)
+        .where('calls.team_id', '=', teamId)
+        .where(sql<string>`+${sql.ref('calls.recording_status')}`, '=', 'stored');
+    query = otherTeams.reduce((merged, teamId) => merged.unionAll(arm(teamId)), arm(firstTeam));
+  }
+  return query.orderBy('started_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+}
+
+export async function countUnscored(db: Executor, teamIds: number[] | 'all'): Promise<number> {
+  let query = db
+    .selectFrom('calls')
+    .select(sql<number>`count(*)`.as('n'))
+    .where('calls.evaluation_count', '=', 0)
+    .where('calls.recording_status', '=', 'stored')
+    .where('calls.agent_id', 'is not', null);
+  if (teamIds !== 'all') query = query.where('calls.team_id', 'in', teamIds.length ? teamIds : [-1]);
+  return Number((await query.executeTakeFirstOrThrow()).n);
+}

@@ -1,0 +1,109 @@
+import type { Request, Response } from 'express';
+import type { AppDeps } from '../deps';
+import { formBody, idParam } from '../lib/forms';
+import { clientIp, flash } from '../lib/http';
+import { actorOf, visibleEvaluationOr404 } from '../policy';
+import { scorerOr404 } from './checks';
+import { evaluationView } from './evaluation-view';
+import { rescoreEvaluation, saveEvaluation } from './evaluations.service';
+import { scoringFormErrors, scoringFormInput } from './scoring-form';
+
+// The scoring form's routes: score a draft (with autosave), rescore a submitted scorecard.
+
+type Handler = (req: Request, res: Response) => Promise<void>;
+type Mode = 'score' | 'rescore';
+
+const scorecardId = (req: Request) => idParam(req, 'scorecard');
+
+async function renderForm(
+  deps: AppDeps,
+  req: Request,
+  res: Response,
+  mode: Mode,
+  refused?: { status: number; errors: Record<string, string> },
+): Promise<void> {
+  const id = scorecardId(req);
+  const evaluation = await visibleEvaluationOr404(deps.db, actorOf(req), id);
+  scorerOr404(actorOf(req));
+  if (mode === 'score' && evaluation.status !== 'draft') return res.redirect(303, `/evaluations/${id}`);
+  if (mode === 'rescore' && evaluation.status === 'draft') return res.redirect(303, `/evaluations/${id}/score`);
+  // Calibration scorecards are compared as given: there is no rescore form (a refused post still says why).
+  if (mode === 'rescore' && evaluation.kind === 'calibration' && !refused) {
+    return res.redirect(303, `/evaluations/${id}`);
+  }
+  const view = await evaluationView(deps.db, evaluation);
+  res.status(refused?.status ?? 200).render('evaluations/score', {
+    title: mode === 'score' ? 'Score a call' : 'Rescore',
+    ...view,
+    mode,
+    errors: refused?.errors ?? {},
+    posted: refused ? formBody(req) : null,
+  });
+}
+
+export function scoringForm(deps: AppDeps, mode: Mode): Handler {
+  return (req, res) => renderForm(deps, req, res, mode);
+}
+
+/** The posted scoring form, read against the scorecard's rubric. */
+async function postedForm(deps: AppDeps, req: Request) {
+  const evaluation = await visibleEvaluationOr404(deps.db, actorOf(req), scorecardId(req));
+  const view = await evaluationView(deps.db, evaluation);
+  const form = formBody(req);
+  return { form, input: scoringFormInput(view.rubric, form) };
+}
+
+export function saveForm(deps: AppDeps): Handler {
+  return async (req, res) => {
+    const id = scorecardId(req);
+    const { form, input } = await postedForm(deps, req);
+    const submit = form.op === 'submit';
+    try {
+      const outcome = await saveEvaluation(deps, actorOf(req), id, { ...input, submit }, clientIp(req));
+      if (!submit) {
+        flash(req, 'success', 'Draft saved.');
+        return res.redirect(303, `/evaluations/${id}/score`);
+      }
+      const released = outcome.evaluation.status === 'released';
+      flash(
+        req,
+        'success',
+        `Scorecard submitted${released ? ' and released to the CSR' : ''}.${outcome.coachingTaskId ? ' A coaching task was created.' : ''}`,
+      );
+      res.redirect(303, `/evaluations/${id}`);
+    } catch (err) {
+      const refused = scoringFormErrors(err, input.answers);
+      if (!refused) throw err;
+      await renderForm(deps, req, res, 'score', refused);
+    }
+  };
+}
+
+/** Autosave from the scoring page's script: JSON in, the new revision and live score out. */
+export function autosave(deps: AppDeps): Handler {
+  return async (req, res) => {
+    const draft = { ...formBody(req), submit: false };
+    const outcome = await saveEvaluation(deps, actorOf(req), scorecardId(req), draft, clientIp(req));
+    res.json({
+      revision: outcome.evaluation.revision,
+      score: outcome.result.score,
+      saved_at: outcome.evaluation.updated_at,
+    });
+  };
+}
+
+export function rescoreForm(deps: AppDeps): Handler {
+  return async (req, res) => {
+    const id = scorecardId(req);
+    const { form, input } = await postedForm(deps, req);
+    try {
+      await rescoreEvaluation(deps, actorOf(req), id, { ...input, reason: form.reason }, clientIp(req));
+      flash(req, 'success', 'Scorecard rescored. The earlier revision is kept below.');
+      res.redirect(303, `/evaluations/${id}`);
+    } catch (err) {
+      const refused = scoringFormErrors(err, input.answers);
+      if (!refused) throw err;
+      await renderForm(deps, req, res, 'rescore', refused);
+    }
+  };
+}
