@@ -10,3 +10,4 @@ export { applyRetention, reconcileStorage } from './maintenance';
 export { sendRecording } from './recording';
 export { RecordingStorage } from './storage';
 export { uploadRoutes } from './upload.routes';
+export { callPaths } from './calls.openapi';

@@ -5,3 +5,4 @@ export { answersOf, countUnscored, listEvaluations } from './evaluations.queries
 export { evaluationRoutes } from './evaluations.routes';
 export { releaseDueEvaluations, rescoreEvaluation, saveEvaluation, startEvaluation } from './evaluations.service';
 export type { SaveOutcome } from './evaluations.service';
+export { evaluationComponents, evaluationPaths } from './evaluations.openapi';
