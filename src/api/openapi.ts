@@ -6,11 +6,26 @@ import { callPaths } from '../calls';
 import { coachingPaths } from '../coaching';
 import { disputePaths } from '../disputes';
 import { evaluationComponents, evaluationPaths } from '../evaluations';
-import { errorBodySchema, jsonSchemaOf } from '../lib/openapi';
+import { errorBodySchema, errors, jsonSchemaOf } from '../lib/openapi';
 import { reportPaths } from '../reports';
 import { rubricPaths } from '../rubrics';
 import { trainingPaths } from '../training';
 import { apiPaths } from './api.openapi';
+
+type Operation = { security?: unknown[]; responses: Record<number, unknown> };
+type Paths = Record<string, Record<string, Operation>>;
+
+/** Every operation that needs credentials answers 401 without them (the contract's convention), said once here. */
+function withUnauthorized(paths: Paths): Paths {
+  const guarded = (operation: Operation) =>
+    operation.security ? operation : { ...operation, responses: { ...operation.responses, ...errors(401) } };
+  return Object.fromEntries(
+    Object.entries(paths).map(([path, item]) => [
+      path,
+      Object.fromEntries(Object.entries(item).map(([method, operation]) => [method, guarded(operation)])),
+    ]),
+  );
+}
 
 export const openApiDocument = {
   openapi: '3.1.0',
@@ -33,7 +48,7 @@ export const openApiDocument = {
       },
     },
   },
-  paths: {
+  paths: withUnauthorized({
     ...apiPaths,
     ...callPaths,
     ...rubricPaths,
@@ -43,5 +58,5 @@ export const openApiDocument = {
     ...coachingPaths,
     ...trainingPaths,
     ...reportPaths,
-  },
+  }),
 };
