@@ -12,17 +12,30 @@ import { rubricPaths } from '../rubrics';
 import { trainingPaths } from '../training';
 import { apiPaths } from './api.openapi';
 
-type Operation = { security?: unknown[]; responses: Record<number, unknown> };
+interface Operation {
+  security?: unknown[];
+  requestBody?: { content: Record<string, unknown> };
+  responses: Record<number, unknown>;
+}
 type Paths = Record<string, Record<string, Operation>>;
 
-/** Every operation that needs credentials answers 401 without them (the contract's convention), said once here. */
-function withUnauthorized(paths: Paths): Paths {
-  const guarded = (operation: Operation) =>
-    operation.security ? operation : { ...operation, responses: { ...operation.responses, ...errors(401) } };
+/**
+ * The answers the contract gives every route alike, said once here rather than in each feature's paths: 401
+ * without credentials where they are needed, 400 for a JSON body that does not parse.
+ */
+function withCommonErrors(paths: Paths): Paths {
+  const common = (operation: Operation) => ({
+    ...operation,
+    responses: {
+      ...operation.responses,
+      ...(operation.requestBody?.content['application/json'] ? errors(400) : {}),
+      ...(operation.security ? {} : errors(401)),
+    },
+  });
   return Object.fromEntries(
     Object.entries(paths).map(([path, item]) => [
       path,
-      Object.fromEntries(Object.entries(item).map(([method, operation]) => [method, guarded(operation)])),
+      Object.fromEntries(Object.entries(item).map(([method, operation]) => [method, common(operation)])),
     ]),
   );
 }
@@ -48,7 +61,7 @@ export const openApiDocument = {
       },
     },
   },
-  paths: withUnauthorized({
+  paths: withCommonErrors({
     ...apiPaths,
     ...callPaths,
     ...rubricPaths,

@@ -172,6 +172,22 @@ describe('real answers conform to the documented response schemas', () => {
     expectDocumented(await clients.manager.get('/api/v1/me'), 'get', '/api/v1/me', 200);
   });
 
+  test('the common errors: no credentials, a body that is not JSON, input that is not valid', async () => {
+    expectDocumented(
+      await request(ctx.app).get('/api/v1/me').set('Accept', 'application/json'),
+      'get',
+      '/api/v1/me',
+      401,
+    );
+    const malformed = await request(ctx.app)
+      .post('/api/v1/rubrics')
+      .set('Authorization', `Bearer ${adminToken}`)
+      .set('Content-Type', 'application/json')
+      .send('{"name": ');
+    expectDocumented(malformed, 'post', '/api/v1/rubrics', 400);
+    expectDocumented(await clients.admin.post('/api/v1/rubrics', { name: '' }), 'post', '/api/v1/rubrics', 422);
+  });
+
   test('departments, teams and users an admin creates', async () => {
     const department = await clients.admin.post('/api/v1/departments', {
       name: 'Billing',
