@@ -18,7 +18,10 @@ import {
 } from '../../src/evaluations/evaluations.schemas';
 import { rubricSchema } from '../../src/rubrics/rubrics.schemas';
 import { bookingSchema, courseSchema } from '../../src/training/training.schemas';
+import { createToken } from '../../src/profile/tokens.service';
 import { makeTestApp, type TestContext } from '../helpers/app';
+import { buildUser } from '../helpers/builders';
+import { api, type Api } from '../helpers/scoring';
 import { operationOf, servedDocument, type OpenApi, type Schema } from './openapi-doc';
 
 // The OpenAPI document is generated from the zod schemas the routes use: its request bodies and list queries
@@ -26,10 +29,13 @@ import { operationOf, servedDocument, type OpenApi, type Schema } from './openap
 
 let ctx: TestContext;
 let doc: OpenApi;
+let admin: Api;
 
 beforeAll(async () => {
   ctx = makeTestApp();
   doc = await servedDocument(ctx.app);
+  const user = await buildUser(ctx.deps, 'admin');
+  admin = api(ctx.app, (await createToken(ctx.deps, user.id, { name: 'openapi requests test' })).token);
 });
 afterAll(async () => ctx.close());
 
@@ -88,5 +94,32 @@ describe('request schemas in the document are the zod schemas the routes parse w
     expect(parameters.map((p) => [p.name, p.in, p.schema])).toEqual(
       Object.entries(properties).map(([name, property]) => [name, 'query', property]),
     );
+  });
+});
+
+// Two lists read their query with a schema private to their room, so their parameters are described by hand:
+// the routes must take every value the document offers, and refuse one it does not.
+describe('hand-described query parameters are the ones the routes take', () => {
+  test.each([
+    ['/api/v1/coaching-tasks', 'status'],
+    ['/api/v1/coaching-tasks', 'overdue'],
+    ['/api/v1/reports/service-level', 'group'],
+    ['/api/v1/reports/scores', 'group'],
+  ])('GET %s ?%s=', async (path, name) => {
+    const parameter = operation('get', path).parameters?.find((p) => p.name === name);
+    const values = (parameter?.schema.enum ?? []) as string[];
+    expect(values.length).toBeGreaterThan(0);
+    for (const value of values) expect((await admin.get(`${path}?${name}=${value}`)).status).toBe(200);
+    expect((await admin.get(`${path}?${name}=not-documented`)).status).toBe(422);
+  });
+
+  test('the report filters and the coaching list take every documented parameter together', async () => {
+    const coaching = 'status=open&overdue=true&cursor=5&limit=500';
+    expect((await admin.get(`/api/v1/coaching-tasks?${coaching}`)).status).toBe(200);
+    const filter = 'from=2026-11-01&to=2026-11-30&group=day';
+    expect((await admin.get(`/api/v1/reports/scores?${filter}`)).status).toBe(200);
+    expect((await admin.get(`/api/v1/reports/service-level?${filter}&threshold_s=3600`)).status).toBe(200);
+    expect((await admin.get(`/api/v1/reports/service-level?threshold_s=3601`)).status).toBe(422);
+    expect((await admin.get(`/api/v1/coaching-tasks?limit=501`)).status).toBe(422);
   });
 });
