@@ -1,25 +1,23 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { AppDeps } from '../deps';
 import type { User } from '../db/schema';
-import { authenticate } from '../auth';
+import { authenticate, requireSignedIn } from '../auth';
+import { calibrationApiRoutes } from '../calibration';
 import { callsApiRoutes } from '../imports';
 import { coachingApiRoutes } from '../coaching';
-import { trainingApiRoutes } from '../training';
-import { reportsApiRoutes } from '../reports';
-import { evaluationsApiRoutes } from '../evaluations';
-import { rubricsApiRoutes } from '../rubrics';
 import { disputesApiRoutes, evaluationDisputesApiRoutes } from '../disputes';
-import { calibrationApiRoutes } from '../calibration';
-import { requireSignedIn } from '../auth';
+import { evaluationsApiRoutes } from '../evaluations';
 import { NotFound } from '../lib/errors';
+import { idParam } from '../lib/forms';
 import { clientIp } from '../lib/http';
-import { parseIdParam, parseInput } from '../lib/validation';
-import { findDepartment, findTeam, teamSupervisorUsernames } from '../org';
-import { saveDepartment, saveTeam } from '../org';
-import { actorOf, managedDepartmentIds, requireRole, supervisedTeamIds } from '../policy';
+import { parseInput } from '../lib/validation';
+import { findDepartment, findTeam, saveDepartment, saveTeam, teamSupervisorUsernames } from '../org';
+import { actorOf, ownCharge, requireRole } from '../policy';
 import { createToken, revokeToken } from '../profile';
-import { findUserById } from '../users';
-import { createUser, updateUser } from '../users';
+import { reportsApiRoutes } from '../reports';
+import { rubricsApiRoutes } from '../rubrics';
+import { trainingApiRoutes } from '../training';
+import { createUser, findUserById, updateUser } from '../users';
 import {
   apiCreateUserSchema,
   apiDepartmentSchema,
@@ -27,6 +25,8 @@ import {
   apiTeamSchema,
   createTokenSchema,
 } from './api.schemas';
+
+type Handler = (req: Request, res: Response) => Promise<void>;
 
 export function userJson(user: User) {
   return {
@@ -54,21 +54,66 @@ function requireJson(req: Request, _res: Response, next: NextFunction): void {
   next();
 }
 
-function idParam(req: Request): number {
-  const id = parseIdParam(req.params.id);
-  if (id === null) throw new NotFound();
-  return id;
+/** Something this request has just saved, read back; missing would be a fault of ours, not the client's. */
+function saved<T>(row: T | undefined, what: string): T {
+  if (row === undefined) throw new Error(`The ${what} just saved could not be read back.`);
+  return row;
+}
+
+/** The API's own routes: tokens, the caller, and the org set-up an admin scripts. */
+function ownHandlers(deps: AppDeps) {
+  return {
+    async createToken(req, res) {
+      const input = parseInput(createTokenSchema, req.body);
+      const user = await authenticate(deps, input.username, input.password, clientIp(req));
+      const created = await createToken(deps, user.id, { name: input.name }, clientIp(req));
+      res.status(201).json({ id: created.id, token: created.token, name: created.name });
+    },
+    async revokeToken(req, res) {
+      await revokeToken(deps, actorOf(req).id, idParam(req, 'token'), clientIp(req));
+      res.status(204).end();
+    },
+    async me(req, res) {
+      const user = await findUserById(deps.db, actorOf(req).id);
+      if (!user) throw new NotFound();
+      const team = user.team_id ? await findTeam(deps.db, user.team_id) : undefined;
+      const charge = await ownCharge(deps.db, user);
+      res.json({
+        ...userJson(user),
+        department_id: team?.department_id ?? null,
+        supervised_team_ids: charge.supervisedTeamIds,
+        managed_department_ids: charge.managedDepartmentIds,
+      });
+    },
+    async createDepartment(req, res) {
+      const input = parseInput(apiDepartmentSchema, req.body);
+      const id = await saveDepartment(deps, actorOf(req), input, undefined, clientIp(req));
+      res.status(201).json(saved(await findDepartment(deps.db, id), 'department'));
+    },
+    async createTeam(req, res) {
+      const input = parseInput(apiTeamSchema, req.body);
+      const id = await saveTeam(deps, actorOf(req), input, undefined, clientIp(req));
+      const team = saved(await findTeam(deps.db, id), 'team');
+      res.status(201).json({ ...team, supervisors: await teamSupervisorUsernames(deps.db, id) });
+    },
+    async createUser(req, res) {
+      const input = parseInput(apiCreateUserSchema, req.body);
+      res.status(201).json(userJson(await createUser(deps, actorOf(req), input, clientIp(req))));
+    },
+    async updateUser(req, res) {
+      const id = idParam(req, 'user');
+      const input = parseInput(apiPatchUserSchema, req.body);
+      res.json(userJson(await updateUser(deps, actorOf(req), id, input, clientIp(req))));
+    },
+  } satisfies Record<string, Handler>;
 }
 
 export function apiRoutes(deps: AppDeps): Router {
   const router = Router();
+  const own = ownHandlers(deps);
+  const admin = requireRole('admin');
 
-  router.post('/tokens', requireJson, async (req, res) => {
-    const input = parseInput(createTokenSchema, req.body);
-    const user = await authenticate(deps, input.username, input.password, clientIp(req));
-    const created = await createToken(deps, user.id, { name: input.name }, clientIp(req));
-    res.status(201).json({ id: created.id, token: created.token, name: created.name });
-  });
+  router.post('/tokens', requireJson, own.createToken);
 
   router.use(requireSignedIn);
   router.use('/calls', callsApiRoutes(deps));
@@ -81,50 +126,12 @@ export function apiRoutes(deps: AppDeps): Router {
   router.use('/training', requireJson, trainingApiRoutes(deps));
   router.use('/reports', reportsApiRoutes(deps));
 
-  router.delete('/tokens/:id', async (req, res) => {
-    await revokeToken(deps, actorOf(req).id, idParam(req), clientIp(req));
-    res.status(204).end();
-  });
-
-  router.get('/me', async (req, res) => {
-    const actor = actorOf(req);
-    const user = await findUserById(deps.db, actor.id);
-    if (!user) throw new NotFound();
-    const team = user.team_id ? await findTeam(deps.db, user.team_id) : undefined;
-    res.json({
-      ...userJson(user),
-      department_id: team?.department_id ?? null,
-      supervised_team_ids: user.role === 'supervisor' ? await supervisedTeamIds(deps.db, user.id) : [],
-      managed_department_ids: user.role === 'manager' ? await managedDepartmentIds(deps.db, user.id) : [],
-    });
-  });
-
-  router.post('/departments', requireRole('admin'), requireJson, async (req, res) => {
-    const input = parseInput(apiDepartmentSchema, req.body);
-    const id = await saveDepartment(deps, actorOf(req), input, undefined, clientIp(req));
-    const department = (await findDepartment(deps.db, id))!;
-    res.status(201).json(department);
-  });
-
-  router.post('/teams', requireRole('admin'), requireJson, async (req, res) => {
-    const input = parseInput(apiTeamSchema, req.body);
-    const id = await saveTeam(deps, actorOf(req), input, undefined, clientIp(req));
-    const team = (await findTeam(deps.db, id))!;
-    res.status(201).json({ ...team, supervisors: await teamSupervisorUsernames(deps.db, id) });
-  });
-
-  router.post('/users', requireRole('admin'), requireJson, async (req, res) => {
-    const input = parseInput(apiCreateUserSchema, req.body);
-    const user = await createUser(deps, actorOf(req), input, clientIp(req));
-    res.status(201).json(userJson(user));
-  });
-
-  router.patch('/users/:id', requireRole('admin'), requireJson, async (req, res) => {
-    const id = idParam(req);
-    const input = parseInput(apiPatchUserSchema, req.body);
-    const user = await updateUser(deps, actorOf(req), id, input, clientIp(req));
-    res.json(userJson(user));
-  });
+  router.delete('/tokens/:id', own.revokeToken);
+  router.get('/me', own.me);
+  router.post('/departments', admin, requireJson, own.createDepartment);
+  router.post('/teams', admin, requireJson, own.createTeam);
+  router.post('/users', admin, requireJson, own.createUser);
+  router.patch('/users/:id', admin, requireJson, own.updateUser);
 
   router.use((_req: Request, _res: Response, next: NextFunction) => next(new NotFound('No such API route.')));
   return router;

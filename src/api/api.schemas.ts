@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { password, username } from '../users';
+import { timestamp } from '../lib/openapi';
 import { text } from '../lib/validation';
 
 export const createTokenSchema = z.object({
@@ -40,3 +41,44 @@ export const apiTeamSchema = z.object({
   department_id: z.number().int().positive(),
   supervisors: z.array(z.string().trim().min(1).max(64)).max(50).optional(),
 });
+
+// What the API answers (the OpenAPI document's response schemas; test/api checks real answers against them).
+const ROLE = z.enum(['admin', 'manager', 'supervisor', 'csr']);
+const id = z.number().int().positive();
+
+export const tokenCreatedSchema = z.object({ id, token: z.string(), name: z.string() });
+
+export const userResponseSchema = z.object({
+  id,
+  username: z.string(),
+  display_name: z.string(),
+  role: ROLE,
+  team_id: id.nullable(),
+  active: z.boolean(),
+  created_at: timestamp,
+});
+
+export const meResponseSchema = userResponseSchema.extend({
+  department_id: id.nullable(),
+  supervised_team_ids: z.array(id),
+  managed_department_ids: z.array(id),
+});
+
+export const departmentResponseSchema = z.object({
+  id,
+  name: z.string(),
+  manager_id: id.nullable(),
+  budget_cents: z.number().int().min(0),
+  budget_period: z.enum(['month', 'quarter', 'year']),
+  created_at: timestamp,
+});
+
+export const teamResponseSchema = z.object({
+  id,
+  name: z.string(),
+  department_id: id,
+  created_at: timestamp,
+  supervisors: z.array(z.string()).describe('usernames'),
+});
+
+export const healthSchema = z.object({ status: z.literal('ok') });

@@ -1,84 +1,32 @@
-// The calibration routes' part of the OpenAPI document (src/api/openapi.ts spreads it into its paths).
-
-const error = { $ref: '#/components/responses/Error' };
-const json = (schema: object) => ({ content: { 'application/json': { schema } } });
-const ok = (description: string, schema: object = { type: 'object' }) => ({ description, ...json(schema) });
-const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'integer' } };
-
-const session = {
-  type: 'object',
-  properties: {
-    id: { type: 'integer' },
-    title: { type: 'string' },
-    call_id: { type: 'integer' },
-    rubric_id: { type: 'integer' },
-    status: { type: 'string', enum: ['open', 'closed'] },
-    blind_until: { type: 'string', enum: ['submitted', 'closed'] },
-    expert_id: { type: ['integer', 'null'] },
-    participants: { type: 'array', items: { type: 'object' } },
-    own_evaluation_id: { type: ['integer', 'null'] },
-    results_visible: { type: 'boolean', description: "false while the session's blindness hides others' answers" },
-    results: {
-      type: ['object', 'null'],
-      description:
-        'scores and deviations from the reference (expert, else mean), item-by-item answers and agreement, Krippendorff’s alpha (nominal)',
-      properties: {
-        reference: { type: ['object', 'null'] },
-        evaluators: { type: 'array', items: { type: 'object' } },
-        items: { type: 'array', items: { type: 'object' } },
-        alpha: { type: ['number', 'null'] },
-        alpha_band: { type: 'string', enum: ['reliable', 'tentative', 'unreliable', 'undefined'] },
-        alpha_reading: { type: 'string' },
-      },
-    },
-  },
-};
+// The calibration routes' part of the OpenAPI document (src/api/openapi.ts assembles it), from the zod schemas.
+import { errors, idPathParam, jsonBody, jsonResponse, queryParams } from '../lib/openapi';
+import { newSessionSchema, sessionListSchema, sessionPageSchema, sessionResponseSchema } from './calibration.schemas';
 
 export const calibrationPaths = {
   '/api/v1/calibration-sessions': {
     get: {
       summary: 'Calibration sessions you run, score in, or that are on calls of your teams (staff)',
-      parameters: [
-        { name: 'status', in: 'query', schema: { type: 'string', enum: ['open', 'closed'] } },
-        { name: 'cursor', in: 'query', schema: { type: 'string' } },
-        { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
-      ],
-      responses: { 200: ok('A page of sessions'), 403: error, 422: error },
+      parameters: queryParams(sessionListSchema),
+      responses: { 200: jsonResponse('A page of sessions', sessionPageSchema), ...errors(403, 422) },
     },
     post: {
       summary: 'Open a calibration session on a call of your teams and a published rubric (staff)',
-      requestBody: json({
-        type: 'object',
-        required: ['call_id', 'rubric_id', 'evaluator_ids'],
-        properties: {
-          call_id: { type: 'integer' },
-          rubric_id: { type: 'integer' },
-          evaluator_ids: {
-            type: 'array',
-            minItems: 2,
-            items: { type: 'integer' },
-            description: 'staff you may invite',
-          },
-          expert_id: { type: ['integer', 'null'], description: 'whose scorecard is the reference' },
-          blind_until: { type: 'string', enum: ['submitted', 'closed'], default: 'submitted' },
-          title: { type: 'string', maxLength: 120 },
-        },
-      }),
-      responses: { 201: ok('Opened', session), 403: error, 404: error, 422: error },
+      requestBody: jsonBody(newSessionSchema),
+      responses: { 201: jsonResponse('Opened', sessionResponseSchema), ...errors(403, 404, 415, 422) },
     },
   },
   '/api/v1/calibration-sessions/{id}': {
     get: {
       summary: "A session with its results, as far as its blindness lets you see others' answers",
-      parameters: [idParam],
-      responses: { 200: ok('The session', session), 403: error, 404: error },
+      parameters: [idPathParam],
+      responses: { 200: jsonResponse('The session', sessionResponseSchema), ...errors(403, 404) },
     },
   },
   '/api/v1/calibration-sessions/{id}/close': {
     post: {
       summary: 'Close a session (organiser, manager over the team, admin): all answers become visible',
-      parameters: [idParam],
-      responses: { 200: ok('Closed', session), 403: error, 404: error, 409: error },
+      parameters: [idPathParam],
+      responses: { 200: jsonResponse('Closed', sessionResponseSchema), ...errors(403, 404, 409) },
     },
   },
-} as const;
+};

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageOf, timestamp } from '../lib/openapi';
 
 const blankToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);
 /** A form sends one checkbox value as a string and several as an array. */
@@ -34,3 +35,68 @@ export const sessionListSchema = z.object({
   cursor: z.coerce.number().int().positive().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
+
+// What the API answers for a calibration session (the OpenAPI document's response schemas; test/api checks them).
+const rowId = z.number().int().positive();
+const share = z.number().nullable();
+
+export const sessionResponseSchema = z.object({
+  id: rowId,
+  title: z.string(),
+  call_id: rowId,
+  rubric_id: rowId,
+  status: z.enum(['open', 'closed']),
+  blind_until: z.enum(['submitted', 'closed']),
+  expert_id: rowId.nullable(),
+  created_at: timestamp,
+  closed_at: timestamp.nullable(),
+  participants: z.array(
+    z.object({
+      user_id: rowId,
+      name: z.string(),
+      is_expert: z.boolean(),
+      progress: z.enum(['not started', 'scoring', 'submitted']),
+    }),
+  ),
+  own_evaluation_id: rowId.nullable(),
+  results_visible: z.boolean().describe("false while the session's blindness hides others' answers"),
+  results: z
+    .object({
+      reference: z.object({ kind: z.enum(['expert', 'mean']), score: share }).nullable(),
+      evaluators: z.array(
+        z.object({
+          user_id: rowId,
+          evaluation_id: rowId,
+          score: z.number().nullable(),
+          deviation: share,
+          is_expert: z.boolean(),
+        }),
+      ),
+      items: z.array(
+        z.object({
+          item_id: rowId,
+          agreement: share,
+          disagreement: z.boolean(),
+          answers: z.array(z.object({ user_id: rowId, value: z.string().nullable(), points: z.number().nullable() })),
+        }),
+      ),
+      alpha: share.describe('Krippendorff’s alpha (nominal)'),
+      alpha_band: z.enum(['reliable', 'tentative', 'unreliable', 'undefined']),
+      alpha_reading: z.string(),
+    })
+    .nullable()
+    .describe('scores and deviations from the reference (expert, else mean), item-by-item answers and agreement'),
+});
+
+export const sessionPageSchema = pageOf(
+  z.object({
+    id: rowId,
+    title: z.string(),
+    status: z.enum(['open', 'closed']),
+    blind_until: z.enum(['submitted', 'closed']),
+    participants: z.number().int().min(0),
+    submitted: z.number().int().min(0),
+    created_at: timestamp,
+    closed_at: timestamp.nullable(),
+  }),
+);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageOf, timestamp } from '../lib/openapi';
 
 const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
 
@@ -32,7 +33,10 @@ export const isoDateTime = z
   .transform((value, ctx) => {
     const ms = Date.parse(value.replace(' ', 'T'));
     // Date.parse rolls 2026-02-30 over to March; a date that is not on the calendar is refused instead.
-    const [year, month, day] = value.slice(0, 10).split('-').map(Number);
+    // The pattern above fixed where the year, month and day stand.
+    const year = Number(value.slice(0, 4));
+    const month = Number(value.slice(5, 7));
+    const day = Number(value.slice(8, 10));
     const calendar = new Date(Date.UTC(year, month - 1, day));
     if (Number.isNaN(ms) || month < 1 || month > 12 || calendar.getUTCDate() !== day) {
       ctx.addIssue({ code: 'custom', message: 'That date does not exist.' });
@@ -148,3 +152,61 @@ export const callListSchema = z.object({
   limit: z.preprocess(blank, z.coerce.number().int().min(1).max(500).default(50)),
 });
 export type CallListQuery = z.output<typeof callListSchema>;
+
+// What the API answers for a call (the OpenAPI document's response schemas; test/api checks real answers).
+const rowId = z.number().int().positive();
+
+export const callSummaryResponseSchema = z.object({
+  id: rowId,
+  source: z.string(),
+  external_id: z.string(),
+  agent: z.string().nullable().describe('username of the CSR; null for abandoned calls'),
+  agent_id: rowId.nullable(),
+  team_id: rowId.nullable(),
+  started_at: timestamp,
+  direction: z.enum(['inbound', 'outbound']),
+  category: z.string().nullable(),
+  queue_wait_s: z.number().min(0),
+  hold_s: z.number().min(0),
+  duration_s: z.number().min(0),
+  csat: z.number().int().min(1).max(5).nullable(),
+  abandoned: z.boolean(),
+  evaluated: z.boolean(),
+  recording_status: z.enum(['stored', 'missing', 'deleted']).nullable(),
+  recording_url: z.string().nullable(),
+});
+
+export const callResponseSchema = callSummaryResponseSchema.extend({
+  queue: z.string().nullable(),
+  recording: z
+    .object({
+      status: z.enum(['stored', 'missing', 'deleted']),
+      mime: z.string().nullable(),
+      bytes: z.number().int().nullable(),
+      sha256: z.string().nullable(),
+      codec: z.string().nullable(),
+      channels: z.number().int().nullable(),
+      sample_rate: z.number().int().nullable(),
+      duration_s: z.number().nullable(),
+      original_name: z.string().nullable(),
+      deleted_at: timestamp.nullable(),
+    })
+    .nullable(),
+  transcript: z
+    .object({
+      format: z.enum(['vtt', 'text']),
+      cues: z.array(
+        z.object({ start_s: z.number(), end_s: z.number(), speaker: z.string().nullable(), text: z.string() }),
+      ),
+    })
+    .nullable(),
+  created_at: timestamp,
+});
+
+export const callPageSchema = pageOf(callSummaryResponseSchema);
+
+export const importSummarySchema = z.object({
+  created: z.number().int().min(0),
+  unchanged: z.number().int().min(0),
+  errors: z.array(z.object({ line: z.number().int().positive(), message: z.string() })),
+});

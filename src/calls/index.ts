@@ -14,3 +14,4 @@ export { newCallRoutes, uploadErrorStatus, uploadPageErrors } from './new-call.r
 // Kept for the rooms that reached them here before recordings had a room of their own.
 export { callCues, RecordingStorage, sendRecording } from '../recordings';
 export type { StagedFile } from '../recordings';
+export { callPaths } from './calls.openapi';

@@ -4,3 +4,4 @@ export { countOverdue, listCoachingTasks } from './coaching.queries';
 export { coachingRoutes } from './coaching.routes';
 export { visibleTaskOr404 } from './coaching.service';
 export { syncCoachingTask } from './coaching.sync';
+export { coachingPaths } from './coaching.openapi';

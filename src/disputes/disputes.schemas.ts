@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageOf, timestamp } from '../lib/openapi';
 
 /** A form sends one checkbox value as a string and several as an array. */
 const asArray = (v: unknown) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]);
@@ -38,3 +39,30 @@ export const disputeListSchema = z.object({
 });
 
 export const disputeReportSchema = z.object({ from: date, to: date });
+
+// What the API answers for a dispute (the OpenAPI document's response schemas; test/api checks them).
+const rowId = z.number().int().positive();
+
+export const disputeResponseSchema = z.object({
+  id: rowId,
+  evaluation_id: rowId,
+  status: z.enum(['open', 'upheld', 'rescored']).describe('open = in review'),
+  reason: z.string(),
+  items: z.array(
+    z.object({
+      item_id: rowId,
+      prompt: z.string(),
+      points_before: z.number(),
+      max_points: z.number(),
+      points_after: z.number().nullable(),
+    }),
+  ),
+  assignee_id: rowId.nullable().describe('who reviews it'),
+  opened_at: timestamp,
+  resolved_at: timestamp.nullable(),
+  resolution_reason: z.string().nullable(),
+  score_before: z.number().nullable(),
+  score_after: z.number().nullable(),
+});
+
+export const disputePageSchema = pageOf(disputeResponseSchema);

@@ -31,3 +31,4 @@ export { maySeeSetupOutcome } from './setup';
 export { isEvaluatedCsr, mayScoreCalls, seesOwnScorecardsOnly } from './evaluations';
 export { mayCalibrate, mayInviteTeamManagers } from './calibration';
 export { canResolveDispute, reviewsDisputes, visibleDisputeOr404 } from './disputes';
+export { ownCharge } from './api';

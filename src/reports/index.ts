@@ -8,3 +8,4 @@ export { reportRoutes } from './reports.routes';
 export { refreshAllRollups } from './rollups';
 export { emptySums, serviceLevelByTeam, serviceLevelTotal } from './service-level';
 export { meanInterval } from './stats';
+export { reportPaths } from './reports.openapi';

@@ -4,3 +4,4 @@ export { rubricsApiRoutes } from './rubrics.api';
 export { findRubric, loadRubric, publishedRubrics, scoringModel } from './rubrics.queries';
 export type { FullItem, FullRubric } from './rubrics.queries';
 export { rubricRoutes } from './rubrics.routes';
+export { rubricPaths } from './rubrics.openapi';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { timestamp } from '../lib/openapi';
 
 const flag = z
   .union([z.boolean(), z.enum(['on', 'true', '1', 'false', '0', ''])])
@@ -174,3 +175,49 @@ export function maxPointsOf(item: ItemInput): number {
   if (item.type === 'scale') return item.max ?? 1;
   return Math.max(...item.options.map((o) => o.points));
 }
+
+// What the API answers for a rubric version (the OpenAPI document's response schema; test/api checks it).
+const rowId = z.number().int().positive();
+
+const rubricItemResponseSchema = z.object({
+  id: rowId,
+  prompt: z.string(),
+  guidance: z.string().nullable(),
+  type: z.enum(['yes_no', 'scale', 'choice']),
+  max: z.number().optional().describe('scale only: answers are 0..max'),
+  points: z.number().optional().describe('yes_no only: points for Yes'),
+  max_points: z.number(),
+  options: z
+    .array(z.object({ id: rowId, label: z.string(), points: z.number() }))
+    .optional()
+    .describe('choice only'),
+  allow_na: z.boolean(),
+  critical: z.boolean(),
+  comment_required: z.boolean(),
+});
+
+export const rubricResponseSchema = z.object({
+  id: rowId,
+  family_id: rowId.nullable(),
+  version: z.number().int().positive(),
+  name: z.string(),
+  description: z.string().nullable(),
+  status: z.enum(['draft', 'published', 'retired']),
+  pass_threshold: z.number(),
+  release_mode: z.enum(['on_submit', 'after_days', 'manual', 'never']),
+  release_after_days: z.number().int().nullable(),
+  disputes_enabled: z.boolean(),
+  dispute_limit: z.number().int(),
+  dispute_window_days: z.number().int(),
+  dispute_reviewer: z.enum(['supervisor', 'manager']),
+  published_at: timestamp.nullable(),
+  sections: z.array(
+    z.object({
+      id: rowId,
+      title: z.string(),
+      weight: z.number(),
+      threshold: z.number().nullable(),
+      items: z.array(rubricItemResponseSchema),
+    }),
+  ),
+});

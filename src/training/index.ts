@@ -4,3 +4,4 @@ export { createCourse, listCourses } from './courses.service';
 export { recommendTraining } from './requests.service';
 export { trainingApiRoutes } from './training.api';
 export { trainingRoutes } from './training.routes';
+export { trainingPaths } from './training.openapi';

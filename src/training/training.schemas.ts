@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageOf, timestamp } from '../lib/openapi';
 
 const blankToNull = (v: unknown) => (v === '' || v === undefined ? null : v);
 
@@ -51,3 +52,40 @@ export const bookingSchema = z.object({
   idempotency_key: z.string().trim().min(8).max(100).optional(),
 });
 export type BookingInput = z.output<typeof bookingSchema>;
+
+// What the API answers (the OpenAPI document's response schemas; test/api checks real answers against them).
+const rowId = z.number().int().positive();
+
+export const courseResponseSchema = z.object({
+  id: rowId,
+  title: z.string(),
+  description: z.string().nullable(),
+  provider: z.string().nullable(),
+  duration_minutes: z.number().int().nullable(),
+  cost_cents: z.number().int().min(0),
+  group_rule: z
+    .discriminatedUnion('type', [
+      z.object({ type: z.literal('every_n_free'), n: z.number().int().nullable() }),
+      z.object({
+        type: z.literal('percent_off'),
+        min_seats: z.number().int().nullable(),
+        percent: z.number().nullable(),
+      }),
+    ])
+    .nullable(),
+  group_rule_text: z.string().nullable(),
+  retired: z.boolean(),
+  retired_at: timestamp.nullable(),
+});
+
+export const coursePageSchema = pageOf(courseResponseSchema);
+
+export const bookingResponseSchema = z.object({
+  id: rowId,
+  seats: z.number().int().positive(),
+  free_seats: z.number().int().min(0),
+  price_per_seat_cents: z.number().int().min(0),
+  total_cents: z.number().int().min(0),
+  budget_left_cents: z.number().int(),
+  over_budget: z.boolean(),
+});

@@ -1,0 +1,70 @@
+// The call routes' part of the OpenAPI document (src/api/openapi.ts assembles it), from the zod schemas.
+import { errors, idPathParam, jsonResponse, jsonSchemaOf, queryParams } from '../lib/openapi';
+import {
+  callFieldsSchema,
+  callListSchema,
+  callPageSchema,
+  callResponseSchema,
+  importSummarySchema,
+} from './calls.schemas';
+
+const callFields = jsonSchemaOf(callFieldsSchema, 'input');
+
+const pushedCall = {
+  ...callFields,
+  properties: {
+    recording: { type: 'string', format: 'binary', description: 'WAV, MP3, OGG/Opus, FLAC, M4A/AAC or WebM' },
+    transcript: { type: 'string', format: 'binary', description: 'WebVTT or plain text' },
+    ...(callFields.properties as object),
+  },
+};
+
+export const callPaths = {
+  '/api/v1/calls': {
+    post: {
+      summary:
+        'Push a call from the phone system, with an optional recording and transcript (admin, manager, supervisor)',
+      requestBody: { required: true, content: { 'multipart/form-data': { schema: pushedCall } } },
+      responses: {
+        201: jsonResponse('Stored', callResponseSchema),
+        200: jsonResponse('The same external_id was stored before; nothing changed', callResponseSchema),
+        ...errors(400, 403, 409, 413, 415, 422),
+      },
+    },
+    get: {
+      summary: 'Calls in your scope (staff)',
+      parameters: queryParams(callListSchema),
+      responses: { 200: jsonResponse('A page of calls', callPageSchema), ...errors(403, 422) },
+    },
+  },
+  '/api/v1/calls/import': {
+    post: {
+      summary: 'Import call records without audio from an ACD export (admin, manager); idempotent on external_id',
+      description:
+        'UTF-8, uncompressed, at most 50 MB and 200,000 lines. Every line is checked before any call is added, then ' +
+        'the good lines are added in short transactions; one import runs at a time (409 import_running). A ' +
+        '200,000-line file takes about a minute on a large database; if it is cut short, send it again.',
+      requestBody: { required: true, content: { 'text/csv': { schema: { type: 'string' } } } },
+      responses: { 200: jsonResponse('Summary', importSummarySchema), ...errors(403, 409, 413, 415, 422, 503) },
+    },
+  },
+  '/api/v1/calls/{id}': {
+    get: {
+      summary: 'A call with its recording details and transcript cues',
+      parameters: [idPathParam],
+      responses: { 200: jsonResponse('The call', callResponseSchema), ...errors(404) },
+    },
+  },
+  '/api/v1/calls/{id}/recording': {
+    get: {
+      summary: 'The recording, with HTTP Range support (?download=1 for an attachment)',
+      parameters: [idPathParam, { name: 'download', in: 'query', schema: { type: 'string', enum: ['1'] } }],
+      responses: {
+        200: { description: 'The audio', content: { 'audio/*': { schema: { type: 'string', format: 'binary' } } } },
+        206: { description: 'Part of the audio (Range request)' },
+        ...errors(404),
+        416: { description: 'Range not satisfiable' },
+      },
+    },
+  },
+};

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+
+// What the report API answers (the OpenAPI document's response schemas; test/api checks real answers).
+const count = z.number().int().min(0);
+const rate = z.number().min(0).max(1).nullable().describe('0..1; null when nothing was counted');
+const date = z.string().describe('a date, 2026-11-02');
+const interval = z.array(z.number()).length(2).nullable().describe('95% interval of the average: [low, high]');
+
+const serviceLevelFigures = {
+  offered: count,
+  answered_within: count,
+  abandoned: count,
+  service_level: rate,
+  abandon_rate: rate,
+  avg_queue_wait_s: z.number().nullable(),
+  avg_hold_s: z.number().nullable(),
+};
+
+export const serviceLevelReportSchema = z.object({
+  from: date,
+  to: date,
+  threshold_s: z.number().int().positive(),
+  ...serviceLevelFigures,
+  target: z.number().min(0).max(1),
+  periods: z.array(
+    z.object({ bucket: z.string().describe('the day or week'), answered: count, ...serviceLevelFigures }),
+  ),
+});
+
+export const scoreReportSchema = z.object({
+  from: date,
+  to: date,
+  count,
+  average: z.number().nullable(),
+  ci95: interval,
+  pass_rate: rate,
+  critical_fails: count,
+  periods: z.array(
+    z.object({ period: z.string(), count, average: z.number().nullable(), ci95: interval, pass_rate: rate }),
+  ),
+  items: z.array(
+    z.object({
+      rubric: z.string(),
+      item: z.string(),
+      critical: z.boolean(),
+      answered: count,
+      failed: count,
+      failure_rate: rate,
+    }),
+  ),
+});
