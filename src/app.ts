@@ -109,7 +109,7 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(absoluteSessionTimeout(deps));
   app.use(csrf.csrfSynchronisedProtection);
-  app.use(exposeLocals(deps, csrf));
+  app.use(exposeLocals(deps.config, csrf));
 
   const setupState = new SetupState(deps);
   app.use(redirectToSetup(setupState));
