@@ -23,3 +23,4 @@ export {
 } from './scope';
 export type { Actor, TeamScope } from './scope';
 export { COUNTED_IN_FIGURES, CSR_VISIBLE } from './statuses';
+export { isAdmin, isCsr, isManager, isStaff, isSupervisor, maySeeAllTeams, requireSignedIn } from './scope';
