@@ -25,6 +25,13 @@ function departmentInput(values: Record<string, unknown>) {
   return { ...values, budget_cents: amountToCents(values.budget ?? '0') };
 }
 
+/** A form shown again after its input was refused: the status, what was entered, and a message per field. */
+interface FormAgain {
+  status?: number;
+  values?: Record<string, unknown>;
+  errors?: Record<string, string>;
+}
+
 async function renderOrg(deps: AppDeps, res: Response, status = 200, forms: Record<string, unknown> = {}) {
   const [departments, teams, managers, supervisors] = await Promise.all([
     listDepartments(deps.db),
@@ -44,14 +51,7 @@ async function renderOrg(deps: AppDeps, res: Response, status = 200, forms: Reco
   });
 }
 
-async function renderDepartment(
-  deps: AppDeps,
-  res: Response,
-  id: number,
-  status = 200,
-  values?: Record<string, unknown>,
-  errors = {},
-) {
+async function renderDepartment(deps: AppDeps, res: Response, id: number, again: FormAgain = {}) {
   const department = await findDepartment(deps.db, id);
   if (!department) throw new NotFound('No such department.');
   const managers = await usersByRole(deps.db, 'manager');
@@ -61,23 +61,16 @@ async function renderDepartment(
     manager: manager?.username ?? '',
     budget: (department.budget_cents / 100).toFixed(2),
   };
-  res.status(status).render('org/department', {
+  res.status(again.status ?? 200).render('org/department', {
     title: `Edit ${department.name}`,
     department,
     managers,
-    values: values ?? current,
-    errors,
+    values: again.values ?? current,
+    errors: again.errors ?? {},
   });
 }
 
-async function renderTeam(
-  deps: AppDeps,
-  res: Response,
-  id: number,
-  status = 200,
-  values?: Record<string, unknown>,
-  errors = {},
-) {
+async function renderTeam(deps: AppDeps, res: Response, id: number, again: FormAgain = {}) {
   const team = await findTeam(deps.db, id);
   if (!team) throw new NotFound('No such team.');
   const [departments, supervisors, current] = await Promise.all([
@@ -85,13 +78,13 @@ async function renderTeam(
     usersByRole(deps.db, 'supervisor'),
     teamSupervisorUsernames(deps.db, id),
   ]);
-  res.status(status).render('org/team', {
+  res.status(again.status ?? 200).render('org/team', {
     title: `Edit ${team.name}`,
     team,
     departments,
     supervisors,
-    values: values ?? { ...team, supervisors: current },
-    errors,
+    values: again.values ?? { ...team, supervisors: current },
+    errors: again.errors ?? {},
   });
 }
 
@@ -139,7 +132,7 @@ async function editDepartment(deps: AppDeps, req: Request, res: Response) {
       flash(req, 'success', 'Department saved.');
       res.redirect(303, '/admin/org');
     },
-    (status, errors) => renderDepartment(deps, res, id, status, values, errors),
+    (status, errors) => renderDepartment(deps, res, id, { status, values, errors }),
     'name',
     DEPARTMENT_FORM_NAMES,
   );
@@ -158,7 +151,7 @@ async function editTeam(deps: AppDeps, req: Request, res: Response) {
       flash(req, 'success', 'Team saved.');
       res.redirect(303, '/admin/org');
     },
-    (status, errors) => renderTeam(deps, res, id, status, values, errors),
+    (status, errors) => renderTeam(deps, res, id, { status, values, errors }),
     'name',
   );
 }

@@ -16,7 +16,7 @@ import {
   findTeam,
   setDepartmentManager,
 } from '../org';
-import { isAdmin, type Actor } from '../policy';
+import { isAdmin, isCsr, isManager, isSupervisor, type Actor } from '../policy';
 import { createUserSchema, updateUserSchema, type CreateUserInput } from './users.schemas';
 import {
   countActiveAdmins,
@@ -32,7 +32,7 @@ async function assertPlacement(db: DB, role: Role, teamId?: number | null, depar
   if (departmentId && !(await findDepartment(db, departmentId))) {
     throw new Validation([{ path: 'department_id', message: 'No such department.' }]);
   }
-  if (role === 'csr' && !teamId) throw new Validation([{ path: 'team_id', message: 'A CSR belongs to a team.' }]);
+  if (isCsr({ role }) && !teamId) throw new Validation([{ path: 'team_id', message: 'A CSR belongs to a team.' }]);
 }
 
 /** Creates a user; hashing happens before the transaction, the audit entry commits with the row. */
@@ -62,12 +62,12 @@ export async function createUser(
         display_name: input.display_name,
         password_hash: passwordHash,
         role: input.role,
-        team_id: input.role === 'csr' ? (input.team_id ?? null) : null,
+        team_id: isCsr(input) ? (input.team_id ?? null) : null,
         created_at: now,
         updated_at: now,
       });
-      if (input.role === 'supervisor' && input.team_id) await addTeamSupervisor(trx, input.team_id, userId);
-      if (input.role === 'manager' && input.department_id) {
+      if (isSupervisor(input) && input.team_id) await addTeamSupervisor(trx, input.team_id, userId);
+      if (isManager(input) && input.department_id) {
         await setDepartmentManager(trx, input.department_id, userId);
       }
       await recordAudit(trx, now, {
@@ -100,7 +100,7 @@ export async function updateUser(
   if (!user) throw new NotFound('No such person.');
   const role = input.role ?? user.role;
   const teamId = input.team_id === undefined ? user.team_id : input.team_id;
-  await assertPlacement(deps.db, role, role === 'csr' ? teamId : null);
+  await assertPlacement(deps.db, role, isCsr({ role }) ? teamId : null);
   await assertAdminsRemain(deps.db, actor, user, role, input.active);
 
   let passwordHash: string | undefined;
@@ -113,15 +113,15 @@ export async function updateUser(
   const changes: UserUpdate = { updated_at: now };
   if (input.display_name !== undefined) changes.display_name = input.display_name;
   if (input.role !== undefined) changes.role = input.role;
-  changes.team_id = role === 'csr' ? teamId : null;
+  changes.team_id = isCsr({ role }) ? teamId : null;
   if (input.active !== undefined) changes.active = input.active ? 1 : 0;
   if (passwordHash) changes.password_hash = passwordHash;
 
   const endsSessions = changes.active === 0 || passwordHash !== undefined || role !== user.role;
   await inTransaction(deps.db, async (trx) => {
     await updateUserRow(trx, userId, changes);
-    if (role !== 'supervisor') await dropSupervisedTeams(trx, userId);
-    if (role !== 'manager') await dropManagedDepartments(trx, userId);
+    if (!isSupervisor({ role })) await dropSupervisedTeams(trx, userId);
+    if (!isManager({ role })) await dropManagedDepartments(trx, userId);
     if (endsSessions) await endSessionsOfUser(trx, userId);
     await recordAudit(trx, now, {
       actorId: actor.id,
