@@ -4,10 +4,9 @@ import session from 'express-session';
 import helmet from 'helmet';
 import type passport from 'passport';
 import { pinoHttp } from 'pino-http';
-import { apiRoutes } from './api';
-import { openApiDocument } from './api';
+import { apiRoutes, openApiDocument } from './api';
 import { auditRoutes } from './audit';
-import { callRoutes } from './calls';
+import { callRoutes, uploadRoutes } from './calls';
 import { evaluationRoutes } from './evaluations';
 import { disputeRoutes } from './disputes';
 import { calibrationRoutes } from './calibration';
@@ -17,12 +16,17 @@ import { trainingRoutes } from './training';
 import { budgetRoutes } from './budget';
 import { recognitionRoutes } from './recognition';
 import { reportRoutes } from './reports';
-import { uploadRoutes } from './calls';
 import { samplingRoutes } from './sampling';
-import { SESSION_COOKIE, absoluteSessionTimeout, bearerTokenAuth, csrf, refuseCredentialsInQuery } from './auth';
-import { authRoutes } from './auth';
-import { buildPassport } from './auth';
-import { KyselySessionStore } from './auth';
+import {
+  KyselySessionStore,
+  SESSION_COOKIE,
+  absoluteSessionTimeout,
+  authRoutes,
+  bearerTokenAuth,
+  buildPassport,
+  csrf,
+  refuseCredentialsInQuery,
+} from './auth';
 import type { AppDeps } from './deps';
 import { homeRoutes } from './home';
 import { checkDatabase } from './db/health';
@@ -31,9 +35,8 @@ import { exposeLocals } from './lib/locals';
 import { PROJECT_ROOT } from './lib/paths';
 import { orgRoutes } from './org';
 import { profileRoutes } from './profile';
-import { redirectToSetup, setupRoutes } from './setup';
+import { SetupState, redirectToSetup, setupRoutes } from './setup';
 import { settingsRoutes } from './settings';
-import { SetupState } from './setup';
 import { peopleRoutes, userAdminRoutes } from './users';
 
 /** Security headers: a strict content security policy (no inline scripts or styles, nothing from elsewhere). */
