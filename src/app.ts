@@ -1,10 +1,10 @@
 import path from 'node:path';
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
+import type passport from 'passport';
 import { pinoHttp } from 'pino-http';
-import { apiRoutes } from './api';
-import { openApiDocument } from './api';
+import { apiRoutes, openApiDocument } from './api';
 import { auditRoutes } from './audit';
 import { callRoutes } from './calls';
 import { evaluationRoutes } from './evaluations';
@@ -18,75 +18,53 @@ import { recognitionRoutes } from './recognition';
 import { reportRoutes } from './reports';
 import { uploadRoutes } from './imports';
 import { samplingRoutes } from './sampling';
-import { SESSION_COOKIE, absoluteSessionTimeout, bearerTokenAuth, csrf, refuseCredentialsInQuery } from './auth';
-import { authRoutes } from './auth';
-import { buildPassport } from './auth';
-import { KyselySessionStore } from './auth';
+import {
+  KyselySessionStore,
+  SESSION_COOKIE,
+  absoluteSessionTimeout,
+  authRoutes,
+  bearerTokenAuth,
+  buildPassport,
+  csrf,
+  refuseCredentialsInQuery,
+} from './auth';
 import type { AppDeps } from './deps';
 import { homeRoutes } from './home';
+import { checkDatabase } from './db/health';
 import { errorHandler, notFoundHandler } from './lib/error-handler';
 import { exposeLocals } from './lib/locals';
 import { PROJECT_ROOT } from './lib/paths';
 import { orgRoutes } from './org';
 import { profileRoutes } from './profile';
-import { redirectToSetup, setupRoutes } from './setup';
+import { SetupState, redirectToSetup, setupRoutes } from './setup';
 import { settingsRoutes } from './settings';
-import { SetupState } from './setup';
 import { peopleRoutes, userAdminRoutes } from './users';
 
-export function createApp(deps: AppDeps): Express {
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('trust proxy', deps.config.trustProxy);
-  app.set('views', path.join(PROJECT_ROOT, 'views'));
-  app.set('view engine', 'ejs');
-  app.set('query parser', 'simple');
-
-  app.use(
-    pinoHttp({
-      logger: deps.logger,
-      redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
-      autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/static/') },
-    }),
-  );
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        useDefaults: false,
-        directives: {
-          defaultSrc: ["'self'"],
-          fontSrc: ["'self'"],
-          scriptSrcAttr: ["'none'"],
-          scriptSrc: ["'self'"],
-          styleSrc: ["'self'"],
-          imgSrc: ["'self'", 'data:'],
-          mediaSrc: ["'self'", 'blob:'],
-          connectSrc: ["'self'"],
-          objectSrc: ["'none'"],
-          baseUri: ["'none'"],
-          frameAncestors: ["'none'"],
-          formAction: ["'self'"],
-        },
+/** Security headers: a strict content security policy (no inline scripts or styles, nothing from elsewhere). */
+function securityHeaders(): RequestHandler {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        scriptSrcAttr: ["'none'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        mediaSrc: ["'self'", 'blob:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
       },
-    }),
-  );
-
-  app.use(
-    '/static/vendor/pico',
-    express.static(path.join(PROJECT_ROOT, 'node_modules/@picocss/pico/css'), { maxAge: '7d' }),
-  );
-  app.use('/static', express.static(path.join(PROJECT_ROOT, 'static'), { maxAge: '1h' }));
-
-  app.get('/healthz', async (_req, res) => {
-    await deps.db.selectFrom('settings').select('key').limit(1).execute();
-    res.json({ status: 'ok' });
+    },
   });
-  app.get('/api/openapi.json', (_req, res) => res.json(openApiDocument));
+}
 
-  app.use(refuseCredentialsInQuery);
-  app.use(express.json({ limit: '256kb' }));
-  app.use(express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 500 }));
-
+/** Who the caller is: a session cookie (Passport on top), or for the API a bearer token. */
+function identify(app: Express, deps: AppDeps): passport.PassportStatic {
   const auth = buildPassport(deps);
   app.use(
     session({
@@ -108,33 +86,77 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
   app.use(absoluteSessionTimeout(deps));
-  app.use(csrf.csrfSynchronisedProtection);
-  app.use(exposeLocals(deps, csrf));
+  return auth;
+}
 
+/** Every feature's routes, in the order they are tried. */
+function mountFeatures(app: Express, deps: AppDeps, auth: passport.PassportStatic): void {
   const setupState = new SetupState(deps);
   app.use(redirectToSetup(setupState));
   app.use(setupRoutes(deps, setupState));
   app.use(authRoutes(deps, auth));
   app.use('/api/v1', apiRoutes(deps));
-  app.use(homeRoutes(deps));
-  app.use(profileRoutes(deps));
-  app.use(userAdminRoutes(deps));
-  app.use(peopleRoutes(deps));
-  app.use(orgRoutes(deps));
-  app.use(auditRoutes(deps));
-  app.use(settingsRoutes(deps));
-  app.use(uploadRoutes(deps));
-  app.use(callRoutes(deps));
-  app.use(evaluationRoutes(deps, { disputePanel, evaluationsInReview }));
-  app.use(disputeRoutes(deps));
-  app.use(calibrationRoutes(deps));
-  app.use(rubricRoutes(deps));
-  app.use(coachingRoutes(deps));
-  app.use(trainingRoutes(deps));
-  app.use(budgetRoutes(deps));
-  app.use(recognitionRoutes(deps));
-  app.use(samplingRoutes(deps));
-  app.use(reportRoutes(deps));
+  for (const routes of [
+    homeRoutes,
+    profileRoutes,
+    userAdminRoutes,
+    peopleRoutes,
+    orgRoutes,
+    auditRoutes,
+    settingsRoutes,
+    uploadRoutes,
+    callRoutes,
+    (d: AppDeps) => evaluationRoutes(d, { disputePanel, evaluationsInReview }),
+    disputeRoutes,
+    calibrationRoutes,
+    rubricRoutes,
+    coachingRoutes,
+    trainingRoutes,
+    budgetRoutes,
+    recognitionRoutes,
+    samplingRoutes,
+    reportRoutes,
+  ]) {
+    app.use(routes(deps));
+  }
+}
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.config.trustProxy);
+  app.set('views', path.join(PROJECT_ROOT, 'views'));
+  app.set('view engine', 'ejs');
+  app.set('query parser', 'simple');
+
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
+      autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/static/') },
+    }),
+  );
+  app.use(securityHeaders());
+  app.use(
+    '/static/vendor/pico',
+    express.static(path.join(PROJECT_ROOT, 'node_modules/@picocss/pico/css'), { maxAge: '7d' }),
+  );
+  app.use('/static', express.static(path.join(PROJECT_ROOT, 'static'), { maxAge: '1h' }));
+
+  app.get('/healthz', async (_req, res) => {
+    await checkDatabase(deps.db);
+    res.json({ status: 'ok' });
+  });
+  app.get('/api/openapi.json', (_req, res) => res.json(openApiDocument));
+
+  app.use(refuseCredentialsInQuery);
+  app.use(express.json({ limit: '256kb' }));
+  app.use(express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 500 }));
+
+  const auth = identify(app, deps);
+  app.use(csrf.csrfSynchronisedProtection);
+  app.use(exposeLocals(deps.config, csrf));
+  mountFeatures(app, deps, auth);
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger, deps.config.env === 'development'));

@@ -1,11 +1,10 @@
-import crypto from 'node:crypto';
 import pino, { type Logger } from 'pino';
-import { LoginThrottle } from './auth';
+import { LoginThrottle, sessionSecret } from './auth';
 import { ImportJobs } from './imports';
 import { RecordingStorage } from './recordings';
 import { ensureDefaultRubric } from './rubrics';
 import type { Config } from './config';
-import { openDatabase, type DatabaseHandle, type DB } from './db/database';
+import { openDatabase, type DatabaseHandle } from './db/database';
 import { migrateToLatest } from './db/migrate';
 import type { AppDeps } from './deps';
 import { systemClock, type Clock } from './lib/clock';
@@ -20,27 +19,8 @@ export function createLogger(config: Config): Logger {
   });
 }
 
-/** The session-signing secret is made once per installation and kept in the database, never in the repo. */
-export async function sessionSecret(db: DB): Promise<string> {
-  const existing = await db
-    .selectFrom('settings')
-    .select('value')
-    .where('key', '=', 'session_secret')
-    .executeTakeFirst();
-  if (existing) return existing.value;
-  const secret = crypto.randomBytes(32).toString('base64url');
-  await db
-    .insertInto('settings')
-    .values({ key: 'session_secret', value: secret })
-    .onConflict((oc) => oc.doNothing())
-    .execute();
-  const stored = await db
-    .selectFrom('settings')
-    .select('value')
-    .where('key', '=', 'session_secret')
-    .executeTakeFirstOrThrow();
-  return stored.value;
-}
+// Kept here by name: bench/lib/capture.ts builds its own app from this file.
+export { sessionSecret };
 
 export interface Runtime {
   deps: AppDeps;

@@ -1,24 +1,28 @@
 import type { Server } from 'node:http';
+import type { Logger } from 'pino';
 import { createApp } from './app';
 import { purgeExpiredSessions } from './auth';
-import { bootstrap, createLogger } from './bootstrap';
+import { bootstrap, createLogger, type Runtime } from './bootstrap';
 import { applyRetention, reconcileStorage } from './calls';
 import { releaseDueEvaluations } from './evaluations';
 import { refreshAllRollups } from './reports';
 import { runSamplingTopUp } from './sampling';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, type Config } from './config';
+import type { AppDeps } from './deps';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
-async function main(): Promise<void> {
-  const config = loadConfig();
-  const logger = createLogger(config);
-  const { deps, database } = await bootstrap(config, logger);
+/** Catch-up work at start-up, before the server takes requests. */
+async function catchUp(deps: AppDeps): Promise<void> {
   await purgeExpiredSessions(deps.db, deps.clock);
   await reconcileStorage(deps);
   await applyRetention(deps);
   await releaseDueEvaluations(deps);
   await runSamplingTopUp(deps);
+}
+
+/** The hourly and daily jobs; returns their timers so shutdown can stop them. */
+function scheduleJobs(deps: AppDeps, logger: Logger): NodeJS.Timeout[] {
   const sweeper = setInterval(() => {
     purgeExpiredSessions(deps.db, deps.clock).catch((err: unknown) => logger.error({ err }, 'session purge failed'));
     // Hourly, so "release after N days" lands within the hour it is due.
@@ -31,7 +35,10 @@ async function main(): Promise<void> {
   }, 86_400_000);
   sweeper.unref();
   daily.unref();
+  return [sweeper, daily];
+}
 
+function listen(config: Config, { deps }: Runtime, logger: Logger): Server {
   const app = createApp(deps);
   const server: Server = app.listen(config.port, config.host, () => {
     logger.info({ url: `http://${config.host}:${config.port}/`, dataDir: config.dataDir }, 'Callscore is listening');
@@ -47,14 +54,17 @@ async function main(): Promise<void> {
     logger.fatal({ err }, 'server failed to start');
     process.exit(1);
   });
+  return server;
+}
 
+/** A clean stop on a signal: no new requests, in-flight ones finish (or are cut after a grace), then the db closes. */
+function shutdownOnSignals(server: Server, { deps, database }: Runtime, timers: NodeJS.Timeout[], logger: Logger) {
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
-    clearInterval(sweeper);
-    clearInterval(daily);
+    for (const timer of timers) clearInterval(timer);
     const force = setTimeout(() => {
       logger.warn('in-flight requests did not finish in time; closing connections');
       server.closeAllConnections();
@@ -80,6 +90,16 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config);
+  const runtime = await bootstrap(config, logger);
+  await catchUp(runtime.deps);
+  const timers = scheduleJobs(runtime.deps, logger);
+  const server = listen(config, runtime, logger);
+  shutdownOnSignals(server, runtime, timers, logger);
 }
 
 main().catch((err: unknown) => {

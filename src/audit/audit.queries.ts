@@ -1,4 +1,4 @@
-import type { DB } from '../db/database';
+import type { Executor } from '../db/transaction';
 
 export interface AuditEvent {
   actorId: number | null;
@@ -10,7 +10,7 @@ export interface AuditEvent {
 }
 
 /** Records who did what to which record. Pass the transaction so the entry commits with the change. */
-export async function recordAudit(db: DB, at: string, event: AuditEvent): Promise<void> {
+export async function recordAudit(db: Executor, at: string, event: AuditEvent): Promise<void> {
   await db
     .insertInto('audit_log')
     .values({
@@ -32,7 +32,7 @@ export interface AuditFilter {
   limit: number;
 }
 
-export async function listAudit(db: DB, filter: AuditFilter) {
+export async function listAudit(db: Executor, filter: AuditFilter) {
   let query = db
     .selectFrom('audit_log')
     .leftJoin('users', 'users.id', 'audit_log.actor_id')
@@ -52,11 +52,13 @@ export async function listAudit(db: DB, filter: AuditFilter) {
   if (filter.actorId) query = query.where('audit_log.actor_id', '=', filter.actorId);
   if (filter.beforeId) query = query.where('audit_log.id', '<', filter.beforeId);
   const rows = await query.execute();
+  const entries = rows.slice(0, filter.limit);
+  // One row more than a page was asked for: when it came, the next page starts before this page's last.
   const hasMore = rows.length > filter.limit;
-  return { entries: rows.slice(0, filter.limit), nextBeforeId: hasMore ? rows[filter.limit - 1].id : null };
+  return { entries, nextBeforeId: hasMore ? (entries.at(-1)?.id ?? null) : null };
 }
 
-export async function listAuditActions(db: DB): Promise<string[]> {
+export async function listAuditActions(db: Executor): Promise<string[]> {
   const rows = await db.selectFrom('audit_log').select('action').distinct().orderBy('action').execute();
   return rows.map((r) => r.action);
 }

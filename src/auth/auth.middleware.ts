@@ -2,8 +2,8 @@ import type { NextFunction, Request, Response } from 'express';
 import { csrfSync } from 'csrf-sync';
 import type { AppDeps } from '../deps';
 import { BadRequest, Unauthorized } from '../lib/errors';
-import { flash } from '../lib/http';
 import { hashToken } from '../lib/tokens';
+import { findTokenUser, touchToken } from './auth.queries';
 import { toSessionUser } from './passport';
 
 const CREDENTIAL_PARAMS = ['password', 'token', 'access_token', 'api_key', 'apikey', 'secret'];
@@ -23,28 +23,16 @@ export function bearerTokenAuth(deps: AppDeps) {
   return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
     const header = req.get('authorization');
     if (!header) return next();
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match) throw new Unauthorized('Use "Authorization: Bearer <token>".');
+    const token = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+    if (!token) throw new Unauthorized('Use "Authorization: Bearer <token>".');
     const now = deps.clock.now();
-    const row = await deps.db
-      .selectFrom('api_tokens')
-      .innerJoin('users', 'users.id', 'api_tokens.user_id')
-      .selectAll('users')
-      .select(['api_tokens.id as token_id', 'api_tokens.last_used_at'])
-      .where('api_tokens.token_hash', '=', hashToken(match[1]))
-      .where('api_tokens.revoked_at', 'is', null)
-      .executeTakeFirst();
+    const row = await findTokenUser(deps.db, hashToken(token));
     if (!row || !row.active) throw new Unauthorized('The token is invalid or revoked.');
     // Recorded to the minute: a script calling in a loop should not cost a disk write (or even an UPDATE
-    // statement) per request. The UPDATE repeats the condition, for two requests that both read an old time.
+    // statement) per request.
     const minuteAgo = new Date(now.getTime() - 60_000).toISOString();
     if (row.last_used_at === null || row.last_used_at <= minuteAgo) {
-      await deps.db
-        .updateTable('api_tokens')
-        .set({ last_used_at: now.toISOString() })
-        .where('id', '=', row.token_id)
-        .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<=', minuteAgo)]))
-        .execute();
+      await touchToken(deps.db, row.token_id, now.toISOString(), minuteAgo);
     }
     req.user = toSessionUser(row);
     req.authVia = 'token';
@@ -82,10 +70,3 @@ export const csrf = csrfSync({
   // with no session behind it (POST /api/v1/tokens from a script), as it carries no ambient credentials.
   skipCsrfProtection: (req) => req.authVia === 'token' || (req.originalUrl.startsWith('/api/') && !req.user),
 });
-
-export function requireSignedIn(req: Request, res: Response, next: NextFunction): void {
-  if (req.user) return next();
-  if (req.originalUrl.startsWith('/api/')) return next(new Unauthorized());
-  flash(req, 'info', 'Sign in to continue.');
-  res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
-}

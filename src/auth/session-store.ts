@@ -1,6 +1,7 @@
 import session from 'express-session';
 import type { DB } from '../db/database';
 import type { Clock } from '../lib/clock';
+import { deleteSession, extendSession, findSession, saveSession } from './sessions.queries';
 
 type Callback<T = void> = (err?: unknown, value?: T) => void;
 
@@ -47,27 +48,18 @@ export class KyselySessionStore extends session.Store {
     }
     this.touched.set(sid, now);
     if (this.touched.size > 10_000) this.touched.clear();
-    this.db
-      .updateTable('sessions')
-      .set({ expires_at: this.expiry() })
-      .where('sid', '=', sid)
-      .execute()
-      .then(
-        () => callback?.(),
-        (err: unknown) => callback?.(err),
-      );
+    extendSession(this.db, sid, this.expiry()).then(
+      () => callback?.(),
+      (err: unknown) => callback?.(err),
+    );
   }
 
   destroy(sid: string, callback?: Callback): void {
     this.touched.delete(sid);
-    this.db
-      .deleteFrom('sessions')
-      .where('sid', '=', sid)
-      .execute()
-      .then(
-        () => callback?.(),
-        (err: unknown) => callback?.(err),
-      );
+    deleteSession(this.db, sid).then(
+      () => callback?.(),
+      (err: unknown) => callback?.(err),
+    );
   }
 
   private expiry(): number {
@@ -75,14 +67,10 @@ export class KyselySessionStore extends session.Store {
   }
 
   private async read(sid: string): Promise<session.SessionData | null> {
-    const row = await this.db
-      .selectFrom('sessions')
-      .select(['data', 'expires_at'])
-      .where('sid', '=', sid)
-      .executeTakeFirst();
+    const row = await findSession(this.db, sid);
     if (!row) return null;
     if (row.expires_at <= this.clock.now().getTime()) {
-      await this.db.deleteFrom('sessions').where('sid', '=', sid).execute();
+      await deleteSession(this.db, sid);
       return null;
     }
     return JSON.parse(row.data) as session.SessionData;
@@ -90,20 +78,6 @@ export class KyselySessionStore extends session.Store {
 
   private async write(sid: string, data: session.SessionData): Promise<void> {
     const userId = (data as PassportSessionData).passport?.user ?? null;
-    const row = { sid, user_id: userId, data: JSON.stringify(data), expires_at: this.expiry() };
-    await this.db
-      .insertInto('sessions')
-      .values(row)
-      .onConflict((oc) => oc.column('sid').doUpdateSet({ user_id: userId, data: row.data, expires_at: row.expires_at }))
-      .execute();
+    await saveSession(this.db, { sid, user_id: userId, data: JSON.stringify(data), expires_at: this.expiry() });
   }
-}
-
-export async function endSessionsOfUser(db: DB, userId: number): Promise<void> {
-  await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
-}
-
-export async function purgeExpiredSessions(db: DB, clock: Clock): Promise<number> {
-  const result = await db.deleteFrom('sessions').where('expires_at', '<=', clock.now().getTime()).executeTakeFirst();
-  return Number(result.numDeletedRows);
 }

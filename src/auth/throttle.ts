@@ -1,6 +1,8 @@
 import type { DB } from '../db/database';
+import { inTransaction } from '../db/transaction';
 import type { Clock } from '../lib/clock';
 import { TooManyRequests } from '../lib/errors';
+import { blockedUntil, clearThrottle, findThrottleCount, saveThrottleCount } from './throttle.queries';
 
 interface Rule {
   maxFailures: number;
@@ -12,9 +14,13 @@ interface Rule {
 const USER_RULE: Rule = { maxFailures: 5, windowMs: 15 * 60_000, blockMs: 15 * 60_000 };
 const IP_RULE: Rule = { maxFailures: 50, windowMs: 60 * 60_000, blockMs: 60 * 60_000 };
 
+function userKey(username: string, ip: string): string {
+  return `user:${username.trim().toLowerCase()}|ip:${ip}`;
+}
+
 function keys(username: string, ip: string): Array<[string, Rule]> {
   return [
-    [`user:${username.trim().toLowerCase()}|ip:${ip}`, USER_RULE],
+    [userKey(username, ip), USER_RULE],
     [`ip:${ip}`, IP_RULE],
   ];
 }
@@ -29,16 +35,12 @@ export class LoginThrottle {
   async assertAllowed(username: string, ip: string): Promise<void> {
     const now = this.clock.now().getTime();
     for (const [key] of keys(username, ip)) {
-      const row = await this.db
-        .selectFrom('login_throttle')
-        .select('blocked_until')
-        .where('key', '=', key)
-        .executeTakeFirst();
-      if (row?.blocked_until && row.blocked_until > now) {
-        const minutes = Math.ceil((row.blocked_until - now) / 60_000);
+      const until = await blockedUntil(this.db, key);
+      if (until && until > now) {
+        const minutes = Math.ceil((until - now) / 60_000);
         throw new TooManyRequests(
           `Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
-          Math.ceil((row.blocked_until - now) / 1000),
+          Math.ceil((until - now) / 1000),
         );
       }
     }
@@ -46,9 +48,9 @@ export class LoginThrottle {
 
   async recordFailure(username: string, ip: string): Promise<void> {
     const now = this.clock.now().getTime();
-    await this.db.transaction().execute(async (trx) => {
+    await inTransaction(this.db, async (trx) => {
       for (const [key, rule] of keys(username, ip)) {
-        const row = await trx.selectFrom('login_throttle').selectAll().where('key', '=', key).executeTakeFirst();
+        const row = await findThrottleCount(trx, key);
         const current = row && now - row.window_started_at <= rule.windowMs ? row : null;
         const values = {
           failures: (current?.failures ?? 0) + 1,
@@ -56,17 +58,12 @@ export class LoginThrottle {
           blocked_until: null as number | null,
         };
         if (values.failures >= rule.maxFailures) values.blocked_until = now + rule.blockMs;
-        await trx
-          .insertInto('login_throttle')
-          .values({ key, ...values })
-          .onConflict((oc) => oc.column('key').doUpdateSet(values))
-          .execute();
+        await saveThrottleCount(trx, key, values);
       }
     });
   }
 
   async recordSuccess(username: string, ip: string): Promise<void> {
-    const [[userKey]] = keys(username, ip);
-    await this.db.deleteFrom('login_throttle').where('key', '=', userKey).execute();
+    await clearThrottle(this.db, userKey(username, ip));
   }
 }

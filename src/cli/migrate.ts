@@ -1,12 +1,13 @@
 import { openDatabase } from '../db/database';
 import { createMigrator } from '../db/migrate';
-import { ConfigError, loadConfig } from '../config';
+import { loadConfig } from '../config';
+import { runCommand, withDatabase } from './run';
 
 /** `npm run db:migrate` (to latest) or `npm run db:migrate -- down` (one step back). */
 async function main(): Promise<number> {
   const config = loadConfig();
   const database = openDatabase(config.databaseFile);
-  try {
+  return withDatabase(database, async () => {
     const migrator = createMigrator(database.db);
     const result = process.argv[2] === 'down' ? await migrator.migrateDown() : await migrator.migrateToLatest();
     for (const r of result.results ?? []) console.log(`${r.status}: ${r.migrationName} (${r.direction})`);
@@ -16,15 +17,7 @@ async function main(): Promise<number> {
     }
     if ((result.results ?? []).length === 0) console.log('Database is up to date.');
     return 0;
-  } finally {
-    await database.close();
-  }
+  });
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof ConfigError ? err.message : err);
-    process.exit(1);
-  },
-);
+runCommand(main);

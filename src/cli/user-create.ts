@@ -1,8 +1,9 @@
 import { parseArgs } from 'node:util';
 import { bootstrap, createLogger } from '../bootstrap';
-import { ConfigError, loadConfig } from '../config';
+import { loadConfig } from '../config';
 import { AppError, Validation } from '../lib/errors';
 import { createUser } from '../users';
+import { runCommand, withDatabase } from './run';
 
 const USAGE =
   'Usage: npm run user:create -- --username NAME --password PASS --role admin|manager|supervisor|csr ' +
@@ -33,36 +34,35 @@ async function main(): Promise<number> {
   }
   const config = loadConfig();
   const { deps, database } = await bootstrap(config, createLogger({ ...config, logLevel: 'warn' }));
-  try {
-    const user = await createUser(deps, null, {
-      username: args.username,
-      password: args.password,
-      role: args.role,
-      display_name: args['display-name'] ?? args.username,
-      team_id: args['team-id'],
-      department_id: args['department-id'],
-    });
-    console.log(`Created ${user.role} ${user.username} (id ${user.id}).`);
-    return 0;
-  } catch (err) {
-    if (err instanceof Validation) {
-      for (const d of err.details) console.error(`${d.path}: ${d.message}`);
-      return 1;
+  return withDatabase(database, async () => {
+    try {
+      const user = await createUser(deps, null, {
+        username: args.username,
+        password: args.password,
+        role: args.role,
+        display_name: args['display-name'] ?? args.username,
+        team_id: args['team-id'],
+        department_id: args['department-id'],
+      });
+      console.log(`Created ${user.role} ${user.username} (id ${user.id}).`);
+      return 0;
+    } catch (err) {
+      return reportRefusal(err);
     }
-    if (err instanceof AppError) {
-      console.error(err.message);
-      return 1;
-    }
-    throw err;
-  } finally {
-    await database.close();
-  }
+  });
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(err instanceof ConfigError ? err.message : err);
-    process.exit(1);
-  },
-);
+/** A refused user (bad field, taken name) is told on stderr with exit code 1; anything else is a crash. */
+function reportRefusal(err: unknown): number {
+  if (err instanceof Validation) {
+    for (const d of err.details) console.error(`${d.path}: ${d.message}`);
+    return 1;
+  }
+  if (err instanceof AppError) {
+    console.error(err.message);
+    return 1;
+  }
+  throw err;
+}
+
+runCommand(main);

@@ -46,3 +46,23 @@ export function itemErrors(err: Validation, answers: ReadonlyArray<{ item_id: nu
   }
   return fields;
 }
+
+/**
+ * A form's post/redirect/get: runs `save` (which stores, flashes and redirects). When the input was refused
+ * (`formErrors` has messages for it), `showAgain` renders the form once more with the error's status (422,
+ * 409) and a message beside each field; any other error goes on to the error handler.
+ */
+export async function submitForm(
+  save: () => Promise<void>,
+  showAgain: (status: number, errors: Record<string, string>) => Promise<void>,
+  conflictField: string,
+  rename: Record<string, string> = {},
+): Promise<void> {
+  try {
+    await save();
+  } catch (err) {
+    const errors = formErrors(err, conflictField, rename);
+    if (!errors) throw err;
+    await showAgain((err as AppError).status, errors);
+  }
+}

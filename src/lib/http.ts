@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 
 export function isApiRequest(req: Request): boolean {
   return req.path.startsWith('/api/') || req.originalUrl.startsWith('/api/');
@@ -19,4 +19,13 @@ export function pickFields(body: unknown, names: readonly string[]): Record<stri
   const picked: Record<string, unknown> = {};
   for (const name of names) if (name in source) picked[name] = source[name];
   return picked;
+}
+
+/** A route handler written as a plain function of the app's dependencies and the request. */
+export type DepsHandler<D> = (deps: D, req: Request, res: Response, next: NextFunction) => Promise<void> | void;
+
+/** Binds handlers to the app's dependencies, so a router reads as a table of `router.get(path, guard, handler)`. */
+export function withDeps<D>(deps: D) {
+  return (handler: DepsHandler<D>) => (req: Request, res: Response, next: NextFunction) =>
+    handler(deps, req, res, next);
 }

@@ -1,6 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { CsrfSync } from 'csrf-sync';
-import type { AppDeps } from '../deps';
 
 export interface NavLink {
   href: string;
@@ -63,7 +62,7 @@ const NAV: Record<string, Array<NavLink | NavGroup>> = {
     { href: '/', label: 'Home' },
     { href: '/calls', label: 'Calls' },
     { label: 'Quality', children: QUALITY.children.filter((c) => c.href !== '/rubrics') },
-    { label: 'Coaching', children: [DEVELOPMENT.children[0], DEVELOPMENT.children[1], DEVELOPMENT.children[2]] },
+    { label: 'Coaching', children: DEVELOPMENT.children.filter((c) => c.href !== '/budget') },
     { href: '/reports', label: 'Reports' },
     { href: '/people', label: 'My teams' },
   ],
@@ -75,8 +74,14 @@ const NAV: Record<string, Array<NavLink | NavGroup>> = {
   ],
 };
 
+/** What the page locals need from the app's configuration (passed in: the kernel knows no root file). */
+export interface LocalsOptions {
+  /** ISO 4217 code money is shown in. */
+  currency: string;
+}
+
 /** What every page template may use: the signed-in user, their navigation, CSRF token, flash messages. */
-export function exposeLocals(deps: AppDeps, csrf: CsrfSync) {
+export function exposeLocals(options: LocalsOptions, csrf: CsrfSync) {
   return (req: Request, res: Response, next: NextFunction): void => {
     if (req.originalUrl.startsWith('/api/')) return next();
     // Pages of a signed-in person (a new token, a scorecard) must not come back from the browser's cache.
@@ -84,11 +89,11 @@ export function exposeLocals(deps: AppDeps, csrf: CsrfSync) {
     res.locals.user = req.user ?? null;
     res.locals.nav = req.user ? NAV[req.user.role] : [];
     res.locals.currentPath = req.path;
-    res.locals.currency = deps.config.currency;
+    res.locals.currency = options.currency;
     res.locals.csrfToken = () => csrf.generateToken(req);
     res.locals.flash = req.session?.flash ?? [];
     res.locals.formatMoney = (cents: number) =>
-      new Intl.NumberFormat('en-US', { style: 'currency', currency: deps.config.currency }).format(cents / 100);
+      new Intl.NumberFormat('en-US', { style: 'currency', currency: options.currency }).format(cents / 100);
     res.locals.formatDuration = formatDuration;
     res.locals.formatDateTime = (iso: string | null) => (iso ? iso.replace('T', ' ').slice(0, 16) + ' UTC' : '—');
     if (req.session?.flash) delete req.session.flash;

@@ -35,12 +35,32 @@ export async function hashPassword(password: string, logN: number): Promise<stri
   return `scrypt$${logN}$${R}$${P}$${salt.toString('base64')}$${key.toString('base64')}`;
 }
 
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+interface StoredHash {
+  logN: number;
+  r: number;
+  p: number;
+  salt: Buffer;
+  expected: Buffer;
+}
+
+/** `scrypt$logN$r$p$salt$key` split into its parts, or null when the stored text is not one. */
+function parseStoredHash(stored: string): StoredHash | null {
   const parts = stored.split('$');
-  if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
-  const [logN, r, p] = parts.slice(1, 4).map(Number);
-  const salt = Buffer.from(parts[4], 'base64');
-  const expected = Buffer.from(parts[5], 'base64');
+  const [scheme, logN, r, p, salt, expected] = parts;
+  if (parts.length !== 6 || scheme !== 'scrypt' || salt === undefined || expected === undefined) return null;
+  return {
+    logN: Number(logN),
+    r: Number(r),
+    p: Number(p),
+    salt: Buffer.from(salt, 'base64'),
+    expected: Buffer.from(expected, 'base64'),
+  };
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const hash = parseStoredHash(stored);
+  if (!hash) return false;
+  const { logN, r, p, salt, expected } = hash;
   const key = await scrypt(password.normalize('NFC'), salt, expected.length, {
     N: 2 ** logN,
     r,
@@ -71,6 +91,12 @@ export function passwordProblem(password: string, username?: string): string | n
 function isRepetitiveOrSequential(password: string): boolean {
   const chars = [...password];
   if (new Set(chars).size <= 2) return true;
-  const steps = chars.slice(1).map((c, i) => c.codePointAt(0)! - chars[i].codePointAt(0)!);
+  const steps: number[] = [];
+  let previous: number | undefined;
+  for (const char of chars) {
+    const code = char.codePointAt(0) ?? 0;
+    if (previous !== undefined) steps.push(code - previous);
+    previous = code;
+  }
   return steps.every((step) => step === 1) || steps.every((step) => step === -1);
 }

@@ -3,3 +3,5 @@ export { findDepartment, findTeam, listDepartments, listTeams, teamSupervisorUse
 export { orgRoutes } from './org.routes';
 export { amountToCents } from './org.schemas';
 export { saveDepartment, saveTeam } from './org.service';
+// Where a person stands in the org: the users room places and removes people through these.
+export { addTeamSupervisor, dropManagedDepartments, dropSupervisedTeams, setDepartmentManager } from './org.queries';

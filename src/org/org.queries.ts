@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
-import type { DB } from '../db/database';
+import type { BudgetPeriod } from '../db/schema';
+import type { Executor } from '../db/transaction';
 
-export async function listDepartments(db: DB, departmentIds?: number[]) {
+export async function listDepartments(db: Executor, departmentIds?: number[]) {
   let query = db
     .selectFrom('departments')
     .leftJoin('users', 'users.id', 'departments.manager_id')
@@ -22,7 +23,7 @@ export async function listDepartments(db: DB, departmentIds?: number[]) {
   return query.execute();
 }
 
-export async function listTeams(db: DB, teamIds?: number[]) {
+export async function listTeams(db: Executor, teamIds?: number[]) {
   let query = db
     .selectFrom('teams')
     .innerJoin('departments', 'departments.id', 'teams.department_id')
@@ -46,15 +47,15 @@ export async function listTeams(db: DB, teamIds?: number[]) {
   return query.execute();
 }
 
-export async function findTeam(db: DB, id: number) {
+export async function findTeam(db: Executor, id: number) {
   return db.selectFrom('teams').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function findDepartment(db: DB, id: number) {
+export async function findDepartment(db: Executor, id: number) {
   return db.selectFrom('departments').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function teamSupervisorUsernames(db: DB, teamId: number): Promise<string[]> {
+export async function teamSupervisorUsernames(db: Executor, teamId: number): Promise<string[]> {
   const rows = await db
     .selectFrom('team_supervisors')
     .innerJoin('users', 'users.id', 'team_supervisors.user_id')
@@ -64,7 +65,7 @@ export async function teamSupervisorUsernames(db: DB, teamId: number): Promise<s
   return rows.map((r) => r.username);
 }
 
-export async function usersByRole(db: DB, role: 'manager' | 'supervisor') {
+export async function usersByRole(db: Executor, role: 'manager' | 'supervisor') {
   return db
     .selectFrom('users')
     .select(['id', 'username', 'display_name'])
@@ -72,4 +73,69 @@ export async function usersByRole(db: DB, role: 'manager' | 'supervisor') {
     .where('active', '=', 1)
     .orderBy('display_name')
     .execute();
+}
+
+/** A user's id, role and whether they are active, by username: who may be named a manager or supervisor. */
+export async function findUserRole(db: Executor, username: string) {
+  return db.selectFrom('users').select(['id', 'role', 'active']).where('username', '=', username).executeTakeFirst();
+}
+
+export interface DepartmentValues {
+  name: string;
+  manager_id: number | null;
+  budget_cents: number;
+  budget_period: BudgetPeriod;
+}
+
+export async function insertDepartment(db: Executor, values: DepartmentValues, createdAt: string): Promise<number> {
+  const row = await db
+    .insertInto('departments')
+    .values({ ...values, created_at: createdAt })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function updateDepartment(db: Executor, id: number, values: DepartmentValues): Promise<void> {
+  await db.updateTable('departments').set(values).where('id', '=', id).execute();
+}
+
+export interface TeamValues {
+  name: string;
+  department_id: number;
+}
+
+export async function insertTeam(db: Executor, values: TeamValues, createdAt: string): Promise<number> {
+  const row = await db
+    .insertInto('teams')
+    .values({ ...values, created_at: createdAt })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function updateTeam(db: Executor, id: number, values: TeamValues): Promise<void> {
+  await db.updateTable('teams').set(values).where('id', '=', id).execute();
+}
+
+export async function clearTeamSupervisors(db: Executor, teamId: number): Promise<void> {
+  await db.deleteFrom('team_supervisors').where('team_id', '=', teamId).execute();
+}
+
+export async function addTeamSupervisor(db: Executor, teamId: number, userId: number): Promise<void> {
+  await db.insertInto('team_supervisors').values({ team_id: teamId, user_id: userId }).execute();
+}
+
+export async function setDepartmentManager(db: Executor, departmentId: number, userId: number): Promise<void> {
+  await db.updateTable('departments').set({ manager_id: userId }).where('id', '=', departmentId).execute();
+}
+
+/** A person who is no longer a supervisor stops supervising every team. */
+export async function dropSupervisedTeams(db: Executor, userId: number): Promise<void> {
+  await db.deleteFrom('team_supervisors').where('user_id', '=', userId).execute();
+}
+
+/** A person who is no longer a manager stops managing every department. */
+export async function dropManagedDepartments(db: Executor, userId: number): Promise<void> {
+  await db.updateTable('departments').set({ manager_id: null }).where('manager_id', '=', userId).execute();
 }

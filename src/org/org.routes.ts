@@ -1,8 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../deps';
-import { AppError, NotFound, Validation } from '../lib/errors';
-import { clientIp, flash, pickFields } from '../lib/http';
-import { parseIdParam } from '../lib/validation';
+import { NotFound } from '../lib/errors';
+import { idParam, submitForm } from '../lib/forms';
+import { clientIp, flash, pickFields, withDeps } from '../lib/http';
 import { actorOf, requireRole } from '../policy';
 import {
   findDepartment,
@@ -17,153 +17,155 @@ import { saveDepartment, saveTeam } from './org.service';
 
 const DEPARTMENT_FIELDS = ['name', 'manager', 'budget', 'budget_period'] as const;
 const TEAM_FIELDS = ['name', 'department_id', 'supervisors'] as const;
-
-function idParam(req: Request, what: string): number {
-  const id = parseIdParam(req.params.id);
-  if (id === null) throw new NotFound(`No such ${what}.`);
-  return id;
-}
-
-function formErrors(err: unknown): Record<string, string> | null {
-  if (err instanceof Validation) {
-    const fields = err.byField();
-    if (fields.budget_cents) fields.budget = fields.budget_cents;
-    return fields;
-  }
-  if (err instanceof AppError && err.status === 409) return { name: err.message };
-  return null;
-}
+/** The department form's budget field is `budget` (currency units); the service names it `budget_cents`. */
+const DEPARTMENT_FORM_NAMES = { budget_cents: 'budget' };
 
 /** The department form takes the budget in currency units; the service and API take cents. */
 function departmentInput(values: Record<string, unknown>) {
   return { ...values, budget_cents: amountToCents(values.budget ?? '0') };
 }
 
-export function orgRoutes(deps: AppDeps): Router {
-  const router = Router();
-  router.use(['/admin/org', '/admin/departments', '/admin/teams'], requireRole('admin'));
+/** A form shown again after its input was refused: the status, what was entered, and a message per field. */
+interface FormAgain {
+  status?: number;
+  values?: Record<string, unknown>;
+  errors?: Record<string, string>;
+}
 
-  async function renderOrg(res: Response, status = 200, forms: Record<string, unknown> = {}) {
-    const [departments, teams, managers, supervisors] = await Promise.all([
-      listDepartments(deps.db),
-      listTeams(deps.db),
-      usersByRole(deps.db, 'manager'),
-      usersByRole(deps.db, 'supervisor'),
-    ]);
-    res.status(status).render('org/index', {
-      title: 'Departments and teams',
-      departments,
-      teams,
-      managers,
-      supervisors,
-      deptForm: { values: { budget_period: 'quarter' }, errors: {} },
-      teamForm: { values: {}, errors: {} },
-      ...forms,
-    });
-  }
+async function renderOrg(deps: AppDeps, res: Response, status = 200, forms: Record<string, unknown> = {}) {
+  const [departments, teams, managers, supervisors] = await Promise.all([
+    listDepartments(deps.db),
+    listTeams(deps.db),
+    usersByRole(deps.db, 'manager'),
+    usersByRole(deps.db, 'supervisor'),
+  ]);
+  res.status(status).render('org/index', {
+    title: 'Departments and teams',
+    departments,
+    teams,
+    managers,
+    supervisors,
+    deptForm: { values: { budget_period: 'quarter' }, errors: {} },
+    teamForm: { values: {}, errors: {} },
+    ...forms,
+  });
+}
 
-  router.get('/admin/org', async (_req, res) => renderOrg(res));
+async function renderDepartment(deps: AppDeps, res: Response, id: number, again: FormAgain = {}) {
+  const department = await findDepartment(deps.db, id);
+  if (!department) throw new NotFound('No such department.');
+  const managers = await usersByRole(deps.db, 'manager');
+  const manager = managers.find((m) => m.id === department.manager_id);
+  const current = {
+    ...department,
+    manager: manager?.username ?? '',
+    budget: (department.budget_cents / 100).toFixed(2),
+  };
+  res.status(again.status ?? 200).render('org/department', {
+    title: `Edit ${department.name}`,
+    department,
+    managers,
+    values: again.values ?? current,
+    errors: again.errors ?? {},
+  });
+}
 
-  router.post('/admin/departments', async (req, res) => {
-    const values = pickFields(req.body, DEPARTMENT_FIELDS);
-    try {
+async function renderTeam(deps: AppDeps, res: Response, id: number, again: FormAgain = {}) {
+  const team = await findTeam(deps.db, id);
+  if (!team) throw new NotFound('No such team.');
+  const [departments, supervisors, current] = await Promise.all([
+    listDepartments(deps.db),
+    usersByRole(deps.db, 'supervisor'),
+    teamSupervisorUsernames(deps.db, id),
+  ]);
+  res.status(again.status ?? 200).render('org/team', {
+    title: `Edit ${team.name}`,
+    team,
+    departments,
+    supervisors,
+    values: again.values ?? { ...team, supervisors: current },
+    errors: again.errors ?? {},
+  });
+}
+
+async function showOrg(deps: AppDeps, _req: Request, res: Response) {
+  await renderOrg(deps, res);
+}
+
+async function createDepartment(deps: AppDeps, req: Request, res: Response) {
+  const values = pickFields(req.body, DEPARTMENT_FIELDS);
+  await submitForm(
+    async () => {
       await saveDepartment(deps, actorOf(req), departmentInput(values), undefined, clientIp(req));
       flash(req, 'success', `Department ${String(values.name)} created.`);
       res.redirect(303, '/admin/org');
-    } catch (err) {
-      const errors = formErrors(err);
-      if (!errors) throw err;
-      await renderOrg(res, (err as AppError).status, { deptForm: { values, errors } });
-    }
-  });
+    },
+    (status, errors) => renderOrg(deps, res, status, { deptForm: { values, errors } }),
+    'name',
+    DEPARTMENT_FORM_NAMES,
+  );
+}
 
-  router.post('/admin/teams', async (req, res) => {
-    const values = pickFields(req.body, TEAM_FIELDS);
-    try {
+async function createTeam(deps: AppDeps, req: Request, res: Response) {
+  const values = pickFields(req.body, TEAM_FIELDS);
+  await submitForm(
+    async () => {
       await saveTeam(deps, actorOf(req), values, undefined, clientIp(req));
       flash(req, 'success', `Team ${String(values.name)} created.`);
       res.redirect(303, '/admin/org');
-    } catch (err) {
-      const errors = formErrors(err);
-      if (!errors) throw err;
-      await renderOrg(res, (err as AppError).status, { teamForm: { values, errors } });
-    }
-  });
+    },
+    (status, errors) => renderOrg(deps, res, status, { teamForm: { values, errors } }),
+    'name',
+  );
+}
 
-  async function renderDepartment(
-    res: Response,
-    id: number,
-    status = 200,
-    values?: Record<string, unknown>,
-    errors = {},
-  ) {
-    const department = await findDepartment(deps.db, id);
-    if (!department) throw new NotFound('No such department.');
-    const managers = await usersByRole(deps.db, 'manager');
-    const manager = managers.find((m) => m.id === department.manager_id);
-    const current = {
-      ...department,
-      manager: manager?.username ?? '',
-      budget: (department.budget_cents / 100).toFixed(2),
-    };
-    res.status(status).render('org/department', {
-      title: `Edit ${department.name}`,
-      department,
-      managers,
-      values: values ?? current,
-      errors,
-    });
-  }
+async function showDepartment(deps: AppDeps, req: Request, res: Response) {
+  await renderDepartment(deps, res, idParam(req, 'department'));
+}
 
-  router.get('/admin/departments/:id', async (req, res) => renderDepartment(res, idParam(req, 'department')));
-
-  router.post('/admin/departments/:id', async (req, res) => {
-    const id = idParam(req, 'department');
-    const values = pickFields(req.body, DEPARTMENT_FIELDS);
-    try {
+async function editDepartment(deps: AppDeps, req: Request, res: Response) {
+  const id = idParam(req, 'department');
+  const values = pickFields(req.body, DEPARTMENT_FIELDS);
+  await submitForm(
+    async () => {
       await saveDepartment(deps, actorOf(req), departmentInput(values), id, clientIp(req));
       flash(req, 'success', 'Department saved.');
       res.redirect(303, '/admin/org');
-    } catch (err) {
-      const errors = formErrors(err);
-      if (!errors) throw err;
-      await renderDepartment(res, id, (err as AppError).status, values, errors);
-    }
-  });
+    },
+    (status, errors) => renderDepartment(deps, res, id, { status, values, errors }),
+    'name',
+    DEPARTMENT_FORM_NAMES,
+  );
+}
 
-  async function renderTeam(res: Response, id: number, status = 200, values?: Record<string, unknown>, errors = {}) {
-    const team = await findTeam(deps.db, id);
-    if (!team) throw new NotFound('No such team.');
-    const [departments, supervisors, current] = await Promise.all([
-      listDepartments(deps.db),
-      usersByRole(deps.db, 'supervisor'),
-      teamSupervisorUsernames(deps.db, id),
-    ]);
-    res.status(status).render('org/team', {
-      title: `Edit ${team.name}`,
-      team,
-      departments,
-      supervisors,
-      values: values ?? { ...team, supervisors: current },
-      errors,
-    });
-  }
+async function showTeam(deps: AppDeps, req: Request, res: Response) {
+  await renderTeam(deps, res, idParam(req, 'team'));
+}
 
-  router.get('/admin/teams/:id', async (req, res) => renderTeam(res, idParam(req, 'team')));
-
-  router.post('/admin/teams/:id', async (req, res) => {
-    const id = idParam(req, 'team');
-    const values = pickFields(req.body, TEAM_FIELDS);
-    try {
+async function editTeam(deps: AppDeps, req: Request, res: Response) {
+  const id = idParam(req, 'team');
+  const values = pickFields(req.body, TEAM_FIELDS);
+  await submitForm(
+    async () => {
       await saveTeam(deps, actorOf(req), values, id, clientIp(req));
       flash(req, 'success', 'Team saved.');
       res.redirect(303, '/admin/org');
-    } catch (err) {
-      const errors = formErrors(err);
-      if (!errors) throw err;
-      await renderTeam(res, id, (err as AppError).status, values, errors);
-    }
-  });
+    },
+    (status, errors) => renderTeam(deps, res, id, { status, values, errors }),
+    'name',
+  );
+}
 
+export function orgRoutes(deps: AppDeps): Router {
+  const router = Router();
+  const handle = withDeps(deps);
+  router.use(['/admin/org', '/admin/departments', '/admin/teams'], requireRole('admin'));
+  router.get('/admin/org', handle(showOrg));
+  router.post('/admin/departments', handle(createDepartment));
+  router.post('/admin/teams', handle(createTeam));
+  router.get('/admin/departments/:id', handle(showDepartment));
+  router.post('/admin/departments/:id', handle(editDepartment));
+  router.get('/admin/teams/:id', handle(showTeam));
+  router.post('/admin/teams/:id', handle(editTeam));
   return router;
 }

@@ -1,24 +1,41 @@
 import { recordAudit } from '../audit';
 import { isUniqueViolation } from '../db/errors';
 import type { DB } from '../db/database';
+import { inTransaction } from '../db/transaction';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
 import { Conflict, NotFound, Validation } from '../lib/errors';
 import { parseInput } from '../lib/validation';
 import type { Actor } from '../policy';
-import { findDepartment, findTeam } from './org.queries';
+import {
+  addTeamSupervisor,
+  clearTeamSupervisors,
+  findDepartment,
+  findTeam,
+  findUserRole,
+  insertDepartment,
+  insertTeam,
+  updateDepartment,
+  updateTeam,
+} from './org.queries';
 import { departmentSchema, teamSchema } from './org.schemas';
 
 async function userIdWithRole(db: DB, username: string, role: 'manager' | 'supervisor', path: string) {
-  const user = await db
-    .selectFrom('users')
-    .select(['id', 'role', 'active'])
-    .where('username', '=', username)
-    .executeTakeFirst();
+  const user = await findUserRole(db, username);
   if (!user || user.role !== role || !user.active) {
     throw new Validation([{ path, message: `${username} is not an active ${role}.` }]);
   }
   return user.id;
+}
+
+/** Runs a save, turning a name already taken into a Conflict with the given message. */
+async function uniqueName<T>(message: string, save: () => Promise<T>): Promise<T> {
+  try {
+    return await save();
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new Conflict(message, 'duplicate');
+    throw err;
+  }
 }
 
 export async function saveDepartment(deps: AppDeps, actor: Actor, raw: unknown, id?: number, ip?: string) {
@@ -32,18 +49,10 @@ export async function saveDepartment(deps: AppDeps, actor: Actor, raw: unknown, 
     budget_cents: input.budget_cents,
     budget_period: input.budget_period,
   };
-  try {
-    return await deps.db.transaction().execute(async (trx) => {
-      const departmentId =
-        id ??
-        (
-          await trx
-            .insertInto('departments')
-            .values({ ...values, created_at: now })
-            .returning('id')
-            .executeTakeFirstOrThrow()
-        ).id;
-      if (id !== undefined) await trx.updateTable('departments').set(values).where('id', '=', id).execute();
+  return uniqueName('A department with that name exists.', () =>
+    inTransaction(deps.db, async (trx) => {
+      const departmentId = id ?? (await insertDepartment(trx, values, now));
+      if (id !== undefined) await updateDepartment(trx, id, values);
       await recordAudit(trx, now, {
         actorId: actor.id,
         action: id === undefined ? 'department.created' : 'department.updated',
@@ -53,11 +62,8 @@ export async function saveDepartment(deps: AppDeps, actor: Actor, raw: unknown, 
         ip,
       });
       return departmentId;
-    });
-  } catch (err) {
-    if (isUniqueViolation(err)) throw new Conflict('A department with that name exists.', 'duplicate');
-    throw err;
-  }
+    }),
+  );
 }
 
 export async function saveTeam(deps: AppDeps, actor: Actor, raw: unknown, id?: number, ip?: string) {
@@ -71,25 +77,15 @@ export async function saveTeam(deps: AppDeps, actor: Actor, raw: unknown, id?: n
     supervisorIds.push(await userIdWithRole(deps.db, name, 'supervisor', 'supervisors'));
   }
   const now = isoNow(deps.clock);
-  try {
-    return await deps.db.transaction().execute(async (trx) => {
+  return uniqueName('This department already has a team with that name.', () =>
+    inTransaction(deps.db, async (trx) => {
       const values = { name: input.name, department_id: input.department_id };
-      const teamId =
-        id ??
-        (
-          await trx
-            .insertInto('teams')
-            .values({ ...values, created_at: now })
-            .returning('id')
-            .executeTakeFirstOrThrow()
-        ).id;
+      const teamId = id ?? (await insertTeam(trx, values, now));
       if (id !== undefined) {
-        await trx.updateTable('teams').set(values).where('id', '=', id).execute();
-        await trx.deleteFrom('team_supervisors').where('team_id', '=', id).execute();
+        await updateTeam(trx, id, values);
+        await clearTeamSupervisors(trx, id);
       }
-      for (const userId of supervisorIds) {
-        await trx.insertInto('team_supervisors').values({ team_id: teamId, user_id: userId }).execute();
-      }
+      for (const userId of supervisorIds) await addTeamSupervisor(trx, teamId, userId);
       await recordAudit(trx, now, {
         actorId: actor.id,
         action: id === undefined ? 'team.created' : 'team.updated',
@@ -99,9 +95,6 @@ export async function saveTeam(deps: AppDeps, actor: Actor, raw: unknown, id?: n
         ip,
       });
       return teamId;
-    });
-  } catch (err) {
-    if (isUniqueViolation(err)) throw new Conflict('This department already has a team with that name.', 'duplicate');
-    throw err;
-  }
+    }),
+  );
 }

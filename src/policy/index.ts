@@ -32,3 +32,4 @@ export { isEvaluatedCsr, mayScoreCalls, seesOwnScorecardsOnly } from './evaluati
 export { mayCalibrate, mayInviteTeamManagers } from './calibration';
 export { canResolveDispute, reviewsDisputes, visibleDisputeOr404 } from './disputes';
 export { ownCharge } from './api';
+export { isAdmin, isCsr, isManager, isStaff, isSupervisor, maySeeAllTeams, requireSignedIn } from './scope';

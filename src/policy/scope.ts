@@ -1,7 +1,11 @@
 import type { NextFunction, Request, Response } from 'express';
-import type { DB } from '../db/database';
 import type { Role, User } from '../db/schema';
+import type { Executor } from '../db/transaction';
 import { Forbidden, NotFound, Unauthorized } from '../lib/errors';
+import { flash } from '../lib/http';
+import { findPerson, managedDepartmentIds, supervisedTeamIds, teamIdsOfDepartments } from './scope.queries';
+
+export { managedDepartmentIds, supervisedTeamIds } from './scope.queries';
 
 // The one place that decides who may see whom. Services call these; hiding a link is never enough.
 
@@ -12,27 +16,28 @@ export interface Actor {
 
 export type TeamScope = { all: true } | { all: false; teamIds: number[] };
 
-export async function managedDepartmentIds(db: DB, managerId: number): Promise<number[]> {
-  const rows = await db.selectFrom('departments').select('id').where('manager_id', '=', managerId).execute();
-  return rows.map((r) => r.id);
-}
+export const STAFF_ROLES: Role[] = ['admin', 'manager', 'supervisor'];
 
-export async function supervisedTeamIds(db: DB, supervisorId: number): Promise<number[]> {
-  const rows = await db.selectFrom('team_supervisors').select('team_id').where('user_id', '=', supervisorId).execute();
-  return rows.map((r) => r.team_id);
-}
+/** Anyone with a role: the signed-in actor, or a person (a user row) the rule is about. */
+type HasRole = Pick<Actor, 'role'>;
+
+// Role predicates: the words other rules and rooms ask in, so no one spells out a role comparison.
+export const isAdmin = (who: HasRole): boolean => who.role === 'admin';
+export const isManager = (who: HasRole): boolean => who.role === 'manager';
+export const isSupervisor = (who: HasRole): boolean => who.role === 'supervisor';
+export const isCsr = (who: HasRole): boolean => who.role === 'csr';
+/** Admins, managers and supervisors: everyone who works on other people's calls. */
+export const isStaff = (who: HasRole): boolean => STAFF_ROLES.includes(who.role);
+/** Only an admin sees every team, whatever the org structure says. */
+export const maySeeAllTeams = (actor: HasRole): boolean => isAdmin(actor);
 
 /** The teams whose people, calls and evaluations the actor may see. CSRs see no team. */
-export async function teamScope(db: DB, actor: Actor): Promise<TeamScope> {
+export async function teamScope(db: Executor, actor: Actor): Promise<TeamScope> {
   switch (actor.role) {
     case 'admin':
       return { all: true };
-    case 'manager': {
-      const departments = await managedDepartmentIds(db, actor.id);
-      if (departments.length === 0) return { all: false, teamIds: [] };
-      const rows = await db.selectFrom('teams').select('id').where('department_id', 'in', departments).execute();
-      return { all: false, teamIds: rows.map((r) => r.id) };
-    }
+    case 'manager':
+      return { all: false, teamIds: await teamIdsOfDepartments(db, await managedDepartmentIds(db, actor.id)) };
     case 'supervisor':
       return { all: false, teamIds: await supervisedTeamIds(db, actor.id) };
     case 'csr':
@@ -45,12 +50,12 @@ export function inTeamScope(scope: TeamScope, teamId: number | null): boolean {
 }
 
 /** Whether the actor may see this person: themselves, or someone in their scope. */
-export async function canSeeUser(db: DB, actor: Actor, user: User): Promise<boolean> {
-  if (actor.id === user.id || actor.role === 'admin') return true;
-  if (actor.role === 'csr') return false;
+export async function canSeeUser(db: Executor, actor: Actor, user: User): Promise<boolean> {
+  if (actor.id === user.id || maySeeAllTeams(actor)) return true;
+  if (isCsr(actor)) return false;
   const scope = await teamScope(db, actor);
   if (inTeamScope(scope, user.team_id)) return true;
-  if (actor.role === 'manager' && user.role === 'supervisor') {
+  if (isManager(actor) && isSupervisor(user)) {
     const teams = await supervisedTeamIds(db, user.id);
     return teams.some((id) => inTeamScope(scope, id));
   }
@@ -58,8 +63,8 @@ export async function canSeeUser(db: DB, actor: Actor, user: User): Promise<bool
 }
 
 /** Loads a person the actor may see; anyone else is indistinguishable from nobody (404). */
-export async function visibleUserOr404(db: DB, actor: Actor, userId: number): Promise<User> {
-  const user = await db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
+export async function visibleUserOr404(db: Executor, actor: Actor, userId: number): Promise<User> {
+  const user = await findPerson(db, userId);
   if (!user || !(await canSeeUser(db, actor, user))) throw new NotFound('No such person.');
   return user;
 }
@@ -78,4 +83,10 @@ export function requireRole(...roles: Role[]) {
   };
 }
 
-export const STAFF_ROLES: Role[] = ['admin', 'manager', 'supervisor'];
+/** Route guard: anyone signed in; the API answers 401, a page sends the browser to sign in and come back. */
+export function requireSignedIn(req: Request, res: Response, next: NextFunction): void {
+  if (req.user) return next();
+  if (req.originalUrl.startsWith('/api/')) return next(new Unauthorized());
+  flash(req, 'info', 'Sign in to continue.');
+  res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
+}

@@ -1,12 +1,11 @@
 import { recordAudit } from '../audit';
-import { endSessionsOfUser } from '../auth';
+import { inTransaction } from '../db/transaction';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
 import { NotFound, Validation } from '../lib/errors';
 import { hashPassword, passwordProblem, verifyPassword } from '../lib/passwords';
 import { parseInput } from '../lib/validation';
-import { changePasswordSchema } from '../users';
-import { findUserById } from '../users';
+import { changePasswordSchema, endSessionsOfUser, findUserById, updateUserRow } from '../users';
 
 /** Changes one's own password after checking the current one; every session of the user ends. */
 export async function changeOwnPassword(deps: AppDeps, userId: number, raw: unknown, ip?: string): Promise<void> {
@@ -20,8 +19,8 @@ export async function changeOwnPassword(deps: AppDeps, userId: number, raw: unkn
   if (problem) throw new Validation([{ path: 'new_password', message: problem }]);
   const hash = await hashPassword(input.new_password, deps.config.scryptLogN);
   const now = isoNow(deps.clock);
-  await deps.db.transaction().execute(async (trx) => {
-    await trx.updateTable('users').set({ password_hash: hash, updated_at: now }).where('id', '=', userId).execute();
+  await inTransaction(deps.db, async (trx) => {
+    await updateUserRow(trx, userId, { password_hash: hash, updated_at: now });
     await endSessionsOfUser(trx, userId);
     await recordAudit(trx, now, {
       actorId: userId,

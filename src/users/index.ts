@@ -3,3 +3,4 @@ export { countActiveAdmins, findUserById, findUserByUsername, listPeople } from 
 export { peopleRoutes, userAdminRoutes } from './users.routes';
 export { changePasswordSchema, password, tokenNameSchema, username } from './users.schemas';
 export { createUser, updateUser } from './users.service';
+export { endSessionsOfUser, updateUserRow } from './users.queries';

@@ -1,26 +1,34 @@
 import { sql } from 'kysely';
-import type { DB } from '../db/database';
 import type { NewUser, Role, User, UserUpdate } from '../db/schema';
+import type { Executor } from '../db/transaction';
 import type { TeamScope } from '../policy';
 
-export async function findUserByUsername(db: DB, username: string): Promise<User | undefined> {
+export async function findUserByUsername(db: Executor, username: string): Promise<User | undefined> {
   return db.selectFrom('users').selectAll().where('username', '=', username.trim()).executeTakeFirst();
 }
 
-export async function findUserById(db: DB, id: number): Promise<User | undefined> {
+export async function findUserById(db: Executor, id: number): Promise<User | undefined> {
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function insertUser(db: DB, values: NewUser): Promise<number> {
+export async function insertUser(db: Executor, values: NewUser): Promise<number> {
   const row = await db.insertInto('users').values(values).returning('id').executeTakeFirstOrThrow();
   return row.id;
 }
 
-export async function updateUserRow(db: DB, id: number, values: UserUpdate): Promise<void> {
+export async function updateUserRow(db: Executor, id: number, values: UserUpdate): Promise<void> {
   await db.updateTable('users').set(values).where('id', '=', id).execute();
 }
 
-export async function countActiveAdmins(db: DB): Promise<number> {
+/**
+ * Signs a person out everywhere. The users room ends sessions (on disabling, demoting, a new password) since
+ * auth builds on users; auth's door passes this on under the same name.
+ */
+export async function endSessionsOfUser(db: Executor, userId: number): Promise<void> {
+  await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+}
+
+export async function countActiveAdmins(db: Executor): Promise<number> {
   const row = await db
     .selectFrom('users')
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -50,7 +58,7 @@ export interface PersonRow {
 }
 
 /** People in scope: CSRs by their team, supervisors by the teams they supervise. */
-export async function listPeople(db: DB, filter: PeopleFilter): Promise<PersonRow[]> {
+export async function listPeople(db: Executor, filter: PeopleFilter): Promise<PersonRow[]> {
   let query = db
     .selectFrom('users')
     .leftJoin('teams', 'teams.id', 'users.team_id')

@@ -1,27 +1,38 @@
-import { endSessionsOfUser } from '../auth';
 import { recordAudit } from '../audit';
 import { isUniqueViolation } from '../db/errors';
 import type { DB } from '../db/database';
 import type { Role, User, UserUpdate } from '../db/schema';
+import { inTransaction } from '../db/transaction';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
 import { Conflict, NotFound, Validation } from '../lib/errors';
 import { hashPassword, passwordProblem } from '../lib/passwords';
 import { parseInput } from '../lib/validation';
-import type { Actor } from '../policy';
+import {
+  addTeamSupervisor,
+  dropManagedDepartments,
+  dropSupervisedTeams,
+  findDepartment,
+  findTeam,
+  setDepartmentManager,
+} from '../org';
+import { isAdmin, isCsr, isManager, isSupervisor, type Actor } from '../policy';
 import { createUserSchema, updateUserSchema, type CreateUserInput } from './users.schemas';
-import { countActiveAdmins, findUserById, findUserByUsername, insertUser, updateUserRow } from './users.queries';
+import {
+  countActiveAdmins,
+  endSessionsOfUser,
+  findUserById,
+  findUserByUsername,
+  insertUser,
+  updateUserRow,
+} from './users.queries';
 
 async function assertPlacement(db: DB, role: Role, teamId?: number | null, departmentId?: number): Promise<void> {
-  if (teamId) {
-    const team = await db.selectFrom('teams').select('id').where('id', '=', teamId).executeTakeFirst();
-    if (!team) throw new Validation([{ path: 'team_id', message: 'No such team.' }]);
+  if (teamId && !(await findTeam(db, teamId))) throw new Validation([{ path: 'team_id', message: 'No such team.' }]);
+  if (departmentId && !(await findDepartment(db, departmentId))) {
+    throw new Validation([{ path: 'department_id', message: 'No such department.' }]);
   }
-  if (departmentId) {
-    const dept = await db.selectFrom('departments').select('id').where('id', '=', departmentId).executeTakeFirst();
-    if (!dept) throw new Validation([{ path: 'department_id', message: 'No such department.' }]);
-  }
-  if (role === 'csr' && !teamId) throw new Validation([{ path: 'team_id', message: 'A CSR belongs to a team.' }]);
+  if (isCsr({ role }) && !teamId) throw new Validation([{ path: 'team_id', message: 'A CSR belongs to a team.' }]);
 }
 
 /** Creates a user; hashing happens before the transaction, the audit entry commits with the row. */
@@ -42,7 +53,7 @@ export async function createUser(
   const passwordHash = await hashPassword(input.password, deps.config.scryptLogN);
   const now = isoNow(deps.clock);
   try {
-    const id = await deps.db.transaction().execute(async (trx) => {
+    const id = await inTransaction(deps.db, async (trx) => {
       // First-run setup: checked inside the transaction so two racing setup forms cannot both win.
       if (options.onlyIfNoAdmin && (await countActiveAdmins(trx)) > 0)
         throw new Conflict('Setup is already done.', 'setup_done');
@@ -51,19 +62,13 @@ export async function createUser(
         display_name: input.display_name,
         password_hash: passwordHash,
         role: input.role,
-        team_id: input.role === 'csr' ? (input.team_id ?? null) : null,
+        team_id: isCsr(input) ? (input.team_id ?? null) : null,
         created_at: now,
         updated_at: now,
       });
-      if (input.role === 'supervisor' && input.team_id) {
-        await trx.insertInto('team_supervisors').values({ team_id: input.team_id, user_id: userId }).execute();
-      }
-      if (input.role === 'manager' && input.department_id) {
-        await trx
-          .updateTable('departments')
-          .set({ manager_id: userId })
-          .where('id', '=', input.department_id)
-          .execute();
+      if (isSupervisor(input) && input.team_id) await addTeamSupervisor(trx, input.team_id, userId);
+      if (isManager(input) && input.department_id) {
+        await setDepartmentManager(trx, input.department_id, userId);
       }
       await recordAudit(trx, now, {
         actorId: actor?.id ?? null,
@@ -75,7 +80,7 @@ export async function createUser(
       });
       return userId;
     });
-    return (await findUserById(deps.db, id))!;
+    return await reloadUser(deps.db, id);
   } catch (err) {
     if (isUniqueViolation(err)) throw new Conflict('That username is taken.', 'duplicate');
     throw err;
@@ -95,7 +100,7 @@ export async function updateUser(
   if (!user) throw new NotFound('No such person.');
   const role = input.role ?? user.role;
   const teamId = input.team_id === undefined ? user.team_id : input.team_id;
-  await assertPlacement(deps.db, role, role === 'csr' ? teamId : null);
+  await assertPlacement(deps.db, role, isCsr({ role }) ? teamId : null);
   await assertAdminsRemain(deps.db, actor, user, role, input.active);
 
   let passwordHash: string | undefined;
@@ -108,17 +113,15 @@ export async function updateUser(
   const changes: UserUpdate = { updated_at: now };
   if (input.display_name !== undefined) changes.display_name = input.display_name;
   if (input.role !== undefined) changes.role = input.role;
-  changes.team_id = role === 'csr' ? teamId : null;
+  changes.team_id = isCsr({ role }) ? teamId : null;
   if (input.active !== undefined) changes.active = input.active ? 1 : 0;
   if (passwordHash) changes.password_hash = passwordHash;
 
   const endsSessions = changes.active === 0 || passwordHash !== undefined || role !== user.role;
-  await deps.db.transaction().execute(async (trx) => {
+  await inTransaction(deps.db, async (trx) => {
     await updateUserRow(trx, userId, changes);
-    if (role !== 'supervisor') await trx.deleteFrom('team_supervisors').where('user_id', '=', userId).execute();
-    if (role !== 'manager') {
-      await trx.updateTable('departments').set({ manager_id: null }).where('manager_id', '=', userId).execute();
-    }
+    if (!isSupervisor({ role })) await dropSupervisedTeams(trx, userId);
+    if (!isManager({ role })) await dropManagedDepartments(trx, userId);
     if (endsSessions) await endSessionsOfUser(trx, userId);
     await recordAudit(trx, now, {
       actorId: actor.id,
@@ -129,11 +132,18 @@ export async function updateUser(
       ip,
     });
   });
-  return (await findUserById(deps.db, userId))!;
+  return reloadUser(deps.db, userId);
+}
+
+/** The user as stored once a change committed; gone by then only if deleted concurrently. */
+async function reloadUser(db: DB, userId: number): Promise<User> {
+  const user = await findUserById(db, userId);
+  if (!user) throw new NotFound('No such person.');
+  return user;
 }
 
 async function assertAdminsRemain(db: DB, actor: Actor, user: User, role: Role, active?: boolean): Promise<void> {
-  const losesAdmin = user.role === 'admin' && user.active === 1 && (role !== 'admin' || active === false);
+  const losesAdmin = isAdmin(user) && user.active === 1 && (!isAdmin({ role }) || active === false);
   if (!losesAdmin) return;
   if (user.id === actor.id) throw new Conflict('You cannot disable or demote your own account.', 'self_change');
   if ((await countActiveAdmins(db)) <= 1) throw new Conflict('At least one active admin must remain.', 'last_admin');
