@@ -29,8 +29,9 @@ type Staged = Map<string, number>;
 
 /**
  * Start-up clean-up of what a crash may have left: a row whose recording is still in staging gets it moved
- * in; a row whose file is gone is flagged (and unflagged if it comes back); staging files older than an
- * hour and recordings that no row names are deleted.
+ * in; a row whose file is gone is flagged (and unflagged if it comes back); recordings that no row names are
+ * deleted. It runs before the server accepts uploads, so everything else in this process's own staging folder
+ * is a crash's leftover and goes at once; another process's staging files only once they are an hour old.
  */
 export async function reconcileStorage(deps: AppDeps): Promise<ReconcileReport> {
   const report: ReconcileReport = { stagingRemoved: 0, promoted: 0, flaggedMissing: 0, restored: 0, orphansRemoved: 0 };
@@ -38,10 +39,14 @@ export async function reconcileStorage(deps: AppDeps): Promise<ReconcileReport> 
   const staged: Staged = new Map((await deps.storage.listStaged()).map((f) => [f.name, f.mtimeMs]));
   await reconcileRows(deps, staged, report);
   await removeOrphans(deps, report);
-  const now = deps.clock.now().getTime();
-  for (const [name, mtimeMs] of staged) {
-    if (now - mtimeMs < STAGING_MAX_AGE_MS) continue;
+  for (const name of staged.keys()) {
     await deps.storage.removeStaged(name);
+    report.stagingRemoved += 1;
+  }
+  const now = deps.clock.now().getTime();
+  for (const { name, mtimeMs } of await deps.storage.listOthersStaged()) {
+    if (now - mtimeMs < STAGING_MAX_AGE_MS) continue;
+    await deps.storage.removeOthersStaged(name);
     report.stagingRemoved += 1;
   }
   deps.logger.info(report, 'recording storage reconciled');

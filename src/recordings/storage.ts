@@ -18,10 +18,17 @@ const NAME_PATTERN = /^[a-f0-9]{32}(\.[a-z0-9]{2,5})?$/;
  * recordings folder only after their database row commits. Original file names are never used as paths.
  */
 export class RecordingStorage {
+  /** The staging folders of every app process (`.staging/<instance>`). */
+  readonly stagingRoot: string;
+  /** This process's own staging folder: nothing else writes there, so at start-up all of it is leftovers. */
   readonly stagingDir: string;
 
-  constructor(readonly recordingsDir: string) {
-    this.stagingDir = path.join(recordingsDir, '.staging');
+  constructor(
+    readonly recordingsDir: string,
+    readonly instance = 'main',
+  ) {
+    this.stagingRoot = path.join(recordingsDir, '.staging');
+    this.stagingDir = path.join(this.stagingRoot, instance);
   }
 
   ensureDirs(): void {
@@ -77,16 +84,40 @@ export class RecordingStorage {
     }
   }
 
+  /** The files in this process's staging folder. */
   async listStaged(): Promise<Array<{ name: string; mtimeMs: number }>> {
-    const entries = await fsp.readdir(this.stagingDir, { withFileTypes: true });
-    const files = [];
+    return listFiles(this.stagingDir);
+  }
+
+  /**
+   * Files other processes left in staging: other instances' folders, and files directly under `.staging/` from
+   * versions before staging was per process. Paths are relative to the staging root.
+   */
+  async listOthersStaged(): Promise<Array<{ name: string; mtimeMs: number }>> {
+    const entries = await fsp.readdir(this.stagingRoot, { withFileTypes: true });
+    const files = await listFiles(this.stagingRoot);
     for (const entry of entries) {
-      if (!entry.isFile()) continue;
-      const stat = await fsp.stat(path.join(this.stagingDir, entry.name)).catch(() => null);
-      if (stat) files.push({ name: entry.name, mtimeMs: stat.mtimeMs });
+      if (!entry.isDirectory() || entry.name === this.instance) continue;
+      const inner = await listFiles(path.join(this.stagingRoot, entry.name));
+      files.push(...inner.map((f) => ({ ...f, name: path.join(entry.name, f.name) })));
     }
     return files;
   }
+
+  async removeOthersStaged(name: string): Promise<void> {
+    await fsp.rm(path.join(this.stagingRoot, name), { force: true });
+  }
+}
+
+async function listFiles(dir: string): Promise<Array<{ name: string; mtimeMs: number }>> {
+  const entries = await fsp.readdir(dir, { withFileTypes: true }).catch(() => []);
+  const files = [];
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const stat = await fsp.stat(path.join(dir, entry.name)).catch(() => null);
+    if (stat) files.push({ name: entry.name, mtimeMs: stat.mtimeMs });
+  }
+  return files;
 }
 
 export async function sha256File(file: string): Promise<string> {

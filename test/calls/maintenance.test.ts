@@ -251,21 +251,31 @@ describe('start-up reconciler', () => {
     expect(await storageState(ctx)).toEqual(before);
   });
 
-  test('staging files older than an hour are removed and newer ones kept, until they too are an hour old', async () => {
+  test("this process's staging is emptied at start-up however new; another process's files only once an hour old", async () => {
     const now = ctx.clock.now().getTime();
-    const stale = RecordingStorage.newName();
-    const fresh = RecordingStorage.newName();
-    fs.writeFileSync(ctx.deps.storage.stagedPath(stale), 'partial upload');
-    fs.writeFileSync(ctx.deps.storage.stagedPath(fresh), 'upload in progress');
-    setMtime(ctx.deps.storage.stagedPath(stale), now - HOUR - 60_000);
-    setMtime(ctx.deps.storage.stagedPath(fresh), now - 10 * 60_000);
+    const ownFresh = RecordingStorage.newName();
+    fs.writeFileSync(ctx.deps.storage.stagedPath(ownFresh), 'upload cut short by a crash a second ago');
+    setMtime(ctx.deps.storage.stagedPath(ownFresh), now - 1000);
+    const otherDir = path.join(ctx.deps.storage.stagingRoot, 'second-instance');
+    fs.mkdirSync(otherDir, { recursive: true });
+    const otherStale = RecordingStorage.newName();
+    const otherFresh = RecordingStorage.newName();
+    const legacy = RecordingStorage.newName();
+    fs.writeFileSync(path.join(otherDir, otherStale), 'partial upload');
+    fs.writeFileSync(path.join(otherDir, otherFresh), 'upload in progress in another process');
+    fs.writeFileSync(path.join(ctx.deps.storage.stagingRoot, legacy), 'left by an older version');
+    setMtime(path.join(otherDir, otherStale), now - HOUR - 60_000);
+    setMtime(path.join(otherDir, otherFresh), now - 10 * 60_000);
+    setMtime(path.join(ctx.deps.storage.stagingRoot, legacy), now - HOUR - 60_000);
 
-    expect((await reconcileStorage(ctx.deps)).stagingRemoved).toBe(1);
-    expect(fs.readdirSync(ctx.deps.storage.stagingDir)).toEqual([fresh]);
+    expect((await reconcileStorage(ctx.deps)).stagingRemoved).toBe(3);
+    expect(fs.readdirSync(ctx.deps.storage.stagingDir)).toEqual([]);
+    expect(fs.readdirSync(otherDir)).toEqual([otherFresh]);
+    expect(fs.existsSync(path.join(ctx.deps.storage.stagingRoot, legacy))).toBe(false);
 
     ctx.clock.advance(HOUR);
     expect((await reconcileStorage(ctx.deps)).stagingRemoved).toBe(1);
-    expect(fs.readdirSync(ctx.deps.storage.stagingDir)).toEqual([]);
+    expect(fs.readdirSync(otherDir)).toEqual([]);
   });
 
   test('a row whose file is gone is flagged missing, shown so on its page, and restored when the file returns', async () => {
