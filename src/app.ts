@@ -32,6 +32,7 @@ import type { AppDeps } from './deps';
 import { homeRoutes } from './home';
 import { checkDatabase } from './db/health';
 import { errorHandler, notFoundHandler } from './lib/error-handler';
+import { diskFull } from './lib/faults';
 import { exposeLocals } from './lib/locals';
 import { PROJECT_ROOT } from './lib/paths';
 import { orgRoutes } from './org';
@@ -145,6 +146,11 @@ export function createApp(deps: AppDeps): Express {
 
   app.get('/healthz', async (_req, res) => {
     await checkDatabase(deps.db);
+    // Monitoring sees a full disk before people do: writes are refused (507) while it lasts.
+    if (await diskFull(deps.config.dataDir)) {
+      res.status(503).json({ status: 'degraded', reason: 'disk_full' });
+      return;
+    }
     res.json({ status: 'ok' });
   });
   app.get('/api/openapi.json', (_req, res) => res.json(openApiDocument));

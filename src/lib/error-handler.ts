@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { AppError, ServiceUnavailable, TooManyRequests, Validation } from './errors';
+import { faultError, isDiskFull } from './faults';
 import { isApiRequest } from './http';
 
 interface HttpishError {
@@ -62,7 +63,12 @@ export function notFoundHandler(_req: Request, _res: Response, next: NextFunctio
 
 /** The one error handler: JSON for the API, a page for people, never a stack trace outside development. */
 export function errorHandler(logger: Logger, showStack: boolean) {
-  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
+  return (thrown: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    // A machine fault is logged once, with its real cause, and answered as what it is (507, 503).
+    const fault = faultError(thrown);
+    if (fault)
+      logger.error({ err: thrown, url: req.originalUrl }, isDiskFull(thrown) ? 'out of disk space' : 'database busy');
+    const err = fault ?? thrown;
     const known = describe(err);
     const view: ErrorView = known ?? {
       status: 500,

@@ -88,3 +88,12 @@ export class ServiceUnavailable extends AppError {
     super(message);
   }
 }
+
+/** The disk is full: nothing of the request was saved, and the client may try again once space is freed. */
+export class InsufficientStorage extends AppError {
+  readonly status = 507;
+  readonly code = 'disk_full';
+  constructor(message = 'The server is out of disk space; nothing was saved.') {
+    super(message);
+  }
+}

@@ -5,6 +5,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
 import type { AppDeps } from '../deps';
 import { AppError } from '../lib/errors';
+import { isDiskFull } from '../lib/faults';
 import { UnsupportedMedia } from './checks';
 import { RecordingStorage, type StagedFile } from './storage';
 
@@ -54,7 +55,8 @@ export function uploader(deps: AppDeps, fields: multer.Field[]): RequestHandler 
           return next(new UploadRefused(`Unexpected file field "${err.field ?? ''}".`));
         return next(new UploadRefused(`The upload was refused: ${err.message}.`));
       }
-      next(new UploadRefused('The upload did not arrive whole. Try again.'));
+      // A full disk is the server's fault, not the client's: the error handler answers 507.
+      next(isDiskFull(err) ? err : new UploadRefused('The upload did not arrive whole. Try again.'));
     });
   };
 }
@@ -125,7 +127,7 @@ export async function stageBody(deps: AppDeps, req: Request, limitBytes: number)
     await pipeline(req, counter, fs.createWriteStream(deps.storage.stagedPath(stagedName), { flags: 'wx' }));
   } catch (err) {
     await deps.storage.removeStaged(stagedName);
-    if (err instanceof PayloadTooLarge) throw err;
+    if (err instanceof PayloadTooLarge || isDiskFull(err)) throw err;
     throw new UploadRefused('The body did not arrive whole. Try again.');
   }
   return { stagedName, originalName: '', size };

@@ -1,0 +1,38 @@
+import fsp from 'node:fs/promises';
+import { InsufficientStorage, ServiceUnavailable, type AppError } from './errors';
+
+// Faults of the machine rather than of the request (a full disk, a database locked by another process),
+// recognised from the codes Node and SQLite give them, so every route answers them the same way.
+
+function codeOf(err: unknown): string {
+  return typeof err === 'object' && err !== null ? String((err as { code?: unknown }).code ?? '') : '';
+}
+
+/** No space left: ENOSPC or EDQUOT from the file system, SQLITE_FULL from the database. */
+export function isDiskFull(err: unknown): boolean {
+  const code = codeOf(err);
+  return code === 'ENOSPC' || code === 'EDQUOT' || code.startsWith('SQLITE_FULL');
+}
+
+/** SQLITE_BUSY / SQLITE_LOCKED: another connection holds the lock. */
+export function isDatabaseBusy(err: unknown): boolean {
+  const code = codeOf(err);
+  return code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');
+}
+
+/** The app error to answer for a machine fault, or null when `err` is not one. */
+export function faultError(err: unknown): AppError | null {
+  if (isDiskFull(err)) return new InsufficientStorage();
+  if (isDatabaseBusy(err))
+    return new ServiceUnavailable('The server is busy saving other changes; nothing was saved. Try again.', 1);
+  return null;
+}
+
+/** Below this much free space the data folder counts as full: SQLite and uploads need room to work in. */
+export const DISK_FULL_BELOW_BYTES = 1024 * 1024;
+
+/** Whether the file system holding `dir` has run out of space (for the health check). */
+export async function diskFull(dir: string): Promise<boolean> {
+  const stats = await fsp.statfs(dir);
+  return stats.bavail * stats.bsize < DISK_FULL_BELOW_BYTES;
+}
