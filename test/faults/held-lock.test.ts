@@ -61,6 +61,17 @@ function holdWriteLock(ms: number): Promise<void> {
   });
 }
 
+/** The messages of the errors the server logged so far (pino JSON lines at level 50 and up). */
+function serverErrors(): string {
+  return server
+    .logs()
+    .split('\n')
+    .filter((line) => /"level":(5|6)0/.test(line))
+    .map((line) => (JSON.parse(line) as { err?: { code?: string; message?: string } }).err)
+    .map((err) => `${err?.code}: ${err?.message}`)
+    .join('; ');
+}
+
 function submit(callId: number) {
   return call(server.baseUrl, 'POST', '/api/v1/evaluations', {
     token: fixture.supervisorToken,
@@ -87,7 +98,9 @@ test('while a write waits on a held lock, /healthz and reads answer fast; the wr
     read: { status: read.status, ms: read.ms },
     write: { status: refused.status, ms: writeMs, retryAfter: refused.headers.get('retry-after'), body: refused.body },
   };
-  console.log(`with the write lock held for ${LOCK_HELD_MS} ms: ${JSON.stringify(seen)}`);
+  console.log(
+    `with the write lock held for ${LOCK_HELD_MS} ms: ${JSON.stringify(seen)}\nserver errors: ${serverErrors()}`,
+  );
 
   expect({ status: seen.health.status, fast: seen.health.ms < FAST_MS }).toEqual({ status: 200, fast: true });
   expect({ status: seen.read.status, fast: seen.read.ms < FAST_MS }).toEqual({ status: 200, fast: true });
