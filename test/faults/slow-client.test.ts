@@ -7,7 +7,6 @@ import {
   callForm,
   evaluationBody,
   killAllStarted,
-  partialUpload,
   prepareDataDir,
   sleep,
   startServer,
@@ -15,6 +14,7 @@ import {
   type Fixture,
   type ServerProcess,
 } from './harness';
+import { partialUpload } from './raw-upload';
 
 jest.setTimeout(90_000);
 
