@@ -1,0 +1,126 @@
+// Issue 14: another connection holds the write lock (BEGIN EXCLUSIVE) for some seconds. /healthz and reads stay
+// fast meanwhile; a write that cannot get the lock within about 5 s answers 503 with Retry-After (nothing saved);
+// a write whose lock is released in time succeeds.
+import fs from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import {
+  call,
+  callForm,
+  diskState,
+  evaluationBody,
+  killAllStarted,
+  prepareDataDir,
+  sleep,
+  startServer,
+  wavRecording,
+  type Fixture,
+  type ServerProcess,
+} from './harness';
+
+jest.setTimeout(90_000);
+
+const LOCK_HELD_MS = 9_000;
+/** "Well under the lock's duration", with room for a busy 2-core CI machine. */
+const FAST_MS = 1_000;
+
+let fixture: Fixture;
+let server: ServerProcess;
+let locker: SQLite.Database | undefined;
+const callIds: number[] = [];
+
+beforeAll(async () => {
+  fixture = await prepareDataDir();
+  server = await startServer(fixture.dataDir);
+  for (let i = 0; i < 3; i += 1) {
+    const res = await call(server.baseUrl, 'POST', '/api/v1/calls', {
+      token: fixture.supervisorToken,
+      form: callForm(fixture.agent, wavRecording(i)).form,
+    });
+    if (res.status !== 201) throw new Error(`upload answered ${res.status}: ${JSON.stringify(res.body)}`);
+    callIds.push((res.body as { id: number }).id);
+  }
+});
+afterEach(() => {
+  if (locker?.inTransaction) locker.exec('ROLLBACK');
+  locker?.close();
+  locker = undefined;
+});
+afterAll(async () => {
+  await killAllStarted();
+  if (fixture) fs.rmSync(fixture.dataDir, { recursive: true, force: true });
+});
+
+/** Another connection takes the write lock now and gives it back after `ms`. */
+function holdWriteLock(ms: number): Promise<void> {
+  locker = new SQLite(path.join(fixture.dataDir, 'callscore.db'));
+  locker.exec('BEGIN EXCLUSIVE');
+  const held = locker;
+  return sleep(ms).then(() => {
+    if (held.inTransaction) held.exec('ROLLBACK');
+  });
+}
+
+/** The messages of the errors the server logged so far (pino JSON lines at level 50 and up). */
+function serverErrors(): string {
+  return server
+    .logs()
+    .split('\n')
+    .filter((line) => /"level":(5|6)0/.test(line))
+    .map((line) => (JSON.parse(line) as { err?: { code?: string; message?: string } }).err)
+    .map((err) => `${err?.code}: ${err?.message}`)
+    .join('; ');
+}
+
+function submit(callId: number) {
+  return call(server.baseUrl, 'POST', '/api/v1/evaluations', {
+    token: fixture.supervisorToken,
+    json: evaluationBody(fixture, callId),
+    timeoutMs: 20_000,
+  });
+}
+
+test('while a write waits on a held lock, /healthz and reads answer fast; the write gets 503 with Retry-After', async () => {
+  const released = holdWriteLock(LOCK_HELD_MS);
+  const started = Date.now();
+  const write = submit(callIds[0]);
+  await sleep(300);
+  const health = await call(server.baseUrl, 'GET', '/healthz', { timeoutMs: 20_000 });
+  const read = await call(server.baseUrl, 'GET', `/api/v1/calls/${callIds[1]}`, {
+    token: fixture.supervisorToken,
+    timeoutMs: 20_000,
+  });
+  const refused = await write;
+  const writeMs = Date.now() - started;
+  await released;
+  const seen = {
+    health: { status: health.status, ms: health.ms },
+    read: { status: read.status, ms: read.ms },
+    write: { status: refused.status, ms: writeMs, retryAfter: refused.headers.get('retry-after'), body: refused.body },
+  };
+  console.log(
+    `with the write lock held for ${LOCK_HELD_MS} ms: ${JSON.stringify(seen)}\nserver errors: ${serverErrors()}`,
+  );
+
+  expect({ status: seen.health.status, fast: seen.health.ms < FAST_MS }).toEqual({ status: 200, fast: true });
+  expect({ status: seen.read.status, fast: seen.read.ms < FAST_MS }).toEqual({ status: 200, fast: true });
+  expect(seen.write.status).toBe(503);
+  expect(seen.write.retryAfter).toMatch(/^[1-9]\d*$/);
+  // About 5 s: refused well before the lock is released, not after waiting it out.
+  expect(writeMs).toBeGreaterThanOrEqual(3_000);
+  expect(writeMs).toBeLessThan(LOCK_HELD_MS - 1_000);
+  expect(diskState(fixture.dataDir).evaluations).toEqual([]);
+});
+
+test('a write whose lock is released within the bound waits for it and succeeds', async () => {
+  const released = holdWriteLock(1_500);
+  const started = Date.now();
+  const saved = await submit(callIds[2]);
+  const waited = Date.now() - started;
+  await released;
+  console.log(`with the write lock held for 1500 ms: ${saved.status} after ${waited} ms`);
+  expect(saved.status).toBe(201);
+  expect(waited).toBeGreaterThanOrEqual(1_200);
+  const evaluations = diskState(fixture.dataDir).evaluations;
+  expect(evaluations.map((e) => e.id)).toContain((saved.body as { id: number }).id);
+});
