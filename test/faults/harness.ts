@@ -282,8 +282,12 @@ export function diskState(dataDir: string) {
     }>;
     const recordingsDir = path.join(dataDir, 'recordings');
     const files = fs.readdirSync(recordingsDir, { withFileTypes: true }).filter((e) => e.isFile());
-    const staged = fs.existsSync(path.join(recordingsDir, '.staging'))
-      ? fs.readdirSync(path.join(recordingsDir, '.staging'))
+    // Every process's staging folder (.staging/<instance>), file names relative to .staging.
+    const stagingRoot = path.join(recordingsDir, '.staging');
+    const staged = fs.existsSync(stagingRoot)
+      ? (fs.readdirSync(stagingRoot, { recursive: true, withFileTypes: true }) as fs.Dirent[])
+          .filter((e) => e.isFile())
+          .map((e) => path.relative(stagingRoot, path.join(e.parentPath, e.name)))
       : [];
     return {
       integrity: integrity.map((r) => r.integrity_check),

@@ -22,7 +22,8 @@ afterAll(async () => {
 });
 
 test('after kill -9 during uploads, the next start empties the staging folder at once', async () => {
-  const stagingDir = path.join(fixture.dataDir, 'recordings', '.staging');
+  // Each app process stages into its own folder, .staging/<instance> ('main' by default).
+  const stagingDir = path.join(fixture.dataDir, 'recordings', '.staging', 'main');
   const server = await startServer(fixture.dataDir);
   const externalIds = ['cut-1', 'cut-2', 'cut-3'];
   for (const externalId of externalIds) {
