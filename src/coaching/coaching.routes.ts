@@ -120,7 +120,7 @@ export function coachingRoutes(deps: AppDeps): Router {
             .executeTakeFirst()
         : undefined,
       deps.db.selectFrom('coaching_tasks').select(['id', 'status']).where('parent_task_id', '=', id).execute(),
-      actor.role === 'csr' ? Promise.resolve([]) : listCourses(deps, false),
+      actor.role === 'csr' ? Promise.resolve([]) : listCourses(deps.db, false),
       followUp(deps, task, actor.role === 'csr'),
       deps.db
         .selectFrom('training_recommendations as r')

@@ -23,3 +23,16 @@ export {
 } from './scope';
 export type { Actor, TeamScope } from './scope';
 export { COUNTED_IN_FIGURES, CSR_VISIBLE } from './statuses';
+export {
+  COACHING_ACTIVE,
+  COACHING_DONE,
+  canSeeCoachingTask,
+  coachingListScope,
+  isCoachingActive,
+  isCoachingOverdue,
+  isCsr,
+  isSupervisor,
+  visibleCoachingTaskOr404,
+} from './coaching';
+export { inDepartments, managedDepartments, mayConfirmTraining } from './training';
+export type { DepartmentScope } from './training';
