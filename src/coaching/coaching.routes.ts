@@ -4,7 +4,15 @@ import type { AppDeps } from '../deps';
 import { AppError, Validation } from '../lib/errors';
 import { formBody, idParam } from '../lib/forms';
 import { clientIp, flash, pickFields } from '../lib/http';
-import { actorOf, coachingListScope, COACHING_ACTIVE, requireRole, STAFF_ROLES, teamScope } from '../policy';
+import {
+  actorOf,
+  coachingListScope,
+  COACHING_ACTIVE,
+  COACHING_DONE,
+  requireRole,
+  STAFF_ROLES,
+  teamScope,
+} from '../policy';
 import { recommendTraining } from '../training';
 import { listPeople } from '../users';
 import { listCoachingTasks } from './coaching.queries';
@@ -14,7 +22,7 @@ import { taskPage } from './coaching.view';
 const FILTERS = {
   open: ['open'],
   scheduled: ['scheduled'],
-  done: ['completed', 'acknowledged'],
+  done: COACHING_DONE,
   cancelled: ['cancelled'],
 } as const;
 

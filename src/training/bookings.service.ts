@@ -8,7 +8,7 @@ import { Conflict, Validation } from '../lib/errors';
 import { formatCents } from '../lib/money';
 import { parseInput } from '../lib/validation';
 import { findDepartment } from '../org';
-import { inDepartments, managedDepartments, type Actor } from '../policy';
+import { inDepartments, isCsr, managedDepartments, type Actor } from '../policy';
 import { findCourse } from './courses.queries';
 import { priceBooking, type GroupPrice } from './pricing';
 import { bookablePeople, bookingByIdempotencyKey, insertAssignments, insertBooking } from './training.queries';
@@ -45,7 +45,7 @@ async function bookedCsrs(deps: AppDeps, actor: Actor, names: string[]) {
   const problems = names
     .filter((name) => {
       const csr = found.get(name);
-      return !csr || csr.role !== 'csr' || !csr.active || !inDepartments(allowed, csr.department_id);
+      return !csr || !isCsr(csr) || !csr.active || !inDepartments(allowed, csr.department_id);
     })
     .map((name) => ({ path: 'agents', message: `No active CSR named ${name} in your departments.` }));
   if (problems.length) throw new Validation(problems);
