@@ -2,10 +2,10 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { AppDeps } from '../deps';
 import type { CoachingTask } from '../db/schema';
-import { NotFound } from '../lib/errors';
+import { idParam } from '../lib/forms';
 import { clientIp } from '../lib/http';
-import { parseIdParam, parseInput } from '../lib/validation';
-import { actorOf, teamScope } from '../policy';
+import { parseInput } from '../lib/validation';
+import { actorOf, coachingListScope, isCoachingOverdue } from '../policy';
 import { listCoachingTasks } from './coaching.queries';
 import { changeCoachingTask, visibleTaskOr404 } from './coaching.service';
 
@@ -41,7 +41,7 @@ export function coachingTaskJson(
     team_id: task.team_id,
     evaluation_id: task.evaluation_id,
     status: task.status,
-    overdue: (task.status === 'open' || task.status === 'scheduled') && task.due_at < now,
+    overdue: isCoachingOverdue(task, now),
     focus: JSON.parse(task.focus) as unknown[],
     due_at: task.due_at,
     scheduled_at: task.scheduled_at,
@@ -58,11 +58,8 @@ export function coachingApiRoutes(deps: AppDeps): Router {
     const actor = actorOf(req);
     const query = parseInput(listSchema, req.query);
     const now = deps.clock.now().toISOString();
-    const scope = await teamScope(deps.db, actor);
     const page = await listCoachingTasks(deps.db, {
-      teamIds: actor.role === 'csr' ? 'all' : scope.all ? 'all' : scope.teamIds,
-      csrId: actor.role === 'csr' ? actor.id : undefined,
-      releasedOnly: actor.role === 'csr',
+      ...(await coachingListScope(deps.db, actor)),
       statuses: query.status ? [query.status] : undefined,
       overdueAt: query.overdue === 'true' ? now : undefined,
       beforeId: query.cursor,
@@ -75,15 +72,12 @@ export function coachingApiRoutes(deps: AppDeps): Router {
   });
 
   router.get('/:id', async (req, res) => {
-    const id = parseIdParam(req.params.id);
-    if (id === null) throw new NotFound('No such coaching task.');
-    const task = await visibleTaskOr404(deps, actorOf(req), id);
+    const task = await visibleTaskOr404(deps, actorOf(req), idParam(req, 'coaching task'));
     res.json(coachingTaskJson(task, deps.clock.now().toISOString()));
   });
 
   router.patch('/:id', async (req, res) => {
-    const id = parseIdParam(req.params.id);
-    if (id === null) throw new NotFound('No such coaching task.');
+    const id = idParam(req, 'coaching task');
     const task = await changeCoachingTask(deps, actorOf(req), id, req.body, clientIp(req));
     res.json(coachingTaskJson(task, deps.clock.now().toISOString()));
   });

@@ -1,5 +1,8 @@
+import type { Insertable, Updateable } from 'kysely';
 import type { DB } from '../db/database';
-import type { CoachingStatus } from '../db/schema';
+import type { CoachingStatus, CoachingTask, CoachingTasksTable } from '../db/schema';
+import type { Executor } from '../db/transaction';
+import { COACHING_ACTIVE, CSR_VISIBLE } from '../policy';
 
 export interface CoachingFilter {
   teamIds: number[] | 'all';
@@ -46,17 +49,15 @@ export async function listCoachingTasks(db: DB, filter: CoachingFilter) {
   if (filter.csrId) query = query.where('t.csr_id', '=', filter.csrId);
   if (filter.assigneeId) query = query.where('t.assignee_id', '=', filter.assigneeId);
   if (filter.statuses) query = query.where('t.status', 'in', filter.statuses);
-  if (filter.overdueAt)
-    query = query.where('t.due_at', '<', filter.overdueAt).where('t.status', 'in', ['open', 'scheduled']);
+  if (filter.overdueAt) query = query.where('t.due_at', '<', filter.overdueAt).where('t.status', 'in', COACHING_ACTIVE);
   if (filter.releasedOnly) {
-    query = query.where((eb) =>
-      eb.or([eb('t.evaluation_id', 'is', null), eb('e.status', 'in', ['released', 'acknowledged'])]),
-    );
+    query = query.where((eb) => eb.or([eb('t.evaluation_id', 'is', null), eb('e.status', 'in', CSR_VISIBLE)]));
   }
   if (filter.beforeId) query = query.where('t.id', '<', filter.beforeId);
   const rows = await query.execute();
   const items = rows.slice(0, filter.limit);
-  return { items, nextBeforeId: rows.length > filter.limit ? items.at(-1)!.id : null };
+  const last = items.at(-1);
+  return { items, nextBeforeId: rows.length > filter.limit && last ? last.id : null };
 }
 
 export async function countOverdue(db: DB, teamIds: number[] | 'all', now: string): Promise<number> {
@@ -64,7 +65,45 @@ export async function countOverdue(db: DB, teamIds: number[] | 'all', now: strin
     .selectFrom('coaching_tasks')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('due_at', '<', now)
-    .where('status', 'in', ['open', 'scheduled']);
+    .where('status', 'in', COACHING_ACTIVE);
   if (teamIds !== 'all') query = query.where('team_id', 'in', teamIds.length ? teamIds : [-1]);
   return Number((await query.executeTakeFirstOrThrow()).n);
+}
+
+export async function findCoachingTask(db: Executor, id: number): Promise<CoachingTask | undefined> {
+  return db.selectFrom('coaching_tasks').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The task a scorecard opened, if any (one per evaluation). */
+export async function taskOfEvaluation(db: Executor, evaluationId: number): Promise<CoachingTask | undefined> {
+  return db.selectFrom('coaching_tasks').selectAll().where('evaluation_id', '=', evaluationId).executeTakeFirst();
+}
+
+/** The re-coaching tasks opened from this one. */
+export async function childTasks(db: Executor, parentId: number) {
+  return db.selectFrom('coaching_tasks').select(['id', 'status']).where('parent_task_id', '=', parentId).execute();
+}
+
+export async function insertCoachingTask(db: Executor, values: Insertable<CoachingTasksTable>): Promise<number> {
+  const row = await db.insertInto('coaching_tasks').values(values).returning('id').executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function updateCoachingTask(
+  db: Executor,
+  id: number,
+  values: Updateable<CoachingTasksTable>,
+): Promise<void> {
+  await db.updateTable('coaching_tasks').set(values).where('id', '=', id).execute();
+}
+
+/** The supervisors of a team, lowest id first. */
+export async function teamSupervisorIds(db: Executor, teamId: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('team_supervisors')
+    .select('user_id')
+    .where('team_id', '=', teamId)
+    .orderBy('user_id')
+    .execute();
+  return rows.map((r) => r.user_id);
 }

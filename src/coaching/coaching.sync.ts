@@ -3,6 +3,8 @@ import type { Evaluation } from '../db/schema';
 import type { FullRubric } from '../rubrics';
 import type { ScoreResult } from '../scoring';
 import { getSettings } from '../settings';
+import { insertCoachingTask, taskOfEvaluation, teamSupervisorIds, updateCoachingTask } from './coaching.queries';
+import { isCoachingActive } from '../policy';
 
 export interface FocusArea {
   item_id: number | null;
@@ -45,14 +47,9 @@ async function dueAtFrom(trx: DB, now: string): Promise<string> {
 
 async function assigneeFor(db: DB, evaluation: Evaluation): Promise<number | null> {
   if (!evaluation.team_id) return null;
-  const supervisors = await db
-    .selectFrom('team_supervisors')
-    .select('user_id')
-    .where('team_id', '=', evaluation.team_id)
-    .orderBy('user_id')
-    .execute();
-  if (supervisors.some((s) => s.user_id === evaluation.evaluator_id)) return evaluation.evaluator_id;
-  return supervisors[0]?.user_id ?? null;
+  const supervisors = await teamSupervisorIds(db, evaluation.team_id);
+  if (supervisors.some((id) => id === evaluation.evaluator_id)) return evaluation.evaluator_id;
+  return supervisors[0] ?? null;
 }
 
 /**
@@ -68,62 +65,51 @@ export async function syncCoachingTask(
   result: ScoreResult,
   context: { now: string; actorId: number; newEvaluation?: boolean },
 ): Promise<number | null> {
-  const existing = context.newEvaluation
-    ? undefined
-    : await trx.selectFrom('coaching_tasks').selectAll().where('evaluation_id', '=', evaluation.id).executeTakeFirst();
+  const existing = context.newEvaluation ? undefined : await taskOfEvaluation(trx, evaluation.id);
   if (result.passed === false) {
     const focus = JSON.stringify(focusAreas(rubric, result));
-    if (!existing) {
-      const row = await trx
-        .insertInto('coaching_tasks')
-        .values({
-          csr_id: evaluation.agent_id,
-          assignee_id: await assigneeFor(trx, evaluation),
-          team_id: evaluation.team_id,
-          evaluation_id: evaluation.id,
-          focus,
-          due_at: await dueAtFrom(trx, context.now),
-          created_by: context.actorId,
-          created_at: context.now,
-          updated_at: context.now,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      return row.id;
-    }
+    if (!existing) return openTask(trx, evaluation, focus, context);
     if (existing.status === 'cancelled') {
-      await trx
-        .updateTable('coaching_tasks')
-        .set({
-          status: 'open',
-          focus,
-          due_at: await dueAtFrom(trx, context.now),
-          cancelled_at: null,
-          cancel_note: null,
-          updated_at: context.now,
-        })
-        .where('id', '=', existing.id)
-        .execute();
-    } else if (existing.status === 'open' || existing.status === 'scheduled') {
-      await trx
-        .updateTable('coaching_tasks')
-        .set({ focus, updated_at: context.now })
-        .where('id', '=', existing.id)
-        .execute();
+      await updateCoachingTask(trx, existing.id, {
+        status: 'open',
+        focus,
+        due_at: await dueAtFrom(trx, context.now),
+        cancelled_at: null,
+        cancel_note: null,
+        updated_at: context.now,
+      });
+    } else if (isCoachingActive(existing.status)) {
+      await updateCoachingTask(trx, existing.id, { focus, updated_at: context.now });
     }
     return existing.id;
   }
-  if (existing && (existing.status === 'open' || existing.status === 'scheduled')) {
-    await trx
-      .updateTable('coaching_tasks')
-      .set({
-        status: 'cancelled',
-        cancelled_at: context.now,
-        cancel_note: 'Cancelled: the scorecard was rescored to a pass.',
-        updated_at: context.now,
-      })
-      .where('id', '=', existing.id)
-      .execute();
+  if (existing && isCoachingActive(existing.status)) {
+    await updateCoachingTask(trx, existing.id, {
+      status: 'cancelled',
+      cancelled_at: context.now,
+      cancel_note: 'Cancelled: the scorecard was rescored to a pass.',
+      updated_at: context.now,
+    });
   }
   return null;
+}
+
+/** The task a failing scorecard opens for its CSR, assigned to their supervisor. */
+async function openTask(
+  trx: DB,
+  evaluation: Evaluation,
+  focus: string,
+  context: { now: string; actorId: number },
+): Promise<number> {
+  return insertCoachingTask(trx, {
+    csr_id: evaluation.agent_id,
+    assignee_id: await assigneeFor(trx, evaluation),
+    team_id: evaluation.team_id,
+    evaluation_id: evaluation.id,
+    focus,
+    due_at: await dueAtFrom(trx, context.now),
+    created_by: context.actorId,
+    created_at: context.now,
+    updated_at: context.now,
+  });
 }

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import type { Executor } from '../db/transaction';
-import { COACHING_OPEN } from '../policy';
+import { COACHING_ACTIVE } from '../policy';
 
 /** The open coaching statuses as an SQL list for the subqueries below: ('open', 'scheduled'). */
-const OPEN = sql.raw(`(${COACHING_OPEN.map((status) => `'${status}'`).join(', ')})`);
+const OPEN = sql.raw(`(${COACHING_ACTIVE.map((status) => `'${status}'`).join(', ')})`);
 
 /** Active people per role (the admin's home). */
 export function activeUserCountsByRole(db: Executor) {

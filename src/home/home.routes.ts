@@ -9,7 +9,7 @@ import { listDepartments, listTeams } from '../org';
 import {
   actorOf,
   COACHING_AWAITING_CSR,
-  COACHING_OPEN,
+  COACHING_ACTIVE,
   CSR_VISIBLE,
   managedDepartmentIds,
   teamScope,
@@ -88,7 +88,7 @@ async function supervisorHome(deps: AppDeps, actor: Actor, _req: Request, res: R
     listEvaluations(deps.db, { teamIds, evaluatorId: actor.id, statuses: ['draft'], limit: 10 }),
     listEvaluations(deps.db, { teamIds, statuses: ['submitted'], limit: 10 }),
     countOverdue(deps.db, teamIds, now),
-    listCoachingTasks(deps.db, { teamIds, statuses: [...COACHING_OPEN], limit: 10 }),
+    listCoachingTasks(deps.db, { teamIds, statuses: [...COACHING_ACTIVE], limit: 10 }),
   ]);
   const [figures, progress] = await Promise.all([
     supervisorFigures(deps.db, teamIds, deps.clock.now()),

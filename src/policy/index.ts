@@ -24,7 +24,7 @@ export {
 export type { Actor, TeamScope } from './scope';
 export { COUNTED_IN_FIGURES, CSR_VISIBLE } from './statuses';
 export { budgetDepartmentIds, isCsrPerson } from './reports';
-export { COACHING_AWAITING_CSR, COACHING_OPEN } from './statuses';
+export { COACHING_ACTIVE, COACHING_AWAITING_CSR, COACHING_DONE } from './statuses';
 export { mayOpenCallPages, mayTakeCalls } from './calls';
 export { mayEditSamplingPlans } from './sampling';
 export { maySeeSetupOutcome } from './setup';
@@ -33,3 +33,12 @@ export { mayCalibrate, mayInviteTeamManagers } from './calibration';
 export { canResolveDispute, reviewsDisputes, visibleDisputeOr404 } from './disputes';
 export { ownCharge } from './api';
 export { isAdmin, isCsr, isManager, isStaff, isSupervisor, maySeeAllTeams, requireSignedIn } from './scope';
+export {
+  canSeeCoachingTask,
+  coachingListScope,
+  isCoachingActive,
+  isCoachingOverdue,
+  visibleCoachingTaskOr404,
+} from './coaching';
+export { inDepartments, managedDepartments, mayConfirmTraining } from './training';
+export type { DepartmentScope } from './training';

@@ -11,7 +11,10 @@ export const CSR_VISIBLE: readonly EvaluationStatus[] = ['released', 'acknowledg
 export const COUNTED_IN_FIGURES: readonly EvaluationStatus[] = ['submitted', 'released', 'acknowledged'];
 
 /** Coaching tasks still to be held: open or scheduled (overdue once past due). */
-export const COACHING_OPEN: readonly CoachingStatus[] = ['open', 'scheduled'];
+export const COACHING_ACTIVE: readonly CoachingStatus[] = ['open', 'scheduled'];
+
+/** Coaching that took place: completed, and acknowledged by the CSR after that. */
+export const COACHING_DONE: readonly CoachingStatus[] = ['completed', 'acknowledged'];
 
 /** Coaching tasks that still ask something of the CSR: to attend (open, scheduled) or to acknowledge (completed). */
 export const COACHING_AWAITING_CSR: readonly CoachingStatus[] = ['open', 'scheduled', 'completed'];

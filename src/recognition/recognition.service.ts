@@ -2,21 +2,36 @@ import { z } from 'zod';
 import { recordAudit } from '../audit';
 import { budgetStatus, periodKey } from '../budget';
 import type { DB } from '../db/database';
+import type { Department } from '../db/schema';
+import { inTransaction, type Tx } from '../db/transaction';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
 import { Conflict, Validation } from '../lib/errors';
+import { formatCents } from '../lib/money';
 import { parseInput } from '../lib/validation';
-import { managedDepartmentIds, type Actor } from '../policy';
-import { formatCents } from '../training';
+import { findDepartment } from '../org';
+import { inDepartments, managedDepartments, type Actor } from '../policy';
+import {
+  awardByIdempotencyKey,
+  countDepartmentCsrs,
+  insertAward,
+  performerAverages,
+  type PerformerRow,
+} from './recognition.queries';
 
-export interface Performer {
-  agent_id: number;
-  name: string;
-  team_id: number;
-  team_name: string;
-  average: number;
-  evaluations: number;
+export interface Performer extends PerformerRow {
   rank: number;
+}
+
+/** Ranks one team's performers; equal averages (to one decimal, as shown) share a rank. */
+function rankTeam(list: Performer[]): void {
+  list.sort((a, b) => b.average - a.average || a.name.localeCompare(b.name));
+  let previous: Performer | undefined;
+  list.forEach((p, i) => {
+    const shown = Math.round(p.average * 10);
+    p.rank = previous && Math.round(previous.average * 10) === shown ? previous.rank : i + 1;
+    previous = p;
+  });
 }
 
 /**
@@ -30,28 +45,7 @@ export async function topPerformers(
   to: string,
   minEvaluations: number,
 ): Promise<Performer[]> {
-  let query = db
-    .selectFrom('evaluations as e')
-    .innerJoin('users as u', 'u.id', 'e.agent_id')
-    .innerJoin('teams as t', 't.id', 'u.team_id')
-    .select((eb) => [
-      'e.agent_id',
-      'u.display_name as name',
-      't.id as team_id',
-      't.name as team_name',
-      eb.fn.avg<number>('e.score').as('average'),
-      eb.fn.count<number>('e.id').as('evaluations'),
-    ])
-    .where('e.kind', '=', 'standard')
-    .where('e.status', 'in', ['submitted', 'released', 'acknowledged'])
-    .where('e.score', 'is not', null)
-    .where('e.submitted_at', '>=', from)
-    .where('e.submitted_at', '<', to)
-    .where('u.active', '=', 1)
-    .groupBy(['e.agent_id', 'u.display_name', 't.id', 't.name'])
-    .having((eb) => eb.fn.count('e.id'), '>=', minEvaluations);
-  if (teamIds !== 'all') query = query.where('t.id', 'in', teamIds.length ? teamIds : [-1]);
-  const rows = await query.execute();
+  const rows = await performerAverages(db, teamIds, from, to, minEvaluations);
   const byTeam = new Map<number, Performer[]>();
   for (const row of rows) {
     const performer = { ...row, average: Number(row.average), evaluations: Number(row.evaluations), rank: 0 };
@@ -59,11 +53,7 @@ export async function topPerformers(
   }
   const ranked: Performer[] = [];
   for (const list of byTeam.values()) {
-    list.sort((a, b) => b.average - a.average || a.name.localeCompare(b.name));
-    list.forEach((p, i) => {
-      const shown = Math.round(p.average * 10);
-      p.rank = i > 0 && Math.round(list[i - 1].average * 10) === shown ? list[i - 1].rank : i + 1;
-    });
+    rankTeam(list);
     ranked.push(...list);
   }
   return ranked.sort((a, b) => a.team_name.localeCompare(b.team_name) || a.rank - b.rank);
@@ -82,6 +72,62 @@ const awardSchema = z.object({
   override_budget: z.boolean().default(false),
   idempotency_key: z.string().trim().min(8).max(100).optional(),
 });
+type AwardInput = z.infer<typeof awardSchema>;
+
+interface AwardPlan {
+  input: AwardInput;
+  department: Department;
+  ids: number[];
+  total: number;
+}
+
+/** Checks the department is the actor's and every recipient one of its CSRs. */
+async function planAward(deps: AppDeps, actor: Actor, raw: unknown): Promise<AwardPlan> {
+  const input = parseInput(awardSchema, raw);
+  const allowed = await managedDepartments(deps.db, actor);
+  const department = await findDepartment(deps.db, input.department_id);
+  if (!department || !inDepartments(allowed, department.id))
+    throw new Validation([{ path: 'department_id', message: 'No such department of yours.' }]);
+  const ids = [...new Set(input.agent_ids)];
+  if ((await countDepartmentCsrs(deps.db, ids, department.id)) !== ids.length)
+    throw new Validation([{ path: 'agent_ids', message: 'Choose CSRs of this department.' }]);
+  return { input, department, ids, total: input.amount_cents * ids.length };
+}
+
+/** Inside the award's unit of work: checks the budget, then records the award and its recipients. */
+async function chargeAward(deps: AppDeps, trx: Tx, actor: Actor, plan: AwardPlan, now: string, ip?: string) {
+  const { input, department, ids, total } = plan;
+  const budget = await budgetStatus(trx, department, deps.clock.now());
+  const over = total > budget.remaining_cents;
+  if (over && !input.override_budget) {
+    throw new Conflict(
+      `Over budget: this award costs ${formatCents(total, deps.config.currency)} and ${formatCents(budget.remaining_cents, deps.config.currency)} is left for ${budget.period_label}. Tick the override to record it anyway.`,
+      'over_budget',
+    );
+  }
+  const awardValues = {
+    department_id: department.id,
+    awarded_by: actor.id,
+    title: input.title,
+    note: input.note ?? null,
+    amount_cents: input.amount_cents,
+    total_cents: total,
+    period_key: periodKey(deps.clock.now(), department.budget_period),
+    over_budget: over ? 1 : 0,
+    idempotency_key: input.idempotency_key ?? null,
+    created_at: now,
+  };
+  const id = await insertAward(trx, awardValues, ids);
+  await recordAudit(trx, now, {
+    actorId: actor.id,
+    action: over ? 'award.recorded_over_budget' : 'award.recorded',
+    entityType: 'award',
+    entityId: id,
+    details: { title: input.title, recipients: ids.length, total_cents: total, override: over },
+    ip,
+  });
+  return { id, total_cents: total, created: true };
+}
 
 /** Records an award (e.g. a gift card) to selected CSRs, charged to the department's budget. */
 export async function recordAward(
@@ -90,83 +136,12 @@ export async function recordAward(
   raw: unknown,
   ip?: string,
 ): Promise<{ id: number; total_cents: number; created: boolean }> {
-  const input = parseInput(awardSchema, raw);
-  const allowed = actor.role === 'admin' ? null : await managedDepartmentIds(deps.db, actor.id);
-  const department = await deps.db
-    .selectFrom('departments')
-    .selectAll()
-    .where('id', '=', input.department_id)
-    .executeTakeFirst();
-  if (!department || (allowed && !allowed.includes(department.id)))
-    throw new Validation([{ path: 'department_id', message: 'No such department of yours.' }]);
-  const ids = [...new Set(input.agent_ids)];
-  const csrs = await deps.db
-    .selectFrom('users')
-    .innerJoin('teams', 'teams.id', 'users.team_id')
-    .select('users.id')
-    .where('users.id', 'in', ids)
-    .where('users.role', '=', 'csr')
-    .where('teams.department_id', '=', department.id)
-    .execute();
-  if (csrs.length !== ids.length)
-    throw new Validation([{ path: 'agent_ids', message: 'Choose CSRs of this department.' }]);
-  const total = input.amount_cents * ids.length;
+  const plan = await planAward(deps, actor, raw);
   const now = isoNow(deps.clock);
-  return deps.db.transaction().execute(async (trx) => {
-    if (input.idempotency_key) {
-      const earlier = await trx
-        .selectFrom('awards')
-        .select(['id', 'total_cents'])
-        .where('idempotency_key', '=', input.idempotency_key)
-        .executeTakeFirst();
-      if (earlier) return { ...earlier, created: false };
-    }
-    const budget = await budgetStatus(trx, department, deps.clock.now());
-    const over = total > budget.remaining_cents;
-    if (over && !input.override_budget) {
-      throw new Conflict(
-        `Over budget: this award costs ${formatCents(total, deps.config.currency)} and ${formatCents(budget.remaining_cents, deps.config.currency)} is left for ${budget.period_label}. Tick the override to record it anyway.`,
-        'over_budget',
-      );
-    }
-    const award = await trx
-      .insertInto('awards')
-      .values({
-        department_id: department.id,
-        awarded_by: actor.id,
-        title: input.title,
-        note: input.note ?? null,
-        amount_cents: input.amount_cents,
-        total_cents: total,
-        period_key: periodKey(deps.clock.now(), department.budget_period),
-        over_budget: over ? 1 : 0,
-        idempotency_key: input.idempotency_key ?? null,
-        created_at: now,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await trx
-      .insertInto('award_recipients')
-      .values(ids.map((csr_id) => ({ award_id: award.id, csr_id })))
-      .execute();
-    await recordAudit(trx, now, {
-      actorId: actor.id,
-      action: over ? 'award.recorded_over_budget' : 'award.recorded',
-      entityType: 'award',
-      entityId: award.id,
-      details: { title: input.title, recipients: ids.length, total_cents: total, override: over },
-      ip,
-    });
-    return { id: award.id, total_cents: total, created: true };
+  return inTransaction(deps.db, async (trx) => {
+    const key = plan.input.idempotency_key;
+    const earlier = key ? await awardByIdempotencyKey(trx, key) : undefined;
+    if (earlier) return { ...earlier, created: false };
+    return chargeAward(deps, trx, actor, plan, now, ip);
   });
-}
-
-export async function awardsOf(db: DB, csrId: number) {
-  return db
-    .selectFrom('award_recipients as r')
-    .innerJoin('awards as a', 'a.id', 'r.award_id')
-    .select(['a.id', 'a.title', 'a.note', 'a.amount_cents', 'a.created_at'])
-    .where('r.csr_id', '=', csrId)
-    .orderBy('a.id', 'desc')
-    .execute();
 }

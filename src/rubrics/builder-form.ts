@@ -201,8 +201,9 @@ export function draftFromRubric(rubric: {
 
 function move<T>(list: T[], index: number, delta: number): void {
   const target = index + delta;
-  if (index < 0 || index >= list.length || target < 0 || target >= list.length) return;
-  [list[index], list[target]] = [list[target], list[index]];
+  const [moving, other] = [list[index], list[target]];
+  if (index < 0 || target < 0 || moving === undefined || other === undefined) return;
+  [list[index], list[target]] = [other, moving];
 }
 
 /** Applies a structural button (add, remove, move). Returns false for "save"/"publish"/unknown ops. */

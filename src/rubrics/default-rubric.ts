@@ -1,6 +1,7 @@
 import type { AppDeps } from '../deps';
 import type { RubricInput } from './rubrics.schemas';
 import { createRubric, publishRubric } from './rubrics.service';
+import { anyRubricExists } from './rubric-versions.queries';
 
 const yesNo = (
   prompt: string,
@@ -123,8 +124,7 @@ export const STANDARD_RUBRIC: RubricInput = {
 
 /** On an installation without any rubric, publishes the standard one. */
 export async function ensureDefaultRubric(deps: AppDeps): Promise<void> {
-  const any = await deps.db.selectFrom('rubrics').select('id').limit(1).executeTakeFirst();
-  if (any) return;
+  if (await anyRubricExists(deps.db)) return;
   const rubric = await createRubric(deps, null, STANDARD_RUBRIC);
   await publishRubric(deps, null, rubric.id);
 }

@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import type { AppDeps } from '../deps';
 import { NotFound } from '../lib/errors';
+import { idParam } from '../lib/forms';
 import { clientIp } from '../lib/http';
-import { parseIdParam } from '../lib/validation';
 import { actorOf, requireRole, STAFF_ROLES } from '../policy';
 import { loadRubric, type FullRubric } from './rubrics.queries';
 import { createRubric, publishRubric } from './rubrics.service';
@@ -55,14 +55,12 @@ export function rubricsApiRoutes(deps: AppDeps): Router {
   });
 
   router.post('/:id/publish', builders, async (req, res) => {
-    const id = parseIdParam(req.params.id);
-    if (id === null) throw new NotFound('No such rubric.');
+    const id = idParam(req, 'rubric');
     res.json(rubricJson(await publishRubric(deps, actorOf(req), id, clientIp(req))));
   });
 
   router.get('/:id', requireRole(...STAFF_ROLES), async (req, res) => {
-    const id = parseIdParam(req.params.id);
-    const rubric = id === null ? undefined : await loadRubric(deps.db, id);
+    const rubric = await loadRubric(deps.db, idParam(req, 'rubric'));
     if (!rubric) throw new NotFound('No such rubric.');
     res.json(rubricJson(rubric));
   });

@@ -1,8 +1,8 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../deps';
 import { AppError, NotFound, Validation } from '../lib/errors';
+import { formBody, idParam } from '../lib/forms';
 import { clientIp, flash } from '../lib/http';
-import { parseIdParam } from '../lib/validation';
 import { actorOf, requireRole, STAFF_ROLES } from '../policy';
 import { formatScore } from '../scoring';
 import { applyOp, blankRubric, draftFromForm, draftFromRubric, inputFromDraft, type RubricDraft } from './builder-form';
@@ -16,128 +16,139 @@ import {
   updateDraft,
 } from './rubrics.service';
 
-function idParam(req: Request): number {
-  const id = parseIdParam(req.params.id);
-  if (id === null) throw new NotFound('No such rubric.');
-  return id;
+const rubricId = (req: Request) => idParam(req, 'rubric');
+
+function renderBuilder(
+  res: Response,
+  draft: RubricDraft,
+  target: { id: number | null; version: number },
+  status = 200,
+  errors: Record<string, string> = {},
+) {
+  res
+    .status(status)
+    .render('rubrics/builder', { title: target.id ? 'Edit rubric' : 'New rubric', draft, target, errors });
 }
 
-function formBody(req: Request): Record<string, unknown> {
-  return (req.body ?? {}) as Record<string, unknown>;
+/** The builder's buttons: structural ones re-render; save and publish validate and store. */
+async function handleBuilderPost(
+  deps: AppDeps,
+  req: Request,
+  res: Response,
+  existingId: number | null,
+  version: number,
+) {
+  const body = formBody(req);
+  const draft = draftFromForm(body);
+  const op = typeof body.op === 'string' ? body.op : 'save';
+  if (applyOp(draft, op)) return renderBuilder(res, draft, { id: existingId, version });
+  const actor = actorOf(req);
+  try {
+    const input = inputFromDraft(draft);
+    const saved =
+      existingId === null
+        ? await createRubric(deps, actor, input, clientIp(req))
+        : await updateDraft(deps, actor, existingId, input, clientIp(req));
+    if (op === 'publish') {
+      await publishRubric(deps, actor, saved.id, clientIp(req));
+      flash(req, 'success', `${saved.name} v${saved.version} is published: supervisors can score with it now.`);
+      return res.redirect(303, `/rubrics/${saved.id}`);
+    }
+    flash(req, 'success', 'Draft saved.');
+    res.redirect(303, op === 'preview' ? `/rubrics/${saved.id}/preview` : `/rubrics/${saved.id}/edit`);
+  } catch (err) {
+    if (!(err instanceof Validation) && !(err instanceof AppError && err.status === 409)) throw err;
+    const errors = err instanceof Validation ? err.byField() : { _form: err.message };
+    renderBuilder(res, draft, { id: existingId, version }, err.status, { _form: err.message, ...errors });
+  }
+}
+
+/** A rubric action button: redirects where the action leads; a refusal (409) comes back as a flash message. */
+function action(run: (req: Request) => Promise<string>) {
+  return async (req: Request, res: Response) => {
+    try {
+      res.redirect(303, await run(req));
+    } catch (err) {
+      if (!(err instanceof AppError && err.status === 409)) throw err;
+      flash(req, 'error', err.message);
+      res.redirect(303, `/rubrics/${rubricId(req)}`);
+    }
+  };
+}
+
+function pageHandlers(deps: AppDeps) {
+  async function rubricOr404(req: Request) {
+    const rubric = await loadRubric(deps.db, rubricId(req));
+    if (!rubric) throw new NotFound('No such rubric.');
+    return rubric;
+  }
+  return {
+    async list(_req: Request, res: Response) {
+      res.render('rubrics/list', { title: 'Rubrics', rubrics: await listRubrics(deps.db) });
+    },
+    newForm: (_req: Request, res: Response) => renderBuilder(res, blankRubric(), { id: null, version: 1 }),
+    create: (req: Request, res: Response) => handleBuilderPost(deps, req, res, null, 1),
+    async show(req: Request, res: Response) {
+      const rubric = await rubricOr404(req);
+      const versions = (await listRubrics(deps.db)).filter((r) => r.family_id === rubric.family_id);
+      res.render('rubrics/show', { title: rubric.name, rubric, versions });
+    },
+    async preview(req: Request, res: Response) {
+      const rubric = await rubricOr404(req);
+      const model = scoringModel(rubric);
+      res.render('rubrics/preview', { title: `Preview: ${rubric.name}`, rubric, model, formatScore });
+    },
+    async edit(req: Request, res: Response) {
+      const rubric = await rubricOr404(req);
+      if (rubric.status !== 'draft') return res.redirect(303, `/rubrics/${rubric.id}`);
+      renderBuilder(res, draftFromRubric(rubric), { id: rubric.id, version: rubric.version });
+    },
+    async save(req: Request, res: Response) {
+      const rubric = await rubricOr404(req);
+      await handleBuilderPost(deps, req, res, rubric.id, rubric.version);
+    },
+  };
+}
+
+function actionHandlers(deps: AppDeps) {
+  return {
+    newVersion: action(
+      async (req) => `/rubrics/${await startNewVersion(deps, actorOf(req), rubricId(req), clientIp(req))}/edit`,
+    ),
+    duplicate: action(async (req) => {
+      const id = await duplicateRubric(deps, actorOf(req), rubricId(req), clientIp(req));
+      flash(req, 'success', 'A copy was made as a new draft.');
+      return `/rubrics/${id}/edit`;
+    }),
+    publish: action(async (req) => {
+      const rubric = await publishRubric(deps, actorOf(req), rubricId(req), clientIp(req));
+      flash(req, 'success', `${rubric.name} v${rubric.version} is published.`);
+      return `/rubrics/${rubric.id}`;
+    }),
+    retire: action(async (req) => {
+      await retireRubric(deps, actorOf(req), rubricId(req), clientIp(req));
+      flash(req, 'success', 'Retired: it stays readable, and nobody can score with it any more.');
+      return `/rubrics/${rubricId(req)}`;
+    }),
+  };
 }
 
 export function rubricRoutes(deps: AppDeps): Router {
   const router = Router();
   const builders = requireRole('admin', 'manager');
-
-  function renderBuilder(
-    res: Response,
-    draft: RubricDraft,
-    target: { id: number | null; version: number },
-    status = 200,
-    errors: Record<string, string> = {},
-  ) {
-    res
-      .status(status)
-      .render('rubrics/builder', { title: target.id ? 'Edit rubric' : 'New rubric', draft, target, errors });
-  }
-
-  router.get('/rubrics', builders, async (_req, res) => {
-    res.render('rubrics/list', { title: 'Rubrics', rubrics: await listRubrics(deps.db) });
-  });
-
-  router.get('/rubrics/new', builders, (_req, res) => renderBuilder(res, blankRubric(), { id: null, version: 1 }));
-
-  /** The builder's buttons: structural ones re-render; save and publish validate and store. */
-  async function handleBuilderPost(req: Request, res: Response, existingId: number | null, version: number) {
-    const body = formBody(req);
-    const draft = draftFromForm(body);
-    const op = typeof body.op === 'string' ? body.op : 'save';
-    if (applyOp(draft, op)) return renderBuilder(res, draft, { id: existingId, version });
-    const actor = actorOf(req);
-    try {
-      const input = inputFromDraft(draft);
-      const saved =
-        existingId === null
-          ? await createRubric(deps, actor, input, clientIp(req))
-          : await updateDraft(deps, actor, existingId, input, clientIp(req));
-      if (op === 'publish') {
-        await publishRubric(deps, actor, saved.id, clientIp(req));
-        flash(req, 'success', `${saved.name} v${saved.version} is published: supervisors can score with it now.`);
-        return res.redirect(303, `/rubrics/${saved.id}`);
-      }
-      flash(req, 'success', 'Draft saved.');
-      res.redirect(303, op === 'preview' ? `/rubrics/${saved.id}/preview` : `/rubrics/${saved.id}/edit`);
-    } catch (err) {
-      if (!(err instanceof Validation) && !(err instanceof AppError && err.status === 409)) throw err;
-      const errors = err instanceof Validation ? err.byField() : { _form: err.message };
-      renderBuilder(res, draft, { id: existingId, version }, err.status, { _form: err.message, ...errors });
-    }
-  }
-
-  router.post('/rubrics', builders, async (req, res) => handleBuilderPost(req, res, null, 1));
-
-  router.get('/rubrics/:id', requireRole(...STAFF_ROLES), async (req, res) => {
-    const rubric = await loadRubric(deps.db, idParam(req));
-    if (!rubric) throw new NotFound('No such rubric.');
-    const versions = (await listRubrics(deps.db)).filter((r) => r.family_id === rubric.family_id);
-    res.render('rubrics/show', { title: rubric.name, rubric, versions });
-  });
-
-  router.get('/rubrics/:id/preview', requireRole(...STAFF_ROLES), async (req, res) => {
-    const rubric = await loadRubric(deps.db, idParam(req));
-    if (!rubric) throw new NotFound('No such rubric.');
-    res.render('rubrics/preview', {
-      title: `Preview: ${rubric.name}`,
-      rubric,
-      model: scoringModel(rubric),
-      formatScore,
-    });
-  });
-
-  router.get('/rubrics/:id/edit', builders, async (req, res) => {
-    const rubric = await loadRubric(deps.db, idParam(req));
-    if (!rubric) throw new NotFound('No such rubric.');
-    if (rubric.status !== 'draft') return res.redirect(303, `/rubrics/${rubric.id}`);
-    renderBuilder(res, draftFromRubric(rubric), { id: rubric.id, version: rubric.version });
-  });
-
-  router.post('/rubrics/:id', builders, async (req, res) => {
-    const rubric = await loadRubric(deps.db, idParam(req));
-    if (!rubric) throw new NotFound('No such rubric.');
-    await handleBuilderPost(req, res, rubric.id, rubric.version);
-  });
-
-  const action = (name: string, run: (req: Request) => Promise<string>) =>
-    router.post(`/rubrics/:id/${name}`, builders, async (req, res) => {
-      try {
-        res.redirect(303, await run(req));
-      } catch (err) {
-        if (!(err instanceof AppError && err.status === 409)) throw err;
-        flash(req, 'error', err.message);
-        res.redirect(303, `/rubrics/${idParam(req)}`);
-      }
-    });
-
-  action(
-    'new-version',
-    async (req) => `/rubrics/${await startNewVersion(deps, actorOf(req), idParam(req), clientIp(req))}/edit`,
-  );
-  action('duplicate', async (req) => {
-    const id = await duplicateRubric(deps, actorOf(req), idParam(req), clientIp(req));
-    flash(req, 'success', 'A copy was made as a new draft.');
-    return `/rubrics/${id}/edit`;
-  });
-  action('publish', async (req) => {
-    const rubric = await publishRubric(deps, actorOf(req), idParam(req), clientIp(req));
-    flash(req, 'success', `${rubric.name} v${rubric.version} is published.`);
-    return `/rubrics/${rubric.id}`;
-  });
-  action('retire', async (req) => {
-    await retireRubric(deps, actorOf(req), idParam(req), clientIp(req));
-    flash(req, 'success', 'Retired: it stays readable, and nobody can score with it any more.');
-    return `/rubrics/${idParam(req)}`;
-  });
-
+  const staff = requireRole(...STAFF_ROLES);
+  const pages = pageHandlers(deps);
+  const actions = actionHandlers(deps);
+  router.get('/rubrics', builders, pages.list);
+  router.get('/rubrics/new', builders, pages.newForm);
+  router.post('/rubrics', builders, pages.create);
+  router.get('/rubrics/:id', staff, pages.show);
+  router.get('/rubrics/:id/preview', staff, pages.preview);
+  router.get('/rubrics/:id/edit', builders, pages.edit);
+  router.post('/rubrics/:id', builders, pages.save);
+  router.post('/rubrics/:id/new-version', builders, actions.newVersion);
+  router.post('/rubrics/:id/duplicate', builders, actions.duplicate);
+  router.post('/rubrics/:id/publish', builders, actions.publish);
+  router.post('/rubrics/:id/retire', builders, actions.retire);
   return router;
 }

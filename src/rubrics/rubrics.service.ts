@@ -1,56 +1,34 @@
 import { recordAudit } from '../audit';
 import type { DB } from '../db/database';
+import { inTransaction } from '../db/transaction';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
 import { Conflict, NotFound } from '../lib/errors';
 import { parseInput } from '../lib/validation';
 import type { Actor } from '../policy';
-import { findRubric, insertRubricBody, loadRubric, toInput, type FullRubric } from './rubrics.queries';
-import { rubricSchema, type RubricInput } from './rubrics.schemas';
+import {
+  insertRubric,
+  latestVersionOfFamily,
+  markPublished,
+  openDraftOfFamily,
+  replaceDraft,
+  retireVersions,
+} from './rubric-versions.queries';
+import { findRubric, loadRubric, toInput, type FullRubric } from './rubrics.queries';
+import { rubricSchema } from './rubrics.schemas';
 
-function disputeColumns(input: RubricInput) {
-  return {
-    disputes_enabled: input.disputes_enabled ? 1 : 0,
-    dispute_limit: input.dispute_limit,
-    dispute_window_days: input.dispute_window_days,
-    dispute_reviewer: input.dispute_reviewer,
-  };
-}
-
-async function insertRubric(
-  db: DB,
-  input: RubricInput,
-  actorId: number | null,
-  now: string,
-  family?: { id: number; version: number },
-) {
-  const { id } = await db
-    .insertInto('rubrics')
-    .values({
-      family_id: family?.id ?? null,
-      version: family?.version ?? 1,
-      name: input.name,
-      description: input.description,
-      pass_threshold: input.pass_threshold,
-      release_mode: input.release_mode,
-      release_after_days: input.release_mode === 'after_days' ? input.release_after_days : null,
-      ...disputeColumns(input),
-      created_by: actorId,
-      created_at: now,
-      updated_at: now,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  if (!family) await db.updateTable('rubrics').set({ family_id: id }).where('id', '=', id).execute();
-  await insertRubricBody(db, id, input);
-  return id;
+/** A rubric version just written: it must be there to read back. */
+async function loadWritten(db: DB, id: number): Promise<FullRubric> {
+  const rubric = await loadRubric(db, id);
+  if (!rubric) throw new Error(`Rubric ${id} was written but cannot be read back.`);
+  return rubric;
 }
 
 /** A new rubric, as a draft (version 1 of its own family). */
 export async function createRubric(deps: AppDeps, actor: Actor | null, raw: unknown, ip?: string): Promise<FullRubric> {
   const input = parseInput(rubricSchema, raw);
   const now = isoNow(deps.clock);
-  const id = await deps.db.transaction().execute(async (trx) => {
+  const id = await inTransaction(deps.db, async (trx) => {
     const rubricId = await insertRubric(trx, input, actor?.id ?? null, now);
     await recordAudit(trx, now, {
       actorId: actor?.id ?? null,
@@ -62,7 +40,7 @@ export async function createRubric(deps: AppDeps, actor: Actor | null, raw: unkn
     });
     return rubricId;
   });
-  return (await loadRubric(deps.db, id))!;
+  return loadWritten(deps.db, id);
 }
 
 /** Replaces a draft's content. A published version is never edited in place. */
@@ -79,27 +57,11 @@ export async function updateDraft(
   if (rubric.status !== 'draft')
     throw new Conflict('Only a draft can be edited; start a new version instead.', 'not_draft');
   const now = isoNow(deps.clock);
-  await deps.db.transaction().execute(async (trx) => {
+  await inTransaction(deps.db, async (trx) => {
     // Still a draft inside the transaction: a publish that landed since the check above must not be edited.
-    const updated = await trx
-      .updateTable('rubrics')
-      .set({
-        name: input.name,
-        description: input.description,
-        pass_threshold: input.pass_threshold,
-        release_mode: input.release_mode,
-        release_after_days: input.release_mode === 'after_days' ? input.release_after_days : null,
-        ...disputeColumns(input),
-        updated_at: now,
-      })
-      .where('id', '=', id)
-      .where('status', '=', 'draft')
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) !== 1) {
+    if (!(await replaceDraft(trx, id, input, now))) {
       throw new Conflict('Only a draft can be edited; start a new version instead.', 'not_draft');
     }
-    await trx.deleteFrom('rubric_sections').where('rubric_id', '=', id).execute();
-    await insertRubricBody(trx, id, input);
     await recordAudit(trx, now, {
       actorId: actor.id,
       action: 'rubric.updated',
@@ -108,7 +70,7 @@ export async function updateDraft(
       ip,
     });
   });
-  return (await loadRubric(deps.db, id))!;
+  return loadWritten(deps.db, id);
 }
 
 /** Publishes a draft; the family's previously published version is retired (it stays readable). */
@@ -117,18 +79,9 @@ export async function publishRubric(deps: AppDeps, actor: Actor | null, id: numb
   if (!rubric) throw new NotFound('No such rubric.');
   if (rubric.status !== 'draft') throw new Conflict('This version is already published or retired.', 'not_draft');
   const now = isoNow(deps.clock);
-  await deps.db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('rubrics')
-      .set({ status: 'retired', retired_at: now, updated_at: now })
-      .where('family_id', '=', rubric.family_id)
-      .where('status', '=', 'published')
-      .execute();
-    await trx
-      .updateTable('rubrics')
-      .set({ status: 'published', published_at: now, updated_at: now })
-      .where('id', '=', id)
-      .execute();
+  await inTransaction(deps.db, async (trx) => {
+    await retireVersions(trx, { publishedOfFamily: rubric.family_id }, now);
+    await markPublished(trx, id, now);
     await recordAudit(trx, now, {
       actorId: actor?.id ?? null,
       action: 'rubric.published',
@@ -138,7 +91,7 @@ export async function publishRubric(deps: AppDeps, actor: Actor | null, id: numb
       ip,
     });
   });
-  return (await loadRubric(deps.db, id))!;
+  return loadWritten(deps.db, id);
 }
 
 /** Editing a published rubric: a new draft version of the same family (or the draft already open). */
@@ -146,24 +99,12 @@ export async function startNewVersion(deps: AppDeps, actor: Actor, id: number, i
   const source = await loadRubric(deps.db, id);
   if (!source) throw new NotFound('No such rubric.');
   const now = isoNow(deps.clock);
-  return deps.db.transaction().execute(async (trx) => {
+  return inTransaction(deps.db, async (trx) => {
     const familyId = source.family_id ?? source.id;
-    const open = await trx
-      .selectFrom('rubrics')
-      .select('id')
-      .where('family_id', '=', familyId)
-      .where('status', '=', 'draft')
-      .executeTakeFirst();
-    if (open) return open.id;
-    const latest = await trx
-      .selectFrom('rubrics')
-      .select((eb) => eb.fn.max('version').as('v'))
-      .where('family_id', '=', familyId)
-      .executeTakeFirstOrThrow();
-    const newId = await insertRubric(trx, toInput(source), actor.id, now, {
-      id: familyId,
-      version: Number(latest.v) + 1,
-    });
+    const open = await openDraftOfFamily(trx, familyId);
+    if (open !== undefined) return open;
+    const version = (await latestVersionOfFamily(trx, familyId)) + 1;
+    const newId = await insertRubric(trx, toInput(source), actor.id, now, { id: familyId, version });
     await recordAudit(trx, now, {
       actorId: actor.id,
       action: 'rubric.version_started',
@@ -190,12 +131,8 @@ export async function retireRubric(deps: AppDeps, actor: Actor, id: number, ip?:
   if (!rubric) throw new NotFound('No such rubric.');
   if (rubric.status !== 'published') throw new Conflict('Only a published rubric can be retired.', 'not_published');
   const now = isoNow(deps.clock);
-  await deps.db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('rubrics')
-      .set({ status: 'retired', retired_at: now, updated_at: now })
-      .where('id', '=', id)
-      .execute();
+  await inTransaction(deps.db, async (trx) => {
+    await retireVersions(trx, { id }, now);
     await recordAudit(trx, now, {
       actorId: actor.id,
       action: 'rubric.retired',

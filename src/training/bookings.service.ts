@@ -1,14 +1,17 @@
 import { recordAudit } from '../audit';
 import { budgetStatus, periodKey, type BudgetStatus } from '../budget';
-import type { DB } from '../db/database';
 import type { Department, TrainingCourse } from '../db/schema';
+import { inTransaction, type Tx } from '../db/transaction';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
 import { Conflict, Validation } from '../lib/errors';
+import { formatCents } from '../lib/money';
 import { parseInput } from '../lib/validation';
-import { managedDepartmentIds, type Actor } from '../policy';
-import { findCourse } from './courses.service';
+import { findDepartment } from '../org';
+import { inDepartments, isCsr, managedDepartments, type Actor } from '../policy';
+import { findCourse } from './courses.queries';
 import { priceBooking, type GroupPrice } from './pricing';
+import { bookablePeople, bookingByIdempotencyKey, insertAssignments, insertBooking } from './training.queries';
 import { bookingSchema, type BookingInput } from './training.schemas';
 
 export interface BookingPlan {
@@ -22,14 +25,7 @@ export interface BookingPlan {
   dueAt: string;
 }
 
-export function formatCents(cents: number, currency: string): string {
-  return new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(cents / 100);
-}
-
-/** The departments whose CSRs the actor may book training for. */
-async function bookableDepartments(db: DB, actor: Actor): Promise<number[] | 'all'> {
-  return actor.role === 'admin' ? 'all' : managedDepartmentIds(db, actor.id);
-}
+export { formatCents };
 
 function dueDate(value: string, now: Date): string {
   const due = new Date(value.length === 10 ? `${value}T23:59:59.999Z` : value);
@@ -41,44 +37,42 @@ function dueDate(value: string, now: Date): string {
   return due.toISOString();
 }
 
-/** Checks a booking and prices it against the department's budget for the current period, without booking. */
-export async function planBooking(deps: AppDeps, actor: Actor, raw: unknown): Promise<BookingPlan> {
-  const input = parseInput(bookingSchema, raw);
-  const now = deps.clock.now();
-  const course = await findCourse(deps, input.course_id);
-  if (!course) throw new Validation([{ path: 'course_id', message: 'No such course.' }]);
-  if (course.retired_at)
-    throw new Validation([{ path: 'course_id', message: 'This course is retired and cannot be booked.' }]);
-  const names = [...new Set(input.agents.map((a) => a.toLowerCase()))];
-  const rows = await deps.db
-    .selectFrom('users')
-    .innerJoin('teams', 'teams.id', 'users.team_id')
-    .select(['users.id', 'users.username', 'users.display_name', 'users.role', 'users.active', 'teams.department_id'])
-    .where('users.username', 'in', names)
-    .execute();
-  const allowed = await bookableDepartments(deps.db, actor);
+/** The CSRs named in a booking, all active CSRs of the actor's departments and of one department (one budget). */
+async function bookedCsrs(deps: AppDeps, actor: Actor, names: string[]) {
+  const rows = await bookablePeople(deps.db, names);
+  const allowed = await managedDepartments(deps.db, actor);
   const found = new Map(rows.map((r) => [r.username.toLowerCase(), r]));
   const problems = names
     .filter((name) => {
       const csr = found.get(name);
-      return !csr || csr.role !== 'csr' || !csr.active || (allowed !== 'all' && !allowed.includes(csr.department_id));
+      return !csr || !isCsr(csr) || !csr.active || !inDepartments(allowed, csr.department_id);
     })
     .map((name) => ({ path: 'agents', message: `No active CSR named ${name} in your departments.` }));
   if (problems.length) throw new Validation(problems);
-  const departments = new Set(rows.map((r) => r.department_id));
-  if (departments.size > 1)
+  const [departmentId, ...others] = new Set(rows.map((r) => r.department_id));
+  if (others.length > 0)
     throw new Validation([
       { path: 'agents', message: 'Book CSRs of one department at a time: each booking is charged to one budget.' },
     ]);
-  const department = (await deps.db
-    .selectFrom('departments')
-    .selectAll()
-    .where('id', '=', [...departments][0])
-    .executeTakeFirst())!;
+  const department = departmentId === undefined ? undefined : await findDepartment(deps.db, departmentId);
+  if (!department) throw new Error("A booked CSR's team belongs to no department.");
+  const csrs = rows.map((r) => ({ id: r.id, username: r.username, display_name: r.display_name }));
+  return { department, csrs };
+}
+
+/** Checks a booking and prices it against the department's budget for the current period, without booking. */
+export async function planBooking(deps: AppDeps, actor: Actor, raw: unknown): Promise<BookingPlan> {
+  const input = parseInput(bookingSchema, raw);
+  const now = deps.clock.now();
+  const course = await findCourse(deps.db, input.course_id);
+  if (!course) throw new Validation([{ path: 'course_id', message: 'No such course.' }]);
+  if (course.retired_at)
+    throw new Validation([{ path: 'course_id', message: 'This course is retired and cannot be booked.' }]);
+  const names = [...new Set(input.agents.map((a) => a.toLowerCase()))];
+  const { department, csrs } = await bookedCsrs(deps, actor, names);
   const dueAt = dueDate(input.due_at, now);
   const price = priceBooking(course, names.length);
   const budget = await budgetStatus(deps.db, department, now);
-  const csrs = rows.map((r) => ({ id: r.id, username: r.username, display_name: r.display_name }));
   return {
     input,
     course,
@@ -108,68 +102,71 @@ export interface BookingResult {
  */
 export async function createBooking(deps: AppDeps, actor: Actor, raw: unknown, ip?: string): Promise<BookingResult> {
   const plan = await planBooking(deps, actor, raw);
-  const now = isoNow(deps.clock);
-  return deps.db.transaction().execute(async (trx) => {
+  return inTransaction(deps.db, async (trx) => {
     if (plan.input.idempotency_key) {
-      const earlier = await trx
-        .selectFrom('training_bookings')
-        .selectAll()
-        .where('idempotency_key', '=', plan.input.idempotency_key)
-        .executeTakeFirst();
+      const earlier = await bookingByIdempotencyKey(trx, plan.input.idempotency_key);
       if (earlier) {
         const status = await budgetStatus(trx, plan.department, deps.clock.now());
         return { ...resultOf(earlier, status.remaining_cents), created: false };
       }
     }
-    // Re-read inside the transaction: another booking may have used the budget since the preview.
-    const budget = await budgetStatus(trx, plan.department, deps.clock.now());
-    const over = plan.price.total_cents > budget.remaining_cents;
-    if (over && !plan.input.override_budget) {
-      const cost = formatCents(plan.price.total_cents, deps.config.currency);
-      const left = formatCents(budget.remaining_cents, deps.config.currency);
-      throw new Conflict(
-        `Over budget: this booking costs ${cost} and ${left} is left for ${budget.period_label}. Tick the override to book anyway.`,
-        'over_budget',
-      );
-    }
-    const booking = await trx
-      .insertInto('training_bookings')
-      .values({
-        course_id: plan.course.id,
-        department_id: plan.department.id,
-        booked_by: actor.id,
-        seats: plan.price.seats,
-        price_per_seat_cents: plan.price.price_per_seat_cents,
-        free_seats: plan.price.free_seats,
-        total_cents: plan.price.total_cents,
-        period_key: periodKey(deps.clock.now(), plan.department.budget_period),
-        due_at: plan.dueAt,
-        over_budget: over ? 1 : 0,
-        idempotency_key: plan.input.idempotency_key ?? null,
-        created_at: now,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await trx
-      .insertInto('training_assignments')
-      .values(plan.csrs.map((c) => ({ booking_id: booking.id, csr_id: c.id, due_at: plan.dueAt, created_at: now })))
-      .execute();
-    await recordAudit(trx, now, {
-      actorId: actor.id,
-      action: over ? 'training.booked_over_budget' : 'training.booked',
-      entityType: 'training_booking',
-      entityId: booking.id,
-      details: {
-        course: plan.course.title,
-        seats: plan.price.seats,
-        total_cents: plan.price.total_cents,
-        budget_left_cents: budget.remaining_cents,
-        override: over,
-      },
-      ip,
-    });
-    return { ...resultOf(booking, budget.remaining_cents - booking.total_cents), created: true };
+    return chargeBooking(deps, trx, actor, plan, ip);
   });
+}
+
+/** Inside the booking's unit of work: checks the budget again, then books the seats and assigns the CSRs. */
+async function chargeBooking(
+  deps: AppDeps,
+  trx: Tx,
+  actor: Actor,
+  plan: BookingPlan,
+  ip?: string,
+): Promise<BookingResult> {
+  const now = isoNow(deps.clock);
+  // Re-read inside the transaction: another booking may have used the budget since the preview.
+  const budget = await budgetStatus(trx, plan.department, deps.clock.now());
+  const over = plan.price.total_cents > budget.remaining_cents;
+  if (over && !plan.input.override_budget) {
+    const cost = formatCents(plan.price.total_cents, deps.config.currency);
+    const left = formatCents(budget.remaining_cents, deps.config.currency);
+    throw new Conflict(
+      `Over budget: this booking costs ${cost} and ${left} is left for ${budget.period_label}. Tick the override to book anyway.`,
+      'over_budget',
+    );
+  }
+  const booking = await insertBooking(trx, {
+    course_id: plan.course.id,
+    department_id: plan.department.id,
+    booked_by: actor.id,
+    seats: plan.price.seats,
+    price_per_seat_cents: plan.price.price_per_seat_cents,
+    free_seats: plan.price.free_seats,
+    total_cents: plan.price.total_cents,
+    period_key: periodKey(deps.clock.now(), plan.department.budget_period),
+    due_at: plan.dueAt,
+    over_budget: over ? 1 : 0,
+    idempotency_key: plan.input.idempotency_key ?? null,
+    created_at: now,
+  });
+  await insertAssignments(
+    trx,
+    plan.csrs.map((c) => ({ booking_id: booking.id, csr_id: c.id, due_at: plan.dueAt, created_at: now })),
+  );
+  await recordAudit(trx, now, {
+    actorId: actor.id,
+    action: over ? 'training.booked_over_budget' : 'training.booked',
+    entityType: 'training_booking',
+    entityId: booking.id,
+    details: {
+      course: plan.course.title,
+      seats: plan.price.seats,
+      total_cents: plan.price.total_cents,
+      budget_left_cents: budget.remaining_cents,
+      override: over,
+    },
+    ip,
+  });
+  return { ...resultOf(booking, budget.remaining_cents - booking.total_cents), created: true };
 }
 
 function resultOf(

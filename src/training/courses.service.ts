@@ -2,9 +2,11 @@ import { recordAudit } from '../audit';
 import type { TrainingCourse } from '../db/schema';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
+import { inTransaction } from '../db/transaction';
 import { Conflict, NotFound } from '../lib/errors';
 import { parseInput } from '../lib/validation';
 import type { Actor } from '../policy';
+import { findCourse, insertCourse, markCourseRetired } from './courses.queries';
 import { describeRule } from './pricing';
 import { courseSchema } from './training.schemas';
 
@@ -29,59 +31,44 @@ export function courseJson(course: TrainingCourse) {
   };
 }
 
-export async function findCourse(deps: AppDeps, id: number): Promise<TrainingCourse | undefined> {
-  return deps.db.selectFrom('training_courses').selectAll().where('id', '=', id).executeTakeFirst();
-}
-
-export async function listCourses(deps: AppDeps, includeRetired: boolean): Promise<TrainingCourse[]> {
-  let query = deps.db.selectFrom('training_courses').selectAll().orderBy('title');
-  if (!includeRetired) query = query.where('retired_at', 'is', null);
-  return query.execute();
-}
-
 export async function createCourse(deps: AppDeps, actor: Actor, raw: unknown, ip?: string): Promise<TrainingCourse> {
   const input = parseInput(courseSchema, raw);
   const now = isoNow(deps.clock);
   const rule = input.group_rule;
-  const id = await deps.db.transaction().execute(async (trx) => {
-    const row = await trx
-      .insertInto('training_courses')
-      .values({
-        title: input.title,
-        description: input.description,
-        provider: input.provider,
-        duration_minutes: input.duration_minutes,
-        cost_cents: input.cost_cents,
-        group_rule: rule?.type ?? null,
-        group_n: rule?.type === 'every_n_free' ? rule.n : null,
-        group_min_seats: rule?.type === 'percent_off' ? rule.min_seats : null,
-        group_percent: rule?.type === 'percent_off' ? rule.percent : null,
-        created_by: actor.id,
-        created_at: now,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+  return inTransaction(deps.db, async (trx) => {
+    const course = await insertCourse(trx, {
+      title: input.title,
+      description: input.description,
+      provider: input.provider,
+      duration_minutes: input.duration_minutes,
+      cost_cents: input.cost_cents,
+      group_rule: rule?.type ?? null,
+      group_n: rule?.type === 'every_n_free' ? rule.n : null,
+      group_min_seats: rule?.type === 'percent_off' ? rule.min_seats : null,
+      group_percent: rule?.type === 'percent_off' ? rule.percent : null,
+      created_by: actor.id,
+      created_at: now,
+    });
     await recordAudit(trx, now, {
       actorId: actor.id,
       action: 'course.created',
       entityType: 'training_course',
-      entityId: row.id,
+      entityId: course.id,
       details: { title: input.title, cost_cents: input.cost_cents },
       ip,
     });
-    return row.id;
+    return course;
   });
-  return (await findCourse(deps, id))!;
 }
 
 /** Retiring keeps the course and every booking of it; it just cannot be booked any more. */
 export async function retireCourse(deps: AppDeps, actor: Actor, id: number, ip?: string): Promise<void> {
-  const course = await findCourse(deps, id);
+  const course = await findCourse(deps.db, id);
   if (!course) throw new NotFound('No such course.');
   if (course.retired_at) throw new Conflict('This course is already retired.', 'already_retired');
   const now = isoNow(deps.clock);
-  await deps.db.transaction().execute(async (trx) => {
-    await trx.updateTable('training_courses').set({ retired_at: now }).where('id', '=', id).execute();
+  await inTransaction(deps.db, async (trx) => {
+    await markCourseRetired(trx, id, now);
     await recordAudit(trx, now, {
       actorId: actor.id,
       action: 'course.retired',

@@ -1,13 +1,21 @@
 import { z } from 'zod';
 import { recordAudit } from '../audit';
-import { visibleTaskOr404 } from '../coaching';
+import { inTransaction } from '../db/transaction';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
 import { Conflict, NotFound, Validation } from '../lib/errors';
 import { parseInput } from '../lib/validation';
-import { managedDepartmentIds, type Actor } from '../policy';
+import { inDepartments, managedDepartments, visibleCoachingTaskOr404, type Actor } from '../policy';
 import { createBooking, type BookingResult } from './bookings.service';
-import { findCourse } from './courses.service';
+import { findCourse } from './courses.queries';
+import {
+  decidePendingRecommendation,
+  departmentOfTeam,
+  findRecommendation,
+  insertRecommendation,
+  pendingRecommendation,
+  usernameOf,
+} from './requests.queries';
 
 const recommendSchema = z.object({
   course_id: z.coerce.number({ error: 'Choose a course.' }).int().positive('Choose a course.'),
@@ -23,58 +31,41 @@ export async function recommendTraining(
   ip?: string,
 ): Promise<number> {
   const input = parseInput(recommendSchema, raw);
-  const task = await visibleTaskOr404(deps, actor, taskId);
-  const course = await findCourse(deps, input.course_id);
+  const task = await visibleCoachingTaskOr404(deps.db, actor, taskId);
+  const course = await findCourse(deps.db, input.course_id);
   if (!course || course.retired_at)
     throw new Validation([{ path: 'course_id', message: 'Choose a course that can be booked.' }]);
-  const team = task.team_id
-    ? await deps.db.selectFrom('teams').select('department_id').where('id', '=', task.team_id).executeTakeFirst()
-    : undefined;
-  if (!team)
+  const departmentId = task.team_id ? await departmentOfTeam(deps.db, task.team_id) : undefined;
+  if (departmentId === undefined)
     throw new Validation([{ path: 'course_id', message: 'This CSR has no team, so no department can pay for it.' }]);
-  const pending = await deps.db
-    .selectFrom('training_recommendations')
-    .select('id')
-    .where('csr_id', '=', task.csr_id)
-    .where('course_id', '=', course.id)
-    .where('status', '=', 'pending')
-    .executeTakeFirst();
-  if (pending) throw new Conflict('This course is already waiting for approval for this CSR.', 'duplicate');
+  if (await pendingRecommendation(deps.db, task.csr_id, course.id))
+    throw new Conflict('This course is already waiting for approval for this CSR.', 'duplicate');
   const now = isoNow(deps.clock);
-  return deps.db.transaction().execute(async (trx) => {
-    const row = await trx
-      .insertInto('training_recommendations')
-      .values({
-        coaching_task_id: task.id,
-        csr_id: task.csr_id,
-        course_id: course.id,
-        department_id: team.department_id,
-        recommended_by: actor.id,
-        note: input.note ?? null,
-        created_at: now,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+  return inTransaction(deps.db, async (trx) => {
+    const id = await insertRecommendation(trx, {
+      coaching_task_id: task.id,
+      csr_id: task.csr_id,
+      course_id: course.id,
+      department_id: departmentId,
+      recommended_by: actor.id,
+      note: input.note ?? null,
+      created_at: now,
+    });
     await recordAudit(trx, now, {
       actorId: actor.id,
       action: 'training.recommended',
       entityType: 'training_recommendation',
-      entityId: row.id,
+      entityId: id,
       ip,
     });
-    return row.id;
+    return id;
   });
 }
 
 async function pendingRequestOr404(deps: AppDeps, actor: Actor, id: number) {
-  const request = await deps.db
-    .selectFrom('training_recommendations')
-    .selectAll()
-    .where('id', '=', id)
-    .executeTakeFirst();
-  const allowed = actor.role === 'admin' ? null : await managedDepartmentIds(deps.db, actor.id);
-  if (!request || (allowed && !allowed.includes(request.department_id)))
-    throw new NotFound('No such training request.');
+  const request = await findRecommendation(deps.db, id);
+  const allowed = await managedDepartments(deps.db, actor);
+  if (!request || !inDepartments(allowed, request.department_id)) throw new NotFound('No such training request.');
   if (request.status !== 'pending') throw new Conflict(`This request was already ${request.status}.`, 'wrong_state');
   return request;
 }
@@ -88,17 +79,13 @@ export async function approveRequest(
   ip?: string,
 ): Promise<BookingResult> {
   const request = await pendingRequestOr404(deps, actor, id);
-  const csr = await deps.db
-    .selectFrom('users')
-    .select('username')
-    .where('id', '=', request.csr_id)
-    .executeTakeFirstOrThrow();
+  const username = await usernameOf(deps.db, request.csr_id);
   const booking = await createBooking(
     deps,
     actor,
     {
       course_id: request.course_id,
-      agents: [csr.username],
+      agents: [username],
       due_at: options.due_at,
       override_budget: options.override_budget,
       idempotency_key: `recommendation-${id}`,
@@ -106,13 +93,13 @@ export async function approveRequest(
     ip,
   );
   const now = isoNow(deps.clock);
-  await deps.db.transaction().execute(async (trx) => {
-    await trx
-      .updateTable('training_recommendations')
-      .set({ status: 'approved', decided_by: actor.id, decided_at: now, booking_id: booking.id })
-      .where('id', '=', id)
-      .where('status', '=', 'pending')
-      .execute();
+  await inTransaction(deps.db, async (trx) => {
+    await decidePendingRecommendation(trx, id, {
+      status: 'approved',
+      decided_by: actor.id,
+      decided_at: now,
+      booking_id: booking.id,
+    });
     await recordAudit(trx, now, {
       actorId: actor.id,
       action: 'training.request_approved',
@@ -137,14 +124,14 @@ export async function declineRequest(
   if (text.length > 1000) throw new Validation([{ path: 'reason', message: 'The reason is at most 1000 characters.' }]);
   await pendingRequestOr404(deps, actor, id);
   const now = isoNow(deps.clock);
-  await deps.db.transaction().execute(async (trx) => {
-    const result = await trx
-      .updateTable('training_recommendations')
-      .set({ status: 'declined', decided_by: actor.id, decided_at: now, decline_reason: text })
-      .where('id', '=', id)
-      .where('status', '=', 'pending')
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 0) throw new Conflict('This request was already decided.', 'wrong_state');
+  await inTransaction(deps.db, async (trx) => {
+    const decided = await decidePendingRecommendation(trx, id, {
+      status: 'declined',
+      decided_by: actor.id,
+      decided_at: now,
+      decline_reason: text,
+    });
+    if (!decided) throw new Conflict('This request was already decided.', 'wrong_state');
     await recordAudit(trx, now, {
       actorId: actor.id,
       action: 'training.request_declined',
@@ -154,35 +141,4 @@ export async function declineRequest(
       ip,
     });
   });
-}
-
-export async function listRequests(
-  deps: AppDeps,
-  departmentIds: number[] | 'all',
-  status: 'pending' | 'approved' | 'declined',
-) {
-  let query = deps.db
-    .selectFrom('training_recommendations as r')
-    .innerJoin('users as csr', 'csr.id', 'r.csr_id')
-    .innerJoin('training_courses as c', 'c.id', 'r.course_id')
-    .leftJoin('users as sup', 'sup.id', 'r.recommended_by')
-    .select([
-      'r.id',
-      'r.coaching_task_id',
-      'r.note',
-      'r.status',
-      'r.created_at',
-      'r.decline_reason',
-      'r.booking_id',
-      'csr.display_name as csr_name',
-      'c.title as course_title',
-      'c.cost_cents',
-      'sup.display_name as recommended_by_name',
-    ])
-    .where('r.status', '=', status)
-    .orderBy('r.id', 'desc')
-    .limit(200);
-  if (departmentIds !== 'all')
-    query = query.where('r.department_id', 'in', departmentIds.length ? departmentIds : [-1]);
-  return query.execute();
 }

@@ -3,14 +3,15 @@ import type { AppDeps } from '../deps';
 import { clientIp } from '../lib/http';
 import { actorOf, requireRole, STAFF_ROLES } from '../policy';
 import { createBooking } from './bookings.service';
-import { courseJson, createCourse, listCourses } from './courses.service';
+import { listCourses } from './courses.queries';
+import { courseJson, createCourse } from './courses.service';
 
 export function trainingApiRoutes(deps: AppDeps): Router {
   const router = Router();
   const managers = requireRole('admin', 'manager');
 
   router.get('/courses', requireRole(...STAFF_ROLES), async (req, res) => {
-    const courses = await listCourses(deps, req.query.include_retired === 'true');
+    const courses = await listCourses(deps.db, req.query.include_retired === 'true');
     res.json({ items: courses.map(courseJson), next_cursor: null });
   });
 

@@ -2,31 +2,18 @@ import crypto from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { requireSignedIn } from '../auth';
 import type { AppDeps } from '../deps';
-import { AppError, NotFound, Validation } from '../lib/errors';
+import { AppError, Validation } from '../lib/errors';
+import { formBody, idParam } from '../lib/forms';
 import { clientIp, flash } from '../lib/http';
-import { parseIdParam } from '../lib/validation';
-import { actorOf, managedDepartmentIds, requireRole, type Actor } from '../policy';
 import { amountToCents } from '../org';
-import { awardsOf } from '../recognition';
-import { listAssignments, progressAssignment } from './assignments.service';
+import { actorOf, isCsr, managedDepartments, requireRole } from '../policy';
 import { createBooking, planBooking } from './bookings.service';
-import { createCourse, listCourses, retireCourse } from './courses.service';
-import { approveRequest, declineRequest, listRequests } from './requests.service';
+import { listCourses } from './courses.queries';
+import { createCourse, retireCourse } from './courses.service';
 import { describeRule } from './pricing';
-
-function idParam(req: Request, what: string): number {
-  const id = parseIdParam(req.params.id);
-  if (id === null) throw new NotFound(`No such ${what}.`);
-  return id;
-}
-
-function body(req: Request): Record<string, unknown> {
-  return (req.body ?? {}) as Record<string, unknown>;
-}
-
-function list(value: unknown): string[] {
-  return (Array.isArray(value) ? value : value === undefined || value === '' ? [] : [value]).map(String);
-}
+import { formList } from '../lib/form-list';
+import { trainingProgressRoutes } from './training-progress.routes';
+import { departmentCsrs } from './training.queries';
 
 /** The course form in person-friendly units: a price ("49.99") and a rule picked from a list. */
 export function courseFromForm(b: Record<string, unknown>) {
@@ -46,70 +33,63 @@ export function courseFromForm(b: Record<string, unknown>) {
   };
 }
 
-async function departmentCsrs(deps: AppDeps, actor: Actor) {
-  const departments = actor.role === 'admin' ? null : await managedDepartmentIds(deps.db, actor.id);
-  let query = deps.db
-    .selectFrom('users')
-    .innerJoin('teams', 'teams.id', 'users.team_id')
-    .innerJoin('departments', 'departments.id', 'teams.department_id')
-    .select(['users.username', 'users.display_name', 'teams.name as team_name', 'departments.name as department_name'])
-    .where('users.role', '=', 'csr')
-    .where('users.active', '=', 1)
-    .orderBy('departments.name')
-    .orderBy('teams.name')
-    .orderBy('users.display_name');
-  if (departments) query = query.where('departments.id', 'in', departments.length ? departments : [-1]);
-  return query.execute();
+function bookingInput(b: Record<string, unknown>) {
+  return {
+    course_id: Number(b.course_id),
+    agents: formList(b.agents),
+    due_at: b.due_at,
+    override_budget: b.override_budget === 'on',
+    idempotency_key: typeof b.idempotency_key === 'string' ? b.idempotency_key : undefined,
+  };
 }
 
-export function trainingRoutes(deps: AppDeps): Router {
-  const router = Router();
-  const managers = requireRole('admin', 'manager');
+async function catalogCourses(deps: AppDeps, includeRetired: boolean) {
+  const courses = await listCourses(deps.db, includeRetired);
+  return courses.map((c) => ({ ...c, rule: describeRule(c) }));
+}
 
-  router.get('/training', requireSignedIn, async (req, res) => {
-    const actor = actorOf(req);
-    if (actor.role === 'csr') return res.redirect(303, '/training/mine');
-    const courses = await listCourses(deps, req.query.retired === '1');
-    res.render('training/catalog', {
-      title: 'Training',
-      courses: courses.map((c) => ({ ...c, rule: describeRule(c) })),
-      values: {},
-      errors: {},
-      showRetired: req.query.retired === '1',
-    });
-  });
+function catalogHandlers(deps: AppDeps) {
+  return {
+    async catalog(req: Request, res: Response) {
+      if (isCsr(actorOf(req))) return res.redirect(303, '/training/mine');
+      const showRetired = req.query.retired === '1';
+      const courses = await catalogCourses(deps, showRetired);
+      res.render('training/catalog', { title: 'Training', courses, values: {}, errors: {}, showRetired });
+    },
 
-  router.post('/training/courses', managers, async (req, res) => {
-    try {
-      await createCourse(deps, actorOf(req), courseFromForm(body(req)), clientIp(req));
-      flash(req, 'success', 'Course added to the catalog.');
+    async addCourse(req: Request, res: Response) {
+      try {
+        await createCourse(deps, actorOf(req), courseFromForm(formBody(req)), clientIp(req));
+        flash(req, 'success', 'Course added to the catalog.');
+        res.redirect(303, '/training');
+      } catch (err) {
+        if (!(err instanceof Validation)) throw err;
+        const errors = err.byField();
+        if (errors.cost_cents) errors.cost = 'Enter the cost per seat, like 49.99 (not negative).';
+        res.status(422).render('training/catalog', {
+          title: 'Training',
+          courses: await catalogCourses(deps, false),
+          values: formBody(req),
+          errors,
+          showRetired: false,
+        });
+      }
+    },
+
+    async retire(req: Request, res: Response) {
+      try {
+        await retireCourse(deps, actorOf(req), idParam(req, 'course'), clientIp(req));
+        flash(req, 'success', 'Course retired: its bookings stay on record.');
+      } catch (err) {
+        if (!(err instanceof AppError && err.status === 409)) throw err;
+        flash(req, 'error', err.message);
+      }
       res.redirect(303, '/training');
-    } catch (err) {
-      if (!(err instanceof Validation)) throw err;
-      const courses = await listCourses(deps, false);
-      const errors = err.byField();
-      if (errors.cost_cents) errors.cost = 'Enter the cost per seat, like 49.99 (not negative).';
-      res.status(422).render('training/catalog', {
-        title: 'Training',
-        courses: courses.map((c) => ({ ...c, rule: describeRule(c) })),
-        values: body(req),
-        errors,
-        showRetired: false,
-      });
-    }
-  });
+    },
+  };
+}
 
-  router.post('/training/courses/:id/retire', managers, async (req, res) => {
-    try {
-      await retireCourse(deps, actorOf(req), idParam(req, 'course'), clientIp(req));
-      flash(req, 'success', 'Course retired: its bookings stay on record.');
-    } catch (err) {
-      if (!(err instanceof AppError && err.status === 409)) throw err;
-      flash(req, 'error', err.message);
-    }
-    res.redirect(303, '/training');
-  });
-
+function bookingHandlers(deps: AppDeps) {
   async function renderBookForm(
     req: Request,
     res: Response,
@@ -117,161 +97,74 @@ export function trainingRoutes(deps: AppDeps): Router {
     values: Record<string, unknown> = {},
     errors: Record<string, string> = {},
   ) {
-    const [courses, csrs] = await Promise.all([listCourses(deps, false), departmentCsrs(deps, actorOf(req))]);
-    res.status(status).render('training/book', {
-      title: 'Book training',
-      courses: courses.map((c) => ({ ...c, rule: describeRule(c) })),
-      csrs,
-      values,
-      errors,
-    });
+    const [courses, csrs] = await Promise.all([
+      catalogCourses(deps, false),
+      managedDepartments(deps.db, actorOf(req)).then((departments) => departmentCsrs(deps.db, departments)),
+    ]);
+    res.status(status).render('training/book', { title: 'Book training', courses, csrs, values, errors });
   }
 
-  function bookingInput(b: Record<string, unknown>) {
-    return {
-      course_id: Number(b.course_id),
-      agents: list(b.agents),
-      due_at: b.due_at,
-      override_budget: b.override_budget === 'on',
-      idempotency_key: typeof b.idempotency_key === 'string' ? b.idempotency_key : undefined,
-    };
+  async function renderReview(req: Request, res: Response, status: number, key: unknown, error: string | null) {
+    const plan = await planBooking(deps, actorOf(req), { ...bookingInput(formBody(req)), idempotency_key: undefined });
+    res.status(status).render('training/review', { title: 'Confirm booking', plan, idempotencyKey: key, error });
   }
 
-  router.get('/training/book', managers, async (req, res) =>
+  const formAgain = (req: Request, res: Response, err: Validation) =>
+    renderBookForm(req, res, 422, { ...formBody(req), agents: formList(formBody(req).agents) }, err.byField());
+
+  return {
     // "Change" on the review page comes back here with the choices, so nothing has to be picked again.
-    renderBookForm(req, res, 200, {
-      course_id: req.query.course_id,
-      due_at: typeof req.query.due_at === 'string' ? req.query.due_at : '',
-      agents: list(req.query.agents),
-    }),
-  );
+    bookForm: (req: Request, res: Response) =>
+      renderBookForm(req, res, 200, {
+        course_id: req.query.course_id,
+        due_at: typeof req.query.due_at === 'string' ? req.query.due_at : '',
+        agents: formList(req.query.agents),
+      }),
 
-  // Step 1 → 2: show seats, price, free seats, total and the budget left before anything is charged.
-  router.post('/training/book/review', managers, async (req, res) => {
-    const b = body(req);
-    try {
-      const plan = await planBooking(deps, actorOf(req), { ...bookingInput(b), idempotency_key: undefined });
-      res.render('training/review', {
-        title: 'Confirm booking',
-        plan,
-        idempotencyKey: crypto.randomBytes(16).toString('hex'),
-        error: null,
-      });
-    } catch (err) {
-      if (!(err instanceof Validation)) throw err;
-      await renderBookForm(req, res, 422, { ...b, agents: list(b.agents) }, err.byField());
-    }
-  });
-
-  router.post('/training/bookings', managers, async (req, res) => {
-    const b = body(req);
-    const input = bookingInput(b);
-    try {
-      const booking = await createBooking(deps, actorOf(req), input, clientIp(req));
-      flash(
-        req,
-        'success',
-        booking.created
-          ? `Booked ${booking.seats} seat(s).${booking.over_budget ? ' Over budget: flagged for review.' : ''}`
-          : 'That booking was already made; nothing was charged twice.',
-      );
-      res.redirect(303, '/budget');
-    } catch (err) {
-      if (err instanceof AppError && err.status === 409) {
-        const plan = await planBooking(deps, actorOf(req), { ...input, idempotency_key: undefined });
-        return res.status(409).render('training/review', {
-          title: 'Confirm booking',
-          plan,
-          idempotencyKey: input.idempotency_key,
-          error: err.message,
-        });
-      }
-      if (!(err instanceof Validation)) throw err;
-      await renderBookForm(req, res, 422, { ...b, agents: list(b.agents) }, err.byField());
-    }
-  });
-
-  router.get('/training/requests', managers, async (req, res) => {
-    const actor = actorOf(req);
-    const departments = actor.role === 'admin' ? ('all' as const) : await managedDepartmentIds(deps.db, actor.id);
-    const [pending, approved, declined] = await Promise.all([
-      listRequests(deps, departments, 'pending'),
-      listRequests(deps, departments, 'approved'),
-      listRequests(deps, departments, 'declined'),
-    ]);
-    const due = new Date(deps.clock.now().getTime() + 30 * 86_400_000).toISOString().slice(0, 10);
-    res.render('training/requests', { title: 'Training requests', pending, approved, declined, due, error: null });
-  });
-
-  router.post('/training/requests/:id/approve', managers, async (req, res) => {
-    const b = body(req);
-    try {
-      const booking = await approveRequest(
-        deps,
-        actorOf(req),
-        idParam(req, 'request'),
-        { due_at: String(b.due_at ?? ''), override_budget: b.override_budget === 'on' },
-        clientIp(req),
-      );
-      flash(req, 'success', `Approved and booked${booking.over_budget ? ' (over budget, flagged)' : ''}.`);
-    } catch (err) {
-      if (!(err instanceof Validation) && !(err instanceof AppError && err.status === 409)) throw err;
-      flash(req, 'error', err instanceof Validation ? err.details.map((d) => d.message).join(' ') : err.message);
-    }
-    res.redirect(303, '/training/requests');
-  });
-
-  router.post('/training/requests/:id/decline', managers, async (req, res) => {
-    try {
-      await declineRequest(deps, actorOf(req), idParam(req, 'request'), body(req).reason, clientIp(req));
-      flash(req, 'success', 'Declined; the supervisor sees your reason.');
-    } catch (err) {
-      if (!(err instanceof Validation) && !(err instanceof AppError && err.status === 409)) throw err;
-      flash(req, 'error', err instanceof Validation ? err.details.map((d) => d.message).join(' ') : err.message);
-    }
-    res.redirect(303, '/training/requests');
-  });
-
-  router.get('/training/mine', requireRole('csr'), async (req, res) => {
-    const actor = actorOf(req);
-    const [assignments, awards] = await Promise.all([
-      listAssignments(deps, { csrId: actor.id }),
-      awardsOf(deps.db, actor.id),
-    ]);
-    res.render('training/mine', { title: 'My training', assignments, awards, now: deps.clock.now().toISOString() });
-  });
-
-  router.get('/training/assignments', managers, async (req, res) => {
-    const actor = actorOf(req);
-    const departmentIds = actor.role === 'admin' ? ('all' as const) : await managedDepartmentIds(deps.db, actor.id);
-    const assignments = await listAssignments(deps, { departmentIds });
-    res.render('training/assignments', {
-      title: 'Assigned training',
-      assignments,
-      now: deps.clock.now().toISOString(),
-    });
-  });
-
-  for (const step of ['start', 'complete', 'confirm'] as const) {
-    router.post(`/training/assignments/:id/${step}`, requireSignedIn, async (req, res) => {
+    // Step 1 → 2: show seats, price, free seats, total and the budget left before anything is charged.
+    async review(req: Request, res: Response) {
       try {
-        await progressAssignment(deps, actorOf(req), idParam(req, 'training'), step, clientIp(req));
+        await renderReview(req, res, 200, crypto.randomBytes(16).toString('hex'), null);
+      } catch (err) {
+        if (!(err instanceof Validation)) throw err;
+        await formAgain(req, res, err);
+      }
+    },
+
+    async book(req: Request, res: Response) {
+      const input = bookingInput(formBody(req));
+      try {
+        const booking = await createBooking(deps, actorOf(req), input, clientIp(req));
+        const over = booking.over_budget ? ' Over budget: flagged for review.' : '';
         flash(
           req,
           'success',
-          step === 'confirm'
-            ? 'Completion confirmed.'
-            : step === 'start'
-              ? 'Marked as started.'
-              : 'Marked as completed. Well done!',
+          booking.created
+            ? `Booked ${booking.seats} seat(s).${over}`
+            : 'That booking was already made; nothing was charged twice.',
         );
+        res.redirect(303, '/budget');
       } catch (err) {
-        if (!(err instanceof AppError && err.status === 409)) throw err;
-        flash(req, 'error', err.message);
+        if (err instanceof AppError && err.status === 409)
+          return renderReview(req, res, 409, input.idempotency_key, err.message);
+        if (!(err instanceof Validation)) throw err;
+        await formAgain(req, res, err);
       }
-      res.redirect(303, actorOf(req).role === 'csr' ? '/training/mine' : '/training/assignments');
-    });
-  }
+    },
+  };
+}
 
+export function trainingRoutes(deps: AppDeps): Router {
+  const router = Router();
+  const managers = requireRole('admin', 'manager');
+  const catalog = catalogHandlers(deps);
+  const booking = bookingHandlers(deps);
+  router.get('/training', requireSignedIn, catalog.catalog);
+  router.post('/training/courses', managers, catalog.addCourse);
+  router.post('/training/courses/:id/retire', managers, catalog.retire);
+  router.get('/training/book', managers, booking.bookForm);
+  router.post('/training/book/review', managers, booking.review);
+  router.post('/training/bookings', managers, booking.book);
+  router.use(trainingProgressRoutes(deps));
   return router;
 }
