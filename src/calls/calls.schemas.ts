@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { calendarDate } from '../lib/validation';
 import { pageOf, timestamp } from '../lib/openapi';
 
 const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
@@ -117,13 +118,7 @@ export const REQUIRED_CSV_COLUMNS = ['external_id', 'agent', 'started_at', 'dire
 export const SORTS = ['started_at', 'duration_s', 'hold_s', 'queue_wait_s', 'csat'] as const;
 export type CallSort = (typeof SORTS)[number];
 
-const date = z.preprocess(
-  blank,
-  z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, 'Use a date like 2026-11-02.')
-    .optional(),
-);
+const date = z.preprocess(blank, calendarDate.optional());
 const num = (label: string) =>
   z.preprocess(
     blank,

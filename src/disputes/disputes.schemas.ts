@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { calendarDate } from '../lib/validation';
 import { pageOf, timestamp } from '../lib/openapi';
 
 /** A form sends one checkbox value as a string and several as an array. */
@@ -25,10 +26,7 @@ export type OpenDisputeInput = z.output<typeof openDisputeSchema>;
 
 export const upholdSchema = z.object({ reason: reason('Say why the scores stand.') });
 
-const date = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'Use a date like 2026-11-02.')
-  .optional();
+const date = calendarDate.optional();
 
 export const disputeListSchema = z.object({
   status: z.enum(['open', 'upheld', 'rescored']).optional(),

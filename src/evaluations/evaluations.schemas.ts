@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { calendarDate } from '../lib/validation';
 import { pageOf, timestamp } from '../lib/openapi';
 
 const answerSchema = z.object({
@@ -66,14 +67,8 @@ export const evaluationListSchema = z.object({
   agent: z.string().trim().max(64).optional(),
   status: z.enum(['draft', 'submitted', 'released', 'acknowledged']).optional(),
   rubric_id: z.coerce.number().int().positive().optional(),
-  from: z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, 'Use a date like 2026-11-02.')
-    .optional(),
-  to: z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, 'Use a date like 2026-11-02.')
-    .optional(),
+  from: calendarDate.optional(),
+  to: calendarDate.optional(),
   cursor: z.coerce.number().int().positive().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });

@@ -1,21 +1,11 @@
 import { z } from 'zod';
 import type { DB } from '../db/database';
 import { NotFound } from '../lib/errors';
-import { parseInput } from '../lib/validation';
+import { calendarDate, parseInput } from '../lib/validation';
 import { canSeeUser, inTeamScope, isCsrPerson, teamScope, type Actor } from '../policy';
 import { findUserByUsername } from '../users';
 
-const day = z.preprocess(
-  (v) => (v === '' ? undefined : v),
-  z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, 'Use a date like 2026-11-02.')
-    .refine((v) => {
-      const d = new Date(`${v}T00:00:00Z`);
-      return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
-    }, 'That date is not on the calendar.')
-    .optional(),
-);
+const day = z.preprocess((v) => (v === '' ? undefined : v), calendarDate.optional());
 
 const reportQuerySchema = z.object({
   from: day,
