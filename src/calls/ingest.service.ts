@@ -6,6 +6,7 @@ import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
 import { Conflict, Validation } from '../lib/errors';
 import { parseInput } from '../lib/validation';
+import { findTeam } from '../org';
 import { inTeamScope, mayTakeCalls, teamScope, type Actor, type TeamScope } from '../policy';
 import { checkRecording, checkTranscript, discardStaged, type StagedFile } from '../recordings';
 import { deleteCallRow, findCall, findCallByExternalId, findPersonByUsername, insertCall } from './calls.queries';
@@ -30,7 +31,8 @@ export interface Placement {
 /** The agent and team a call belongs to, as seen by the actor: an agent outside their scope does not exist. */
 export async function placeCall(deps: AppDeps, scope: TeamScope, fields: CallFields): Promise<Placement> {
   if (!fields.agent) {
-    if (fields.team_id && !inTeamScope(scope, fields.team_id)) {
+    // A team out of scope and a team that does not exist read the same (and never reach the foreign key).
+    if (fields.team_id && (!inTeamScope(scope, fields.team_id) || !(await findTeam(deps.db, fields.team_id)))) {
       throw new Validation([{ path: 'team_id', message: 'No such team.' }]);
     }
     return { agent_id: null, team_id: fields.team_id ?? null };

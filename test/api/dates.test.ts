@@ -46,3 +46,19 @@ test('the call list page answers an impossible date with the form and a message,
   expect(res.status).toBe(422);
   expect(res.text).toMatch(/not on the calendar/);
 });
+
+test('an abandoned call pushed with a team that does not exist is a 422 naming team_id, not a 500', async () => {
+  for (const team of ['999', '4294967296']) {
+    const res = await request(ctx.app)
+      .post('/api/v1/calls')
+      .set('Authorization', `Bearer ${token}`)
+      .field('external_id', `abandoned-${team}`)
+      .field('started_at', '2026-11-02T09:00:00Z')
+      .field('direction', 'inbound')
+      .field('duration_s', '0')
+      .field('abandoned', 'true')
+      .field('team_id', team);
+    expect(res.status).toBe(422);
+    expect(res.body.error.details).toEqual([{ path: 'team_id', message: 'No such team.' }]);
+  }
+});
