@@ -3,7 +3,7 @@ import { sendRecording } from '../recordings';
 import type { AppDeps } from '../deps';
 import { AppError, NotFound, Validation } from '../lib/errors';
 import { formBody, idParam } from '../lib/forms';
-import { clientIp, flash, pickFields } from '../lib/http';
+import { clientIp, flash, pickFields, refusalFlashed } from '../lib/http';
 import { parseIdParam } from '../lib/validation';
 import { actorOf, requireRole, STAFF_ROLES, teamScope, visibleEvaluationOr404, visibleSessionOr404 } from '../policy';
 import { publishedRubrics } from '../rubrics';
@@ -32,16 +32,6 @@ function formValues(body: unknown): FormValues {
     blind_until: text(picked.blind_until) || 'submitted',
     title: text(picked.title),
   };
-}
-
-/** Runs a step that may be refused for the session's state (409): the refusal is flashed instead. */
-async function refusalFlashed(req: Request, step: () => Promise<void>): Promise<void> {
-  try {
-    await step();
-  } catch (err) {
-    if (!(err instanceof AppError && err.status === 409)) throw err;
-    flash(req, 'error', err.message);
-  }
 }
 
 function sessionList(deps: AppDeps): Handler {

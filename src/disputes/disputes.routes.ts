@@ -4,7 +4,7 @@ import type { AppDeps } from '../deps';
 import { answerLabel, answersOf, evaluationView, rubricOf, scoringFormErrors, scoringFormInput } from '../evaluations';
 import { AppError, NotFound, Validation } from '../lib/errors';
 import { formBody, idParam } from '../lib/forms';
-import { clientIp, flash } from '../lib/http';
+import { clientIp, flash, refusalFlashed } from '../lib/http';
 import { parseInput } from '../lib/validation';
 import {
   actorOf,
@@ -33,16 +33,6 @@ const postedReason = (req: Request, refused?: Refused) => {
   const reason = refused ? formBody(req).reason : undefined;
   return typeof reason === 'string' ? reason : '';
 };
-
-/** Runs a decision that may be refused for the dispute's state (409): the refusal is flashed instead. */
-async function refusalFlashed(req: Request, step: () => Promise<void>): Promise<void> {
-  try {
-    await step();
-  } catch (err) {
-    if (!(err instanceof AppError && err.status === 409)) throw err;
-    flash(req, 'error', err.message);
-  }
-}
 
 // ---- The CSR's side: dispute items of a released scorecard.
 

@@ -3,9 +3,9 @@ import { requireSignedIn } from '../auth';
 import type { DB } from '../db/database';
 import type { Evaluation } from '../db/schema';
 import type { AppDeps } from '../deps';
-import { AppError, NotFound, Validation } from '../lib/errors';
+import { NotFound, Validation } from '../lib/errors';
 import { formBody, idParam } from '../lib/forms';
-import { clientIp, flash } from '../lib/http';
+import { clientIp, flash, refusalFlashed } from '../lib/http';
 import { parseIdParam, parseInput } from '../lib/validation';
 import {
   actorOf,
@@ -96,16 +96,6 @@ function scorecardPage(deps: AppDeps, extras: ScorecardExtras): Handler {
     ]);
     res.render('evaluations/scorecard', { title: `Scorecard: ${view.call.external_id}`, ...view, disputes });
   };
-}
-
-/** Runs a step that may be refused for the scorecard's state (409): the refusal is flashed instead. */
-async function refusalFlashed(req: Request, step: () => Promise<void>): Promise<void> {
-  try {
-    await step();
-  } catch (err) {
-    if (!(err instanceof AppError && err.status === 409)) throw err;
-    flash(req, 'error', err.message);
-  }
 }
 
 function release(deps: AppDeps): Handler {

@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { AppError } from './errors';
 
 export function isApiRequest(req: Request): boolean {
   return req.path.startsWith('/api/') || req.originalUrl.startsWith('/api/');
@@ -28,4 +29,14 @@ export type DepsHandler<D> = (deps: D, req: Request, res: Response, next: NextFu
 export function withDeps<D>(deps: D) {
   return (handler: DepsHandler<D>) => (req: Request, res: Response, next: NextFunction) =>
     handler(deps, req, res, next);
+}
+
+/** Runs a step that may be refused for its record's state (409): the refusal is flashed instead of failing. */
+export async function refusalFlashed(req: Request, step: () => Promise<void>): Promise<void> {
+  try {
+    await step();
+  } catch (err) {
+    if (!(err instanceof AppError && err.status === 409)) throw err;
+    flash(req, 'error', err.message);
+  }
 }
