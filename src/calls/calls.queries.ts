@@ -52,8 +52,14 @@ export async function insertCallIfNew(db: Executor, values: NewCall): Promise<nu
   return row?.id ?? null;
 }
 
-export interface CallFilter extends Omit<CallListQuery, 'agent' | 'sort' | 'order' | 'cursor' | 'limit'> {
+export interface CallFilter extends Omit<
+  CallListQuery,
+  'agent' | 'from' | 'to' | 'sort' | 'order' | 'cursor' | 'limit'
+> {
   agentId?: number;
+  /** Calls started in [startedFrom, startedBefore): UTC instants (lib/date-range.ts instantRange). */
+  startedFrom?: string;
+  startedBefore?: string;
 }
 
 type CallQuery = SelectQueryBuilder<Database, 'calls', object>;
@@ -63,8 +69,8 @@ function applyFilters(query: CallQuery, scope: TeamScope, filter: CallFilter): C
   if (!scope.all) q = q.where('calls.team_id', 'in', scope.teamIds.length ? scope.teamIds : [-1]);
   if (filter.team_id) q = q.where('calls.team_id', '=', filter.team_id);
   if (filter.agentId) q = q.where('calls.agent_id', '=', filter.agentId);
-  if (filter.from) q = q.where('calls.started_at', '>=', `${filter.from}T00:00:00.000Z`);
-  if (filter.to) q = q.where('calls.started_at', '<', nextDay(filter.to));
+  if (filter.startedFrom) q = q.where('calls.started_at', '>=', filter.startedFrom);
+  if (filter.startedBefore) q = q.where('calls.started_at', '<', filter.startedBefore);
   if (filter.category) q = q.where('calls.category', '=', filter.category);
   if (filter.direction) q = q.where('calls.direction', '=', filter.direction);
   if (filter.evaluated === 'true') q = q.where('calls.evaluation_count', '>', 0);
@@ -80,12 +86,6 @@ function applyFilters(query: CallQuery, scope: TeamScope, filter: CallFilter): C
     );
   }
   return q;
-}
-
-function nextDay(date: string): string {
-  const d = new Date(`${date}T00:00:00.000Z`);
-  d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString();
 }
 
 export interface CallCursor {

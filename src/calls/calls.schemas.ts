@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { calendarDate } from '../lib/validation';
+import { dateBound } from '../lib/date-range';
 import { pageOf, timestamp } from '../lib/openapi';
 
 const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
@@ -118,7 +118,7 @@ export const REQUIRED_CSV_COLUMNS = ['external_id', 'agent', 'started_at', 'dire
 export const SORTS = ['started_at', 'duration_s', 'hold_s', 'queue_wait_s', 'csat'] as const;
 export type CallSort = (typeof SORTS)[number];
 
-const date = z.preprocess(blank, calendarDate.optional());
+const date = z.preprocess(blank, dateBound.optional());
 const num = (label: string) =>
   z.preprocess(
     blank,

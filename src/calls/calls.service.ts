@@ -3,6 +3,7 @@ import type { Call } from '../db/schema';
 import { inTransaction, onCommit } from '../db/transaction';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
+import { instantRange } from '../lib/date-range';
 import { Validation } from '../lib/errors';
 import { parseInput } from '../lib/validation';
 import { teamScope, type Actor } from '../policy';
@@ -30,8 +31,9 @@ export async function searchCalls(deps: AppDeps, actor: Actor, rawQuery: unknown
     const agent = await findPersonByUsername(deps.db, query.agent);
     agentId = agent?.id ?? -1;
   }
-  const { agent: _agent, sort, order, cursor: _cursor, limit, ...rest } = query;
-  const filter: CallFilter = { ...rest, agentId };
+  const { agent: _agent, from, to, sort, order, cursor: _cursor, limit, ...rest } = query;
+  const range = instantRange({ from, to });
+  const filter: CallFilter = { ...rest, agentId, startedFrom: range.start, startedBefore: range.end };
   const page = await listCalls(deps.db, scope, filter, { sort, order, cursor, limit });
   const total = withCount ? await countCalls(deps.db, scope, filter) : null;
   return { query, scope, ...page, total };

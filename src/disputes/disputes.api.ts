@@ -6,7 +6,7 @@ import { clientIp } from '../lib/http';
 import { parseInput } from '../lib/validation';
 import { actorOf, requireRole, STAFF_ROLES, teamScope, visibleDisputeOr404, visibleEvaluationOr404 } from '../policy';
 import { disputesOfEvaluation, listDisputes } from './disputes.queries';
-import { disputeListSchema } from './disputes.schemas';
+import { disputeListSchema, openedIn } from './disputes.schemas';
 import { openDispute, rescoreDispute, upholdDispute } from './disputes.service';
 import { disputeDetail, withItems, type DisputeDetail } from './disputes.view';
 
@@ -72,8 +72,7 @@ function list(deps: AppDeps): Handler {
       scope: await teamScope(deps.db, actor),
       assigneeId: actor.id,
       statuses: query.status ? [query.status] : undefined,
-      from: query.from,
-      to: query.to,
+      ...openedIn(query),
       beforeId: query.cursor,
       limit: query.limit + 1,
     });

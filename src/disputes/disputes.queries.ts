@@ -108,8 +108,9 @@ export interface DisputeListFilter {
   /** Also disputes assigned to this person, whatever their team. */
   assigneeId?: number;
   statuses?: DisputeStatus[];
-  from?: string;
-  to?: string;
+  /** Disputes opened in [openedFrom, openedBefore): UTC instants (lib/date-range.ts instantRange). */
+  openedFrom?: string;
+  openedBefore?: string;
   beforeId?: number;
   limit: number;
 }
@@ -123,8 +124,8 @@ export async function listDisputes(db: Executor, filter: DisputeListFilter): Pro
     query = query.where((eb) => eb.or([eb('d.team_id', 'in', teamIds), eb('d.assignee_id', '=', assigneeId)]));
   }
   if (filter.statuses) query = query.where('d.status', 'in', filter.statuses);
-  if (filter.from) query = query.where('d.opened_at', '>=', `${filter.from}T00:00:00.000Z`);
-  if (filter.to) query = query.where('d.opened_at', '<=', `${filter.to}T23:59:59.999Z`);
+  if (filter.openedFrom) query = query.where('d.opened_at', '>=', filter.openedFrom);
+  if (filter.openedBefore) query = query.where('d.opened_at', '<', filter.openedBefore);
   if (filter.beforeId) query = query.where('d.id', '<', filter.beforeId);
   return query.execute();
 }

@@ -1,6 +1,7 @@
 import type { AppDeps } from '../deps';
 import { teamScope, type Actor } from '../policy';
 import { itemsOfDisputes, listDisputes, type DisputeRow } from './disputes.queries';
+import { openedIn } from './disputes.schemas';
 
 // Disputes per evaluator and per item: how many, how many were upheld or changed, and how long they took.
 
@@ -49,7 +50,7 @@ function groupBy<T, K>(rows: T[], key: (row: T) => K): Array<{ first: T; rows: T
 /** The dispute report over the actor's teams (an admin: all), optionally for disputes opened from/to. */
 export async function disputeReport(deps: AppDeps, actor: Actor, filter: { from?: string; to?: string }) {
   const scope = await teamScope(deps.db, actor);
-  const disputes = await listDisputes(deps.db, { scope, ...filter, limit: REPORT_LIMIT });
+  const disputes = await listDisputes(deps.db, { scope, ...openedIn(filter), limit: REPORT_LIMIT });
   const items = await itemsOfDisputes(
     deps.db,
     disputes.map((d) => d.id),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { calendarDate } from '../lib/validation';
+import { dateBound, instantRange } from '../lib/date-range';
 import { pageOf, timestamp } from '../lib/openapi';
 
 /** A form sends one checkbox value as a string and several as an array. */
@@ -26,7 +26,7 @@ export type OpenDisputeInput = z.output<typeof openDisputeSchema>;
 
 export const upholdSchema = z.object({ reason: reason('Say why the scores stand.') });
 
-const date = calendarDate.optional();
+const date = dateBound.optional();
 
 export const disputeListSchema = z.object({
   status: z.enum(['open', 'upheld', 'rescored']).optional(),
@@ -37,6 +37,12 @@ export const disputeListSchema = z.object({
 });
 
 export const disputeReportSchema = z.object({ from: date, to: date });
+
+/** The opening times a from/to filter covers: [openedFrom, openedBefore) in UTC, or a 422 when it is empty. */
+export function openedIn(filter: { from?: string; to?: string }): { openedFrom?: string; openedBefore?: string } {
+  const range = instantRange(filter);
+  return { openedFrom: range.start, openedBefore: range.end };
+}
 
 // What the API answers for a dispute (the OpenAPI document's response schemas; test/api checks them).
 const rowId = z.number().int().positive();

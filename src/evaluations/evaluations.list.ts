@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { AppDeps } from '../deps';
+import { instantRange } from '../lib/date-range';
 import { CSR_VISIBLE, seesOwnScorecardsOnly, teamScope, type Actor } from '../policy';
 import { listEvaluations, userIdByUsername } from './evaluations.queries';
 import type { evaluationListSchema } from './evaluations.schemas';
@@ -7,10 +8,11 @@ import type { evaluationListSchema } from './evaluations.schemas';
 /** Evaluations the actor may see, filtered. A CSR's list holds only their own released scorecards. */
 export async function searchEvaluations(deps: AppDeps, actor: Actor, query: z.output<typeof evaluationListSchema>) {
   const agentId = query.agent ? ((await userIdByUsername(deps.db, query.agent)) ?? -1) : undefined;
+  const calls = instantRange(query);
   const base = {
     rubricId: query.rubric_id,
-    from: query.from,
-    to: query.to,
+    callFrom: calls.start,
+    callBefore: calls.end,
     beforeId: query.cursor,
     limit: query.limit,
   };

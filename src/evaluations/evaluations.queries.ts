@@ -44,8 +44,9 @@ export interface EvaluationListFilter {
   callId?: number;
   statuses?: ReadonlyArray<Evaluation['status']>;
   rubricId?: number;
-  from?: string;
-  to?: string;
+  /** Scorecards of calls started in [callFrom, callBefore): UTC instants (lib/date-range.ts instantRange). */
+  callFrom?: string;
+  callBefore?: string;
   beforeId?: number;
   limit: number;
 }
@@ -76,14 +77,10 @@ function pageIds(db: Executor, filter: EvaluationListFilter) {
   if (filter.rubricId) ids = ids.where('e.rubric_id', '=', filter.rubricId);
   if (filter.beforeId) ids = ids.where('e.id', '<', filter.beforeId);
   // The call date filter: each candidate's call looked up by id (not every call of the period gathered).
-  if (filter.from) {
-    const from = `${filter.from}T00:00:00.000Z`;
-    ids = ids.where(sql<string>`(select started_at from calls where calls.id = e.call_id)`, '>=', from);
-  }
-  if (filter.to) {
-    const to = `${filter.to}T23:59:59.999Z`;
-    ids = ids.where(sql<string>`(select started_at from calls where calls.id = e.call_id)`, '<=', to);
-  }
+  if (filter.callFrom)
+    ids = ids.where(sql<string>`(select started_at from calls where calls.id = e.call_id)`, '>=', filter.callFrom);
+  if (filter.callBefore)
+    ids = ids.where(sql<string>`(select started_at from calls where calls.id = e.call_id)`, '<', filter.callBefore);
   return ids;
 }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { calendarDate } from '../lib/validation';
+import { dateBound } from '../lib/date-range';
 import { pageOf, timestamp } from '../lib/openapi';
 
 const answerSchema = z.object({
@@ -67,8 +67,8 @@ export const evaluationListSchema = z.object({
   agent: z.string().trim().max(64).optional(),
   status: z.enum(['draft', 'submitted', 'released', 'acknowledged']).optional(),
   rubric_id: z.coerce.number().int().positive().optional(),
-  from: calendarDate.optional(),
-  to: calendarDate.optional(),
+  from: dateBound.optional(),
+  to: dateBound.optional(),
   cursor: z.coerce.number().int().positive().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });

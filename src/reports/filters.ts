@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import type { DB } from '../db/database';
 import { NotFound } from '../lib/errors';
-import { calendarDate, parseInput } from '../lib/validation';
+import { dateBound, instantRange, localDateOf } from '../lib/date-range';
+import { parseInput } from '../lib/validation';
 import { canSeeUser, inTeamScope, isCsrPerson, teamScope, type Actor } from '../policy';
 import { findUserByUsername } from '../users';
 
-const day = z.preprocess((v) => (v === '' ? undefined : v), calendarDate.optional());
+const day = z.preprocess((v) => (v === '' ? undefined : v), dateBound.optional());
 
 const reportQuerySchema = z.object({
   from: day,
@@ -23,10 +24,15 @@ const reportQuerySchema = z.object({
 export type Audience = 'staff' | 'csr';
 
 export interface ReportFilter {
+  /** [from, to): UTC instants. */
   from: string;
   to: string;
+  /** The first and last local day the range touches (bucket labels, file names). */
   fromDate: string;
   toDate: string;
+  /** `from` and `to` as read from a query (a date or a date-time, else the default dates): links, answers. */
+  fromParam?: string;
+  toParam?: string;
   teamIds: number[] | 'all';
   teamId?: number;
   agentId?: number;
@@ -35,15 +41,10 @@ export interface ReportFilter {
   thresholdS?: number;
 }
 
-function dayAfter(date: string): string {
-  const d = new Date(`${date}T00:00:00.000Z`);
-  d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString();
-}
-
 /**
- * Reads a report's filters (dates inclusive, UTC; the last 30 days by default) and narrows them to the
- * actor's scope. A team or agent outside the scope is not found.
+ * Reads a report's filters and narrows them to the actor's scope. `from`/`to` are dates (whole days, `to`
+ * inclusive) or date-times with offset (`to` exclusive), read by lib/date-range.ts; the last 30 days by
+ * default. A team or agent outside the scope is not found.
  */
 export async function reportFilter(
   db: DB,
@@ -53,10 +54,7 @@ export async function reportFilter(
   defaultDays = 30,
 ): Promise<ReportFilter> {
   const input = parseInput(reportQuerySchema, query);
-  const toDate = input.to ?? now.toISOString().slice(0, 10);
-  const fromDate =
-    input.from ??
-    new Date(Date.parse(`${toDate}T00:00:00Z`) - (defaultDays - 1) * 86_400_000).toISOString().slice(0, 10);
+  const { range, fromParam, toParam } = rangeOf(input, now, defaultDays);
   const scope = await teamScope(db, actor);
   let teamIds: number[] | 'all' = scope.all ? 'all' : scope.teamIds;
   if (input.team_id) {
@@ -70,10 +68,13 @@ export async function reportFilter(
     agentId = user.id;
   }
   return {
-    from: `${fromDate}T00:00:00.000Z`,
-    to: dayAfter(toDate),
-    fromDate,
-    toDate,
+    from: range.start,
+    to: range.end,
+    fromDate: localDateOf(Date.parse(range.start)),
+    // The last instant of the half-open range names the last day it touches.
+    toDate: localDateOf(Date.parse(range.end) - 1),
+    fromParam,
+    toParam,
     teamIds,
     teamId: input.team_id,
     agentId,
@@ -81,6 +82,18 @@ export async function reportFilter(
     group: input.group,
     thresholdS: input.threshold_s,
   };
+}
+
+/** The range a report covers: as given, else ending today (UTC) and `defaultDays` days long. */
+function rangeOf(input: { from?: string; to?: string }, now: Date, defaultDays: number) {
+  const toParam = input.to ?? localDateOf(now.getTime());
+  const defaultFrom = () => {
+    const end = instantRange({ to: toParam }).end ?? now.toISOString();
+    return localDateOf(Date.parse(end) - defaultDays * 86_400_000);
+  };
+  const fromParam = input.from ?? defaultFrom();
+  const range = instantRange({ from: fromParam, to: toParam });
+  return { range: { start: range.start ?? '', end: range.end ?? '' }, fromParam, toParam };
 }
 
 /** The teams a report is narrowed to, or null for all; an empty scope matches nothing (-1 is no team's id). */

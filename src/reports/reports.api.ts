@@ -14,8 +14,8 @@ export function reportsApiRoutes(deps: AppDeps): Router {
     const { settings, threshold, report } = await serviceLevelReport(deps.db, filter);
     const t = report.total;
     res.json({
-      from: filter.fromDate,
-      to: filter.toDate,
+      from: filter.fromParam ?? filter.fromDate,
+      to: filter.toParam ?? filter.toDate,
       threshold_s: threshold,
       offered: t.offered,
       answered_within: t.answered_within,
@@ -37,8 +37,8 @@ export function reportsApiRoutes(deps: AppDeps): Router {
       itemFailureRates(deps.db, filter, 'staff'),
     ]);
     res.json({
-      from: filter.fromDate,
-      to: filter.toDate,
+      from: filter.fromParam ?? filter.fromDate,
+      to: filter.toParam ?? filter.toDate,
       count: summary.n,
       average: summary.mean,
       ci95: summary.low === null ? null : [summary.low, summary.high],

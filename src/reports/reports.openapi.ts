@@ -1,9 +1,13 @@
 // The report routes' part of the OpenAPI document (src/api/openapi.ts assembles it), from the zod schemas.
-import { errors, jsonResponse, queryParam } from '../lib/openapi';
+import { dateBound } from '../lib/date-range';
+import { errors, jsonResponse, jsonSchemaOf, queryParam } from '../lib/openapi';
 import { scoreReportSchema, serviceLevelReportSchema } from './reports.schemas';
 
 // The filter's query schema is private to filters.ts, so its parameters are described here.
-const date = { type: 'string', format: 'date', description: 'a local date, inclusive; the last 30 days by default' };
+const date = {
+  ...jsonSchemaOf(dateBound, 'input'),
+  description: `${String(dateBound.description)}; the last 30 days (scores: 90) by default`,
+};
 const filterParameters = [
   queryParam('from', date),
   queryParam('to', date),

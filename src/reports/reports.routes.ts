@@ -160,7 +160,11 @@ function scorecardsCsv(deps: AppDeps): RequestHandler {
 }
 
 export function queryString(filter: ReportFilter): string {
-  const params = new URLSearchParams({ from: filter.fromDate, to: filter.toDate, group: filter.group });
+  const params = new URLSearchParams({
+    from: filter.fromParam ?? filter.fromDate,
+    to: filter.toParam ?? filter.toDate,
+    group: filter.group,
+  });
   if (filter.teamId) params.set('team_id', String(filter.teamId));
   if (filter.agent) params.set('agent', filter.agent);
   if (filter.thresholdS) params.set('threshold_s', String(filter.thresholdS));

@@ -3,7 +3,7 @@ import { z } from 'zod';
 // What the report API answers (the OpenAPI document's response schemas; test/api checks real answers).
 const count = z.number().int().min(0);
 const rate = z.number().min(0).max(1).nullable().describe('0..1; null when nothing was counted');
-const date = z.string().describe('a date, 2026-11-02');
+const date = z.string().describe('the `from` or `to` the range was read from: a date (2026-11-02) or a date-time');
 const interval = z.array(z.number()).length(2).nullable().describe('95% interval of the average: [low, high]');
 
 const serviceLevelFigures = {
