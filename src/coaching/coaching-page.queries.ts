@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { EvaluationStatus } from '../db/schema';
 import type { Executor } from '../db/transaction';
 
@@ -52,20 +53,29 @@ export async function scoreAndFamily(db: Executor, evaluationId: number) {
     .executeTakeFirst();
 }
 
-/** The CSR's first standard scorecard on a rubric family submitted after a time, among these statuses. */
-export async function nextScorecardAfter(
+/**
+ * The CSR's average score on a rubric family over the counted scorecards of calls MADE before a time and of
+ * calls made from it on (DOMAIN.md, Coaching: by call time, not by when the scorecard was submitted).
+ */
+export async function averagesAroundCallTime(
   db: Executor,
-  filter: { csrId: number; familyId: number | null; after: string; statuses: readonly EvaluationStatus[] },
+  filter: { csrId: number; familyId: number | null; at: string; statuses: readonly EvaluationStatus[] },
 ) {
+  const before = sql<number>`c.started_at < ${filter.at}`;
   return db
     .selectFrom('evaluations as e')
     .innerJoin('rubrics as r', 'r.id', 'e.rubric_id')
-    .select(['e.id', 'e.score'])
+    .innerJoin('calls as c', 'c.id', 'e.call_id')
+    .select([
+      sql<number | null>`avg(case when ${before} then e.score end)`.as('before'),
+      sql<number>`count(case when ${before} then e.score end)`.as('before_n'),
+      sql<number | null>`avg(case when not ${before} then e.score end)`.as('after'),
+      sql<number>`count(case when not ${before} then e.score end)`.as('after_n'),
+    ])
     .where('e.agent_id', '=', filter.csrId)
     .where('r.family_id', '=', filter.familyId)
     .where('e.kind', '=', 'standard')
     .where('e.status', 'in', filter.statuses)
-    .where('e.submitted_at', '>', filter.after)
-    .orderBy('e.submitted_at')
-    .executeTakeFirst();
+    .where('e.score', 'is not', null)
+    .executeTakeFirstOrThrow();
 }

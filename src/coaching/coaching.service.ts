@@ -19,7 +19,7 @@ import {
   type Actor,
 } from '../policy';
 import { findUserById } from '../users';
-import { evaluationAgent, nextScorecardAfter, scoreAndFamily } from './coaching-page.queries';
+import { averagesAroundCallTime, evaluationAgent, scoreAndFamily } from './coaching-page.queries';
 import { childTasks, findCoachingTask, insertCoachingTask, updateCoachingTask } from './coaching.queries';
 
 /** A coaching task the actor may see: staff their teams', a CSR their own. Anything else is a 404. */
@@ -181,33 +181,37 @@ export async function recoach(
 
 export interface FollowUp {
   kind: 'improved' | 'not_yet' | 'no_evaluation';
+  /** The CSR's average on the rubric over calls made before the session was completed, and how many. */
   before: number | null;
+  before_n: number;
+  /** The same over calls made since. */
   after: number | null;
+  after_n: number;
   change: number | null;
-  evaluation_id: number | null;
 }
 
-/** The CSR's next scorecard on the same rubric family after the session, and how the score moved. */
+const roundedAverage = (value: number | null) => (value === null ? null : Math.round(Number(value) * 1e6) / 1e6);
+
+/**
+ * Did the coaching stick (DOMAIN.md, Coaching): the CSR's average on the same rubric (any version) over calls
+ * made after the session was completed, minus the average over calls made before it: by call time, so a
+ * scorecard submitted after the session for a call made before it counts as before.
+ */
 export async function followUp(deps: AppDeps, task: CoachingTask, forCsr = false): Promise<FollowUp | null> {
   if (!task.completed_at || !task.evaluation_id) return null;
   const origin = await scoreAndFamily(deps.db, task.evaluation_id);
   if (!origin) return null;
-  const next = await nextScorecardAfter(deps.db, {
+  const row = await averagesAroundCallTime(deps.db, {
     csrId: task.csr_id,
     familyId: origin.family_id,
-    after: task.completed_at,
+    at: task.completed_at,
     // What the CSR sees never reflects a scorecard that is not released to them yet.
     statuses: forCsr ? CSR_VISIBLE : COUNTED_IN_FIGURES,
   });
-  if (!next || next.score === null || origin.score === null) {
-    return { kind: 'no_evaluation', before: origin.score, after: null, change: null, evaluation_id: null };
-  }
-  const change = Math.round((next.score - origin.score) * 1e6) / 1e6;
-  return {
-    kind: change > 0 ? 'improved' : 'not_yet',
-    before: origin.score,
-    after: next.score,
-    change,
-    evaluation_id: next.id,
-  };
+  const before = roundedAverage(row.before);
+  const after = roundedAverage(row.after);
+  const counts = { before_n: Number(row.before_n), after_n: Number(row.after_n) };
+  if (before === null || after === null) return { kind: 'no_evaluation', before, after, change: null, ...counts };
+  const change = Math.round((after - before) * 1e6) / 1e6;
+  return { kind: change > 0 ? 'improved' : 'not_yet', before, after, change, ...counts };
 }

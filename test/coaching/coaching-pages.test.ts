@@ -7,6 +7,7 @@ import { postForm, signIn, type Agent } from '../helpers/http';
 import {
   api,
   itemsOf,
+  makeCall,
   optionWorth,
   publishedRubric,
   tokenFor,
@@ -458,19 +459,44 @@ describe('needs re-coaching', () => {
   });
 });
 
-describe('did it stick? the next scorecard after the session', () => {
+describe('did it stick? average over calls made after the session minus calls made before (by call time)', () => {
   let held: FullRubric;
+  let serial = 0;
 
-  beforeAll(async () => {
-    // Released by hand, so a scorecard can exist that the CSR does not see yet.
-    held = await publishedRubric(ctx.deps, workedExampleRubric({ name: 'Held back', release_mode: 'manual' }));
+  beforeEach(async () => {
+    // A rubric of its own per test, so each test's averages hold only its own scorecards. Released by hand,
+    // so a scorecard can exist that the CSR does not see yet.
+    held = await publishedRubric(
+      ctx.deps,
+      workedExampleRubric({ name: `Held back ${++serial}`, release_mode: 'manual' }),
+    );
   });
 
   async function release(evaluationId: number) {
     expect((await supApi.post(`/api/v1/evaluations/${evaluationId}/release`)).status).toBe(200);
   }
 
-  /** A failing scorecard on `held`, released, whose coaching task is then completed. Returns the task id. */
+  /** Scores a call made at `startedAt` (an ISO instant) for the CSR, submitted now. */
+  async function scoreCallMadeAt(startedAt: string, answers: AnswerJson[], on = held, agent = org.csrA) {
+    const call = await makeCall(ctx.deps, org.admin, agent, { startedAt });
+    const res = await adminApi.post('/api/v1/evaluations', {
+      call_id: call.id,
+      rubric_id: on.id,
+      answers,
+      submit: true,
+    });
+    expect(res.status).toBe(201);
+    return res.body as { id: number };
+  }
+
+  const hoursAgo = (hours: number) => new Date(ctx.clock.now().getTime() - hours * 3_600_000).toISOString();
+  /** Half a minute ago: after the session, which was completed a minute ago. */
+  const sinceSession = () => hoursAgo(1 / 120);
+
+  /**
+   * A failing scorecard (37.5%) for a call made days before, released, whose coaching task is then completed;
+   * then a minute passes, so calls can be made after the session. Returns the task id.
+   */
   async function completedFromScorecard(): Promise<number> {
     const scorecard = await submitScorecard(ctx.deps, org.admin, supApi, org.csrA, held.id, failing(held));
     await release(scorecard.id);
@@ -483,49 +509,60 @@ describe('did it stick? the next scorecard after the session', () => {
   }
 
   const followUp = async (agent: Agent, id: number) => {
-    const html = (await agent.get(`/coaching/${id}`)).text;
+    const res = await agent.get(`/coaching/${id}`);
+    expect(res.status).toBe(200);
+    const html = res.text;
     const section = /<section aria-labelledby="follow-heading">([\s\S]*?)<\/section>/.exec(html);
     return section ? textOf(section[1]) : null;
   };
+  const NONE = 'Did it stick? No scorecard on this rubric for a call made since the session.';
 
   test('no follow-up before the session is done', async () => {
     const scorecard = await submitScorecard(ctx.deps, org.admin, supApi, org.csrA, held.id, failing(held));
     expect(await followUp(pages.supA, scorecard.coaching_task_id!)).toBeNull();
   });
 
-  test('no scorecard since → "no scorecard"; a scorecard on another rubric or from before the session does not count', async () => {
-    await submitScorecard(ctx.deps, org.admin, supApi, org.csrA, held.id, fullMarks(held));
-    ctx.clock.advance(60_000);
+  test('no call made since → "no scorecard"; a scorecard on another rubric does not count', async () => {
     const id = await completedFromScorecard();
-    await submitScorecard(ctx.deps, org.admin, supApi, org.csrA, rubric.id, fullMarks(rubric));
-    expect(await followUp(pages.supA, id)).toBe('Did it stick? No scorecard on this rubric since the session.');
-    expect(await followUp(pages.csr, id)).toBe('Did it stick? No scorecard on this rubric since the session.');
+    await scoreCallMadeAt(sinceSession(), fullMarks(rubric), rubric);
+    expect(await followUp(pages.supA, id)).toBe(NONE);
+    expect(await followUp(pages.csr, id)).toBe(NONE);
   });
 
-  test('improved: staff see the next scorecard at once; the CSR only once it is released', async () => {
+  test('a scorecard submitted after the session for a call made before it counts as before', async () => {
     const id = await completedFromScorecard();
-    const next = await submitScorecard(ctx.deps, org.admin, supApi, org.csrA, held.id, workedExampleAnswers(held));
-    expect(await followUp(pages.supA, id)).toBe('Did it stick? Improved: 37.5% → 79.2% (+41.7 points).');
-    expect((await pages.supA.get(`/coaching/${id}`)).text).toContain(`href="/evaluations/${next.id}"`);
-    expect(await followUp(pages.csr, id)).toBe('Did it stick? No scorecard on this rubric since the session.');
+    // Made two days ago (before the session), scored now (after it): full marks join the "before" average.
+    await scoreCallMadeAt(hoursAgo(48), fullMarks(held));
+    expect(await followUp(pages.supA, id)).toBe(NONE);
+    // A call made since the session at 79.2%: after 79.2 against before (37.5 + 100) / 2 = 68.75.
+    await scoreCallMadeAt(sinceSession(), workedExampleAnswers(held));
+    const text = await followUp(pages.supA, id);
+    expect(text).toMatch(/^Did it stick\? Improved: 68\.8% → 79\.2% \(\+10\.4 points\)\./);
+    expect(text).toContain('over 1 call made since the session, against 2 calls made before it');
+  });
+
+  test('improved: staff see a scorecard at once; the CSR only once it is released', async () => {
+    const id = await completedFromScorecard();
+    const next = await scoreCallMadeAt(sinceSession(), workedExampleAnswers(held));
+    expect(await followUp(pages.supA, id)).toMatch(/^Did it stick\? Improved: 37\.5% → 79\.2% \(\+41\.7 points\)\./);
+    expect(await followUp(pages.csr, id)).toBe(NONE);
 
     await release(next.id);
-    expect(await followUp(pages.csr, id)).toBe('Did it stick? Improved: 37.5% → 79.2% (+41.7 points).');
+    expect(await followUp(pages.csr, id)).toMatch(/^Did it stick\? Improved: 37\.5% → 79\.2% \(\+41\.7 points\)\./);
     expect((await csrApi.get(`/api/v1/coaching-tasks/${id}`)).status).toBe(200);
   });
 
-  test('not yet: a lower next score is shown as such, with the drop', async () => {
+  test('not yet: a lower average is shown as such, with the drop', async () => {
     const id = await completedFromScorecard();
-    await submitScorecard(ctx.deps, org.admin, supApi, org.csrA, held.id, nothingRight(held));
-    expect(await followUp(pages.supA, id)).toBe('Did it stick? Not yet: 37.5% → 0.0% (-37.5 points).');
+    await scoreCallMadeAt(sinceSession(), nothingRight(held));
+    expect(await followUp(pages.supA, id)).toMatch(/^Did it stick\? Not yet: 37\.5% → 0\.0% \(-37\.5 points\)\./);
   });
 
-  test('only the first scorecard after the session counts', async () => {
+  test('every call made since counts, averaged', async () => {
     const id = await completedFromScorecard();
-    await submitScorecard(ctx.deps, org.admin, supApi, org.csrA, held.id, failing(held));
-    ctx.clock.advance(60_000);
-    await submitScorecard(ctx.deps, org.admin, supApi, org.csrA, held.id, fullMarks(held));
-    expect(await followUp(pages.supA, id)).toBe('Did it stick? Not yet: 37.5% → 37.5% (0.0 points).');
+    await scoreCallMadeAt(sinceSession(), nothingRight(held));
+    await scoreCallMadeAt(hoursAgo(1 / 360), fullMarks(held));
+    expect(await followUp(pages.supA, id)).toMatch(/^Did it stick\? Improved: 37\.5% → 50\.0% \(\+12\.5 points\)\./);
   });
 
   test('a scorecard on the next version of the same rubric counts', async () => {
@@ -533,16 +570,14 @@ describe('did it stick? the next scorecard after the session', () => {
     const draft = await startNewVersion(ctx.deps, { id: org.admin.id, role: 'admin' }, held.id);
     const v2 = await publishRubric(ctx.deps, null, draft);
     expect(v2.family_id).toBe(held.family_id);
-    await submitScorecard(ctx.deps, org.admin, supApi, org.csrA, v2.id, fullMarks(v2));
-    expect(await followUp(pages.supA, id)).toBe('Did it stick? Improved: 37.5% → 100.0% (+62.5 points).');
-    // The next tests score on the newest version.
-    held = v2;
+    await scoreCallMadeAt(sinceSession(), fullMarks(v2), v2);
+    expect(await followUp(pages.supA, id)).toMatch(/^Did it stick\? Improved: 37\.5% → 100\.0% \(\+62\.5 points\)\./);
   });
 
   test('a scorecard for another CSR does not count', async () => {
     const id = await completedFromScorecard();
-    await submitScorecard(ctx.deps, org.admin, adminApi, org.csrA2, held.id, fullMarks(held));
-    expect(await followUp(pages.supA, id)).toBe('Did it stick? No scorecard on this rubric since the session.');
+    await scoreCallMadeAt(sinceSession(), fullMarks(held), held, org.csrA2);
+    expect(await followUp(pages.supA, id)).toBe(NONE);
   });
 });
 
