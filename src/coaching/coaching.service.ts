@@ -43,6 +43,26 @@ export const coachingChangeSchema = z.discriminatedUnion(
   { error: 'action is schedule, complete or acknowledge.' },
 );
 
+/**
+ * A session time within reason: at most a day in the past (a session entered the day after it was held) and at
+ * most a year ahead. 1900-01-01 or 2999-01-01 is a typing slip, refused with a message, not stored.
+ */
+function checkSessionTime(scheduledAt: string, now: Date): string {
+  const at = new Date(scheduledAt);
+  const earliest = now.getTime() - 86_400_000;
+  const latest = new Date(now);
+  latest.setUTCFullYear(latest.getUTCFullYear() + 1);
+  if (at.getTime() < earliest)
+    throw new Validation([
+      { path: 'scheduled_at', message: 'The session time is more than a day in the past; pick a later time.' },
+    ]);
+  if (at.getTime() > latest.getTime())
+    throw new Validation([
+      { path: 'scheduled_at', message: 'The session time is more than a year ahead; pick an earlier time.' },
+    ]);
+  return at.toISOString();
+}
+
 /** open → scheduled → completed (notes) → acknowledged by the CSR. Returns the updated task. */
 export async function changeCoachingTask(
   deps: AppDeps,
@@ -66,7 +86,7 @@ export async function changeCoachingTask(
     if (!isCoachingActive(task.status)) throw new Conflict(`This task is ${task.status}.`, 'wrong_state');
     values =
       change.action === 'schedule'
-        ? { status: 'scheduled', scheduled_at: new Date(change.scheduled_at).toISOString() }
+        ? { status: 'scheduled', scheduled_at: checkSessionTime(change.scheduled_at, deps.clock.now()) }
         : { status: 'completed', completed_at: now, notes: change.notes, actions: change.actions ?? null };
   }
   await inTransaction(deps.db, async (trx) => {

@@ -223,6 +223,52 @@ describe('moving a task along on its page', () => {
   });
 });
 
+describe('a session time within reason: at most a day in the past, at most a year ahead', () => {
+  const DAY_MS = 86_400_000;
+  /** The clock's time moved by `ms`, as the form's datetime-local field sends it (UTC, to the minute). */
+  const formTime = (ms: number) => new Date(ctx.clock.now().getTime() + ms).toISOString().slice(0, 16);
+  const PAST = 'The session time is more than a day in the past; pick a later time.';
+  const AHEAD = 'The session time is more than a year ahead; pick an earlier time.';
+
+  // A time as text, or as milliseconds from the clock's now.
+  test.each<[string | number, string]>([
+    ['1900-01-01T00:00', PAST],
+    [-DAY_MS - 60_000, PAST],
+    [366 * DAY_MS, AHEAD],
+    ['2999-01-01T09:00', AHEAD],
+  ])('the form: %s is 422 with the message beside the field, nothing stored', async (when, message) => {
+    const id = await manualTask();
+    const before = await task(id);
+    const scheduledAt = typeof when === 'number' ? formTime(when) : when;
+    const res = await postForm(pages.supA, `/coaching/${id}/schedule`, { scheduled_at: scheduledAt });
+    expect(res.status).toBe(422);
+    expect(fieldError(res.text, 'scheduled_at')).toBe(message);
+    expect(await task(id)).toEqual(before);
+  });
+
+  test.each([
+    ['yesterday, less than a day ago', -DAY_MS + 120_000],
+    ['in an hour', 3_600_000],
+    ['in 364 days', 364 * DAY_MS],
+  ])('the form: %s is accepted', async (_when, offset) => {
+    const id = await manualTask();
+    const res = await postForm(pages.supA, `/coaching/${id}/schedule`, { scheduled_at: formTime(offset) });
+    expect(res.status).toBe(303);
+    expect(await task(id)).toMatchObject({ status: 'scheduled', scheduled_at: `${formTime(offset)}:00.000Z` });
+  });
+
+  test.each([
+    ['1900-01-01T00:00:00Z', PAST],
+    ['2999-01-01T09:00:00+02:00', AHEAD],
+  ])('PATCH /api/v1/coaching-tasks/:id schedule %s → 422 naming scheduled_at', async (scheduledAt, message) => {
+    const id = await manualTask();
+    const res = await supApi.patch(`/api/v1/coaching-tasks/${id}`, { action: 'schedule', scheduled_at: scheduledAt });
+    expect(res.status).toBe(422);
+    expect(res.body.error.details).toEqual([{ path: 'scheduled_at', message }]);
+    expect((await task(id)).status).toBe('open');
+  });
+});
+
 describe('who sees a coaching task', () => {
   let id: number;
 
