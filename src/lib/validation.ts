@@ -48,12 +48,3 @@ export function isCalendarDate(value: string): boolean {
   const day = new Date(`${value}T00:00:00Z`);
   return !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === value;
 }
-
-/**
- * A date filter (`from`, `to`): YYYY-MM-DD on the calendar, else a 422 naming the problem. The one parser every
- * route's date parameters use, so an impossible date is refused the same way everywhere instead of a 500.
- */
-export const calendarDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'Use a date like 2026-11-02.')
-  .refine(isCalendarDate, 'That date is not on the calendar.');

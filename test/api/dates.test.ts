@@ -4,7 +4,7 @@ import { buildOrg, type Org } from '../helpers/builders';
 import { signIn } from '../helpers/http';
 import { tokenFor } from '../helpers/scoring';
 
-// Every date parameter goes through one parser (lib/validation.ts calendarDate): an impossible date is a 422
+// Every date parameter goes through one parser (lib/date-range.ts): an impossible date is a 422
 // naming the problem, never a 500 and never silently ignored.
 
 let ctx: TestContext;
