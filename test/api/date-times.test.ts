@@ -202,3 +202,19 @@ describe('pages and CSV exports take date-times too', () => {
     expect(none.text).not.toContain(org.supervisorA.display_name);
   });
 });
+
+test('the OpenAPI document describes both forms for every from/to', async () => {
+  const doc = (await request(ctx.app).get('/api/openapi.json')).body as {
+    paths: Record<string, { get?: { parameters?: Array<{ name: string; schema: { oneOf?: unknown[] } }> } }>;
+  };
+  const routes = ['/api/v1/calls', '/api/v1/evaluations', '/api/v1/disputes', '/api/v1/reports/service-level'];
+  for (const route of [...routes, '/api/v1/reports/scores']) {
+    const params = doc.paths[route]?.get?.parameters ?? [];
+    for (const name of ['from', 'to']) {
+      expect(params.find((p) => p.name === name)?.schema.oneOf).toEqual([
+        { type: 'string', format: 'date' },
+        { type: 'string', format: 'date-time' },
+      ]);
+    }
+  }
+});
