@@ -4,6 +4,7 @@ import { NotFound } from '../lib/errors';
 import { calendarDate, parseInput } from '../lib/validation';
 import { canSeeUser, inTeamScope, isCsrPerson, teamScope, type Actor } from '../policy';
 import { findUserByUsername } from '../users';
+import { scopedIds } from '../db/ids';
 
 const day = z.preprocess((v) => (v === '' ? undefined : v), calendarDate.optional());
 
@@ -84,8 +85,8 @@ export async function reportFilter(
 }
 
 /** The teams a report is narrowed to, or null for all; an empty scope matches nothing (-1 is no team's id). */
-export function teamFilterOf(filter: Pick<ReportFilter, 'teamIds'>): number[] | null {
-  return filter.teamIds === 'all' ? null : filter.teamIds.length ? filter.teamIds : [-1];
+export function teamFilterOf(filter: Pick<ReportFilter, 'teamIds'>): readonly number[] | null {
+  return scopedIds(filter.teamIds);
 }
 
 /** Every bucket label from..to, so empty days or weeks show as gaps, not missing rows. */
