@@ -1,24 +1,10 @@
-import { z } from 'zod';
 import type { DB } from '../db/database';
 import { NotFound } from '../lib/errors';
-import { calendarDate, parseInput } from '../lib/validation';
+import { parseInput } from '../lib/validation';
 import { canSeeUser, inTeamScope, isCsrPerson, teamScope, type Actor } from '../policy';
 import { findUserByUsername } from '../users';
+import { reportQuerySchema } from './reports.schemas';
 import { scopedIds } from '../db/ids';
-
-const day = z.preprocess((v) => (v === '' ? undefined : v), calendarDate.optional());
-
-const reportQuerySchema = z.object({
-  from: day,
-  to: day,
-  team_id: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().positive().optional()),
-  agent: z.preprocess((v) => (v === '' ? undefined : v), z.string().trim().max(64).optional()),
-  group: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['day', 'week']).default('week')),
-  threshold_s: z.preprocess(
-    (v) => (v === '' ? undefined : v),
-    z.coerce.number().int().min(1, 'The threshold is at least 1 second.').max(3600).optional(),
-  ),
-});
 
 /** Which scorecards a figure may include: staff see submitted ones; a CSR only what was released to them. */
 export type Audience = 'staff' | 'csr';
