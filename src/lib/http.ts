@@ -40,3 +40,21 @@ export async function refusalFlashed(req: Request, step: () => Promise<void>): P
     flash(req, 'error', err.message);
   }
 }
+
+/**
+ * A button's post (close, release, acknowledge): runs `step` and flashes `done`, or flashes its refusal (409)
+ * instead; either way the browser goes back to `to` (303).
+ */
+export async function actionFlashed(
+  req: Request,
+  res: Response,
+  to: string,
+  done: string,
+  step: () => Promise<unknown>,
+): Promise<void> {
+  await refusalFlashed(req, async () => {
+    await step();
+    flash(req, 'success', done);
+  });
+  res.redirect(303, to);
+}

@@ -37,6 +37,11 @@ export function text(label: string, max: number, min = 1) {
     .max(max, `${label} must be at most ${max} characters.`);
 }
 
+/** A required text field in the form's own words: `missing` when absent or shorter than `min`, `tooLong` past `max`. */
+export function requiredText(max: number, missing: string, tooLong: string, min = 1) {
+  return z.string({ error: missing }).trim().min(min, missing).max(max, tooLong);
+}
+
 /** Route parameter ids: anything but a positive integer is simply not found. */
 export function parseIdParam(value: unknown): number | null {
   if (typeof value !== 'string' || !/^[1-9]\d{0,15}$/.test(value)) return null;
