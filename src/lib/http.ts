@@ -14,6 +14,12 @@ export function flash(req: Request, kind: 'success' | 'error' | 'info', message:
   req.session.flash = [...(req.session.flash ?? []), { kind, message }];
 }
 
+/** The end of a post that worked (post/redirect/get): a success message for the next page, and a 303 to it. */
+export function successRedirect(req: Request, res: Response, message: string, to: string): void {
+  flash(req, 'success', message);
+  res.redirect(303, to);
+}
+
 /** Picks only the named fields from a form body, so a whole req.body never reaches a template. */
 export function pickFields(body: unknown, names: readonly string[]): Record<string, unknown> {
   const source = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
