@@ -1,4 +1,5 @@
 import type { Executor } from '../db/transaction';
+import { keysetPage } from '../lib/pages';
 
 export interface AuditEvent {
   actorId: number | null;
@@ -52,10 +53,8 @@ export async function listAudit(db: Executor, filter: AuditFilter) {
   if (filter.actorId) query = query.where('audit_log.actor_id', '=', filter.actorId);
   if (filter.beforeId) query = query.where('audit_log.id', '<', filter.beforeId);
   const rows = await query.execute();
-  const entries = rows.slice(0, filter.limit);
-  // One row more than a page was asked for: when it came, the next page starts before this page's last.
-  const hasMore = rows.length > filter.limit;
-  return { entries, nextBeforeId: hasMore ? (entries.at(-1)?.id ?? null) : null };
+  const { items: entries, last } = keysetPage(rows, filter.limit);
+  return { entries, nextBeforeId: last?.id ?? null };
 }
 
 export async function listAuditActions(db: Executor): Promise<string[]> {

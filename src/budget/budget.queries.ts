@@ -1,10 +1,11 @@
 import { sql } from 'kysely';
 import type { Executor } from '../db/transaction';
+import { idsIn } from '../db/ids';
 
 /** The departments with these ids (every one when null), by name. */
 export async function departmentsByName(db: Executor, ids: number[] | null) {
   let query = db.selectFrom('departments').selectAll().orderBy('name');
-  if (ids) query = query.where('id', 'in', ids.length ? ids : [-1]);
+  if (ids) query = query.where('id', 'in', idsIn(ids));
   return query.execute();
 }
 

@@ -8,6 +8,7 @@ import { listSessions } from './calibration.queries';
 import { sessionListSchema } from './calibration.schemas';
 import { closeSession, openSession } from './calibration.service';
 import { sessionView, type SessionView } from './calibration.view';
+import { keysetPage } from '../lib/pages';
 
 const sessionId = (req: Request) => idParam(req, 'calibration session');
 
@@ -75,10 +76,9 @@ function list(deps: AppDeps): Handler {
       beforeId: query.cursor,
       limit: query.limit + 1,
     });
-    const page = rows.slice(0, query.limit);
-    const last = page.at(-1);
+    const { items, last } = keysetPage(rows, query.limit);
     res.json({
-      items: page.map((s) => ({
+      items: items.map((s) => ({
         id: s.id,
         title: s.title,
         status: s.status,
@@ -88,7 +88,7 @@ function list(deps: AppDeps): Handler {
         created_at: s.created_at,
         closed_at: s.closed_at,
       })),
-      next_cursor: rows.length > query.limit && last ? String(last.id) : null,
+      next_cursor: last ? String(last.id) : null,
     });
   };
 }

@@ -2,6 +2,7 @@ import type { Insertable } from 'kysely';
 import type { CalibrationSessionsTable, EvaluationsTable } from '../db/schema';
 import type { Executor } from '../db/transaction';
 import { mayInviteTeamManagers, STAFF_ROLES, type Actor, type TeamScope } from '../policy';
+import { idsIn } from '../db/ids';
 
 export async function findSession(db: Executor, id: number) {
   return db.selectFrom('calibration_sessions').selectAll().where('id', '=', id).executeTakeFirst();
@@ -111,7 +112,7 @@ export async function listSessions(db: Executor, filter: SessionListFilter) {
   if (filter.status) query = query.where('s.status', '=', filter.status);
   if (filter.beforeId) query = query.where('s.id', '<', filter.beforeId);
   if (!filter.scope.all) {
-    const teamIds = filter.scope.teamIds.length ? filter.scope.teamIds : [-1];
+    const teamIds = idsIn(filter.scope.teamIds);
     query = query.where((eb) =>
       eb.or([
         eb('s.team_id', 'in', teamIds),
@@ -143,7 +144,7 @@ export async function invitableStaff(db: Executor, actor: Actor, scope: TeamScop
     .where('role', 'in', STAFF_ROLES)
     .orderBy('display_name');
   if (!scope.all) {
-    const teamIds = scope.teamIds.length ? scope.teamIds : [-1];
+    const teamIds = idsIn(scope.teamIds);
     query = query.where((eb) =>
       eb.or([
         eb('id', '=', actor.id),
@@ -177,7 +178,7 @@ export async function callsToCalibrate(db: Executor, scope: TeamScope, limit = 1
     .select(['calls.id', 'calls.external_id', 'calls.started_at', 'calls.category', 'agent.display_name as agent_name'])
     .orderBy('calls.started_at', 'desc')
     .limit(limit);
-  if (!scope.all) query = query.where('calls.team_id', 'in', scope.teamIds.length ? scope.teamIds : [-1]);
+  if (!scope.all) query = query.where('calls.team_id', 'in', idsIn(scope.teamIds));
   if (onlyId !== undefined) query = query.where('calls.id', '=', onlyId);
   return query.execute();
 }

@@ -3,7 +3,7 @@ import { sendRecording } from '../recordings';
 import type { AppDeps } from '../deps';
 import { AppError, NotFound, Validation } from '../lib/errors';
 import { formBody, idParam } from '../lib/forms';
-import { clientIp, flash, pickFields, refusalFlashed } from '../lib/http';
+import { actionFlashed, clientIp, flash, pickFields, successRedirect } from '../lib/http';
 import { parseIdParam } from '../lib/validation';
 import { actorOf, requireRole, STAFF_ROLES, teamScope, visibleEvaluationOr404, visibleSessionOr404 } from '../policy';
 import { publishedRubrics } from '../rubrics';
@@ -86,8 +86,8 @@ function open(deps: AppDeps): Handler {
   return async (req, res) => {
     try {
       const session = await openSession(deps, actorOf(req), formBody(req), clientIp(req));
-      flash(req, 'success', 'Calibration session opened: the evaluators find it under Calibration.');
-      res.redirect(303, `/calibration/${session.id}`);
+      const opened = 'Calibration session opened: the evaluators find it under Calibration.';
+      successRedirect(req, res, opened, `/calibration/${session.id}`);
     } catch (err) {
       if (!(err instanceof Validation)) throw err;
       const errors = err.byField();
@@ -142,11 +142,10 @@ function score(deps: AppDeps): Handler {
 function close(deps: AppDeps): Handler {
   return async (req, res) => {
     const id = sessionId(req);
-    await refusalFlashed(req, async () => {
-      await closeSession(deps, actorOf(req), id, clientIp(req));
-      flash(req, 'success', 'Session closed: every evaluator can now see all the answers.');
-    });
-    res.redirect(303, `/calibration/${id}`);
+    const done = 'Session closed: every evaluator can now see all the answers.';
+    await actionFlashed(req, res, `/calibration/${id}`, done, () =>
+      closeSession(deps, actorOf(req), id, clientIp(req)),
+    );
   };
 }
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { blankToUndefined } from '../lib/validation';
 import { pageOf, timestamp } from '../lib/openapi';
 
-const blankToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);
 /** A form sends one checkbox value as a string and several as an array. */
 const asArray = (v: unknown) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]);
 

@@ -4,6 +4,8 @@ import type { Executor } from '../db/transaction';
 import type { Call, Database, NewCall } from '../db/schema';
 import type { TeamScope } from '../policy';
 import type { CallListQuery, CallSort } from './calls.schemas';
+import { idsIn } from '../db/ids';
+import { keysetPage } from '../lib/pages';
 
 export async function findCall(db: Executor, id: number): Promise<Call | undefined> {
   return db.selectFrom('calls').selectAll().where('id', '=', id).executeTakeFirst();
@@ -66,7 +68,7 @@ type CallQuery = SelectQueryBuilder<Database, 'calls', object>;
 
 function applyFilters(query: CallQuery, scope: TeamScope, filter: CallFilter): CallQuery {
   let q = query;
-  if (!scope.all) q = q.where('calls.team_id', 'in', scope.teamIds.length ? scope.teamIds : [-1]);
+  if (!scope.all) q = q.where('calls.team_id', 'in', idsIn(scope.teamIds));
   if (filter.team_id) q = q.where('calls.team_id', '=', filter.team_id);
   if (filter.agentId) q = q.where('calls.agent_id', '=', filter.agentId);
   if (filter.startedFrom) q = q.where('calls.started_at', '>=', filter.startedFrom);
@@ -149,7 +151,7 @@ type Page = { sort: CallSort; order: 'asc' | 'desc'; cursor: CallCursor | null; 
 function pageQuery(db: DB, scope: TeamScope, filter: CallFilter, page: Page, teamUnindexed: boolean) {
   let query = applyFilters(db.selectFrom('calls'), { all: true }, filter);
   if (!scope.all) {
-    const ids = scope.teamIds.length ? scope.teamIds : [-1];
+    const ids = idsIn(scope.teamIds);
     // "+team_id" keeps SQLite from choosing the team index and sorting everything in scope: it walks the
     // sort column's index instead and filters by team as it goes (bench/: 116 ms → 1 ms at 1M calls).
     query = teamUnindexed
@@ -205,9 +207,8 @@ export async function listCalls(db: DB, scope: TeamScope, filter: CallFilter, pa
   } else {
     rows = await pageQuery(db, scope, filter, page, page.sort !== 'started_at' || !filter.team_id).execute();
   }
-  const items = rows.slice(0, page.limit);
-  const last = items.at(-1);
-  const next = rows.length > page.limit && last ? encodeCursor({ value: last[page.sort] ?? null, id: last.id }) : null;
+  const { items, last } = keysetPage(rows, page.limit);
+  const next = last ? encodeCursor({ value: last[page.sort] ?? null, id: last.id }) : null;
   return { items, next_cursor: next };
 }
 

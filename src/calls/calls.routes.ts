@@ -4,7 +4,7 @@ import type { AppDeps } from '../deps';
 import { listEvaluations } from '../evaluations';
 import { NotFound, Validation } from '../lib/errors';
 import { idParam } from '../lib/forms';
-import { clientIp, flash } from '../lib/http';
+import { clientIp, successRedirect } from '../lib/http';
 import { listTeams } from '../org';
 import { actorOf, mayOpenCallPages, requireRole, STAFF_ROLES, visibleCallOr404 } from '../policy';
 import { callCues, sendRecording } from '../recordings';
@@ -95,8 +95,7 @@ export function callRoutes(deps: AppDeps): Router {
   async function remove(req: Request, res: Response) {
     const call = await callOf(deps, req);
     await deleteCall(deps, actorOf(req), call, clientIp(req));
-    flash(req, 'success', `Call ${call.external_id} and its recording were deleted.`);
-    res.redirect(303, '/calls');
+    successRedirect(req, res, `Call ${call.external_id} and its recording were deleted.`, '/calls');
   }
 
   const router = Router();

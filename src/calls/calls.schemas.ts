@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import { dateBound } from '../lib/date-range';
+import { blankToUndefined, text } from '../lib/validation';
 import { pageOf, timestamp } from '../lib/openapi';
-
-const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
 
 const seconds = (label: string) =>
   z.preprocess(
-    blank,
+    blankToUndefined,
     z.coerce
       .number({ error: `${label} must be a number of seconds.` })
       .min(0, `${label} cannot be negative.`)
@@ -47,18 +46,17 @@ export const isoDateTime = z
   });
 
 const optionalText = (label: string, max: number) =>
-  z.preprocess(blank, z.string().trim().max(max, `${label} must be at most ${max} characters.`).optional());
+  z.preprocess(blankToUndefined, z.string().trim().max(max, `${label} must be at most ${max} characters.`).optional());
 
 export const callFieldsSchema = z
   .object({
-    external_id: z
-      .string({ error: 'external_id is required.' })
-      .trim()
-      .min(1, 'external_id is required.')
-      .max(200, 'external_id must be at most 200 characters.'),
+    external_id: text('external_id', 200),
     source: optionalText('source', 100),
     agent: optionalText('agent', 64),
-    team_id: z.preprocess(blank, z.coerce.number({ error: 'team_id must be a number.' }).int().positive().optional()),
+    team_id: z.preprocess(
+      blankToUndefined,
+      z.coerce.number({ error: 'team_id must be a number.' }).int().positive().optional(),
+    ),
     queue: optionalText('queue', 100),
     started_at: isoDateTime,
     direction: z.preprocess(
@@ -70,7 +68,7 @@ export const callFieldsSchema = z
     hold_s: seconds('hold_s'),
     duration_s: seconds('duration_s'),
     csat: z.preprocess(
-      blank,
+      blankToUndefined,
       z.coerce
         .number({ error: 'csat must be a whole number from 1 to 5.' })
         .int('csat must be a whole number from 1 to 5.')
@@ -118,10 +116,10 @@ export const REQUIRED_CSV_COLUMNS = ['external_id', 'agent', 'started_at', 'dire
 export const SORTS = ['started_at', 'duration_s', 'hold_s', 'queue_wait_s', 'csat'] as const;
 export type CallSort = (typeof SORTS)[number];
 
-const date = z.preprocess(blank, dateBound.optional());
+const date = z.preprocess(blankToUndefined, dateBound.optional());
 const num = (label: string) =>
   z.preprocess(
-    blank,
+    blankToUndefined,
     z.coerce
       .number({ error: `${label} must be a number.` })
       .min(0, `${label} cannot be negative.`)
@@ -129,22 +127,22 @@ const num = (label: string) =>
   );
 
 export const callListSchema = z.object({
-  team_id: z.preprocess(blank, z.coerce.number().int().positive().optional()),
+  team_id: z.preprocess(blankToUndefined, z.coerce.number().int().positive().optional()),
   agent: optionalText('agent', 64),
   from: date,
   to: date,
   category: optionalText('category', 100),
-  direction: z.preprocess(blank, z.enum(['inbound', 'outbound']).optional()),
-  evaluated: z.preprocess(blank, z.enum(['true', 'false']).optional()),
+  direction: z.preprocess(blankToUndefined, z.enum(['inbound', 'outbound']).optional()),
+  evaluated: z.preprocess(blankToUndefined, z.enum(['true', 'false']).optional()),
   min_duration: num('Minimum duration'),
   max_duration: num('Maximum duration'),
   min_hold: num('Minimum hold'),
   max_hold: num('Maximum hold'),
-  recording: z.preprocess(blank, z.enum(['with', 'without']).optional()),
-  sort: z.preprocess(blank, z.enum(SORTS).default('started_at')),
-  order: z.preprocess(blank, z.enum(['asc', 'desc']).default('desc')),
+  recording: z.preprocess(blankToUndefined, z.enum(['with', 'without']).optional()),
+  sort: z.preprocess(blankToUndefined, z.enum(SORTS).default('started_at')),
+  order: z.preprocess(blankToUndefined, z.enum(['asc', 'desc']).default('desc')),
   cursor: optionalText('cursor', 200),
-  limit: z.preprocess(blank, z.coerce.number().int().min(1).max(500).default(50)),
+  limit: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(500).default(50)),
 });
 export type CallListQuery = z.output<typeof callListSchema>;
 

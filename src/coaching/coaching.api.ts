@@ -1,5 +1,4 @@
 import { Router } from 'express';
-import { z } from 'zod';
 import type { AppDeps } from '../deps';
 import type { CoachingTask } from '../db/schema';
 import { idParam } from '../lib/forms';
@@ -7,14 +6,8 @@ import { clientIp } from '../lib/http';
 import { parseInput } from '../lib/validation';
 import { actorOf, coachingListScope, isCoachingOverdue } from '../policy';
 import { listCoachingTasks } from './coaching.queries';
+import { coachingListQuerySchema } from './coaching.schemas';
 import { changeCoachingTask, visibleTaskOr404 } from './coaching.service';
-
-const listSchema = z.object({
-  status: z.enum(['open', 'scheduled', 'completed', 'acknowledged', 'cancelled']).optional(),
-  overdue: z.enum(['true', 'false']).optional(),
-  cursor: z.coerce.number().int().positive().optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-});
 
 export function coachingTaskJson(
   task: Pick<
@@ -56,7 +49,7 @@ export function coachingApiRoutes(deps: AppDeps): Router {
 
   router.get('/', async (req, res) => {
     const actor = actorOf(req);
-    const query = parseInput(listSchema, req.query);
+    const query = parseInput(coachingListQuerySchema, req.query);
     const now = deps.clock.now().toISOString();
     const page = await listCoachingTasks(deps.db, {
       ...(await coachingListScope(deps.db, actor)),

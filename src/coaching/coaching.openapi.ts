@@ -1,21 +1,13 @@
 // The coaching routes' part of the OpenAPI document (src/api/openapi.ts assembles it), from the zod schemas.
-import { errors, idPathParam, jsonBody, jsonResponse, queryParam } from '../lib/openapi';
-import { coachingTaskPageSchema, coachingTaskResponseSchema } from './coaching.schemas';
+import { errors, idPathParam, jsonBody, jsonResponse, queryParams } from '../lib/openapi';
+import { coachingListQuerySchema, coachingTaskPageSchema, coachingTaskResponseSchema } from './coaching.schemas';
 import { coachingChangeSchema } from './coaching.service';
-
-// The list's query schema is private to coaching.api.ts, so its parameters are described here.
-const listParameters = [
-  queryParam('status', { type: 'string', enum: ['open', 'scheduled', 'completed', 'acknowledged', 'cancelled'] }),
-  queryParam('overdue', { type: 'string', enum: ['true', 'false'] }),
-  queryParam('cursor', { type: 'integer', exclusiveMinimum: 0 }),
-  queryParam('limit', { type: 'integer', minimum: 1, maximum: 500, default: 50 }),
-];
 
 export const coachingPaths = {
   '/api/v1/coaching-tasks': {
     get: {
       summary: 'Coaching tasks in your scope (a CSR: their own, once the scorecard behind it is released)',
-      parameters: listParameters,
+      parameters: queryParams(coachingListQuerySchema),
       responses: { 200: jsonResponse('A page of coaching tasks', coachingTaskPageSchema), ...errors(422) },
     },
   },

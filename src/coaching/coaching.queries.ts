@@ -3,6 +3,8 @@ import type { DB } from '../db/database';
 import type { CoachingStatus, CoachingTask, CoachingTasksTable } from '../db/schema';
 import type { Executor } from '../db/transaction';
 import { COACHING_ACTIVE, CSR_VISIBLE } from '../policy';
+import { idsIn } from '../db/ids';
+import { keysetPage } from '../lib/pages';
 
 export interface CoachingFilter {
   teamIds: number[] | 'all';
@@ -45,7 +47,7 @@ export async function listCoachingTasks(db: DB, filter: CoachingFilter) {
     ])
     .orderBy('t.id', 'desc')
     .limit(filter.limit + 1);
-  if (filter.teamIds !== 'all') query = query.where('t.team_id', 'in', filter.teamIds.length ? filter.teamIds : [-1]);
+  if (filter.teamIds !== 'all') query = query.where('t.team_id', 'in', idsIn(filter.teamIds));
   if (filter.csrId) query = query.where('t.csr_id', '=', filter.csrId);
   if (filter.assigneeId) query = query.where('t.assignee_id', '=', filter.assigneeId);
   if (filter.statuses) query = query.where('t.status', 'in', filter.statuses);
@@ -55,9 +57,8 @@ export async function listCoachingTasks(db: DB, filter: CoachingFilter) {
   }
   if (filter.beforeId) query = query.where('t.id', '<', filter.beforeId);
   const rows = await query.execute();
-  const items = rows.slice(0, filter.limit);
-  const last = items.at(-1);
-  return { items, nextBeforeId: rows.length > filter.limit && last ? last.id : null };
+  const { items, last } = keysetPage(rows, filter.limit);
+  return { items, nextBeforeId: last?.id ?? null };
 }
 
 export async function countOverdue(db: DB, teamIds: number[] | 'all', now: string): Promise<number> {
@@ -66,7 +67,7 @@ export async function countOverdue(db: DB, teamIds: number[] | 'all', now: strin
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('due_at', '<', now)
     .where('status', 'in', COACHING_ACTIVE);
-  if (teamIds !== 'all') query = query.where('team_id', 'in', teamIds.length ? teamIds : [-1]);
+  if (teamIds !== 'all') query = query.where('team_id', 'in', idsIn(teamIds));
   return Number((await query.executeTakeFirstOrThrow()).n);
 }
 

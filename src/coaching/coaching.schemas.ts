@@ -1,6 +1,16 @@
 import { z } from 'zod';
 import { pageOf, timestamp } from '../lib/openapi';
 
+const COACHING_STATUSES = ['open', 'scheduled', 'completed', 'acknowledged', 'cancelled'] as const;
+
+/** The coaching task list's query (GET /api/v1/coaching-tasks; its OpenAPI parameters are generated from it). */
+export const coachingListQuerySchema = z.object({
+  status: z.enum(COACHING_STATUSES).optional(),
+  overdue: z.enum(['true', 'false']).optional(),
+  cursor: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+
 // What the API answers for a coaching task (the OpenAPI document's response schemas; test/api checks them).
 const rowId = z.number().int().positive();
 
@@ -10,7 +20,7 @@ export const coachingTaskResponseSchema = z.object({
   assignee_id: rowId.nullable(),
   team_id: rowId.nullable(),
   evaluation_id: rowId.nullable(),
-  status: z.enum(['open', 'scheduled', 'completed', 'acknowledged', 'cancelled']),
+  status: z.enum(COACHING_STATUSES),
   overdue: z.boolean().describe('past due and not completed'),
   focus: z.array(
     z.object({

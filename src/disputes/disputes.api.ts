@@ -9,6 +9,7 @@ import { disputesOfEvaluation, listDisputes } from './disputes.queries';
 import { disputeListSchema, openedIn } from './disputes.schemas';
 import { openDispute, rescoreDispute, upholdDispute } from './disputes.service';
 import { disputeDetail, withItems, type DisputeDetail } from './disputes.view';
+import { keysetPage } from '../lib/pages';
 
 export function disputeJson(d: DisputeDetail) {
   return {
@@ -76,11 +77,10 @@ function list(deps: AppDeps): Handler {
       beforeId: query.cursor,
       limit: query.limit + 1,
     });
-    const page = rows.slice(0, query.limit);
-    const last = page.at(-1);
+    const { items, last } = keysetPage(rows, query.limit);
     res.json({
-      items: (await withItems(deps.db, page)).map(disputeJson),
-      next_cursor: rows.length > query.limit && last ? String(last.id) : null,
+      items: (await withItems(deps.db, items)).map(disputeJson),
+      next_cursor: last ? String(last.id) : null,
     });
   };
 }

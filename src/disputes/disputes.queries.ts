@@ -2,6 +2,7 @@ import type { Insertable } from 'kysely';
 import type { DisputeItemsTable, DisputesTable, DisputeStatus, Evaluation } from '../db/schema';
 import type { Executor } from '../db/transaction';
 import type { TeamScope } from '../policy';
+import { idsIn } from '../db/ids';
 
 export async function findDispute(db: Executor, id: number) {
   return db.selectFrom('disputes').selectAll().where('id', '=', id).executeTakeFirst();
@@ -119,7 +120,7 @@ export interface DisputeListFilter {
 export async function listDisputes(db: Executor, filter: DisputeListFilter): Promise<DisputeRow[]> {
   let query = disputesWithNames(db).orderBy('d.id', 'desc').limit(filter.limit);
   if (!filter.scope.all) {
-    const teamIds = filter.scope.teamIds.length ? filter.scope.teamIds : [-1];
+    const teamIds = idsIn(filter.scope.teamIds);
     const assigneeId = filter.assigneeId ?? -1;
     query = query.where((eb) => eb.or([eb('d.team_id', 'in', teamIds), eb('d.assignee_id', '=', assigneeId)]));
   }

@@ -2,6 +2,8 @@ import { sql } from 'kysely';
 import type { Executor } from '../db/transaction';
 import type { Evaluation } from '../db/schema';
 import type { CheckedAnswer } from './answers';
+import { idsIn } from '../db/ids';
+import { keysetPage } from '../lib/pages';
 
 export async function findEvaluation(db: Executor, id: number): Promise<Evaluation | undefined> {
   return db.selectFrom('evaluations').selectAll().where('id', '=', id).executeTakeFirst();
@@ -64,7 +66,7 @@ function pageIds(db: Executor, filter: EvaluationListFilter) {
     .where(kind, '=', 'standard')
     .orderBy('e.id', 'desc')
     .limit(filter.limit + 1);
-  if (filter.teamIds !== 'all') ids = ids.where('e.team_id', 'in', filter.teamIds.length ? filter.teamIds : [-1]);
+  if (filter.teamIds !== 'all') ids = ids.where('e.team_id', 'in', idsIn(filter.teamIds));
   if (filter.agentId) ids = ids.where('e.agent_id', '=', filter.agentId);
   if (filter.callId) ids = ids.where('e.call_id', '=', filter.callId);
   if (filter.evaluatorId) ids = ids.where('e.evaluator_id', '=', filter.evaluatorId);
@@ -121,9 +123,8 @@ export async function listEvaluations(db: Executor, filter: EvaluationListFilter
     .where('e.id', 'in', pageIds(db, filter))
     .orderBy('e.id', 'desc')
     .execute();
-  const items = rows.slice(0, filter.limit);
-  const last = items.at(-1);
-  return { items, nextBeforeId: rows.length > filter.limit && last ? last.id : null };
+  const { items, last } = keysetPage(rows, filter.limit);
+  return { items, nextBeforeId: last?.id ?? null };
 }
 
 export type EvaluationRow = Awaited<ReturnType<typeof listEvaluations>>['items'][number];

@@ -5,7 +5,7 @@ import type { Evaluation } from '../db/schema';
 import type { AppDeps } from '../deps';
 import { NotFound, Validation } from '../lib/errors';
 import { formBody, idParam } from '../lib/forms';
-import { clientIp, flash, refusalFlashed } from '../lib/http';
+import { actionFlashed, clientIp } from '../lib/http';
 import { parseIdParam, parseInput } from '../lib/validation';
 import {
   actorOf,
@@ -101,11 +101,10 @@ function scorecardPage(deps: AppDeps, extras: ScorecardExtras): Handler {
 function release(deps: AppDeps): Handler {
   return async (req, res) => {
     const id = scorecardId(req);
-    await refusalFlashed(req, async () => {
-      await releaseEvaluation(deps, actorOf(req), id, clientIp(req));
-      flash(req, 'success', 'Released: the CSR can now see this scorecard.');
-    });
-    res.redirect(303, `/evaluations/${id}`);
+    const done = 'Released: the CSR can now see this scorecard.';
+    await actionFlashed(req, res, `/evaluations/${id}`, done, () =>
+      releaseEvaluation(deps, actorOf(req), id, clientIp(req)),
+    );
   };
 }
 
@@ -113,11 +112,9 @@ function acknowledge(deps: AppDeps): Handler {
   return async (req, res) => {
     const id = scorecardId(req);
     const { comment } = parseInput(acknowledgeSchema, { comment: formBody(req).comment });
-    await refusalFlashed(req, async () => {
-      await acknowledgeEvaluation(deps, actorOf(req), id, comment, clientIp(req));
-      flash(req, 'success', 'Thank you: scorecard acknowledged.');
-    });
-    res.redirect(303, `/evaluations/${id}`);
+    await actionFlashed(req, res, `/evaluations/${id}`, 'Thank you: scorecard acknowledged.', () =>
+      acknowledgeEvaluation(deps, actorOf(req), id, comment, clientIp(req)),
+    );
   };
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { dateBound } from '../lib/date-range';
+import { requiredText } from '../lib/validation';
 import { pageOf, timestamp } from '../lib/openapi';
 
 const answerSchema = z.object({
@@ -47,11 +48,7 @@ export const createEvaluationSchema = saveSchema.extend({
 export type CreateEvaluationInput = z.output<typeof createEvaluationSchema>;
 
 export const rescoreSchema = saveSchema.extend({
-  reason: z
-    .string({ error: 'Say why you are rescoring.' })
-    .trim()
-    .min(3, 'Say why you are rescoring.')
-    .max(1000, 'The reason is at most 1000 characters.'),
+  reason: requiredText(1000, 'Say why you are rescoring.', 'The reason is at most 1000 characters.', 3),
 });
 
 export const acknowledgeSchema = z.object({

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../db/transaction';
+import { idsIn } from '../db/ids';
 
 // The scoring queue: calls with a recording that nobody has evaluated yet.
 
@@ -57,6 +58,6 @@ export async function countUnscored(db: Executor, teamIds: number[] | 'all'): Pr
     .where('calls.evaluation_count', '=', 0)
     .where('calls.recording_status', '=', 'stored')
     .where('calls.agent_id', 'is not', null);
-  if (teamIds !== 'all') query = query.where('calls.team_id', 'in', teamIds.length ? teamIds : [-1]);
+  if (teamIds !== 'all') query = query.where('calls.team_id', 'in', idsIn(teamIds));
   return Number((await query.executeTakeFirstOrThrow()).n);
 }

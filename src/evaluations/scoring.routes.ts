@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { AppDeps } from '../deps';
 import { formBody, idParam } from '../lib/forms';
-import { clientIp, flash } from '../lib/http';
+import { clientIp, flash, successRedirect } from '../lib/http';
 import { actorOf, visibleEvaluationOr404 } from '../policy';
 import { scorerOr404 } from './checks';
 import { evaluationView } from './evaluation-view';
@@ -98,8 +98,7 @@ export function rescoreForm(deps: AppDeps): Handler {
     const { form, input } = await postedForm(deps, req);
     try {
       await rescoreEvaluation(deps, actorOf(req), id, { ...input, reason: form.reason }, clientIp(req));
-      flash(req, 'success', 'Scorecard rescored. The earlier revision is kept below.');
-      res.redirect(303, `/evaluations/${id}`);
+      successRedirect(req, res, 'Scorecard rescored. The earlier revision is kept below.', `/evaluations/${id}`);
     } catch (err) {
       const refused = scoringFormErrors(err, input.answers);
       if (!refused) throw err;

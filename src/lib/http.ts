@@ -14,6 +14,12 @@ export function flash(req: Request, kind: 'success' | 'error' | 'info', message:
   req.session.flash = [...(req.session.flash ?? []), { kind, message }];
 }
 
+/** The end of a post that worked (post/redirect/get): a success message for the next page, and a 303 to it. */
+export function successRedirect(req: Request, res: Response, message: string, to: string): void {
+  flash(req, 'success', message);
+  res.redirect(303, to);
+}
+
 /** Picks only the named fields from a form body, so a whole req.body never reaches a template. */
 export function pickFields(body: unknown, names: readonly string[]): Record<string, unknown> {
   const source = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
@@ -39,4 +45,22 @@ export async function refusalFlashed(req: Request, step: () => Promise<void>): P
     if (!(err instanceof AppError && err.status === 409)) throw err;
     flash(req, 'error', err.message);
   }
+}
+
+/**
+ * A button's post (close, release, acknowledge): runs `step` and flashes `done`, or flashes its refusal (409)
+ * instead; either way the browser goes back to `to` (303).
+ */
+export async function actionFlashed(
+  req: Request,
+  res: Response,
+  to: string,
+  done: string,
+  step: () => Promise<unknown>,
+): Promise<void> {
+  await refusalFlashed(req, async () => {
+    await step();
+    flash(req, 'success', done);
+  });
+  res.redirect(303, to);
 }

@@ -13,7 +13,7 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
 }
 
 /** Form fields arrive as strings; an empty field means "not given". */
-const blankToUndefined = (value: unknown) => (value === '' || value === null ? undefined : value);
+export const blankToUndefined = (value: unknown) => (value === '' || value === null ? undefined : value);
 
 export const optionalId = z.preprocess(
   blankToUndefined,
@@ -35,6 +35,11 @@ export function text(label: string, max: number, min = 1) {
     .trim()
     .min(min, min === 1 ? `${label} is required.` : `${label} needs at least ${min} characters.`)
     .max(max, `${label} must be at most ${max} characters.`);
+}
+
+/** A required text field in the form's own words: `missing` when absent or shorter than `min`, `tooLong` past `max`. */
+export function requiredText(max: number, missing: string, tooLong: string, min = 1) {
+  return z.string({ error: missing }).trim().min(min, missing).max(max, tooLong);
 }
 
 /** Route parameter ids: anything but a positive integer is simply not found. */

@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../deps';
 import { NotFound } from '../lib/errors';
 import { idParam, submitForm } from '../lib/forms';
-import { clientIp, flash, pickFields, withDeps } from '../lib/http';
+import { clientIp, pickFields, successRedirect, withDeps } from '../lib/http';
 import { actorOf, requireRole } from '../policy';
 import {
   findDepartment,
@@ -97,8 +97,7 @@ async function createDepartment(deps: AppDeps, req: Request, res: Response) {
   await submitForm(
     async () => {
       await saveDepartment(deps, actorOf(req), departmentInput(values), undefined, clientIp(req));
-      flash(req, 'success', `Department ${String(values.name)} created.`);
-      res.redirect(303, '/admin/org');
+      successRedirect(req, res, `Department ${String(values.name)} created.`, '/admin/org');
     },
     (status, errors) => renderOrg(deps, res, status, { deptForm: { values, errors } }),
     'name',
@@ -111,8 +110,7 @@ async function createTeam(deps: AppDeps, req: Request, res: Response) {
   await submitForm(
     async () => {
       await saveTeam(deps, actorOf(req), values, undefined, clientIp(req));
-      flash(req, 'success', `Team ${String(values.name)} created.`);
-      res.redirect(303, '/admin/org');
+      successRedirect(req, res, `Team ${String(values.name)} created.`, '/admin/org');
     },
     (status, errors) => renderOrg(deps, res, status, { teamForm: { values, errors } }),
     'name',
@@ -129,8 +127,7 @@ async function editDepartment(deps: AppDeps, req: Request, res: Response) {
   await submitForm(
     async () => {
       await saveDepartment(deps, actorOf(req), departmentInput(values), id, clientIp(req));
-      flash(req, 'success', 'Department saved.');
-      res.redirect(303, '/admin/org');
+      successRedirect(req, res, 'Department saved.', '/admin/org');
     },
     (status, errors) => renderDepartment(deps, res, id, { status, values, errors }),
     'name',
@@ -148,8 +145,7 @@ async function editTeam(deps: AppDeps, req: Request, res: Response) {
   await submitForm(
     async () => {
       await saveTeam(deps, actorOf(req), values, id, clientIp(req));
-      flash(req, 'success', 'Team saved.');
-      res.redirect(303, '/admin/org');
+      successRedirect(req, res, 'Team saved.', '/admin/org');
     },
     (status, errors) => renderTeam(deps, res, id, { status, values, errors }),
     'name',

@@ -2,7 +2,7 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import type { AppDeps } from '../deps';
 import { AppError, NotFound, Unauthorized, Validation } from '../lib/errors';
 import { idParam } from '../lib/forms';
-import { clientIp, flash, pickFields, withDeps } from '../lib/http';
+import { clientIp, pickFields, successRedirect, withDeps } from '../lib/http';
 import { actorOf, requireSignedIn } from '../policy';
 import { findUserById } from '../users';
 import { changeOwnPassword } from './profile.service';
@@ -48,8 +48,7 @@ async function changePassword(deps: AppDeps, req: Request, res: Response, next: 
   req.login(user, (err) => {
     if (err) return next(err);
     req.session.startedAt = startedAt;
-    flash(req, 'success', 'Password changed. Other devices were signed out.');
-    res.redirect(303, '/profile');
+    successRedirect(req, res, 'Password changed. Other devices were signed out.', '/profile');
   });
 }
 
@@ -68,8 +67,7 @@ async function addToken(deps: AppDeps, req: Request, res: Response) {
 
 async function revokeOwnToken(deps: AppDeps, req: Request, res: Response) {
   await revokeToken(deps, actorOf(req).id, idParam(req, 'token'), clientIp(req));
-  flash(req, 'success', 'Token revoked.');
-  res.redirect(303, '/profile');
+  successRedirect(req, res, 'Token revoked.', '/profile');
 }
 
 export function profileRoutes(deps: AppDeps): Router {

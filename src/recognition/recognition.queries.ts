@@ -3,6 +3,7 @@ import type { AwardsTable } from '../db/schema';
 import type { Executor } from '../db/transaction';
 import type { DepartmentScope } from '../policy';
 import { COUNTED_IN_FIGURES } from '../policy';
+import { idsIn } from '../db/ids';
 
 export interface PerformerRow {
   agent_id: number;
@@ -41,13 +42,13 @@ export async function performerAverages(
     .where('u.active', '=', 1)
     .groupBy(['e.agent_id', 'u.display_name', 't.id', 't.name'])
     .having((eb) => eb.fn.count('e.id'), '>=', minEvaluations);
-  if (teamIds !== 'all') query = query.where('t.id', 'in', teamIds.length ? teamIds : [-1]);
+  if (teamIds !== 'all') query = query.where('t.id', 'in', idsIn(teamIds));
   return query.execute();
 }
 
 export async function departmentOptions(db: Executor, departments: DepartmentScope) {
   let query = db.selectFrom('departments').select(['id', 'name']).orderBy('name');
-  if (departments !== 'all') query = query.where('id', 'in', departments.length ? departments : [-1]);
+  if (departments !== 'all') query = query.where('id', 'in', idsIn(departments));
   return query.execute();
 }
 

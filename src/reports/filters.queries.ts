@@ -32,3 +32,8 @@ export function inRollupDays<DB, TB extends keyof DB, O>(
 export function bucketSql(column: string, group: 'day' | 'week'): string {
   return group === 'day' ? `substr(${column}, 1, 10)` : `date(substr(${column}, 1, 10), '-6 days', 'weekday 1')`;
 }
+
+/** Sums of sums: each named column of a subquery of sums (`d`, days going into weeks), summed under its name. */
+export function resummed<Name extends string>(table: string, names: readonly Name[]) {
+  return names.map((name) => sql<number>`sum(${sql.ref(`${table}.${name}`)})`.as(name));
+}

@@ -1,24 +1,11 @@
-import { z } from 'zod';
 import type { DB } from '../db/database';
 import { NotFound } from '../lib/errors';
-import { dateBound, instantRange, localDateOf } from '../lib/date-range';
+import { instantRange, localDateOf } from '../lib/date-range';
 import { parseInput } from '../lib/validation';
 import { canSeeUser, inTeamScope, isCsrPerson, teamScope, type Actor } from '../policy';
 import { findUserByUsername } from '../users';
-
-const day = z.preprocess((v) => (v === '' ? undefined : v), dateBound.optional());
-
-const reportQuerySchema = z.object({
-  from: day,
-  to: day,
-  team_id: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().positive().optional()),
-  agent: z.preprocess((v) => (v === '' ? undefined : v), z.string().trim().max(64).optional()),
-  group: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['day', 'week']).default('week')),
-  threshold_s: z.preprocess(
-    (v) => (v === '' ? undefined : v),
-    z.coerce.number().int().min(1, 'The threshold is at least 1 second.').max(3600).optional(),
-  ),
-});
+import { reportQuerySchema } from './reports.schemas';
+import { scopedIds } from '../db/ids';
 
 /** Which scorecards a figure may include: staff see submitted ones; a CSR only what was released to them. */
 export type Audience = 'staff' | 'csr';
@@ -97,8 +84,8 @@ function rangeOf(input: { from?: string; to?: string }, now: Date, defaultDays: 
 }
 
 /** The teams a report is narrowed to, or null for all; an empty scope matches nothing (-1 is no team's id). */
-export function teamFilterOf(filter: Pick<ReportFilter, 'teamIds'>): number[] | null {
-  return filter.teamIds === 'all' ? null : filter.teamIds.length ? filter.teamIds : [-1];
+export function teamFilterOf(filter: Pick<ReportFilter, 'teamIds'>): readonly number[] | null {
+  return scopedIds(filter.teamIds);
 }
 
 /** Every bucket label from..to, so empty days or weeks show as gaps, not missing rows. */

@@ -3,7 +3,7 @@ import type { Database } from '../db/schema';
 import type { Executor } from '../db/transaction';
 import { COUNTED_IN_FIGURES, CSR_VISIBLE } from '../policy';
 import type { Audience, ReportFilter } from './filters';
-import { bucketSql, inRollupDays, narrowedToFilter } from './filters.queries';
+import { bucketSql, inRollupDays, narrowedToFilter, resummed } from './filters.queries';
 import type { RollupDays } from './rollups';
 
 type EvalQuery = SelectQueryBuilder<Database, 'evaluations', object>;
@@ -26,6 +26,8 @@ function scored(db: Executor, filter: ReportFilter, audience: Audience) {
   return scoped(db.selectFrom('evaluations'), filter, audience).where('evaluations.score', 'is not', null);
 }
 
+const SCORE_SUM_NAMES = ['n', 'total', 'squares', 'passed'] as const;
+
 /** The sums a mean with its interval and a pass rate are worked out from. */
 function scoreSums() {
   return [
@@ -47,13 +49,7 @@ export async function scoreTrendRows(db: Executor, filter: ReportFilter, audienc
   const bucket = sql.raw(bucketSql('d.day', filter.group));
   return db
     .selectFrom(perDay.as('d'))
-    .select([
-      sql<string>`${bucket}`.as('bucket'),
-      sql<number>`sum(d.n)`.as('n'),
-      sql<number>`sum(d.total)`.as('total'),
-      sql<number>`sum(d.squares)`.as('squares'),
-      sql<number>`sum(d.passed)`.as('passed'),
-    ])
+    .select([sql<string>`${bucket}`.as('bucket'), ...resummed('d', SCORE_SUM_NAMES)])
     .groupBy(sql`1`)
     .execute();
 }

@@ -1,4 +1,24 @@
 import { z } from 'zod';
+import { dateBound } from '../lib/date-range';
+import { blankToUndefined } from '../lib/validation';
+
+// What every report reads from its query string (the pages, the CSVs and the API; the OpenAPI document's
+// parameters are generated from it).
+const day = z
+  .preprocess(blankToUndefined, dateBound.optional())
+  .describe(`${String(dateBound.description)}; the last 30 days (scores: 90) by default`);
+
+export const reportQuerySchema = z.object({
+  from: day,
+  to: day,
+  team_id: z.preprocess(blankToUndefined, z.coerce.number().int().positive().optional()),
+  agent: z.preprocess(blankToUndefined, z.string().trim().max(64).optional()).describe('username'),
+  group: z.preprocess(blankToUndefined, z.enum(['day', 'week']).default('week')),
+  threshold_s: z.preprocess(
+    blankToUndefined,
+    z.coerce.number().int().min(1, 'The threshold is at least 1 second.').max(3600).optional(),
+  ),
+});
 
 // What the report API answers (the OpenAPI document's response schemas; test/api checks real answers).
 const count = z.number().int().min(0);

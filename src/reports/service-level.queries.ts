@@ -1,19 +1,21 @@
 import { sql } from 'kysely';
 import type { Executor } from '../db/transaction';
 import type { ReportFilter } from './filters';
-import { bucketSql, inRollupDays, narrowedToFilter } from './filters.queries';
+import { bucketSql, inRollupDays, narrowedToFilter, resummed } from './filters.queries';
 import type { RollupDays } from './rollups';
 
+const SUM_NAMES = [
+  'offered',
+  'answered_within',
+  'abandoned',
+  'answered',
+  'wait_total',
+  'inbound_answered',
+  'hold_total',
+] as const;
+
 /** The sums behind the service-level figures (see ./service-level.ts). */
-export interface Sums {
-  offered: number;
-  answered_within: number;
-  abandoned: number;
-  answered: number;
-  wait_total: number;
-  inbound_answered: number;
-  hold_total: number;
-}
+export type Sums = Record<(typeof SUM_NAMES)[number], number>;
 
 export type BucketSums = Sums & { bucket: string };
 
@@ -85,29 +87,12 @@ export async function bucketSumsInRollup(db: Executor, filter: ReportFilter, day
   // Sum per day first (in key order), then into weeks: the week of a few dozen days, not of every row.
   const perDay = db
     .selectFrom('rollup_call_day')
-    .select([
-      'day',
-      sql<number>`sum(offered)`.as('offered'),
-      sql<number>`sum(within_threshold)`.as('answered_within'),
-      sql<number>`sum(abandoned)`.as('abandoned'),
-      sql<number>`sum(answered)`.as('answered'),
-      sql<number>`sum(wait_total)`.as('wait_total'),
-      sql<number>`sum(hold_total)`.as('hold_total'),
-    ])
+    .select(['day', ...rollupSums()])
     .groupBy('day');
   const bucket = sql.raw(bucketSql('d.day', filter.group));
   return db
     .selectFrom(inRollupDays(perDay, filter, days).as('d'))
-    .select([
-      sql<string>`${bucket}`.as('bucket'),
-      sql<number>`sum(d.offered)`.as('offered'),
-      sql<number>`sum(d.answered_within)`.as('answered_within'),
-      sql<number>`sum(d.abandoned)`.as('abandoned'),
-      sql<number>`sum(d.answered)`.as('answered'),
-      sql<number>`sum(d.wait_total)`.as('wait_total'),
-      sql<number>`sum(d.answered)`.as('inbound_answered'),
-      sql<number>`sum(d.hold_total)`.as('hold_total'),
-    ])
+    .select([sql<string>`${bucket}`.as('bucket'), ...resummed('d', SUM_NAMES)])
     .groupBy(sql`1`)
     .execute();
 }

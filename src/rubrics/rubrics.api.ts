@@ -4,7 +4,7 @@ import { NotFound } from '../lib/errors';
 import { idParam } from '../lib/forms';
 import { clientIp } from '../lib/http';
 import { actorOf, requireRole, STAFF_ROLES } from '../policy';
-import { loadRubric, type FullRubric } from './rubrics.queries';
+import { loadRubric, rubricSettings, type FullRubric } from './rubrics.queries';
 import { createRubric, publishRubric } from './rubrics.service';
 
 export function rubricJson(rubric: FullRubric) {
@@ -15,13 +15,7 @@ export function rubricJson(rubric: FullRubric) {
     name: rubric.name,
     description: rubric.description,
     status: rubric.status,
-    pass_threshold: rubric.pass_threshold,
-    release_mode: rubric.release_mode,
-    release_after_days: rubric.release_after_days,
-    disputes_enabled: rubric.disputes_enabled === 1,
-    dispute_limit: rubric.dispute_limit,
-    dispute_window_days: rubric.dispute_window_days,
-    dispute_reviewer: rubric.dispute_reviewer,
+    ...rubricSettings(rubric),
     published_at: rubric.published_at,
     sections: rubric.sections.map((s) => ({
       id: s.id,

@@ -160,11 +160,9 @@ export async function insertRubricBody(db: DB, rubricId: number, input: RubricIn
   }
 }
 
-/** A stored rubric as API input, for copying it into a new version or a duplicate. */
-export function toInput(rubric: FullRubric): RubricInput {
+/** A stored rubric's pass mark, release and dispute settings, as the API and a rubric's input spell them. */
+export function rubricSettings(rubric: FullRubric) {
   return {
-    name: rubric.name,
-    description: rubric.description,
     pass_threshold: rubric.pass_threshold,
     release_mode: rubric.release_mode,
     release_after_days: rubric.release_after_days,
@@ -172,6 +170,15 @@ export function toInput(rubric: FullRubric): RubricInput {
     dispute_limit: rubric.dispute_limit,
     dispute_window_days: rubric.dispute_window_days,
     dispute_reviewer: rubric.dispute_reviewer,
+  };
+}
+
+/** A stored rubric as API input, for copying it into a new version or a duplicate. */
+export function toInput(rubric: FullRubric): RubricInput {
+  return {
+    name: rubric.name,
+    description: rubric.description,
+    ...rubricSettings(rubric),
     sections: rubric.sections.map((s) => ({
       title: s.title,
       weight: s.weight,

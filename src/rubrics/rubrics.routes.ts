@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../deps';
 import { AppError, NotFound, Validation } from '../lib/errors';
 import { formBody, idParam } from '../lib/forms';
-import { clientIp, flash } from '../lib/http';
+import { clientIp, flash, successRedirect } from '../lib/http';
 import { actorOf, requireRole, STAFF_ROLES } from '../policy';
 import { formatScore } from '../scoring';
 import { applyOp, blankRubric, draftFromForm, draftFromRubric, inputFromDraft, type RubricDraft } from './builder-form';
@@ -54,8 +54,8 @@ async function handleBuilderPost(
       flash(req, 'success', `${saved.name} v${saved.version} is published: supervisors can score with it now.`);
       return res.redirect(303, `/rubrics/${saved.id}`);
     }
-    flash(req, 'success', 'Draft saved.');
-    res.redirect(303, op === 'preview' ? `/rubrics/${saved.id}/preview` : `/rubrics/${saved.id}/edit`);
+    const to = op === 'preview' ? `/rubrics/${saved.id}/preview` : `/rubrics/${saved.id}/edit`;
+    successRedirect(req, res, 'Draft saved.', to);
   } catch (err) {
     if (!(err instanceof Validation) && !(err instanceof AppError && err.status === 409)) throw err;
     const errors = err instanceof Validation ? err.byField() : { _form: err.message };

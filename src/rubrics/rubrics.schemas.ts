@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { blankToUndefined, requiredText } from '../lib/validation';
 import { timestamp } from '../lib/openapi';
 
 const flag = z
@@ -7,7 +8,6 @@ const flag = z
   .transform((v) => v === true || v === 'on' || v === 'true' || v === '1');
 
 const blankToNull = (v: unknown) => (v === '' || v === undefined ? null : v);
-const blankToUndefined = (v: unknown) => (v === '' || v === null ? undefined : v);
 
 /** Disputes are on unless switched off: an API client that says nothing gets the default. */
 const disputesFlag = z
@@ -41,11 +41,7 @@ const disputeFields = {
 };
 
 const optionSchema = z.object({
-  label: z
-    .string({ error: 'Each option needs a label.' })
-    .trim()
-    .min(1, 'Each option needs a label.')
-    .max(80, 'Option labels are at most 80 characters.'),
+  label: requiredText(80, 'Each option needs a label.', 'Option labels are at most 80 characters.'),
   points: z.coerce
     .number({ error: 'Option points must be a number.' })
     .min(0, 'Option points cannot be negative.')
@@ -54,11 +50,7 @@ const optionSchema = z.object({
 
 const itemSchema = z
   .object({
-    prompt: z
-      .string({ error: 'Each item needs a question.' })
-      .trim()
-      .min(1, 'Each item needs a question.')
-      .max(300, 'Questions are at most 300 characters.'),
+    prompt: requiredText(300, 'Each item needs a question.', 'Questions are at most 300 characters.'),
     guidance: z
       .preprocess(blankToNull, z.string().trim().max(2000, 'Guidance is at most 2000 characters.').nullable())
       .default(null),
@@ -98,11 +90,7 @@ const itemSchema = z
   });
 
 const sectionSchema = z.object({
-  title: z
-    .string({ error: 'Each section needs a title.' })
-    .trim()
-    .min(1, 'Each section needs a title.')
-    .max(120, 'Section titles are at most 120 characters.'),
+  title: requiredText(120, 'Each section needs a title.', 'Section titles are at most 120 characters.'),
   weight: z.coerce
     .number({ error: 'Weight must be a number.' })
     .positive('Weight must be more than 0.')
@@ -123,11 +111,7 @@ const sectionSchema = z.object({
 
 export const rubricSchema = z
   .object({
-    name: z
-      .string({ error: 'The rubric needs a name.' })
-      .trim()
-      .min(1, 'The rubric needs a name.')
-      .max(120, 'Names are at most 120 characters.'),
+    name: requiredText(120, 'The rubric needs a name.', 'Names are at most 120 characters.'),
     description: z.preprocess(blankToNull, z.string().trim().max(2000).nullable()).default(null),
     pass_threshold: z.coerce
       .number({ error: 'Pass threshold must be a number.' })

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { DB } from '../db/database';
 import { dueAtOf, periodAt, plannedSoFar, type Period } from './period';
 import { callDone, plansOf, type PlanWithTeam } from './sampling.queries';
+import { idsIn } from '../db/ids';
 
 /** One CSR's sampling progress in their team plan's period. */
 export interface PlanProgressRow {
@@ -48,7 +49,7 @@ async function csrsOf(db: DB, teamId: number, alsoIds: number[]) {
     .where((eb) =>
       eb.or([
         eb.and([eb('team_id', '=', teamId), eb('role', '=', 'csr'), eb('active', '=', 1)]),
-        eb('id', 'in', alsoIds.length ? alsoIds : [-1]),
+        eb('id', 'in', idsIn(alsoIds)),
       ]),
     )
     .orderBy('display_name')

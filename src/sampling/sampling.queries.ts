@@ -2,16 +2,12 @@ import { sql, type RawBuilder } from 'kysely';
 import type { DB } from '../db/database';
 import type { SamplingPlan } from '../db/schema/sampling';
 import type { PlanInput } from './sampling.schemas';
+import { scopedIds } from '../db/ids';
 
 /** 1 when an evaluation of the call has been submitted (by anyone, standard scoring only), else 0. */
 export function callDone(callRef: string): RawBuilder<number> {
   return sql<number>`exists (select 1 from evaluations done_e where done_e.call_id = ${sql.ref(callRef)}
     and done_e.kind = 'standard' and done_e.submitted_at is not null)`;
-}
-
-function inTeams(teamIds: number[] | 'all'): number[] | null {
-  if (teamIds === 'all') return null;
-  return teamIds.length ? teamIds : [-1];
 }
 
 export async function findPlanByTeam(db: DB, teamId: number): Promise<SamplingPlan | undefined> {
@@ -33,7 +29,7 @@ export async function plansOf(db: DB, teamIds: number[] | 'all', activeOnly = tr
     .select('teams.name as team_name')
     .orderBy('teams.name')
     .orderBy('sampling_plans.id');
-  const teams = inTeams(teamIds);
+  const teams = scopedIds(teamIds);
   if (teams) query = query.where('sampling_plans.team_id', 'in', teams);
   if (activeOnly) query = query.where('sampling_plans.active', '=', 1);
   return query.execute();
@@ -157,7 +153,7 @@ export async function assignedPicks(db: DB, supervisorId: number, teamIds: numbe
     .orderBy('p.due_at')
     .orderBy('calls.started_at')
     .limit(limit);
-  const teams = inTeams(teamIds);
+  const teams = scopedIds(teamIds);
   if (teams) query = query.where('p.team_id', 'in', teams);
   const rows = await query.execute();
   return rows.map((row) => ({ ...row, overdue: row.due_at < now }));
@@ -199,7 +195,7 @@ export async function teamsWithPlans(db: DB, teamIds: number[] | 'all') {
     ])
     .orderBy('departments.name')
     .orderBy('teams.name');
-  const teams = inTeams(teamIds);
+  const teams = scopedIds(teamIds);
   if (teams) query = query.where('teams.id', 'in', teams);
   return query.execute();
 }

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../deps';
 import { Forbidden, NotFound, Validation } from '../lib/errors';
-import { clientIp, flash, pickFields } from '../lib/http';
+import { clientIp, pickFields, successRedirect } from '../lib/http';
 import { idParam } from '../lib/forms';
 import { actorOf, mayEditSamplingPlans, requireRole, STAFF_ROLES, teamScope } from '../policy';
 import { dueAtOf, periodAt, periodFromKey, periodLabel } from './period';
@@ -125,8 +125,7 @@ async function savePlanForm(deps: AppDeps, req: Request, res: Response) {
     const picked = topUp
       ? ` ${topUp.picks.length} call${topUp.picks.length === 1 ? '' : 's'} picked so far this period.`
       : '';
-    flash(req, 'success', `Sampling plan saved.${picked}`);
-    res.redirect(303, `/sampling/teams/${teamIdParam(req)}`);
+    successRedirect(req, res, `Sampling plan saved.${picked}`, `/sampling/teams/${teamIdParam(req)}`);
   } catch (err) {
     if (!(err instanceof Validation)) throw err;
     await renderPlanForm(deps, req, res, 422, { ...values, active: values.active !== undefined }, err.byField());

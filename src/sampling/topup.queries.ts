@@ -3,6 +3,7 @@ import type { DB } from '../db/database';
 import type { SamplingPeriodRow, SamplingPicksTable, SamplingPlan } from '../db/schema/sampling';
 import type { Period } from './period';
 import { callDone } from './sampling.queries';
+import { idsIn } from '../db/ids';
 
 /** The plan's seed row for the period, created with `seed` the first time the period is sampled. */
 export async function ensurePeriod(
@@ -81,12 +82,7 @@ export async function orphanedPicks(db: DB, teamId: number, supervisorIds: numbe
     .where('p.team_id', '=', teamId)
     .where('p.call_id', 'is not', null)
     .where(sql<boolean>`not ${callDone('p.call_id')}`)
-    .where((eb) =>
-      eb.or([
-        eb('p.supervisor_id', 'is', null),
-        eb('p.supervisor_id', 'not in', supervisorIds.length ? supervisorIds : [-1]),
-      ]),
-    )
+    .where((eb) => eb.or([eb('p.supervisor_id', 'is', null), eb('p.supervisor_id', 'not in', idsIn(supervisorIds))]))
     .orderBy('p.id')
     .execute();
   return rows;

@@ -2,6 +2,7 @@ import type { Insertable } from 'kysely';
 import type { TrainingRecommendationsTable } from '../db/schema';
 import type { Executor } from '../db/transaction';
 import type { DepartmentScope } from '../policy';
+import { idsIn } from '../db/ids';
 
 // Training a supervisor recommends from a coaching task, waiting for a manager's decision.
 
@@ -80,8 +81,7 @@ export async function listRequests(
     .where('r.status', '=', status)
     .orderBy('r.id', 'desc')
     .limit(200);
-  if (departmentIds !== 'all')
-    query = query.where('r.department_id', 'in', departmentIds.length ? departmentIds : [-1]);
+  if (departmentIds !== 'all') query = query.where('r.department_id', 'in', idsIn(departmentIds));
   return query.execute();
 }
 

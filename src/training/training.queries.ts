@@ -2,6 +2,7 @@ import type { Insertable } from 'kysely';
 import type { TrainingAssignmentsTable, TrainingBookingsTable } from '../db/schema';
 import type { Executor } from '../db/transaction';
 import type { DepartmentScope } from '../policy';
+import { idsIn } from '../db/ids';
 
 // Bookings of seats and the assignments they give each CSR.
 
@@ -27,7 +28,7 @@ export async function departmentCsrs(db: Executor, departments: DepartmentScope)
     .orderBy('departments.name')
     .orderBy('teams.name')
     .orderBy('users.display_name');
-  if (departments !== 'all') query = query.where('departments.id', 'in', departments.length ? departments : [-1]);
+  if (departments !== 'all') query = query.where('departments.id', 'in', idsIn(departments));
   return query.execute();
 }
 
@@ -66,7 +67,7 @@ export async function listAssignments(db: Executor, filter: { csrId?: number; de
     .limit(500);
   if (filter.csrId) query = query.where('a.csr_id', '=', filter.csrId);
   if (filter.departmentIds && filter.departmentIds !== 'all') {
-    query = query.where('b.department_id', 'in', filter.departmentIds.length ? filter.departmentIds : [-1]);
+    query = query.where('b.department_id', 'in', idsIn(filter.departmentIds));
   }
   return query.execute();
 }

@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../deps';
 import { AppError, NotFound, Validation } from '../lib/errors';
 import { idParam, submitForm } from '../lib/forms';
-import { clientIp, flash, pickFields, withDeps } from '../lib/http';
+import { clientIp, flash, pickFields, successRedirect, withDeps } from '../lib/http';
 import { listTeams, listDepartments } from '../org';
 import { actorOf, requireRole, requireSignedIn, teamScope, visibleUserOr404 } from '../policy';
 import { ROLES } from './users.schemas';
@@ -73,8 +73,7 @@ async function addUser(deps: AppDeps, req: Request, res: Response) {
   await submitForm(
     async () => {
       const user = await createUser(deps, actorOf(req), values, clientIp(req));
-      flash(req, 'success', `${user.display_name} (${user.username}) was added.`);
-      res.redirect(303, '/admin/users');
+      successRedirect(req, res, `${user.display_name} (${user.username}) was added.`, '/admin/users');
     },
     (status, errors) => renderNew(deps, res, status, { ...values, password: '' }, errors),
     CONFLICT_FIELD,
@@ -91,8 +90,7 @@ async function editUser(deps: AppDeps, req: Request, res: Response) {
   await submitForm(
     async () => {
       await updateUser(deps, actorOf(req), id, values, clientIp(req));
-      flash(req, 'success', 'Changes saved.');
-      res.redirect(303, `/admin/users/${id}`);
+      successRedirect(req, res, 'Changes saved.', `/admin/users/${id}`);
     },
     (status, errors) => renderEdit(deps, res, status, id, errors, values),
     CONFLICT_FIELD,
@@ -108,8 +106,8 @@ async function resetPassword(deps: AppDeps, req: Request, res: Response) {
         throw new Validation([{ path: 'password', message: 'Enter the new password.' }]);
       }
       await updateUser(deps, actorOf(req), id, { password }, clientIp(req));
-      flash(req, 'success', 'Password reset. Their sessions were ended; give them the new password.');
-      res.redirect(303, `/admin/users/${id}`);
+      const done = 'Password reset. Their sessions were ended; give them the new password.';
+      successRedirect(req, res, done, `/admin/users/${id}`);
     },
     (status, errors) => renderEdit(deps, res, status, id, errors),
     CONFLICT_FIELD,
