@@ -30,7 +30,14 @@ export { mayEditSamplingPlans } from './sampling';
 export { maySeeSetupOutcome } from './setup';
 export { isEvaluatedCsr, mayScoreCalls, seesOwnScorecardsOnly } from './evaluations';
 export { mayCalibrate, mayInviteTeamManagers } from './calibration';
-export { canResolveDispute, reviewsDisputes, visibleDisputeOr404 } from './disputes';
+export {
+  canResolveDispute,
+  disputeReviewer,
+  refuseRescoreInDispute,
+  reviewsDisputes,
+  visibleDisputeOr404,
+} from './disputes';
+export type { ReviewerCandidates } from './disputes';
 export { ownCharge } from './api';
 export { isAdmin, isCsr, isManager, isStaff, isSupervisor, maySeeAllTeams, requireSignedIn } from './scope';
 export {
