@@ -24,7 +24,7 @@ export {
 export type { Actor, TeamScope } from './scope';
 export { COUNTED_IN_FIGURES, CSR_VISIBLE } from './statuses';
 export { budgetDepartmentIds, isCsrPerson } from './reports';
-export { COACHING_ACTIVE, COACHING_AWAITING_CSR, COACHING_DONE } from './statuses';
+export { COACHING_ACTIVE, COACHING_AWAITING_CSR, COACHING_DONE, TRAINING_SEAT_OPEN } from './statuses';
 export { mayOpenCallPages, mayTakeCalls } from './calls';
 export { mayEditSamplingPlans } from './sampling';
 export { maySeeSetupOutcome } from './setup';

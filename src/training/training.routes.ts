@@ -39,6 +39,7 @@ function bookingInput(b: Record<string, unknown>) {
     agents: formList(b.agents),
     due_at: b.due_at,
     override_budget: b.override_budget === 'on',
+    allow_rebook: b.allow_rebook === 'on',
     idempotency_key: typeof b.idempotency_key === 'string' ? b.idempotency_key : undefined,
   };
 }
@@ -109,8 +110,14 @@ function bookingHandlers(deps: AppDeps) {
     res.status(status).render('training/review', { title: 'Confirm booking', plan, idempotencyKey: key, error });
   }
 
+  // A problem with one named CSR (agents.1: named twice) is shown beside the CSR list.
+  const fieldErrors = (err: Validation) => {
+    const errors = err.byField();
+    for (const [path, message] of Object.entries(errors)) if (path.startsWith('agents.')) errors.agents ??= message;
+    return errors;
+  };
   const formAgain = (req: Request, res: Response, err: Validation) =>
-    renderBookForm(req, res, 422, { ...formBody(req), agents: formList(formBody(req).agents) }, err.byField());
+    renderBookForm(req, res, 422, { ...formBody(req), agents: formList(formBody(req).agents) }, fieldErrors(err));
 
   return {
     // "Change" on the review page comes back here with the choices, so nothing has to be picked again.
