@@ -90,6 +90,13 @@ function catalogHandlers(deps: AppDeps) {
   };
 }
 
+/** Messages beside the fields; a problem with one named CSR (agents.1: named twice) beside the CSR list. */
+function fieldErrors(err: Validation): Record<string, string> {
+  const errors = err.byField();
+  for (const [path, message] of Object.entries(errors)) if (path.startsWith('agents.')) errors.agents ??= message;
+  return errors;
+}
+
 function bookingHandlers(deps: AppDeps) {
   async function renderBookForm(
     req: Request,
@@ -110,12 +117,6 @@ function bookingHandlers(deps: AppDeps) {
     res.status(status).render('training/review', { title: 'Confirm booking', plan, idempotencyKey: key, error });
   }
 
-  // A problem with one named CSR (agents.1: named twice) is shown beside the CSR list.
-  const fieldErrors = (err: Validation) => {
-    const errors = err.byField();
-    for (const [path, message] of Object.entries(errors)) if (path.startsWith('agents.')) errors.agents ??= message;
-    return errors;
-  };
   const formAgain = (req: Request, res: Response, err: Validation) =>
     renderBookForm(req, res, 422, { ...formBody(req), agents: formList(formBody(req).agents) }, fieldErrors(err));
 
