@@ -1,3 +1,4 @@
+import { up } from '../../migrations/20261203T1300_dispute_reviewer_not_evaluator';
 import type { User } from '../../src/db/schema';
 import { openDispute } from '../../src/disputes/disputes.service';
 import { rescoreEvaluation } from '../../src/evaluations/evaluations.service';
@@ -146,5 +147,30 @@ describe('the evaluator may not decide their own disputed scorecard', () => {
     expect(upheld.status).toBe(200);
     const after = await rescoreEvaluation(ctx.deps, evaluator, evaluation.id, input);
     expect(after.evaluation.score).toBe(100);
+  });
+});
+
+describe('open disputes assigned to their evaluator before the fix', () => {
+  test('the data migration hands them to the reviewer the rule picks; decided ones keep their history', async () => {
+    const open = await scoredCall(ctx, org, supB, rubric, { agent: org.csrB });
+    const decided = await scoredCall(ctx, org, supB, rubric, { agent: org.csrB });
+    const ids: number[] = [];
+    for (const evaluation of [open, decided]) {
+      const res = await csrB.post(`/api/v1/evaluations/${evaluation.id}/disputes`, disputeBody(rubric));
+      expect(res.status).toBe(201);
+      ids.push(res.body.id as number);
+    }
+    const managerApi = api(ctx.app, await tokenFor(ctx.deps, org.manager));
+    expect((await managerApi.post(`/api/v1/disputes/${ids[1]}/uphold`, { reason: 'Stands.' })).status).toBe(200);
+    // As the old rule left them: assigned to supervisorB, who scored both.
+    await ctx.deps.db.updateTable('disputes').set({ assignee_id: org.supervisorB.id }).where('id', 'in', ids).execute();
+    await up(ctx.deps.db);
+    const rows = await ctx.deps.db
+      .selectFrom('disputes')
+      .select(['id', 'assignee_id'])
+      .where('id', 'in', ids)
+      .orderBy('id')
+      .execute();
+    expect(rows.map((r) => r.assignee_id)).toEqual([org.manager.id, org.supervisorB.id]);
   });
 });
