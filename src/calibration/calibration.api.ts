@@ -51,6 +51,13 @@ export function sessionJson(view: SessionView) {
         answers: i.cells.map((c) => ({ user_id: c.user_id, value: c.value, points: c.points })),
       })),
       alpha: round(results.alpha.alpha),
+      alpha_by_type: results.alphaByType.map((t) => ({
+        item_type: t.item_type,
+        level: t.level,
+        alpha: round(t.result.alpha),
+        pairable: t.result.pairable,
+        items: t.result.units,
+      })),
       alpha_band: results.reading.band,
       alpha_reading: results.reading.words,
     },

@@ -80,7 +80,20 @@ export const sessionResponseSchema = z.object({
           answers: z.array(z.object({ user_id: rowId, value: z.string().nullable(), points: z.number().nullable() })),
         }),
       ),
-      alpha: share.describe('Krippendorff’s alpha (nominal)'),
+      alpha: share.describe(
+        'Krippendorff’s alpha over all items: each item type at its level (yes/no and choice nominal, scale interval on value ÷ maximum), N/A missing, combined as 1 − Σ n·D_o / Σ n·D_e over the types (docs/CALIBRATION.md)',
+      ),
+      alpha_by_type: z
+        .array(
+          z.object({
+            item_type: z.enum(['yes_no', 'choice', 'scale']),
+            level: z.enum(['nominal', 'ordinal', 'interval']),
+            alpha: share,
+            pairable: z.number().int().min(0),
+            items: z.number().int().min(0),
+          }),
+        )
+        .describe('Krippendorff’s alpha of each item type in the session at its own level of measurement'),
       alpha_band: z.enum(['reliable', 'tentative', 'unreliable', 'undefined']),
       alpha_reading: z.string(),
     })

@@ -1,9 +1,10 @@
 import { answerLabel } from '../evaluations';
 import type { FullItem, FullRubric } from '../rubrics';
-import { krippendorffAlphaNominal, readAlpha, type AlphaResult } from './agreement';
+import { combinedAlpha, krippendorffAlpha, readAlpha, type AlphaResult, type Level, type Value } from './agreement';
 
 // A calibration session's results: each evaluator's score against the reference (the expert's score, or the
-// mean when there is no expert), item-by-item agreement, and Krippendorff's alpha over items × evaluators.
+// mean when there is no expert), item-by-item agreement, and Krippendorff's alpha over items × evaluators
+// (per item type at its level of measurement, and combined; docs/CALIBRATION.md).
 
 export interface RaterInput {
   user_id: number;
@@ -52,20 +53,54 @@ export interface SessionResults {
   raters: RaterResult[];
   reference: { kind: 'expert' | 'mean'; score: number | null } | null;
   items: ItemAgreement[];
+  /** The session's one figure over every item type (sessionAlpha). */
   alpha: AlphaResult;
+  alphaByType: TypeAlpha[];
   reading: ReturnType<typeof readAlpha>;
 }
 
 /**
- * An answer as a category for the agreement statistic. Yes/No answers share one set of categories; a scale
- * value is read against its maximum ("3 of 4" is not "3 of 10"); an option belongs to its own item, so an
- * option id never collides with a scale value. N/A is missing, not a category.
+ * The level of measurement of each item type for Krippendorff's alpha. Yes/No and choice answers are
+ * categories (nominal): a choice's options are labelled alternatives, not points on a scale. A scale answer is
+ * interval: the score counts it as value ÷ maximum points, so a one-point gap costs the same wherever it falls;
+ * that is the interval metric, which ordinal would throw away.
  */
-export function categoryOf(item: FullItem, value: string | null): string | null {
+export const LEVEL_OF_ITEM_TYPE = { yes_no: 'nominal', choice: 'nominal', scale: 'interval' } as const satisfies Record<
+  FullItem['type'],
+  Level
+>;
+
+/**
+ * An answer as a value for alpha. N/A (and no answer) is missing: it takes no part in any pair. Yes/No answers
+ * share one pair of categories across items; a choice is its option (ids are unique, so never another item's);
+ * a scale value is its share of the item's maximum ("3 of 4" is 0.75, as in the score), so scales of different
+ * lengths sit on one interval from 0 to 1.
+ */
+export function alphaValueOf(item: FullItem, value: string | null): Value | null {
   if (value === null || value === 'na') return null;
   if (item.type === 'yes_no') return value;
-  if (item.type === 'scale') return `${value} of ${item.max_points}`;
+  if (item.type === 'scale') return item.max_points > 0 ? Number(value) / item.max_points : null;
   return `option ${value}`;
+}
+
+export interface TypeAlpha {
+  item_type: FullItem['type'];
+  level: Level;
+  result: AlphaResult;
+}
+
+/**
+ * Alpha per item type at its level, and one figure for the session combining them (combinedAlpha: each type's
+ * observed and expected disagreement weighted by its pairable values; with one item type, that type's alpha).
+ */
+export function sessionAlpha(rows: Array<{ item: FullItem; values: Array<string | null> }>) {
+  const types = (['yes_no', 'choice', 'scale'] as const).filter((t) => rows.some((r) => r.item.type === t));
+  const byType: TypeAlpha[] = types.map((type) => {
+    const level = LEVEL_OF_ITEM_TYPE[type];
+    const data = rows.filter((r) => r.item.type === type).map((r) => r.values.map((v) => alphaValueOf(r.item, v)));
+    return { item_type: type, level, result: krippendorffAlpha(data, level) };
+  });
+  return { overall: combinedAlpha(byType.map((t) => t.result)), byType };
 }
 
 /** The most common value, or null when two or more share the top count. */
@@ -158,14 +193,15 @@ export function sessionResults(
     agreement: itemAgreement(item, section, raters, expert, byEvaluation),
   }));
   const items = rows.map((row) => row.agreement);
-  const alpha = krippendorffAlphaNominal(
-    rows.map(({ item, agreement }) => agreement.cells.map((c) => categoryOf(item, c.value))),
+  const alpha = sessionAlpha(
+    rows.map(({ item, agreement }) => ({ item, values: agreement.cells.map((c) => c.value) })),
   );
   return {
     ...scoreDeviations(raters, expertId),
     items,
-    alpha,
-    reading: readAlpha(alpha.alpha),
+    alpha: alpha.overall,
+    alphaByType: alpha.byType,
+    reading: readAlpha(alpha.overall.alpha),
   };
 }
 

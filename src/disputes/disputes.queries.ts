@@ -1,7 +1,7 @@
 import type { Insertable } from 'kysely';
-import type { DisputeItemsTable, DisputesTable, DisputeStatus, Evaluation } from '../db/schema';
+import type { DisputeItemsTable, DisputesTable, DisputeStatus } from '../db/schema';
 import type { Executor } from '../db/transaction';
-import type { TeamScope } from '../policy';
+import type { ReviewerCandidates, TeamScope } from '../policy';
 import { idsIn } from '../db/ids';
 
 export async function findDispute(db: Executor, id: number) {
@@ -144,33 +144,43 @@ export async function evaluationsInReview(db: Executor, evaluationIds: number[])
 }
 
 /**
- * Who reviews a dispute on this scorecard. "supervisor": a supervisor of the CSR's team other than the
- * evaluator when the team has one, else its only supervisor; "manager": the department's manager (unless
- * they scored it themselves). Each falls back to the other when nobody fits.
+ * The people who could review a dispute of a scorecard of this team: its active supervisors, the
+ * department's manager (when active) and the active admins, each list lowest id first. Who of them gets it is
+ * decided in the policy room (disputeReviewer), which never picks the evaluator.
  */
-export async function reviewerFor(db: Executor, evaluation: Evaluation, reviewer: 'supervisor' | 'manager') {
-  if (!evaluation.team_id) return null;
-  const supervisors = await db
-    .selectFrom('team_supervisors as ts')
-    .innerJoin('users as u', 'u.id', 'ts.user_id')
-    .select('u.id')
-    .where('ts.team_id', '=', evaluation.team_id)
-    .where('u.active', '=', 1)
-    .orderBy('u.id')
+export async function reviewerCandidates(db: Executor, teamId: number | null): Promise<ReviewerCandidates> {
+  const supervisors = teamId
+    ? await db
+        .selectFrom('team_supervisors as ts')
+        .innerJoin('users as u', 'u.id', 'ts.user_id')
+        .select('u.id')
+        .where('ts.team_id', '=', teamId)
+        .where('u.active', '=', 1)
+        .orderBy('u.id')
+        .execute()
+    : [];
+  const department = teamId
+    ? await db
+        .selectFrom('teams')
+        .innerJoin('departments', 'departments.id', 'teams.department_id')
+        .innerJoin('users as m', 'm.id', 'departments.manager_id')
+        .select('m.id')
+        .where('teams.id', '=', teamId)
+        .where('m.active', '=', 1)
+        .executeTakeFirst()
+    : undefined;
+  const admins = await db
+    .selectFrom('users')
+    .select('id')
+    .where('role', '=', 'admin')
+    .where('active', '=', 1)
+    .orderBy('id')
     .execute();
-  const department = await db
-    .selectFrom('teams')
-    .innerJoin('departments', 'departments.id', 'teams.department_id')
-    .leftJoin('users as m', 'm.id', 'departments.manager_id')
-    .select(['departments.manager_id', 'm.active'])
-    .where('teams.id', '=', evaluation.team_id)
-    .executeTakeFirst();
-  const manager = department?.manager_id && department.active === 1 ? department.manager_id : null;
-  const supervisor = supervisors.find((s) => s.id !== evaluation.evaluator_id)?.id ?? supervisors[0]?.id ?? null;
-  if (reviewer === 'manager') {
-    return manager !== null && manager !== evaluation.evaluator_id ? manager : (supervisor ?? manager);
-  }
-  return supervisor ?? manager;
+  return {
+    supervisors: supervisors.map((s) => s.id),
+    manager: department?.id ?? null,
+    admins: admins.map((a) => a.id),
+  };
 }
 
 export async function insertDispute(db: Executor, dispute: Insertable<DisputesTable>): Promise<number> {

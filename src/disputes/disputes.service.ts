@@ -6,7 +6,14 @@ import { answersOf, rescoreEvaluation, rubricOf, type SaveOutcome } from '../eva
 import { isoNow } from '../lib/clock';
 import { Conflict, Forbidden, NotFound, Validation } from '../lib/errors';
 import { parseInput } from '../lib/validation';
-import { canResolveDispute, isEvaluatedCsr, visibleDisputeOr404, visibleEvaluationOr404, type Actor } from '../policy';
+import {
+  canResolveDispute,
+  disputeReviewer,
+  isEvaluatedCsr,
+  visibleDisputeOr404,
+  visibleEvaluationOr404,
+  type Actor,
+} from '../policy';
 import type { FullItem } from '../rubrics';
 import {
   countDisputes,
@@ -18,7 +25,7 @@ import {
   insertDisputeItems,
   keepItemAnswers,
   openDisputeOf,
-  reviewerFor,
+  reviewerCandidates,
   setItemAnswerAfter,
 } from './disputes.queries';
 import { openDisputeSchema, upholdSchema } from './disputes.schemas';
@@ -122,7 +129,8 @@ export async function openDispute(
     const refused = refusal(rules, Boolean(await openDisputeOf(trx, evaluation.id)));
     if (refused) throw refused;
     const disputed = disputedAnswers(input.item_ids, items, answers);
-    const assigneeId = await reviewerFor(trx, evaluation, rubric.dispute_reviewer);
+    const candidates = await reviewerCandidates(trx, evaluation.team_id);
+    const assigneeId = disputeReviewer(candidates, evaluation.evaluator_id, rubric.dispute_reviewer);
     const disputeId = await insertDispute(trx, {
       evaluation_id: evaluation.id,
       csr_id: evaluation.agent_id,

@@ -7,7 +7,7 @@ import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
 import { Conflict } from '../lib/errors';
 import { parseInput } from '../lib/validation';
-import { visibleEvaluationOr404, type Actor } from '../policy';
+import { refuseRescoreInDispute, visibleEvaluationOr404, type Actor } from '../policy';
 import type { FullRubric } from '../rubrics';
 import { computeScore, type ScoreResult } from '../scoring';
 import { answerMap, checkAnswers, type CheckedAnswer } from './answers';
@@ -108,7 +108,8 @@ async function writeRescore(trx: Tx, actor: Actor, id: number, plan: RescorePlan
 /**
  * Rescoring a submitted scorecard: the earlier revision is kept (who, when, why); only the newest counts.
  * `alsoInTransaction` runs inside the same transaction after the new revision is written (a dispute resolved
- * by this rescore); whatever it throws takes the rescore back.
+ * by this rescore); whatever it throws takes the rescore back. Without it (a plain rescore), a scorecard with a
+ * dispute open is refused: only the dispute's decision changes it then.
  */
 export async function rescoreEvaluation(
   deps: AppDeps,
@@ -130,6 +131,7 @@ export async function rescoreEvaluation(
   const now = isoNow(deps.clock);
   const plan = { input, rubric, answers, result, now, expected: input.revision ?? evaluation.revision, ip };
   const coachingTaskId = await inTransaction(deps.db, async (trx) => {
+    if (!alsoInTransaction) await refuseRescoreInDispute(trx, id);
     const { taskId, before } = await writeRescore(trx, actor, id, plan);
     if (alsoInTransaction) await alsoInTransaction(trx, { now, reason: input.reason, before, result, answers });
     return taskId;

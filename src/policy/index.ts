@@ -24,13 +24,20 @@ export {
 export type { Actor, TeamScope } from './scope';
 export { COUNTED_IN_FIGURES, CSR_VISIBLE } from './statuses';
 export { budgetDepartmentIds, isCsrPerson } from './reports';
-export { COACHING_ACTIVE, COACHING_AWAITING_CSR, COACHING_DONE } from './statuses';
+export { COACHING_ACTIVE, COACHING_AWAITING_CSR, COACHING_DONE, TRAINING_SEAT_OPEN } from './statuses';
 export { mayOpenCallPages, mayTakeCalls } from './calls';
 export { mayEditSamplingPlans } from './sampling';
 export { maySeeSetupOutcome } from './setup';
 export { isEvaluatedCsr, mayScoreCalls, seesOwnScorecardsOnly } from './evaluations';
 export { mayCalibrate, mayInviteTeamManagers } from './calibration';
-export { canResolveDispute, reviewsDisputes, visibleDisputeOr404 } from './disputes';
+export {
+  canResolveDispute,
+  disputeReviewer,
+  refuseRescoreInDispute,
+  reviewsDisputes,
+  visibleDisputeOr404,
+} from './disputes';
+export type { ReviewerCandidates } from './disputes';
 export { ownCharge } from './api';
 export { isAdmin, isCsr, isManager, isStaff, isSupervisor, maySeeAllTeams, requireSignedIn } from './scope';
 export {

@@ -1,5 +1,6 @@
 import type { EvaluationStatus } from '../db/schema';
 import type { CoachingStatus } from '../db/schema/coaching';
+import type { AssignmentStatus } from '../db/schema/training';
 
 // The named sets of statuses that decide who sees what and what counts. Every rule that needs one asks for
 // it by name here; nothing else spells out a list of statuses.
@@ -18,3 +19,6 @@ export const COACHING_DONE: readonly CoachingStatus[] = ['completed', 'acknowled
 
 /** Coaching tasks that still ask something of the CSR: to attend (open, scheduled) or to acknowledge (completed). */
 export const COACHING_AWAITING_CSR: readonly CoachingStatus[] = ['open', 'scheduled', 'completed'];
+
+/** A training seat still open: assigned or in progress (completed is done; a seat is never cancelled). */
+export const TRAINING_SEAT_OPEN: readonly AssignmentStatus[] = ['assigned', 'in_progress'];

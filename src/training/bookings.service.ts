@@ -1,24 +1,38 @@
 import { recordAudit } from '../audit';
 import { budgetStatus, periodKey, type BudgetStatus } from '../budget';
 import type { Department, TrainingCourse } from '../db/schema';
-import { inTransaction, type Tx } from '../db/transaction';
+import { inTransaction, type Executor, type Tx } from '../db/transaction';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
 import { Conflict, Validation } from '../lib/errors';
 import { formatCents } from '../lib/money';
 import { parseInput } from '../lib/validation';
 import { findDepartment } from '../org';
-import { inDepartments, isCsr, managedDepartments, type Actor } from '../policy';
+import { inDepartments, isCsr, managedDepartments, TRAINING_SEAT_OPEN, type Actor } from '../policy';
 import { findCourse } from './courses.queries';
 import { priceBooking, type GroupPrice } from './pricing';
-import { bookablePeople, bookingByIdempotencyKey, insertAssignments, insertBooking } from './training.queries';
+import {
+  bookablePeople,
+  bookingByIdempotencyKey,
+  insertAssignments,
+  insertBooking,
+  seatHolders,
+} from './training.queries';
 import { bookingSchema, type BookingInput } from './training.schemas';
+
+interface BookedCsr {
+  id: number;
+  username: string;
+  display_name: string;
+}
 
 export interface BookingPlan {
   input: BookingInput;
   course: TrainingCourse;
   department: Department;
-  csrs: Array<{ id: number; username: string; display_name: string }>;
+  csrs: BookedCsr[];
+  /** Booked CSRs who already hold an open seat (assigned or in progress) of this course. */
+  alreadyBooked: BookedCsr[];
   price: GroupPrice;
   budget: BudgetStatus;
   overBudget: boolean;
@@ -60,6 +74,28 @@ async function bookedCsrs(deps: AppDeps, actor: Actor, names: string[]) {
   return { department, csrs };
 }
 
+/** The CSRs of the booking who hold an open seat of the course already. */
+async function openSeatHolders(db: Executor, courseId: number, csrs: BookedCsr[]): Promise<BookedCsr[]> {
+  const holders = await seatHolders(
+    db,
+    courseId,
+    csrs.map((c) => c.id),
+    TRAINING_SEAT_OPEN,
+  );
+  return csrs.filter((c) => holders.has(c.id));
+}
+
+/** A booking that would give a CSR a second open seat of the same course needs allow_rebook (409 without). */
+function rebookRefusal(holders: BookedCsr[], allowed: boolean): Conflict | null {
+  if (holders.length === 0 || allowed) return null;
+  const names = holders.map((c) => `${c.display_name} (${c.username})`).join(', ');
+  const verb = holders.length === 1 ? 'holds' : 'hold';
+  return new Conflict(
+    `Already booked: ${names} already ${verb} an open seat for this course. Leave them out, or book them again on purpose (allow_rebook).`,
+    'already_booked',
+  );
+}
+
 /** Checks a booking and prices it against the department's budget for the current period, without booking. */
 export async function planBooking(deps: AppDeps, actor: Actor, raw: unknown): Promise<BookingPlan> {
   const input = parseInput(bookingSchema, raw);
@@ -78,6 +114,7 @@ export async function planBooking(deps: AppDeps, actor: Actor, raw: unknown): Pr
     course,
     department,
     csrs,
+    alreadyBooked: await openSeatHolders(deps.db, course.id, csrs),
     price,
     budget,
     overBudget: price.total_cents > budget.remaining_cents,
@@ -123,6 +160,8 @@ async function chargeBooking(
   ip?: string,
 ): Promise<BookingResult> {
   const now = isoNow(deps.clock);
+  const refused = rebookRefusal(await openSeatHolders(trx, plan.course.id, plan.csrs), plan.input.allow_rebook);
+  if (refused) throw refused;
   // Re-read inside the transaction: another booking may have used the budget since the preview.
   const budget = await budgetStatus(trx, plan.department, deps.clock.now());
   const over = plan.price.total_cents > budget.remaining_cents;

@@ -1,5 +1,5 @@
 // The training routes' part of the OpenAPI document (src/api/openapi.ts assembles it), from the zod schemas.
-import { errors, jsonBody, jsonResponse, queryParam } from '../lib/openapi';
+import { errors, errorWhen, jsonBody, jsonResponse, queryParam } from '../lib/openapi';
 import {
   bookingResponseSchema,
   bookingSchema,
@@ -28,7 +28,10 @@ export const trainingPaths = {
       responses: {
         201: jsonResponse('Booked', bookingResponseSchema),
         200: jsonResponse('The same idempotency key was booked before; nothing charged twice', bookingResponseSchema),
-        ...errors(403, 409, 415, 422),
+        409: errorWhen(
+          'over_budget: the booking costs more than is left and override_budget is not set; already_booked: a named CSR already holds an open seat (assigned or in progress) of this course and allow_rebook is not set (the message names them)',
+        ),
+        ...errors(403, 415, 422),
       },
     },
   },

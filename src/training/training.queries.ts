@@ -1,5 +1,5 @@
 import type { Insertable } from 'kysely';
-import type { TrainingAssignmentsTable, TrainingBookingsTable } from '../db/schema';
+import type { AssignmentStatus, TrainingAssignmentsTable, TrainingBookingsTable } from '../db/schema';
 import type { Executor } from '../db/transaction';
 import type { DepartmentScope } from '../policy';
 import { idsIn } from '../db/ids';
@@ -30,6 +30,26 @@ export async function departmentCsrs(db: Executor, departments: DepartmentScope)
     .orderBy('users.display_name');
   if (departments !== 'all') query = query.where('departments.id', 'in', idsIn(departments));
   return query.execute();
+}
+
+/** Which of these CSRs already hold a seat of the course in one of the given (open) assignment statuses. */
+export async function seatHolders(
+  db: Executor,
+  courseId: number,
+  csrIds: number[],
+  statuses: readonly AssignmentStatus[],
+): Promise<Set<number>> {
+  if (csrIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('training_assignments as a')
+    .innerJoin('training_bookings as b', 'b.id', 'a.booking_id')
+    .select('a.csr_id')
+    .distinct()
+    .where('b.course_id', '=', courseId)
+    .where('a.csr_id', 'in', csrIds)
+    .where('a.status', 'in', [...statuses])
+    .execute();
+  return new Set(rows.map((r) => r.csr_id));
 }
 
 export async function bookingByIdempotencyKey(db: Executor, key: string) {

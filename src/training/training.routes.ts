@@ -39,6 +39,7 @@ function bookingInput(b: Record<string, unknown>) {
     agents: formList(b.agents),
     due_at: b.due_at,
     override_budget: b.override_budget === 'on',
+    allow_rebook: b.allow_rebook === 'on',
     idempotency_key: typeof b.idempotency_key === 'string' ? b.idempotency_key : undefined,
   };
 }
@@ -89,6 +90,13 @@ function catalogHandlers(deps: AppDeps) {
   };
 }
 
+/** Messages beside the fields; a problem with one named CSR (agents.1: named twice) beside the CSR list. */
+function fieldErrors(err: Validation): Record<string, string> {
+  const errors = err.byField();
+  for (const [path, message] of Object.entries(errors)) if (path.startsWith('agents.')) errors.agents ??= message;
+  return errors;
+}
+
 function bookingHandlers(deps: AppDeps) {
   async function renderBookForm(
     req: Request,
@@ -110,7 +118,7 @@ function bookingHandlers(deps: AppDeps) {
   }
 
   const formAgain = (req: Request, res: Response, err: Validation) =>
-    renderBookForm(req, res, 422, { ...formBody(req), agents: formList(formBody(req).agents) }, err.byField());
+    renderBookForm(req, res, 422, { ...formBody(req), agents: formList(formBody(req).agents) }, fieldErrors(err));
 
   return {
     // "Change" on the review page comes back here with the choices, so nothing has to be picked again.

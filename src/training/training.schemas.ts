@@ -38,17 +38,40 @@ export const courseSchema = z.object({
 });
 export type CourseInput = z.output<typeof courseSchema>;
 
+/** A CSR takes one seat in a booking: naming one twice (in any letter case) is a mistake, refused at its place. */
+function namedOnce(agents: string[], ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  agents.forEach((name, index) => {
+    const key = name.toLowerCase();
+    if (seen.has(key)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [index],
+        message: `${name} is named twice: each CSR takes one seat in a booking.`,
+      });
+    }
+    seen.add(key);
+  });
+}
+
 export const bookingSchema = z.object({
   course_id: z.number({ error: 'Choose a course.' }).int().positive(),
   agents: z
     .array(z.string().trim().min(1).max(64), { error: 'Choose at least one CSR.' })
     .min(1, 'Choose at least one CSR.')
-    .max(500, 'At most 500 CSRs in one booking.'),
+    .max(500, 'At most 500 CSRs in one booking.')
+    .superRefine(namedOnce),
   due_at: z
     .string({ error: 'Give a due date.' })
     .trim()
     .regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2}))?$/, 'Use a date like 2026-12-31.'),
   override_budget: z.boolean().default(false),
+  allow_rebook: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Book CSRs who already hold an open seat (assigned or in progress) for this course again. Without it such a booking is refused with 409 already_booked naming them.',
+    ),
   idempotency_key: z.string().trim().min(8).max(100).optional(),
 });
 export type BookingInput = z.output<typeof bookingSchema>;

@@ -371,8 +371,19 @@ describe('results', () => {
     expect(res.text).toContain('<mark>4 of 4</mark>');
     const json = (await managerApi.get(`/api/v1/calibration-sessions/${id}`)).body;
     expect(json.results.reference).toEqual({ kind: 'expert', score: 79.167 });
-    // 4 items × 3 raters, two items with one dissenting rater: by hand 1 − 11 × 4 / (12² − 34) = 0.6.
-    expect(json.results.alpha).toBeCloseTo(0.6, 3);
+    // By hand, each item type at its level (docs/CALIBRATION.md). Yes/No (nominal), units [y,y,y], [n,n,y]:
+    // n = 6, n·D_o = 2, n·D_e = 2·4·2 / 5 = 3.2, α = 0.375. Choice: one unit, all alike: n·D_o = n·D_e = 0, α
+    // undefined. Scale (interval on value ÷ 4): [.75,.75,1]: n = 3, n·D_o = 2/16, n·D_e = 2·2·1/16 / 2 = 1/8,
+    // α = 0. The session: 1 − (2 + 1/8) / (3.2 + 1/8) = 0.3609.
+    expect(json.results.alpha).toBe(0.361); // the API rounds to 3 decimals
+    expect(json.results.alpha_by_type).toEqual([
+      { item_type: 'yes_no', level: 'nominal', alpha: 0.375, pairable: 6, items: 2 },
+      { item_type: 'choice', level: 'nominal', alpha: null, pairable: 3, items: 1 },
+      { item_type: 'scale', level: 'interval', alpha: 0, pairable: 3, items: 1 },
+    ]);
+    expect(res.text).toContain('scale items by distance (interval');
+    expect(res.text).toContain('N/A is left out');
+    expect(res.text).toContain('Scale items (interval): 0.000');
     expect(json.results.alpha_band).toBe('unreliable');
     expect(json.results.items.filter((i: { disagreement: boolean }) => i.disagreement)).toHaveLength(2);
   });

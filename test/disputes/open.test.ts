@@ -332,13 +332,13 @@ describe('who may open one', () => {
     expect((await dispute(supB, evaluation.id, body)).status).toBe(404);
   });
 
-  test('the reviewer is the only supervisor when the evaluator is alone on the team', async () => {
+  test("when the evaluator is the team's only supervisor, the department's manager reviews it, not the evaluator", async () => {
     const bScorer = supB;
     const evaluation = await scoredCall(ctx, org, bScorer, rubric, { agent: org.csrB });
     const csrB = api(ctx.app, await tokenFor(ctx.deps, org.csrB));
     const res = await dispute(csrB, evaluation.id, { item_ids: [itemsByName(rubric).name.id], reason: 'Wrong.' });
     expect(res.status).toBe(201);
-    expect(res.body.assignee_id).toBe(org.supervisorB.id);
+    expect(res.body.assignee_id).toBe(org.manager.id);
   });
 
   test("with the manager as reviewer, the department's manager gets it", async () => {

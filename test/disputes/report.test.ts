@@ -30,7 +30,10 @@ async function disputeOf(
   });
   if (opened.status !== 201) throw new Error(`open: ${opened.status} ${opened.text}`);
   ctx.clock.advance(days * DAY);
-  if (outcome === 'upheld') await decider!.post(`/api/v1/disputes/${opened.body.id}/uphold`, { reason: 'Stands.' });
+  if (outcome === 'upheld') {
+    const res = await decider!.post(`/api/v1/disputes/${opened.body.id}/uphold`, { reason: 'Stands.' });
+    if (res.status !== 200) throw new Error(`uphold: ${res.status} ${res.text}`);
+  }
   if (outcome === 'rescored') {
     // Only "name" changes: "accurate" keeps its 3 of 4.
     const answers = passingAnswers(rubric).map((a) => (a.item_id === name.id ? { ...a, value: 'yes' } : a));
@@ -47,11 +50,13 @@ beforeAll(async () => {
   const supB = api(ctx.app, await tokenFor(ctx.deps, org.supervisorB));
   const csrA = api(ctx.app, await tokenFor(ctx.deps, org.csrA));
   const csrB = api(ctx.app, await tokenFor(ctx.deps, org.csrB));
-  // Team A: supervisorA scores and (as the team's only supervisor) reviews; team B the same with supervisorB.
-  await disputeOf(supA, csrA, org.csrA, supA, 'upheld', 2);
-  await disputeOf(supA, csrA, org.csrA, supA, 'rescored', 4);
+  const manager = api(ctx.app, await tokenFor(ctx.deps, org.manager));
+  // Team A: supervisorA scores; the department's manager reviews (the evaluator never reviews their own
+  // scorecard, and each team has one supervisor). Team B the same with supervisorB.
+  await disputeOf(supA, csrA, org.csrA, manager, 'upheld', 2);
+  await disputeOf(supA, csrA, org.csrA, manager, 'rescored', 4);
   await disputeOf(supA, csrA, org.csrA, null, 'open', 0);
-  await disputeOf(supB, csrB, org.csrB, supB, 'upheld', 1);
+  await disputeOf(supB, csrB, org.csrB, manager, 'upheld', 1);
 });
 afterAll(async () => ctx.close());
 

@@ -139,14 +139,14 @@ describe('the booking API charges the group price', () => {
     expect(res.body).toMatchObject({ seats: 9, free_seats: 0, total_cents: 7_642 });
   });
 
-  test('the same CSR named twice is one seat', async () => {
+  test('the same CSR named twice is not priced at all: 422 at the second name (test/training/rebook.test.ts)', async () => {
     const id = await addCourse(managerApi, { cost_cents: 2_000 });
     const res = await managerApi.post('/api/v1/training/bookings', {
       course_id: id,
       agents: [org.csrA.username, org.csrA.username.toUpperCase()],
       due_at: dateIn(ctx.clock, 30),
     });
-    expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ seats: 1, total_cents: 2_000 });
+    expect(res.status).toBe(422);
+    expect(res.body.error.details[0].path).toBe('agents.1');
   });
 });
