@@ -74,7 +74,7 @@ function readFirstField(req: Request): Promise<string | undefined> {
     const chunks: Buffer[] = [];
     const settle = (token: string | undefined, putBack: boolean) => {
       req.pause();
-      req.off('data', onData).off('end', onEnd).off('error', onError);
+      req.off('data', onData).off('end', onEnd).off('close', onEnd).off('error', onError);
       if (putBack) req.unshift(Buffer.concat(chunks));
       resolve(token);
     };
@@ -87,10 +87,11 @@ function readFirstField(req: Request): Promise<string | undefined> {
     }
     const onEnd = () => settle(undefined, false);
     const onError = (err: Error) => {
-      req.off('data', onData).off('end', onEnd);
+      req.off('data', onData).off('end', onEnd).off('close', onEnd);
       reject(err);
     };
-    req.on('data', onData).on('end', onEnd).on('error', onError);
+    // 'close' without 'end': the client went away mid-field; answer (to no one) rather than wait forever.
+    req.on('data', onData).on('end', onEnd).on('close', onEnd).on('error', onError);
   });
 }
 
