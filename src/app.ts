@@ -26,6 +26,7 @@ import {
   bearerTokenAuth,
   buildPassport,
   csrf,
+  csrfProtection,
   refuseCredentialsInQuery,
 } from './auth';
 import type { AppDeps } from './deps';
@@ -35,6 +36,7 @@ import { errorHandler, notFoundHandler } from './lib/error-handler';
 import { diskFull } from './lib/faults';
 import { exposeLocals } from './lib/locals';
 import { PROJECT_ROOT } from './lib/paths';
+import { REDACTED_LOG_PATHS, redactUrl } from './lib/redact';
 import { orgRoutes } from './org';
 import { profileRoutes } from './profile';
 import { SetupState, redirectToSetup, setupRoutes } from './setup';
@@ -133,7 +135,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     pinoHttp({
       logger: deps.logger,
-      redact: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
+      redact: REDACTED_LOG_PATHS,
+      serializers: { req: (req: { url: string }) => ({ ...req, url: redactUrl(req.url) }) },
       autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/static/') },
     }),
   );
@@ -160,7 +163,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 500 }));
 
   const auth = identify(app, deps);
-  app.use(csrf.csrfSynchronisedProtection);
+  app.use(csrfProtection);
   app.use(exposeLocals(deps.config, csrf));
   mountFeatures(app, deps, auth);
 

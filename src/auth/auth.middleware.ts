@@ -1,5 +1,4 @@
 import type { NextFunction, Request, Response } from 'express';
-import { csrfSync } from 'csrf-sync';
 import type { AppDeps } from '../deps';
 import { BadRequest, Unauthorized } from '../lib/errors';
 import { hashToken } from '../lib/tokens';
@@ -55,18 +54,3 @@ export function absoluteSessionTimeout(deps: AppDeps) {
 }
 
 export const SESSION_COOKIE = 'callscore.sid';
-
-export const csrf = csrfSync({
-  getTokenFromRequest: (req) => {
-    const header = req.get('x-csrf-token');
-    if (header) return header;
-    // Multipart bodies are parsed after this check (so a forged upload writes nothing): their forms carry
-    // the token in the action URL instead.
-    if (req.is('multipart/form-data')) return typeof req.query._csrf === 'string' ? req.query._csrf : undefined;
-    const body = req.body as Record<string, unknown> | undefined;
-    return typeof body?._csrf === 'string' ? body._csrf : undefined;
-  },
-  // A bearer token is not sent automatically by a browser, so it needs no CSRF token; nor does an API call
-  // with no session behind it (POST /api/v1/tokens from a script), as it carries no ambient credentials.
-  skipCsrfProtection: (req) => req.authVia === 'token' || (req.originalUrl.startsWith('/api/') && !req.user),
-});

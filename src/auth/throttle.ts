@@ -2,68 +2,115 @@ import type { DB } from '../db/database';
 import { inTransaction } from '../db/transaction';
 import type { Clock } from '../lib/clock';
 import { TooManyRequests } from '../lib/errors';
-import { blockedUntil, clearThrottle, findThrottleCount, saveThrottleCount } from './throttle.queries';
+import {
+  clearThrottle,
+  findThrottleCount,
+  pruneThrottle,
+  saveThrottleCount,
+  type ThrottleCount,
+} from './throttle.queries';
 
-interface Rule {
-  maxFailures: number;
-  windowMs: number;
-  blockMs: number;
+// OWASP's authentication cheat sheet: throttle per account with growing delays instead of locking it, and let
+// per-address limits slow guessing without ever locking a person with the right password out. Behind a proxy
+// without TRUST_PROXY, or a shared NAT, every person has the same address; a hard per-address lock there
+// would let one attacker lock out the whole center.
+
+/** Failures on one username before each further attempt on it has to wait. */
+export const FREE_FAILURES = 5;
+/** The longest wait between attempts on one username. */
+export const MAX_WAIT_MS = 15 * 60_000;
+/** Failed sign-ins from one address within ADDRESS_WINDOW_MS before its failures are answered 429. */
+export const ADDRESS_MAX_FAILURES = 30;
+export const ADDRESS_WINDOW_MS = 15 * 60_000;
+/** A username or address without a failure for this long is forgotten. */
+const FORGET_AFTER_MS = 24 * 60 * 60_000;
+const MAX_ROWS = 100_000;
+const PRUNE_EVERY_MS = 60_000;
+
+/**
+ * The wait before the next attempt after `failures` consecutive failures: none for the first few, then
+ * 1 s, 2 s, 4 s … up to MAX_WAIT_MS.
+ */
+export function waitAfter(failures: number): number {
+  if (failures < FREE_FAILURES) return 0;
+  return Math.min(1000 * 2 ** Math.min(failures - FREE_FAILURES, 30), MAX_WAIT_MS);
 }
 
-// Per username+IP: a person mistyping; per IP: one address guessing across many accounts.
-const USER_RULE: Rule = { maxFailures: 5, windowMs: 15 * 60_000, blockMs: 15 * 60_000 };
-const IP_RULE: Rule = { maxFailures: 50, windowMs: 60 * 60_000, blockMs: 60 * 60_000 };
-
-function userKey(username: string, ip: string): string {
-  return `user:${username.trim().toLowerCase()}|ip:${ip}`;
+/** One key per username, existing or not: an unknown name is throttled like a real one, so none is revealed. */
+function accountKey(username: string): string {
+  return `account:${username.trim().toLowerCase()}`;
 }
 
-function keys(username: string, ip: string): Array<[string, Rule]> {
-  return [
-    [userKey(username, ip), USER_RULE],
-    [`ip:${ip}`, IP_RULE],
-  ];
+function addressKey(ip: string): string {
+  return `ip:${ip}`;
 }
 
-/** Login throttling stored in the database so that a restart does not reset an attacker's count. */
+function tryAgainIn(ms: number, what: string): TooManyRequests {
+  const seconds = Math.max(1, Math.ceil(ms / 1000));
+  const when = seconds < 120 ? `${seconds} second${seconds === 1 ? '' : 's'}` : `${Math.ceil(seconds / 60)} minutes`;
+  return new TooManyRequests(`Too many failed sign-in attempts ${what}. Try again in ${when}.`, seconds);
+}
+
+/** Sign-in throttling, kept in the database so that a restart does not reset an attacker's count. */
 export class LoginThrottle {
+  private lastPrune = 0;
+
+  private readonly maxRows: number;
+
   constructor(
     private readonly db: DB,
     private readonly clock: Clock,
-  ) {}
-
-  async assertAllowed(username: string, ip: string): Promise<void> {
-    const now = this.clock.now().getTime();
-    for (const [key] of keys(username, ip)) {
-      const until = await blockedUntil(this.db, key);
-      if (until && until > now) {
-        const minutes = Math.ceil((until - now) / 60_000);
-        throw new TooManyRequests(
-          `Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
-          Math.ceil((until - now) / 1000),
-        );
-      }
-    }
+    options: { maxRows?: number } = {},
+  ) {
+    this.maxRows = options.maxRows ?? MAX_ROWS;
   }
 
-  async recordFailure(username: string, ip: string): Promise<void> {
+  /** Refuses an attempt on a username still in its wait (before any password is checked). */
+  async assertAllowed(username: string): Promise<void> {
     const now = this.clock.now().getTime();
-    await inTransaction(this.db, async (trx) => {
-      for (const [key, rule] of keys(username, ip)) {
-        const row = await findThrottleCount(trx, key);
-        const current = row && now - row.window_started_at <= rule.windowMs ? row : null;
-        const values = {
-          failures: (current?.failures ?? 0) + 1,
-          window_started_at: current?.window_started_at ?? now,
-          blocked_until: null as number | null,
-        };
-        if (values.failures >= rule.maxFailures) values.blocked_until = now + rule.blockMs;
-        await saveThrottleCount(trx, key, values);
-      }
+    const row = await findThrottleCount(this.db, accountKey(username));
+    if (row?.blocked_until && row.blocked_until > now) throw tryAgainIn(row.blocked_until - now, 'for this username');
+  }
+
+  /**
+   * Counts a failed attempt against the username and the address. Returns the 429 to answer with instead of
+   * "wrong password" when the address is over its limit, else null.
+   */
+  async recordFailure(username: string, ip: string): Promise<TooManyRequests | null> {
+    const now = this.clock.now().getTime();
+    const address = await inTransaction(this.db, async (trx) => {
+      const account = await findThrottleCount(trx, accountKey(username));
+      const failures = account && now - account.last_failure_at <= FORGET_AFTER_MS ? account.failures + 1 : 1;
+      await saveThrottleCount(trx, accountKey(username), {
+        failures,
+        window_started_at: failures === 1 ? now : (account?.window_started_at ?? now),
+        blocked_until: failures >= FREE_FAILURES ? now + waitAfter(failures) : null,
+        last_failure_at: now,
+      });
+      const previous = await findThrottleCount(trx, addressKey(ip));
+      const current = previous && now - previous.window_started_at < ADDRESS_WINDOW_MS ? previous : null;
+      const next: ThrottleCount = {
+        failures: (current?.failures ?? 0) + 1,
+        window_started_at: current?.window_started_at ?? now,
+        blocked_until: null,
+        last_failure_at: now,
+      };
+      if (next.failures > ADDRESS_MAX_FAILURES) next.blocked_until = next.window_started_at + ADDRESS_WINDOW_MS;
+      await saveThrottleCount(trx, addressKey(ip), next);
+      return next;
     });
+    await this.pruneNowAndThen(now);
+    return address.blocked_until ? tryAgainIn(address.blocked_until - now, 'from your network') : null;
   }
 
-  async recordSuccess(username: string, ip: string): Promise<void> {
-    await clearThrottle(this.db, userKey(username, ip));
+  /** A success clears the username's failures (not the address's: one right password ends no one else's). */
+  async recordSuccess(username: string): Promise<void> {
+    await clearThrottle(this.db, accountKey(username));
+  }
+
+  private async pruneNowAndThen(now: number): Promise<void> {
+    if (now - this.lastPrune < PRUNE_EVERY_MS) return;
+    this.lastPrune = now;
+    await pruneThrottle(this.db, now - FORGET_AFTER_MS, this.maxRows);
   }
 }

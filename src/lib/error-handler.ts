@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
+import { redactUrl } from './redact';
 import { AppError, ServiceUnavailable, TooManyRequests, Validation } from './errors';
 import { faultError, isDiskFull } from './faults';
 import { isApiRequest } from './http';
@@ -67,7 +68,10 @@ export function errorHandler(logger: Logger, showStack: boolean) {
     // A machine fault is logged once, with its real cause, and answered as what it is (507, 503).
     const fault = faultError(thrown);
     if (fault)
-      logger.error({ err: thrown, url: req.originalUrl }, isDiskFull(thrown) ? 'out of disk space' : 'database busy');
+      logger.error(
+        { err: thrown, url: redactUrl(req.originalUrl) },
+        isDiskFull(thrown) ? 'out of disk space' : 'database busy',
+      );
     const err = fault ?? thrown;
     const known = describe(err);
     const view: ErrorView = known ?? {
@@ -75,7 +79,7 @@ export function errorHandler(logger: Logger, showStack: boolean) {
       code: 'internal',
       message: 'Something went wrong on our side. It has been logged.',
     };
-    if (!known) logger.error({ err, url: req.originalUrl }, 'unhandled error');
+    if (!known) logger.error({ err, url: redactUrl(req.originalUrl) }, 'unhandled error');
     if (view.status === 404 && view.code === 'bad_request') view.code = 'not_found';
     if (err instanceof TooManyRequests || err instanceof ServiceUnavailable)
       res.setHeader('Retry-After', String(err.retryAfterSeconds));

@@ -11,6 +11,8 @@ declare global {
     }
     interface Request {
       authVia?: 'session' | 'token';
+      /** The `_csrf` field read from the start of a multipart body (see src/auth/csrf.ts). */
+      csrfFieldToken?: string;
     }
   }
 }

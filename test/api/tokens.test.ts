@@ -172,6 +172,36 @@ describe('POST /api/v1/tokens', () => {
     const res = await postTokens({ username: 'ada', password: PASSWORD, name: 'x' });
     expect(res.status).toBe(429);
   });
+
+  test('the wait grows 1, 2, 4 s per further failure and a success resets it', async () => {
+    await buildUser(ctx.deps, 'admin', { username: 'ada' });
+    for (let i = 0; i < 5; i += 1) await postTokens({ username: 'ada', password: 'wrong password!', name: 'x' });
+    for (const wait of [1, 2, 4]) {
+      const blocked = await postTokens({ username: 'ada', password: PASSWORD, name: 'x' });
+      expect([blocked.status, blocked.headers['retry-after']]).toEqual([429, String(wait)]);
+      expect(blocked.body.error.message).toContain(`Try again in ${wait} second`);
+      ctx.clock.advance(wait * 1000);
+      expect((await postTokens({ username: 'ada', password: 'wrong password!', name: 'x' })).status).toBe(401);
+    }
+    ctx.clock.advance(8000);
+    expect((await postTokens({ username: 'ada', password: PASSWORD, name: 'x' })).status).toBe(201);
+    expect((await postTokens({ username: 'ada', password: 'wrong password!', name: 'x' })).status).toBe(401);
+  });
+
+  test('60 failures from one address do not lock out the right password; unknown names get 429', async () => {
+    await buildUser(ctx.deps, 'admin', { username: 'ada' });
+    const statuses: number[] = [];
+    for (let i = 0; i < 60; i += 1) {
+      statuses.push((await postTokens({ username: `guess${i}`, password: 'wrong password!', name: 'x' })).status);
+    }
+    expect(statuses.slice(0, 30).every((s) => s === 401)).toBe(true);
+    expect(statuses.slice(30).every((s) => s === 429)).toBe(true);
+    const unknown = await postTokens({ username: 'someone', password: 'wrong password!', name: 'x' });
+    expect(unknown.status).toBe(429);
+    expectErrorShape(unknown.body, 'rate_limited');
+    expect(Number(unknown.headers['retry-after'])).toBeGreaterThan(0);
+    expect((await postTokens({ username: 'ada', password: PASSWORD, name: 'x' })).status).toBe(201);
+  });
 });
 
 describe('GET /api/v1/me', () => {

@@ -103,47 +103,6 @@ describe('login', () => {
   });
 });
 
-describe('login throttling', () => {
-  test('five failures for one user from one address block further tries, even with the right password', async () => {
-    await buildUser(ctx.deps, 'admin', { username: 'ada' });
-    for (let i = 0; i < 5; i += 1) {
-      const { res } = await tryLogin('ada', 'wrong password!');
-      expect(res.status).toBe(401);
-    }
-    const { res } = await tryLogin('ada', PASSWORD);
-    expect(res.status).toBe(429);
-    expect(res.text).toContain('Too many failed sign-in attempts');
-    expect(res.headers['retry-after']).toBeDefined();
-  });
-
-  test('the block survives a restart and lifts after its time', async () => {
-    await buildUser(ctx.deps, 'admin', { username: 'ada' });
-    for (let i = 0; i < 5; i += 1) await tryLogin('ada', 'wrong password!');
-    const restarted = ctx.restart();
-    try {
-      expect((await tryLogin('ada', PASSWORD, restarted.app)).res.status).toBe(429);
-      ctx.clock.advance(16 * 60_000);
-      expect((await tryLogin('ada', PASSWORD, restarted.app)).res.status).toBe(303);
-    } finally {
-      await restarted.close();
-    }
-  });
-
-  test('one address guessing many accounts is blocked per address', async () => {
-    await buildUser(ctx.deps, 'admin', { username: 'ada' });
-    for (let i = 0; i < 50; i += 1) await tryLogin(`user${i}`, 'wrong password!');
-    expect((await tryLogin('ada', PASSWORD)).res.status).toBe(429);
-  });
-
-  test('a success resets the per-user count', async () => {
-    await buildUser(ctx.deps, 'admin', { username: 'ada' });
-    for (let i = 0; i < 4; i += 1) await tryLogin('ada', 'wrong password!');
-    expect((await tryLogin('ada', PASSWORD)).res.status).toBe(303);
-    for (let i = 0; i < 4; i += 1) await tryLogin('ada', 'wrong password!');
-    expect((await tryLogin('ada', PASSWORD)).res.status).toBe(303);
-  });
-});
-
 describe('session lifetime', () => {
   test('idle for longer than 30 minutes signs you out', async () => {
     await buildUser(ctx.deps, 'admin', { username: 'ada' });

@@ -336,7 +336,7 @@ describe('size limit', () => {
     const agent = await signIn(ctx.app, org.supervisorA.username);
     const csrf = await csrfFrom(agent, '/profile');
     const before = await storageState(ctx);
-    let req = agent.post(`/calls?_csrf=${encodeURIComponent(csrf)}`);
+    let req = agent.post('/calls').field('_csrf', csrf);
     for (const [name, value] of Object.entries(callFields(org.csrA.username))) req = req.field(name, value);
     const res = await req.attach('recording', oversized(), { filename: 'big.wav', contentType: 'audio/wav' });
     expect(res.status).toBe(413);
@@ -514,7 +514,7 @@ describe('POST /calls (the page form)', () => {
     fields: Record<string, string>,
     csrf: string | null,
   ) {
-    let req = agent.post(csrf === null ? '/calls' : `/calls?_csrf=${encodeURIComponent(csrf)}`);
+    let req = csrf === null ? agent.post('/calls') : agent.post('/calls').field('_csrf', csrf);
     for (const [name, value] of Object.entries(fields)) req = req.field(name, value);
     return req
       .attach('recording', sample('call-good-returns.wav'), { filename: 'call.wav', contentType: 'audio/wav' })
@@ -584,7 +584,7 @@ describe('POST /calls (the page form)', () => {
     const agent = await signIn(ctx.app, org.supervisorA.username);
     const csrf = await csrfFrom(agent, '/profile');
     const before = await storageState(ctx);
-    let req = agent.post(`/calls?_csrf=${encodeURIComponent(csrf)}`);
+    let req = agent.post('/calls').field('_csrf', csrf);
     for (const [name, value] of Object.entries(callFields(org.csrA.username))) req = req.field(name, value);
     const res = await req.attach('recording', NOT_AUDIO.HTML, { filename: 'call.wav', contentType: 'audio/wav' });
     expect(res.status).toBe(415);

@@ -353,6 +353,7 @@ const expectedSchema = {
     failures: 'not null',
     window_started_at: 'not null',
     blocked_until: 'null',
+    last_failure_at: 'not null',
   },
   api_tokens: {
     id: 'not null',

@@ -112,12 +112,12 @@ function form(path: () => string, fields: () => Record<string, string | string[]
   };
 }
 
-/** A multipart form: browsers' upload forms carry the CSRF token in the action URL. */
+/** A multipart form: the CSRF token is its first field, as in the upload forms. */
 function upload(path: () => string, fields: () => Record<string, string>, file?: () => [string, string]) {
   return async (who: Who) => {
     const agent = who === 'signed out' ? anonymous : agents[who];
     const csrf = await csrfFrom(agent, who === 'signed out' ? '/login' : '/profile');
-    let req = agent.post(`${path()}?_csrf=${encodeURIComponent(csrf)}`);
+    let req = agent.post(path()).field('_csrf', csrf);
     for (const [name, value] of Object.entries(fields())) req = req.field(name, value);
     if (file) {
       const [name, content] = file();

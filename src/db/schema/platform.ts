@@ -14,6 +14,7 @@ export interface LoginThrottleTable {
   failures: number;
   window_started_at: number;
   blocked_until: number | null;
+  last_failure_at: Generated<number>;
 }
 
 export interface ApiTokensTable {
