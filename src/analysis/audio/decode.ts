@@ -41,8 +41,10 @@ export async function decodeFile(file: string, sink: PcmSink): Promise<void> {
     const head = Buffer.alloc(Math.min(HEAD_BYTES, size));
     await handle.read(head, 0, head.length, 0);
     const outcome = await pickDecoder(head)({ handle, size, head }, sink);
-    if (outcome && outcome.errors > 0 && outcome.samples === 0) {
-      throw new AudioRejected(`The recording could not be decoded (${outcome.firstError ?? 'damaged'}).`);
+    // A damaged frame fails the whole analysis: figures measured around a hole would look right and be wrong.
+    if (outcome && outcome.errors > 0) {
+      const first = outcome.firstError ? ` (${outcome.firstError})` : '';
+      throw new AudioRejected(`${outcome.errors} frames of the recording are damaged${first}; it can’t be analysed.`);
     }
   } finally {
     await handle.close();
