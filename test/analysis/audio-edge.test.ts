@@ -146,6 +146,11 @@ test('M4A/AAC is refused: no well-kept JavaScript decoder', async () => {
   expect(await failed(m4a)).toMatch(/M4A\/AAC can’t be analysed yet/);
 });
 
+test('WebM with audio in another codec than Opus is refused by name', async () => {
+  const vorbis = convert(clip.file, path.join(dir, 'clip-vorbis.webm'), ['-c:a', 'libvorbis']);
+  expect(await failed(vorbis)).toMatch(/VORBIS can’t be analysed yet/);
+});
+
 test('a file that is not audio is refused', async () => {
   fs.writeFileSync(path.join(dir, 'notes.txt'), 'these are not the recordings you are looking for');
   expect(await failed(path.join(dir, 'notes.txt'))).toMatch(/not in an audio format/);
@@ -156,6 +161,7 @@ const COMPRESSED: [string, string[]][] = [
   ['flac', []],
   ['mp3', ['-b:a', '32k']],
   ['opus', ['-c:a', 'libopus']],
+  ['webm', ['-c:a', 'libopus']],
 ];
 
 test.each(COMPRESSED)('a truncated .%s is a failed analysis with a message', async (ext, codecArgs) => {

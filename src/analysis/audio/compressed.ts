@@ -24,7 +24,8 @@ export interface CompressedOutcome {
   firstError: string | null;
 }
 
-class Forwarder {
+/** Hands decoded audio to the sink, starting it at the first samples, and counts damaged frames. */
+export class Forwarder {
   samples = 0;
   errors = 0;
   firstError: string | null = null;
@@ -43,6 +44,10 @@ class Forwarder {
     this.sink.write(decoded.channelData, decoded.samplesDecoded);
     this.samples += decoded.samplesDecoded;
   }
+
+  outcome(): CompressedOutcome {
+    return { samples: this.samples, errors: this.errors, firstError: this.firstError };
+  }
 }
 
 async function run(decoder: StreamDecoder, source: AudioSource, sink: PcmSink): Promise<CompressedOutcome> {
@@ -54,7 +59,7 @@ async function run(decoder: StreamDecoder, source: AudioSource, sink: PcmSink): 
   } finally {
     decoder.free();
   }
-  return { samples: forwarder.samples, errors: forwarder.errors, firstError: forwarder.firstError };
+  return forwarder.outcome();
 }
 
 export async function decodeFlac(source: AudioSource, sink: PcmSink): Promise<CompressedOutcome> {

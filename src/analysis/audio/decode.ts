@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import { decodeFlac, decodeMp3, decodeOggOpus, type CompressedOutcome } from './compressed';
 import { AudioRejected, type AudioSource, type PcmSink } from './source';
 import { decodeWav } from './wav';
+import { decodeWebm } from './webm';
 
 const HEAD_BYTES = 4096;
 
@@ -26,6 +27,7 @@ function pickDecoder(head: Buffer): Decoder {
     if (head.includes('OpusHead', 0, 'latin1')) return decodeOggOpus;
     throw new AudioRejected('Ogg files other than Ogg/Opus (e.g. Vorbis) can’t be analysed yet.');
   }
+  if (head.length >= 4 && head.readUInt32BE(0) === 0x1a45dfa3) return decodeWebm;
   if (ascii(head, 4, 'ftyp') || (head[0] === 0xff && ((head[1] ?? 0) & 0xf6) === 0xf0)) {
     throw new AudioRejected('M4A/AAC can’t be analysed yet: no well-kept pure JavaScript AAC decoder exists.');
   }
