@@ -42,7 +42,9 @@ function parseResult(stdout: string): AudioAnalysisResult | null {
 function runWorker(args: string[], timeLimitMs: number): Promise<{ stdout: string; killed: boolean }> {
   return new Promise((resolve) => {
     // stderr is dropped: a damaged file makes the decoders print a line per bad frame.
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'], env: {} });
+    // One malloc arena: the worker is single-threaded work, and extra arenas only hold freed memory.
+    const env = { MALLOC_ARENA_MAX: '1' };
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'], env });
     const parts: Buffer[] = [];
     let bytes = 0;
     let killed = false;
@@ -66,7 +68,9 @@ function runWorker(args: string[], timeLimitMs: number): Promise<{ stdout: strin
 export const analyseAudio: AnalyseAudio = async (file: string, options: AudioAnalysisOptions) => {
   const timeLimitMs = options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS;
   const { agentChannel, deadAirMinS, peaksPath } = options;
-  const args = [`--max-old-space-size=${WORKER_HEAP_MB}`, workerPath(), file];
+  // A small young generation and an explicit collection every few chunks (source.ts) keep the worker's RSS
+  // flat: decoders allocate fresh typed arrays per chunk, garbage V8 otherwise lets pile up.
+  const args = [`--max-old-space-size=${WORKER_HEAP_MB}`, '--max-semi-space-size=1', '--expose-gc', workerPath(), file];
   args.push(JSON.stringify({ agentChannel, deadAirMinS, peaksPath }));
   const { stdout, killed } = await runWorker(args, timeLimitMs);
   const result = killed ? null : parseResult(stdout);

@@ -3,6 +3,12 @@
 import { mp3PromisedSamples, oggHasEnd } from './completeness';
 import { AudioRejected, chunks, type AudioSource, type PcmSink } from './source';
 
+/**
+ * Compressed input is fed 16 KB at a time: a decoder's WebAssembly memory must hold the PCM of a whole chunk
+ * (16 KB of 24 kb/s Opus is 5 s), and that memory never shrinks.
+ */
+const COMPRESSED_CHUNK_BYTES = 16 * 1024;
+
 interface Decoded {
   channelData: Float32Array[];
   samplesDecoded: number;
@@ -54,7 +60,8 @@ async function run(decoder: StreamDecoder, source: AudioSource, sink: PcmSink): 
   await decoder.ready;
   const forwarder = new Forwarder(sink);
   try {
-    for await (const chunk of chunks(source)) forwarder.take(await decoder.decode(chunk));
+    for await (const chunk of chunks(source, 0, source.size, COMPRESSED_CHUNK_BYTES))
+      forwarder.take(await decoder.decode(chunk));
     if (decoder.flush) forwarder.take(await decoder.flush());
   } finally {
     decoder.free();
