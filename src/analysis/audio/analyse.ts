@@ -13,13 +13,11 @@ const MAX_RESULT_BYTES = 64 * 1024 * 1024;
 const WORKER_FILE = path.join('dist', 'workers', 'analyse-audio.js');
 
 /** The bundled worker, found above this file both in src/ (tests, tsx) and in dist/src/ (npm start). */
-export function workerPath(): string {
+export function workerPath(): string | null {
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, WORKER_FILE);
     if (fs.existsSync(candidate)) return candidate;
-    if (path.dirname(dir) === dir) {
-      throw new Error(`The audio analysis worker (${WORKER_FILE}) is missing: run \`npm run build\`.`);
-    }
+    if (path.dirname(dir) === dir) return null;
   }
 }
 
@@ -68,9 +66,11 @@ function runWorker(args: string[], timeLimitMs: number): Promise<{ stdout: strin
 export const analyseAudio: AnalyseAudio = async (file: string, options: AudioAnalysisOptions) => {
   const timeLimitMs = options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS;
   const { agentChannel, deadAirMinS, peaksPath } = options;
+  const worker = workerPath();
+  if (!worker) return { ok: false, message: `The audio analyser is not built (${WORKER_FILE}): run npm run build.` };
   // A small young generation and an explicit collection every few chunks (source.ts) keep the worker's RSS
   // flat: decoders allocate fresh typed arrays per chunk, garbage V8 otherwise lets pile up.
-  const args = [`--max-old-space-size=${WORKER_HEAP_MB}`, '--max-semi-space-size=1', '--expose-gc', workerPath(), file];
+  const args = [`--max-old-space-size=${WORKER_HEAP_MB}`, '--max-semi-space-size=1', '--expose-gc', worker, file];
   args.push(JSON.stringify({ agentChannel, deadAirMinS, peaksPath }));
   const { stdout, killed } = await runWorker(args, timeLimitMs);
   const result = killed ? null : parseResult(stdout);
