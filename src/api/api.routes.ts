@@ -16,6 +16,7 @@ import { actorOf, ownCharge, requireRole } from '../policy';
 import { createToken, revokeToken } from '../profile';
 import { reportsApiRoutes } from '../reports';
 import { rubricsApiRoutes } from '../rubrics';
+import { settingsApiRoutes } from '../settings';
 import { trainingApiRoutes } from '../training';
 import { createUser, findUserById, updateUser } from '../users';
 import {
@@ -125,6 +126,7 @@ export function apiRoutes(deps: AppDeps): Router {
   router.use('/coaching-tasks', requireJson, coachingApiRoutes(deps));
   router.use('/training', requireJson, trainingApiRoutes(deps));
   router.use('/reports', reportsApiRoutes(deps));
+  router.use('/settings', requireJson, settingsApiRoutes(deps));
 
   router.delete('/tokens/:id', own.revokeToken);
   router.get('/me', own.me);

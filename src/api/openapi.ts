@@ -9,6 +9,7 @@ import { evaluationComponents, evaluationPaths } from '../evaluations';
 import { errorBodySchema, errors, jsonSchemaOf } from '../lib/openapi';
 import { reportPaths } from '../reports';
 import { rubricPaths } from '../rubrics';
+import { settingsPaths } from '../settings';
 import { trainingPaths } from '../training';
 import { apiPaths } from './api.openapi';
 
@@ -71,5 +72,6 @@ export const openApiDocument = {
     ...coachingPaths,
     ...trainingPaths,
     ...reportPaths,
+    ...settingsPaths,
   }),
 };
