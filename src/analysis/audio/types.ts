@@ -11,24 +11,26 @@ export interface AudioAnalysisOptions {
   agentChannel: 'left' | 'right';
   /** Shortest stretch with neither side speaking that counts as dead air (setting `dead_air_min_s`, default 2). */
   deadAirMinS: number;
-  /** Where the worker writes the waveform peaks file (format in ./peaks.ts). */
+  /** Where the worker writes the waveform peaks file (format in ./peaks.ts: agent first); removed on failure. */
   peaksPath: string;
-  /** Wall-clock limit for the whole analysis; the worker is killed after it. */
+  /** Wall-clock limit for the whole analysis (default 10 minutes); the worker is killed after it. */
   timeLimitMs?: number;
 }
 
 export interface AudioAnalysis {
   duration_s: number;
+  /** Channels in the file: 1 or 2 (more is a failed analysis). */
   channels: number;
   sample_rate: number;
-  /** Speech stretches per side; on mono only `agent` is filled with the single channel's speech... see `mono`. */
+  /** One channel: no sides, so no talk ratio and no overtalk (those are null, never 0). */
   mono: boolean;
   /** Speech per side; null on mono (no talk ratio on mono: absent, never 0). */
   speech: { agent_s: number; customer_s: number; talk_ratio: number | null } | null;
   /** Total speech on a mono recording (either side); null on stereo. */
   mono_speech_s: number | null;
-  /** Null on mono. */
+  /** Both sides speaking at once (stretches under 0.1 s ignored); null on mono. */
   overtalk: { total_s: number; count: number; segments: Segment[] } | null;
+  /** Stretches of at least deadAirMinS where neither side speaks, leading and trailing silence included. */
   dead_air: { total_s: number; longest_s: number; segments: Segment[] };
   /** Speech stretches per side (mono: `agent` holds the one channel, `customer` is empty). */
   speech_segments: { agent: Segment[]; customer: Segment[] };
