@@ -1,6 +1,6 @@
 import { recordAudit } from '../audit';
 import type { AnalysisStatus, Call, CallAnalysis } from '../db/schema';
-import { inTransaction, onCommit, type Tx } from '../db/transaction';
+import { inTransaction, type Tx } from '../db/transaction';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
 import { Conflict } from '../lib/errors';
@@ -9,10 +9,11 @@ import { findAnalysis, insertJob, queueCounts, queueUnanalysed, requeueCall, req
 
 /**
  * Queues the analysis of a call that has just been stored with a recording, inside the unit of work that
- * stores it (so a call is never kept without its job), and wakes the worker once that commits.
+ * stores it, so a call is never kept without its job. The caller wakes the worker (`deps.analysis.wake()`)
+ * once the recording is in place.
  */
-export async function enqueueAnalysis(deps: AppDeps, trx: Tx, callId: number, now: string): Promise<void> {
-  if (await insertJob(trx, callId, now)) onCommit(trx, () => deps.analysis.wake());
+export async function enqueueAnalysis(trx: Tx, callId: number, now: string): Promise<void> {
+  await insertJob(trx, callId, now);
 }
 
 /** Calls queued per backfill transaction: each is short, so pages are not kept waiting behind it. */

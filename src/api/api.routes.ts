@@ -1,6 +1,7 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { AppDeps } from '../deps';
 import type { User } from '../db/schema';
+import { analysisApiRoutes } from '../analysis';
 import { authenticate, requireSignedIn } from '../auth';
 import { calibrationApiRoutes } from '../calibration';
 import { callsApiRoutes } from '../imports';
@@ -117,6 +118,7 @@ export function apiRoutes(deps: AppDeps): Router {
   router.post('/tokens', requireJson, own.createToken);
 
   router.use(requireSignedIn);
+  router.use('/calls', analysisApiRoutes(deps));
   router.use('/calls', callsApiRoutes(deps));
   router.use('/rubrics', requireJson, rubricsApiRoutes(deps));
   router.use('/evaluations', requireJson, evaluationsApiRoutes(deps));

@@ -1,6 +1,7 @@
 // The API's OpenAPI 3.1 description, assembled from each feature's *.openapi.ts (which take their request and
 // response schemas from the zod schemas the routes use). test/api checks it against the routes the app serves
 // and real answers against its response schemas.
+import { analysisPaths } from '../analysis';
 import { calibrationPaths } from '../calibration';
 import { callPaths } from '../calls';
 import { coachingPaths } from '../coaching';
@@ -65,6 +66,7 @@ export const openApiDocument = {
   paths: withCommonErrors({
     ...apiPaths,
     ...callPaths,
+    ...analysisPaths,
     ...rubricPaths,
     ...evaluationPaths,
     ...disputePaths,
