@@ -5,7 +5,8 @@ import { idParam } from '../lib/forms';
 import { clientIp, flash, refusalFlashed } from '../lib/http';
 import { actorOf, analysedCallOr404, requireRole, STAFF_ROLES, visibleCallOr404 } from '../policy';
 import { sendWaveform } from './analysis.api';
-import { backfillAnalyses, queueProgress, rerunAnalysis, retryFailedAnalyses } from './analysis.service';
+import { analysisOf, backfillAnalyses, queueProgress, rerunAnalysis, retryFailedAnalyses } from './analysis.service';
+import { analysisSummary } from './analysis.view';
 
 /** The pages' analysis routes: the admin's queue page and backfill, a call's re-run, and its waveform. */
 export function analysisRoutes(deps: AppDeps): Router {
@@ -34,6 +35,13 @@ export function analysisRoutes(deps: AppDeps): Router {
     res.redirect(303, `/calls/${call.id}`);
   }
 
+  /** The stretches the waveform shades (dead air, overtalk), for staff only: a CSR sees the waveform bare. */
+  async function segments(req: Request, res: Response) {
+    const call = await analysedCallOr404(deps.db, actorOf(req), idParam(req, 'call'));
+    const summary = analysisSummary(await analysisOf(deps, call.id), call);
+    res.json({ dead_air: summary.segments?.dead_air ?? [], overtalk: summary.segments?.overtalk ?? [] });
+  }
+
   async function waveform(req: Request, res: Response) {
     await sendWaveform(deps, res, await visibleCallOr404(deps.db, actorOf(req), idParam(req, 'call')));
   }
@@ -45,5 +53,6 @@ export function analysisRoutes(deps: AppDeps): Router {
   router.post('/admin/analysis/retry-failed', admin, retryFailed);
   router.post('/calls/:id/analysis', requireRole(...STAFF_ROLES), rerun);
   router.get('/calls/:id/waveform', requireSignedIn, waveform);
+  router.get('/calls/:id/analysis/segments', requireRole(...STAFF_ROLES), segments);
   return router;
 }

@@ -1,4 +1,5 @@
 import { Router, type Request, type Response } from 'express';
+import { analysisOf, analysisSummary } from '../analysis';
 import { requireSignedIn } from '../auth';
 import type { AppDeps } from '../deps';
 import { listEvaluations } from '../evaluations';
@@ -71,11 +72,12 @@ export function callRoutes(deps: AppDeps): Router {
   async function showPage(req: Request, res: Response) {
     if (!mayOpenCallPages(actorOf(req))) throw new NotFound('No such call.');
     const call = await callOf(deps, req);
-    const [agent, team, rubrics, evaluations] = await Promise.all([
+    const [agent, team, rubrics, evaluations, analysis] = await Promise.all([
       call.agent_id ? findAgentNames(deps.db, call.agent_id) : undefined,
       call.team_id ? listTeams(deps.db, [call.team_id]).then((t) => t[0]) : undefined,
       publishedRubrics(deps.db),
       listEvaluations(deps.db, { teamIds: 'all', callId: call.id, limit: 50 }),
+      analysisOf(deps, call.id),
     ]);
     res.render('calls/show', {
       title: `Call ${call.external_id}`,
@@ -85,6 +87,7 @@ export function callRoutes(deps: AppDeps): Router {
       cues: callCues(call),
       rubrics,
       evaluations: evaluations.items,
+      analysis: analysisSummary(analysis, call),
     });
   }
 
