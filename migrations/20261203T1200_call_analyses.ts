@@ -10,7 +10,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('status', 'text', (c) =>
       c.notNull().check(sql`status in ('pending', 'running', 'done', 'failed', 'no_recording')`),
     )
-    .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0).check(sql`attempts >= 0`))
+    .addColumn('attempts', 'integer', (c) =>
+      c
+        .notNull()
+        .defaultTo(0)
+        .check(sql`attempts >= 0`),
+    )
     .addColumn('last_error', 'text')
     .addColumn('enqueued_at', 'text', (c) => c.notNull())
     .addColumn('run_after', 'text', (c) => c.notNull())

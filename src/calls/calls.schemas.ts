@@ -128,6 +128,16 @@ const num = (label: string) =>
       .optional(),
   );
 
+const share = (label: string) =>
+  z.preprocess(
+    blank,
+    z.coerce
+      .number({ error: `${label} must be a number from 0 to 1.` })
+      .min(0, `${label} is at least 0.`)
+      .max(1, `${label} is at most 1 (all the talking).`)
+      .optional(),
+  );
+
 export const callListSchema = z.object({
   team_id: z.preprocess(blank, z.coerce.number().int().positive().optional()),
   agent: optionalText('agent', 64),
@@ -141,6 +151,11 @@ export const callListSchema = z.object({
   min_hold: num('Minimum hold'),
   max_hold: num('Maximum hold'),
   recording: z.preprocess(blank, z.enum(['with', 'without']).optional()),
+  analysis: z.preprocess(blank, z.enum(['done', 'pending', 'failed']).optional()),
+  min_talk_ratio: share('The lowest agent talk ratio'),
+  max_talk_ratio: share('The highest agent talk ratio'),
+  min_dead_air: num('The longest dead air'),
+  min_overtalk: num('The overtalk'),
   sort: z.preprocess(blank, z.enum(SORTS).default('started_at')),
   order: z.preprocess(blank, z.enum(['asc', 'desc']).default('desc')),
   cursor: optionalText('cursor', 200),
