@@ -113,6 +113,7 @@ const FORMATS: [string, string, string[]][] = [
   ['FLAC', 'call.flac', []],
   ['MP3', 'call.mp3', ['-b:a', '32k']],
   ['Ogg/Opus', 'call.opus', ['-c:a', 'libopus', '-b:a', '24k']],
+  ['WebM/Opus', 'call.webm', ['-c:a', 'libopus', '-b:a', '24k']],
 ];
 
 test.each(FORMATS)('the same call as %s measures the same', async (_name, file, codecArgs) => {

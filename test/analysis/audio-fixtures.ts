@@ -105,6 +105,12 @@ export function sox(dir: string, name: string, formatArgs: string[], effect: str
   return file;
 }
 
+/** sox from files to a file: `soxFiles(['-M', left, right], out)` or `soxFiles([in], out, ['gain', '24'])`. */
+export function soxFiles(inputs: string[], output: string, effects: string[] = []): string {
+  run('sox', [...inputs, output, ...effects]);
+  return output;
+}
+
 /** The same audio in another format, by ffmpeg (codec args such as ['-c:a', 'libopus']). */
 export function convert(input: string, output: string, codecArgs: string[] = []): string {
   run('ffmpeg', ['-loglevel', 'error', '-y', '-i', input, ...codecArgs, output]);
@@ -127,7 +133,7 @@ export function rawWav(file: string, header: WavHeader, fill: (i: number) => num
   const blockAlign = (channels * bits) / 8;
   const buf = Buffer.alloc(44 + dataBytes);
   buf.write('RIFF', 0, 'latin1');
-  buf.writeUInt32LE(36 + (header.claimedDataBytes ?? dataBytes), 4);
+  buf.writeUInt32LE(Math.min(0xffffffff, 36 + (header.claimedDataBytes ?? dataBytes)), 4);
   buf.write('WAVEfmt ', 8, 'latin1');
   buf.writeUInt32LE(16, 16);
   buf.writeUInt16LE(code, 20);
@@ -150,10 +156,10 @@ export function truncated(input: string, output: string, fraction: number): stri
   return output;
 }
 
-/** The file with a run of its bytes, past the header, overwritten by garbage. */
+/** The file with its middle fifth overwritten by garbage (header and ending intact). */
 export function corrupted(input: string, output: string): string {
   const bytes = Buffer.from(fs.readFileSync(input));
-  for (let i = Math.floor(bytes.length * 0.1); i < bytes.length; i++) bytes[i] = (i * 7919) & 0xff;
+  for (let i = Math.floor(bytes.length * 0.4); i < bytes.length * 0.6; i++) bytes[i] = (i * 7919) & 0xff;
   fs.writeFileSync(output, bytes);
   return output;
 }

@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import { decodeFlac, decodeMp3, decodeOggOpus, type CompressedOutcome } from './compressed';
 import { AudioRejected, type AudioSource, type PcmSink } from './source';
 import { decodeWav } from './wav';
+import { decodeWebm } from './webm';
 
 const HEAD_BYTES = 4096;
 
@@ -26,6 +27,7 @@ function pickDecoder(head: Buffer): Decoder {
     if (head.includes('OpusHead', 0, 'latin1')) return decodeOggOpus;
     throw new AudioRejected('Ogg files other than Ogg/Opus (e.g. Vorbis) can’t be analysed yet.');
   }
+  if (head.length >= 4 && head.readUInt32BE(0) === 0x1a45dfa3) return decodeWebm;
   if (ascii(head, 4, 'ftyp') || (head[0] === 0xff && ((head[1] ?? 0) & 0xf6) === 0xf0)) {
     throw new AudioRejected('M4A/AAC can’t be analysed yet: no well-kept pure JavaScript AAC decoder exists.');
   }
@@ -41,8 +43,10 @@ export async function decodeFile(file: string, sink: PcmSink): Promise<void> {
     const head = Buffer.alloc(Math.min(HEAD_BYTES, size));
     await handle.read(head, 0, head.length, 0);
     const outcome = await pickDecoder(head)({ handle, size, head }, sink);
-    if (outcome && outcome.errors > 0 && outcome.samples === 0) {
-      throw new AudioRejected(`The recording could not be decoded (${outcome.firstError ?? 'damaged'}).`);
+    // A damaged frame fails the whole analysis: figures measured around a hole would look right and be wrong.
+    if (outcome && outcome.errors > 0) {
+      const first = outcome.firstError ? ` (${outcome.firstError})` : '';
+      throw new AudioRejected(`${outcome.errors} frames of the recording are damaged${first}; it can’t be analysed.`);
     }
   } finally {
     await handle.close();
