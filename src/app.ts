@@ -4,6 +4,7 @@ import session from 'express-session';
 import helmet from 'helmet';
 import type passport from 'passport';
 import { pinoHttp } from 'pino-http';
+import { analysisRoutes } from './analysis';
 import { apiRoutes, openApiDocument } from './api';
 import { auditRoutes } from './audit';
 import { callRoutes } from './calls';
@@ -108,6 +109,7 @@ function mountFeatures(app: Express, deps: AppDeps, auth: passport.PassportStati
     auditRoutes,
     settingsRoutes,
     uploadRoutes,
+    analysisRoutes,
     callRoutes,
     (d: AppDeps) => evaluationRoutes(d, { disputePanel, evaluationsInReview }),
     disputeRoutes,

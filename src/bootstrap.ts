@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { AnalysisJobs, analyseAudio } from './analysis';
 import { LoginThrottle, sessionSecret } from './auth';
 import { ImportJobs } from './imports';
 import { RecordingStorage } from './recordings';
@@ -40,6 +41,7 @@ export async function bootstrap(config: Config, logger: Logger, clock: Clock = s
     throttle: new LoginThrottle(database.db, clock),
     storage: new RecordingStorage(config.recordingsDir),
     imports: new ImportJobs(),
+    analysis: new AnalysisJobs(analyseAudio),
     sessionSecret: await sessionSecret(database.db),
   };
   deps.storage.ensureDirs();

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { AnalysisJobs } from './analysis';
 import type { LoginThrottle } from './auth';
 import type { ImportJobs } from './imports';
 import type { RecordingStorage } from './recordings';
@@ -16,5 +17,7 @@ export interface AppDeps {
   storage: RecordingStorage;
   /** ACD imports started from the page, running after their request answered. */
   imports: ImportJobs;
+  /** The background analysis of call recordings (a durable queue in the database, one job at a time). */
+  analysis: AnalysisJobs;
   sessionSecret: string;
 }

@@ -42,6 +42,8 @@ function listen(config: Config, { deps }: Runtime, logger: Logger): Server {
   const app = createApp(deps);
   const server: Server = app.listen(config.port, config.host, () => {
     logger.info({ url: `http://${config.host}:${config.port}/`, dataDir: config.dataDir }, 'Callscore is listening');
+    // Recordings are analysed one at a time in the background, new calls first come first (issue 15).
+    deps.analysis.start(deps);
     // Days left stale by imports or an upgrade are summed in the background, a month per transaction.
     const started = Date.now();
     refreshAllRollups(deps.db)
@@ -71,7 +73,8 @@ function shutdownOnSignals(server: Server, { deps, database }: Runtime, timers: 
     }, SHUTDOWN_GRACE_MS);
     force.unref();
     // Imports (page jobs and API requests) stop after their current transaction; what they added stays.
-    const importsStopped = deps.imports.stop();
+    // The analysis worker stops after the job under way; an unfinished job is claimed again after a restart.
+    const importsStopped = Promise.all([deps.imports.stop(), deps.analysis.stop()]);
     server.close(() => {
       importsStopped
         .then(() => database.close())

@@ -1,6 +1,7 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { AppDeps } from '../deps';
 import type { User } from '../db/schema';
+import { analysisApiRoutes } from '../analysis';
 import { authenticate, requireSignedIn } from '../auth';
 import { calibrationApiRoutes } from '../calibration';
 import { callsApiRoutes } from '../imports';
@@ -16,6 +17,7 @@ import { actorOf, ownCharge, requireRole } from '../policy';
 import { createToken, revokeToken } from '../profile';
 import { reportsApiRoutes } from '../reports';
 import { rubricsApiRoutes } from '../rubrics';
+import { settingsApiRoutes } from '../settings';
 import { trainingApiRoutes } from '../training';
 import { createUser, findUserById, updateUser } from '../users';
 import {
@@ -116,6 +118,7 @@ export function apiRoutes(deps: AppDeps): Router {
   router.post('/tokens', requireJson, own.createToken);
 
   router.use(requireSignedIn);
+  router.use('/calls', analysisApiRoutes(deps));
   router.use('/calls', callsApiRoutes(deps));
   router.use('/rubrics', requireJson, rubricsApiRoutes(deps));
   router.use('/evaluations', requireJson, evaluationsApiRoutes(deps));
@@ -125,6 +128,7 @@ export function apiRoutes(deps: AppDeps): Router {
   router.use('/coaching-tasks', requireJson, coachingApiRoutes(deps));
   router.use('/training', requireJson, trainingApiRoutes(deps));
   router.use('/reports', reportsApiRoutes(deps));
+  router.use('/settings', requireJson, settingsApiRoutes(deps));
 
   router.delete('/tokens/:id', own.revokeToken);
   router.get('/me', own.me);

@@ -1,6 +1,7 @@
 // The API's OpenAPI 3.1 description, assembled from each feature's *.openapi.ts (which take their request and
 // response schemas from the zod schemas the routes use). test/api checks it against the routes the app serves
 // and real answers against its response schemas.
+import { analysisPaths } from '../analysis';
 import { calibrationPaths } from '../calibration';
 import { callPaths } from '../calls';
 import { coachingPaths } from '../coaching';
@@ -9,6 +10,7 @@ import { evaluationComponents, evaluationPaths } from '../evaluations';
 import { errorBodySchema, errors, jsonSchemaOf } from '../lib/openapi';
 import { reportPaths } from '../reports';
 import { rubricPaths } from '../rubrics';
+import { settingsPaths } from '../settings';
 import { trainingPaths } from '../training';
 import { apiPaths } from './api.openapi';
 
@@ -64,6 +66,7 @@ export const openApiDocument = {
   paths: withCommonErrors({
     ...apiPaths,
     ...callPaths,
+    ...analysisPaths,
     ...rubricPaths,
     ...evaluationPaths,
     ...disputePaths,
@@ -71,5 +74,6 @@ export const openApiDocument = {
     ...coachingPaths,
     ...trainingPaths,
     ...reportPaths,
+    ...settingsPaths,
   }),
 };

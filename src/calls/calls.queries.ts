@@ -82,12 +82,32 @@ function applyFilters(query: CallQuery, scope: TeamScope, filter: CallFilter): C
   if (filter.min_hold !== undefined) q = q.where('calls.hold_s', '>=', filter.min_hold);
   if (filter.max_hold !== undefined) q = q.where('calls.hold_s', '<=', filter.max_hold);
   if (filter.recording === 'with') q = q.where('calls.recording_status', '=', 'stored');
+  q = applyAnalysisFilters(q, filter);
   if (filter.recording === 'without') {
     q = q.where((eb) =>
       eb.or([eb('calls.recording_status', 'is', null), eb('calls.recording_status', '!=', 'stored')]),
     );
   }
   return q;
+}
+
+/** Filters on the automatic analysis: its state, and its figures (a call without them never matches a range). */
+function applyAnalysisFilters(query: CallQuery, filter: CallFilter): CallQuery {
+  const figures: Array<[keyof CallFilter, 'talk_ratio' | 'dead_air_longest_s' | 'overtalk_total_s', '>=' | '<=']> = [
+    ['min_talk_ratio', 'talk_ratio', '>='],
+    ['max_talk_ratio', 'talk_ratio', '<='],
+    ['min_dead_air', 'dead_air_longest_s', '>='],
+    ['min_overtalk', 'overtalk_total_s', '>='],
+  ];
+  const given = figures.filter(([key]) => filter[key] !== undefined);
+  if (!filter.analysis && given.length === 0) return query;
+  return query.where((eb) => {
+    let sub = eb.selectFrom('call_analyses as a').select('a.call_id').whereRef('a.call_id', '=', 'calls.id');
+    if (filter.analysis === 'pending') sub = sub.where('a.status', 'in', ['pending', 'running']);
+    else if (filter.analysis) sub = sub.where('a.status', '=', filter.analysis);
+    for (const [key, column, op] of given) sub = sub.where(`a.${column}`, op, filter[key] as number);
+    return eb.exists(sub);
+  });
 }
 
 export interface CallCursor {
@@ -161,11 +181,16 @@ function pageQuery(db: DB, scope: TeamScope, filter: CallFilter, page: Page, tea
   return applyCursor(query, page.sort, page.order, page.cursor)
     .leftJoin('users as agent', 'agent.id', 'calls.agent_id')
     .leftJoin('teams', 'teams.id', 'calls.team_id')
+    .leftJoin('call_analyses as analysis', 'analysis.call_id', 'calls.id')
     .select([
       ...CALL_LIST_COLUMNS,
       'agent.display_name as agent_name',
       'agent.username as agent_username',
       'teams.name as team_name',
+      'analysis.status as analysis_status',
+      'analysis.talk_ratio',
+      'analysis.overtalk_total_s',
+      'analysis.dead_air_longest_s',
     ])
     .orderBy(`calls.${page.sort}`, page.order)
     .orderBy('calls.id', page.order)

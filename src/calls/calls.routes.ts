@@ -1,5 +1,7 @@
 import { Router, type Request, type Response } from 'express';
+import { analysisOf, analysisSummary } from '../analysis';
 import { requireSignedIn } from '../auth';
+import type { Call } from '../db/schema';
 import type { AppDeps } from '../deps';
 import { listEvaluations } from '../evaluations';
 import { NotFound, Validation } from '../lib/errors';
@@ -42,6 +44,25 @@ function renderInvalidList(res: Response, err: Validation): void {
   });
 }
 
+/** What the call page shows beside the call itself. */
+async function callPageParts(deps: AppDeps, call: Call) {
+  const [agent, team, rubrics, evaluations, analysis] = await Promise.all([
+    call.agent_id ? findAgentNames(deps.db, call.agent_id) : undefined,
+    call.team_id ? listTeams(deps.db, [call.team_id]).then((t) => t[0]) : undefined,
+    publishedRubrics(deps.db),
+    listEvaluations(deps.db, { teamIds: 'all', callId: call.id, limit: 50 }),
+    analysisOf(deps, call.id),
+  ]);
+  return {
+    agent,
+    team,
+    cues: callCues(call),
+    rubrics,
+    evaluations: evaluations.items,
+    analysis: analysisSummary(analysis, call),
+  };
+}
+
 export function callRoutes(deps: AppDeps): Router {
   async function listPage(req: Request, res: Response) {
     let result: Awaited<ReturnType<typeof searchCalls>>;
@@ -71,21 +92,7 @@ export function callRoutes(deps: AppDeps): Router {
   async function showPage(req: Request, res: Response) {
     if (!mayOpenCallPages(actorOf(req))) throw new NotFound('No such call.');
     const call = await callOf(deps, req);
-    const [agent, team, rubrics, evaluations] = await Promise.all([
-      call.agent_id ? findAgentNames(deps.db, call.agent_id) : undefined,
-      call.team_id ? listTeams(deps.db, [call.team_id]).then((t) => t[0]) : undefined,
-      publishedRubrics(deps.db),
-      listEvaluations(deps.db, { teamIds: 'all', callId: call.id, limit: 50 }),
-    ]);
-    res.render('calls/show', {
-      title: `Call ${call.external_id}`,
-      call,
-      agent,
-      team,
-      cues: callCues(call),
-      rubrics,
-      evaluations: evaluations.items,
-    });
+    res.render('calls/show', { title: `Call ${call.external_id}`, call, ...(await callPageParts(deps, call)) });
   }
 
   async function recording(req: Request, res: Response) {

@@ -126,6 +126,16 @@ const num = (label: string) =>
       .optional(),
   );
 
+const share = (label: string) =>
+  z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ error: `${label} must be a number from 0 to 1.` })
+      .min(0, `${label} is at least 0.`)
+      .max(1, `${label} is at most 1 (all the talking).`)
+      .optional(),
+  );
+
 export const callListSchema = z.object({
   team_id: z.preprocess(blankToUndefined, z.coerce.number().int().positive().optional()),
   agent: optionalText('agent', 64),
@@ -139,6 +149,11 @@ export const callListSchema = z.object({
   min_hold: num('Minimum hold'),
   max_hold: num('Maximum hold'),
   recording: z.preprocess(blankToUndefined, z.enum(['with', 'without']).optional()),
+  analysis: z.preprocess(blankToUndefined, z.enum(['done', 'pending', 'failed']).optional()),
+  min_talk_ratio: share('The lowest agent talk ratio'),
+  max_talk_ratio: share('The highest agent talk ratio'),
+  min_dead_air: num('The longest dead air'),
+  min_overtalk: num('The overtalk'),
   sort: z.preprocess(blankToUndefined, z.enum(SORTS).default('started_at')),
   order: z.preprocess(blankToUndefined, z.enum(['asc', 'desc']).default('desc')),
   cursor: optionalText('cursor', 200),

@@ -1,3 +1,4 @@
+import { enqueueAnalysis } from '../analysis';
 import { recordAudit } from '../audit';
 import { isUniqueViolation } from '../db/errors';
 import type { Call, NewCall } from '../db/schema';
@@ -109,6 +110,8 @@ export async function ingestCall(
     try {
       id = await inTransaction(deps.db, async (trx) => {
         const callId = await insertCall(trx, row);
+        // Every call stored with a recording is analysed (DOMAIN.md, Automatic analysis).
+        if (recording) await enqueueAnalysis(trx, callId, now);
         await recordAudit(trx, now, {
           actorId: actor.id,
           action: 'call.created',
@@ -126,7 +129,10 @@ export async function ingestCall(
       if (!winner) throw err;
       return { call: visibleOrConflict(winner, scope), created: false };
     }
-    if (recording && files.recording) await promoteOrUndo(deps, id, files.recording.stagedName, recording.file);
+    if (recording && files.recording) {
+      await promoteOrUndo(deps, id, files.recording.stagedName, recording.file);
+      deps.analysis.wake();
+    }
     return { call: await storedCall(deps, id), created: true };
   } finally {
     await discardStaged(deps.storage, [files.recording, files.transcript]);

@@ -1,6 +1,7 @@
 // The Database type kept in step with migrations/ (test/db/migrations.test.ts compares them), one file of
 // tables per feature under schema/. Every table's row types are exported from here.
 
+import type { CallAnalysesTable } from './schema/analysis';
 import type { CalibrationParticipantsTable, CalibrationSessionsTable } from './schema/calibration';
 import type { CallsTable } from './schema/calls';
 import type { CoachingTasksTable } from './schema/coaching';
@@ -31,6 +32,7 @@ import type {
 } from './schema/training';
 import type { SamplingTables } from './schema/sampling';
 
+export type * from './schema/analysis';
 export type * from './schema/calibration';
 export type * from './schema/calls';
 export type * from './schema/coaching';
@@ -67,6 +69,7 @@ export interface Database extends SamplingTables {
   evaluation_revisions: EvaluationRevisionsTable;
   coaching_tasks: CoachingTasksTable;
   calls: CallsTable;
+  call_analyses: CallAnalysesTable;
   users: UsersTable;
   departments: DepartmentsTable;
   teams: TeamsTable;

@@ -28,3 +28,22 @@ export function mayOpenCallPages(actor: Actor): boolean {
 export function mayTakeCalls(person: { role: Role }): boolean {
   return person.role === 'csr';
 }
+
+/**
+ * A call whose automatic analysis the actor may see: staff within their teams. A CSR never learns that their
+ * calls are analysed, so for them every call's analysis is not found (silent monitoring).
+ */
+export async function analysedCallOr404(db: DB, actor: Actor, callId: number) {
+  if (!maySeeAnalysis(actor)) throw new NotFound('No such call.');
+  return visibleCallOr404(db, actor, callId);
+}
+
+/** Whether the actor sees analysis figures at all: staff do; a CSR sees the waveform, never the figures. */
+export function maySeeAnalysis(actor: Actor): boolean {
+  return actor.role !== 'csr';
+}
+
+/** Who starts the analysis of every call without one, and re-runs failed ones, from the admin page. */
+export function mayRunBackfill(actor: Actor): boolean {
+  return actor.role === 'admin';
+}

@@ -33,6 +33,31 @@ export class RecordingStorage {
 
   ensureDirs(): void {
     fs.mkdirSync(this.stagingDir, { recursive: true });
+    fs.mkdirSync(this.peaksDir, { recursive: true });
+  }
+
+  /** Waveform peaks, one file per recording named after it, in their own folder beside the recordings. */
+  get peaksDir(): string {
+    return path.join(this.recordingsDir, 'peaks');
+  }
+
+  /** The peaks file of a recording (`<name>.peaks` for `<name>.<ext>`). */
+  peaksPath(recordingFile: string): string {
+    return path.join(this.peaksDir, `${peaksStem(recordingFile)}.peaks`);
+  }
+
+  /** Where an analysis writes peaks before its results commit (a unique name, so two runs never collide). */
+  peaksTempPath(recordingFile: string): string {
+    return path.join(this.peaksDir, `${peaksStem(recordingFile)}.${RecordingStorage.newName()}.tmp`);
+  }
+
+  /** The analysis committed: its peaks become the recording's peaks file. */
+  async promotePeaks(tempPath: string, recordingFile: string): Promise<void> {
+    await fsp.rename(tempPath, this.peaksPath(recordingFile));
+  }
+
+  async removePeaks(recordingFile: string): Promise<void> {
+    await fsp.rm(this.peaksPath(recordingFile), { force: true });
   }
 
   static newName(): string {
@@ -60,8 +85,10 @@ export class RecordingStorage {
     await fsp.rm(this.stagedPath(name), { force: true });
   }
 
+  /** Removes a recording and the waveform peaks drawn from it. */
   async removeRecording(file: string): Promise<void> {
     await fsp.rm(this.recordingPath(file), { force: true });
+    await this.removePeaks(file);
   }
 
   async exists(file: string): Promise<boolean> {
@@ -107,6 +134,10 @@ export class RecordingStorage {
   async removeOthersStaged(name: string): Promise<void> {
     await fsp.rm(path.join(this.stagingRoot, name), { force: true });
   }
+}
+
+function peaksStem(recordingFile: string): string {
+  return path.basename(recordingFile).split('.')[0] ?? 'recording';
 }
 
 async function listFiles(dir: string): Promise<Array<{ name: string; mtimeMs: number }>> {

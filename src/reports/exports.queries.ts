@@ -19,6 +19,7 @@ function callsQuery(db: Executor, filter: ReportFilter, after: CallKey | null) {
     .selectFrom('calls')
     .leftJoin('users', 'users.id', 'calls.agent_id')
     .leftJoin('teams', 'teams.id', 'calls.team_id')
+    .leftJoin('call_analyses as analysis', 'analysis.call_id', 'calls.id')
     .select([
       'calls.id as id',
       'calls.external_id',
@@ -33,6 +34,12 @@ function callsQuery(db: Executor, filter: ReportFilter, after: CallKey | null) {
       'calls.csat',
       'calls.abandoned',
       'calls.evaluation_count',
+      'analysis.status as analysis_status',
+      'analysis.talk_ratio',
+      'analysis.overtalk_total_s',
+      'analysis.overtalk_count',
+      'analysis.dead_air_total_s',
+      'analysis.dead_air_longest_s',
     ])
     .where((eb) =>
       // A row value is a range SQLite seeks to in the (…, started_at, id) indexes; `started_at > x or

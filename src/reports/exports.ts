@@ -18,6 +18,12 @@ const CALL_HEADER = [
   'csat',
   'abandoned',
   'evaluations',
+  'analysis',
+  'talk_ratio',
+  'overtalk_s',
+  'overtalk_count',
+  'dead_air_total_s',
+  'dead_air_longest_s',
 ];
 
 const SCORECARD_HEADER = [
@@ -80,8 +86,25 @@ export async function exportCalls(db: DB, filter: ReportFilter, res: Response): 
       r.csat,
       r.abandoned ? 'yes' : 'no',
       r.evaluation_count,
+      ...analysisCells(r),
     ],
   );
+}
+
+type AnalysisColumns = {
+  analysis_status: string | null;
+  talk_ratio: number | null;
+  overtalk_total_s: number | null;
+  overtalk_count: number | null;
+  dead_air_total_s: number | null;
+  dead_air_longest_s: number | null;
+};
+
+/** The analysis state and, once done, its figures (empty on mono where a figure does not exist). */
+function analysisCells(r: AnalysisColumns): unknown[] {
+  const state = r.analysis_status === 'running' ? 'pending' : (r.analysis_status ?? '');
+  if (state !== 'done') return [state, '', '', '', '', ''];
+  return [state, r.talk_ratio, r.overtalk_total_s, r.overtalk_count, r.dead_air_total_s, r.dead_air_longest_s];
 }
 
 /** Every submitted scorecard in the filter as CSV, ordered by id, in keyset pages. */

@@ -20,6 +20,8 @@ export function settingsRoutes(deps: AppDeps): Router {
       'recognition_min_evaluations',
       'service_level_target_pct',
       'service_level_threshold_s',
+      'agent_channel',
+      'dead_air_min_s',
     ]);
     try {
       await saveSettings(deps, actorOf(req), values, clientIp(req));

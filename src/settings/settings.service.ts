@@ -34,6 +34,11 @@ const settingsSchema = z.object({
     .int('The minimum must be a whole number.')
     .min(1, 'At least 1 evaluation.')
     .max(100, 'At most 100 evaluations.'),
+  agent_channel: z.enum(['left', 'right'], { error: 'The agent is on the left or the right channel.' }),
+  dead_air_min_s: z.coerce
+    .number({ error: 'The shortest dead air must be a number of seconds.' })
+    .min(0.5, 'Dead air is at least 0.5 seconds long.')
+    .max(600, 'Dead air is at most 600 seconds long.'),
 });
 
 export type Settings = z.output<typeof settingsSchema>;
@@ -44,6 +49,8 @@ export const DEFAULT_SETTINGS: Settings = Object.freeze({
   recognition_min_evaluations: 3,
   service_level_target_pct: 85,
   service_level_threshold_s: 30,
+  agent_channel: 'left',
+  dead_air_min_s: 2,
 });
 
 const KEYS = Object.keys(DEFAULT_SETTINGS) as Array<keyof Settings>;

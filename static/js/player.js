@@ -1,4 +1,4 @@
-// The call player: skip, speed, keyboard shortcuts, a clickable timeline, the spoken cue highlighted,
+// The call player: skip, speed, keyboard shortcuts, the spoken cue highlighted (the waveform is waveform.js),
 // and every mm:ss time stamp on the page turned into a button that seeks the recording.
 'use strict';
 
@@ -10,8 +10,6 @@
   const toggle = player.querySelector('[data-action="toggle"]');
   const speed = player.querySelector('[data-action="speed"]');
   const current = player.querySelector('[data-current]');
-  const cursor = player.querySelector('[data-cursor]');
-  const timeline = player.querySelector('[data-timeline]');
   const cues = Array.from(document.querySelectorAll('[data-transcript] [data-start]'));
   const speeds = [0.75, 1, 1.25, 1.5, 1.75, 2];
 
@@ -57,13 +55,6 @@
       setSpeed(Number(speed.value));
     });
 
-  if (timeline) {
-    timeline.addEventListener('click', function (event) {
-      const box = timeline.querySelector('svg').getBoundingClientRect();
-      seek(((event.clientX - box.left) / box.width) * duration(), true);
-    });
-  }
-
   audio.addEventListener('play', function () {
     toggle.textContent = 'Pause';
   });
@@ -73,7 +64,6 @@
   audio.addEventListener('timeupdate', function () {
     const t = audio.currentTime;
     current.textContent = format(t);
-    if (cursor && duration()) cursor.setAttribute('x', String(Math.min(998, (t / duration()) * 1000)));
     cues.forEach(function (cue) {
       const active = t >= Number(cue.dataset.start) && t < Number(cue.dataset.end);
       if (active && !cue.classList.contains('active')) cue.scrollIntoView({ block: 'nearest', behavior: 'smooth' });

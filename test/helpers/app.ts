@@ -4,6 +4,7 @@ import path from 'node:path';
 import pino from 'pino';
 import type { Express } from 'express';
 import { createApp } from '../../src/app';
+import { AnalysisJobs, analyseAudio } from '../../src/analysis';
 import { LoginThrottle } from '../../src/auth/throttle';
 import { ImportJobs } from '../../src/imports/import-jobs';
 import { RecordingStorage } from '../../src/recordings/storage';
@@ -63,6 +64,7 @@ function build(dataDir: string, clock: TestClock, overrides: Record<string, stri
     throttle: new LoginThrottle(database.db, clock),
     storage: new RecordingStorage(config.recordingsDir),
     imports: new ImportJobs(),
+    analysis: new AnalysisJobs(analyseAudio),
     sessionSecret: crypto.randomBytes(16).toString('hex'),
   };
   deps.storage.ensureDirs();
@@ -75,6 +77,7 @@ function build(dataDir: string, clock: TestClock, overrides: Record<string, stri
     restart: () => build(dataDir, clock, overrides),
     close: async () => {
       await deps.imports.stop();
+      await deps.analysis.stop();
       await database.close();
     },
   };

@@ -1,0 +1,156 @@
+import { sql } from 'kysely';
+import type { AnalysisStatus, CallAnalysis } from '../db/schema';
+import type { Executor } from '../db/transaction';
+
+/**
+ * Queues a call's analysis; a call already queued or analysed keeps its row (no duplicate jobs). Returns
+ * whether a job was added.
+ */
+export async function insertJob(db: Executor, callId: number, now: string): Promise<boolean> {
+  const row = await db
+    .insertInto('call_analyses')
+    .values({ call_id: callId, status: 'pending', enqueued_at: now, run_after: now })
+    .onConflict((oc) => oc.column('call_id').doNothing())
+    .returning('call_id')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** The next job due: a pending one whose time has come, or a running one whose lease ran out (a crashed run). */
+export async function nextDueJob(db: Executor, now: string) {
+  return db
+    .selectFrom('call_analyses')
+    .select(['call_id', 'status', 'attempts', 'started_at'])
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('status', '=', 'pending'), eb('run_after', '<=', now)]),
+        eb.and([eb('status', '=', 'running'), eb('lease_until', '<', now)]),
+      ]),
+    )
+    .orderBy('run_after')
+    .orderBy('call_id')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** Takes the job for this run: running, one attempt more, leased until `leaseUntil`. */
+export async function markRunning(db: Executor, callId: number, now: string, leaseUntil: string): Promise<void> {
+  await db
+    .updateTable('call_analyses')
+    .set((eb) => ({
+      status: 'running',
+      attempts: eb('attempts', '+', 1),
+      lease_until: leaseUntil,
+      started_at: now,
+      last_error: null,
+    }))
+    .where('call_id', '=', callId)
+    .execute();
+}
+
+/** What the worker needs of the call: its recording. */
+export async function callRecording(db: Executor, callId: number) {
+  return db
+    .selectFrom('calls')
+    .select(['id', 'recording_status', 'recording_file'])
+    .where('id', '=', callId)
+    .executeTakeFirst();
+}
+
+export type AnalysisFigures = Pick<
+  CallAnalysis,
+  | 'duration_s'
+  | 'channels'
+  | 'sample_rate'
+  | 'agent_speech_s'
+  | 'customer_speech_s'
+  | 'talk_ratio'
+  | 'mono_speech_s'
+  | 'overtalk_total_s'
+  | 'overtalk_count'
+  | 'dead_air_total_s'
+  | 'dead_air_longest_s'
+  | 'segments'
+  | 'peaks_file'
+  | 'settings_used'
+>;
+
+/**
+ * Ends this run of the job (the one that started at `startedAt`; a job re-queued or re-claimed meanwhile is
+ * left alone). Returns whether the row was this run's to end.
+ */
+export async function finishRun(
+  db: Executor,
+  callId: number,
+  startedAt: string,
+  values: Partial<AnalysisFigures> & { status: AnalysisStatus; last_error?: string | null; run_after?: string },
+  now: string,
+): Promise<boolean> {
+  const done = values.status === 'done';
+  const result = await db
+    .updateTable('call_analyses')
+    .set({ ...values, lease_until: null, finished_at: now, ...(done ? { analysed_at: now, last_error: null } : {}) })
+    .where('call_id', '=', callId)
+    .where('status', '=', 'running')
+    .where('started_at', '=', startedAt)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+export async function findAnalysis(db: Executor, callId: number): Promise<CallAnalysis | undefined> {
+  return db.selectFrom('call_analyses').selectAll().where('call_id', '=', callId).executeTakeFirst();
+}
+
+/** Jobs per state, and the calls with a stored recording that have never been queued. */
+export async function queueCounts(db: Executor) {
+  const rows = await db
+    .selectFrom('call_analyses')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy('status')
+    .execute();
+  const { rows: unqueued } = await sql<{ n: number }>`
+    select count(*) as n from calls
+    where recording_status = 'stored' and not exists (select 1 from call_analyses a where a.call_id = calls.id)`.execute(
+    db,
+  );
+  return { byStatus: rows, unqueued: Number(unqueued[0]?.n ?? 0) };
+}
+
+/** Queues up to `limit` calls with a stored recording and no analysis; returns how many. */
+export async function queueUnanalysed(db: Executor, now: string, limit: number): Promise<number> {
+  const result = await sql`
+    insert into call_analyses (call_id, status, attempts, enqueued_at, run_after)
+    select id, 'pending', 0, ${now}, ${now} from calls
+    where recording_status = 'stored' and not exists (select 1 from call_analyses a where a.call_id = calls.id)
+    order by id limit ${limit}
+    on conflict (call_id) do nothing`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}
+
+/** Every failed job back to pending, with fresh attempts; returns how many. */
+export async function requeueFailed(db: Executor, now: string): Promise<number> {
+  const result = await db
+    .updateTable('call_analyses')
+    .set({ status: 'pending', attempts: 0, run_after: now, enqueued_at: now, lease_until: null })
+    .where('status', '=', 'failed')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** One call's analysis queued again (a re-run on demand): a new job, or the existing row back to pending. */
+export async function requeueCall(db: Executor, callId: number, now: string): Promise<void> {
+  await db
+    .insertInto('call_analyses')
+    .values({ call_id: callId, status: 'pending', enqueued_at: now, run_after: now })
+    .onConflict((oc) =>
+      oc.column('call_id').doUpdateSet({
+        status: 'pending',
+        attempts: 0,
+        run_after: now,
+        enqueued_at: now,
+        lease_until: null,
+        started_at: null,
+      }),
+    )
+    .execute();
+}

@@ -1,0 +1,34 @@
+import { Router, type Request, type Response } from 'express';
+import type { AppDeps } from '../deps';
+import { clientIp } from '../lib/http';
+import { parseInput } from '../lib/validation';
+import { actorOf, requireRole, STAFF_ROLES } from '../policy';
+import { settingsPatchSchema } from './settings.schemas';
+import { getSettings, saveSettings, type Settings } from './settings.service';
+
+function settingsJson(settings: Settings) {
+  return {
+    service_level_threshold_s: settings.service_level_threshold_s,
+    service_level_target: Math.round(settings.service_level_target_pct * 100) / 10_000,
+    agent_channel: settings.agent_channel,
+    dead_air_min_s: settings.dead_air_min_s,
+  };
+}
+
+/** /api/v1/settings: staff read the settings, an admin changes some of them (fields left out stay). */
+export function settingsApiRoutes(deps: AppDeps): Router {
+  async function show(_req: Request, res: Response) {
+    res.json(settingsJson(await getSettings(deps.db)));
+  }
+
+  async function patch(req: Request, res: Response) {
+    const { service_level_target: target, ...rest } = parseInput(settingsPatchSchema, req.body ?? {});
+    const changes = { ...rest, ...(target !== undefined ? { service_level_target_pct: target * 100 } : {}) };
+    res.json(settingsJson(await saveSettings(deps, actorOf(req), changes, clientIp(req))));
+  }
+
+  const router = Router();
+  router.get('/', requireRole(...STAFF_ROLES), show);
+  router.patch('/', requireRole('admin'), patch);
+  return router;
+}

@@ -1,0 +1,63 @@
+// Saving settings while report days are already marked stale. The settings trigger marks days computed for
+// another answer threshold stale with INSERT OR IGNORE; an upsert (INSERT … ON CONFLICT DO UPDATE) on settings
+// overrode that OR IGNORE inside the trigger, so a second threshold change before the roll-ups caught up was a
+// 500 (UNIQUE constraint failed: rollup_dirty), found by the API fuzz test.
+import { makeTestApp, type TestContext } from '../helpers/app';
+import { buildOrg, type Org } from '../helpers/builders';
+import { api, tokenFor } from '../helpers/scoring';
+
+let ctx: TestContext;
+let org: Org;
+
+beforeEach(async () => {
+  ctx = makeTestApp();
+  org = await buildOrg(ctx.deps);
+});
+afterEach(async () => ctx.close());
+
+async function staleDayComputedFor(thresholdS: number): Promise<void> {
+  await ctx.deps.db
+    .insertInto('rollup_call_day')
+    .values({
+      day: '2026-11-20',
+      team_id: org.teamA,
+      category: '(none)',
+      threshold_s: thresholdS,
+      calls: 1,
+      offered: 1,
+      answered: 1,
+      abandoned: 0,
+      within_threshold: 1,
+      wait_total: 5,
+      hold_total: 0,
+      csat_n: 0,
+      csat_total: 0,
+      evaluations: 0,
+      scored: 0,
+      score_total: 0,
+    })
+    .execute();
+  await ctx.deps.db.insertInto('rollup_dirty').values({ kind: 'calls', day: '2026-11-20' }).execute();
+}
+
+test('changing the answer threshold while a day is already stale saves (200), and the day stays stale once', async () => {
+  await staleDayComputedFor(30);
+  const admin = api(ctx.app, await tokenFor(ctx.deps, org.admin));
+  const res = await admin.patch('/api/v1/settings', { service_level_threshold_s: 20 });
+  expect(res.status).toBe(200);
+  expect(res.body).toMatchObject({ service_level_threshold_s: 20 });
+  const again = await admin.patch('/api/v1/settings', { service_level_threshold_s: 45, agent_channel: 'right' });
+  expect(again.status).toBe(200);
+  const dirty = await ctx.deps.db.selectFrom('rollup_dirty').selectAll().execute();
+  expect(dirty).toEqual([{ kind: 'calls', day: '2026-11-20' }]);
+});
+
+test('the first change of the threshold marks the days computed for the old one stale', async () => {
+  await staleDayComputedFor(30);
+  await ctx.deps.db.deleteFrom('rollup_dirty').execute();
+  const admin = api(ctx.app, await tokenFor(ctx.deps, org.admin));
+  expect((await admin.patch('/api/v1/settings', { service_level_threshold_s: 20 })).status).toBe(200);
+  expect(await ctx.deps.db.selectFrom('rollup_dirty').selectAll().execute()).toEqual([
+    { kind: 'calls', day: '2026-11-20' },
+  ]);
+});
