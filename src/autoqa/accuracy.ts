@@ -36,7 +36,7 @@ export interface Accuracy {
   precision: number | null;
   /** Of the calls the person failed, the share the rule failed too; null when the person failed none. */
   recall: number | null;
-  /** Null ("n/a") when chance agreement is 1: one side gave the same class every time (or n = 0). */
+  /** Null ("n/a") when n = 0 or one side failed every call or none: kappa says nothing then (see cohensKappa). */
   kappa: number | null;
   /** 95% interval: kappa ± 1.96 × the large-sample standard error of Fleiss, Cohen & Everitt (1969). */
   kappa_ci: Interval | null;
@@ -70,7 +70,8 @@ export function isFailing(item: AccuracyItem, value: string | null | undefined):
  * Cohen's kappa of a square table of counts (rows: one rater, columns: the other) with the standard error of
  * Fleiss, Cohen & Everitt (1969), "Large sample standard errors of kappa and weighted kappa", for kappa ≠ 0:
  *   var = [Σi pii(1 − (pi. + p.i)(1 − κ))² + (1 − κ)² Σi≠j pij(p.i + pj.)² − (κ − pe(1 − κ))²] / (n(1 − pe)²)
- * Null when n = 0 or chance agreement pe is 1 (kappa is then undefined, not 0).
+ * Null ("n/a") when n = 0 or when one rater put every case in one category: chance agreement then equals
+ * observed agreement whatever the other rater did, so kappa is 0 (or 0/0 when both did) and says nothing.
  */
 export function cohensKappa(table: readonly (readonly number[])[]): { kappa: number; se: number } | null {
   const k = table.length;
@@ -88,7 +89,8 @@ export function cohensKappa(table: readonly (readonly number[])[]): { kappa: num
     po += cell(i, i);
     pe += r(i) * c(i);
   }
-  if (1 - pe < 1e-12) return null;
+  const constant = (total: number) => Math.abs(total - 1) < 1e-12;
+  if (rows.some(constant) || cols.some(constant) || 1 - pe < 1e-12) return null;
   const kappa = (po - pe) / (1 - pe);
   let sum = 0;
   for (let i = 0; i < k; i += 1) {

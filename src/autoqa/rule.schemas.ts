@@ -53,6 +53,14 @@ const seconds = (name: string) =>
     .min(0, `${name} cannot be negative.`)
     .max(MAX_SECONDS, `${name} is at most ${MAX_SECONDS} seconds.`);
 
+/** An object's own error: unknown keys named, anything else (not an object) described. */
+function objectError(shape: string) {
+  return (issue: { code?: string; keys?: string[] }) =>
+    issue.code === 'unrecognized_keys'
+      ? `Unknown field${(issue.keys ?? []).length > 1 ? 's' : ''}: ${(issue.keys ?? []).join(', ')}; ${shape}`
+      : shape;
+}
+
 const phraseText = z
   .string({ error: 'Each phrase is text.' })
   .trim()
@@ -71,7 +79,11 @@ const phraseSchema = z.strictObject(
     within_last_s: seconds('within_last_s').nullable().default(null),
     fuzzy: z.boolean({ error: 'fuzzy is true or false.' }).default(false),
   },
-  { error: 'phrase is an object: {"any_of": [...], "speaker": ..., "within_first_s": ..., "within_last_s": ...}.' },
+  {
+    error: objectError(
+      'phrase is an object: {"any_of": [...], "speaker", "within_first_s", "within_last_s", "fuzzy"}.',
+    ),
+  },
 );
 
 const LEAVES = {
@@ -145,5 +157,5 @@ const answerSchema = z.union([z.string().trim().min(1).max(80), z.number().finit
 
 export const ruleSchema = z.strictObject(
   { when: conditionSchema, then: answerSchema, else: answerSchema },
-  { error: 'A rule is an object: {"when": <condition>, "then": <answer>, "else": <answer>}.' },
+  { error: objectError('a rule is an object: {"when": <condition>, "then": <answer>, "else": <answer>}.') },
 );
