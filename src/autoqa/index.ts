@@ -10,14 +10,17 @@ export {
   MAX_PHRASE_CHARS,
   type AutoMode,
   type Condition,
+  type ConditionInput,
   type PhraseSpec,
   type Rule,
   type RuleAnswer,
+  type RuleInput,
   type SpeakerFilter,
 } from './rule.schemas';
 export { checkRuleAnswers, resolveAnswer, resolveRule, type RuleItem, type RuleItemOption } from './answers';
 export { evaluateCondition, evaluateRule, suggestAnswers, type SuggestedAnswer } from './evaluate';
 export { clock } from './conditions';
+export { DEFAULT_RULES } from './defaults';
 export { toWords, phraseWords, type Words } from './words';
 export type {
   AnalysisStatus,

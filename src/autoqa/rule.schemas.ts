@@ -34,7 +34,24 @@ export type Condition =
   | { any: Condition[] }
   | { not: Condition };
 
+/** A condition as a client writes it: the phrase's optional fields may be left out. */
+export type ConditionInput =
+  | { phrase: Partial<PhraseSpec> & { any_of: string[] } }
+  | { dead_air_over_s: number }
+  | { overtalk_over_s: number }
+  | { hold_over_s: number }
+  | { all: ConditionInput[] }
+  | { any: ConditionInput[] }
+  | { not: ConditionInput };
+
 export type RuleAnswer = string | number;
+
+/** A rule as a client (or the default rubric) writes it; `ruleSchema` turns it into a Rule. */
+export interface RuleInput {
+  when: ConditionInput;
+  then: RuleAnswer;
+  else: RuleAnswer;
+}
 
 export interface Rule<A = RuleAnswer> {
   when: Condition;
