@@ -1,4 +1,4 @@
-import { findPhrase, phraseListWords, transcriptWords } from './phrases';
+import { findPhrase, phraseListWords, transcriptWords, type PhraseMatch } from './phrases';
 import type { PhraseSpec } from './rule.schemas';
 import type { CallFacts, ConditionResult, Evidence, Stretch, TranscriptLine } from './types';
 
@@ -52,6 +52,13 @@ function callEnd(facts: CallFacts, lines: readonly TranscriptLine[]): number {
   return lines.reduce((end, line) => Math.max(end, line.end_s), 0);
 }
 
+function saidReason(spec: PhraseSpec, line: TranscriptLine, match: PhraseMatch): string {
+  const who = line.speaker ? SPEAKER_NAMES[line.speaker] : 'Someone';
+  const phrase = spec.any_of[match.phrase] ?? '';
+  const heard = match.exact ? '' : ` (heard ${quote(line.text.slice(match.start, match.end))})`;
+  return `${who} said ${quote(phrase)}${heard} at ${clock(line.start_s)}`;
+}
+
 /** Said (by the speaker, in the window) any of the phrases. */
 export function phraseCondition(spec: PhraseSpec, facts: CallFacts): ConditionResult {
   const missing = phraseUnknown(spec, facts);
@@ -62,22 +69,19 @@ export function phraseCondition(spec: PhraseSpec, facts: CallFacts): ConditionRe
   const lastFrom = spec.within_last_s === null ? null : callEnd(facts, lines) - spec.within_last_s;
   const evidence: Evidence[] = [];
   let firstReason = '';
-  lines.forEach((line, i) => {
-    if (evidence.length >= MAX_EVIDENCE) return;
-    if (spec.speaker !== 'any' && line.speaker !== spec.speaker) return;
-    if (spec.within_first_s !== null && !(ms(line.start_s) <= ms(spec.within_first_s))) return;
-    if (lastFrom !== null && !(ms(line.end_s) >= ms(lastFrom))) return;
+  for (let i = 0; i < lines.length && evidence.length < MAX_EVIDENCE; i += 1) {
+    const line = lines[i];
     const lineWords = words[i];
-    const match = lineWords ? findPhrase(lineWords, phrases, spec.fuzzy) : null;
-    if (!match) return;
+    if (!line || !lineWords) continue;
+    if (spec.speaker !== 'any' && line.speaker !== spec.speaker) continue;
+    if (spec.within_first_s !== null && !(ms(line.start_s) <= ms(spec.within_first_s))) continue;
+    if (lastFrom !== null && !(ms(line.end_s) >= ms(lastFrom))) continue;
+    const match = findPhrase(lineWords, phrases, spec.fuzzy);
+    if (!match) continue;
     const { speaker, start_s, end_s, text } = line;
     evidence.push({ kind: 'line', speaker, start_s, end_s, text, match: { start: match.start, end: match.end } });
-    if (firstReason) return;
-    const who = speaker ? SPEAKER_NAMES[speaker] : 'Someone';
-    const phrase = spec.any_of[match.phrase] ?? '';
-    const heard = match.exact ? '' : ` (heard ${quote(text.slice(match.start, match.end))})`;
-    firstReason = `${who} said ${quote(phrase)}${heard} at ${clock(start_s)}`;
-  });
+    if (!firstReason) firstReason = saidReason(spec, line, match);
+  }
   if (evidence.length > 0) return { value: true, reason: firstReason, evidence };
   const who = spec.speaker === 'any' ? 'No one' : SPEAKER_NAMES[spec.speaker];
   const list = spec.any_of.map(quote).join(', ');

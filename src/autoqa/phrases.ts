@@ -47,7 +47,11 @@ function oneEditAt(line: string[], at: number, len: number, phrase: string[]): b
 
 function fuzzyFind(line: string[], phrase: string[]): { at: number; len: number } | null {
   const m = phrase.length;
+  const [p0, p1] = phrase;
   for (let at = 0; at + m - 1 <= line.length; at += 1) {
+    // With one edit the window starts with the phrase's first word, or its second one (first word dropped) or
+    // has the second word next (first word changed): anything else cannot match.
+    if (line[at] !== p0 && line[at] !== p1 && line[at + 1] !== p1) continue;
     for (const len of [m, m - 1, m + 1]) {
       if (at + len <= line.length && oneEditAt(line, at, len, phrase)) return { at, len };
     }
@@ -67,22 +71,23 @@ function exactFind(line: string[], phrase: string[]): number {
 /** The earliest match in the line of any of the phrases (exact matches first, then fuzzy ones), or null. */
 export function findPhrase(line: Words, phrases: readonly string[][], fuzzy: boolean): PhraseMatch | null {
   let best: PhraseMatch | null = null;
-  phrases.forEach((phrase, index) => {
+  for (let index = 0; index < phrases.length; index += 1) {
+    const phrase = phrases[index] ?? [];
     const at = exactFind(line.words, phrase);
-    if (at < 0) return;
+    if (at < 0) continue;
     const start = line.starts[at] ?? 0;
-    if (best && best.start <= start) return;
+    if (best && best.start <= start) continue;
     best = { phrase: index, start, end: line.ends[at + phrase.length - 1] ?? start, exact: true };
-  });
+  }
   if (best || !fuzzy) return best;
-  phrases.forEach((phrase, index) => {
-    if (phrase.length < FUZZY_MIN_WORDS) return;
-    const found = fuzzyFind(line.words, phrase);
-    if (!found) return;
+  for (let index = 0; index < phrases.length; index += 1) {
+    const phrase = phrases[index] ?? [];
+    const found = phrase.length < FUZZY_MIN_WORDS ? null : fuzzyFind(line.words, phrase);
+    if (!found) continue;
     const start = line.starts[found.at] ?? 0;
-    if (best && best.start <= start) return;
+    if (best && best.start <= start) continue;
     best = { phrase: index, start, end: line.ends[found.at + found.len - 1] ?? start, exact: false };
-  });
+  }
   return best;
 }
 

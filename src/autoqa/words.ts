@@ -10,6 +10,8 @@ export interface Words {
 
 // A number with thousands separators (1,000), else a run of letters and digits with inner apostrophes (don't).
 const TOKEN = /\d{1,3}(?:,\d{3})+(?!\d)|[\p{L}\p{N}]+(?:['’][\p{L}\p{N}]+)*/gu;
+// Plain ASCII text (the common case) is scanned by hand, the same tokens several times faster.
+const ASCII_TEXT = /^[ -~\t\n\r]*$/;
 
 const CARDINALS: Record<string, number> = {
   zero: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
@@ -28,6 +30,17 @@ const TENS_ORDINALS: Record<string, number> = {
   twentieth: 20, thirtieth: 30, fortieth: 40, fiftieth: 50, sixtieth: 60, seventieth: 70, eightieth: 80,
   ninetieth: 90,
 }; // prettier-ignore
+
+const NUMBER_WORDS = new Set([
+  ...Object.keys(CARDINALS),
+  ...Object.keys(TENS),
+  ...Object.keys(ORDINALS),
+  ...Object.keys(TENS_ORDINALS),
+  'hundred',
+  'hundredth',
+  'thousand',
+  'thousandth',
+]);
 
 function lookup(table: Record<string, number>, word: string | undefined): number | undefined {
   return word !== undefined && Object.hasOwn(table, word) ? table[word] : undefined;
@@ -93,14 +106,53 @@ function numberAt(w: string[], i: number): NumberRun | null {
   return rest ? { ...rest, value: value + rest.value } : { value, next: head.next + 1, ordinal: false };
 }
 
-function fold(raw: string): string {
-  const lower = raw.toLowerCase().replace(/['’]/g, '');
-  const plain = /^[\x20-\x7e]*$/.test(lower) ? lower : lower.normalize('NFKD').replace(/\p{M}/gu, '');
-  if (/^\d/.test(plain)) {
+function fold(raw: string, ascii: boolean): string {
+  const lower = ascii ? raw : raw.toLowerCase();
+  const bare = lower.includes("'") || (!ascii && lower.includes('’')) ? lower.replace(/['’]/g, '') : lower;
+  const plain = ascii ? bare : bare.normalize('NFKD').replace(/\p{M}/gu, '');
+  const first = plain.charCodeAt(0);
+  if (first >= 48 && first <= 57) {
     const digits = /^(\d+)(st|nd|rd|th)?$/.exec(plain.replace(/,/g, ''));
     if (digits) return String(Number(digits[1])) + (digits[2] ?? '');
   }
   return plain;
+}
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isAlnum = (c: number) => (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+
+/** Where a number with thousands separators ("1,250,000") starting at `i` ends, or -1 when there is none. */
+function groupedNumberEnd(s: string, i: number): number {
+  let j = i;
+  while (isDigit(s.charCodeAt(j))) j += 1;
+  if (j - i > 3) return -1;
+  let end = -1;
+  while (s.charCodeAt(j) === 44 && isDigit(s.charCodeAt(j + 1)) && isDigit(s.charCodeAt(j + 2))) {
+    if (!isDigit(s.charCodeAt(j + 3))) break;
+    j += 4;
+    if (!isDigit(s.charCodeAt(j))) end = j;
+  }
+  return end;
+}
+
+/** The tokens of lower-case ASCII text, as TOKEN finds them. */
+function scanAscii(s: string, raw: string[], starts: number[], ends: number[]): void {
+  for (let i = 0; i < s.length;) {
+    if (!isAlnum(s.charCodeAt(i))) {
+      i += 1;
+      continue;
+    }
+    const start = i;
+    let end = isDigit(s.charCodeAt(i)) ? groupedNumberEnd(s, i) : -1;
+    if (end < 0) {
+      end = i;
+      while (isAlnum(s.charCodeAt(end)) || (s.charCodeAt(end) === 39 && isAlnum(s.charCodeAt(end + 1)))) end += 1;
+    }
+    raw.push(fold(s.slice(start, end), true));
+    starts.push(start);
+    ends.push(end);
+    i = end;
+  }
 }
 
 /** The words of `text` with numbers written in words turned into digits ("twenty first" → "21st"). */
@@ -108,16 +160,22 @@ export function toWords(text: string): Words {
   const raw: string[] = [];
   const rawStarts: number[] = [];
   const rawEnds: number[] = [];
-  for (const m of text.matchAll(TOKEN)) {
-    raw.push(fold(m[0]));
-    rawStarts.push(m.index);
-    rawEnds.push(m.index + m[0].length);
+  // Lower-casing ASCII keeps every character where it was, so ranges still point into `text`.
+  if (ASCII_TEXT.test(text)) scanAscii(text.toLowerCase(), raw, rawStarts, rawEnds);
+  else {
+    for (const m of text.matchAll(TOKEN)) {
+      raw.push(fold(m[0], false));
+      rawStarts.push(m.index);
+      rawEnds.push(m.index + m[0].length);
+    }
   }
+  if (!raw.some((word) => NUMBER_WORDS.has(word))) return { words: raw, starts: rawStarts, ends: rawEnds };
   const out: Words = { words: [], starts: [], ends: [] };
   for (let i = 0; i < raw.length;) {
-    const run = numberAt(raw, i);
+    const word = raw[i] ?? '';
+    const run = NUMBER_WORDS.has(word) ? numberAt(raw, i) : null;
     const next = run ? run.next : i + 1;
-    out.words.push(run ? `${run.value}${run.ordinal ? ordinalSuffix(run.value) : ''}` : (raw[i] ?? ''));
+    out.words.push(run ? `${run.value}${run.ordinal ? ordinalSuffix(run.value) : ''}` : word);
     out.starts.push(rawStarts[i] ?? 0);
     out.ends.push(rawEnds[next - 1] ?? 0);
     i = next;

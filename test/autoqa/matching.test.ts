@@ -111,3 +111,26 @@ describe('one wrong word (fuzzy, off by default)', () => {
     expect(result.evidence.map((e) => e.start_s)).toEqual([1, 5]);
   });
 });
+
+describe('the fast ASCII scanner', () => {
+  test('finds the same words as the general pattern on 20,000 random ASCII strings', () => {
+    const general = /\d{1,3}(?:,\d{3})+(?!\d)|[\p{L}\p{N}]+(?:['’][\p{L}\p{N}]+)*/gu;
+    const alphabet = "ab1,0 '9.-Z";
+    let seed = 16;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    const mismatches: string[] = [];
+    for (let k = 0; k < 20000; k += 1) {
+      let text = '';
+      const length = Math.floor(random() * 14);
+      for (let i = 0; i < length; i += 1) text += alphabet[Math.floor(random() * alphabet.length)];
+      const words = toWords(text);
+      const expected = [...text.toLowerCase().matchAll(general)].map((m) => `${m.index}-${m.index + m[0].length}`);
+      const found = words.starts.map((start, i) => `${start}-${words.ends[i]}`);
+      if (expected.join() !== found.join()) mismatches.push(text);
+    }
+    expect(mismatches).toEqual([]);
+  });
+});
