@@ -5,7 +5,9 @@
  *   node_modules/.bin/tsx bench/autoqa.ts [--calls 100000] [--lines 40] [--seed 16] [--results bench/results]
  *
  * Calls are generated in batches of 1,000 (new strings and arrays each, so nothing is cached from one call to
- * the next); only the evaluation is timed. Target: at least 2,000 calls/s. Writes <results>/autoqa.json.
+ * the next); only the evaluation is timed, in wall time and in this process's CPU time. Target: at least 2,000
+ * calls per second of one core, judged on CPU time so that a busy machine does not decide it (the wall figure and
+ * os.loadavg() are reported beside it). Writes <results>/autoqa.json.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -139,7 +141,8 @@ function main(): void {
     node: process.version,
     answers: Object.fromEntries([...answered].sort()),
     target_calls_per_s: TARGET_PER_S,
-    pass: perSecond >= TARGET_PER_S,
+    /** Judged on CPU time: "one core" is what this process gets of one, however busy the machine is. */
+    pass: calls / (evaluationCpuUs / 1e6) >= TARGET_PER_S,
   };
   fs.mkdirSync(resultsDir, { recursive: true });
   fs.writeFileSync(path.join(resultsDir, 'autoqa.json'), `${JSON.stringify(result, null, 2)}\n`);
