@@ -6,6 +6,8 @@ import type { CallFacts, ConditionResult, Evidence, Stretch, TranscriptLine } fr
 // explains itself in plain words with the lines or stretches of audio behind the answer.
 
 const MAX_EVIDENCE = 10;
+/** A reason quotes at most this many of a condition's phrases. */
+const REASON_PHRASES = 5;
 
 /** 0:07, 12:34 or 1:02:03 (whole seconds, rounded down: the moment the line or stretch begins). */
 export function clock(seconds: number): string {
@@ -84,7 +86,9 @@ export function phraseCondition(spec: PhraseSpec, facts: CallFacts): ConditionRe
   }
   if (evidence.length > 0) return { value: true, reason: firstReason, evidence };
   const who = spec.speaker === 'any' ? 'No one' : SPEAKER_NAMES[spec.speaker];
-  const list = spec.any_of.map(quote).join(', ');
+  const shown = spec.any_of.slice(0, REASON_PHRASES).map(quote).join(', ');
+  const hidden = spec.any_of.length - REASON_PHRASES;
+  const list = hidden > 0 ? `${shown} and ${hidden} more` : shown;
   const said = spec.speaker === 'any' ? 'said' : 'never said';
   const what = spec.any_of.length === 1 ? list : `any of ${list}`;
   return { value: false, reason: `${who} ${said} ${what}${windowWords(spec)}`, evidence: [] };

@@ -39,6 +39,14 @@ describe('phrase: speaker filters', () => {
     expect(result.reason).toBe('No one said any of “refund”, “money back”');
   });
 
+  test('a reason quotes at most five phrases', () => {
+    const phrases = ['a1', 'b2', 'c3', 'd4', 'e5', 'f6', 'g7'].map((p) => `word ${p}`);
+    const result = evaluateCondition(said(phrases, { speaker: 'customer' }), facts(transcript));
+    expect(result.reason).toBe(
+      'Customer never said any of “word a1”, “word b2”, “word c3”, “word d4”, “word e5” and 2 more',
+    );
+  });
+
   test('a transcript without speakers answers "anyone" conditions but not speaker-filtered ones', () => {
     const lines = [line(null, 1, 3, 'Thank you for calling')];
     expect(evaluateCondition(said(greeting), facts(lines)).reason).toBe('Someone said “thank you for calling” at 0:01');
