@@ -1,0 +1,47 @@
+// The automatic-rule engine: the rule language, its evaluation on a call's facts, and the accuracy math that
+// measures rules against people. Pure: no database, no routes (docs/AUTOQA.md).
+export {
+  autoModeSchema,
+  conditionSchema,
+  ruleSchema,
+  MAX_CONDITIONS,
+  MAX_DEPTH,
+  MAX_PHRASES,
+  MAX_PHRASE_CHARS,
+  type AutoMode,
+  type Condition,
+  type ConditionInput,
+  type PhraseSpec,
+  type Rule,
+  type RuleAnswer,
+  type RuleInput,
+  type SpeakerFilter,
+} from './rule.schemas';
+export { checkRuleAnswers, resolveAnswer, resolveRule, type RuleItem, type RuleItemOption } from './answers';
+export { evaluateCondition, evaluateRule, suggestAnswers, type SuggestedAnswer } from './evaluate';
+export { clock } from './conditions';
+export { DEFAULT_RULES } from './defaults';
+export { toWords, phraseWords, type Words } from './words';
+export type {
+  AnalysisStatus,
+  CallFacts,
+  ConditionResult,
+  Evidence,
+  RuleResult,
+  Speaker,
+  Stretch,
+  TranscriptLine,
+  Truth,
+} from './types';
+export {
+  cohensKappa,
+  isFailing,
+  ruleAccuracy,
+  wilsonInterval,
+  TRUST_MIN_KAPPA,
+  TRUST_MIN_N,
+  type Accuracy,
+  type AccuracyItem,
+  type AnswerPair,
+  type Interval,
+} from './accuracy';
