@@ -17,4 +17,9 @@ export interface AppDeps {
   /** ACD imports started from the page, running after their request answered. */
   imports: ImportJobs;
   sessionSecret: string;
+  /**
+   * Run after a call's transcript was replaced and committed (POST /api/v1/calls/:id/transcript, the call
+   * page's upload): the place where the automatic rules re-run for that call once they exist.
+   */
+  transcriptReplaced?: Array<(callId: number) => void | Promise<void>>;
 }

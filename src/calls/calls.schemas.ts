@@ -191,7 +191,13 @@ export const callResponseSchema = callSummaryResponseSchema.extend({
     .object({
       format: z.enum(['vtt', 'text']),
       cues: z.array(
-        z.object({ start_s: z.number(), end_s: z.number(), speaker: z.string().nullable(), text: z.string() }),
+        z.object({
+          start_s: z.number().describe('Seconds from the start of the call; -1 on an untimed (plain text) line'),
+          end_s: z.number(),
+          speaker: z.string().nullable().describe('The speaker as the transcript names them'),
+          side: z.enum(['agent', 'customer']).nullable().describe('The side that speaker is on; null when unnamed'),
+          text: z.string(),
+        }),
       ),
     })
     .nullable(),

@@ -28,3 +28,8 @@ export function mayOpenCallPages(actor: Actor): boolean {
 export function mayTakeCalls(person: { role: Role }): boolean {
   return person.role === 'csr';
 }
+
+/** Whether the actor may give a call a transcript: staff who score calls; a CSR has no call pages (404). */
+export function mayReplaceTranscript(actor: Actor): boolean {
+  return actor.role === 'admin' || actor.role === 'manager' || actor.role === 'supervisor';
+}

@@ -20,6 +20,8 @@ export function settingsRoutes(deps: AppDeps): Router {
       'recognition_min_evaluations',
       'service_level_target_pct',
       'service_level_threshold_s',
+      'transcript_agent_names',
+      'transcript_customer_names',
     ]);
     try {
       await saveSettings(deps, actorOf(req), values, clientIp(req));
