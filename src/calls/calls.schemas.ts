@@ -211,3 +211,10 @@ export const importSummarySchema = z.object({
   unchanged: z.number().int().min(0),
   errors: z.array(z.object({ line: z.number().int().positive(), message: z.string() })),
 });
+
+export const transcriptResultSchema = z.object({
+  call_id: z.number().int(),
+  source: z.enum(['vtt', 'srt', 'json', 'text']).describe('The format the transcript came in'),
+  cues: z.number().int().min(1).describe('How many lines it has'),
+  replaced: z.boolean().describe('Whether it replaced an earlier transcript (then the answer is 200, else 201)'),
+});

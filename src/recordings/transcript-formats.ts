@@ -59,9 +59,21 @@ function backwards(where: string, start: number, end: number): TranscriptError {
   return new TranscriptError(`${where}: the cue ends (${clock(end)}) before it starts (${clock(start)}).`);
 }
 
+// webvtt-parser 2.2 decodes "&amp;" to "&;" (it keeps the semicolon of named references) but numeric ones
+// right, so the named references WebVTT defines are rewritten as numeric ones before parsing.
+const NAMED_REFERENCES: Record<string, string> = {
+  amp: '&#38;',
+  lt: '&#60;',
+  gt: '&#62;',
+  nbsp: '&#160;',
+  lrm: '&#8206;',
+  rlm: '&#8207;',
+};
+
 /** WebVTT cues; `strict` (uploads) refuses a cue that ends before it starts, naming its line. */
 export function parseVtt(text: string, strict = true): WrittenLine[] {
-  const result = new WebVTTParser().parse(text, 'metadata');
+  const numeric = text.replace(/&(amp|lt|gt|nbsp|lrm|rlm);/g, (_m, name: string) => NAMED_REFERENCES[name] ?? _m);
+  const result = new WebVTTParser().parse(numeric, 'metadata');
   const lines = result.cues.map((cue) => ({
     ...voiceOf(cue.tree.children),
     start_s: cue.startTime,
@@ -182,7 +194,7 @@ export function parseText(text: string): WrittenLine[] {
 export function writeTranscript(
   lines: ReadonlyArray<{ speaker: string | null; side: string | null; start_s: number; end_s: number; text: string }>,
 ): { format: 'vtt' | 'text'; text: string } {
-  const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const escape = (s: string) => s.replace(/&/g, '&#38;').replace(/</g, '&#60;').replace(/>/g, '&#62;');
   const voice = (line: { speaker: string | null; side: string | null }) => {
     const name = (line.speaker ?? line.side ?? '').replace(/[<>&\s]+/g, ' ').trim();
     return name ? `<v${line.side ? `.${line.side}` : ''} ${name}>` : '';
