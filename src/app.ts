@@ -7,7 +7,7 @@ import { pinoHttp } from 'pino-http';
 import { analysisRoutes } from './analysis';
 import { apiRoutes, openApiDocument } from './api';
 import { auditRoutes } from './audit';
-import { callRoutes } from './calls';
+import { callRoutes, TRANSCRIPT_PATH } from './calls';
 import { evaluationRoutes } from './evaluations';
 import { disputePanel, disputeRoutes, evaluationsInReview } from './disputes';
 import { calibrationRoutes } from './calibration';
@@ -161,7 +161,14 @@ export function createApp(deps: AppDeps): Express {
   app.get('/api/openapi.json', (_req, res) => res.json(openApiDocument));
 
   app.use(refuseCredentialsInQuery);
-  app.use(express.json({ limit: '256kb' }));
+  // A transcript sent as a JSON body is read as the file it is (2 MB), not parsed here.
+  app.use(
+    express.json({
+      limit: '256kb',
+      type: (req) =>
+        /^application\/json\b/i.test(req.headers['content-type'] ?? '') && !TRANSCRIPT_PATH.test(req.url ?? ''),
+    }),
+  );
   app.use(express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 500 }));
 
   const auth = identify(app, deps);

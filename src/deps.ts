@@ -20,4 +20,9 @@ export interface AppDeps {
   /** The background analysis of call recordings (a durable queue in the database, one job at a time). */
   analysis: AnalysisJobs;
   sessionSecret: string;
+  /**
+   * Run after a call's transcript was replaced and committed (POST /api/v1/calls/:id/transcript, the call
+   * page's upload): the place where the automatic rules re-run for that call once they exist.
+   */
+  transcriptReplaced?: Array<(callId: number) => void | Promise<void>>;
 }

@@ -6,6 +6,7 @@ import { callFilesUploader, requireType, sendRecording, stagedCallFiles } from '
 import { callOf } from './calls.routes';
 import { agentUsername, callJson, callSummaryJson, searchCalls } from './calls.service';
 import { ingestCall } from './ingest.service';
+import { transcriptApiHandler, transcriptCallLoader, transcriptMultipart } from './transcript.routes';
 
 /**
  * /api/v1/calls without the ACD import (the imports room adds it): the phone system's push, and reads for
@@ -39,5 +40,6 @@ export function callRecordsApiRoutes(deps: AppDeps): Router {
   router.get('/', requireRole(...STAFF_ROLES), list);
   router.get('/:id', show);
   router.get('/:id/recording', recording);
+  router.post('/:id/transcript', transcriptCallLoader(deps), transcriptMultipart(deps), transcriptApiHandler(deps));
   return router;
 }

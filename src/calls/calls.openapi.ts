@@ -6,6 +6,7 @@ import {
   callPageSchema,
   callResponseSchema,
   importSummarySchema,
+  transcriptResultSchema,
 } from './calls.schemas';
 
 const callFields = jsonSchemaOf(callFieldsSchema, 'input');
@@ -16,6 +17,32 @@ const pushedCall = {
     recording: { type: 'string', format: 'binary', description: 'WAV, MP3, OGG/Opus, FLAC, M4A/AAC or WebM' },
     transcript: { type: 'string', format: 'binary', description: 'WebVTT or plain text' },
     ...(callFields.properties as object),
+  },
+};
+
+const transcriptFile = { type: 'string', format: 'binary' };
+const transcriptContent = {
+  'multipart/form-data': {
+    schema: { type: 'object', required: ['transcript'], properties: { transcript: transcriptFile } },
+  },
+  'text/vtt': { schema: { type: 'string' } },
+  'application/x-subrip': { schema: { type: 'string' } },
+  'text/srt': { schema: { type: 'string' } },
+  'text/plain': { schema: { type: 'string' } },
+  'application/json': {
+    schema: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['speaker', 'start_s', 'end_s', 'text'],
+        properties: {
+          speaker: { type: 'string', description: '"agent", "customer" or a name from the Settings lists' },
+          start_s: { type: 'number', minimum: 0 },
+          end_s: { type: 'number', minimum: 0 },
+          text: { type: 'string' },
+        },
+      },
+    },
   },
 };
 
@@ -53,6 +80,26 @@ export const callPaths = {
       summary: 'A call with its recording details and transcript cues',
       parameters: [idPathParam],
       responses: { 200: jsonResponse('The call', callResponseSchema), ...errors(404) },
+    },
+  },
+  '/api/v1/calls/{id}/transcript': {
+    post: {
+      summary: "Give a call its transcript, replacing the earlier one (admin, manager, supervisor in the call's scope)",
+      description:
+        'WebVTT (speakers as <v Name> voices), SRT, JSON [{"speaker", "start_s", "end_s", "text"}] or plain text ' +
+        '("Name: words" lines, untimed), UTF-8, at most 2 MB, sent as multipart/form-data (field "transcript") or ' +
+        'as the raw body; the content decides the format, not the media type. Every named speaker must be on ' +
+        "the agent's or the customer's list in Settings (the call's agent by name counts as agent): an unknown " +
+        'name is a 422 naming it. A cue ending before it starts is a 422 naming its line; overlapping cues are ' +
+        'normal two-party speech and kept. The replacement is one write: on any refusal the earlier transcript ' +
+        'stays as it was. A CSR gets 404.',
+      parameters: [idPathParam],
+      requestBody: { required: true, content: transcriptContent },
+      responses: {
+        201: jsonResponse('The call had no transcript; it has this one now', transcriptResultSchema),
+        200: jsonResponse('The earlier transcript was replaced', transcriptResultSchema),
+        ...errors(400, 404, 413, 415, 422),
+      },
     },
   },
   '/api/v1/calls/{id}/recording': {

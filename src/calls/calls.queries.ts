@@ -43,6 +43,15 @@ export async function findAgentNames(db: Executor, agentId: number) {
   return db.selectFrom('users').select(['display_name', 'username']).where('id', '=', agentId).executeTakeFirst();
 }
 
+/** Sets a call's transcript (both columns at once: the format describes the text). */
+export async function updateTranscript(
+  db: Executor,
+  id: number,
+  transcript: { transcript_format: 'vtt' | 'text'; transcript: string },
+): Promise<void> {
+  await db.updateTable('calls').set(transcript).where('id', '=', id).executeTakeFirstOrThrow();
+}
+
 /** Inserts unless (source, external_id) exists; returns the new id or null when it was already there. */
 export async function insertCallIfNew(db: Executor, values: NewCall): Promise<number | null> {
   const row = await db

@@ -8,11 +8,12 @@ import { NotFound, Validation } from '../lib/errors';
 import { idParam } from '../lib/forms';
 import { clientIp, successRedirect } from '../lib/http';
 import { listTeams } from '../org';
-import { actorOf, mayOpenCallPages, requireRole, STAFF_ROLES, visibleCallOr404 } from '../policy';
+import { actorOf, mayOpenCallPages, mayReplaceTranscript, requireRole, STAFF_ROLES, visibleCallOr404 } from '../policy';
 import { callCues, sendRecording } from '../recordings';
 import { publishedRubrics } from '../rubrics';
 import { COUNT_CAP, distinctCategories, findAgentNames } from './calls.queries';
 import { deleteCall, searchCalls } from './calls.service';
+import { transcriptCallLoader, transcriptMultipart, transcriptPageHandler } from './transcript.routes';
 
 /** The call named by the path's id, if the signed-in person may open it (else 404). */
 export async function callOf(deps: AppDeps, req: Request) {
@@ -63,6 +64,25 @@ async function callPageParts(deps: AppDeps, call: Call) {
   };
 }
 
+// A CSR has no call pages: any id is simply not found for them (silent monitoring).
+export async function renderCallPage(
+  deps: AppDeps,
+  req: Request,
+  res: Response,
+  status = 200,
+  errors: Record<string, string> = {},
+) {
+  if (!mayOpenCallPages(actorOf(req))) throw new NotFound('No such call.');
+  const call = await callOf(deps, req);
+  res.status(status).render('calls/show', {
+    title: `Call ${call.external_id}`,
+    call,
+    mayUploadTranscript: mayReplaceTranscript(actorOf(req)),
+    errors,
+    ...(await callPageParts(deps, call)),
+  });
+}
+
 export function callRoutes(deps: AppDeps): Router {
   async function listPage(req: Request, res: Response) {
     let result: Awaited<ReturnType<typeof searchCalls>>;
@@ -88,13 +108,6 @@ export function callRoutes(deps: AppDeps): Router {
     });
   }
 
-  // A CSR has no call pages: any id is simply not found for them (silent monitoring).
-  async function showPage(req: Request, res: Response) {
-    if (!mayOpenCallPages(actorOf(req))) throw new NotFound('No such call.');
-    const call = await callOf(deps, req);
-    res.render('calls/show', { title: `Call ${call.external_id}`, call, ...(await callPageParts(deps, call)) });
-  }
-
   async function recording(req: Request, res: Response) {
     await sendRecording(deps, req, res, await callOf(deps, req));
   }
@@ -107,8 +120,15 @@ export function callRoutes(deps: AppDeps): Router {
 
   const router = Router();
   router.get('/calls', requireRole(...STAFF_ROLES), listPage);
-  router.get('/calls/:id', requireSignedIn, showPage);
+  router.get('/calls/:id', requireSignedIn, (req, res) => renderCallPage(deps, req, res));
   router.get('/calls/:id/recording', requireSignedIn, recording);
   router.post('/calls/:id/delete', requireRole('admin'), remove);
+  router.post(
+    '/calls/:id/transcript',
+    requireSignedIn,
+    transcriptCallLoader(deps),
+    transcriptMultipart(deps),
+    transcriptPageHandler(deps, (q, r, status, errors) => renderCallPage(deps, q, r, status, errors)),
+  );
   return router;
 }

@@ -204,7 +204,13 @@ export const callResponseSchema = callSummaryResponseSchema.extend({
     .object({
       format: z.enum(['vtt', 'text']),
       cues: z.array(
-        z.object({ start_s: z.number(), end_s: z.number(), speaker: z.string().nullable(), text: z.string() }),
+        z.object({
+          start_s: z.number().describe('Seconds from the start of the call; -1 on an untimed (plain text) line'),
+          end_s: z.number(),
+          speaker: z.string().nullable().describe('The speaker as the transcript names them'),
+          side: z.enum(['agent', 'customer']).nullable().describe('The side that speaker is on; null when unnamed'),
+          text: z.string(),
+        }),
       ),
     })
     .nullable(),
@@ -217,4 +223,11 @@ export const importSummarySchema = z.object({
   created: z.number().int().min(0),
   unchanged: z.number().int().min(0),
   errors: z.array(z.object({ line: z.number().int().positive(), message: z.string() })),
+});
+
+export const transcriptResultSchema = z.object({
+  call_id: z.number().int(),
+  source: z.enum(['vtt', 'srt', 'json', 'text']).describe('The format the transcript came in'),
+  cues: z.number().int().min(1).describe('How many lines it has'),
+  replaced: z.boolean().describe('Whether it replaced an earlier transcript (then the answer is 200, else 201)'),
 });

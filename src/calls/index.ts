@@ -8,6 +8,9 @@ export { CALL_FIELD_NAMES, callFieldsSchema, REQUIRED_CSV_COLUMNS } from './call
 export type { CallFields } from './calls.schemas';
 export { deleteCall } from './calls.service';
 export { callRow, ingestCall, placeCall } from './ingest.service';
+export { TRANSCRIPT_MEDIA_TYPES, TRANSCRIPT_PATH } from './transcript.routes';
+export { callSpeakerNames, replaceTranscript } from './transcript.service';
+export type { ReplacedTranscript } from './transcript.service';
 export type { IngestFiles, IngestResult, Placement } from './ingest.service';
 export { applyRetention, reconcileStorage } from './maintenance';
 export { newCallRoutes, uploadErrorStatus, uploadPageErrors } from './new-call.routes';

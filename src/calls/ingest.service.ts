@@ -12,6 +12,7 @@ import { inTeamScope, mayTakeCalls, teamScope, type Actor, type TeamScope } from
 import { checkRecording, checkTranscript, discardStaged, type StagedFile } from '../recordings';
 import { deleteCallRow, findCall, findCallByExternalId, findPersonByUsername, insertCall } from './calls.queries';
 import { callFieldsSchema, type CallFields } from './calls.schemas';
+import { callSpeakerNames } from './transcript.service';
 
 export interface IngestResult {
   call: Call;
@@ -99,7 +100,9 @@ export async function ingestCall(
     const existing = await findCallByExternalId(deps.db, fields.source ?? 'default', fields.external_id);
     if (existing) return { call: visibleOrConflict(existing, scope), created: false };
     const recording = files.recording ? await checkRecording(deps, files.recording) : null;
-    const transcript = files.transcript ? await checkTranscript(deps, files.transcript) : null;
+    const transcript = files.transcript
+      ? await checkTranscript(deps, files.transcript, await callSpeakerNames(deps, placement.agent_id))
+      : null;
     const now = isoNow(deps.clock);
     const row: NewCall = {
       ...callRow(fields, placement, now, actor.id),

@@ -47,3 +47,8 @@ export function maySeeAnalysis(actor: Actor): boolean {
 export function mayRunBackfill(actor: Actor): boolean {
   return actor.role === 'admin';
 }
+
+/** Whether the actor may give a call a transcript: staff who score calls; a CSR has no call pages (404). */
+export function mayReplaceTranscript(actor: Actor): boolean {
+  return actor.role === 'admin' || actor.role === 'manager' || actor.role === 'supervisor';
+}

@@ -25,7 +25,7 @@ export type { Actor, TeamScope } from './scope';
 export { COUNTED_IN_FIGURES, CSR_VISIBLE } from './statuses';
 export { budgetDepartmentIds, isCsrPerson } from './reports';
 export { COACHING_ACTIVE, COACHING_AWAITING_CSR, COACHING_DONE, TRAINING_SEAT_OPEN } from './statuses';
-export { mayOpenCallPages, mayTakeCalls } from './calls';
+export { mayOpenCallPages, mayReplaceTranscript, mayTakeCalls } from './calls';
 export { mayEditSamplingPlans } from './sampling';
 export { maySeeSetupOutcome } from './setup';
 export { isEvaluatedCsr, mayScoreCalls, seesOwnScorecardsOnly } from './evaluations';

@@ -5,11 +5,23 @@ import { AppError } from '../lib/errors';
 import { probeAudio } from './audio-probe';
 import { sniffAudioFile, wavIsTruncated } from './audio-type';
 import { sha256File, type RecordingStorage, type StagedFile } from './storage';
-import { TranscriptError, validateTranscript } from './transcript';
+import type { SpeakerNames } from './speakers';
+import {
+  MAX_TRANSCRIPT_BYTES,
+  TranscriptError,
+  TranscriptTooLarge,
+  validateTranscript,
+  type CheckedTranscript,
+} from './transcript';
 
 export class UnsupportedMedia extends AppError {
   readonly status = 415;
   readonly code = 'unsupported_media_type';
+}
+
+export class PayloadTooLarge extends AppError {
+  readonly status = 413;
+  readonly code = 'too_large';
 }
 
 export class Unprocessable extends AppError {
@@ -55,12 +67,21 @@ export async function checkRecording(deps: AppDeps, staged: StagedFile): Promise
   };
 }
 
-/** Checks a staged transcript: UTF-8 text, WebVTT with cues or plain text. */
-export async function checkTranscript(deps: AppDeps, staged: StagedFile) {
+/**
+ * Checks a staged transcript (WebVTT, SRT, JSON or plain text in UTF-8, at most 2 MB, every named speaker on
+ * the agent's or the customer's side): 413 when too large, 422 with the reason otherwise.
+ */
+export async function checkTranscript(
+  deps: AppDeps,
+  staged: StagedFile,
+  names?: SpeakerNames,
+): Promise<CheckedTranscript> {
+  if (staged.size > MAX_TRANSCRIPT_BYTES) throw new PayloadTooLarge('The transcript is larger than 2 MB.');
   const bytes = await fsp.readFile(deps.storage.stagedPath(staged.stagedName));
   try {
-    return validateTranscript(bytes);
+    return validateTranscript(bytes, names);
   } catch (err) {
+    if (err instanceof TranscriptTooLarge) throw new PayloadTooLarge(err.message);
     if (err instanceof TranscriptError) throw new Unprocessable(err.message);
     throw err;
   }

@@ -2,16 +2,33 @@
 export { probeAudio } from './audio-probe';
 export type { AudioFormat, ProbeResult } from './audio-probe';
 export { sniffAudio, sniffAudioFile } from './audio-type';
-export { checkRecording, checkTranscript, discardStaged, Unprocessable, UnsupportedMedia } from './checks';
+export {
+  checkRecording,
+  checkTranscript,
+  discardStaged,
+  PayloadTooLarge,
+  Unprocessable,
+  UnsupportedMedia,
+} from './checks';
 export type { CheckedRecording } from './checks';
 export { sendRecording } from './recording';
 export { RecordingStorage, sha256File } from './storage';
 export type { StagedFile } from './storage';
-export { callCues, transcriptCues, validateTranscript } from './transcript';
-export type { Cue, TranscriptFormat } from './transcript';
+export {
+  DEFAULT_AGENT_NAMES,
+  DEFAULT_CUSTOMER_NAMES,
+  DEFAULT_SPEAKER_NAMES,
+  nameList,
+  sideOf,
+  speakerNamesFor,
+} from './speakers';
+export type { Side, SpeakerNames } from './speakers';
+export { callCues, MAX_TRANSCRIPT_BYTES, transcriptCues, validateTranscript } from './transcript';
+export type { CheckedTranscript, Cue, TranscriptFormat } from './transcript';
+export { writeTranscript } from './transcript-formats';
+export type { SourceFormat } from './transcript-formats';
 export {
   callFilesUploader,
-  PayloadTooLarge,
   requireType,
   stageBody,
   stagedCallFiles,

@@ -1,73 +1,109 @@
-import { WebVTTParser, type CueNode } from 'webvtt-parser';
 import type { Call } from '../db/schema';
+import { DEFAULT_SPEAKER_NAMES, sideOf, type Side, type SpeakerNames } from './speakers';
+import {
+  detectFormat,
+  parseJson,
+  parseSrt,
+  parseText,
+  parseVtt,
+  TranscriptError,
+  writeTranscript,
+  type SourceFormat,
+  type WrittenLine,
+} from './transcript-formats';
 
+export { TranscriptError };
+
+/** One transcript line: who said it (as written, and which side that is), when, and what. */
 export interface Cue {
+  /** Seconds from the start of the call; -1 on an untimed (plain text) line. */
   start_s: number;
   end_s: number;
+  /** The speaker as the transcript names them ("Agent", "Dana"), or null when unnamed. */
   speaker: string | null;
+  /** The side of the call that speaker is on, or null when the line names no speaker. */
+  side: Side | null;
   text: string;
 }
 
 export const MAX_TRANSCRIPT_BYTES = 2 * 1024 * 1024;
 
+/** How a transcript is stored: WebVTT for timed lines, text for untimed ones (see writeTranscript). */
 export type TranscriptFormat = 'vtt' | 'text';
 
-export class TranscriptError extends Error {}
+export class TranscriptTooLarge extends TranscriptError {}
 
-function plainText(nodes: CueNode[] = []): string {
-  return nodes
-    .map((node) =>
-      node.type === 'text' ? String(node.value ?? '') : node.type === 'object' ? plainText(node.children) : '',
-    )
-    .join('');
+/** A checked transcript: the cues, the format it came in, and the text and format to store. */
+export interface CheckedTranscript {
+  source: SourceFormat;
+  cues: Cue[];
+  format: TranscriptFormat;
+  text: string;
 }
 
-function speakerOf(nodes: CueNode[] = []): string | null {
-  for (const node of nodes) {
-    if (node.type === 'object' && node.name === 'v' && node.value) return String(node.value).trim().slice(0, 60);
+/** The bytes as UTF-8 text, refusing what is too large, not UTF-8, or empty. */
+export function decodeTranscript(bytes: Buffer): string {
+  if (bytes.length > MAX_TRANSCRIPT_BYTES) throw new TranscriptTooLarge('The transcript is larger than 2 MB.');
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new TranscriptError('The transcript is not UTF-8 text.');
   }
-  return null;
+  if (text.includes('\u0000')) throw new TranscriptError('The transcript is not text: it holds NUL bytes.');
+  text = text.replace(/^\uFEFF/, '');
+  if (text.trim() === '') throw new TranscriptError('The transcript is empty.');
+  return text;
 }
 
-/** Decides the format from the content: a WebVTT file starts with the WEBVTT signature. */
-export function detectTranscriptFormat(text: string): TranscriptFormat {
-  return /^\uFEFF?WEBVTT(?:[ \t].*)?(?:\r?\n|$)/.test(text) ? 'vtt' : 'text';
-}
+const PARSERS: Record<SourceFormat, (text: string) => WrittenLine[]> = {
+  vtt: parseVtt,
+  srt: parseSrt,
+  json: parseJson,
+  text: parseText,
+};
 
-/** Checks a transcript upload: UTF-8 text, and for WebVTT, cues the parser accepts. */
-export function validateTranscript(bytes: Buffer): { format: TranscriptFormat; text: string } {
-  if (bytes.length > MAX_TRANSCRIPT_BYTES) throw new TranscriptError('The transcript is larger than 2 MB.');
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
-  if (text.includes('\u0000') || text.includes('\uFFFD')) {
-    throw new TranscriptError('The transcript is not UTF-8 text (WebVTT or plain text).');
+const FORMAT_NAMES: Record<SourceFormat, string> = { vtt: 'WebVTT', srt: 'SRT', json: 'JSON', text: 'text' };
+
+/** Each line with its side; a named speaker on neither side's list is refused, naming them. */
+function withSides(lines: WrittenLine[], names: SpeakerNames): Cue[] {
+  const unknown = new Set<string>();
+  const cues = lines.map((line): Cue => {
+    const written = line.side === 'agent' || line.side === 'customer' ? line.side : undefined;
+    const side = written ?? (line.speaker === null ? null : sideOf(line.speaker, names));
+    if (side === undefined && line.speaker !== null) unknown.add(line.speaker);
+    return { start_s: line.start_s, end_s: line.end_s, speaker: line.speaker, side: side ?? null, text: line.text };
+  });
+  if (unknown.size > 0) {
+    const list = [...unknown].slice(0, 5).map((name) => `"${name}"`);
+    throw new TranscriptError(
+      `Unknown speaker${unknown.size > 1 ? 's' : ''} ${list.join(', ')}${unknown.size > 5 ? ' and more' : ''}: ` +
+        'name each speaker as the agent or the customer, or add the name to the transcript speaker names in Settings.',
+    );
   }
-  const format = detectTranscriptFormat(text);
-  if (format === 'vtt') {
-    const result = new WebVTTParser().parse(text, 'metadata');
-    if (result.cues.length === 0) throw new TranscriptError('The WebVTT transcript has no cues.');
-  }
-  return { format, text: text.replace(/^\uFEFF/, '') };
+  return cues;
 }
 
-/** Cues for display: WebVTT cues with their speakers, or one cue per paragraph of a plain transcript. */
+/**
+ * Checks a transcript upload (WebVTT, SRT, JSON or plain text, told apart by content) and gives its cues with
+ * sides and the canonical text to store. Throws TranscriptError with a message for the person who sent it.
+ */
+export function validateTranscript(bytes: Buffer, names: SpeakerNames = DEFAULT_SPEAKER_NAMES): CheckedTranscript {
+  const text = decodeTranscript(bytes);
+  const source = detectFormat(text);
+  const cues = withSides(PARSERS[source](text), names);
+  if (cues.length === 0) throw new TranscriptError(`The ${FORMAT_NAMES[source]} transcript has no lines.`);
+  return { source, cues, ...writeTranscript(cues) };
+}
+
+/** A stored transcript's cues. Rows stored before sides were written get theirs from the default names. */
 export function transcriptCues(format: TranscriptFormat, text: string): Cue[] {
-  if (format === 'text') {
-    return text
-      .split(/\r?\n\s*\r?\n|\r?\n/)
-      .map((line) => line.trim())
-      .filter(Boolean)
-      .map((line) => {
-        const match = /^([A-Z][\w .'-]{0,40}):\s+(.*)$/.exec(line);
-        const [, speaker, said] = match ?? [];
-        return { start_s: -1, end_s: -1, speaker: speaker ?? null, text: said ?? line };
-      });
-  }
-  return new WebVTTParser().parse(text, 'metadata').cues.map((cue) => ({
-    start_s: cue.startTime,
-    end_s: cue.endTime,
-    speaker: speakerOf(cue.tree.children),
-    text: plainText(cue.tree.children).trim(),
-  }));
+  const lines = format === 'vtt' ? parseVtt(text, false) : parseText(text);
+  return lines.map((line) => {
+    const written = line.side === 'agent' || line.side === 'customer' ? line.side : undefined;
+    const side = written ?? (line.speaker ? (sideOf(line.speaker, DEFAULT_SPEAKER_NAMES) ?? null) : null);
+    return { start_s: line.start_s, end_s: line.end_s, speaker: line.speaker, side, text: line.text };
+  });
 }
 
 /** A call's transcript as cues, or none when it has no transcript. */

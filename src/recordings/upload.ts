@@ -6,13 +6,8 @@ import multer from 'multer';
 import type { AppDeps } from '../deps';
 import { AppError } from '../lib/errors';
 import { isDiskFull } from '../lib/faults';
-import { UnsupportedMedia } from './checks';
+import { PayloadTooLarge, UnsupportedMedia } from './checks';
 import { RecordingStorage, type StagedFile } from './storage';
-
-export class PayloadTooLarge extends AppError {
-  readonly status = 413;
-  readonly code = 'too_large';
-}
 
 class UploadRefused extends AppError {
   readonly status = 400;

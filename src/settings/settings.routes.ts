@@ -22,6 +22,8 @@ export function settingsRoutes(deps: AppDeps): Router {
       'service_level_threshold_s',
       'agent_channel',
       'dead_air_min_s',
+      'transcript_agent_names',
+      'transcript_customer_names',
     ]);
     try {
       await saveSettings(deps, actorOf(req), values, clientIp(req));

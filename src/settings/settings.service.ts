@@ -6,9 +6,19 @@ import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
 import { parseInput } from '../lib/validation';
 import type { Actor } from '../policy';
+import { DEFAULT_AGENT_NAMES, DEFAULT_CUSTOMER_NAMES, nameList } from '../recordings';
 import { settingRows, upsertSetting } from './settings.queries';
 
 // Settings an admin changes at run time (environment variables cover what needs a restart).
+function speakerNames(side: string) {
+  return z
+    .string({ error: `List the ${side}'s names, separated by commas.` })
+    .trim()
+    .max(500, 'At most 500 characters.')
+    .refine((value) => nameList(value).length > 0, `List at least one name for the ${side}.`)
+    .transform((value) => nameList(value).join(', '));
+}
+
 const settingsSchema = z.object({
   recording_retention_days: z.coerce
     .number({ error: 'Retention must be a whole number of days.' })
@@ -39,6 +49,8 @@ const settingsSchema = z.object({
     .number({ error: 'The shortest dead air must be a number of seconds.' })
     .min(0.5, 'Dead air is at least 0.5 seconds long.')
     .max(600, 'Dead air is at most 600 seconds long.'),
+  transcript_agent_names: speakerNames('agent'),
+  transcript_customer_names: speakerNames('customer'),
 });
 
 export type Settings = z.output<typeof settingsSchema>;
@@ -51,6 +63,8 @@ export const DEFAULT_SETTINGS: Settings = Object.freeze({
   service_level_threshold_s: 30,
   agent_channel: 'left',
   dead_air_min_s: 2,
+  transcript_agent_names: DEFAULT_AGENT_NAMES,
+  transcript_customer_names: DEFAULT_CUSTOMER_NAMES,
 });
 
 const KEYS = Object.keys(DEFAULT_SETTINGS) as Array<keyof Settings>;

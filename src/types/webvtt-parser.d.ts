@@ -2,6 +2,7 @@ declare module 'webvtt-parser' {
   interface CueNode {
     type: 'object' | 'text' | 'timestamp';
     name?: string;
+    classes?: string[];
     value?: string | number;
     children?: CueNode[];
   }

@@ -231,8 +231,8 @@ describe('playback: GET /api/v1/calls/:id/recording and /calls/:id/recording', (
     expect(res.status).toBe(200);
     expect(res.body.recording_url).toBe(`/api/v1/calls/${recorded.teamA.id}/recording`);
     expect(res.body.transcript.cues).toEqual([
-      { start_s: 0, end_s: 2.5, speaker: 'Agent', text: 'Thanks for calling, this is Dana.' },
-      { start_s: 2.5, end_s: 5, speaker: 'Customer', text: 'My lamp arrived broken.' },
+      { start_s: 0, end_s: 2.5, speaker: 'Agent', side: 'agent', text: 'Thanks for calling, this is Dana.' },
+      { start_s: 2.5, end_s: 5, speaker: 'Customer', side: 'customer', text: 'My lamp arrived broken.' },
     ]);
   });
 });

@@ -115,6 +115,7 @@ describe('POST /api/v1/calls (one call from the phone system)', () => {
       start_s: 0,
       end_s: 5.395,
       speaker: 'Agent',
+      side: 'agent',
       text: 'Thank you for calling Acme Home Goods, my name is Dana. How can I help you today?',
     });
 
@@ -244,8 +245,8 @@ describe('POST /api/v1/calls (one call from the phone system)', () => {
     expect(res.body.transcript).toEqual({
       format: 'text',
       cues: [
-        { start_s: -1, end_s: -1, speaker: 'Agent', text: 'Hello, this is Dana.' },
-        { start_s: -1, end_s: -1, speaker: 'Customer', text: 'Hi Dana.' },
+        { start_s: -1, end_s: -1, speaker: 'Agent', side: 'agent', text: 'Hello, this is Dana.' },
+        { start_s: -1, end_s: -1, speaker: 'Customer', side: 'customer', text: 'Hi Dana.' },
       ],
     });
   });
