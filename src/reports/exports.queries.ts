@@ -35,6 +35,7 @@ function callsQuery(db: Executor, filter: ReportFilter, after: CallKey | null) {
       'calls.abandoned',
       'calls.evaluation_count',
       'analysis.status as analysis_status',
+      'calls.recording_status',
       'analysis.talk_ratio',
       'analysis.overtalk_total_s',
       'analysis.overtalk_count',

@@ -93,6 +93,7 @@ export async function exportCalls(db: DB, filter: ReportFilter, res: Response): 
 
 type AnalysisColumns = {
   analysis_status: string | null;
+  recording_status: string | null;
   talk_ratio: number | null;
   overtalk_total_s: number | null;
   overtalk_count: number | null;
@@ -100,9 +101,13 @@ type AnalysisColumns = {
   dead_air_longest_s: number | null;
 };
 
-/** The analysis state and, once done, its figures (empty on mono where a figure does not exist). */
+/**
+ * The analysis state as the API names it (a call without a queued analysis: no_recording, or pending while its
+ * recording waits for the queue) and, once done, its figures (empty on mono where a figure does not exist).
+ */
 function analysisCells(r: AnalysisColumns): unknown[] {
-  const state = r.analysis_status === 'running' ? 'pending' : (r.analysis_status ?? '');
+  const queued = r.analysis_status === 'running' ? 'pending' : r.analysis_status;
+  const state = queued ?? (r.recording_status === 'stored' ? 'pending' : 'no_recording');
   if (state !== 'done') return [state, '', '', '', '', ''];
   return [state, r.talk_ratio, r.overtalk_total_s, r.overtalk_count, r.dead_air_total_s, r.dead_air_longest_s];
 }

@@ -209,6 +209,12 @@ describe('calls export', () => {
       'csat',
       'abandoned',
       'evaluations',
+      'analysis',
+      'talk_ratio',
+      'overtalk_s',
+      'overtalk_count',
+      'dead_air_total_s',
+      'dead_air_longest_s',
     ]);
     expect(rows).toHaveLength(2600);
     expect(new Set(rows.map((r) => r[0])).size).toBe(2600);
@@ -258,6 +264,12 @@ describe('calls export', () => {
       '4',
       'no',
       '0',
+      'no_recording',
+      '',
+      '',
+      '',
+      '',
+      '',
     ]);
   });
 });
