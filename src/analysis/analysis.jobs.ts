@@ -8,6 +8,7 @@ import {
   finishRun,
   markRunning,
   nextDueJob,
+  renewLease,
   storeSttTranscript,
   type AnalysisFigures,
 } from './analysis.queries';
@@ -130,6 +131,11 @@ async function runClaimed(
       // The recording itself is at fault (corrupt, unsupported, too long): another run would fail the same way.
       await finishRun(deps.db, job.callId, job.startedAt, { status: 'failed', last_error: result.message }, now(deps));
       return;
+    }
+    if (deps.config.speech.engine !== 'off') {
+      // Up to four process runs (sox and the engine per channel), each with its own time limit.
+      const until = deps.clock.now().getTime() + policy.leaseMs + 4 * deps.config.speech.timeoutMs;
+      await renewLease(deps.db, job.callId, job.startedAt, iso(until));
     }
     const heard = await transcribeRecording(deps, call, storage.recordingPath(file), {
       channels: result.analysis.channels,

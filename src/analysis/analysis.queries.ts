@@ -48,6 +48,17 @@ export async function markRunning(db: Executor, callId: number, now: string, lea
     .execute();
 }
 
+/** Extends this run's lease (before speech-to-text, which may take longer than the analysis's lease). */
+export async function renewLease(db: Executor, callId: number, startedAt: string, leaseUntil: string): Promise<void> {
+  await db
+    .updateTable('call_analyses')
+    .set({ lease_until: leaseUntil })
+    .where('call_id', '=', callId)
+    .where('status', '=', 'running')
+    .where('started_at', '=', startedAt)
+    .execute();
+}
+
 /** What the worker needs of the call: its recording, and whether it has a transcript (for speech-to-text). */
 export async function callRecording(db: Executor, callId: number) {
   return db

@@ -122,3 +122,16 @@ test('with speech-to-text off (the default) a call is analysed and left without 
   expect(await analysisRow(ctx, id)).toMatchObject({ status: 'done', stt_error: null });
   expect((await transcriptOf(id)).transcript).toBeNull();
 });
+
+test('the run’s lease is extended by the engine’s time limits before it is heard', async () => {
+  await start('--mode hang', { STT_TIMEOUT_S: '2' });
+  const id = await pushRecordedCall(ctx.app, token, org.csrA.username, callWav(AGENT_ONLY));
+  const leases = new Set<string>();
+  const watch = setInterval(() => {
+    void analysisRow(ctx, id).then((row) => row?.lease_until && leases.add(row.lease_until));
+  }, 50);
+  await ctx.deps.analysis.drain(ctx.deps).finally(() => clearInterval(watch));
+  // The test clock stands still: the claim's lease is now + 15 min, the renewed one 4 × 2 s later.
+  const claimed = ctx.clock.now().getTime() + 15 * 60_000;
+  expect([...leases].sort().at(-1)).toBe(new Date(claimed + 8_000).toISOString());
+});
