@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { loadSpeechConfig, SpeechError, type SpeechConfig } from './speech';
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
@@ -47,6 +48,8 @@ export interface Config {
   readonly logLevel: string;
   readonly currency: string;
   readonly scryptLogN: number;
+  /** Speech-to-text (STT_ENGINE, STT_COMMAND, STT_TIMEOUT_S, STT_MAX_OUTPUT_MB): off unless configured. */
+  readonly speech: SpeechConfig;
 }
 
 export class ConfigError extends Error {}
@@ -59,6 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   const e = parsed.data;
+  const speech = speechConfig(env);
   const dataDir = path.resolve(e.DATA_DIR);
   return Object.freeze({
     env: e.NODE_ENV,
@@ -74,5 +78,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     currency: e.CURRENCY,
     scryptLogN: e.SCRYPT_LOG_N,
+    speech,
   });
+}
+
+/** The speech-to-text settings; a bad one stops start-up like any other bad value (its message names it). */
+function speechConfig(env: NodeJS.ProcessEnv): SpeechConfig {
+  try {
+    return loadSpeechConfig(env);
+  } catch (err) {
+    if (err instanceof SpeechError) throw new ConfigError(`Invalid configuration:\n  ${err.message}`);
+    throw err;
+  }
 }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { createApp } from './app';
 import { purgeExpiredSessions } from './auth';
 import { bootstrap, createLogger, type Runtime } from './bootstrap';
+import { cleanUpPeaks } from './analysis';
 import { applyRetention, reconcileStorage } from './calls';
 import { releaseDueEvaluations } from './evaluations';
 import { refreshAllRollups } from './reports';
@@ -16,6 +17,8 @@ const SHUTDOWN_GRACE_MS = 10_000;
 async function catchUp(deps: AppDeps): Promise<void> {
   await purgeExpiredSessions(deps.db, deps.clock);
   await reconcileStorage(deps);
+  // Before the analysis worker starts, so every unfinished peaks file of this process is a crash's leftover.
+  await cleanUpPeaks(deps);
   await applyRetention(deps);
   await releaseDueEvaluations(deps);
   await runSamplingTopUp(deps);

@@ -1,9 +1,18 @@
 import fsp from 'node:fs/promises';
 import type { AppDeps } from '../deps';
-import { inTransaction, onCommit } from '../db/transaction';
+import { inTransaction, onCommit, type Tx } from '../db/transaction';
 import { getSettings } from '../settings';
 import type { AnalyseAudio, AudioAnalysis } from './audio/types';
-import { callRecording, finishRun, markRunning, nextDueJob, type AnalysisFigures } from './analysis.queries';
+import {
+  callRecording,
+  finishRun,
+  markRunning,
+  nextDueJob,
+  renewLease,
+  storeSttTranscript,
+  type AnalysisFigures,
+} from './analysis.queries';
+import { transcribeRecording, type HeardTranscript } from './analysis.speech';
 
 /** How one job is run: the lease a run holds, the retries a failing run gets, and the analyser's own limit. */
 export interface JobPolicy {
@@ -123,16 +132,46 @@ async function runClaimed(
       await finishRun(deps.db, job.callId, job.startedAt, { status: 'failed', last_error: result.message }, now(deps));
       return;
     }
+    if (deps.config.speech.engine !== 'off') {
+      // Up to four process runs (sox and the engine per channel), each with its own time limit.
+      const until = deps.clock.now().getTime() + policy.leaseMs + 4 * deps.config.speech.timeoutMs;
+      await renewLease(deps.db, job.callId, job.startedAt, iso(until));
+    }
+    const heard = await transcribeRecording(deps, call, storage.recordingPath(file), {
+      channels: result.analysis.channels,
+      agentChannel: used.agent_channel,
+    });
     await inTransaction(deps.db, async (trx) => {
       const figures = figuresOf(result.analysis, used, `${file.split('.')[0] ?? file}.peaks`);
+      const values = { status: 'done' as const, ...figures, stt_error: heard.error };
       // Re-queued, re-claimed or deleted while it ran: then this run's figures and peaks are nobody's.
-      if (await finishRun(trx, job.callId, job.startedAt, { status: 'done', ...figures }, now(deps))) {
+      if (await finishRun(trx, job.callId, job.startedAt, values, now(deps))) {
         onCommit(trx, () => storage.promotePeaks(tempPeaks, file));
+        if (heard.transcript) await storeHeard(deps, trx, job.callId, heard.transcript);
       }
     });
   } finally {
     // Whatever was not moved into place (a failed, superseded or rolled-back run) goes.
     await fsp.rm(tempPeaks, { force: true });
+  }
+}
+
+/** The engine's transcript stored in the run's unit of work; the transcript hooks run after the commit. */
+async function storeHeard(
+  deps: AppDeps,
+  trx: Tx,
+  callId: number,
+  transcript: NonNullable<HeardTranscript['transcript']>,
+): Promise<void> {
+  // A transcript that arrived while the engine ran wins: then nothing is stored and no hook runs.
+  if (!(await storeSttTranscript(trx, callId, transcript))) return;
+  for (const hook of deps.transcriptReplaced ?? []) {
+    // A hook's failure (the rules engine) is logged: the analysis and its transcript are committed anyway.
+    onCommit(trx, () =>
+      Promise.resolve()
+        .then(() => hook(callId))
+        .catch((err: unknown) => deps.logger.error({ err, callId }, 'a transcript hook failed')),
+    );
   }
 }
 

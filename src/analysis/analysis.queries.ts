@@ -48,11 +48,22 @@ export async function markRunning(db: Executor, callId: number, now: string, lea
     .execute();
 }
 
-/** What the worker needs of the call: its recording. */
+/** Extends this run's lease (before speech-to-text, which may take longer than the analysis's lease). */
+export async function renewLease(db: Executor, callId: number, startedAt: string, leaseUntil: string): Promise<void> {
+  await db
+    .updateTable('call_analyses')
+    .set({ lease_until: leaseUntil })
+    .where('call_id', '=', callId)
+    .where('status', '=', 'running')
+    .where('started_at', '=', startedAt)
+    .execute();
+}
+
+/** What the worker needs of the call: its recording, and whether it has a transcript (for speech-to-text). */
 export async function callRecording(db: Executor, callId: number) {
   return db
     .selectFrom('calls')
-    .select(['id', 'recording_status', 'recording_file'])
+    .select(['id', 'recording_status', 'recording_file', 'transcript'])
     .where('id', '=', callId)
     .executeTakeFirst();
 }
@@ -83,7 +94,12 @@ export async function finishRun(
   db: Executor,
   callId: number,
   startedAt: string,
-  values: Partial<AnalysisFigures> & { status: AnalysisStatus; last_error?: string | null; run_after?: string },
+  values: Partial<AnalysisFigures> & {
+    status: AnalysisStatus;
+    last_error?: string | null;
+    stt_error?: string | null;
+    run_after?: string;
+  },
   now: string,
 ): Promise<boolean> {
   const done = values.status === 'done';
@@ -153,4 +169,34 @@ export async function requeueCall(db: Executor, callId: number, now: string): Pr
       }),
     )
     .execute();
+}
+
+/**
+ * Stores the transcript a speech-to-text engine wrote, marked as such, unless the call got a transcript while
+ * the engine ran (the phone system's or a person's always wins). Returns whether it was stored.
+ */
+export async function storeSttTranscript(
+  db: Executor,
+  callId: number,
+  transcript: { transcript_format: 'vtt' | 'text'; transcript: string },
+): Promise<boolean> {
+  const result = await db
+    .updateTable('calls')
+    .set({ ...transcript, transcript_source: 'stt' })
+    .where('id', '=', callId)
+    .where('transcript', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Which of these peaks file names belong to a call whose recording is kept (stored or missing). */
+export async function keptPeaksFiles(db: Executor, names: string[]): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('call_analyses')
+    .innerJoin('calls', 'calls.id', 'call_analyses.call_id')
+    .select('call_analyses.peaks_file')
+    .where('call_analyses.peaks_file', 'in', names)
+    .where('calls.recording_status', 'in', ['stored', 'missing'])
+    .execute();
+  return new Set(rows.flatMap((r) => (r.peaks_file === null ? [] : [r.peaks_file])));
 }

@@ -43,13 +43,20 @@ export async function findAgentNames(db: Executor, agentId: number) {
   return db.selectFrom('users').select(['display_name', 'username']).where('id', '=', agentId).executeTakeFirst();
 }
 
-/** Sets a call's transcript (both columns at once: the format describes the text). */
+/**
+ * Sets a call's transcript from the phone system or a person (both columns at once: the format describes the
+ * text); one a speech-to-text engine wrote is replaced and no longer marked as the engine's.
+ */
 export async function updateTranscript(
   db: Executor,
   id: number,
   transcript: { transcript_format: 'vtt' | 'text'; transcript: string },
 ): Promise<void> {
-  await db.updateTable('calls').set(transcript).where('id', '=', id).executeTakeFirstOrThrow();
+  await db
+    .updateTable('calls')
+    .set({ ...transcript, transcript_source: null })
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
 }
 
 /** Inserts unless (source, external_id) exists; returns the new id or null when it was already there. */

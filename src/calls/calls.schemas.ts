@@ -203,6 +203,10 @@ export const callResponseSchema = callSummaryResponseSchema.extend({
   transcript: z
     .object({
       format: z.enum(['vtt', 'text']),
+      source: z
+        .enum(['stt'])
+        .nullable()
+        .describe('"stt" when a speech-to-text engine wrote it; null when the phone system or a person did'),
       cues: z.array(
         z.object({
           start_s: z.number().describe('Seconds from the start of the call; -1 on an untimed (plain text) line'),

@@ -100,7 +100,9 @@ export function callJson(call: Call, agentUsername: string | null) {
           deleted_at: call.recording_deleted_at,
         }
       : null,
-    transcript: call.transcript_format ? { format: call.transcript_format, cues: callCues(call) } : null,
+    transcript: call.transcript_format
+      ? { format: call.transcript_format, source: call.transcript_source, cues: callCues(call) }
+      : null,
     created_at: call.created_at,
   };
 }

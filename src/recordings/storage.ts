@@ -46,9 +46,28 @@ export class RecordingStorage {
     return path.join(this.peaksDir, `${peaksStem(recordingFile)}.peaks`);
   }
 
-  /** Where an analysis writes peaks before its results commit (a unique name, so two runs never collide). */
+  /**
+   * Where an analysis writes peaks before its results commit: `<name>.<instance>.<unique>.tmp`, so two runs
+   * never collide and the start-up clean-up knows which leftovers are this process's own.
+   */
   peaksTempPath(recordingFile: string): string {
-    return path.join(this.peaksDir, `${peaksStem(recordingFile)}.${RecordingStorage.newName()}.tmp`);
+    return path.join(this.peaksDir, `${peaksStem(recordingFile)}.${this.instance}.${RecordingStorage.newName()}.tmp`);
+  }
+
+  /** The peaks folder's file names one at a time (for the start-up clean-up; never held whole in memory). */
+  async *iteratePeaksFolder(): AsyncGenerator<string> {
+    const dir = await fsp.opendir(this.peaksDir);
+    for await (const entry of dir) if (entry.isFile()) yield entry.name;
+  }
+
+  /** When a file in the peaks folder was last written (ms), or null when it is gone. */
+  async peaksFolderMtime(name: string): Promise<number | null> {
+    const stat = await fsp.stat(path.join(this.peaksDir, path.basename(name))).catch(() => null);
+    return stat ? stat.mtimeMs : null;
+  }
+
+  async removeFromPeaksFolder(name: string): Promise<void> {
+    await fsp.rm(path.join(this.peaksDir, path.basename(name)), { force: true });
   }
 
   /** The analysis committed: its peaks become the recording's peaks file. */

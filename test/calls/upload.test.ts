@@ -244,6 +244,7 @@ describe('POST /api/v1/calls (one call from the phone system)', () => {
     expect(res.status).toBe(201);
     expect(res.body.transcript).toEqual({
       format: 'text',
+      source: null,
       cues: [
         { start_s: -1, end_s: -1, speaker: 'Agent', side: 'agent', text: 'Hello, this is Dana.' },
         { start_s: -1, end_s: -1, speaker: 'Customer', side: 'customer', text: 'Hi Dana.' },

@@ -306,6 +306,7 @@ const expectedSchema = {
     peaks_file: 'null',
     analysed_at: 'null',
     settings_used: 'null',
+    stt_error: 'null',
   },
   calls: {
     id: 'not null',
@@ -336,6 +337,7 @@ const expectedSchema = {
     recording_deleted_at: 'null',
     transcript_format: 'null',
     transcript: 'null',
+    transcript_source: 'null',
     created_by: 'null',
     created_at: 'not null',
   },

@@ -29,6 +29,8 @@ export interface CallAnalysesTable {
   peaks_file: string | null;
   analysed_at: string | null;
   settings_used: string | null;
+  /** Why speech-to-text failed on the last run (the audio figures still stand); null when it did not. */
+  stt_error: string | null;
 }
 export type CallAnalysis = Selectable<CallAnalysesTable>;
 export type NewCallAnalysis = Insertable<CallAnalysesTable>;

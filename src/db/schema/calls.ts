@@ -34,6 +34,8 @@ export interface CallsTable {
   recording_deleted_at: string | null;
   transcript_format: 'vtt' | 'text' | null;
   transcript: string | null;
+  /** 'stt' when a speech-to-text engine wrote the transcript; null when the phone system or a person did. */
+  transcript_source: ColumnType<'stt' | null, 'stt' | null | undefined, 'stt' | null>;
   created_by: number | null;
   created_at: string;
 }
