@@ -7,7 +7,6 @@ import { scorerOr404 } from './checks';
 import { evaluationView } from './evaluation-view';
 import { rescoreEvaluation, saveEvaluation } from './evaluations.service';
 import { scoringFormErrors, scoringFormInput } from './scoring-form';
-import { suggestionsFor, type Suggestion } from './suggestions';
 
 // The scoring form's routes: score a draft (with autosave), rescore a submitted scorecard.
 
@@ -33,13 +32,9 @@ async function renderForm(
     return res.redirect(303, `/evaluations/${id}`);
   }
   const view = await evaluationView(deps.db, evaluation);
-  // Suggest mode prefills a new scorecard with the rules' answers; calibration scores stay blind.
-  const suggest = mode === 'score' && evaluation.kind === 'standard' && view.rubric.auto_mode === 'suggest';
-  const suggested = suggest ? (await suggestionsFor(deps.db, evaluation.call_id, view.rubric)).answers : [];
   res.status(refused?.status ?? 200).render('evaluations/score', {
     title: mode === 'score' ? 'Score a call' : 'Rescore',
     ...view,
-    suggestions: new Map<number, Suggestion>(suggested.map((s) => [s.item_id, s])),
     mode,
     errors: refused?.errors ?? {},
     posted: refused ? formBody(req) : null,

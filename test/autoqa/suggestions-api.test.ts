@@ -1,8 +1,6 @@
 import request from 'supertest';
 import { loadRubric, scoringModel, type FullRubric } from '../../src/rubrics';
-import { startEvaluation } from '../../src/evaluations';
 import { computeScore } from '../../src/scoring';
-import { signIn } from '../helpers/http';
 import { makeTestApp, type TestContext } from '../helpers/app';
 import { buildOrg, type Org } from '../helpers/builders';
 import { rubricJson, section, yesNo } from '../helpers/scoring';
@@ -266,33 +264,5 @@ describe('who sees suggestions', () => {
     const res = await as('csrA').get(`/api/v1/rubrics/${rubric.id}`);
     expect([403, 404]).toContain(res.status);
     expect(JSON.stringify(res.body)).not.toMatch(/thank you for calling|auto/);
-  });
-});
-
-describe('the scoring form in suggest mode', () => {
-  test('arrives prefilled with the suggested answers, each marked with its reason and evidence that seeks', async () => {
-    const id = await callWith(greeted);
-    await ctx.deps.analysis.drain(ctx.deps);
-    const actor = { id: org.supervisorA.id, role: 'supervisor' as const };
-    const draft = await startEvaluation(ctx.deps, actor, id, rubric.id);
-    const page = await (await signIn(ctx.app, org.supervisorA.username)).get(`/evaluations/${draft.id}/score`);
-    expect(page.status).toBe(200);
-    const greetedId = itemId(rubric, 'Greeted') ?? 0;
-    const silenceId = itemId(rubric, 'No long silence') ?? 0;
-    expect(page.text).toMatch(new RegExp(`name="a_${greetedId}" value="yes"[^>]*checked`));
-    expect(page.text).toMatch(new RegExp(`name="a_${silenceId}" value="no"[^>]*checked`));
-    expect(page.text).toContain('Agent said “thank you for calling” at 0:00');
-    expect(page.text).toMatch(/<span class="badge">suggested<\/span>/);
-    expect(page.text).toMatch(/data-seek="0.5"/);
-  });
-
-  test('a rubric with auto_mode off gets an empty form', async () => {
-    const id = await callWith(greeted);
-    const actor = { id: org.supervisorA.id, role: 'supervisor' as const };
-    const draft = await startEvaluation(ctx.deps, actor, id, partialRubric.id);
-    const page = await (await signIn(ctx.app, org.supervisorA.username)).get(`/evaluations/${draft.id}/score`);
-    expect(page.status).toBe(200);
-    expect(page.text).not.toContain('class="suggestion"');
-    expect(page.text).not.toMatch(/value="yes"[^>]*checked/);
   });
 });
