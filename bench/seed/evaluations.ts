@@ -45,6 +45,7 @@ export const RUBRIC_V2: RubricInput = {
             allow_na: false,
             critical: false,
             comment_required: false,
+            auto: null,
           },
         ],
       };
@@ -64,6 +65,7 @@ export const RUBRIC_V2: RubricInput = {
             allow_na: false,
             critical: false,
             comment_required: false,
+            auto: null,
           },
         ],
       };

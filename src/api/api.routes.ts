@@ -7,7 +7,7 @@ import { calibrationApiRoutes } from '../calibration';
 import { callsApiRoutes } from '../imports';
 import { coachingApiRoutes } from '../coaching';
 import { disputesApiRoutes, evaluationDisputesApiRoutes } from '../disputes';
-import { evaluationsApiRoutes } from '../evaluations';
+import { evaluationsApiRoutes, suggestionsApiRoutes } from '../evaluations';
 import { NotFound } from '../lib/errors';
 import { idParam } from '../lib/forms';
 import { clientIp } from '../lib/http';
@@ -119,6 +119,7 @@ export function apiRoutes(deps: AppDeps): Router {
 
   router.use(requireSignedIn);
   router.use('/calls', analysisApiRoutes(deps));
+  router.use('/calls', suggestionsApiRoutes(deps));
   router.use('/calls', callsApiRoutes(deps));
   router.use('/rubrics', requireJson, rubricsApiRoutes(deps));
   router.use('/evaluations', requireJson, evaluationsApiRoutes(deps));

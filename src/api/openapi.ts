@@ -6,7 +6,7 @@ import { calibrationPaths } from '../calibration';
 import { callPaths } from '../calls';
 import { coachingPaths } from '../coaching';
 import { disputePaths } from '../disputes';
-import { evaluationComponents, evaluationPaths } from '../evaluations';
+import { evaluationComponents, evaluationPaths, suggestionPaths } from '../evaluations';
 import { errorBodySchema, errors, jsonSchemaOf } from '../lib/openapi';
 import { reportPaths } from '../reports';
 import { rubricPaths } from '../rubrics';
@@ -69,6 +69,7 @@ export const openApiDocument = {
     ...analysisPaths,
     ...rubricPaths,
     ...evaluationPaths,
+    ...suggestionPaths,
     ...disputePaths,
     ...calibrationPaths,
     ...coachingPaths,

@@ -45,3 +45,4 @@ export {
   type AnswerPair,
   type Interval,
 } from './accuracy';
+export { factsOf, loadCallFacts } from './autoqa.service';

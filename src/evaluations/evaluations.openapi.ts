@@ -1,5 +1,6 @@
 // The scorecard routes' part of the OpenAPI document (src/api/openapi.ts assembles it), from the zod schemas.
 import { errors, idPathParam, jsonBody, jsonResponse, jsonSchemaOf, queryParams } from '../lib/openapi';
+import { suggestionsQuerySchema, suggestionsResponseSchema } from './suggestions.schemas';
 import {
   acknowledgeSchema,
   createEvaluationSchema,
@@ -55,6 +56,18 @@ export const evaluationPaths = {
       parameters: [idPathParam],
       requestBody: { ...jsonBody(acknowledgeSchema), required: false },
       responses: { 200: jsonResponse('Acknowledged', evaluationResponseSchema), ...errors(403, 404, 409, 415, 422) },
+    },
+  },
+};
+
+export const suggestionPaths = {
+  '/api/v1/calls/{id}/suggestions': {
+    get: {
+      summary:
+        "A rubric's automatic answers for a call, with reasons and evidence, and the score they would give " +
+        '(supervisor, manager, admin in scope; a CSR gets 404)',
+      parameters: [idPathParam, ...queryParams(suggestionsQuerySchema)],
+      responses: { 200: jsonResponse('The suggestions', suggestionsResponseSchema), ...errors(404, 422) },
     },
   },
 };

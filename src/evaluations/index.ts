@@ -10,4 +10,5 @@ export { releaseDueEvaluations, rescoreEvaluation, saveEvaluation, startEvaluati
 export type { RescoreContext, SaveOutcome } from './evaluations.service';
 export { countUnscored } from './queue.queries';
 export { answersFromForm, scoringFormErrors, scoringFormInput } from './scoring-form';
-export { evaluationComponents, evaluationPaths } from './evaluations.openapi';
+export { evaluationComponents, evaluationPaths, suggestionPaths } from './evaluations.openapi';
+export { suggestionsApiRoutes } from './suggestions.api';

@@ -52,3 +52,17 @@ export function mayRunBackfill(actor: Actor): boolean {
 export function mayReplaceTranscript(actor: Actor): boolean {
   return actor.role === 'admin' || actor.role === 'manager' || actor.role === 'supervisor';
 }
+
+/**
+ * A call whose automatic answers (rule suggestions) the actor may see: supervisors, managers and admins within
+ * their teams. A CSR never learns that rules answer for their calls, so every call is not found for them.
+ */
+export async function suggestionsCallOr404(db: DB, actor: Actor, callId: number) {
+  if (!maySeeSuggestions(actor)) throw new NotFound('No such call.');
+  return visibleCallOr404(db, actor, callId);
+}
+
+/** Whether the actor sees automatic answers at all: those who score calls do; a CSR never does. */
+export function maySeeSuggestions(actor: Actor): boolean {
+  return actor.role === 'admin' || actor.role === 'manager' || actor.role === 'supervisor';
+}

@@ -8,7 +8,14 @@ export {
   sessionOfEvaluation,
   visibleSessionOr404,
 } from './calibration';
-export { analysedCallOr404, mayRunBackfill, maySeeAnalysis, visibleCallOr404 } from './calls';
+export {
+  analysedCallOr404,
+  mayRunBackfill,
+  maySeeAnalysis,
+  maySeeSuggestions,
+  suggestionsCallOr404,
+  visibleCallOr404,
+} from './calls';
 export { canSeeEvaluation, visibleEvaluationOr404 } from './evaluations';
 export {
   STAFF_ROLES,

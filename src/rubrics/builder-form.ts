@@ -1,5 +1,6 @@
 // The rubric builder posts flat fields (s0_title, s0_i1_prompt, s0_i1_o2_points, …) so it works without
 // JavaScript; this module turns them into the nested rubric input and applies the builder's buttons.
+import { ruleAsInput, type StoredRule } from './rubric-rules';
 
 export interface OptionDraft {
   label: string;
@@ -16,6 +17,8 @@ export interface ItemDraft {
   critical: boolean;
   comment_required: boolean;
   options: OptionDraft[];
+  /** The automatic rule as JSON text ('' for none), so editing a draft on the page keeps its rules. */
+  auto: string;
 }
 
 export interface SectionDraft {
@@ -35,6 +38,7 @@ export interface RubricDraft {
   dispute_limit: string;
   dispute_window_days: string;
   dispute_reviewer: string;
+  auto_mode: string;
   sections: SectionDraft[];
 }
 
@@ -53,6 +57,7 @@ export function blankItem(): ItemDraft {
     critical: false,
     comment_required: false,
     options: [],
+    auto: '',
   };
 }
 
@@ -71,6 +76,7 @@ export function blankRubric(): RubricDraft {
     dispute_limit: '2',
     dispute_window_days: '14',
     dispute_reviewer: 'supervisor',
+    auto_mode: 'off',
     sections: [blankSection()],
   };
 }
@@ -109,6 +115,7 @@ export function draftFromForm(body: Record<string, unknown>): RubricDraft {
         critical: str(body, `${p}critical`) === 'on',
         comment_required: str(body, `${p}comment_required`) === 'on',
         options,
+        auto: str(body, `${p}auto`),
       };
     });
     return {
@@ -128,8 +135,19 @@ export function draftFromForm(body: Record<string, unknown>): RubricDraft {
     dispute_limit: str(body, 'dispute_limit'),
     dispute_window_days: str(body, 'dispute_window_days'),
     dispute_reviewer: str(body, 'dispute_reviewer') || 'supervisor',
+    auto_mode: str(body, 'auto_mode') || 'off',
     sections,
   };
+}
+
+/** A rule typed as JSON: blank is none; text that is not JSON goes on as text, for the schema to refuse. */
+function ruleFromText(text: string): unknown {
+  if (text.trim() === '') return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
 }
 
 /** The draft as rubric input for validation: numbers stay strings for the schema to coerce and check. */
@@ -138,7 +156,7 @@ export function inputFromDraft(draft: RubricDraft) {
     ...draft,
     sections: draft.sections.map((s) => ({
       ...s,
-      items: s.items.map((i) => ({ ...i, options: i.type === 'choice' ? i.options : [] })),
+      items: s.items.map((i) => ({ ...i, options: i.type === 'choice' ? i.options : [], auto: ruleFromText(i.auto) })),
     })),
   };
 }
@@ -154,6 +172,7 @@ export function draftFromRubric(rubric: {
   dispute_limit: number;
   dispute_window_days: number;
   dispute_reviewer: string;
+  auto_mode: string;
   sections: Array<{
     title: string;
     weight: number;
@@ -166,7 +185,8 @@ export function draftFromRubric(rubric: {
       allow_na: boolean;
       critical: boolean;
       comment_required: boolean;
-      options: Array<{ label: string; points: number }>;
+      options: Array<{ id: number; label: string; points: number }>;
+      auto: StoredRule | null;
     }>;
   }>;
 }): RubricDraft {
@@ -180,6 +200,7 @@ export function draftFromRubric(rubric: {
     dispute_limit: String(rubric.dispute_limit),
     dispute_window_days: String(rubric.dispute_window_days),
     dispute_reviewer: rubric.dispute_reviewer,
+    auto_mode: rubric.auto_mode,
     sections: rubric.sections.map((s) => ({
       title: s.title,
       weight: String(s.weight),
@@ -194,6 +215,7 @@ export function draftFromRubric(rubric: {
         critical: i.critical,
         comment_required: i.comment_required,
         options: i.options.map((o) => ({ label: o.label, points: String(o.points) })),
+        auto: i.auto ? JSON.stringify(ruleAsInput(i.auto, i)) : '',
       })),
     })),
   };

@@ -1,13 +1,18 @@
+import { DEFAULT_RULES, ruleSchema } from '../autoqa';
 import type { AppDeps } from '../deps';
 import type { RubricInput } from './rubrics.schemas';
 import { createRubric, publishRubric } from './rubrics.service';
 import { anyRubricExists } from './rubric-versions.queries';
 
-const yesNo = (
-  prompt: string,
-  guidance: string,
-  extra: Partial<RubricInput['sections'][number]['items'][number]> = {},
-) => ({
+type StandardItem = RubricInput['sections'][number]['items'][number];
+
+/** The default rule for an item of the standard rubric (src/autoqa/defaults.ts), keyed by its question. */
+function defaultRule(prompt: string): StandardItem['auto'] {
+  const rule = DEFAULT_RULES.find((r) => r.prompt === prompt);
+  return rule ? ruleSchema.parse(rule.auto) : null;
+}
+
+const yesNo = (prompt: string, guidance: string, extra: Partial<StandardItem> = {}): StandardItem => ({
   prompt,
   guidance,
   type: 'yes_no' as const,
@@ -17,6 +22,7 @@ const yesNo = (
   allow_na: false,
   critical: false,
   comment_required: false,
+  auto: defaultRule(prompt),
   ...extra,
 });
 
@@ -31,6 +37,7 @@ export const STANDARD_RUBRIC: RubricInput = {
   dispute_limit: 2,
   dispute_window_days: 14,
   dispute_reviewer: 'supervisor',
+  auto_mode: 'suggest',
   sections: [
     {
       title: 'Greeting',
@@ -74,6 +81,7 @@ export const STANDARD_RUBRIC: RubricInput = {
           allow_na: true,
           critical: false,
           comment_required: true,
+          auto: null,
         },
         {
           prompt: 'Gave accurate information',
@@ -86,6 +94,7 @@ export const STANDARD_RUBRIC: RubricInput = {
           allow_na: false,
           critical: false,
           comment_required: true,
+          auto: null,
         },
         yesNo(
           'Asked permission before placing the customer on hold',
@@ -114,6 +123,7 @@ export const STANDARD_RUBRIC: RubricInput = {
           allow_na: false,
           critical: false,
           comment_required: true,
+          auto: null,
         },
         yesNo('Recapped what happens next', 'Summarises the outcome and any next steps or timelines.'),
         yesNo('Thanked the customer', 'Closes with thanks and the company name.'),

@@ -16,6 +16,7 @@ function headerColumns(input: RubricInput) {
     dispute_limit: input.dispute_limit,
     dispute_window_days: input.dispute_window_days,
     dispute_reviewer: input.dispute_reviewer,
+    auto_mode: input.auto_mode,
   };
 }
 

@@ -34,6 +34,7 @@ export function rubricJson(rubric: FullRubric) {
         allow_na: i.allow_na,
         critical: i.critical,
         comment_required: i.comment_required,
+        auto: i.auto,
       })),
     })),
   };

@@ -1,6 +1,7 @@
 import type { DB } from '../db/database';
 import type { Rubric } from '../db/schema';
 import type { ScoredRubric } from '../scoring';
+import { ruleAsInput, ruleToStore, storedRule, type StoredRule } from './rubric-rules';
 import { maxPointsOf, type RubricInput } from './rubrics.schemas';
 
 export interface FullItem {
@@ -15,6 +16,8 @@ export interface FullItem {
   critical: boolean;
   comment_required: boolean;
   options: Array<{ id: number; label: string; points: number }>;
+  /** The automatic rule, answers in stored form; never shown to a CSR (silent monitoring). */
+  auto: StoredRule | null;
 }
 
 export interface FullSection {
@@ -94,6 +97,7 @@ async function readSections(db: DB, id: number): Promise<FullSection[]> {
         critical: i.critical === 1,
         comment_required: i.comment_required === 1,
         options: options.filter((o) => o.item_id === i.id).map((o) => ({ id: o.id, label: o.label, points: o.points })),
+        auto: storedRule(i.auto_rule),
       })),
   }));
 }
@@ -133,31 +137,52 @@ export async function insertRubricBody(db: DB, rubricId: number, input: RubricIn
       .returning('id')
       .executeTakeFirstOrThrow();
     for (const [iIndex, item] of section.items.entries()) {
-      const { id: itemId } = await db
-        .insertInto('rubric_items')
-        .values({
-          rubric_id: rubricId,
-          section_id: sectionId,
-          position: iIndex,
-          prompt: item.prompt,
-          guidance: item.guidance,
-          type: item.type,
-          max_points: maxPointsOf(item),
-          allow_na: item.allow_na ? 1 : 0,
-          critical: item.critical ? 1 : 0,
-          comment_required: item.comment_required ? 1 : 0,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      if (item.type !== 'choice') continue;
-      for (const [oIndex, option] of item.options.entries()) {
-        await db
-          .insertInto('rubric_options')
-          .values({ item_id: itemId, position: oIndex, label: option.label, points: option.points })
-          .execute();
-      }
+      await insertItem(db, rubricId, sectionId, iIndex, item, `sections.${sIndex}.items.${iIndex}.auto`);
     }
   }
+}
+
+type ItemOfInput = RubricInput['sections'][number]['items'][number];
+
+/** One item with its options, then its rule (whose option labels need the options' ids). */
+async function insertItem(
+  db: DB,
+  rubricId: number,
+  sectionId: number,
+  position: number,
+  item: ItemOfInput,
+  path: string,
+) {
+  const maxPoints = maxPointsOf(item);
+  const { id: itemId } = await db
+    .insertInto('rubric_items')
+    .values({
+      rubric_id: rubricId,
+      section_id: sectionId,
+      position,
+      prompt: item.prompt,
+      guidance: item.guidance,
+      type: item.type,
+      max_points: maxPoints,
+      allow_na: item.allow_na ? 1 : 0,
+      critical: item.critical ? 1 : 0,
+      comment_required: item.comment_required ? 1 : 0,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const options: Array<{ id: number; label: string; points: number }> = [];
+  if (item.type === 'choice') {
+    for (const [oIndex, option] of item.options.entries()) {
+      const { id } = await db
+        .insertInto('rubric_options')
+        .values({ item_id: itemId, position: oIndex, label: option.label, points: option.points })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      options.push({ id, label: option.label, points: option.points });
+    }
+  }
+  const rule = ruleToStore(item, maxPoints, options, path);
+  if (rule !== null) await db.updateTable('rubric_items').set({ auto_rule: rule }).where('id', '=', itemId).execute();
 }
 
 /** A stored rubric's pass mark, release and dispute settings, as the API and a rubric's input spell them. */
@@ -170,6 +195,7 @@ export function rubricSettings(rubric: FullRubric) {
     dispute_limit: rubric.dispute_limit,
     dispute_window_days: rubric.dispute_window_days,
     dispute_reviewer: rubric.dispute_reviewer,
+    auto_mode: rubric.auto_mode,
   };
 }
 
@@ -193,6 +219,7 @@ export function toInput(rubric: FullRubric): RubricInput {
         allow_na: i.allow_na,
         critical: i.critical,
         comment_required: i.comment_required,
+        auto: ruleAsInput(i.auto, i),
       })),
     })),
   };

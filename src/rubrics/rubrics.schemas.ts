@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { autoModeSchema, checkRuleAnswers, ruleSchema } from '../autoqa';
 import { blankToUndefined, requiredText } from '../lib/validation';
 import { timestamp } from '../lib/openapi';
 
@@ -48,6 +49,24 @@ const optionSchema = z.object({
     .max(1000, 'At most 1000 points.'),
 });
 
+interface ItemShape {
+  type: 'yes_no' | 'scale' | 'choice';
+  max: number | null;
+  points: number | null;
+  allow_na: boolean;
+  options: Array<{ label: string; points: number }>;
+  auto: z.output<typeof ruleSchema> | null;
+}
+
+/** A rule's answers must be answers the item takes (option labels are resolved to ids once stored). */
+function checkAutoAnswers(item: ItemShape, ctx: z.RefinementCtx): void {
+  if (!item.auto) return;
+  const ruleItem = { type: item.type, max_points: maxPointsOf(item), allow_na: item.allow_na, options: item.options };
+  for (const problem of checkRuleAnswers(item.auto, ruleItem)) {
+    ctx.addIssue({ code: 'custom', path: ['auto', ...problem.path.split('.')], message: problem.message });
+  }
+}
+
 const itemSchema = z
   .object({
     prompt: requiredText(300, 'Each item needs a question.', 'Questions are at most 300 characters.'),
@@ -76,8 +95,10 @@ const itemSchema = z
     allow_na: flag,
     critical: flag,
     comment_required: flag,
+    auto: ruleSchema.nullable().default(null),
   })
   .superRefine((item, ctx) => {
+    checkAutoAnswers(item, ctx);
     if (item.type === 'scale' && item.max === null)
       ctx.addIssue({ code: 'custom', path: ['max'], message: 'A scale item needs its maximum.' });
     if (item.type === 'choice') {
@@ -135,6 +156,7 @@ export const rubricSchema = z
       )
       .default(null),
     ...disputeFields,
+    auto_mode: autoModeSchema.default('off'),
     sections: z
       .array(sectionSchema, { error: 'A rubric needs sections.' })
       .min(1, 'A rubric needs at least one section.')
@@ -154,7 +176,7 @@ export type RubricInput = z.output<typeof rubricSchema>;
 export type ItemInput = RubricInput['sections'][number]['items'][number];
 
 /** The points an item is worth at best. */
-export function maxPointsOf(item: ItemInput): number {
+export function maxPointsOf(item: Pick<ItemInput, 'type' | 'points' | 'max' | 'options'>): number {
   if (item.type === 'yes_no') return item.points ?? 1;
   if (item.type === 'scale') return item.max ?? 1;
   return Math.max(...item.options.map((o) => o.points));
@@ -162,6 +184,14 @@ export function maxPointsOf(item: ItemInput): number {
 
 // What the API answers for a rubric version (the OpenAPI document's response schema; test/api checks it).
 const rowId = z.number().int().positive();
+
+const storedRuleSchema = z.object({
+  when: z
+    .record(z.string(), z.unknown())
+    .describe('a condition: phrase, dead_air_over_s, overtalk_over_s, hold_over_s, all, any, not'),
+  then: z.string(),
+  else: z.string(),
+});
 
 const rubricItemResponseSchema = z.object({
   id: rowId,
@@ -178,6 +208,9 @@ const rubricItemResponseSchema = z.object({
   allow_na: z.boolean(),
   critical: z.boolean(),
   comment_required: z.boolean(),
+  auto: storedRuleSchema
+    .nullable()
+    .describe('the automatic rule; answers in stored form ("yes", "no", "na", a scale number or an option id)'),
 });
 
 export const rubricResponseSchema = z.object({
@@ -194,6 +227,7 @@ export const rubricResponseSchema = z.object({
   dispute_limit: z.number().int(),
   dispute_window_days: z.number().int(),
   dispute_reviewer: z.enum(['supervisor', 'manager']),
+  auto_mode: z.enum(['off', 'suggest', 'auto']),
   published_at: timestamp.nullable(),
   sections: z.array(
     z.object({

@@ -187,6 +187,7 @@ const expectedSchema = {
     dispute_limit: 'not null',
     dispute_window_days: 'not null',
     dispute_reviewer: 'not null',
+    auto_mode: 'not null',
   },
   rubric_sections: {
     id: 'not null',
@@ -208,6 +209,7 @@ const expectedSchema = {
     allow_na: 'not null',
     critical: 'not null',
     comment_required: 'not null',
+    auto_rule: 'null',
   },
   rubric_options: {
     id: 'not null',

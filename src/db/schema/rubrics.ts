@@ -6,6 +6,7 @@ import type { DisputeReviewer } from './disputes';
 export type RubricStatus = 'draft' | 'published' | 'retired';
 export type ReleaseMode = 'on_submit' | 'after_days' | 'manual' | 'never';
 export type ItemType = 'yes_no' | 'scale' | 'choice';
+export type AutoMode = 'off' | 'suggest' | 'auto';
 
 export interface RubricsTable {
   id: Generated<number>;
@@ -26,6 +27,8 @@ export interface RubricsTable {
   dispute_limit: ColumnType<number, number | undefined, number>;
   dispute_window_days: ColumnType<number, number | undefined, number>;
   dispute_reviewer: ColumnType<DisputeReviewer, DisputeReviewer | undefined, DisputeReviewer>;
+  /** What the items' automatic rules do: nothing, suggest answers on the scoring form, or score on their own. */
+  auto_mode: ColumnType<AutoMode, AutoMode | undefined, AutoMode>;
 }
 
 export interface RubricSectionsTable {
@@ -49,6 +52,8 @@ export interface RubricItemsTable {
   allow_na: ColumnType<number, number | undefined, number>;
   critical: ColumnType<number, number | undefined, number>;
   comment_required: ColumnType<number, number | undefined, number>;
+  /** The item's automatic rule as JSON ({"when", "then", "else"}, answers in stored form), or null. */
+  auto_rule: string | null;
 }
 
 export interface RubricOptionsTable {

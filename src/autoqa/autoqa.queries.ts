@@ -1,0 +1,25 @@
+import type { Executor } from '../db/transaction';
+
+// What the rules read of a call: its record (transcript, hold and duration) and its audio analysis.
+
+export async function callForFacts(db: Executor, callId: number) {
+  return db
+    .selectFrom('calls')
+    .leftJoin('call_analyses', 'call_analyses.call_id', 'calls.id')
+    .select([
+      'calls.id',
+      'calls.transcript',
+      'calls.transcript_format',
+      'calls.hold_s',
+      'calls.duration_s as call_duration_s',
+      'calls.recording_status',
+      'calls.recording_duration_s',
+      'call_analyses.status as analysis_status',
+      'call_analyses.duration_s as audio_duration_s',
+      'call_analyses.segments',
+    ])
+    .where('calls.id', '=', callId)
+    .executeTakeFirst();
+}
+
+export type CallForFacts = NonNullable<Awaited<ReturnType<typeof callForFacts>>>;
