@@ -1,3 +1,4 @@
+import { clockOf } from '../lib/locals';
 import { findPhrase, phraseListWords, transcriptWords, type PhraseMatch } from './phrases';
 import type { PhraseSpec } from './rule.schemas';
 import type { CallFacts, ConditionResult, Evidence, Stretch, TranscriptLine } from './types';
@@ -11,11 +12,7 @@ const REASON_PHRASES = 5;
 
 /** 0:07, 12:34 or 1:02:03 (whole seconds, rounded down: the moment the line or stretch begins). */
 export function clock(seconds: number): string {
-  const total = Math.max(0, Math.floor(seconds + 1e-9));
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = String(total % 60).padStart(2, '0');
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+  return clockOf(Math.max(0, Math.floor(seconds + 1e-9)));
 }
 
 /** Seconds as the rule was written: 10 s, 2.5 s. */

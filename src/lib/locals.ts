@@ -105,7 +105,11 @@ export function exposeLocals(options: LocalsOptions, csrf: CsrfSync) {
 /** Seconds as m:ss or h:mm:ss, the way call lengths are read. */
 export function formatDuration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '—';
-  const total = Math.round(seconds);
+  return clockOf(Math.round(seconds));
+}
+
+/** Whole seconds as m:ss or h:mm:ss (callers decide how to round). */
+export function clockOf(total: number): string {
   const h = Math.floor(total / 3600);
   const m = Math.floor((total % 3600) / 60);
   const s = String(total % 60).padStart(2, '0');
