@@ -1,5 +1,5 @@
 import pino, { type Logger } from 'pino';
-import { AnalysisJobs, analyseAudio } from './analysis';
+import { AnalysisJobs, analysisPool } from './analysis';
 import { LoginThrottle, sessionSecret } from './auth';
 import { ImportJobs } from './imports';
 import { RecordingStorage } from './recordings';
@@ -41,7 +41,7 @@ export async function bootstrap(config: Config, logger: Logger, clock: Clock = s
     throttle: new LoginThrottle(database.db, clock),
     storage: new RecordingStorage(config.recordingsDir),
     imports: new ImportJobs(),
-    analysis: new AnalysisJobs(analyseAudio),
+    analysis: new AnalysisJobs(analysisPool({ size: config.analysisWorkers, maxRssMb: config.analysisWorkerMaxMb })),
     sessionSecret: await sessionSecret(database.db),
   };
   deps.storage.ensureDirs();

@@ -23,6 +23,9 @@ const envSchema = z.object({
     .default('USD'),
   // scrypt cost as a power of two; 17 is the OWASP recommendation. Lower only for tests.
   SCRYPT_LOG_N: z.coerce.number().int().min(10).max(20).default(17),
+  // Long-lived audio analysis workers (docs/ANALYSIS.md): how many, and the memory one may use for a call.
+  ANALYSIS_WORKERS: z.coerce.number().int().min(1).max(16).default(1),
+  ANALYSIS_WORKER_MAX_MB: z.coerce.number().int().min(96).max(4096).default(256),
 });
 
 function parseTrustProxy(value: string, ctx: z.RefinementCtx): boolean | number | string {
@@ -48,6 +51,9 @@ export interface Config {
   readonly logLevel: string;
   readonly currency: string;
   readonly scryptLogN: number;
+  /** Audio analysis workers kept alive (ANALYSIS_WORKERS) and each one's memory limit per call in MB. */
+  readonly analysisWorkers: number;
+  readonly analysisWorkerMaxMb: number;
   /** Speech-to-text (STT_ENGINE, STT_COMMAND, STT_TIMEOUT_S, STT_MAX_OUTPUT_MB): off unless configured. */
   readonly speech: SpeechConfig;
 }
@@ -78,6 +84,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     currency: e.CURRENCY,
     scryptLogN: e.SCRYPT_LOG_N,
+    analysisWorkers: e.ANALYSIS_WORKERS,
+    analysisWorkerMaxMb: e.ANALYSIS_WORKER_MAX_MB,
     speech,
   });
 }

@@ -2,12 +2,14 @@ import fsp from 'node:fs/promises';
 import type { AppDeps } from '../deps';
 import { inTransaction, onCommit, type Tx } from '../db/transaction';
 import { getSettings } from '../settings';
+import { AnalysisStopped } from './audio/pool';
 import type { AnalyseAudio, AudioAnalysis } from './audio/types';
 import {
   callRecording,
   finishRun,
   markRunning,
   nextDueJob,
+  releaseRun,
   renewLease,
   storeSttTranscript,
   type AnalysisFigures,
@@ -98,7 +100,8 @@ export async function runNextJob(
   try {
     await runClaimed(deps, analyse, policy, claimed);
   } catch (err) {
-    await retryOrFail(deps, policy, claimed, err);
+    if (err instanceof AnalysisStopped) await releaseRun(deps.db, claimed.callId, claimed.startedAt, now(deps));
+    else await retryOrFail(deps, policy, claimed, err);
   }
   return 'ran';
 }
@@ -146,7 +149,10 @@ async function runClaimed(
       const values = { status: 'done' as const, ...figures, stt_error: heard.error };
       // Re-queued, re-claimed or deleted while it ran: then this run's figures and peaks are nobody's.
       if (await finishRun(trx, job.callId, job.startedAt, values, now(deps))) {
-        onCommit(trx, () => storage.promotePeaks(tempPeaks, file));
+        onCommit(trx, () => {
+          crashPointForFaultTests();
+          return storage.promotePeaks(tempPeaks, file);
+        });
         if (heard.transcript) await storeHeard(deps, trx, job.callId, heard.transcript);
       }
     });
@@ -154,6 +160,14 @@ async function runClaimed(
     // Whatever was not moved into place (a failed, superseded or rolled-back run) goes.
     await fsp.rm(tempPeaks, { force: true });
   }
+}
+
+/**
+ * test/faults/analysis-worker.test.ts kills the server here, between a run's commit and its peaks file's move,
+ * to show the start-up check (analysis.maintenance.ts) brings the waveform back. Nothing sets it otherwise.
+ */
+function crashPointForFaultTests(): void {
+  if (process.env.CALLSCORE_FAULT_CRASH_AT === 'analysis-commit') process.kill(process.pid, 'SIGKILL');
 }
 
 /** The engine's transcript stored in the run's unit of work; the transcript hooks run after the commit. */

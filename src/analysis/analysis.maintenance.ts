@@ -1,5 +1,6 @@
 import type { AppDeps } from '../deps';
-import { keptPeaksFiles } from './analysis.queries';
+import { inTransaction } from '../db/transaction';
+import { donePeaksAfter, keptPeaksFiles, requeueDone } from './analysis.queries';
 
 /** A recording's peaks file: `<recording name>.peaks`. */
 const PEAKS_FILE = /^[a-f0-9]{32}\.peaks$/;
@@ -16,16 +17,21 @@ const BATCH = 500;
 export interface PeaksCleanUp {
   tempRemoved: number;
   orphansRemoved: number;
+  /** Done analyses whose peaks file was missing (a crash between the commit and the file's move): queued again. */
+  lostRequeued: number;
 }
 
 /**
  * Start-up clean-up of the peaks folder (src/server.ts, before the analysis worker starts): unfinished peaks a
  * crashed run left (this process's at once, another process's once two hours old), and peaks files whose call
  * is gone or whose recording was deleted. One pass over the folder, a query per 500 names; other files stay.
+ * Then the other way round: a done analysis whose peaks file is not there is queued again, so a waveform lost to
+ * a crash between a run's commit and its file's move comes back by itself.
  */
 export async function cleanUpPeaks(deps: AppDeps): Promise<PeaksCleanUp> {
   const { storage } = deps;
-  const report: PeaksCleanUp = { tempRemoved: 0, orphansRemoved: 0 };
+  const report: PeaksCleanUp = { tempRemoved: 0, orphansRemoved: 0, lostRequeued: 0 };
+  const present = new Set<string>();
   let names: string[] = [];
   const removeOrphans = async () => {
     const kept = await keptPeaksFiles(deps.db, names);
@@ -38,6 +44,7 @@ export async function cleanUpPeaks(deps: AppDeps): Promise<PeaksCleanUp> {
   };
   for await (const name of storage.iteratePeaksFolder()) {
     if (PEAKS_FILE.test(name)) {
+      present.add(name);
       names.push(name);
       if (names.length >= BATCH) await removeOrphans();
     } else if (await isLeftoverTemp(deps, name)) {
@@ -46,8 +53,25 @@ export async function cleanUpPeaks(deps: AppDeps): Promise<PeaksCleanUp> {
     }
   }
   if (names.length > 0) await removeOrphans();
+  report.lostRequeued = await requeueLostPeaks(deps, present);
   deps.logger.info(report, 'waveform peaks cleaned up');
   return report;
+}
+
+/** Queues again every done analysis of a stored recording whose peaks file is not among `present`. */
+async function requeueLostPeaks(deps: AppDeps, present: Set<string>): Promise<number> {
+  let requeued = 0;
+  for (let after = 0; ;) {
+    const page = await donePeaksAfter(deps.db, after, BATCH);
+    const last = page[page.length - 1];
+    if (!last) return requeued;
+    after = last.call_id;
+    const lost = page.filter((row) => row.peaks_file === null || !present.has(row.peaks_file)).map((r) => r.call_id);
+    if (lost.length === 0) continue;
+    const now = deps.clock.now().toISOString();
+    requeued += await inTransaction(deps.db, (trx) => requeueDone(trx, lost, now));
+    deps.logger.warn({ callIds: lost }, 'waveform peaks missing for analysed calls: queued again');
+  }
 }
 
 async function isLeftoverTemp(deps: AppDeps, name: string): Promise<boolean> {

@@ -113,6 +113,17 @@ export async function finishRun(
   return Number(result.numUpdatedRows) > 0;
 }
 
+/** This run cut short by a clean stop: the job is due again at once, and the cut run does not count. */
+export async function releaseRun(db: Executor, callId: number, startedAt: string, now: string): Promise<void> {
+  await db
+    .updateTable('call_analyses')
+    .set((eb) => ({ status: 'pending', attempts: eb('attempts', '-', 1), run_after: now, lease_until: null }))
+    .where('call_id', '=', callId)
+    .where('status', '=', 'running')
+    .where('started_at', '=', startedAt)
+    .execute();
+}
+
 export async function findAnalysis(db: Executor, callId: number): Promise<CallAnalysis | undefined> {
   return db.selectFrom('call_analyses').selectAll().where('call_id', '=', callId).executeTakeFirst();
 }
@@ -187,6 +198,32 @@ export async function storeSttTranscript(
     .where('transcript', 'is', null)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
+}
+
+/** A page of done analyses of stored recordings, with their peaks file's name (the start-up check of peaks). */
+export async function donePeaksAfter(db: Executor, afterCallId: number, limit: number) {
+  return db
+    .selectFrom('call_analyses')
+    .innerJoin('calls', 'calls.id', 'call_analyses.call_id')
+    .select(['call_analyses.call_id', 'call_analyses.peaks_file'])
+    .where('call_analyses.status', '=', 'done')
+    .where('calls.recording_status', '=', 'stored')
+    .where('call_analyses.call_id', '>', afterCallId)
+    .orderBy('call_analyses.call_id')
+    .limit(limit)
+    .execute();
+}
+
+/** Done analyses queued again (their waveform was lost); a row that changed meanwhile is left alone. */
+export async function requeueDone(db: Executor, callIds: number[], now: string): Promise<number> {
+  if (callIds.length === 0) return 0;
+  const result = await db
+    .updateTable('call_analyses')
+    .set({ status: 'pending', attempts: 0, run_after: now, enqueued_at: now, lease_until: null, started_at: null })
+    .where('call_id', 'in', callIds)
+    .where('status', '=', 'done')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
 /** Which of these peaks file names belong to a call whose recording is kept (stored or missing). */

@@ -65,7 +65,7 @@ test('leftover and orphan peaks go at start-up; kept recordings’ peaks and oth
   const restarted = ctx.restart();
   const report = await cleanUpPeaks(restarted.deps).finally(() => restarted.close());
 
-  expect(report).toEqual({ tempRemoved: 4, orphansRemoved: 3 });
+  expect(report).toEqual({ tempRemoved: 4, orphansRemoved: 3, lostRequeued: 0 });
   expect(peaksFolder()).toEqual([peaksName(kept.file), othersFresh, unrelated].sort());
   // The kept call's waveform is still served.
   expect(fs.existsSync(ctx.deps.storage.peaksPath(kept.file))).toBe(true);
@@ -76,6 +76,6 @@ test('a peaks file whose recording is missing (flagged, may come back) or whose 
   if (!missing || !rerun) throw new Error('two calls expected');
   await ctx.deps.db.updateTable('calls').set({ recording_status: 'missing' }).where('id', '=', missing.id).execute();
   await ctx.deps.db.updateTable('call_analyses').set({ status: 'pending' }).where('call_id', '=', rerun.id).execute();
-  expect(await cleanUpPeaks(ctx.deps)).toEqual({ tempRemoved: 0, orphansRemoved: 0 });
+  expect(await cleanUpPeaks(ctx.deps)).toEqual({ tempRemoved: 0, orphansRemoved: 0, lostRequeued: 0 });
   expect(peaksFolder()).toHaveLength(2);
 });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import pino from 'pino';
 import type { Express } from 'express';
 import { createApp } from '../../src/app';
-import { AnalysisJobs, analyseAudio } from '../../src/analysis';
+import { AnalysisJobs, analysisPool } from '../../src/analysis';
 import { LoginThrottle } from '../../src/auth/throttle';
 import { ImportJobs } from '../../src/imports/import-jobs';
 import { RecordingStorage } from '../../src/recordings/storage';
@@ -64,7 +64,7 @@ function build(dataDir: string, clock: TestClock, overrides: Record<string, stri
     throttle: new LoginThrottle(database.db, clock),
     storage: new RecordingStorage(config.recordingsDir),
     imports: new ImportJobs(),
-    analysis: new AnalysisJobs(analyseAudio),
+    analysis: new AnalysisJobs(analysisPool()),
     sessionSecret: crypto.randomBytes(16).toString('hex'),
   };
   deps.storage.ensureDirs();
