@@ -24,6 +24,8 @@ export interface AnalysisSummary {
   segments: StoredSegments | null;
   has_waveform: boolean;
   analysed_at: string | null;
+  /** Why speech-to-text failed on the last run (the figures still stand); pages for staff only, not the API. */
+  stt_error: string | null;
 }
 
 function parseSegments(text: string | null): StoredSegments | null {
@@ -76,6 +78,7 @@ export function analysisSummary(row: CallAnalysis | undefined, call: Pick<Call, 
     segments,
     has_waveform: Boolean(done?.peaks_file) && call.recording_status === 'stored',
     analysed_at: done?.analysed_at ?? null,
+    stt_error: done?.stt_error ?? null,
   };
 }
 

@@ -4,6 +4,7 @@
 import path from 'node:path';
 import request from 'supertest';
 import { makeTestApp, type TestContext } from '../helpers/app';
+import { postForm, signIn } from '../helpers/http';
 import { buildOrg, type Org } from '../helpers/builders';
 import { callFields, pushCall, recordingFile, VTT } from '../calls/fixtures';
 import { analysisRow, callWav, pushRecordedCall, tokenFor, type CallAudio } from './jobs-fixtures';
@@ -113,6 +114,52 @@ test.each([
   expect(row?.duration_s).toBeCloseTo(4, 1);
   expect(await transcriptOf(id)).toEqual({ transcript: null, transcript_format: null, transcript_source: null });
   expect(hooked).toEqual([]);
+});
+
+test('the speech-to-text error is shown on the call page to staff, with a retry; never to a CSR nor in the API', async () => {
+  await start('--mode fail');
+  const id = await pushRecordedCall(ctx.app, token, org.csrA.username, callWav(AGENT_ONLY));
+  expect(await ctx.deps.analysis.drain(ctx.deps)).toBe(1);
+  const supervisor = await signIn(ctx.app, org.supervisorA.username);
+  const page = await supervisor.get(`/calls/${id}`);
+  expect(page.status).toBe(200);
+  expect(page.text).toContain('data-analysis-status="stt_failed"');
+  expect(page.text).toMatch(/Speech-to-text failed, so this call has no transcript from it: [^<]*model not found/);
+  expect(page.text).toContain('Analyse and transcribe again');
+  // The figures are there all the same.
+  expect(page.text).toContain('data-analysis-status="done"');
+
+  // The retry runs the analysis and the engine again (it fails the same way here: the error is fresh).
+  const retry = await postForm(supervisor, `/calls/${id}/analysis`, {}, `/calls/${id}`);
+  expect(retry.status).toBe(303);
+  expect(await analysisRow(ctx, id)).toMatchObject({ status: 'pending', attempts: 0 });
+  expect(await ctx.deps.analysis.drain(ctx.deps)).toBe(1);
+  expect((await analysisRow(ctx, id))?.stt_error).toMatch(/model not found/);
+
+  // The API keeps to its contract (no speech-to-text field); a CSR has no call page at all.
+  const api = await request(ctx.app).get(`/api/v1/calls/${id}/analysis`).set('Authorization', `Bearer ${token}`);
+  expect(api.status).toBe(200);
+  expect(JSON.stringify(api.body)).not.toMatch(/stt|speech-to-text|model not found/i);
+  const csr = await signIn(ctx.app, org.csrA.username);
+  const csrPage = await csr.get(`/calls/${id}`);
+  expect(csrPage.status).toBe(404);
+  expect(csrPage.text).not.toMatch(/speech-to-text|model not found/i);
+});
+
+test('once the call has a transcript, the old speech-to-text error says so and the button is a plain re-run', async () => {
+  await start('--mode fail');
+  const id = await pushRecordedCall(ctx.app, token, org.csrA.username, callWav(AGENT_ONLY));
+  await ctx.deps.analysis.drain(ctx.deps);
+  const sent = await request(ctx.app)
+    .post(`/api/v1/calls/${id}/transcript`)
+    .set('Authorization', `Bearer ${token}`)
+    .set('Content-Type', 'text/vtt')
+    .send(VTT);
+  expect(sent.status).toBe(201);
+  const page = await (await signIn(ctx.app, org.supervisorA.username)).get(`/calls/${id}`);
+  expect(page.text).toContain('The call has a transcript from elsewhere now.');
+  expect(page.text).not.toContain('Analyse and transcribe again');
+  expect(page.text).toContain('Analyse again');
 });
 
 test('with speech-to-text off (the default) a call is analysed and left without a transcript', async () => {
