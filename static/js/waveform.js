@@ -57,7 +57,8 @@
     const mid = height / 2;
     const lanes = peaks.channels >= 2 ? 2 : 1;
     for (let lane = 0; lane < lanes; lane += 1) {
-      ctx.fillStyle = lane === 0 ? colour('--wave-agent', '#1f6feb') : colour('--wave-customer', '#b35900');
+      if (lanes === 1) ctx.fillStyle = colour('--wave-mixed', '#4a6572');
+      else ctx.fillStyle = lane === 0 ? colour('--wave-agent', '#1f6feb') : colour('--wave-customer', '#b35900');
       for (let x = 0; x < width; x += 1) {
         const from = Math.floor((x / width) * total * peaks.perSecond);
         const to = Math.max(from + 1, Math.floor(((x + 1) / width) * total * peaks.perSecond));
@@ -113,9 +114,33 @@
     draw();
   }
 
+  /** The legend and label say what the peaks hold: two sides, or (mono) one channel with both voices mixed. */
+  function labelLanes() {
+    if (!state.peaks) return;
+    const mono = state.peaks.channels < 2;
+    const stereo = figure.dataset.layoutStereo;
+    const mixed = figure.dataset.layoutMono;
+    const label = canvas.getAttribute('aria-label') || '';
+    canvas.setAttribute('aria-label', mono ? label.replace(stereo, mixed) : label.replace(mixed, stereo));
+    const legend = figure.querySelector('[data-legend-lanes]');
+    if (!legend) return;
+    legend.textContent = '';
+    const lanes = mono
+      ? [['seg-mixed', 'one mixed channel (agent and customer together)']]
+      : [
+          ['seg-agent', 'agent'],
+          ['seg-customer', 'customer'],
+        ];
+    lanes.forEach(function (lane) {
+      const swatch = document.createElement('span');
+      swatch.className = 'swatch ' + lane[0];
+      legend.append(swatch, ' ' + lane[1] + ' ');
+    });
+  }
+
   function describe() {
     const parts = [];
-    if (state.peaks) parts.push(state.peaks.channels >= 2 ? 'stereo' : 'mono, one lane');
+    if (state.peaks) parts.push(state.peaks.channels >= 2 ? 'stereo' : 'mono: one lane, both voices');
     else parts.push('no waveform yet; transcript lines only');
     if (state.deadAir.length) parts.push(state.deadAir.length + ' stretch(es) of dead air shaded');
     if (state.overtalk.length) parts.push(state.overtalk.length + ' of overtalk');
@@ -166,6 +191,7 @@
         state.overtalk = results[1].overtalk || [];
       }
       figure.classList.toggle('has-peaks', Boolean(state.peaks));
+      labelLanes();
       describe();
       draw();
     },
