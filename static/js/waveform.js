@@ -122,6 +122,9 @@
     const mixed = figure.dataset.layoutMono;
     const label = canvas.getAttribute('aria-label') || '';
     canvas.setAttribute('aria-label', mono ? label.replace(stereo, mixed) : label.replace(mixed, stereo));
+    // A mono recording has no sides, so no overtalk to shade.
+    const overtalk = figure.querySelector('[data-legend-overtalk]');
+    if (overtalk) overtalk.hidden = mono;
     const legend = figure.querySelector('[data-legend-lanes]');
     if (!legend) return;
     legend.textContent = '';

@@ -29,6 +29,8 @@ test('a mono recording: one mixed channel in the label and the legend, no custom
   expect(legend(page.text)).toContain('seg-mixed');
   expect(legend(page.text)).toContain('one mixed channel (agent and customer together)');
   expect(legend(page.text)).not.toContain('seg-customer');
+  // No sides, so no overtalk: its swatch is hidden.
+  expect(page.text).toMatch(/data-legend-overtalk hidden>/);
 });
 
 test('a stereo recording: agent above, customer below, each with its swatch', async () => {
@@ -38,4 +40,5 @@ test('a stereo recording: agent above, customer below, each with its swatch', as
   expect(legend(page.text)).toContain('seg-agent');
   expect(legend(page.text)).toContain('seg-customer');
   expect(legend(page.text)).not.toContain('mixed');
+  expect(page.text).toMatch(/data-legend-overtalk>/);
 });
