@@ -9,6 +9,18 @@ import type { AudioAnalysisOptions, AudioAnalysisResult } from './types';
 
 export const MIN_SAMPLE_RATE = 4000;
 export const MAX_SAMPLE_RATE = 192000;
+/** The longest recording analysed: 6 hours (a call centre's longest calls are a fraction of it). */
+export const MAX_DURATION_S = 6 * 3600;
+
+function hours(seconds: number): string {
+  const h = seconds / 3600;
+  return h >= 1 ? `${Number(h.toFixed(1))} hours` : `${Math.round(seconds / 60)} minutes`;
+}
+
+function tooLong(maxS: number, declaredS?: number): AudioRejected {
+  const says = declaredS === undefined ? 'is longer than' : `says it is ${hours(declaredS)} long, more than`;
+  return new AudioRejected(`The recording ${says} the ${hours(maxS)} the analyser reads; it was not analysed.`);
+}
 
 /** Checks the format, puts the agent's channel first, and feeds the frame meter and the peaks. */
 class Measurer implements PcmSink {
@@ -18,9 +30,14 @@ class Measurer implements PcmSink {
   channels = 0;
   private order: number[] = [0];
 
-  constructor(private readonly agentChannel: 'left' | 'right') {}
+  private maxFrames = Infinity;
 
-  format({ channels, sampleRate }: PcmFormat): void {
+  constructor(
+    private readonly agentChannel: 'left' | 'right',
+    private readonly maxDurationS: number,
+  ) {}
+
+  format({ channels, sampleRate, declaredFrames }: PcmFormat): void {
     if (channels < 1 || channels > 2) {
       throw new AudioRejected(
         `The recording has ${channels} channels; the analyser reads mono, or stereo with the agent and the customer on one channel each.`,
@@ -31,6 +48,10 @@ class Measurer implements PcmSink {
         `The recording says its sample rate is ${sampleRate} Hz, outside ${MIN_SAMPLE_RATE}–${MAX_SAMPLE_RATE} Hz; its header looks damaged.`,
       );
     }
+    if (declaredFrames !== undefined && declaredFrames / sampleRate > this.maxDurationS) {
+      throw tooLong(this.maxDurationS, declaredFrames / sampleRate);
+    }
+    this.maxFrames = this.maxDurationS * sampleRate;
     this.channels = channels;
     this.sampleRate = sampleRate;
     this.order = channels === 1 ? [0] : this.agentChannel === 'left' ? [0, 1] : [1, 0];
@@ -43,6 +64,8 @@ class Measurer implements PcmSink {
     if (channelData.length !== this.channels) {
       throw new AudioRejected('The recording changes its number of channels midway; it can’t be analysed.');
     }
+    // Checked as the audio streams past (compressed files don't say their length): memory and time stay bounded.
+    if (this.meter.samples + length > this.maxFrames) throw tooLong(this.maxDurationS);
     const ordered = this.order.map((c) => channelData[c] as Float32Array);
     this.meter.add(ordered, length);
     this.peaks.add(ordered, length);
@@ -56,7 +79,7 @@ async function writeOnce(peaksPath: string, content: Buffer): Promise<void> {
 }
 
 export async function measureFile(file: string, options: AudioAnalysisOptions): Promise<AudioAnalysisResult> {
-  const measurer = new Measurer(options.agentChannel);
+  const measurer = new Measurer(options.agentChannel, options.maxDurationS ?? MAX_DURATION_S);
   try {
     await decodeFile(file, measurer);
     const { meter, peaks } = measurer;

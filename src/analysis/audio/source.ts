@@ -11,6 +11,8 @@ export class AudioRejected extends Error {}
 export interface PcmFormat {
   channels: number;
   sampleRate: number;
+  /** Sample frames the file's header declares, when it does (WAV): a length over the limit is refused at once. */
+  declaredFrames?: number;
 }
 
 /** Where decoded audio goes: `format` once, then `write` with the same channel count every time. */

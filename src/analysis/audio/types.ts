@@ -15,6 +15,8 @@ export interface AudioAnalysisOptions {
   peaksPath: string;
   /** Wall-clock limit for the whole analysis (default 10 minutes); the worker is killed after it. */
   timeLimitMs?: number;
+  /** Longest recording analysed (default MAX_DURATION_S, 6 hours); a longer one is a failed analysis. */
+  maxDurationS?: number;
 }
 
 export interface AudioAnalysis {

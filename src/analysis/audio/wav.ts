@@ -105,7 +105,11 @@ export async function decodeWav(source: AudioSource, sink: PcmSink): Promise<voi
   if (channels < 1 || blockAlign < channels * bytesPerSample) {
     throw new AudioRejected('The WAV header describes an impossible sample layout; the file looks damaged.');
   }
-  sink.format({ channels, sampleRate: format.sampleRate });
+  sink.format({
+    channels,
+    sampleRate: format.sampleRate,
+    declaredFrames: Math.floor((dataEnd - dataStart) / blockAlign),
+  });
   const sliceBytes = Math.max(1, Math.floor((64 * 1024) / blockAlign)) * blockAlign;
   let carry = Buffer.alloc(0);
   for await (const chunk of chunks(source, dataStart, dataEnd, sliceBytes)) {
