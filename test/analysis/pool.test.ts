@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { AnalysisStopped, analysisPool, type AnalysisPool } from '../../src/analysis';
+import { ConfigError, loadConfig } from '../../src/config';
 import { tempDir } from './audio-fixtures';
 import { callWav, STANDARD_CALL } from './jobs-fixtures';
 
@@ -124,4 +125,24 @@ test('closing the pool cuts the call under way (AnalysisStopped) and leaves no w
   expect(pids.filter(alive)).toEqual([]);
   expect(workers.pids()).toEqual([]);
   await expect(workers.analyse(call, options('closed'))).rejects.toBeInstanceOf(AnalysisStopped);
+});
+
+describe('the pool settings', () => {
+  const base = { NODE_ENV: 'test', DATA_DIR: '/tmp/callscore-config-test' };
+
+  test('one worker of at most 256 MB unless configured; the server builds its pool from them', () => {
+    expect(loadConfig(base)).toMatchObject({ analysisWorkers: 1, analysisWorkerMaxMb: 256 });
+    const config = loadConfig({ ...base, ANALYSIS_WORKERS: '3', ANALYSIS_WORKER_MAX_MB: '512' });
+    expect(config).toMatchObject({ analysisWorkers: 3, analysisWorkerMaxMb: 512 });
+  });
+
+  test.each([
+    [{ ANALYSIS_WORKERS: '0' }, /ANALYSIS_WORKERS/],
+    [{ ANALYSIS_WORKERS: 'many' }, /ANALYSIS_WORKERS/],
+    [{ ANALYSIS_WORKER_MAX_MB: '10' }, /ANALYSIS_WORKER_MAX_MB/],
+  ])('%j stops start-up with a message naming the setting', (env, message) => {
+    const load = () => loadConfig({ ...base, ...env });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(message);
+  });
 });
