@@ -23,7 +23,21 @@ const envSchema = z.object({
     .default('USD'),
   // scrypt cost as a power of two; 17 is the OWASP recommendation. Lower only for tests.
   SCRYPT_LOG_N: z.coerce.number().int().min(10).max(20).default(17),
+  // Encrypts second-factor secrets at rest: 32 bytes as 64 hex digits or base64. Without it a key file is made
+  // under DATA_DIR (set it when several processes share one database).
+  TOTP_ENCRYPTION_KEY: z
+    .string()
+    .optional()
+    .transform((value, ctx) => parseKey(value, ctx)),
 });
+
+function parseKey(value: string | undefined, ctx: z.RefinementCtx): Buffer | null {
+  if (value === undefined || value === '') return null;
+  const key = /^[0-9a-f]{64}$/i.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
+  if (key.length === 32) return key;
+  ctx.addIssue({ code: 'custom', message: 'must be 32 bytes, as 64 hex digits or base64' });
+  return z.NEVER;
+}
 
 function parseTrustProxy(value: string, ctx: z.RefinementCtx): boolean | number | string {
   if (value === 'true') return true;
@@ -48,6 +62,8 @@ export interface Config {
   readonly logLevel: string;
   readonly currency: string;
   readonly scryptLogN: number;
+  /** The key that encrypts second-factor secrets (TOTP_ENCRYPTION_KEY), or null for the key file in dataDir. */
+  readonly totpEncryptionKey: Buffer | null;
   /** Speech-to-text (STT_ENGINE, STT_COMMAND, STT_TIMEOUT_S, STT_MAX_OUTPUT_MB): off unless configured. */
   readonly speech: SpeechConfig;
 }
@@ -78,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     currency: e.CURRENCY,
     scryptLogN: e.SCRYPT_LOG_N,
+    totpEncryptionKey: e.TOTP_ENCRYPTION_KEY,
     speech,
   });
 }
