@@ -8,11 +8,12 @@ import { claimTimeStep, findTotp, useRecoveryCode } from './mfa.queries';
 import { base32, crypto as otpCrypto } from './otp-plugins';
 import { openSecret } from './secret-box';
 
-// The code checks themselves: a TOTP code (RFC 6238: 6 digits, 30 s steps, one step of clock drift either side)
-// that can't be used twice, or a one-time recovery code.
+// The code checks themselves: a TOTP code (RFC 6238: 6 digits, 30 s steps) that can't be used twice, or a
+// one-time recovery code. ASVS 5.0 6.5.5 gives a TOTP code 30 s: the step it belongs to, plus a few seconds of
+// grace for the time it takes to type and send, and none for a phone clock that runs ahead.
 
 export const ISSUER = 'Callscore';
-const DRIFT_S = 30;
+const GRACE_S = 5;
 const RECOVERY_ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789';
 export const RECOVERY_CODE_COUNT = 10;
 
@@ -26,12 +27,14 @@ export function otpauthUrl(username: string, secret: string): string {
   return generateTOTP({ issuer: ISSUER, label: username, secret });
 }
 
-/** Ten random codes of 10 letters and digits (about 50 bits each), shown as `abcde-fghij`. */
+/**
+ * Ten random codes of 24 letters and digits from a 32-character alphabet (120 bits each, so a plain SHA-256 is
+ * a fit store for them: ASVS 5.0 6.5.2), shown in groups of six.
+ */
 export function newRecoveryCodes(): string[] {
   return Array.from({ length: RECOVERY_CODE_COUNT }, () => {
-    const bytes = crypto.randomBytes(10);
-    const chars = Array.from(bytes, (b) => RECOVERY_ALPHABET[b % RECOVERY_ALPHABET.length] ?? 'a').join('');
-    return `${chars.slice(0, 5)}-${chars.slice(5)}`;
+    const chars = Array.from(crypto.randomBytes(24), (b) => RECOVERY_ALPHABET[b % 32] ?? 'a').join('');
+    return chars.match(/.{6}/g)?.join('-') ?? chars;
   });
 }
 
@@ -53,7 +56,7 @@ async function matchingStep(deps: AppDeps, secret: string, code: string, after: 
       crypto: otpCrypto,
       base32,
       epoch: Math.floor(deps.clock.now().getTime() / 1000),
-      epochTolerance: DRIFT_S,
+      epochTolerance: [GRACE_S, 0],
       ...(after === null ? {} : { afterTimeStep: after }),
     });
     return result.valid && 'timeStep' in result ? result.timeStep : null;
@@ -74,7 +77,7 @@ export async function checkCode(deps: AppDeps, userId: number, raw: string): Pro
     const step = await matchingStep(deps, openSecret(deps.config, totp.secret_enc), code, totp.last_time_step);
     return step !== null && (await claimTimeStep(deps.db, userId, step)) ? 'code' : null;
   }
-  if (totp.confirmed_at && /^[a-z0-9]{10}$/.test(code)) {
+  if (totp.confirmed_at && /^[a-z0-9]{24}$/.test(code)) {
     const used = await useRecoveryCode(deps.db, userId, hashRecoveryCode(code), deps.clock.now().toISOString());
     return used ? 'recovery' : null;
   }

@@ -24,7 +24,7 @@ export async function startOnPage(agent: Agent): Promise<string> {
 }
 
 export function recoveryCodesIn(html: string): string[] {
-  return [...html.matchAll(/<li><code>([a-z0-9]{5}-[a-z0-9]{5})<\/code><\/li>/g)].map((m) => m[1] ?? '');
+  return [...html.matchAll(/<li><code>((?:[a-z0-9]{6}-){3}[a-z0-9]{6})<\/code><\/li>/g)].map((m) => m[1] ?? '');
 }
 
 /** Enrols on the page: the secret and the ten recovery codes. */

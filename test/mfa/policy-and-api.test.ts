@@ -3,7 +3,7 @@ import { createToken } from '../../src/profile/tokens.service';
 import { makeTestApp, type TestContext } from '../helpers/app';
 import { buildUser, PASSWORD } from '../helpers/builders';
 import { csrfFrom, signIn, type Agent } from '../helpers/http';
-import { auditActions, codeFor, codeStep, enrolOnPage, passwordStep } from './helpers';
+import { auditActions, codeFor, enrolOnPage, passwordStep } from './helpers';
 
 let ctx: TestContext;
 let admin: Agent;

@@ -55,7 +55,7 @@ describe('enrolment on the profile page', () => {
       .where('user_id', '=', user.id)
       .execute();
     expect(rows).toHaveLength(10);
-    for (const row of rows) expect(codes.map((c) => c.replace('-', ''))).not.toContain(row.code_hash);
+    for (const row of rows) expect(codes.map((c) => c.replaceAll('-', ''))).not.toContain(row.code_hash);
 
     // Once on, the secret and the codes are never shown again.
     const after = await agent.get('/profile/second-factor');
@@ -104,10 +104,21 @@ describe('signing in with a second factor', () => {
     expect((await codeStep(first.agent, code)).status).toBe(303);
     const second = await passwordStep(ctx.app, 'ada');
     expect((await codeStep(second.agent, code)).status).toBe(401);
-    // The previous step's code is within the drift allowed, but older than the one used: refused too.
+    // The previous step's code is within the 5 s of grace at the start of a step, but older than the one used.
     expect((await codeStep(second.agent, await codeFor(secret, ctx.clock, -30))).status).toBe(401);
     ctx.clock.advance(30_000);
     expect((await codeStep(second.agent, await codeFor(secret, ctx.clock))).status).toBe(303);
+  });
+
+  test('a code lives for its 30-second step and 5 s of grace, no longer, and not before its step', async () => {
+    const { secret } = await enrolledUser();
+    const code = await codeFor(secret, ctx.clock);
+    ctx.clock.advance(35_000);
+    const late = await passwordStep(ctx.app, 'ada');
+    expect((await codeStep(late.agent, code)).status).toBe(401);
+    expect((await codeStep(late.agent, await codeFor(secret, ctx.clock, 30))).status).toBe(401);
+    ctx.clock.advance(-31_000);
+    expect((await codeStep(late.agent, code)).status).toBe(303);
   });
 
   test('the half-signed-in state expires after five minutes', async () => {
