@@ -5,7 +5,7 @@ import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
 import { Conflict, NotFound, Unauthorized, Validation } from '../lib/errors';
 import type { Actor } from '../policy';
-import { findUserById } from '../users';
+import { endSessionsOfUser, findUserById } from '../users';
 import {
   confirmTotp,
   countUnusedRecoveryCodes,
@@ -149,13 +149,17 @@ export async function regenerateRecoveryCodes(deps: AppDeps, userId: number, cod
   return codes;
 }
 
-/** An admin clears a person's second factor (a lost phone); they set it up again at their next sign-in. */
+/**
+ * An admin clears a person's second factor (a lost or stolen phone); their sessions end, and they set a new one
+ * up at their next sign-in when their role needs one.
+ */
 export async function resetSecondFactor(deps: AppDeps, actor: Actor, userId: number, ip?: string): Promise<boolean> {
   const user = await findUserById(deps.db, userId);
   if (!user) throw new NotFound('No such user.');
   const now = isoNow(deps.clock);
   return inTransaction(deps.db, async (trx) => {
     const had = await deleteSecondFactor(trx, userId);
+    await endSessionsOfUser(trx, userId);
     await recordAudit(trx, now, {
       actorId: actor.id,
       action: 'totp.reset',

@@ -84,15 +84,17 @@ describe('the admin requirement of a second factor', () => {
 });
 
 describe('an admin resetting a second factor', () => {
-  test('clears it (audited); the person signs in with the password and is asked to enrol when required', async () => {
+  test('clears it (audited) and ends their sessions; the person signs in with the password and is asked to enrol when required', async () => {
     const maria = await buildUser(ctx.deps, 'manager', { username: 'maria' });
-    await enrolOnPage(await signIn(ctx.app, 'maria'), ctx.clock);
+    const mariaSession = await signIn(ctx.app, 'maria');
+    await enrolOnPage(mariaSession, ctx.clock);
     expect((await passwordStep(ctx.app, 'maria')).res.headers.location).toBe('/login/code');
     const page = await admin.get('/admin/security');
     expect(page.text).toMatch(/on since/);
     const csrf = await csrfFrom(admin, '/admin/security');
     const reset = await admin.post(`/admin/security/users/${maria.id}/reset`).type('form').send({ _csrf: csrf });
     expect(reset.status).toBe(303);
+    expect((await mariaSession.get('/api/v1/me')).status).toBe(401);
     const audit = await auditActions(ctx, 'totp.reset');
     expect(audit).toHaveLength(1);
     expect(audit[0]?.entity_id).toBe(maria.id);
