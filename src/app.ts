@@ -32,6 +32,7 @@ import {
 } from './auth';
 import type { AppDeps } from './deps';
 import { homeRoutes } from './home';
+import { enrolmentGate, mfaRoutes } from './mfa';
 import { checkDatabase } from './db/health';
 import { errorHandler, notFoundHandler } from './lib/error-handler';
 import { diskFull } from './lib/faults';
@@ -103,6 +104,7 @@ function mountFeatures(app: Express, deps: AppDeps, auth: passport.PassportStati
   for (const routes of [
     homeRoutes,
     profileRoutes,
+    mfaRoutes,
     userAdminRoutes,
     peopleRoutes,
     orgRoutes,
@@ -174,6 +176,7 @@ export function createApp(deps: AppDeps): Express {
   const auth = identify(app, deps);
   app.use(csrfProtection);
   app.use(exposeLocals(deps.config, csrf));
+  app.use(enrolmentGate);
   mountFeatures(app, deps, auth);
 
   app.use(notFoundHandler);

@@ -26,7 +26,21 @@ const envSchema = z.object({
   // Long-lived audio analysis workers (docs/ANALYSIS.md): how many, and the memory one may use for a call.
   ANALYSIS_WORKERS: z.coerce.number().int().min(1).max(16).default(1),
   ANALYSIS_WORKER_MAX_MB: z.coerce.number().int().min(96).max(4096).default(256),
+  // Encrypts second-factor secrets at rest: 32 bytes as 64 hex digits or base64. Without it a key file is made
+  // under DATA_DIR (set it when several processes share one database).
+  TOTP_ENCRYPTION_KEY: z
+    .string()
+    .optional()
+    .transform((value, ctx) => parseKey(value, ctx)),
 });
+
+function parseKey(value: string | undefined, ctx: z.RefinementCtx): Buffer | null {
+  if (value === undefined || value === '') return null;
+  const key = /^[0-9a-f]{64}$/i.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
+  if (key.length === 32) return key;
+  ctx.addIssue({ code: 'custom', message: 'must be 32 bytes, as 64 hex digits or base64' });
+  return z.NEVER;
+}
 
 function parseTrustProxy(value: string, ctx: z.RefinementCtx): boolean | number | string {
   if (value === 'true') return true;
@@ -54,6 +68,8 @@ export interface Config {
   /** Audio analysis workers kept alive (ANALYSIS_WORKERS) and each one's memory limit per call in MB. */
   readonly analysisWorkers: number;
   readonly analysisWorkerMaxMb: number;
+  /** The key that encrypts second-factor secrets (TOTP_ENCRYPTION_KEY), or null for the key file in dataDir. */
+  readonly totpEncryptionKey: Buffer | null;
   /** Speech-to-text (STT_ENGINE, STT_COMMAND, STT_TIMEOUT_S, STT_MAX_OUTPUT_MB): off unless configured. */
   readonly speech: SpeechConfig;
 }
@@ -86,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     scryptLogN: e.SCRYPT_LOG_N,
     analysisWorkers: e.ANALYSIS_WORKERS,
     analysisWorkerMaxMb: e.ANALYSIS_WORKER_MAX_MB,
+    totpEncryptionKey: e.TOTP_ENCRYPTION_KEY,
     speech,
   });
 }

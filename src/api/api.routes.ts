@@ -19,6 +19,7 @@ import { reportsApiRoutes } from '../reports';
 import { rubricsApiRoutes } from '../rubrics';
 import { settingsApiRoutes } from '../settings';
 import { trainingApiRoutes } from '../training';
+import { totpApiRoutes } from '../mfa';
 import { createUser, findUserById, updateUser } from '../users';
 import {
   apiCreateUserSchema,
@@ -67,7 +68,7 @@ function ownHandlers(deps: AppDeps) {
   return {
     async createToken(req, res) {
       const input = parseInput(createTokenSchema, req.body);
-      const user = await authenticate(deps, input.username, input.password, clientIp(req));
+      const user = await authenticate(deps, input.username, input.password, clientIp(req), input.totp);
       const created = await createToken(deps, user.id, { name: input.name }, clientIp(req));
       res.status(201).json({ id: created.id, token: created.token, name: created.name });
     },
@@ -133,6 +134,7 @@ export function apiRoutes(deps: AppDeps): Router {
 
   router.delete('/tokens/:id', own.revokeToken);
   router.get('/me', own.me);
+  router.use('/me/totp', requireJson, totpApiRoutes(deps));
   router.post('/departments', admin, requireJson, own.createDepartment);
   router.post('/teams', admin, requireJson, own.createTeam);
   router.post('/users', admin, requireJson, own.createUser);

@@ -7,6 +7,11 @@ export const createTokenSchema = z.object({
   username: z.string({ error: 'username is required.' }).min(1, 'username is required.').max(64),
   password: z.string({ error: 'password is required.' }).min(1, 'password is required.').max(1024),
   name: text('name', 80),
+  totp: z
+    .string({ error: 'totp must be a string.' })
+    .max(64)
+    .optional()
+    .describe('a current code or an unused recovery code, once a second factor is on'),
 });
 
 export const apiCreateUserSchema = z.object({

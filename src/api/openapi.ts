@@ -12,6 +12,7 @@ import { reportPaths } from '../reports';
 import { rubricPaths } from '../rubrics';
 import { settingsPaths } from '../settings';
 import { trainingPaths } from '../training';
+import { mfaPaths } from '../mfa';
 import { apiPaths } from './api.openapi';
 
 interface Operation {
@@ -76,5 +77,6 @@ export const openApiDocument = {
     ...trainingPaths,
     ...reportPaths,
     ...settingsPaths,
+    ...mfaPaths,
   }),
 };

@@ -5,11 +5,15 @@ import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
 import { TooManyRequests } from '../lib/errors';
 import { clientIp } from '../lib/http';
+import { hasSecondFactor } from '../mfa';
+import { findUserById } from '../users';
 import { SESSION_COOKIE } from './auth.middleware';
-import { BAD_CREDENTIALS } from './auth.service';
+import { BAD_CREDENTIALS, passwordOnlySignIn } from './auth.service';
+import { signInWithCode } from './second-step';
+import { completeSignIn } from './sign-in';
 
 /** Only same-site relative paths: never an open redirect to another host. */
-function safeNext(value: unknown): string {
+export function safeNext(value: unknown): string {
   return typeof value === 'string' && /^\/(?![/\\])[\w\-./?=&%]*$/.test(value) && !value.startsWith('/login')
     ? value
     : '/';
@@ -17,6 +21,32 @@ function safeNext(value: unknown): string {
 
 function renderLogin(res: Response, status: number, username: string, next: string, error?: string): void {
   res.status(status).render('auth/login', { title: 'Sign in', username, next, error });
+}
+
+/**
+ * The password was right and the user has a second factor: a half-signed-in session (not signed in) that
+ * only the code page accepts, on a new session id, for a few minutes.
+ */
+function askForCode(deps: AppDeps, req: Request, res: Response, next: NextFunction, userId: number, target: string) {
+  req.session.regenerate((err) => {
+    if (err) return next(err);
+    req.session.pendingSignIn = { userId, since: deps.clock.now().getTime(), next: target };
+    res.redirect(303, '/login/code');
+  });
+}
+
+async function afterPassword(
+  deps: AppDeps,
+  req: Request,
+  res: Response,
+  next: NextFunction,
+  user: Express.User,
+  target: string,
+) {
+  if (await hasSecondFactor(deps, user.id)) return askForCode(deps, req, res, next, user.id, target);
+  const row = await findUserById(deps.db, user.id);
+  if (row) await passwordOnlySignIn(deps, row);
+  completeSignIn(deps, req, res, next, user, target);
 }
 
 export function authRoutes(deps: AppDeps, auth: passport.PassportStatic): Router {
@@ -45,17 +75,11 @@ export function authRoutes(deps: AppDeps, auth: passport.PassportStatic): Router
       }
       if (err) return next(err);
       if (!user) return renderLogin(res, 401, username, target, BAD_CREDENTIALS);
-      // req.login regenerates the session id, so a fixated pre-login cookie is worthless.
-      req.login(user, (loginErr) => {
-        if (loginErr) return next(loginErr);
-        req.session.startedAt = deps.clock.now().getTime();
-        recordAudit(deps.db, isoNow(deps.clock), { actorId: user.id, action: 'login', ip: clientIp(req) }).then(
-          () => res.redirect(303, target),
-          next,
-        );
-      });
+      afterPassword(deps, req, res, next, user, target).catch(next);
     })(req, res, next);
   });
+
+  signInWithCode(router, deps);
 
   router.post('/logout', (req, res, next) => {
     const userId = req.user?.id ?? null;

@@ -6,7 +6,7 @@ import type { User } from '../db/schema';
 import { AppError } from '../lib/errors';
 import { clientIp } from '../lib/http';
 import { findUserById } from '../users';
-import { authenticate } from './auth.service';
+import { checkPassword } from './auth.service';
 
 export function toSessionUser(user: User): Express.User {
   return {
@@ -23,7 +23,8 @@ export function buildPassport(deps: AppDeps): passport.PassportStatic {
   const instance = new passport.Passport() as passport.PassportStatic;
   instance.use(
     new LocalStrategy({ passReqToCallback: true }, (req: Request, username, password, done) => {
-      authenticate(deps, username, password, clientIp(req)).then(
+      // The password step only: the route decides whether a second factor follows (auth.routes.ts).
+      checkPassword(deps, username, password, clientIp(req)).then(
         (user) => done(null, toSessionUser(user)),
         (err: unknown) =>
           err instanceof AppError && err.status === 401 ? done(null, false, { message: err.message }) : done(err),

@@ -7,6 +7,7 @@ import type { CallsTable } from './schema/calls';
 import type { CoachingTasksTable } from './schema/coaching';
 import type { DisputeItemsTable, DisputesTable } from './schema/disputes';
 import type { EvaluationAnswersTable, EvaluationRevisionsTable, EvaluationsTable } from './schema/evaluations';
+import type { UserRecoveryCodesTable, UserTotpTable } from './schema/mfa';
 import type { DepartmentsTable, TeamSupervisorsTable, TeamsTable, UsersTable } from './schema/org';
 import type {
   ApiTokensTable,
@@ -38,6 +39,7 @@ export type * from './schema/calls';
 export type * from './schema/coaching';
 export type * from './schema/disputes';
 export type * from './schema/evaluations';
+export type * from './schema/mfa';
 export type * from './schema/org';
 export type * from './schema/platform';
 export type * from './schema/reports';
@@ -71,6 +73,8 @@ export interface Database extends SamplingTables {
   calls: CallsTable;
   call_analyses: CallAnalysesTable;
   users: UsersTable;
+  user_totp: UserTotpTable;
+  user_recovery_codes: UserRecoveryCodesTable;
   departments: DepartmentsTable;
   teams: TeamsTable;
   team_supervisors: TeamSupervisorsTable;

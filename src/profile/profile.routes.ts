@@ -4,6 +4,7 @@ import { AppError, NotFound, Unauthorized, Validation } from '../lib/errors';
 import { idParam } from '../lib/forms';
 import { clientIp, pickFields, successRedirect, withDeps } from '../lib/http';
 import { actorOf, requireSignedIn } from '../policy';
+import { hasSecondFactor } from '../mfa';
 import { findUserById } from '../users';
 import { changeOwnPassword } from './profile.service';
 import { createToken, listTokens, revokeToken } from './tokens.service';
@@ -22,6 +23,7 @@ async function renderProfile(
     title: 'Your profile',
     person: user,
     tokens,
+    secondFactorOn: await hasSecondFactor(deps, user.id),
     newToken: null,
     passwordErrors: {},
     tokenErrors: {},

@@ -20,6 +20,10 @@ declare global {
 declare module 'express-session' {
   interface SessionData {
     startedAt?: number;
+    /** Password right, second factor not yet given: who, since when (ms), and where to go after. */
+    pendingSignIn?: { userId: number; since: number; next: string };
+    /** Signed in, but the role needs a second factor and there is none yet: only enrolment is open. */
+    mustEnrol?: boolean;
     setupDemo?: boolean;
     flash?: Array<{ kind: 'success' | 'error' | 'info'; message: string }>;
   }

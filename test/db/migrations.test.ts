@@ -385,6 +385,20 @@ const expectedSchema = {
     blocked_until: 'null',
     last_failure_at: 'not null',
   },
+  user_totp: {
+    user_id: 'not null',
+    secret_enc: 'not null',
+    confirmed_at: 'null',
+    last_time_step: 'null',
+    created_at: 'not null',
+  },
+  user_recovery_codes: {
+    id: 'not null',
+    user_id: 'not null',
+    code_hash: 'not null',
+    used_at: 'null',
+    created_at: 'not null',
+  },
   api_tokens: {
     id: 'not null',
     user_id: 'not null',

@@ -188,6 +188,16 @@ const routes: Route[] = [
   },
   { route: 'GET /admin/teams/:id', send: page(() => `/admin/teams/${org.teamA}`), expected: adminOnly(200) },
   { route: 'GET /admin/audit', send: page(() => '/admin/audit'), expected: adminOnly(200) },
+  { route: 'GET /admin/security', send: page(() => '/admin/security'), expected: adminOnly(200) },
+  { route: 'GET /profile/second-factor', send: page(() => '/profile/second-factor'), expected: everyone(200) },
+  {
+    route: 'POST /admin/security/users/:id/reset',
+    send: form(
+      () => `/admin/security/users/${victim.id}/reset`,
+      () => ({}),
+    ),
+    expected: adminOnly(303),
+  },
   { route: 'GET /people', send: page(() => '/people'), expected: staffOnly(200) },
   {
     route: 'POST /profile/tokens',
@@ -316,6 +326,11 @@ const routes: Route[] = [
   {
     route: 'GET /api/v1/me',
     send: api('get', () => '/api/v1/me'),
+    expected: { ...everyone(200), 'signed out': 401 },
+  },
+  {
+    route: 'GET /api/v1/me/totp',
+    send: api('get', () => '/api/v1/me/totp'),
     expected: { ...everyone(200), 'signed out': 401 },
   },
   {

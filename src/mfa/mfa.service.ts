@@ -1,0 +1,173 @@
+import { recordAudit } from '../audit';
+import type { Role, User } from '../db/schema';
+import { inTransaction } from '../db/transaction';
+import type { AppDeps } from '../deps';
+import { isoNow } from '../lib/clock';
+import { Conflict, NotFound, Unauthorized, Validation } from '../lib/errors';
+import type { Actor } from '../policy';
+import { endSessionsOfUser, findUserById } from '../users';
+import {
+  confirmTotp,
+  countUnusedRecoveryCodes,
+  deleteSecondFactor,
+  findTotp,
+  replaceRecoveryCodes,
+  savePendingTotp,
+} from './mfa.queries';
+import { secondFactorPolicy } from './mfa.settings';
+import { sealSecret } from './secret-box';
+import { checkCode, hashRecoveryCode, newRecoveryCodes, newTotpSecret, otpauthUrl, type FactorMethod } from './totp';
+
+export const WRONG_CODE = 'That code is not right. Use the current code from your app, or an unused recovery code.';
+
+export interface SecondFactorStatus {
+  on: boolean;
+  pending: boolean;
+  recoveryCodesLeft: number;
+}
+
+export async function secondFactorStatus(deps: AppDeps, userId: number): Promise<SecondFactorStatus> {
+  const totp = await findTotp(deps.db, userId);
+  const on = Boolean(totp?.confirmed_at);
+  return {
+    on,
+    pending: Boolean(totp && !on),
+    recoveryCodesLeft: on ? await countUnusedRecoveryCodes(deps.db, userId) : 0,
+  };
+}
+
+export async function hasSecondFactor(deps: AppDeps, userId: number): Promise<boolean> {
+  return Boolean((await findTotp(deps.db, userId))?.confirmed_at);
+}
+
+/** True when the center requires a second factor of this role and the user has none yet. */
+export async function mustEnrol(deps: AppDeps, user: { id: number; role: Role }): Promise<boolean> {
+  const policy = await secondFactorPolicy(deps.db);
+  return policy.required && policy.roles.includes(user.role) && !(await hasSecondFactor(deps, user.id));
+}
+
+/** Starts (or restarts) enrolment with a new secret. Once the factor is on, its secret is never shown again. */
+export async function startEnrolment(deps: AppDeps, user: { id: number; username: string }) {
+  if (await hasSecondFactor(deps, user.id)) {
+    throw new Conflict('Your second factor is already on. Turn it off first to set up a new one.', 'already_enrolled');
+  }
+  const secret = newTotpSecret();
+  await savePendingTotp(deps.db, user.id, sealSecret(deps.config, secret), isoNow(deps.clock));
+  return { secret, otpauthUrl: otpauthUrl(user.username, secret) };
+}
+
+function codeProblem(message = WRONG_CODE): Validation {
+  return new Validation([{ path: 'code', message }]);
+}
+
+/** Confirms enrolment with a code from the app; returns the ten recovery codes (only their hashes are kept). */
+export async function confirmEnrolment(deps: AppDeps, userId: number, code: string, ip?: string): Promise<string[]> {
+  const totp = await findTotp(deps.db, userId);
+  if (!totp) throw new Conflict('Start setting up your second factor first.', 'not_started');
+  if (totp.confirmed_at) throw new Conflict('Your second factor is already on.', 'already_enrolled');
+  if (!code.trim()) throw codeProblem('Enter the 6-digit code your app shows.');
+  if ((await checkCode(deps, userId, code)) !== 'code')
+    throw codeProblem('That code is not right. Enter the 6-digit code your app shows now.');
+  const codes = newRecoveryCodes();
+  const now = isoNow(deps.clock);
+  await inTransaction(deps.db, async (trx) => {
+    await confirmTotp(trx, userId, now);
+    await replaceRecoveryCodes(trx, userId, codes.map(hashRecoveryCode), now);
+    await recordAudit(trx, now, { actorId: userId, action: 'totp.enrolled', entityType: 'user', entityId: userId, ip });
+  });
+  return codes;
+}
+
+/**
+ * The second factor at sign-in (the sign-in page, POST /api/v1/tokens): under the sign-in throttle, a wrong or
+ * missing code counts as a failed sign-in (401, or 429 past the limit); a right one clears the count.
+ */
+export async function verifySecondFactor(deps: AppDeps, user: User, code: string, ip: string): Promise<FactorMethod> {
+  await deps.throttle.assertAllowed(user.username);
+  const method = code.trim() ? await checkCode(deps, user.id, code) : null;
+  const now = isoNow(deps.clock);
+  if (!method) {
+    const addressLimited = await deps.throttle.recordFailure(user.username, ip);
+    await recordAudit(deps.db, now, {
+      actorId: user.id,
+      action: 'totp.failed',
+      entityType: 'user',
+      entityId: user.id,
+      ip,
+    });
+    throw addressLimited ?? new Unauthorized(code.trim() ? WRONG_CODE : 'Enter the code from your authenticator app.');
+  }
+  await deps.throttle.recordSuccess(user.username);
+  await recordAudit(deps.db, now, {
+    actorId: user.id,
+    action: 'totp.used',
+    entityType: 'user',
+    entityId: user.id,
+    details: { method },
+    ip,
+  });
+  return method;
+}
+
+/** A signed-in user proving the factor again (turning it off, new recovery codes): throttled, 422 when wrong. */
+async function reprove(deps: AppDeps, userId: number, code: string, ip?: string): Promise<User> {
+  const user = await findUserById(deps.db, userId);
+  if (!user) throw new NotFound();
+  if (!(await hasSecondFactor(deps, userId))) throw new Conflict('Your second factor is not on.', 'not_enrolled');
+  try {
+    await verifySecondFactor(deps, user, code, ip ?? 'unknown');
+  } catch (err) {
+    if (err instanceof Unauthorized) throw codeProblem(err.message);
+    throw err;
+  }
+  return user;
+}
+
+export async function disableSecondFactor(deps: AppDeps, userId: number, code: string, ip?: string): Promise<void> {
+  await reprove(deps, userId, code, ip);
+  const now = isoNow(deps.clock);
+  await inTransaction(deps.db, async (trx) => {
+    await deleteSecondFactor(trx, userId);
+    await recordAudit(trx, now, { actorId: userId, action: 'totp.disabled', entityType: 'user', entityId: userId, ip });
+  });
+}
+
+export async function regenerateRecoveryCodes(deps: AppDeps, userId: number, code: string, ip?: string) {
+  await reprove(deps, userId, code, ip);
+  const codes = newRecoveryCodes();
+  const now = isoNow(deps.clock);
+  await inTransaction(deps.db, async (trx) => {
+    await replaceRecoveryCodes(trx, userId, codes.map(hashRecoveryCode), now);
+    await recordAudit(trx, now, {
+      actorId: userId,
+      action: 'totp.recovery_codes_renewed',
+      entityType: 'user',
+      entityId: userId,
+      ip,
+    });
+  });
+  return codes;
+}
+
+/**
+ * An admin clears a person's second factor (a lost or stolen phone); their sessions end, and they set a new one
+ * up at their next sign-in when their role needs one.
+ */
+export async function resetSecondFactor(deps: AppDeps, actor: Actor, userId: number, ip?: string): Promise<boolean> {
+  const user = await findUserById(deps.db, userId);
+  if (!user) throw new NotFound('No such user.');
+  const now = isoNow(deps.clock);
+  return inTransaction(deps.db, async (trx) => {
+    const had = await deleteSecondFactor(trx, userId);
+    await endSessionsOfUser(trx, userId);
+    await recordAudit(trx, now, {
+      actorId: actor.id,
+      action: 'totp.reset',
+      entityType: 'user',
+      entityId: userId,
+      details: { username: user.username, had_second_factor: had },
+      ip,
+    });
+    return had;
+  });
+}
