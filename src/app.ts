@@ -16,7 +16,7 @@ import { coachingRoutes } from './coaching';
 import { trainingRoutes } from './training';
 import { budgetRoutes } from './budget';
 import { recognitionRoutes } from './recognition';
-import { reportRoutes } from './reports';
+import { reportRoutes, rubricAccuracySection } from './reports';
 import { uploadRoutes } from './imports';
 import { samplingRoutes } from './sampling';
 import {
@@ -116,7 +116,7 @@ function mountFeatures(app: Express, deps: AppDeps, auth: passport.PassportStati
     (d: AppDeps) => evaluationRoutes(d, { disputePanel, evaluationsInReview }),
     disputeRoutes,
     calibrationRoutes,
-    rubricRoutes,
+    (d: AppDeps) => rubricRoutes(d, { accuracy: rubricAccuracySection }),
     coachingRoutes,
     trainingRoutes,
     budgetRoutes,

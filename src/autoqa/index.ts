@@ -46,3 +46,4 @@ export {
   type Interval,
 } from './accuracy';
 export { factsOf, loadCallFacts } from './autoqa.service';
+export { callForFacts, type CallForFacts } from './autoqa.queries';

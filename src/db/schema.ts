@@ -2,6 +2,7 @@
 // tables per feature under schema/. Every table's row types are exported from here.
 
 import type { CallAnalysesTable } from './schema/analysis';
+import type { EvaluationAutoAnswersTable } from './schema/auto-answers';
 import type { CalibrationParticipantsTable, CalibrationSessionsTable } from './schema/calibration';
 import type { CallsTable } from './schema/calls';
 import type { CoachingTasksTable } from './schema/coaching';
@@ -34,6 +35,7 @@ import type {
 import type { SamplingTables } from './schema/sampling';
 
 export type * from './schema/analysis';
+export type * from './schema/auto-answers';
 export type * from './schema/calibration';
 export type * from './schema/calls';
 export type * from './schema/coaching';
@@ -69,6 +71,7 @@ export interface Database extends SamplingTables {
   evaluations: EvaluationsTable;
   evaluation_answers: EvaluationAnswersTable;
   evaluation_revisions: EvaluationRevisionsTable;
+  evaluation_auto_answers: EvaluationAutoAnswersTable;
   coaching_tasks: CoachingTasksTable;
   calls: CallsTable;
   call_analyses: CallAnalysesTable;

@@ -8,6 +8,7 @@ import { canSeeEvaluation, visibleEvaluationOr404, type Actor } from '../policy'
 import { loadRubric } from '../rubrics';
 import { computeScore } from '../scoring';
 import { answerMap, checkAnswers } from './answers';
+import { showsSuggestions } from './auto-answers';
 import { publishedOr422, rubricOf, scorableCall, scorerOr404 } from './checks';
 import { openDraftOf } from './evaluations.queries';
 import { saveSchema, type CreateEvaluationInput, type SaveInput } from './evaluations.schemas';
@@ -66,7 +67,8 @@ export async function startAndSaveEvaluation(
 /**
  * Saves a draft (autosave) or submits it. The server checks every answer against the exact rubric version,
  * computes the score itself, and writes answers, score, release state, the call's evaluated count and the
- * coaching task in one transaction. A stale revision is refused with 409.
+ * coaching task in one transaction. A stale revision is refused with 409. `via` says where it came from: a
+ * submit on the scoring form is recorded as made with the rules' suggestions shown (suggest mode).
  */
 export async function saveEvaluation(
   deps: AppDeps,
@@ -74,6 +76,7 @@ export async function saveEvaluation(
   id: number,
   raw: unknown,
   ip?: string,
+  via: 'form' | 'api' = 'api',
 ): Promise<SaveOutcome> {
   const input: SaveInput = parseInput(saveSchema, raw);
   const evaluation = await visibleEvaluationOr404(deps.db, actor, id);
@@ -86,7 +89,8 @@ export async function saveEvaluation(
   const rubric = await rubricOf(deps, evaluation);
   const answers = checkAnswers(rubric, input.answers, input.submit);
   const result = computeScore(rubric, answerMap(answers, rubric));
-  const plan: SavePlan = { input, rubric, answers, result, now: isoNow(deps.clock), ip };
+  const suggested = via === 'form' && showsSuggestions(rubric, evaluation);
+  const plan: SavePlan = { input, rubric, answers, result, now: isoNow(deps.clock), ip, suggested };
   const saved = await inTransaction(deps.db, (trx) => writeSave(trx, actor, evaluation, plan));
   return { ...saved, result };
 }

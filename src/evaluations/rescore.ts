@@ -11,6 +11,7 @@ import { refuseRescoreInDispute, visibleEvaluationOr404, type Actor } from '../p
 import type { FullRubric } from '../rubrics';
 import { computeScore, type ScoreResult } from '../scoring';
 import { answerMap, checkAnswers, type CheckedAnswer } from './answers';
+import { followRescore } from './auto-answers';
 import { rubricOf, scorerOr404 } from './checks';
 import { answersOf, findEvaluation, replaceAnswers } from './evaluations.queries';
 import { rescoreSchema } from './evaluations.schemas';
@@ -91,6 +92,7 @@ async function writeRescore(trx: Tx, actor: Actor, id: number, plan: RescorePlan
       : {}),
   });
   await replaceAnswers(trx, id, answers);
+  await followRescore(trx, id, answers);
   const rescored = await findEvaluation(trx, id);
   if (!rescored) throw new Error(`evaluation ${id} vanished while being rescored`);
   const taskId = await syncCoachingTask(trx, rescored, rubric, result, { now, actorId: actor.id });

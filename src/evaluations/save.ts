@@ -7,6 +7,7 @@ import type { Actor } from '../policy';
 import type { FullRubric } from '../rubrics';
 import type { ScoreResult } from '../scoring';
 import type { CheckedAnswer } from './answers';
+import { recordRuleAnswers } from './auto-answers';
 import { insertAnswers, openDraftOf, replaceAnswers } from './evaluations.queries';
 import type { SaveInput } from './evaluations.schemas';
 import { countEvaluated, insertDraftUnlessOpen, lastChangeOf, saveDraftAt } from './scorecard.queries';
@@ -21,6 +22,8 @@ export interface SavePlan {
   result: ScoreResult;
   now: string;
   ip?: string;
+  /** The person submitted on the scoring form with the rules' answers shown as suggestions. */
+  suggested?: boolean;
 }
 
 export interface SaveOutcome {
@@ -139,6 +142,7 @@ export async function writeSave(
   if (!input.submit) return { evaluation: saved, coachingTaskId: null };
   // Calibration scoring is practice on a call: it never counts as the call's evaluation nor coaches the CSR.
   if (!calibration) await countEvaluated(trx, saved.call_id);
+  await recordRuleAnswers(trx, saved, rubric, plan.answers, { suggested: plan.suggested === true, now });
   const coachingTaskId = calibration
     ? null
     : await syncCoachingTask(trx, saved, rubric, result, { now, actorId: actor.id, newEvaluation: opened });

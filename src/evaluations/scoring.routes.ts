@@ -3,10 +3,12 @@ import type { AppDeps } from '../deps';
 import { formBody, idParam } from '../lib/forms';
 import { clientIp, flash, successRedirect } from '../lib/http';
 import { actorOf, visibleEvaluationOr404 } from '../policy';
+import { showsSuggestions } from './auto-answers';
 import { scorerOr404 } from './checks';
 import { evaluationView } from './evaluation-view';
 import { rescoreEvaluation, saveEvaluation } from './evaluations.service';
 import { scoringFormErrors, scoringFormInput } from './scoring-form';
+import { suggestionsFor, type Suggestion } from './suggestions';
 
 // The scoring form's routes: score a draft (with autosave), rescore a submitted scorecard.
 
@@ -32,9 +34,13 @@ async function renderForm(
     return res.redirect(303, `/evaluations/${id}`);
   }
   const view = await evaluationView(deps.db, evaluation);
+  // Suggest mode prefills a new scorecard with the rules' answers; calibration scores stay blind.
+  const suggest = mode === 'score' && showsSuggestions(view.rubric, evaluation);
+  const suggested = suggest ? (await suggestionsFor(deps.db, evaluation.call_id, view.rubric)).answers : [];
   res.status(refused?.status ?? 200).render('evaluations/score', {
     title: mode === 'score' ? 'Score a call' : 'Rescore',
     ...view,
+    suggestions: new Map<number, Suggestion>(suggested.map((s) => [s.item_id, s])),
     mode,
     errors: refused?.errors ?? {},
     posted: refused ? formBody(req) : null,
@@ -59,7 +65,7 @@ export function saveForm(deps: AppDeps): Handler {
     const { form, input } = await postedForm(deps, req);
     const submit = form.op === 'submit';
     try {
-      const outcome = await saveEvaluation(deps, actorOf(req), id, { ...input, submit }, clientIp(req));
+      const outcome = await saveEvaluation(deps, actorOf(req), id, { ...input, submit }, clientIp(req), 'form');
       if (!submit) {
         flash(req, 'success', 'Draft saved.');
         return res.redirect(303, `/evaluations/${id}/score`);

@@ -9,3 +9,4 @@ export { refreshAllRollups } from './rollups';
 export { emptySums, serviceLevelByTeam, serviceLevelTotal } from './service-level';
 export { meanInterval } from './stats';
 export { reportPaths } from './reports.openapi';
+export { rubricAccuracySection } from './auto-qa.routes';

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { AppDeps } from '../deps';
 import { actorOf, requireRole, STAFF_ROLES } from '../policy';
+import { autoQaApi } from './auto-qa.api';
 import { reportFilter } from './filters';
 import { itemFailureRates, scoreSummary, scoreTrend } from './quality';
 import { serviceLevelReport } from './service-level';
@@ -61,6 +62,8 @@ export function reportsApiRoutes(deps: AppDeps): Router {
       })),
     });
   });
+
+  router.get('/auto-qa', autoQaApi(deps));
 
   return router;
 }

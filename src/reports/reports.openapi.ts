@@ -1,11 +1,13 @@
 // The report routes' part of the OpenAPI document (src/api/openapi.ts assembles it), from the zod schemas.
 import { errors, jsonResponse, queryParams } from '../lib/openapi';
+import { autoQaPaths } from './auto-qa.openapi';
 import { reportQuerySchema, scoreReportSchema, serviceLevelReportSchema } from './reports.schemas';
 
 // The scores take every filter but the service-level threshold.
 const scoreParameters = queryParams(reportQuerySchema.omit({ threshold_s: true }));
 
 export const reportPaths = {
+  ...autoQaPaths,
   '/api/v1/reports/service-level': {
     get: {
       summary: 'Service level, abandon rate, queue wait and hold time for a date range (staff, within scope)',

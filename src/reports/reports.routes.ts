@@ -12,6 +12,7 @@ import { csrFigures, evaluatorFigures, itemFailureRates, scoreDistribution, scor
 import { REPORT_TABLES } from './report-tables';
 import { csrReviewRoutes } from './review.routes';
 import { serviceLevelReport } from './service-level';
+import { autoQaRoutes } from './auto-qa.routes';
 
 export function reportRoutes(deps: AppDeps): Router {
   const router = Router();
@@ -25,6 +26,7 @@ export function reportRoutes(deps: AppDeps): Router {
   router.get('/reports/calls.csv', callsCsv(deps));
   router.get('/reports/scorecards.csv', scorecardsCsv(deps));
   router.use(csrReviewRoutes(deps));
+  router.use(autoQaRoutes(deps));
   return router;
 }
 

@@ -3,5 +3,5 @@ export { ensureDefaultRubric } from './default-rubric';
 export { rubricsApiRoutes } from './rubrics.api';
 export { findRubric, loadRubric, publishedRubrics, scoringModel } from './rubrics.queries';
 export type { FullItem, FullRubric } from './rubrics.queries';
-export { rubricRoutes } from './rubrics.routes';
+export { rubricRoutes, type RubricPageExtras } from './rubrics.routes';
 export { rubricPaths } from './rubrics.openapi';

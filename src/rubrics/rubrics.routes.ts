@@ -3,10 +3,11 @@ import type { AppDeps } from '../deps';
 import { AppError, NotFound, Validation } from '../lib/errors';
 import { formBody, idParam } from '../lib/forms';
 import { clientIp, flash, successRedirect } from '../lib/http';
-import { actorOf, requireRole, STAFF_ROLES } from '../policy';
+import type { Executor } from '../db/transaction';
+import { actorOf, requireRole, STAFF_ROLES, type Actor } from '../policy';
 import { formatScore } from '../scoring';
 import { applyOp, blankRubric, draftFromForm, draftFromRubric, inputFromDraft, type RubricDraft } from './builder-form';
-import { listRubrics, loadRubric, scoringModel } from './rubrics.queries';
+import { listRubrics, loadRubric, scoringModel, type FullRubric } from './rubrics.queries';
 import {
   createRubric,
   duplicateRubric,
@@ -76,7 +77,7 @@ function action(run: (req: Request) => Promise<string>) {
   };
 }
 
-function pageHandlers(deps: AppDeps) {
+function pageHandlers(deps: AppDeps, extras: RubricPageExtras) {
   async function rubricOr404(req: Request) {
     const rubric = await loadRubric(deps.db, rubricId(req));
     if (!rubric) throw new NotFound('No such rubric.');
@@ -91,7 +92,8 @@ function pageHandlers(deps: AppDeps) {
     async show(req: Request, res: Response) {
       const rubric = await rubricOr404(req);
       const versions = (await listRubrics(deps.db)).filter((r) => r.family_id === rubric.family_id);
-      res.render('rubrics/show', { title: rubric.name, rubric, versions });
+      const accuracy = extras.accuracy ? await extras.accuracy(deps.db, actorOf(req), rubric) : null;
+      res.render('rubrics/show', { title: rubric.name, rubric, versions, accuracy });
     },
     async preview(req: Request, res: Response) {
       const rubric = await rubricOr404(req);
@@ -133,11 +135,16 @@ function actionHandlers(deps: AppDeps) {
   };
 }
 
-export function rubricRoutes(deps: AppDeps): Router {
+/** What the rubric page shows from rooms above this one (the rules' accuracy, from reports), wired in app.ts. */
+export interface RubricPageExtras {
+  accuracy?: (db: Executor, actor: Actor, rubric: FullRubric) => Promise<unknown>;
+}
+
+export function rubricRoutes(deps: AppDeps, extras: RubricPageExtras = {}): Router {
   const router = Router();
   const builders = requireRole('admin', 'manager');
   const staff = requireRole(...STAFF_ROLES);
-  const pages = pageHandlers(deps);
+  const pages = pageHandlers(deps, extras);
   const actions = actionHandlers(deps);
   router.get('/rubrics', builders, pages.list);
   router.get('/rubrics/new', builders, pages.newForm);

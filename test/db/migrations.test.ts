@@ -254,6 +254,18 @@ const expectedSchema = {
     comment: 'null',
     at_s: 'null',
   },
+  evaluation_auto_answers: {
+    evaluation_id: 'not null',
+    item_id: 'not null',
+    rubric_id: 'not null',
+    call_id: 'not null',
+    rule_value: 'null',
+    human_value: 'null',
+    suggested: 'not null',
+    reason: 'not null',
+    evidence_s: 'null',
+    recorded_at: 'not null',
+  },
   evaluation_revisions: {
     id: 'not null',
     evaluation_id: 'not null',

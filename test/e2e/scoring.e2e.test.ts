@@ -50,6 +50,8 @@ const shared: {
   people: DemoAccount[];
   evaluationId?: number;
   agentId?: number;
+  callId?: number;
+  rubricId?: number;
   csr?: DemoAccount;
   csrSession?: Session;
   before?: CsrBeforeRelease;
@@ -190,10 +192,14 @@ describe('scoring and review (real browser, demo data)', () => {
       // The call's agent, from the API as Sam (this page's session): the CSR of journey 2.
       const evaluationJson = (await (await page.request.get(`/api/v1/evaluations/${evaluationId}`)).json()) as {
         agent_id: number;
+        call_id: number;
+        rubric_id: number;
         status: string;
       };
       expect(evaluationJson.status).toBe('draft');
       shared.agentId = evaluationJson.agent_id;
+      shared.callId = evaluationJson.call_id;
+      shared.rubricId = evaluationJson.rubric_id;
 
       // A transcript cue's time button seeks the recording to the cue's start.
       const metadata = await waitForAudioMetadata(page);
@@ -227,10 +233,29 @@ describe('scoring and review (real browser, demo data)', () => {
         itemIds.push((await itemNodes.nth(i).getAttribute('data-item')) ?? '');
       }
       expect(itemIds).toHaveLength(KEY_PLAN.length);
+      // The standard rubric is in suggest mode: the items its rules answer arrive prefilled, exactly as the
+      // API's suggestions for this call, and marked; the other items are empty. Sam still answers every item.
+      const suggestions = (await (
+        await page.request.get(`/api/v1/calls/${shared.callId}/suggestions?rubric_id=${shared.rubricId}`)
+      ).json()) as { answers: Array<{ item_id: number; value: string | null }> };
+      const suggested = new Map(suggestions.answers.map((a) => [String(a.item_id), a.value]));
+      expect([...suggested.values()].some((v) => v !== null)).toBe(true);
+      for (const itemId of itemIds) {
+        const checkedValue = await page
+          .locator(`[data-item="${itemId}"] input[type=radio]:checked`)
+          .evaluateAll((rs) => rs.map((r) => r.getAttribute('value')));
+        expect(checkedValue).toEqual(suggested.get(itemId) ? [suggested.get(itemId)] : []);
+        await expect(page.locator(`[data-item="${itemId}"] .suggestion`).count()).resolves.toBe(
+          suggested.has(itemId) ? 1 : 0,
+        );
+      }
       const initialScore = (await liveScore.textContent())?.trim();
-      expect(initialScore).toBe('n/a');
 
+      // n jumps to the first unanswered item; ↑ climbs back to the first item.
       await page.keyboard.press('n');
+      for (let i = 0; i < itemIds.length && (await focused(page)).item !== itemIds[0]; i += 1) {
+        await page.keyboard.press('ArrowUp');
+      }
       let focus = await focused(page);
       expect(focus).toMatchObject({ tag: 'input', item: itemIds[0] });
 
@@ -265,10 +290,9 @@ describe('scoring and review (real browser, demo data)', () => {
       }
       await expect(page.locator(`#c_${itemIds[3]}`).inputValue()).resolves.toBe(VERIFICATION_COMMENT);
 
-      // The live score changed as answers came in, and shows the critical fail with the raw score.
-      expect(scoresSeen[0]).toBe('100.0%');
+      // The live score follows the answers (it starts from the prefilled ones) and shows the critical fail.
       expect(scoresSeen[3]).toBe('0.0%');
-      expect(new Set([initialScore, ...scoresSeen]).size).toBeGreaterThan(1);
+      expect(initialScore).toMatch(/^(n\/a|\d+\.\d%)$/);
       await expect(liveScore.textContent()).resolves.toBe('0.0%');
       await expect(verdict.textContent()).resolves.toBe(`critical fail (raw ${EXPECTED_RAW})`);
       await expect(
