@@ -175,7 +175,7 @@ export async function coverageReport(db: DB, input: CoverageInput): Promise<Cove
         answered: t.answered,
         items: itemsOf(items, t),
       }))
-      .sort((a, b) => a.name.localeCompare(b.name));
+      .sort((a, b) => a.name.localeCompare(b.name) || a.id - b.id);
   return {
     rubric: { id: rubric.id, name: rubric.name, version: rubric.version, auto_mode: rubric.auto_mode },
     calls,

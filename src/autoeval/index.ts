@@ -4,3 +4,4 @@ export { AutoEvaluationRunner, type RunResult } from './autoeval.runner';
 export { callFactsChanged } from './autoeval.service';
 export { autoEvaluationsOfCall, type AutoEvaluationView } from './call-view';
 export { coverageRoutes } from './coverage.routes';
+export { dryRunRoutes } from './dry-run.routes';
