@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { coverageReport } from '../src/autoeval/coverage';
+import { callCount, callSumsByDay, humanAnswers, itemSumsByDay } from '../src/autoeval/coverage.queries';
 import { openDatabase } from '../src/db/database';
 import { migrateToLatest } from '../src/db/migrate';
 import { numberArg, parseArgs } from './lib/args';
@@ -185,6 +186,12 @@ async function main(): Promise<void> {
     const loadBefore = os.loadavg();
     const daily = await timeIt(runs, () => coverageReport(handle.db, { ...input, days }));
     const rows = await timeIt(runs, () => coverageReport(handle.db, { ...input, days: null }));
+    const parts = {
+      call_count: figures(await timeIt(runs, () => callCount(handle.db, input))),
+      call_sums: figures(await timeIt(runs, () => callSumsByDay(handle.db, rubricId, days, input))),
+      item_sums: figures(await timeIt(runs, () => itemSumsByDay(handle.db, rubricId, days, input))),
+      human_answers: figures(await timeIt(runs, () => humanAnswers(handle.db, rubricId, input))),
+    };
     const check = await coverageReport(handle.db, { ...input, days });
     const checkRows = await coverageReport(handle.db, { ...input, days: null });
     const result = {
@@ -199,9 +206,13 @@ async function main(): Promise<void> {
       runs,
       daily_sums_ms: figures(daily),
       stored_rows_ms: figures(rows),
+      parts_ms: parts,
       ratio_rows_to_daily: round(median(rows.wall) / median(daily.wall)),
       ratio_rows_to_daily_cpu: round(median(rows.cpu) / median(daily.cpu)),
       same_figures: JSON.stringify({ ...check, source: '' }) === JSON.stringify({ ...checkRows, source: '' }),
+      differences: ['calls', 'analysed', 'answered', 'items', 'teams', 'csrs'].filter(
+        (k) => JSON.stringify(check[k as keyof typeof check]) !== JSON.stringify(checkRows[k as keyof typeof check]),
+      ),
       loadavg_before: loadBefore.map(round),
       loadavg_after: os.loadavg().map(round),
       cores: os.cpus().length,
