@@ -44,6 +44,7 @@ import { profileRoutes } from './profile';
 import { SetupState, redirectToSetup, setupRoutes } from './setup';
 import { settingsRoutes } from './settings';
 import { peopleRoutes, userAdminRoutes } from './users';
+import { coverageRoutes, dryRunRoutes } from './autoeval';
 
 /** Security headers: a strict content security policy (no inline scripts or styles, nothing from elsewhere). */
 function securityHeaders(): RequestHandler {
@@ -122,6 +123,9 @@ function mountFeatures(app: Express, deps: AppDeps, auth: passport.PassportStati
     budgetRoutes,
     recognitionRoutes,
     samplingRoutes,
+    // Before the reports' staff guard, so a CSR finds no coverage page at all (404, silent monitoring).
+    coverageRoutes,
+    dryRunRoutes,
     reportRoutes,
   ]) {
     app.use(routes(deps));

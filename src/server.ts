@@ -4,6 +4,7 @@ import { createApp } from './app';
 import { purgeExpiredSessions } from './auth';
 import { bootstrap, createLogger, type Runtime } from './bootstrap';
 import { cleanUpPeaks } from './analysis';
+import { AutoEvaluationRunner } from './autoeval';
 import { applyRetention, reconcileStorage } from './calls';
 import { releaseDueEvaluations } from './evaluations';
 import { refreshAllRollups } from './reports';
@@ -41,12 +42,16 @@ function scheduleJobs(deps: AppDeps, logger: Logger): NodeJS.Timeout[] {
   return [sweeper, daily];
 }
 
+// Rubrics in auto mode score every analysed call in the background (issue 16).
+const autoEvaluations = new AutoEvaluationRunner();
+
 function listen(config: Config, { deps }: Runtime, logger: Logger): Server {
   const app = createApp(deps);
   const server: Server = app.listen(config.port, config.host, () => {
     logger.info({ url: `http://${config.host}:${config.port}/`, dataDir: config.dataDir }, 'Callscore is listening');
     // Recordings are analysed one at a time in the background, new calls first come first (issue 15).
     deps.analysis.start(deps);
+    autoEvaluations.start(deps);
     // Days left stale by imports or an upgrade are summed in the background, a month per transaction.
     const started = Date.now();
     refreshAllRollups(deps.db)
@@ -77,7 +82,7 @@ function shutdownOnSignals(server: Server, { deps, database }: Runtime, timers: 
     force.unref();
     // Imports (page jobs and API requests) stop after their current transaction; what they added stays.
     // The analysis worker stops after the job under way; an unfinished job is claimed again after a restart.
-    const importsStopped = Promise.all([deps.imports.stop(), deps.analysis.stop()]);
+    const importsStopped = Promise.all([deps.imports.stop(), deps.analysis.stop(), autoEvaluations.stop()]);
     server.close(() => {
       importsStopped
         .then(() => database.close())

@@ -1,3 +1,4 @@
+import { callFactsChanged } from '../autoeval';
 import fsp from 'node:fs/promises';
 import type { AppDeps } from '../deps';
 import { inTransaction, onCommit, type Tx } from '../db/transaction';
@@ -153,6 +154,8 @@ async function runClaimed(
           crashPointForFaultTests();
           return storage.promotePeaks(tempPeaks, file);
         });
+        // Rubrics in auto mode evaluate the call again from the new figures (marked in this commit).
+        await callFactsChanged(trx, job.callId, now(deps));
         if (heard.transcript) await storeHeard(deps, trx, job.callId, heard.transcript);
       }
     });

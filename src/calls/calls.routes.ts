@@ -1,3 +1,4 @@
+import { autoEvaluationsOfCall } from '../autoeval';
 import { Router, type Request, type Response } from 'express';
 import { analysisOf, analysisSummary } from '../analysis';
 import { requireSignedIn } from '../auth';
@@ -47,12 +48,13 @@ function renderInvalidList(res: Response, err: Validation): void {
 
 /** What the call page shows beside the call itself. */
 async function callPageParts(deps: AppDeps, call: Call) {
-  const [agent, team, rubrics, evaluations, analysis] = await Promise.all([
+  const [agent, team, rubrics, evaluations, analysis, autoEvaluations] = await Promise.all([
     call.agent_id ? findAgentNames(deps.db, call.agent_id) : undefined,
     call.team_id ? listTeams(deps.db, [call.team_id]).then((t) => t[0]) : undefined,
     publishedRubrics(deps.db),
     listEvaluations(deps.db, { teamIds: 'all', callId: call.id, limit: 50 }),
     analysisOf(deps, call.id),
+    autoEvaluationsOfCall(deps.db, call.id),
   ]);
   return {
     agent,
@@ -61,6 +63,7 @@ async function callPageParts(deps: AppDeps, call: Call) {
     rubrics,
     evaluations: evaluations.items,
     analysis: analysisSummary(analysis, call),
+    autoEvaluations,
   };
 }
 

@@ -1,3 +1,4 @@
+import { callFactsChanged } from '../autoeval';
 import { recordAudit } from '../audit';
 import type { Call } from '../db/schema';
 import { inTransaction, onCommit } from '../db/transaction';
@@ -61,6 +62,8 @@ export async function replaceTranscript(
         details: { source: checked.source, cues: checked.cues.length, had_transcript: call.transcript !== null },
         ip,
       });
+      // The call's automatic evaluations are redone from the new transcript (marked in this commit).
+      await callFactsChanged(trx, call.id, now);
       for (const hook of deps.transcriptReplaced ?? []) onCommit(trx, () => hook(call.id));
     });
     return {

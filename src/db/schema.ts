@@ -33,9 +33,11 @@ import type {
   TrainingRecommendationsTable,
 } from './schema/training';
 import type { SamplingTables } from './schema/sampling';
+import type { AutoEvalTables } from './schema/autoeval';
 
 export type * from './schema/analysis';
 export type * from './schema/auto-answers';
+export type * from './schema/autoeval';
 export type * from './schema/calibration';
 export type * from './schema/calls';
 export type * from './schema/coaching';
@@ -49,7 +51,7 @@ export type * from './schema/rubrics';
 export type * from './schema/sampling';
 export type * from './schema/training';
 
-export interface Database extends SamplingTables {
+export interface Database extends SamplingTables, AutoEvalTables {
   rollup_dirty: RollupDirtyTable;
   rollup_call_day: RollupCallDayTable;
   rollup_item_day: RollupItemDayTable;

@@ -1,11 +1,11 @@
 // The reports room's door: everything other rooms may use of it. Import "../reports", never its files.
 export { lineChart, scoreTrendChart } from './charts';
 export { csatPerTeam } from './customer';
-export type { ReportFilter } from './filters';
+export { reportFilter, type ReportFilter } from './filters';
 export { csrFigures, scoreSummary, scoreSummaryByTeam, scoreTrend } from './quality';
 export { reportsApiRoutes } from './reports.api';
-export { reportRoutes } from './reports.routes';
-export { refreshAllRollups } from './rollups';
+export { queryString, reportRoutes } from './reports.routes';
+export { refreshAllRollups, rollupDays } from './rollups';
 export { emptySums, serviceLevelByTeam, serviceLevelTotal } from './service-level';
 export { meanInterval } from './stats';
 export { reportPaths } from './reports.openapi';

@@ -1,0 +1,189 @@
+import { isFailing, wilsonInterval, type Interval } from '../autoqa';
+import type { DB } from '../db/database';
+import { NotFound } from '../lib/errors';
+import { loadRubric, type FullItem } from '../rubrics';
+import {
+  autoRowsInRange,
+  callCount,
+  callSumsByDay,
+  humanAnswers,
+  itemSumsByDay,
+  names,
+  type CallSums,
+  type CoverageScope,
+  type ItemSums,
+} from './coverage.queries';
+
+// The coverage report (issue 16): for a period, team and rubric version, how many calls there were, how many the
+// rubric's automatic evaluation reached (analysed) and answered, and per item the automatic fail rate over every
+// analysed call beside the fail rate in human scorecards, overall, per team and per CSR, each with its 95% Wilson
+// interval. A rate is failed ÷ answered: calls where the rule (or the person) gave the item an answer.
+
+export interface Rate {
+  answered: number;
+  failed: number;
+  rate: number | null;
+  interval: Interval | null;
+}
+
+export interface ItemCoverage {
+  item_id: number;
+  prompt: string;
+  auto: Rate;
+  human: Rate;
+}
+
+export interface GroupCoverage {
+  id: number;
+  name: string;
+  analysed: number;
+  answered: number;
+  items: ItemCoverage[];
+}
+
+export interface CoverageReport {
+  rubric: { id: number; name: string; version: number; auto_mode: string };
+  calls: number;
+  analysed: number;
+  answered: number;
+  items: ItemCoverage[];
+  teams: GroupCoverage[];
+  csrs: GroupCoverage[];
+  /** 'daily' when read from the daily sums (whole UTC days), else 'rows'. */
+  source: 'daily' | 'rows';
+}
+
+interface Tally {
+  analysed: number;
+  answered: number;
+  auto: Map<number, { answered: number; failed: number }>;
+  human: Map<number, { answered: number; failed: number }>;
+}
+
+const emptyTally = (): Tally => ({ analysed: 0, answered: 0, auto: new Map(), human: new Map() });
+
+function bump(
+  map: Map<number, { answered: number; failed: number }>,
+  itemId: number,
+  answered: number,
+  failed: number,
+) {
+  const sum = map.get(itemId) ?? { answered: 0, failed: 0 };
+  sum.answered += answered;
+  sum.failed += failed;
+  map.set(itemId, sum);
+}
+
+function rateOf(sum: { answered: number; failed: number } | undefined): Rate {
+  const answered = sum?.answered ?? 0;
+  const failed = sum?.failed ?? 0;
+  return { answered, failed, rate: answered ? failed / answered : null, interval: wilsonInterval(failed, answered) };
+}
+
+class Tallies {
+  readonly total = emptyTally();
+  readonly teams = new Map<number, Tally>();
+  readonly csrs = new Map<number, Tally>();
+
+  each(teamId: number, agentId: number): Tally[] {
+    const team = this.teams.get(teamId) ?? emptyTally();
+    const csr = this.csrs.get(agentId) ?? emptyTally();
+    this.teams.set(teamId, team);
+    this.csrs.set(agentId, csr);
+    return [this.total, team, csr];
+  }
+}
+
+function addDaily(tallies: Tallies, calls: CallSums[], items: ItemSums[]) {
+  for (const c of calls) {
+    for (const t of tallies.each(c.team_id, c.agent_id)) {
+      t.analysed += c.evaluated;
+      t.answered += c.answered;
+    }
+  }
+  for (const i of items) {
+    for (const t of tallies.each(i.team_id, i.agent_id)) bump(t.auto, i.item_id, i.answered, i.failed);
+  }
+}
+
+type AutoRow = Awaited<ReturnType<typeof autoRowsInRange>>[number];
+
+function addRows(tallies: Tallies, rows: AutoRow[]) {
+  const seen = new Set<number>();
+  for (const r of rows) {
+    const groups = tallies.each(r.team_id ?? 0, r.agent_id ?? 0);
+    if (!seen.has(r.id)) {
+      seen.add(r.id);
+      for (const t of groups) {
+        t.analysed += 1;
+        t.answered += r.call_answered > 0 ? 1 : 0;
+      }
+    }
+    if (r.item_id !== null && r.failed !== null) {
+      for (const t of groups) bump(t.auto, r.item_id, 1, r.failed);
+    }
+  }
+}
+
+function itemsOf(items: FullItem[], tally: Tally): ItemCoverage[] {
+  return items.map((item) => ({
+    item_id: item.id,
+    prompt: item.prompt,
+    auto: rateOf(tally.auto.get(item.id)),
+    human: rateOf(tally.human.get(item.id)),
+  }));
+}
+
+export interface CoverageInput extends CoverageScope {
+  rubricId: number;
+  /** The whole UTC days of the period, when it is made of them (the daily sums answer then). */
+  days: { fromDay: string; toDay: string } | null;
+}
+
+/** The coverage report of a rubric version for a period and scope. */
+export async function coverageReport(db: DB, input: CoverageInput): Promise<CoverageReport> {
+  const rubric = await loadRubric(db, input.rubricId);
+  if (!rubric || rubric.status === 'draft') throw new NotFound('No such rubric.');
+  const items = rubric.sections.flatMap((s) => s.items).filter((i) => i.auto !== null);
+  const tallies = new Tallies();
+  const [calls, human] = await Promise.all([callCount(db, input), humanAnswers(db, rubric.id, input)]);
+  if (input.days) {
+    const [callSums, itemSums] = await Promise.all([
+      callSumsByDay(db, rubric.id, input.days, input),
+      itemSumsByDay(db, rubric.id, input.days, input),
+    ]);
+    addDaily(tallies, callSums, itemSums);
+  } else {
+    addRows(tallies, await autoRowsInRange(db, rubric.id, input));
+  }
+  const byId = new Map(items.map((i) => [i.id, i]));
+  for (const h of human) {
+    const item = byId.get(h.item_id);
+    const failing = item ? isFailing(item, h.value) : null;
+    if (failing === null) continue;
+    for (const t of tallies.each(h.team_id ?? 0, h.agent_id ?? 0)) bump(t.human, h.item_id, 1, failing ? 1 : 0);
+  }
+  const who = await names(db, [...tallies.teams.keys()], [...tallies.csrs.keys()]);
+  const teamName = new Map(who.teams.map((t) => [t.id, t.name]));
+  const userName = new Map(who.users.map((u) => [u.id, `${u.display_name} (${u.username})`]));
+  const group = (map: Map<number, Tally>, label: Map<number, string>): GroupCoverage[] =>
+    [...map.entries()]
+      .map(([id, t]) => ({
+        id,
+        name: label.get(id) ?? '—',
+        analysed: t.analysed,
+        answered: t.answered,
+        items: itemsOf(items, t),
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name) || a.id - b.id);
+  return {
+    rubric: { id: rubric.id, name: rubric.name, version: rubric.version, auto_mode: rubric.auto_mode },
+    calls,
+    analysed: tallies.total.analysed,
+    answered: tallies.total.answered,
+    items: itemsOf(items, tallies.total),
+    teams: group(tallies.teams, teamName),
+    csrs: group(tallies.csrs, userName),
+    source: input.days ? 'daily' : 'rows',
+  };
+}

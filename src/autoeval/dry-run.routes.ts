@@ -1,0 +1,33 @@
+import { Router, type RequestHandler } from 'express';
+import type { AppDeps } from '../deps';
+import { NotFound, Validation } from '../lib/errors';
+import { actorOf, maySeeSuggestions, requireSignedIn, teamScope } from '../policy';
+import { dryRun } from './dry-run';
+
+// GET /autoqa/dry-run?rule=<JSON>: the builder's script asks what a rule would answer on the last 50 analysed
+// calls the person sees. Supervisors, managers and admins; a CSR finds nothing here (404, silent monitoring).
+
+function dryRunJson(deps: AppDeps): RequestHandler {
+  return async (req, res) => {
+    const actor = actorOf(req);
+    if (!maySeeSuggestions(actor)) throw new NotFound('Page not found.');
+    const scope = await teamScope(deps.db, actor);
+    res.setHeader('Cache-Control', 'no-store');
+    try {
+      res.json(await dryRun(deps.db, req.query.rule, scope.all ? 'all' : scope.teamIds));
+    } catch (err) {
+      // The builder's script reads JSON: a rule that is not one is answered like the API's validation errors.
+      if (!(err instanceof Validation)) throw err;
+      const details = err.details;
+      res
+        .status(422)
+        .json({ error: { code: 'validation_failed', message: details[0]?.message ?? 'Not a rule.', details } });
+    }
+  };
+}
+
+export function dryRunRoutes(deps: AppDeps): Router {
+  const router = Router();
+  router.get('/autoqa/dry-run', requireSignedIn, dryRunJson(deps));
+  return router;
+}
