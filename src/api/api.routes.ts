@@ -37,6 +37,7 @@ export function userJson(user: User) {
     display_name: user.display_name,
     role: user.role,
     team_id: user.team_id,
+    extension: user.extension,
     active: user.active === 1,
     created_at: user.created_at,
   };

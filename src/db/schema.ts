@@ -31,6 +31,7 @@ import type {
   TrainingRecommendationsTable,
 } from './schema/training';
 import type { SamplingTables } from './schema/sampling';
+import type { WebhookDeliveriesTable, WebhooksTable } from './schema/webhooks';
 
 export type * from './schema/analysis';
 export type * from './schema/calibration';
@@ -44,8 +45,11 @@ export type * from './schema/reports';
 export type * from './schema/rubrics';
 export type * from './schema/sampling';
 export type * from './schema/training';
+export type * from './schema/webhooks';
 
 export interface Database extends SamplingTables {
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
   rollup_dirty: RollupDirtyTable;
   rollup_call_day: RollupCallDayTable;
   rollup_item_day: RollupItemDayTable;
