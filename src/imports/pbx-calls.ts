@@ -13,7 +13,7 @@ export interface PbxContext {
   timeZone: string;
 }
 
-const FORMAT_NAME: Record<PbxFormat, string> = { asterisk: 'Asterisk CDR', freeswitch: 'FreeSWITCH CDR' };
+const FORMAT_NAME: Record<PbxFormat, string> = { asterisk: 'an Asterisk CDR', freeswitch: 'a FreeSWITCH CDR' };
 
 /** Digits only: what a person's extension looks like, unlike a trunk's or ring group's channel name. */
 const looksLikeExtension = (ext: string | null): ext is string => ext !== null && /^\d+$/.test(ext);
@@ -36,7 +36,7 @@ async function readLegs(file: string, context: PbxContext, onBytes?: (n: number)
   }
   if (read.legs.length === 0) {
     const why = read.errors[0]?.error ?? 'The file is empty.';
-    const message = `This is not an ${FORMAT_NAME[context.format]} file: ${why}`;
+    const message = `This is not ${FORMAT_NAME[context.format]} file: ${why}`;
     throw new Validation([{ path: 'csv', message }], message);
   }
   return read;
