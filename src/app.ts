@@ -43,6 +43,7 @@ import { profileRoutes } from './profile';
 import { SetupState, redirectToSetup, setupRoutes } from './setup';
 import { settingsRoutes } from './settings';
 import { peopleRoutes, userAdminRoutes } from './users';
+import { webhookRoutes } from './webhooks';
 
 /** Security headers: a strict content security policy (no inline scripts or styles, nothing from elsewhere). */
 function securityHeaders(): RequestHandler {
@@ -108,6 +109,7 @@ function mountFeatures(app: Express, deps: AppDeps, auth: passport.PassportStati
     orgRoutes,
     auditRoutes,
     settingsRoutes,
+    webhookRoutes,
     uploadRoutes,
     analysisRoutes,
     callRoutes,

@@ -23,6 +23,8 @@ const envSchema = z.object({
     .default('USD'),
   // scrypt cost as a power of two; 17 is the OWASP recommendation. Lower only for tests.
   SCRYPT_LOG_N: z.coerce.number().int().min(10).max(20).default(17),
+  // Webhook targets on loopback, private, link-local or metadata addresses are refused unless this is true.
+  WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false', '']).default('false'),
 });
 
 function parseTrustProxy(value: string, ctx: z.RefinementCtx): boolean | number | string {
@@ -50,6 +52,8 @@ export interface Config {
   readonly scryptLogN: number;
   /** Speech-to-text (STT_ENGINE, STT_COMMAND, STT_TIMEOUT_S, STT_MAX_OUTPUT_MB): off unless configured. */
   readonly speech: SpeechConfig;
+  /** WEBHOOK_ALLOW_PRIVATE=true: webhooks may target loopback and private addresses (tests, closed networks). */
+  readonly webhookAllowPrivate: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -79,6 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     currency: e.CURRENCY,
     scryptLogN: e.SCRYPT_LOG_N,
     speech,
+    webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE === 'true',
   });
 }
 

@@ -20,6 +20,7 @@ import { rubricsApiRoutes } from '../rubrics';
 import { settingsApiRoutes } from '../settings';
 import { trainingApiRoutes } from '../training';
 import { createUser, findUserById, updateUser } from '../users';
+import { webhooksApiRoutes } from '../webhooks';
 import {
   apiCreateUserSchema,
   apiDepartmentSchema,
@@ -131,6 +132,7 @@ export function apiRoutes(deps: AppDeps): Router {
   router.use('/training', requireJson, trainingApiRoutes(deps));
   router.use('/reports', reportsApiRoutes(deps));
   router.use('/settings', requireJson, settingsApiRoutes(deps));
+  router.use('/webhooks', requireJson, webhooksApiRoutes(deps));
 
   router.delete('/tokens/:id', own.revokeToken);
   router.get('/me', own.me);

@@ -12,6 +12,7 @@ import { reportPaths } from '../reports';
 import { rubricPaths } from '../rubrics';
 import { settingsPaths } from '../settings';
 import { trainingPaths } from '../training';
+import { webhookPaths } from '../webhooks';
 import { apiPaths } from './api.openapi';
 
 interface Operation {
@@ -65,6 +66,7 @@ export const openApiDocument = {
   },
   paths: withCommonErrors({
     ...apiPaths,
+    ...webhookPaths,
     ...callPaths,
     ...analysisPaths,
     ...rubricPaths,

@@ -47,6 +47,7 @@ const NAV: Record<string, Array<NavLink | NavGroup>> = {
         { href: '/admin/org', label: 'Departments & teams' },
         { href: '/admin/audit', label: 'Audit log' },
         { href: '/admin/settings', label: 'Settings' },
+        { href: '/admin/webhooks', label: 'Webhooks' },
         { href: '/admin/analysis', label: 'Call analysis' },
       ],
     },
