@@ -119,8 +119,39 @@ export const legOf: Record<PbxFormat, (record: string[], line: number) => Leg> =
   freeswitch: freeswitchLeg,
 };
 
-/** The UTC instant of a local wall-clock time in `zone` (the earlier one when clocks go back). */
+const hourOffsets = new Map<string, number>();
+
+/**
+ * The UTC instant of a local wall-clock time in `zone`. Zones change offset on the hour, so the offset is
+ * worked out once per zone and local hour (a file's legs share a few thousand hours at most).
+ */
 export function localToUtc(local: string, zone: string): Date {
+  const asUtc = wallClockMs(local);
+  if (zone === 'UTC') return new Date(asUtc);
+  const key = `${zone} ${local.slice(0, 13)}`;
+  let offset = hourOffsets.get(key);
+  if (offset === undefined) {
+    const hourStart = `${local.slice(0, 13)}:00:00`;
+    offset = wallClockMs(hourStart) - exactLocalToUtc(hourStart, zone);
+    if (hourOffsets.size > 100_000) hourOffsets.clear();
+    hourOffsets.set(key, offset);
+  }
+  return new Date(asUtc - offset);
+}
+
+function wallClockMs(local: string): number {
+  return Date.UTC(
+    Number(local.slice(0, 4)),
+    Number(local.slice(5, 7)) - 1,
+    Number(local.slice(8, 10)),
+    Number(local.slice(11, 13)),
+    Number(local.slice(14, 16)),
+    Number(local.slice(17, 19)),
+  );
+}
+
+/** The zone's offset found by asking Intl (the earlier instant when clocks go back). */
+function exactLocalToUtc(local: string, zone: string): number {
   const asUtc = Date.UTC(
     Number(local.slice(0, 4)),
     Number(local.slice(5, 7)) - 1,
@@ -132,7 +163,7 @@ export function localToUtc(local: string, zone: string): Date {
   // Two rounds settle on the zone's offset at that instant, across a change of offset too.
   let guess = asUtc - offsetMs(asUtc, zone);
   guess = asUtc - offsetMs(guess, zone);
-  return new Date(guess);
+  return guess;
 }
 
 const formats = new Map<string, Intl.DateTimeFormat>();
