@@ -45,6 +45,7 @@ import { SetupState, redirectToSetup, setupRoutes } from './setup';
 import { settingsRoutes } from './settings';
 import { peopleRoutes, userAdminRoutes } from './users';
 import { coverageRoutes, dryRunRoutes } from './autoeval';
+import { webhookRoutes } from './webhooks';
 
 /** Security headers: a strict content security policy (no inline scripts or styles, nothing from elsewhere). */
 function securityHeaders(): RequestHandler {
@@ -111,6 +112,7 @@ function mountFeatures(app: Express, deps: AppDeps, auth: passport.PassportStati
     orgRoutes,
     auditRoutes,
     settingsRoutes,
+    webhookRoutes,
     uploadRoutes,
     analysisRoutes,
     callRoutes,

@@ -32,6 +32,8 @@ const envSchema = z.object({
     .string()
     .optional()
     .transform((value, ctx) => parseKey(value, ctx)),
+  // Webhook targets on loopback, private, link-local or metadata addresses are refused unless this is true.
+  WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false', '']).default('false'),
 });
 
 function parseKey(value: string | undefined, ctx: z.RefinementCtx): Buffer | null {
@@ -72,6 +74,8 @@ export interface Config {
   readonly totpEncryptionKey: Buffer | null;
   /** Speech-to-text (STT_ENGINE, STT_COMMAND, STT_TIMEOUT_S, STT_MAX_OUTPUT_MB): off unless configured. */
   readonly speech: SpeechConfig;
+  /** WEBHOOK_ALLOW_PRIVATE=true: webhooks may target loopback and private addresses (tests, closed networks). */
+  readonly webhookAllowPrivate: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -104,6 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     analysisWorkerMaxMb: e.ANALYSIS_WORKER_MAX_MB,
     totpEncryptionKey: e.TOTP_ENCRYPTION_KEY,
     speech,
+    webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE === 'true',
   });
 }
 

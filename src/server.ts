@@ -11,6 +11,7 @@ import { refreshAllRollups } from './reports';
 import { runSamplingTopUp } from './sampling';
 import { ConfigError, loadConfig, type Config } from './config';
 import type { AppDeps } from './deps';
+import { deliverDue } from './webhooks';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -37,9 +38,14 @@ function scheduleJobs(deps: AppDeps, logger: Logger): NodeJS.Timeout[] {
     applyRetention(deps).catch((err: unknown) => logger.error({ err }, 'retention job failed'));
     runSamplingTopUp(deps).catch((err: unknown) => logger.error({ err }, 'sampling top-up failed'));
   }, 86_400_000);
+  // Webhook deliveries that are due (new events, retries) go out every few seconds.
+  const webhooks = setInterval(() => {
+    deliverDue(deps).catch((err: unknown) => logger.error({ err }, 'webhook delivery failed'));
+  }, 5000);
   sweeper.unref();
   daily.unref();
-  return [sweeper, daily];
+  webhooks.unref();
+  return [sweeper, daily, webhooks];
 }
 
 // Rubrics in auto mode score every analysed call in the background (issue 16).

@@ -66,7 +66,7 @@ export const apiPaths = {
   },
   '/api/v1/users/{id}': {
     patch: {
-      summary: 'Change a user (admin): active, role, team_id, password, display_name',
+      summary: 'Change a user (admin): active, role, team_id, password, display_name, extension (unique: 409)',
       parameters: [idPathParam],
       requestBody: jsonBody(apiPatchUserSchema),
       responses: { 200: jsonResponse('Updated', userResponseSchema), ...errors(403, 404, 409, 415, 422) },

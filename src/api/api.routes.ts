@@ -21,6 +21,7 @@ import { settingsApiRoutes } from '../settings';
 import { trainingApiRoutes } from '../training';
 import { totpApiRoutes } from '../mfa';
 import { createUser, findUserById, updateUser } from '../users';
+import { webhooksApiRoutes } from '../webhooks';
 import {
   apiCreateUserSchema,
   apiDepartmentSchema,
@@ -38,6 +39,7 @@ export function userJson(user: User) {
     display_name: user.display_name,
     role: user.role,
     team_id: user.team_id,
+    extension: user.extension,
     active: user.active === 1,
     created_at: user.created_at,
   };
@@ -131,6 +133,7 @@ export function apiRoutes(deps: AppDeps): Router {
   router.use('/training', requireJson, trainingApiRoutes(deps));
   router.use('/reports', reportsApiRoutes(deps));
   router.use('/settings', requireJson, settingsApiRoutes(deps));
+  router.use('/webhooks', requireJson, webhooksApiRoutes(deps));
 
   router.delete('/tokens/:id', own.revokeToken);
   router.get('/me', own.me);

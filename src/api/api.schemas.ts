@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { password, username } from '../users';
+import { extension, password, username } from '../users';
 import { timestamp } from '../lib/openapi';
 import { text } from '../lib/validation';
 
@@ -21,6 +21,7 @@ export const apiCreateUserSchema = z.object({
   role: z.enum(['admin', 'manager', 'supervisor', 'csr']),
   team_id: z.number().int().positive().nullable().optional(),
   department_id: z.number().int().positive().nullable().optional(),
+  extension: extension.optional().describe('phone extension (unique); null or blank clears it'),
 });
 
 export const apiPatchUserSchema = z
@@ -30,6 +31,7 @@ export const apiPatchUserSchema = z
     role: z.enum(['admin', 'manager', 'supervisor', 'csr']).optional(),
     team_id: z.number().int().positive().nullable().optional(),
     password: password.optional(),
+    extension: extension.optional().describe('phone extension (unique); null or blank clears it'),
   })
   .strict();
 
@@ -59,6 +61,7 @@ export const userResponseSchema = z.object({
   display_name: z.string(),
   role: ROLE,
   team_id: id.nullable(),
+  extension: z.string().nullable(),
   active: z.boolean(),
   created_at: timestamp,
 });

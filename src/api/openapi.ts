@@ -13,6 +13,7 @@ import { rubricPaths } from '../rubrics';
 import { settingsPaths } from '../settings';
 import { trainingPaths } from '../training';
 import { mfaPaths } from '../mfa';
+import { webhookPaths } from '../webhooks';
 import { apiPaths } from './api.openapi';
 
 interface Operation {
@@ -66,6 +67,7 @@ export const openApiDocument = {
   },
   paths: withCommonErrors({
     ...apiPaths,
+    ...webhookPaths,
     ...callPaths,
     ...analysisPaths,
     ...rubricPaths,

@@ -70,7 +70,18 @@ export const callPaths = {
       description:
         'UTF-8, uncompressed, at most 50 MB and 200,000 lines. Every line is checked before any call is added, then ' +
         'the good lines are added in short transactions; one import runs at a time (409 import_running). A ' +
-        '200,000-line file takes about a minute on a large database; if it is cut short, send it again.',
+        '200,000-line file takes about a minute on a large database; if it is cut short, send it again. ' +
+        'format=asterisk reads Asterisk cdr_csv Master.csv (16, 18 or 21 columns, no header) and format=freeswitch ' +
+        "mod_cdr_csv's default template: the legs of one call (linkedid, else uniqueid; FreeSWITCH bleg_uuid) " +
+        "become one call answered by the person whose extension took it; times are read in the center's time " +
+        'zone; bytes that are not UTF-8 in caller names do not refuse the file. Errors then name the call’s first line.',
+      parameters: [
+        {
+          name: 'format',
+          in: 'query',
+          schema: { type: 'string', enum: ['callscore', 'asterisk', 'freeswitch'], default: 'callscore' },
+        },
+      ],
       requestBody: { required: true, content: { 'text/csv': { schema: { type: 'string' } } } },
       responses: { 200: jsonResponse('Summary', importSummarySchema), ...errors(403, 409, 413, 415, 422, 503) },
     },

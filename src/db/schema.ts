@@ -34,6 +34,7 @@ import type {
 } from './schema/training';
 import type { SamplingTables } from './schema/sampling';
 import type { AutoEvalTables } from './schema/autoeval';
+import type { WebhookDeliveriesTable, WebhooksTable } from './schema/webhooks';
 
 export type * from './schema/analysis';
 export type * from './schema/auto-answers';
@@ -50,8 +51,11 @@ export type * from './schema/reports';
 export type * from './schema/rubrics';
 export type * from './schema/sampling';
 export type * from './schema/training';
+export type * from './schema/webhooks';
 
 export interface Database extends SamplingTables, AutoEvalTables {
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
   rollup_dirty: RollupDirtyTable;
   rollup_call_day: RollupCallDayTable;
   rollup_item_day: RollupItemDayTable;

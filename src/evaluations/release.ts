@@ -8,6 +8,8 @@ import { isEvaluatedCsr, visibleEvaluationOr404, type Actor } from '../policy';
 import { rubricOf, scorerOr404 } from './checks';
 import { findEvaluation } from './evaluations.queries';
 import { dueForRelease, releaseOnSchedule, updateEvaluation } from './scorecard.queries';
+import { evaluationEventData } from './webhook-events';
+import { queueWebhookEvent } from '../webhooks';
 
 // After submit: releasing a scorecard to the CSR (by hand or on schedule) and the CSR acknowledging it.
 
@@ -31,6 +33,9 @@ async function moveOn(
       entityId: evaluation.id,
       ip: audit.ip,
     });
+    if (audit.action === 'evaluation.released' || audit.action === 'evaluation.acknowledged') {
+      await queueWebhookEvent(trx, audit.now, audit.action, evaluationEventData(evaluation));
+    }
   });
   const moved = await findEvaluation(deps.db, evaluation.id);
   if (!moved) throw new Error(`evaluation ${evaluation.id} vanished after ${audit.action}`);
@@ -93,6 +98,8 @@ export async function releaseDueEvaluations(deps: AppDeps): Promise<number> {
     const due = await dueForRelease(trx, now);
     for (const { id } of due) {
       await releaseOnSchedule(trx, id, now);
+      const released = await findEvaluation(trx, id);
+      if (released) await queueWebhookEvent(trx, now, 'evaluation.released', evaluationEventData(released));
       await recordAudit(trx, now, {
         actorId: null,
         action: 'evaluation.released',

@@ -1,4 +1,6 @@
 import { recordAudit } from '../audit';
+import { queueWebhookEvent } from '../webhooks';
+import { evaluationEventData } from './webhook-events';
 import { syncCoachingTask } from '../coaching';
 import type { Call, Evaluation } from '../db/schema';
 import type { Executor } from '../db/transaction';
@@ -161,5 +163,12 @@ export async function writeSave(
     },
     ip: plan.ip,
   });
+  if (!calibration) {
+    // Queued in this transaction: a submit that rolls back tells nobody.
+    await queueWebhookEvent(trx, now, 'evaluation.submitted', evaluationEventData(saved));
+    if (release?.status === 'released') {
+      await queueWebhookEvent(trx, now, 'evaluation.released', evaluationEventData(saved));
+    }
+  }
   return { evaluation: saved, coachingTaskId };
 }

@@ -12,6 +12,8 @@ export const MAX_IMPORT_ROWS = 200_000;
 export interface CsvRow {
   line: number;
   values: Record<string, string>;
+  /** Why the line (a phone system's call) can't be imported, found while reading it. */
+  error?: string;
 }
 
 /** Lower-cased column names of a header row; a missing required column is a Validation error. */
@@ -92,15 +94,26 @@ const NOT_UTF8 = 'The CSV is not UTF-8 text. Save it as UTF-8 (“CSV UTF-8” i
  * breaks don't shift numbering). Bytes that are not UTF-8 or text csv-parse can't read are a Validation
  * error; a file that can't be read at all is an error of its own (never an unhandled stream error).
  */
-async function* csvRecords(
+export async function* csvRecords(
   file: string,
   onBytes?: (bytesRead: number) => void,
+  lenient = false,
 ): AsyncGenerator<{ record: string[]; line: number }> {
   const input = fs.createReadStream(file);
   if (onBytes) input.on('data', () => onBytes(input.bytesRead));
-  const parser = parseStream({ bom: true, skip_empty_lines: true, relax_column_count: true, trim: true, info: true });
-  // pipeline (unlike pipe) hands an error of any stage on to the parser, where the loop below sees it.
-  pipeline(input, utf8Only(), parser, () => {});
+  const parser = parseStream({
+    bom: true,
+    skip_empty_lines: true,
+    relax_column_count: true,
+    trim: true,
+    info: true,
+    // A phone system's file: a stray quote inside a caller name is text, not a broken file.
+    relax_quotes: lenient,
+  });
+  // pipeline (unlike pipe) hands an error of any stage on to the parser, where the loop below sees it. A
+  // phone system's file may carry caller names in another encoding: those bytes become U+FFFD instead.
+  if (lenient) pipeline(input, parser, () => {});
+  else pipeline(input, utf8Only(), parser, () => {});
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       yield { record, line: info.lines };

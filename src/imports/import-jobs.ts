@@ -5,6 +5,7 @@ import { isoNow } from '../lib/clock';
 import { Conflict, Validation } from '../lib/errors';
 import type { Actor } from '../policy';
 import { importCallsFile, ImportStopped, type ImportOptions, type ImportSummary } from './import.service';
+import type { ImportFormat } from './sources';
 
 export type ImportJobState = 'checking' | 'writing' | 'done' | 'failed';
 
@@ -78,7 +79,7 @@ export class ImportJobs {
   start(
     deps: AppDeps,
     actor: Actor,
-    file: { path: string; name: string; bytes: number },
+    file: { path: string; name: string; bytes: number; format?: ImportFormat },
     ip: string | undefined,
   ): ImportJob {
     const release = this.acquire(deps);
@@ -99,7 +100,7 @@ export class ImportJobs {
       finishedAt: null,
     };
     this.jobs.set(job.id, job);
-    const run = this.run(deps, actor, job, file.path, ip).finally(() => {
+    const run = this.run(deps, actor, job, file.path, ip, file.format).finally(() => {
       release();
       this.running.delete(run);
       fsp.rm(file.path, { force: true }).catch((err: unknown) => deps.logger.error({ err }, 'staging cleanup failed'));
@@ -125,11 +126,19 @@ export class ImportJobs {
     await Promise.all([...this.running]);
   }
 
-  private async run(deps: AppDeps, actor: Actor, job: ImportJob, path: string, ip: string | undefined) {
+  private async run(
+    deps: AppDeps,
+    actor: Actor,
+    job: ImportJob,
+    path: string,
+    ip: string | undefined,
+    format?: ImportFormat,
+  ) {
     try {
       const summary = await importCallsFile(deps, actor, path, {
         ...this.options,
         ip,
+        format,
         signal: this.stopping.signal,
         onCheck: (bytes) => {
           job.checkedBytes = bytes;

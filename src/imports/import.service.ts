@@ -7,7 +7,8 @@ import { isoNow } from '../lib/clock';
 import { AppError, Validation } from '../lib/errors';
 import { parseInput } from '../lib/validation';
 import { teamScope, type Actor, type TeamScope } from '../policy';
-import { csvRows, MAX_IMPORT_ROWS } from './csv';
+import { MAX_IMPORT_ROWS } from './csv';
+import { rowSource, type ImportFormat, type RowSource } from './sources';
 
 export interface LineError {
   line: number;
@@ -73,6 +74,8 @@ export interface ImportOptions {
   pauseMs?: number;
   /** Largest number of data lines accepted. */
   maxRows?: number;
+  /** Our CSV (the default) or a phone system's CDR file. */
+  format?: ImportFormat;
 }
 
 interface CheckedFile {
@@ -89,13 +92,13 @@ interface CheckedFile {
  * duplicates within the file, and each agent's team (looked up once per agent). Only the line numbers of
  * duplicates and the lookups are kept, not the rows, so memory does not grow with the file.
  */
-async function checkFile(deps: AppDeps, actor: Actor, file: string, options: ImportOptions): Promise<CheckedFile> {
+async function checkFile(deps: AppDeps, actor: Actor, rows: RowSource, options: ImportOptions): Promise<CheckedFile> {
   const maxRows = options.maxRows ?? MAX_IMPORT_ROWS;
   const scope = await teamScope(deps.db, actor);
   const checked: CheckedFile = { total: 0, errors: [], refused: new Set(), placements: new Map() };
   const seen = new Map<string, number>();
   let lines = 0;
-  for await (const row of csvRows(file, options.onCheck)) {
+  for await (const row of rows(options.onCheck)) {
     if (options.signal?.aborted) throw new ImportStopped(0, 0);
     lines += 1;
     if (lines > maxRows) {
@@ -103,6 +106,7 @@ async function checkFile(deps: AppDeps, actor: Actor, file: string, options: Imp
       throw new Validation([{ path: 'csv', message }], message);
     }
     try {
+      if (row.error) throw new Error(row.error);
       const fields = parseInput(callFieldsSchema, row.values);
       const key = `${fields.source ?? 'default'}\u0000${fields.external_id}`;
       const first = seen.get(key);
@@ -228,11 +232,12 @@ export async function importCallsFile(
   options: ImportOptions = {},
 ): Promise<ImportSummary> {
   const batchRows = options.batchRows ?? IMPORT_BATCH_ROWS;
-  const checked = await checkFile(deps, actor, file, options);
+  const rows = await rowSource(deps, file, options.format ?? 'callscore');
+  const checked = await checkFile(deps, actor, rows, options);
   options.onProgress?.({ done: 0, total: checked.total });
   const state: WriteState = { checked, now: isoNow(deps.clock), created: 0, done: 0, pending: [] };
   if (checked.total > 0) {
-    for await (const row of csvRows(file)) {
+    for await (const row of rows()) {
       if (checked.refused.has(row.line)) continue;
       const fields = parseInput(callFieldsSchema, row.values);
       const placement = checked.placements.get(placementKey(fields));

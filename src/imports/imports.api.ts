@@ -7,6 +7,8 @@ import { actorOf, requireRole } from '../policy';
 import { requireType, stageBody, UnsupportedMedia } from '../recordings';
 import { MAX_CSV_BYTES } from './bulk.service';
 import { importCallsFile, type ImportSummary } from './import.service';
+import { importFormatOf } from './sources';
+import { Validation } from '../lib/errors';
 
 const CSV_CHARSETS = ['utf-8', 'utf8', 'us-ascii'];
 
@@ -26,14 +28,24 @@ function checkCsvBody(req: Request): void {
 /** /api/v1/calls: the calls room's push and reads, and the ACD import as POST /import. */
 export function callsApiRoutes(deps: AppDeps): Router {
   async function importCsv(req: Request, res: Response) {
-    checkCsvBody(req);
+    const format = importFormatOf(req.query.format);
+    if (!format) {
+      const message = 'format must be callscore, asterisk or freeswitch.';
+      throw new Validation([{ path: 'format', message }], message);
+    }
+    // A phone system's file is read whatever its charset: only ASCII fields matter and odd bytes are kept out.
+    if (format === 'callscore') checkCsvBody(req);
     const release = deps.imports.acquire(deps);
     let summary: ImportSummary;
     try {
       const staged = await stageBody(deps, req, MAX_CSV_BYTES);
       try {
         const file = deps.storage.stagedPath(staged.stagedName);
-        summary = await importCallsFile(deps, actorOf(req), file, { ip: clientIp(req), signal: deps.imports.signal });
+        summary = await importCallsFile(deps, actorOf(req), file, {
+          ip: clientIp(req),
+          signal: deps.imports.signal,
+          format,
+        });
       } finally {
         // Kept until the import is over, even if the client has gone: both passes read it.
         await deps.storage.removeStaged(staged.stagedName);

@@ -2,13 +2,14 @@ import fsp from 'node:fs/promises';
 import { Router, type Request, type Response } from 'express';
 import { newCallRoutes, uploadErrorStatus, uploadPageErrors } from '../calls';
 import type { AppDeps } from '../deps';
-import { NotFound } from '../lib/errors';
+import { NotFound, Validation } from '../lib/errors';
 import { clientIp } from '../lib/http';
 import { actorOf, requireRole } from '../policy';
 import { RecordingStorage, stagedFile, stagedFiles, uploader } from '../recordings';
 import { checkBulkCsv, csvFile, ingestBulk, readCsv, type BulkMode } from './bulk.service';
 import { checkCsvHeader } from './csv';
 import type { ImportJob } from './import-jobs';
+import { importFormatOf } from './sources';
 
 /** Pages to add calls: one with its recording, many with a CSV, or a CSV of records alone. */
 export function uploadRoutes(deps: AppDeps): Router {
@@ -67,17 +68,22 @@ function bulkRoutes(deps: AppDeps): Router {
 /** The ACD import from the page: the upload answers at once with a page that follows its progress. */
 function importPageRoutes(deps: AppDeps): Router {
   async function start(req: Request, res: Response) {
+    const requested = (req.body as Record<string, unknown>).format;
+    const format = importFormatOf(requested) ?? 'callscore';
     try {
+      if (importFormatOf(requested) === null) {
+        throw new Validation([{ path: 'format', message: 'Choose the kind of file.' }], 'Choose the kind of file.');
+      }
       const staged = stagedFile(req, 'csv');
       const path = csvFile(deps, staged);
       // A file refused for its first line (empty, not UTF-8, a column missing) is shown with the form at once.
-      await checkCsvHeader(path);
+      if (format === 'callscore') await checkCsvHeader(path);
       // The job owns the file from here: renamed so the upload's own clean-up does not remove it.
       const owned = deps.storage.stagedPath(RecordingStorage.newName());
       await fsp.rename(path, owned);
       let job: ImportJob;
       try {
-        const file = { path: owned, name: staged?.originalName ?? '', bytes: staged?.size ?? 0 };
+        const file = { path: owned, name: staged?.originalName ?? '', bytes: staged?.size ?? 0, format };
         job = deps.imports.start(deps, actorOf(req), file, clientIp(req));
       } catch (err) {
         // Refused (another import is running, or the server is stopping): the file is nobody's now.
@@ -91,6 +97,7 @@ function importPageRoutes(deps: AppDeps): Router {
       res.status(uploadErrorStatus(err)).render('calls/import', {
         title: 'Import call records',
         error: Object.values(errors).join(' '),
+        format,
       });
     }
   }
@@ -114,7 +121,9 @@ function importPageRoutes(deps: AppDeps): Router {
   }
 
   const router = Router();
-  router.get('/calls/import', (_req, res) => res.render('calls/import', { title: 'Import call records', error: null }));
+  router.get('/calls/import', (_req, res) =>
+    res.render('calls/import', { title: 'Import call records', error: null, format: 'callscore' }),
+  );
   router.post('/calls/import', uploader(deps, [{ name: 'csv', maxCount: 1 }]), start);
   router.get('/calls/import/:id', jobPage);
   router.get('/calls/import/:id/progress', (req, res) => {

@@ -48,6 +48,7 @@ const NAV: Record<string, Array<NavLink | NavGroup>> = {
         { href: '/admin/audit', label: 'Audit log' },
         { href: '/admin/settings', label: 'Settings' },
         { href: '/admin/security', label: 'Sign-in security' },
+        { href: '/admin/webhooks', label: 'Webhooks' },
         { href: '/admin/analysis', label: 'Call analysis' },
       ],
     },

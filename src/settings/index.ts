@@ -2,5 +2,5 @@
 export { settingsApiRoutes } from './settings.api';
 export { settingsPaths } from './settings.openapi';
 export { settingsRoutes } from './settings.routes';
-export { getSettings } from './settings.service';
+export { getSettings, pbxImportSettings } from './settings.service';
 export type { Settings } from './settings.service';

@@ -24,6 +24,7 @@ export function settingsRoutes(deps: AppDeps): Router {
       'dead_air_min_s',
       'transcript_agent_names',
       'transcript_customer_names',
+      'pbx_inbound_contexts',
     ]);
     try {
       await saveSettings(deps, actorOf(req), values, clientIp(req));

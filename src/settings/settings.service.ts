@@ -51,7 +51,24 @@ const settingsSchema = z.object({
     .max(600, 'Dead air is at most 600 seconds long.'),
   transcript_agent_names: speakerNames('agent'),
   transcript_customer_names: speakerNames('customer'),
+  pbx_inbound_contexts: z
+    .string({ error: 'List the inbound contexts, separated by commas.' })
+    .max(500, 'At most 500 characters.')
+    .transform((value) => contextList(value).join(', '))
+    .refine((value) => value !== '', 'List at least one inbound context (e.g. from-trunk).'),
 });
+
+/** A comma-separated list of dialplan contexts, trimmed, without blanks or repeats. */
+export function contextList(value: string): string[] {
+  return [
+    ...new Set(
+      value
+        .split(',')
+        .map((c) => c.trim())
+        .filter(Boolean),
+    ),
+  ];
+}
 
 export type Settings = z.output<typeof settingsSchema>;
 
@@ -65,6 +82,8 @@ export const DEFAULT_SETTINGS: Settings = Object.freeze({
   dead_air_min_s: 2,
   transcript_agent_names: DEFAULT_AGENT_NAMES,
   transcript_customer_names: DEFAULT_CUSTOMER_NAMES,
+  // FreePBX/Asterisk trunks and queues, and FreeSWITCH's public context: calls entering there are inbound.
+  pbx_inbound_contexts: 'from-trunk, from-pstn, from-did-direct, from-external, ext-queues, public',
 });
 
 const KEYS = Object.keys(DEFAULT_SETTINGS) as Array<keyof Settings>;
@@ -94,4 +113,22 @@ export async function saveSettings(deps: AppDeps, actor: Actor, raw: unknown, ip
     });
   });
   return input;
+}
+
+/** What a phone system's records need from the settings: the inbound contexts and the center's time zone. */
+export async function pbxImportSettings(db: DB): Promise<{ inboundContexts: string[]; timeZone: string }> {
+  const settings = await getSettings(db);
+  // The time zone setting (wave 2) is read by key, so the import follows it once it is set.
+  const [zone] = await settingRows(db, ['time_zone']);
+  return { inboundContexts: contextList(settings.pbx_inbound_contexts), timeZone: validZone(zone?.value) };
+}
+
+function validZone(zone: string | undefined): string {
+  if (!zone) return 'UTC';
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return zone;
+  } catch {
+    return 'UTC';
+  }
 }

@@ -1,6 +1,6 @@
 // The users room's door: everything other rooms may use of it. Import "../users", never its files.
-export { countActiveAdmins, findUserById, findUserByUsername, listPeople } from './users.queries';
+export { countActiveAdmins, extensionDirectory, findUserById, findUserByUsername, listPeople } from './users.queries';
 export { peopleRoutes, userAdminRoutes } from './users.routes';
-export { changePasswordSchema, password, tokenNameSchema, username } from './users.schemas';
+export { changePasswordSchema, extension, password, tokenNameSchema, username } from './users.schemas';
 export { createUser, updateUser } from './users.service';
 export { endSessionsOfUser, updateUserRow } from './users.queries';

@@ -7,6 +7,22 @@ export async function findUserByUsername(db: Executor, username: string): Promis
   return db.selectFrom('users').selectAll().where('username', '=', username.trim()).executeTakeFirst();
 }
 
+export async function findUserByExtension(db: Executor, extension: string): Promise<User | undefined> {
+  return db.selectFrom('users').selectAll().where('extension', '=', extension).executeTakeFirst();
+}
+
+/** Every extension with its user's username and whether the account is active: a PBX import's agent lookup. */
+export async function extensionDirectory(
+  db: Executor,
+): Promise<Array<{ extension: string; username: string; active: number }>> {
+  const rows = await db
+    .selectFrom('users')
+    .select(['extension', 'username', 'active'])
+    .where('extension', 'is not', null)
+    .execute();
+  return rows.flatMap((r) => (r.extension ? [{ extension: r.extension, username: r.username, active: r.active }] : []));
+}
+
 export async function findUserById(db: Executor, id: number): Promise<User | undefined> {
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
 }
@@ -52,6 +68,7 @@ export interface PersonRow {
   role: Role;
   active: number;
   team_id: number | null;
+  extension: string | null;
   team_name: string | null;
   department_name: string | null;
   supervised_teams: string | null;
@@ -70,6 +87,7 @@ export async function listPeople(db: Executor, filter: PeopleFilter): Promise<Pe
       'users.role',
       'users.active',
       'users.team_id',
+      'users.extension',
       'teams.name as team_name',
       'departments.name as department_name',
       sql<string | null>`(select group_concat(t.name, ', ') from team_supervisors ts

@@ -1,18 +1,38 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../deps';
-import { AppError, NotFound, Validation } from '../lib/errors';
+import { AppError, Conflict, NotFound, Validation } from '../lib/errors';
 import { idParam, submitForm } from '../lib/forms';
 import { clientIp, flash, pickFields, successRedirect, withDeps } from '../lib/http';
 import { listTeams, listDepartments } from '../org';
 import { actorOf, requireRole, requireSignedIn, teamScope, visibleUserOr404 } from '../policy';
 import { ROLES } from './users.schemas';
 import { findUserById, listPeople } from './users.queries';
-import { createUser, updateUser } from './users.service';
+import { createUser, EXTENSION_TAKEN, updateUser } from './users.service';
 
-const CREATE_FIELDS = ['username', 'display_name', 'password', 'role', 'team_id', 'department_id'] as const;
-const EDIT_FIELDS = ['display_name', 'role', 'team_id'] as const;
+const CREATE_FIELDS = [
+  'username',
+  'display_name',
+  'password',
+  'role',
+  'team_id',
+  'department_id',
+  'extension',
+] as const;
+const EDIT_FIELDS = ['display_name', 'role', 'team_id', 'extension'] as const;
 /** A username taken is shown beside the username field (and atop the form). */
 const CONFLICT_FIELD = 'username';
+
+/** On the forms an extension someone else has is shown beside the extension field, not the username. */
+async function extensionBesideField(save: () => Promise<void>): Promise<void> {
+  try {
+    await save();
+  } catch (err) {
+    if (err instanceof Conflict && err.code === EXTENSION_TAKEN) {
+      throw new Validation([{ path: 'extension', message: err.message }], err.message);
+    }
+    throw err;
+  }
+}
 
 function listFilter(req: Request) {
   const role =
@@ -71,10 +91,11 @@ async function newUserForm(deps: AppDeps, _req: Request, res: Response) {
 async function addUser(deps: AppDeps, req: Request, res: Response) {
   const values = pickFields(req.body, CREATE_FIELDS);
   await submitForm(
-    async () => {
-      const user = await createUser(deps, actorOf(req), values, clientIp(req));
-      successRedirect(req, res, `${user.display_name} (${user.username}) was added.`, '/admin/users');
-    },
+    () =>
+      extensionBesideField(async () => {
+        const user = await createUser(deps, actorOf(req), values, clientIp(req));
+        successRedirect(req, res, `${user.display_name} (${user.username}) was added.`, '/admin/users');
+      }),
     (status, errors) => renderNew(deps, res, status, { ...values, password: '' }, errors),
     CONFLICT_FIELD,
   );
@@ -88,10 +109,11 @@ async function editUser(deps: AppDeps, req: Request, res: Response) {
   const id = idParam(req, 'person');
   const values = pickFields(req.body, EDIT_FIELDS);
   await submitForm(
-    async () => {
-      await updateUser(deps, actorOf(req), id, values, clientIp(req));
-      successRedirect(req, res, 'Changes saved.', `/admin/users/${id}`);
-    },
+    () =>
+      extensionBesideField(async () => {
+        await updateUser(deps, actorOf(req), id, values, clientIp(req));
+        successRedirect(req, res, 'Changes saved.', `/admin/users/${id}`);
+      }),
     (status, errors) => renderEdit(deps, res, status, id, errors, values),
     CONFLICT_FIELD,
   );

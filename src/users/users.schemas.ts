@@ -12,6 +12,19 @@ export const username = z
 
 export const password = z.string({ error: 'Password is required.' }).max(1024, 'Password is too long.');
 
+/**
+ * A phone extension as PBX channel names carry it (PJSIP/1001-0000002a): letters, digits, dots and
+ * underscores. Blank clears it (null).
+ */
+export const extension = z.preprocess(
+  (v) => (typeof v === 'string' ? v.trim() || null : v),
+  z
+    .string({ error: 'The extension must be text, e.g. 1001.' })
+    .max(32, 'An extension has at most 32 characters.')
+    .regex(/^[A-Za-z0-9_.]+$/, 'Use digits, letters, dots and underscores only (e.g. 1001).')
+    .nullable(),
+);
+
 const role = z.enum(ROLES, { error: 'Choose a role: admin, manager, supervisor or csr.' });
 
 export const createUserSchema = z.object({
@@ -21,6 +34,7 @@ export const createUserSchema = z.object({
   role,
   team_id: optionalId,
   department_id: optionalId,
+  extension: extension.optional(),
 });
 export type CreateUserInput = z.output<typeof createUserSchema>;
 
@@ -32,6 +46,7 @@ export const updateUserSchema = z
     team_id: z.preprocess((v) => (v === '' ? null : v), z.union([z.null(), optionalId]).optional()),
     active: z.union([z.boolean(), checkbox]).optional(),
     password: password.optional(),
+    extension: extension.optional(),
   })
   .strict();
 export type UpdateUserInput = z.output<typeof updateUserSchema>;

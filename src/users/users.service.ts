@@ -21,6 +21,7 @@ import { createUserSchema, updateUserSchema, type CreateUserInput } from './user
 import {
   countActiveAdmins,
   endSessionsOfUser,
+  findUserByExtension,
   findUserById,
   findUserByUsername,
   insertUser,
@@ -50,6 +51,7 @@ export async function createUser(
   if (await findUserByUsername(deps.db, input.username)) {
     throw new Conflict('That username is taken.', 'duplicate');
   }
+  if (input.extension) await assertExtensionFree(deps.db, input.extension);
   const passwordHash = await hashPassword(input.password, deps.config.scryptLogN);
   const now = isoNow(deps.clock);
   try {
@@ -63,6 +65,7 @@ export async function createUser(
         password_hash: passwordHash,
         role: input.role,
         team_id: isCsr(input) ? (input.team_id ?? null) : null,
+        extension: input.extension ?? null,
         created_at: now,
         updated_at: now,
       });
@@ -82,9 +85,27 @@ export async function createUser(
     });
     return await reloadUser(deps.db, id);
   } catch (err) {
-    if (isUniqueViolation(err)) throw new Conflict('That username is taken.', 'duplicate');
+    if (isUniqueViolation(err)) throw takenConflict(err);
     throw err;
   }
+}
+
+/** A unique index refused the row: the extension's or the username's. */
+function takenConflict(err: unknown): Conflict {
+  if (err instanceof Error && err.message.includes('extension')) return extensionTaken();
+  return new Conflict('That username is taken.', 'duplicate');
+}
+
+export const EXTENSION_TAKEN = 'extension_taken';
+
+function extensionTaken(): Conflict {
+  return new Conflict('Another person has that extension.', EXTENSION_TAKEN);
+}
+
+/** One person per extension, so a call record names one agent. */
+async function assertExtensionFree(db: DB, extension: string, exceptUserId?: number): Promise<void> {
+  const holder = await findUserByExtension(db, extension);
+  if (holder && holder.id !== exceptUserId) throw extensionTaken();
 }
 
 /** Admin edit: display name, role, team (moving a CSR), active, password reset. */
@@ -102,6 +123,7 @@ export async function updateUser(
   const teamId = input.team_id === undefined ? user.team_id : input.team_id;
   await assertPlacement(deps.db, role, isCsr({ role }) ? teamId : null);
   await assertAdminsRemain(deps.db, actor, user, role, input.active);
+  if (input.extension) await assertExtensionFree(deps.db, input.extension, userId);
 
   let passwordHash: string | undefined;
   if (input.password !== undefined) {
@@ -115,6 +137,7 @@ export async function updateUser(
   if (input.role !== undefined) changes.role = input.role;
   changes.team_id = isCsr({ role }) ? teamId : null;
   if (input.active !== undefined) changes.active = input.active ? 1 : 0;
+  if (input.extension !== undefined) changes.extension = input.extension;
   if (passwordHash) changes.password_hash = passwordHash;
 
   const endsSessions = changes.active === 0 || passwordHash !== undefined || role !== user.role;
@@ -158,7 +181,7 @@ function auditActionFor(user: User, changes: UserUpdate, passwordReset: boolean)
 
 function describeChanges(user: User, changes: UserUpdate): Record<string, unknown> {
   const details: Record<string, unknown> = {};
-  for (const key of ['display_name', 'role', 'team_id', 'active'] as const) {
+  for (const key of ['display_name', 'role', 'team_id', 'active', 'extension'] as const) {
     if (changes[key] !== undefined && changes[key] !== user[key]) details[key] = { from: user[key], to: changes[key] };
   }
   if (changes.password_hash) details.password = 'reset';
