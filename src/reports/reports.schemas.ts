@@ -14,6 +14,12 @@ export const reportQuerySchema = z.object({
   team_id: z.preprocess(blankToUndefined, z.coerce.number().int().positive().optional()),
   agent: z.preprocess(blankToUndefined, z.string().trim().max(64).optional()).describe('username'),
   group: z.preprocess(blankToUndefined, z.enum(['day', 'week']).default('week')),
+  interval: z
+    .preprocess(
+      blankToUndefined,
+      z.enum(['15m', '30m', '60m', 'day', 'week'], { error: 'The interval is 15m, 30m, 60m, day or week.' }).optional(),
+    )
+    .describe('service level: local intervals of 15, 30 or 60 minutes, or days or weeks (then as `group`)'),
   threshold_s: z.preprocess(
     blankToUndefined,
     z.coerce.number().int().min(1, 'The threshold is at least 1 second.').max(3600).optional(),

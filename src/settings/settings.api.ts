@@ -12,6 +12,9 @@ function settingsJson(settings: Settings) {
     service_level_target: Math.round(settings.service_level_target_pct * 100) / 10_000,
     agent_channel: settings.agent_channel,
     dead_air_min_s: settings.dead_air_min_s,
+    time_zone: settings.time_zone,
+    after_call_work_s: settings.after_call_work_s,
+    forecast_weeks: settings.forecast_weeks,
   };
 }
 

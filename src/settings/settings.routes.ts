@@ -24,6 +24,9 @@ export function settingsRoutes(deps: AppDeps): Router {
       'dead_air_min_s',
       'transcript_agent_names',
       'transcript_customer_names',
+      'time_zone',
+      'after_call_work_s',
+      'forecast_weeks',
     ]);
     try {
       await saveSettings(deps, actorOf(req), values, clientIp(req));

@@ -1,0 +1,69 @@
+import { DateTime, IANAZone } from 'luxon';
+
+// The center's time zone (DOMAIN.md, Time): zone arithmetic through Luxon (offsets, names, abbreviations), never
+// hand-written offsets. Local dates are YYYY-MM-DD text; instants are ms since the epoch.
+
+/** The zone's canonical IANA name ("asia/kolkata" → "Asia/Kolkata"), or null when there is no such zone. */
+export function canonicalTimeZone(name: string): string | null {
+  if (!/^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/.test(name) || !IANAZone.isValidZone(name)) return null;
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
+  } catch {
+    return null;
+  }
+}
+
+const zones = new Map<string, IANAZone>();
+
+function zoneOf(timeZone: string): IANAZone {
+  let zone = zones.get(timeZone);
+  if (!zone) {
+    zone = IANAZone.create(timeZone);
+    zones.set(timeZone, zone);
+  }
+  return zone;
+}
+
+/** The zone's offset from UTC at an instant (ms; +05:30 is 19,800,000). */
+export function zoneOffsetMs(ms: number, timeZone: string): number {
+  return zoneOf(timeZone).offset(ms) * 60_000;
+}
+
+/** "EST", "EDT", "GMT+5:30", "UTC": the zone's short name at an instant. */
+export function zoneAbbreviation(ms: number, timeZone: string): string {
+  if (timeZone === 'UTC') return 'UTC';
+  return DateTime.fromMillis(ms, { zone: zoneOf(timeZone), locale: 'en-US' }).toFormat('ZZZZ');
+}
+
+/** The local wall clock at an instant as "YYYY-MM-DD HH:mm ABBR" (pages). */
+export function formatLocalDateTime(ms: number, timeZone: string): string {
+  const local = DateTime.fromMillis(ms, { zone: zoneOf(timeZone), locale: 'en-US' });
+  return `${local.toFormat('yyyy-MM-dd HH:mm')} ${zoneAbbreviation(ms, timeZone)}`;
+}
+
+/** An instant written as ISO-8601 with the zone's offset at that instant (2026-11-02T09:30:00-05:00). */
+export function isoWithOffset(ms: number, timeZone: string): string {
+  return DateTime.fromMillis(ms, { zone: zoneOf(timeZone) }).toISO({ suppressMilliseconds: true }) ?? '';
+}
+
+/** Where an instant falls locally: its date, weekday (Monday 0 … Sunday 6) and minute of the local day. */
+export function localPlace(ms: number, timeZone: string): { date: string; weekday: number; minute: number } {
+  const local = DateTime.fromMillis(ms, { zone: zoneOf(timeZone) });
+  return { date: local.toISODate() ?? '', weekday: local.weekday - 1, minute: local.hour * 60 + local.minute };
+}
+
+/** The date `days` later (negative: earlier) than a date, on the calendar (no zone involved). */
+export function addDays(date: string, days: number): string {
+  return DateTime.fromISO(date, { zone: 'UTC' }).plus({ days }).toISODate() ?? date;
+}
+
+/** The Monday of the week a date is in. */
+export function mondayOf(date: string): string {
+  const day = DateTime.fromISO(date, { zone: 'UTC' });
+  return day.minus({ days: day.weekday - 1 }).toISODate() ?? date;
+}
+
+/** Weekday of a date (Monday 0 … Sunday 6). */
+export function weekdayOf(date: string): number {
+  return DateTime.fromISO(date, { zone: 'UTC' }).weekday - 1;
+}
