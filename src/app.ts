@@ -41,7 +41,7 @@ import { REDACTED_LOG_PATHS, redactUrl } from './lib/redact';
 import { orgRoutes } from './org';
 import { profileRoutes } from './profile';
 import { SetupState, redirectToSetup, setupRoutes } from './setup';
-import { settingsRoutes } from './settings';
+import { getSettings, settingsRoutes } from './settings';
 import { peopleRoutes, userAdminRoutes } from './users';
 
 /** Security headers: a strict content security policy (no inline scripts or styles, nothing from elsewhere). */
@@ -173,7 +173,12 @@ export function createApp(deps: AppDeps): Express {
 
   const auth = identify(app, deps);
   app.use(csrfProtection);
-  app.use(exposeLocals(deps.config, csrf));
+  app.use(
+    exposeLocals(
+      { currency: deps.config.currency, timeZone: async () => (await getSettings(deps.db)).time_zone },
+      csrf,
+    ),
+  );
   mountFeatures(app, deps, auth);
 
   app.use(notFoundHandler);

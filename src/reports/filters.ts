@@ -32,6 +32,8 @@ export interface ReportFilter {
   timeZone: string;
   /** Intraday service level: minutes per local interval (15, 30, 60), when asked for. */
   intervalMinutes?: 15 | 30 | 60;
+  /** The `interval` asked for (API buckets), as given. */
+  interval?: '15m' | '30m' | '60m' | 'day' | 'week';
 }
 
 /**
@@ -77,6 +79,7 @@ export async function reportFilter(
     thresholdS: input.threshold_s,
     timeZone,
     intervalMinutes: INTERVAL_MINUTES[input.interval ?? ''],
+    interval: input.interval,
   };
 }
 

@@ -5,7 +5,7 @@ export type { ReportFilter } from './filters';
 export { csrFigures, scoreSummary, scoreSummaryByTeam, scoreTrend } from './quality';
 export { reportsApiRoutes } from './reports.api';
 export { reportRoutes } from './reports.routes';
-export { refreshAllRollups } from './rollups';
+export { refreshAllRollups, refreshRollupsInBackground } from './rollups';
 export { emptySums, serviceLevelByTeam, serviceLevelTotal } from './service-level';
 export { meanInterval } from './stats';
 export { reportPaths } from './reports.openapi';

@@ -104,11 +104,20 @@ export const SLOT_OF_STARTED_AT =
  * The slot sums over inbound calls, written portably (no boolean sums, no two-argument max). Handle time of an
  * answered call = its duration (talk, hold included) or its hold when a record has hold beyond its duration.
  */
-export const SLOT_SUMS = `sum(case when abandoned = 0 then 1 else 0 end), sum(case when abandoned = 1 then 1 else 0 end),
-      sum(case when abandoned = 0 and queue_wait_s <= :threshold then 1 else 0 end),
-      coalesce(sum(case when abandoned = 0 then queue_wait_s end), 0),
-      coalesce(sum(case when abandoned = 0 then hold_s end), 0),
-      coalesce(sum(case when abandoned = 0 then (case when duration_s >= hold_s then duration_s else hold_s end) end), 0)`;
+export function slotSumColumns(thresholdS: number): Array<[string, string]> {
+  const t = String(Math.trunc(thresholdS));
+  return [
+    ['answered', 'sum(case when abandoned = 0 then 1 else 0 end)'],
+    ['abandoned', 'sum(case when abandoned = 1 then 1 else 0 end)'],
+    ['within_threshold', `sum(case when abandoned = 0 and queue_wait_s <= ${t} then 1 else 0 end)`],
+    ['wait_total', 'coalesce(sum(case when abandoned = 0 then queue_wait_s end), 0)'],
+    ['hold_total', 'coalesce(sum(case when abandoned = 0 then hold_s end), 0)'],
+    [
+      'handle_total',
+      'coalesce(sum(case when abandoned = 0 then (case when duration_s >= hold_s then duration_s else hold_s end) end), 0)',
+    ],
+  ];
+}
 
 /** Recomputes the 15-minute slots of one UTC day (inbound calls only: what service level and staffing count). */
 export async function computeCallSlots(trx: Tx, utcDay: string, thresholdS: number) {
@@ -119,7 +128,11 @@ export async function computeCallSlots(trx: Tx, utcDay: string, thresholdS: numb
     insert into rollup_call_slot (slot, team_id, threshold_s, offered, answered, abandoned, within_threshold,
       wait_total, hold_total, handle_total)
     select ${sql.raw(SLOT_OF_STARTED_AT)}, coalesce(team_id, 0), ${thresholdS}, count(*),
-      ${sql.raw(SLOT_SUMS.replace(':threshold', String(thresholdS)))}
+      ${sql.raw(
+        slotSumColumns(thresholdS)
+          .map(([, expr]) => expr)
+          .join(', '),
+      )}
     from calls where started_at >= ${start} and started_at < ${end} and direction = 'inbound'
     group by 1, 2`.execute(trx);
 }

@@ -134,3 +134,18 @@ export async function refreshedRollupRange(
   if (days) await refreshRollups(db, kind, days.fromDay, days.toDay);
   return days;
 }
+
+let running: Promise<unknown> | null = null;
+
+/**
+ * Brings the roll-ups up to date in the background, one run at a time (after a time-zone change: the rebuild
+ * the settings page shows). Progress is durable in rollup_dirty, so a restart's start-up refresh resumes it.
+ */
+export function refreshRollupsInBackground(db: DB, onError: (err: unknown) => void): void {
+  if (running) return;
+  running = refreshAllRollups(db)
+    .catch(onError)
+    .finally(() => {
+      running = null;
+    });
+}

@@ -27,7 +27,9 @@ export function settingsApiRoutes(deps: AppDeps): Router {
   async function patch(req: Request, res: Response) {
     const { service_level_target: target, ...rest } = parseInput(settingsPatchSchema, req.body ?? {});
     const changes = { ...rest, ...(target !== undefined ? { service_level_target_pct: target * 100 } : {}) };
-    res.json(settingsJson(await saveSettings(deps, actorOf(req), changes, clientIp(req))));
+    const saved = await saveSettings(deps, actorOf(req), changes, clientIp(req));
+    for (const hook of deps.settingsSaved ?? []) hook(saved);
+    res.json(settingsJson(saved));
   }
 
   const router = Router();
