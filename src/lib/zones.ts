@@ -3,14 +3,21 @@ import { DateTime, IANAZone } from 'luxon';
 // The center's time zone (DOMAIN.md, Time): zone arithmetic through Luxon (offsets, names, abbreviations), never
 // hand-written offsets. Local dates are YYYY-MM-DD text; instants are ms since the epoch.
 
-/** The zone's canonical IANA name ("asia/kolkata" → "Asia/Kolkata"), or null when there is no such zone. */
+let known: Map<string, string> | null = null;
+
+/**
+ * The zone's IANA name as it is usually spelt ("asia/kolkata" → "Asia/Kolkata"), or null when there is no
+ * such zone. A name given in its right case is kept as given: ICU's list still spells some zones the old way
+ * (Asia/Calcutta), and people write the current one.
+ */
 export function canonicalTimeZone(name: string): string | null {
   if (!/^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/.test(name) || !IANAZone.isValidZone(name)) return null;
-  try {
-    return new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone;
-  } catch {
-    return null;
-  }
+  known ??= new Map([...Intl.supportedValuesOf('timeZone'), 'UTC'].map((zone) => [zone.toLowerCase(), zone]));
+  const listed = known.get(name.toLowerCase());
+  if (listed) return listed === name.toLowerCase() ? name : listed;
+  if (name !== name.toLowerCase()) return name;
+  // A current name ICU lists under an old one (asia/kolkata): each word capitalised, as IANA writes them.
+  return name.replace(/(^|[/_])([a-z])/g, (_, sep: string, letter: string) => sep + letter.toUpperCase());
 }
 
 const zones = new Map<string, IANAZone>();
