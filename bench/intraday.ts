@@ -45,8 +45,14 @@ async function main() {
      values ('bench', ?, ?, ?, ?, ?, ?, ?, ?, '2026-11-23T00:00:00.000Z')`,
   );
   const yearStart = Date.parse('2025-12-01T00:00:00Z');
+  // mulberry32: a small seeded generator with integer arithmetic (the same dataset every run).
   let seed = 42;
-  const rnd = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
+  const rnd = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
   const t0 = Date.now();
   sqlite.exec('begin');
   for (let i = 0; i < calls; i += 1) {

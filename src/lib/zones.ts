@@ -48,15 +48,39 @@ export function formatLocalDateTime(ms: number, timeZone: string): string {
   return `${local.toFormat('yyyy-MM-dd HH:mm')} ${zoneAbbreviation(ms, timeZone)}`;
 }
 
+// Offsets change at most a few times a year and only on quarter hours: remembered per zone and UTC quarter hour,
+// so a report placing thousands of slots asks Luxon once per slot at most, and reuses it after.
+const offsets = new Map<string, number>();
+
+function cachedOffsetMs(ms: number, timeZone: string): number {
+  const key = `${timeZone}|${Math.floor(ms / 900_000)}`;
+  let offset = offsets.get(key);
+  if (offset === undefined) {
+    if (offsets.size > 200_000) offsets.clear();
+    offset = zoneOffsetMs(ms, timeZone);
+    offsets.set(key, offset);
+  }
+  return offset;
+}
+
 /** An instant written as ISO-8601 with the zone's offset at that instant (2026-11-02T09:30:00-05:00). */
 export function isoWithOffset(ms: number, timeZone: string): string {
-  return DateTime.fromMillis(ms, { zone: zoneOf(timeZone) }).toISO({ suppressMilliseconds: true }) ?? '';
+  const offset = cachedOffsetMs(ms, timeZone);
+  const wall = new Date(ms + offset).toISOString().slice(0, 19);
+  if (offset === 0 && timeZone === 'UTC') return `${wall}Z`;
+  const minutes = Math.abs(offset) / 60_000;
+  const sign = offset < 0 ? '-' : '+';
+  return `${wall}${sign}${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 }
 
 /** Where an instant falls locally: its date, weekday (Monday 0 … Sunday 6) and minute of the local day. */
 export function localPlace(ms: number, timeZone: string): { date: string; weekday: number; minute: number } {
-  const local = DateTime.fromMillis(ms, { zone: zoneOf(timeZone) });
-  return { date: local.toISODate() ?? '', weekday: local.weekday - 1, minute: local.hour * 60 + local.minute };
+  const wall = new Date(ms + cachedOffsetMs(ms, timeZone));
+  return {
+    date: wall.toISOString().slice(0, 10),
+    weekday: (wall.getUTCDay() + 6) % 7,
+    minute: wall.getUTCHours() * 60 + wall.getUTCMinutes(),
+  };
 }
 
 /** The date `days` later (negative: earlier) than a date, on the calendar (no zone involved). */
