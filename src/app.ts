@@ -42,7 +42,7 @@ import { REDACTED_LOG_PATHS, redactUrl } from './lib/redact';
 import { orgRoutes } from './org';
 import { profileRoutes } from './profile';
 import { SetupState, redirectToSetup, setupRoutes } from './setup';
-import { settingsRoutes } from './settings';
+import { getSettings, settingsRoutes } from './settings';
 import { peopleRoutes, userAdminRoutes } from './users';
 import { coverageRoutes, dryRunRoutes } from './autoeval';
 import { webhookRoutes } from './webhooks';
@@ -181,7 +181,12 @@ export function createApp(deps: AppDeps): Express {
 
   const auth = identify(app, deps);
   app.use(csrfProtection);
-  app.use(exposeLocals(deps.config, csrf));
+  app.use(
+    exposeLocals(
+      { currency: deps.config.currency, timeZone: async () => (await getSettings(deps.db)).time_zone },
+      csrf,
+    ),
+  );
   app.use(enrolmentGate);
   mountFeatures(app, deps, auth);
 

@@ -8,6 +8,7 @@ import type { Config } from './config';
 import { openDatabase, type DatabaseHandle } from './db/database';
 import { migrateToLatest } from './db/migrate';
 import type { AppDeps } from './deps';
+import { refreshRollupsInBackground } from './reports';
 import { systemClock, type Clock } from './lib/clock';
 
 export function createLogger(config: Config): Logger {
@@ -43,6 +44,9 @@ export async function bootstrap(config: Config, logger: Logger, clock: Clock = s
     imports: new ImportJobs(),
     analysis: new AnalysisJobs(analysisPool({ size: config.analysisWorkers, maxRssMb: config.analysisWorkerMaxMb })),
     sessionSecret: await sessionSecret(database.db),
+    settingsSaved: [
+      () => refreshRollupsInBackground(database.db, (err) => logger.error({ err }, 'report roll-up rebuild failed')),
+    ],
   };
   deps.storage.ensureDirs();
   await ensureDefaultRubric(deps);

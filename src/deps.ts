@@ -25,4 +25,6 @@ export interface AppDeps {
    * page's upload): the place where the automatic rules re-run for that call once they exist.
    */
   transcriptReplaced?: Array<(callId: number) => void | Promise<void>>;
+  /** Run after settings were saved (the report roll-ups start over in the background when the zone changed). */
+  settingsSaved?: Array<(settings: { time_zone: string }) => void>;
 }

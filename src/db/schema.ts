@@ -21,6 +21,7 @@ import type {
   RollupCallDayTable,
   RollupDirtyTable,
   RollupItemCsatDayTable,
+  RollupCallSlotTable,
   RollupItemDayTable,
 } from './schema/reports';
 import type { RubricItemsTable, RubricOptionsTable, RubricSectionsTable, RubricsTable } from './schema/rubrics';
@@ -60,6 +61,7 @@ export interface Database extends SamplingTables, AutoEvalTables {
   rollup_call_day: RollupCallDayTable;
   rollup_item_day: RollupItemDayTable;
   rollup_item_csat_day: RollupItemCsatDayTable;
+  rollup_call_slot: RollupCallSlotTable;
   disputes: DisputesTable;
   dispute_items: DisputeItemsTable;
   calibration_sessions: CalibrationSessionsTable;

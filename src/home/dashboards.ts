@@ -14,26 +14,30 @@ import {
   serviceLevelTotal,
   type ReportFilter,
 } from '../reports';
-import type { Settings } from '../settings';
+import { getSettings, type Settings } from '../settings';
+import { localDateOf, localDayStartText } from '../lib/date-range';
+import { addDays } from '../lib/zones';
 import { departmentsWithIds, teamsWithCoachingCounts } from './home.queries';
 
+/** A local month of the center's time zone as a report filter. */
 function monthFilter(
   teamIds: number[] | 'all',
   which: 'this_month' | 'last_month',
   now: Date,
+  timeZone: string,
   agentId?: number,
 ): ReportFilter {
-  const range = periodRange(which, now);
-  const toDate = new Date(Date.parse(range.to) - 86_400_000).toISOString().slice(0, 10);
-  return { from: range.from, to: range.to, fromDate: range.from.slice(0, 10), toDate, teamIds, agentId, group: 'week' };
+  const { from, to, fromDate, toDate } = periodRange(which, now, timeZone);
+  return { from, to, fromDate, toDate, teamIds, agentId, group: 'week', timeZone };
 }
 
 /** Supervisor: team average and pass rate this month against last, and the CSRs who need help most. */
 export async function supervisorFigures(db: DB, teamIds: number[] | 'all', now: Date) {
-  const thisMonth = monthFilter(teamIds, 'this_month', now);
+  const timeZone = (await getSettings(db)).time_zone;
+  const thisMonth = monthFilter(teamIds, 'this_month', now, timeZone);
   const [current, previous, csrs] = await Promise.all([
     scoreSummary(db, thisMonth, 'staff'),
-    scoreSummary(db, monthFilter(teamIds, 'last_month', now), 'staff'),
+    scoreSummary(db, monthFilter(teamIds, 'last_month', now, timeZone), 'staff'),
     csrFigures(db, { ...thisMonth, from: new Date(now.getTime() - 90 * 86_400_000).toISOString() }, 'staff'),
   ]);
   return {
@@ -47,7 +51,7 @@ export async function supervisorFigures(db: DB, teamIds: number[] | 'all', now: 
 export async function managerTeamRows(db: DB, teamIds: number[], now: Date, settings: Settings) {
   if (teamIds.length === 0) return [];
   // One grouped query per figure for all the teams, not one per team: the cost follows the page, not the team count.
-  const filter = monthFilter(teamIds, 'this_month', now);
+  const filter = monthFilter(teamIds, 'this_month', now, settings.time_zone);
   const nowIso = now.toISOString();
   const [scores, service, csat, teams] = await Promise.all([
     scoreSummaryByTeam(db, filter, 'staff'),
@@ -83,15 +87,18 @@ export async function departmentBudgets(db: DB, departmentIds: number[], now: Da
 
 /** A CSR's own trend: released scorecards only, so nothing unreleased ever shows in a figure. */
 export async function csrTrend(db: DB, agentId: number, now: Date) {
-  const from = new Date(now.getTime() - 12 * 7 * 86_400_000).toISOString().slice(0, 10);
+  const timeZone = (await getSettings(db)).time_zone;
+  const toDate = localDateOf(now.getTime(), timeZone);
+  const fromDate = addDays(toDate, -12 * 7);
   const filter: ReportFilter = {
-    from: `${from}T00:00:00.000Z`,
-    to: new Date(now.getTime() + 86_400_000).toISOString().slice(0, 10) + 'T00:00:00.000Z',
-    fromDate: from,
-    toDate: now.toISOString().slice(0, 10),
+    from: localDayStartText(fromDate, timeZone),
+    to: localDayStartText(toDate, timeZone, 1),
+    fromDate,
+    toDate,
     teamIds: 'all',
     agentId,
     group: 'week',
+    timeZone,
   };
   const trend = await scoreTrend(db, filter, 'csr');
   return { trend, chart: scoreTrendChart(trend) };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Validation } from './errors';
 import { isCalendarDate } from './validation';
+import { zoneOffsetMs } from './zones';
 
 // The one reader of every `from`/`to` (../shared/API.md, wave 2): a date is a whole local day in the center's
 // time zone (`to` inclusive); an ISO-8601 date-time must carry its offset (`to` exclusive). Either way the
@@ -68,46 +69,14 @@ export const dateBound = z
     ],
   });
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      era: 'short',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
-/** The wall clock in the zone at an instant, read as if it were UTC (ms); whole seconds. */
+/** The wall clock in the zone at an instant, read as if it were UTC (ms). */
 function wallClockMs(ms: number, timeZone: string): number {
-  const parts: Record<string, string> = {};
-  for (const part of formatterFor(timeZone).formatToParts(new Date(ms))) parts[part.type] = part.value;
-  const year = parts.era === 'BC' || parts.era === 'B' ? 1 - Number(parts.year) : Number(parts.year);
-  return utcMs(
-    year,
-    Number(parts.month),
-    Number(parts.day),
-    Number(parts.hour),
-    Number(parts.minute),
-    Number(parts.second),
-  );
+  return ms + zoneOffsetMs(ms, timeZone);
 }
 
-/** The zone's offset from UTC at an instant (ms; +02:00 is 7,200,000). */
+/** The zone's offset from UTC at an instant (ms; +02:00 is 7,200,000), from Luxon's zone data. */
 function offsetAt(ms: number, timeZone: string): number {
-  const whole = Math.floor(ms / 1000) * 1000;
-  return wallClockMs(whole, timeZone) - whole;
+  return zoneOffsetMs(ms, timeZone);
 }
 
 /**
@@ -124,6 +93,11 @@ export function startOfLocalDay(date: string, timeZone = 'UTC', daysLater = 0): 
   const after = offsetAt(wall + 86_400_000, timeZone);
   const fits = [before, after].map((offset) => wall - offset).filter((ms) => wallClockMs(ms, timeZone) === wall);
   return fits.length ? Math.min(...fits) : wall - before;
+}
+
+/** The first instant of a local day as stored timestamps are written (ISO text in UTC). */
+export function localDayStartText(date: string, timeZone = 'UTC', daysLater = 0): string {
+  return isoText(startOfLocalDay(date, timeZone, daysLater));
 }
 
 /** The local date (YYYY-MM-DD) of an instant in an IANA zone. */
@@ -160,7 +134,7 @@ function readOrRefuse(value: string, edge: 'from' | 'to'): DateBound {
 
 /**
  * The instants a `from`/`to` pair covers: [start of `from`, end of `to`), dates read in the center's time zone
- * (a setting; UTC until it exists). A range that ends before it starts, or is empty, is a 422.
+ * (the `time_zone` setting). A range that ends before it starts, or is empty, is a 422.
  */
 export function instantRange(input: { from?: string; to?: string }, timeZone = 'UTC'): InstantRange {
   const from = input.from === undefined ? undefined : boundMs(readOrRefuse(input.from, 'from'), 'from', timeZone);

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { CsrfSync } from 'csrf-sync';
+import { formatLocalDateTime } from './zones';
 
 export interface NavLink {
   href: string;
@@ -81,12 +82,15 @@ const NAV: Record<string, Array<NavLink | NavGroup>> = {
 export interface LocalsOptions {
   /** ISO 4217 code money is shown in. */
   currency: string;
+  /** The center's time zone (a setting, read per page: a change shows at once). */
+  timeZone: () => Promise<string>;
 }
 
 /** What every page template may use: the signed-in user, their navigation, CSRF token, flash messages. */
 export function exposeLocals(options: LocalsOptions, csrf: CsrfSync) {
-  return (req: Request, res: Response, next: NextFunction): void => {
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     if (req.originalUrl.startsWith('/api/')) return next();
+    const timeZone = await options.timeZone();
     // Pages of a signed-in person (a new token, a scorecard) must not come back from the browser's cache.
     if (req.user) res.setHeader('Cache-Control', 'no-store');
     res.locals.user = req.user ?? null;
@@ -98,7 +102,12 @@ export function exposeLocals(options: LocalsOptions, csrf: CsrfSync) {
     res.locals.formatMoney = (cents: number) =>
       new Intl.NumberFormat('en-US', { style: 'currency', currency: options.currency }).format(cents / 100);
     res.locals.formatDuration = formatDuration;
-    res.locals.formatDateTime = (iso: string | null) => (iso ? iso.replace('T', ' ').slice(0, 16) + ' UTC' : '—');
+    res.locals.timeZone = timeZone;
+    // Stored times are UTC; pages show them on the center's clock with its abbreviation (EST, EDT, GMT+5:30).
+    res.locals.formatDateTime = (iso: string | null) => {
+      const ms = iso ? Date.parse(iso) : NaN;
+      return Number.isNaN(ms) ? '—' : formatLocalDateTime(ms, timeZone);
+    };
     if (req.session?.flash) delete req.session.flash;
     next();
   };

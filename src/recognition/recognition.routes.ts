@@ -23,9 +23,9 @@ async function renderPage(
 ) {
   const actor = actorOf(req);
   const period: Period = PERIODS.includes(req.query.period as Period) ? (req.query.period as Period) : 'this_month';
-  const range = periodRange(period, deps.clock.now());
+  const { recognition_min_evaluations: min, time_zone: timeZone } = await getSettings(deps.db);
+  const range = periodRange(period, deps.clock.now(), timeZone);
   const scope = await teamScope(deps.db, actor);
-  const { recognition_min_evaluations: min } = await getSettings(deps.db);
   const performers = await topPerformers(deps.db, scope.all ? 'all' : scope.teamIds, range.from, range.to, min);
   const departments = await departmentOptions(deps.db, await managedDepartments(deps.db, actor));
   res.status(status).render('recognition/index', {

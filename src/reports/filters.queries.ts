@@ -1,5 +1,6 @@
 import { sql, type SelectQueryBuilder } from 'kysely';
-import { teamFilterOf, type ReportFilter } from './filters';
+import { localDayStartText } from '../lib/date-range';
+import { bucketLabels, teamFilterOf, type ReportFilter } from './filters';
 import type { RollupDays } from './rollups';
 
 /**
@@ -28,9 +29,24 @@ export function inRollupDays<DB, TB extends keyof DB, O>(
   return narrowedToFilter(days, filter, { team: 'team_id' });
 }
 
-/** SQL for the day or week (starting Monday) a timestamp column falls in. */
-export function bucketSql(column: string, group: 'day' | 'week'): string {
-  return group === 'day' ? `substr(${column}, 1, 10)` : `date(substr(${column}, 1, 10), '-6 days', 'weekday 1')`;
+/**
+ * SQL for the local day or week (starting Monday) a column falls in: a timestamp column (`instant`: UTC ISO text)
+ * or a local date column (`day`: the roll-ups' days). Written as a CASE over the bucket boundaries of the filter's
+ * range, computed here in the center's time zone, so it is the same SQL on SQLite and PostgreSQL and a 23- or
+ * 25-hour day is one bucket. Rows outside the range are the caller's to exclude.
+ */
+export function bucketSql(
+  column: string,
+  filter: Pick<ReportFilter, 'fromDate' | 'toDate' | 'group' | 'timeZone'>,
+  kind: 'instant' | 'day',
+  group: 'day' | 'week' = filter.group,
+): string {
+  const labels = bucketLabels(filter.fromDate, filter.toDate, group);
+  const starts = labels.map((label) => (kind === 'day' ? label : localDayStartText(label, filter.timeZone)));
+  const first = labels[0] ?? filter.fromDate;
+  if (labels.length < 2) return `'${first}'`;
+  const whens = labels.slice(1).map((_, i) => `when ${column} < '${starts[i + 1]}' then '${labels[i]}'`);
+  return `(case ${whens.join(' ')} else '${labels[labels.length - 1]}' end)`;
 }
 
 /** Sums of sums: each named column of a subquery of sums (`d`, days going into weeks), summed under its name. */

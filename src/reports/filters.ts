@@ -6,6 +6,8 @@ import { canSeeUser, inTeamScope, isCsrPerson, teamScope, type Actor } from '../
 import { findUserByUsername } from '../users';
 import { reportQuerySchema } from './reports.schemas';
 import { scopedIds } from '../db/ids';
+import { addDays, mondayOf } from '../lib/zones';
+import { getSettings } from '../settings';
 
 /** Which scorecards a figure may include: staff see submitted ones; a CSR only what was released to them. */
 export type Audience = 'staff' | 'csr';
@@ -26,6 +28,12 @@ export interface ReportFilter {
   agent?: string;
   group: 'day' | 'week';
   thresholdS?: number;
+  /** The center's IANA time zone: days, weeks and intervals are local ones (DOMAIN.md, Time). */
+  timeZone: string;
+  /** Intraday service level: minutes per local interval (15, 30, 60), when asked for. */
+  intervalMinutes?: 15 | 30 | 60;
+  /** The `interval` asked for (API buckets), as given. */
+  interval?: '15m' | '30m' | '60m' | 'day' | 'week';
 }
 
 /**
@@ -41,7 +49,8 @@ export async function reportFilter(
   defaultDays = 30,
 ): Promise<ReportFilter> {
   const input = parseInput(reportQuerySchema, query);
-  const { range, fromParam, toParam } = rangeOf(input, now, defaultDays);
+  const timeZone = (await getSettings(db)).time_zone;
+  const { range, fromParam, toParam } = rangeOf(input, now, defaultDays, timeZone);
   const scope = await teamScope(db, actor);
   let teamIds: number[] | 'all' = scope.all ? 'all' : scope.teamIds;
   if (input.team_id) {
@@ -57,29 +66,34 @@ export async function reportFilter(
   return {
     from: range.start,
     to: range.end,
-    fromDate: localDateOf(Date.parse(range.start)),
+    fromDate: localDateOf(Date.parse(range.start), timeZone),
     // The last instant of the half-open range names the last day it touches.
-    toDate: localDateOf(Date.parse(range.end) - 1),
+    toDate: localDateOf(Date.parse(range.end) - 1, timeZone),
     fromParam,
     toParam,
     teamIds,
     teamId: input.team_id,
     agentId,
     agent: input.agent,
-    group: input.group,
+    group: input.interval === 'day' || input.interval === 'week' ? input.interval : input.group,
     thresholdS: input.threshold_s,
+    timeZone,
+    intervalMinutes: INTERVAL_MINUTES[input.interval ?? ''],
+    interval: input.interval,
   };
 }
 
-/** The range a report covers: as given, else ending today (UTC) and `defaultDays` days long. */
-function rangeOf(input: { from?: string; to?: string }, now: Date, defaultDays: number) {
-  const toParam = input.to ?? localDateOf(now.getTime());
+const INTERVAL_MINUTES: Record<string, 15 | 30 | 60> = { '15m': 15, '30m': 30, '60m': 60 };
+
+/** The range a report covers: as given, else ending today (local) and `defaultDays` days long. */
+function rangeOf(input: { from?: string; to?: string }, now: Date, defaultDays: number, timeZone: string) {
+  const toParam = input.to ?? localDateOf(now.getTime(), timeZone);
   const defaultFrom = () => {
-    const end = instantRange({ to: toParam }).end ?? now.toISOString();
-    return localDateOf(Date.parse(end) - defaultDays * 86_400_000);
+    const end = instantRange({ to: toParam }, timeZone).end ?? now.toISOString();
+    return addDays(localDateOf(Date.parse(end) - 1, timeZone), 1 - defaultDays);
   };
   const fromParam = input.from ?? defaultFrom();
-  const range = instantRange({ from: fromParam, to: toParam });
+  const range = instantRange({ from: fromParam, to: toParam }, timeZone);
   return { range: { start: range.start ?? '', end: range.end ?? '' }, fromParam, toParam };
 }
 
@@ -90,16 +104,14 @@ export function teamFilterOf(filter: Pick<ReportFilter, 'teamIds'>): readonly nu
 
 /** Every bucket label from..to, so empty days or weeks show as gaps, not missing rows. */
 export function bucketLabels(fromDate: string, toDate: string, group: 'day' | 'week'): string[] {
+  // Local dates are calendar dates: stepping them needs no zone (a 23- or 25-hour day is still one label).
   const labels: string[] = [];
-  const start = new Date(`${fromDate}T00:00:00Z`);
-  if (group === 'week') start.setUTCDate(start.getUTCDate() - ((start.getUTCDay() + 6) % 7));
-  const end = Date.parse(`${toDate}T00:00:00Z`);
   for (
-    let d = start;
-    d.getTime() <= end && labels.length < 400;
-    d.setUTCDate(d.getUTCDate() + (group === 'week' ? 7 : 1))
+    let d = group === 'week' ? mondayOf(fromDate) : fromDate;
+    d <= toDate && labels.length < 400;
+    d = addDays(d, group === 'week' ? 7 : 1)
   ) {
-    labels.push(d.toISOString().slice(0, 10));
+    labels.push(d);
   }
   return labels;
 }

@@ -5,7 +5,7 @@ export { reportFilter, type ReportFilter } from './filters';
 export { csrFigures, scoreSummary, scoreSummaryByTeam, scoreTrend } from './quality';
 export { reportsApiRoutes } from './reports.api';
 export { queryString, reportRoutes } from './reports.routes';
-export { refreshAllRollups, rollupDays } from './rollups';
+export { refreshAllRollups, refreshRollupsInBackground, rollupDays } from './rollups';
 export { emptySums, serviceLevelByTeam, serviceLevelTotal } from './service-level';
 export { meanInterval } from './stats';
 export { reportPaths } from './reports.openapi';

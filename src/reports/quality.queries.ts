@@ -44,9 +44,12 @@ const criticalSum = () => sql<number>`sum(evaluations.critical_failed)`.as('crit
 export async function scoreTrendRows(db: Executor, filter: ReportFilter, audience: Audience) {
   // Per day first, then into weeks: the week of each day, not of every scorecard.
   const perDay = scored(db, filter, audience)
-    .select([sql<string>`substr(evaluations.submitted_at, 1, 10)`.as('day'), ...scoreSums()])
+    .select([
+      sql<string>`${sql.raw(bucketSql('evaluations.submitted_at', filter, 'instant', 'day'))}`.as('day'),
+      ...scoreSums(),
+    ])
     .groupBy(sql`1`);
-  const bucket = sql.raw(bucketSql('d.day', filter.group));
+  const bucket = sql.raw(bucketSql('d.day', filter, 'day'));
   return db
     .selectFrom(perDay.as('d'))
     .select([sql<string>`${bucket}`.as('bucket'), ...resummed('d', SCORE_SUM_NAMES)])

@@ -4,6 +4,7 @@ import { actorOf, requireRole, STAFF_ROLES } from '../policy';
 import { autoQaApi } from './auto-qa.api';
 import { reportFilter } from './filters';
 import { itemFailureRates, scoreSummary, scoreTrend } from './quality';
+import { serviceLevelBuckets } from './intraday-api';
 import { serviceLevelReport } from './service-level';
 
 export function reportsApiRoutes(deps: AppDeps): Router {
@@ -14,6 +15,7 @@ export function reportsApiRoutes(deps: AppDeps): Router {
     const filter = await reportFilter(deps.db, actorOf(req), req.query, deps.clock.now());
     const { settings, threshold, report } = await serviceLevelReport(deps.db, filter);
     const t = report.total;
+    const buckets = await serviceLevelBuckets(deps.db, filter, threshold, settings, report.buckets);
     res.json({
       from: filter.fromParam ?? filter.fromDate,
       to: filter.toParam ?? filter.toDate,
@@ -27,6 +29,7 @@ export function reportsApiRoutes(deps: AppDeps): Router {
       avg_queue_wait_s: t.avg_queue_wait_s,
       avg_hold_s: t.avg_hold_s,
       periods: report.buckets,
+      ...(buckets ? { interval: filter.interval, time_zone: filter.timeZone, buckets } : {}),
     });
   });
 

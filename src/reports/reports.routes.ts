@@ -11,6 +11,9 @@ import { reportFilter, type ReportFilter } from './filters';
 import { csrFigures, evaluatorFigures, itemFailureRates, scoreDistribution, scoreSummary, scoreTrend } from './quality';
 import { REPORT_TABLES } from './report-tables';
 import { csrReviewRoutes } from './review.routes';
+import { forecastWeek, intradayReport } from './intraday';
+import { intervalCsv } from './intraday-csv';
+import { heatClass, staffingChart } from './intraday-chart';
 import { serviceLevelReport } from './service-level';
 import { autoQaRoutes } from './auto-qa.routes';
 
@@ -43,6 +46,10 @@ function serviceLevelPage(deps: AppDeps): RequestHandler {
   return async (req, res) => {
     const { filter, teams, query } = await common(deps, req);
     const { settings, threshold, report } = await serviceLevelReport(deps.db, filter);
+    const [intraday, forecast] = await Promise.all([
+      intradayReport(deps.db, filter, threshold, settings),
+      forecastWeek(deps.db, filter, settings, deps.clock.now()),
+    ]);
     const chart = lineChart(
       report.buckets.map((b) => ({
         label: b.bucket.slice(5),
@@ -60,6 +67,11 @@ function serviceLevelPage(deps: AppDeps): RequestHandler {
       chart,
       threshold,
       target: settings.service_level_target_pct,
+      intraday,
+      forecast,
+      staffing: staffingChart(forecast.intervals, forecast.minutes),
+      heatClass: (sl: number | null) => heatClass(sl, settings.service_level_target_pct / 100),
+      settings,
     });
   };
 }
@@ -67,7 +79,11 @@ function serviceLevelPage(deps: AppDeps): RequestHandler {
 function serviceLevelCsv(deps: AppDeps): RequestHandler {
   return async (req, res) => {
     const { filter } = await common(deps, req);
-    const { threshold, report } = await serviceLevelReport(deps.db, filter);
+    const { threshold, report, settings } = await serviceLevelReport(deps.db, filter);
+    if (filter.intervalMinutes) {
+      await intervalCsv(res, filter, await intradayReport(deps.db, filter, threshold, settings), threshold);
+      return;
+    }
     const csv = csvResponse(res, `service-level-${filter.fromDate}-to-${filter.toDate}.csv`, [
       filter.group,
       'offered',
@@ -170,5 +186,6 @@ export function queryString(filter: ReportFilter): string {
   if (filter.teamId) params.set('team_id', String(filter.teamId));
   if (filter.agent) params.set('agent', filter.agent);
   if (filter.thresholdS) params.set('threshold_s', String(filter.thresholdS));
+  if (filter.interval) params.set('interval', filter.interval);
   return params.toString();
 }

@@ -14,6 +14,12 @@ export const reportQuerySchema = z.object({
   team_id: z.preprocess(blankToUndefined, z.coerce.number().int().positive().optional()),
   agent: z.preprocess(blankToUndefined, z.string().trim().max(64).optional()).describe('username'),
   group: z.preprocess(blankToUndefined, z.enum(['day', 'week']).default('week')),
+  interval: z
+    .preprocess(
+      blankToUndefined,
+      z.enum(['15m', '30m', '60m', 'day', 'week'], { error: 'The interval is 15m, 30m, 60m, day or week.' }).optional(),
+    )
+    .describe('service level: local intervals of 15, 30 or 60 minutes, or days or weeks (then as `group`)'),
   threshold_s: z.preprocess(
     blankToUndefined,
     z.coerce.number().int().min(1, 'The threshold is at least 1 second.').max(3600).optional(),
@@ -45,6 +51,24 @@ export const serviceLevelReportSchema = z.object({
   periods: z.array(
     z.object({ bucket: z.string().describe('the day or week'), answered: count, ...serviceLevelFigures }),
   ),
+  interval: z.enum(['15m', '30m', '60m', 'day', 'week']).optional().describe('the `interval` asked for'),
+  time_zone: z.string().optional().describe("the center's IANA time zone the buckets are local to"),
+  buckets: z
+    .array(
+      z.object({
+        start: z.string().describe('ISO-8601 date-time with the center offset (2026-11-02T09:30:00-05:00)'),
+        offered: count,
+        answered_within: count,
+        abandoned: count,
+        service_level: rate,
+        avg_wait_s: z.number().nullable(),
+        avg_hold_s: z.number().nullable(),
+        aht_s: z.number().nullable().optional().describe('intervals: talk + hold + after-call work setting'),
+        agents_needed: count.optional().describe('intervals: agents Erlang C needs to meet the target'),
+      }),
+    )
+    .optional()
+    .describe('with `interval`: minute intervals that had calls, or every day or week of the range'),
 });
 
 export const scoreReportSchema = z.object({

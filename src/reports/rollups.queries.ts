@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor, Tx } from '../db/transaction';
+import { localDayStartText } from '../lib/date-range';
+import { addDays } from '../lib/zones';
 import { COUNTED_IN_FIGURES } from '../policy';
 
 // The daily roll-ups' own queries (see ./rollups.ts for when they run).
@@ -10,13 +12,13 @@ export type RollupKind = 'calls' | 'scores';
 const COUNTED = sql.raw(`(${COUNTED_IN_FIGURES.map((status) => `'${status}'`).join(', ')})`);
 
 export function nextDay(day: string): string {
-  const d = new Date(`${day}T00:00:00.000Z`);
-  d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString().slice(0, 10);
+  return addDays(day, 1);
 }
 
-export async function computeCallDay(trx: Tx, day: string, thresholdS: number) {
-  const end = nextDay(day);
+/** Recomputes one local day of the call roll-ups: [local midnight, next local midnight) in the zone. */
+export async function computeCallDay(trx: Tx, day: string, thresholdS: number, timeZone: string) {
+  const start = localDayStartText(day, timeZone);
+  const end = localDayStartText(day, timeZone, 1);
   await trx.deleteFrom('rollup_call_day').where('day', '=', day).execute();
   await trx.deleteFrom('rollup_item_csat_day').where('day', '=', day).execute();
   await sql`
@@ -31,14 +33,14 @@ export async function computeCallDay(trx: Tx, day: string, thresholdS: number) {
         coalesce(sum(case when direction = 'inbound' and abandoned = 0 then queue_wait_s end), 0) as wait_total,
         coalesce(sum(case when direction = 'inbound' and abandoned = 0 then hold_s end), 0) as hold_total,
         count(csat) as csat_n, coalesce(sum(csat), 0) as csat_total
-      from calls where started_at >= ${day} and started_at < ${end}
+      from calls where started_at >= ${start} and started_at < ${end}
       group by 1, 2
     ), ea as (
       select coalesce(c.team_id, 0) as team_id, coalesce(c.category, '(none)') as category,
         count(*) as evaluations, count(e.score) as scored, coalesce(sum(e.score), 0) as score_total
       -- CROSS JOIN keeps the day's calls as the outer loop (else SQLite walks every scorecard by status).
       from calls c cross join evaluations e
-      where c.started_at >= ${day} and c.started_at < ${end}
+      where c.started_at >= ${start} and c.started_at < ${end}
         and e.call_id = c.id and e.kind = 'standard' and e.status in ${COUNTED}
       group by 1, 2
     )
@@ -54,19 +56,21 @@ export async function computeCallDay(trx: Tx, day: string, thresholdS: number) {
     from calls c
       cross join evaluations e
       join evaluation_answers a on a.evaluation_id = e.id
-    where c.started_at >= ${day} and c.started_at < ${end} and c.csat is not null and a.points is not null
+    where c.started_at >= ${start} and c.started_at < ${end} and c.csat is not null and a.points is not null
       and e.call_id = c.id and e.kind = 'standard' and e.status in ${COUNTED}
     group by 2, 3`.execute(trx);
 }
 
-export async function computeScoreDay(trx: Tx, day: string) {
+/** Recomputes one local day of the scorecard roll-up (by the day scorecards were submitted). */
+export async function computeScoreDay(trx: Tx, day: string, timeZone: string) {
   await trx.deleteFrom('rollup_item_day').where('day', '=', day).execute();
   await sql`
     insert into rollup_item_day (day, team_id, item_id, answered, failed)
     select ${day}, coalesce(e.team_id, 0), a.item_id, count(*), sum(a.points < a.max_points)
     from evaluations e join evaluation_answers a on a.evaluation_id = e.id
     where e.kind = 'standard' and e.status in ${COUNTED}
-      and e.submitted_at >= ${day} and e.submitted_at < ${nextDay(day)} and a.points is not null
+      and e.submitted_at >= ${localDayStartText(day, timeZone)} and e.submitted_at < ${localDayStartText(day, timeZone, 1)}
+      and a.points is not null
     group by 2, 3`.execute(trx);
 }
 
@@ -90,4 +94,132 @@ export async function staleDays(db: Executor, kind: RollupKind, limit: number, f
 
 export async function clearStaleDays(db: Executor, kind: RollupKind, days: string[]) {
   await db.deleteFrom('rollup_dirty').where('kind', '=', kind).where('day', 'in', days).execute();
+}
+
+/** The 15-minute UTC slot a stored timestamp is in, as ISO text of its start (portable: substr and ||). */
+export const SLOT_OF_STARTED_AT =
+  "substr(started_at, 1, 14) || substr('00153045', 1 + 2 * (cast(substr(started_at, 15, 2) as integer) / 15), 2) || ':00.000Z'";
+
+/**
+ * The slot sums over inbound calls, written portably (no boolean sums, no two-argument max). Handle time of an
+ * answered call = its duration (talk, hold included) or its hold when a record has hold beyond its duration.
+ */
+export function slotSumColumns(thresholdS: number): Array<[string, string]> {
+  const t = String(Math.trunc(thresholdS));
+  return [
+    ['answered', 'sum(case when abandoned = 0 then 1 else 0 end)'],
+    ['abandoned', 'sum(case when abandoned = 1 then 1 else 0 end)'],
+    ['within_threshold', `sum(case when abandoned = 0 and queue_wait_s <= ${t} then 1 else 0 end)`],
+    ['wait_total', 'coalesce(sum(case when abandoned = 0 then queue_wait_s end), 0)'],
+    ['hold_total', 'coalesce(sum(case when abandoned = 0 then hold_s end), 0)'],
+    [
+      'handle_total',
+      'coalesce(sum(case when abandoned = 0 then (case when duration_s >= hold_s then duration_s else hold_s end) end), 0)',
+    ],
+  ];
+}
+
+/** Recomputes the 15-minute slots of one UTC day (inbound calls only: what service level and staffing count). */
+export async function computeCallSlots(trx: Tx, utcDay: string, thresholdS: number) {
+  const start = `${utcDay}T00:00:00.000Z`;
+  const end = `${nextDay(utcDay)}T00:00:00.000Z`;
+  await trx.deleteFrom('rollup_call_slot').where('slot', '>=', start).where('slot', '<', end).execute();
+  await sql`
+    insert into rollup_call_slot (slot, team_id, threshold_s, offered, answered, abandoned, within_threshold,
+      wait_total, hold_total, handle_total)
+    select ${sql.raw(SLOT_OF_STARTED_AT)}, coalesce(team_id, 0), ${thresholdS}, count(*),
+      ${sql.raw(
+        slotSumColumns(thresholdS)
+          .map(([, expr]) => expr)
+          .join(', '),
+      )}
+    from calls where started_at >= ${start} and started_at < ${end} and direction = 'inbound'
+    group by 1, 2`.execute(trx);
+}
+
+/** The UTC days whose slots were computed for another answer threshold, within [start, end). */
+export async function slotDaysOfOtherThreshold(db: Executor, start: string, end: string, thresholdS: number) {
+  const rows = await db
+    .selectFrom('rollup_call_slot')
+    .select(sql<string>`substr(slot, 1, 10)`.as('day'))
+    .distinct()
+    .where('slot', '>=', start)
+    .where('slot', '<', end)
+    .where('threshold_s', '<>', thresholdS)
+    .execute();
+  return rows.map((r) => r.day);
+}
+
+export async function markStale(db: Executor, kind: RollupKind, days: string[]) {
+  if (!days.length) return;
+  await db
+    .insertInto('rollup_dirty')
+    .values(days.map((day) => ({ kind, day })))
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+/** Roll-up bookkeeping kept in the settings table: the zone the daily roll-ups were computed in, rebuild size. */
+const ZONE_KEY = 'rollup_time_zone';
+const TOTAL_KEY = 'rollup_rebuild_total';
+
+export async function rollupState(db: Executor) {
+  const rows = await db
+    .selectFrom('settings')
+    .select(['key', 'value'])
+    .where('key', 'in', [ZONE_KEY, TOTAL_KEY])
+    .execute();
+  const byKey = new Map(rows.map((r) => [r.key, r.value]));
+  // Roll-ups made before the setting existed were UTC days.
+  return { timeZone: byKey.get(ZONE_KEY) ?? 'UTC', total: Number(byKey.get(TOTAL_KEY) ?? 0) };
+}
+
+export async function staleDayCount(db: Executor) {
+  const row = await db
+    .selectFrom('rollup_dirty')
+    .select(sql<number>`count(*)`.as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+async function putState(trx: Tx, key: string, value: string) {
+  const updated = await trx.updateTable('settings').set({ value }).where('key', '=', key).executeTakeFirst();
+  if (Number(updated.numUpdatedRows) === 0) await trx.insertInto('settings').values({ key, value }).execute();
+}
+
+/**
+ * Starts over the daily roll-ups for a new time zone: their rows go, every day with calls or scorecards is
+ * marked stale (durably: a restart resumes), and the size of the rebuild is kept for its progress.
+ */
+export async function restartRollupsIn(trx: Tx, timeZone: string) {
+  await trx.deleteFrom('rollup_call_day').execute();
+  await trx.deleteFrom('rollup_item_day').execute();
+  await trx.deleteFrom('rollup_item_csat_day').execute();
+  await trx
+    .insertInto('rollup_dirty')
+    .columns(['kind', 'day'])
+    .expression(
+      trx
+        .selectFrom('calls')
+        .select([sql.lit('calls').as('kind'), sql`substr(started_at, 1, 10)`.as('day')])
+        // A WHERE before ON CONFLICT: SQLite would read the conflict clause as a join's ON otherwise.
+        .where(sql<boolean>`true`)
+        .distinct(),
+    )
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+  await trx
+    .insertInto('rollup_dirty')
+    .columns(['kind', 'day'])
+    .expression(
+      trx
+        .selectFrom('evaluations')
+        .select([sql.lit('scores').as('kind'), sql`substr(submitted_at, 1, 10)`.as('day')])
+        .where('submitted_at', 'is not', null)
+        .distinct(),
+    )
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+  await putState(trx, ZONE_KEY, timeZone);
+  await putState(trx, TOTAL_KEY, String(await staleDayCount(trx)));
 }

@@ -12,6 +12,9 @@ function settingsJson(settings: Settings) {
     service_level_target: Math.round(settings.service_level_target_pct * 100) / 10_000,
     agent_channel: settings.agent_channel,
     dead_air_min_s: settings.dead_air_min_s,
+    time_zone: settings.time_zone,
+    after_call_work_s: settings.after_call_work_s,
+    forecast_weeks: settings.forecast_weeks,
   };
 }
 
@@ -24,7 +27,9 @@ export function settingsApiRoutes(deps: AppDeps): Router {
   async function patch(req: Request, res: Response) {
     const { service_level_target: target, ...rest } = parseInput(settingsPatchSchema, req.body ?? {});
     const changes = { ...rest, ...(target !== undefined ? { service_level_target_pct: target * 100 } : {}) };
-    res.json(settingsJson(await saveSettings(deps, actorOf(req), changes, clientIp(req))));
+    const saved = await saveSettings(deps, actorOf(req), changes, clientIp(req));
+    for (const hook of deps.settingsSaved ?? []) hook(saved);
+    res.json(settingsJson(saved));
   }
 
   const router = Router();

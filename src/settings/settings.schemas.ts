@@ -8,6 +8,9 @@ export const settingsResponseSchema = z.object({
   service_level_target: z.number().min(0).max(1),
   agent_channel: z.enum(['left', 'right']).describe('the stereo channel that carries the agent'),
   dead_air_min_s: z.number().min(0).describe('the shortest stretch with neither side speaking that is dead air'),
+  time_zone: z.string().describe("the center's IANA time zone: every day, week and month in reports is a local one"),
+  after_call_work_s: z.number().int().min(0).describe('seconds of after-call work added to talk and hold (staffing)'),
+  forecast_weeks: z.number().int().min(1).describe('weeks the staffing forecast averages over'),
 });
 
 export const settingsPatchSchema = z.strictObject({
@@ -19,4 +22,10 @@ export const settingsPatchSchema = z.strictObject({
     .optional(),
   agent_channel: z.enum(['left', 'right'], { error: 'The agent is on the "left" or the "right" channel.' }).optional(),
   dead_air_min_s: z.number({ error: 'Give the shortest dead air in seconds.' }).optional(),
+  time_zone: z
+    .string({ error: 'Give the time zone as an IANA name, like America/New_York.' })
+    .max(64, 'A time zone name is at most 64 characters.')
+    .optional(),
+  after_call_work_s: z.number({ error: 'Give the after-call work in whole seconds.' }).optional(),
+  forecast_weeks: z.number({ error: 'Give the forecast weeks as a whole number.' }).optional(),
 });

@@ -5,9 +5,24 @@ import { inTransaction } from '../db/transaction';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
 import { parseInput } from '../lib/validation';
+import { canonicalTimeZone } from '../lib/zones';
 import type { Actor } from '../policy';
 import { DEFAULT_AGENT_NAMES, DEFAULT_CUSTOMER_NAMES, nameList } from '../recordings';
 import { settingRows, upsertSetting } from './settings.queries';
+
+/** An IANA time zone name, stored in its canonical spelling; an unknown one is refused in plain words. */
+const timeZoneSchema = z
+  .string({ error: 'Give the time zone as an IANA name, like America/New_York or Asia/Kolkata.' })
+  .trim()
+  .transform((name, ctx) => {
+    const zone = canonicalTimeZone(name);
+    if (zone) return zone;
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${name.slice(0, 64)}" is not a time zone we know. Use an IANA name, like America/New_York or Asia/Kolkata.`,
+    });
+    return z.NEVER;
+  });
 
 // Settings an admin changes at run time (environment variables cover what needs a restart).
 function speakerNames(side: string) {
@@ -56,6 +71,17 @@ const settingsSchema = z.object({
     .max(500, 'At most 500 characters.')
     .transform((value) => contextList(value).join(', '))
     .refine((value) => value !== '', 'List at least one inbound context (e.g. from-trunk).'),
+  time_zone: timeZoneSchema,
+  after_call_work_s: z.coerce
+    .number({ error: 'After-call work must be a whole number of seconds.' })
+    .int('After-call work must be a whole number of seconds.')
+    .min(0, 'After-call work cannot be negative.')
+    .max(3600, 'After-call work is at most 3,600 seconds.'),
+  forecast_weeks: z.coerce
+    .number({ error: 'The forecast needs a whole number of weeks.' })
+    .int('The forecast needs a whole number of weeks.')
+    .min(1, 'The forecast looks back at least 1 week.')
+    .max(26, 'The forecast looks back at most 26 weeks.'),
 });
 
 /** A comma-separated list of dialplan contexts, trimmed, without blanks or repeats. */
@@ -84,6 +110,9 @@ export const DEFAULT_SETTINGS: Settings = Object.freeze({
   transcript_customer_names: DEFAULT_CUSTOMER_NAMES,
   // FreePBX/Asterisk trunks and queues, and FreeSWITCH's public context: calls entering there are inbound.
   pbx_inbound_contexts: 'from-trunk, from-pstn, from-did-direct, from-external, ext-queues, public',
+  time_zone: 'UTC',
+  after_call_work_s: 30,
+  forecast_weeks: 4,
 });
 
 const KEYS = Object.keys(DEFAULT_SETTINGS) as Array<keyof Settings>;

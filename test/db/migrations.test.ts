@@ -42,6 +42,18 @@ const expectedSchema = {
     answered: 'not null',
     failed: 'not null',
   },
+  rollup_call_slot: {
+    slot: 'not null',
+    team_id: 'not null',
+    threshold_s: 'not null',
+    offered: 'not null',
+    answered: 'not null',
+    abandoned: 'not null',
+    within_threshold: 'not null',
+    wait_total: 'not null',
+    hold_total: 'not null',
+    handle_total: 'not null',
+  },
   rollup_item_csat_day: {
     day: 'not null',
     team_id: 'not null',

@@ -23,6 +23,7 @@ const OCTOBER_FILTER: ReportFilter = {
   from: '2026-10-01T00:00:00.000Z',
   to: '2026-11-01T00:00:00.000Z',
   fromDate: '2026-10-01',
+  timeZone: 'UTC',
   toDate: '2026-10-31',
   teamIds: 'all',
   group: 'week',

@@ -84,6 +84,7 @@ function wholeDays(
     toDate,
     teamIds,
     group,
+    timeZone: 'UTC',
     ...(agentId ? { agentId } : {}),
   };
 }
@@ -964,12 +965,12 @@ describe('a seeded random data set: roll-up path = raw path = oracle', () => {
   // ----------------------------------------------------------------------------------------------
   // 4. Filters the roll-up cannot answer take the raw path, and are right.
 
-  test('rollupDays takes only whole UTC days', () => {
-    expect(rollupDays({ from: '2026-11-02T00:00:00.000Z', to: '2026-11-09T00:00:00.000Z' })).toEqual({
+  test('rollupDays takes only whole local days (UTC here)', () => {
+    expect(rollupDays({ from: '2026-11-02T00:00:00.000Z', to: '2026-11-09T00:00:00.000Z', timeZone: 'UTC' })).toEqual({
       fromDay: '2026-11-02',
       toDay: '2026-11-09',
     });
-    expect(rollupDays({ from: '2026-11-02T00:00:00Z', to: '2026-11-09T00:00:00Z' })).not.toBeNull();
+    expect(rollupDays({ from: '2026-11-02T00:00:00Z', to: '2026-11-09T00:00:00Z', timeZone: 'UTC' })).not.toBeNull();
     for (const [from, to] of [
       ['2026-11-02T12:00:00.000Z', '2026-11-09T00:00:00.000Z'],
       ['2026-11-02T00:00:00.000Z', '2026-11-08T18:30:00.000Z'],
@@ -977,7 +978,7 @@ describe('a seeded random data set: roll-up path = raw path = oracle', () => {
       ['2026-11-02T00:00:00.000+00:00', '2026-11-09T00:00:00.000Z'],
       ['2026-11-02', '2026-11-09'],
     ]) {
-      expect({ from, to, days: rollupDays({ from, to }) }).toEqual({ from, to, days: null });
+      expect({ from, to, days: rollupDays({ from, to, timeZone: 'UTC' }) }).toEqual({ from, to, days: null });
     }
   });
 

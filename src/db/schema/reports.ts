@@ -41,3 +41,17 @@ export interface RollupItemCsatDayTable {
   n_failed: number;
   csat_failed: number;
 }
+
+/** Inbound call sums per 15-minute UTC slot (ISO text of its start) and team (0 = none). */
+export interface RollupCallSlotTable {
+  slot: string;
+  team_id: number;
+  threshold_s: number;
+  offered: number;
+  answered: number;
+  abandoned: number;
+  within_threshold: number;
+  wait_total: number;
+  hold_total: number;
+  handle_total: number;
+}

@@ -1,0 +1,100 @@
+import { DateTime, IANAZone } from 'luxon';
+
+// The center's time zone (DOMAIN.md, Time): zone arithmetic through Luxon (offsets, names, abbreviations), never
+// hand-written offsets. Local dates are YYYY-MM-DD text; instants are ms since the epoch.
+
+let known: Map<string, string> | null = null;
+
+/**
+ * The zone's IANA name as it is usually spelt ("asia/kolkata" → "Asia/Kolkata"), or null when there is no
+ * such zone. A name given in its right case is kept as given: ICU's list still spells some zones the old way
+ * (Asia/Calcutta), and people write the current one.
+ */
+export function canonicalTimeZone(name: string): string | null {
+  if (!/^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/.test(name) || !IANAZone.isValidZone(name)) return null;
+  known ??= new Map([...Intl.supportedValuesOf('timeZone'), 'UTC'].map((zone) => [zone.toLowerCase(), zone]));
+  const listed = known.get(name.toLowerCase());
+  if (listed) return listed === name.toLowerCase() ? name : listed;
+  if (name !== name.toLowerCase()) return name;
+  // A current name ICU lists under an old one (asia/kolkata): each word capitalised, as IANA writes them.
+  return name.replace(/(^|[/_])([a-z])/g, (_, sep: string, letter: string) => sep + letter.toUpperCase());
+}
+
+const zones = new Map<string, IANAZone>();
+
+function zoneOf(timeZone: string): IANAZone {
+  let zone = zones.get(timeZone);
+  if (!zone) {
+    zone = IANAZone.create(timeZone);
+    zones.set(timeZone, zone);
+  }
+  return zone;
+}
+
+/** The zone's offset from UTC at an instant (ms; +05:30 is 19,800,000). */
+export function zoneOffsetMs(ms: number, timeZone: string): number {
+  return zoneOf(timeZone).offset(ms) * 60_000;
+}
+
+/** "EST", "EDT", "GMT+5:30", "UTC": the zone's short name at an instant. */
+export function zoneAbbreviation(ms: number, timeZone: string): string {
+  if (timeZone === 'UTC') return 'UTC';
+  return DateTime.fromMillis(ms, { zone: zoneOf(timeZone), locale: 'en-US' }).toFormat('ZZZZ');
+}
+
+/** The local wall clock at an instant as "YYYY-MM-DD HH:mm ABBR" (pages). */
+export function formatLocalDateTime(ms: number, timeZone: string): string {
+  const local = DateTime.fromMillis(ms, { zone: zoneOf(timeZone), locale: 'en-US' });
+  return `${local.toFormat('yyyy-MM-dd HH:mm')} ${zoneAbbreviation(ms, timeZone)}`;
+}
+
+// Offsets change at most a few times a year and only on quarter hours: remembered per zone and UTC quarter hour,
+// so a report placing thousands of slots asks Luxon once per slot at most, and reuses it after.
+const offsets = new Map<string, number>();
+
+function cachedOffsetMs(ms: number, timeZone: string): number {
+  const key = `${timeZone}|${Math.floor(ms / 900_000)}`;
+  let offset = offsets.get(key);
+  if (offset === undefined) {
+    if (offsets.size > 200_000) offsets.clear();
+    offset = zoneOffsetMs(ms, timeZone);
+    offsets.set(key, offset);
+  }
+  return offset;
+}
+
+/** An instant written as ISO-8601 with the zone's offset at that instant (2026-11-02T09:30:00-05:00). */
+export function isoWithOffset(ms: number, timeZone: string): string {
+  const offset = cachedOffsetMs(ms, timeZone);
+  const wall = new Date(ms + offset).toISOString().slice(0, 19);
+  if (offset === 0 && timeZone === 'UTC') return `${wall}Z`;
+  const minutes = Math.abs(offset) / 60_000;
+  const sign = offset < 0 ? '-' : '+';
+  return `${wall}${sign}${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+}
+
+/** Where an instant falls locally: its date, weekday (Monday 0 … Sunday 6) and minute of the local day. */
+export function localPlace(ms: number, timeZone: string): { date: string; weekday: number; minute: number } {
+  const wall = new Date(ms + cachedOffsetMs(ms, timeZone));
+  return {
+    date: wall.toISOString().slice(0, 10),
+    weekday: (wall.getUTCDay() + 6) % 7,
+    minute: wall.getUTCHours() * 60 + wall.getUTCMinutes(),
+  };
+}
+
+/** The date `days` later (negative: earlier) than a date, on the calendar (no zone involved). */
+export function addDays(date: string, days: number): string {
+  return DateTime.fromISO(date, { zone: 'UTC' }).plus({ days }).toISODate() ?? date;
+}
+
+/** The Monday of the week a date is in. */
+export function mondayOf(date: string): string {
+  const day = DateTime.fromISO(date, { zone: 'UTC' });
+  return day.minus({ days: day.weekday - 1 }).toISODate() ?? date;
+}
+
+/** Weekday of a date (Monday 0 … Sunday 6). */
+export function weekdayOf(date: string): number {
+  return DateTime.fromISO(date, { zone: 'UTC' }).weekday - 1;
+}

@@ -1,0 +1,66 @@
+import { sql } from 'kysely';
+import type { Executor } from '../db/transaction';
+import type { ReportFilter } from './filters';
+import { narrowedToFilter } from './filters.queries';
+import { SLOT_OF_STARTED_AT, slotSumColumns } from './rollups.queries';
+
+/** Inbound call sums of one 15-minute UTC slot (see migrations/20261204T0400_rollup_call_slot.ts). */
+export interface SlotSums {
+  slot: string;
+  offered: number;
+  answered: number;
+  abandoned: number;
+  within_threshold: number;
+  wait_total: number;
+  hold_total: number;
+  handle_total: number;
+}
+
+const SUMMED = [
+  'offered',
+  'answered',
+  'abandoned',
+  'within_threshold',
+  'wait_total',
+  'hold_total',
+  'handle_total',
+] as const;
+
+/** Slot sums over [start, end) from the slot roll-up (all teams summed; the configured threshold). */
+export async function slotSumsFromRollup(
+  db: Executor,
+  filter: Pick<ReportFilter, 'teamIds' | 'agentId'>,
+  start: string,
+  end: string,
+): Promise<SlotSums[]> {
+  const query = db
+    .selectFrom('rollup_call_slot')
+    .select(['slot', ...SUMMED.map((name) => sql<number>`sum(${sql.ref(name)})`.as(name))])
+    .where('slot', '>=', start)
+    .where('slot', '<', end)
+    .groupBy('slot');
+  return narrowedToFilter(query, { teamIds: filter.teamIds }, { team: 'team_id' }).execute();
+}
+
+/** The same sums from the calls themselves (any threshold, an agent, a range not on quarter hours). */
+export async function slotSumsFromCalls(
+  db: Executor,
+  filter: Pick<ReportFilter, 'teamIds' | 'agentId'>,
+  start: string,
+  end: string,
+  thresholdS: number,
+): Promise<SlotSums[]> {
+  const query = db
+    .selectFrom('calls')
+    .select([
+      sql<string>`${sql.raw(SLOT_OF_STARTED_AT)}`.as('slot'),
+      sql<number>`count(*)`.as('offered'),
+      ...slotSumColumns(thresholdS).map(([name, expr]) => sql<number>`${sql.raw(expr)}`.as(name)),
+    ])
+    .where('started_at', '>=', start)
+    .where('started_at', '<', end)
+    .where('direction', '=', 'inbound')
+    .groupBy(sql`1`);
+  const rows = await narrowedToFilter(query, filter, { team: 'team_id', agent: 'agent_id' }).execute();
+  return rows as unknown as SlotSums[];
+}

@@ -1,0 +1,226 @@
+import type { DB } from '../db/database';
+import { inTransaction } from '../db/transaction';
+import { addDays, isoWithOffset, localPlace, mondayOf } from '../lib/zones';
+import { localDateOf, localDayStartText } from '../lib/date-range';
+import { getSettings, type Settings } from '../settings';
+import { agentsNeeded } from './erlang';
+import type { ReportFilter } from './filters';
+import { slotSumsFromCalls, slotSumsFromRollup, type SlotSums } from './intraday.queries';
+import { markStale, slotDaysOfOtherThreshold } from './rollups.queries';
+import { nextDay, refreshRollups } from './rollups';
+import { ratio } from './stats';
+
+// Intraday service level and staffing (DOMAIN.md, Time; issue 18): 15-, 30- or 60-minute local intervals summed
+// from 15-minute UTC slots (the roll-up, or the calls themselves), a heat map by weekday and time of day, the
+// agents Erlang C says each interval needed, and a forecast for the coming week.
+
+export type IntervalMinutes = 15 | 30 | 60;
+
+const QUARTER_MS = 900_000;
+
+interface Acc {
+  offered: number;
+  answered: number;
+  abandoned: number;
+  within: number;
+  wait: number;
+  hold: number;
+  handle: number;
+}
+
+const emptyAcc = (): Acc => ({ offered: 0, answered: 0, abandoned: 0, within: 0, wait: 0, hold: 0, handle: 0 });
+
+function add(acc: Acc, s: SlotSums): void {
+  acc.offered += Number(s.offered);
+  acc.answered += Number(s.answered);
+  acc.abandoned += Number(s.abandoned);
+  acc.within += Number(s.within_threshold);
+  acc.wait += Number(s.wait_total);
+  acc.hold += Number(s.hold_total);
+  acc.handle += Number(s.handle_total);
+}
+
+/** What staffing needs from the settings: target share, threshold and after-call work. */
+export interface StaffingBasis {
+  target: number;
+  thresholdS: number;
+  afterCallWorkS: number;
+  minutes: IntervalMinutes;
+}
+
+/** An interval's figures: service level as DOMAIN.md counts it, handle time and the agents Erlang C needs. */
+function figures(acc: Acc, basis: StaffingBasis, days = 1) {
+  const talkS = ratio(acc.handle, acc.answered);
+  const ahtS = talkS === null ? null : talkS + basis.afterCallWorkS;
+  const perDay = acc.offered / days;
+  return {
+    offered: acc.offered,
+    answered_within: acc.within,
+    abandoned: acc.abandoned,
+    service_level: ratio(acc.within, acc.offered),
+    avg_wait_s: ratio(acc.wait, acc.answered),
+    avg_hold_s: ratio(acc.hold, acc.answered),
+    aht_s: ahtS,
+    agents_needed:
+      ahtS === null
+        ? 0
+        : agentsNeeded({
+            calls: perDay,
+            ahtS,
+            intervalS: basis.minutes * 60,
+            target: basis.target,
+            thresholdS: basis.thresholdS,
+          }),
+  };
+}
+
+const onQuarterHour = (iso: string) => Date.parse(iso) % QUARTER_MS === 0;
+
+/**
+ * The 15-minute slot sums of [start, end): from the slot roll-up when it can answer (no agent, the configured
+ * threshold, a range on quarter hours), brought up to date first; else from the calls.
+ */
+export async function slotSums(
+  db: DB,
+  filter: Pick<ReportFilter, 'teamIds' | 'agentId'>,
+  range: { start: string; end: string },
+  thresholdS: number,
+): Promise<SlotSums[]> {
+  const configured = (await getSettings(db)).service_level_threshold_s;
+  const { start, end } = range;
+  if (filter.agentId || thresholdS !== configured || !onQuarterHour(start) || !onQuarterHour(end)) {
+    return slotSumsFromCalls(db, filter, start, end, thresholdS);
+  }
+  const lastDay = new Date(Date.parse(end) - 1).toISOString().slice(0, 10);
+  await refreshRollups(db, 'calls', start.slice(0, 10), nextDay(lastDay));
+  const other = await slotDaysOfOtherThreshold(db, start, end, configured);
+  if (other.length) {
+    await inTransaction(db, (trx) => markStale(trx, 'calls', other));
+    await refreshRollups(db, 'calls', start.slice(0, 10), nextDay(lastDay));
+  }
+  return slotSumsFromRollup(db, filter, start, end);
+}
+
+/** Where a slot falls locally: the start of its local interval (ms), weekday and interval of the day (minutes). */
+function placeOf(slot: string, timeZone: string, minutes: IntervalMinutes) {
+  const ms = Date.parse(slot);
+  const local = localPlace(ms, timeZone);
+  const offset = local.minute % minutes;
+  return { startMs: ms - offset * 60_000, weekday: local.weekday, minuteOfDay: local.minute - offset };
+}
+
+export function timeOfDay(minute: number): string {
+  return `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
+}
+
+/** The intraday report of a filter: every interval with calls, the heat map, and the table by time of day. */
+export async function intradayReport(db: DB, filter: ReportFilter, thresholdS: number, settings: Settings) {
+  const minutes: IntervalMinutes = filter.intervalMinutes ?? 30;
+  const basis: StaffingBasis = {
+    target: settings.service_level_target_pct / 100,
+    thresholdS,
+    afterCallWorkS: settings.after_call_work_s,
+    minutes,
+  };
+  const slots = await slotSums(db, filter, { start: filter.from, end: filter.to }, thresholdS);
+  const intervals = new Map<number, Acc>();
+  const cells = new Map<string, Acc>();
+  const times = new Map<number, Acc>();
+  const total = emptyAcc();
+  for (const slot of slots) {
+    const place = placeOf(slot.slot, filter.timeZone, minutes);
+    for (const [map, key] of [
+      [intervals, place.startMs],
+      [cells, `${place.weekday}|${place.minuteOfDay}`],
+      [times, place.minuteOfDay],
+    ] as Array<[Map<number | string, Acc>, number | string]>) {
+      let acc = map.get(key);
+      if (!acc) map.set(key, (acc = emptyAcc()));
+      add(acc, slot);
+    }
+    add(total, slot);
+  }
+  const days = dayCount(filter.fromDate, filter.toDate);
+  return {
+    minutes,
+    basis,
+    buckets: [...intervals.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([ms, acc]) => ({ start: isoWithOffset(ms, filter.timeZone), ...figures(acc, basis) })),
+    heatmap: heatmapOf(cells, basis, minutes),
+    byTime: [...times.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([minute, acc]) => ({ time: timeOfDay(minute), ...figures(acc, basis, days) })),
+    total: figures(total, basis, Math.max(1, (days * 24 * 60) / minutes)),
+  };
+}
+
+function dayCount(fromDate: string, toDate: string): number {
+  let n = 1;
+  for (let d = fromDate; d < toDate && n < 4000; d = addDays(d, 1)) n += 1;
+  return n;
+}
+
+/** Service level by weekday (Monday first) × time of day, over the times of day that had calls. */
+function heatmapOf(cells: Map<string, Acc>, basis: StaffingBasis, minutes: IntervalMinutes) {
+  const used = [...new Set([...cells.keys()].map((key) => Number(key.split('|')[1])))].sort((a, b) => a - b);
+  const first = used[0] ?? 8 * 60;
+  const last = used[used.length - 1] ?? 17 * 60;
+  const rows = [];
+  for (let minute = first; minute <= last; minute += minutes) {
+    const row = [0, 1, 2, 3, 4, 5, 6].map((weekday) => {
+      const acc = cells.get(`${weekday}|${minute}`);
+      return acc ? figures(acc, basis) : null;
+    });
+    rows.push({ time: timeOfDay(minute), cells: row });
+  }
+  return rows;
+}
+
+/**
+ * The coming week's forecast (the local week after this one): per weekday and interval, the calls offered on
+ * average over the last N whole weeks (N a setting) and their handle time, with the agents Erlang C needs.
+ */
+export async function forecastWeek(db: DB, filter: ReportFilter, settings: Settings, now: Date) {
+  const minutes: IntervalMinutes = filter.intervalMinutes ?? 30;
+  const weeks = settings.forecast_weeks;
+  const thisMonday = mondayOf(localDateOf(now.getTime(), filter.timeZone));
+  const fromDate = addDays(thisMonday, -7 * weeks);
+  const range = {
+    start: localDayStartText(fromDate, filter.timeZone),
+    end: localDayStartText(thisMonday, filter.timeZone),
+  };
+  const threshold = settings.service_level_threshold_s;
+  const slots = await slotSums(db, { teamIds: filter.teamIds }, range, threshold);
+  const cells = new Map<string, Acc>();
+  for (const slot of slots) {
+    const place = placeOf(slot.slot, filter.timeZone, minutes);
+    const key = `${place.weekday}|${place.minuteOfDay}`;
+    let acc = cells.get(key);
+    if (!acc) cells.set(key, (acc = emptyAcc()));
+    add(acc, slot);
+  }
+  const basis: StaffingBasis = {
+    target: settings.service_level_target_pct / 100,
+    thresholdS: threshold,
+    afterCallWorkS: settings.after_call_work_s,
+    minutes,
+  };
+  const weekOf = addDays(thisMonday, 7);
+  const intervals = [...cells.entries()]
+    .map(([key, acc]) => {
+      const [weekday = 0, minute = 0] = key.split('|').map(Number);
+      const f = figures(acc, basis, weeks);
+      return {
+        date: addDays(weekOf, weekday),
+        weekday,
+        time: timeOfDay(minute),
+        minute,
+        offered: acc.offered / weeks,
+        aht_s: f.aht_s,
+        agents_needed: f.agents_needed,
+      };
+    })
+    .sort((a, b) => a.weekday - b.weekday || a.minute - b.minute);
+  return { week_of: weekOf, weeks, minutes, intervals };
+}
