@@ -1,4 +1,4 @@
-// One concise line per request at info: method, path (query secrets redacted), status, time, user id, request id.
+// One concise line per request at info (the request id comes from pino-http's child logger): method, path (query secrets redacted), status, time, user id, request id.
 // Headers (cookie, authorization and CSRF values redacted) only when the logger runs at debug.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -37,7 +37,6 @@ interface LoggedRequest extends IncomingMessage {
 
 function requestLine(logger: Logger, req: LoggedRequest, res: ServerResponse, ms: number): Record<string, unknown> {
   const line: Record<string, unknown> = {
-    reqId: req.id,
     method: req.method,
     path: loggedPath(req.originalUrl ?? req.url ?? ''),
     status: res.statusCode,
