@@ -3,7 +3,7 @@
 
 import type { CallAnalysesTable } from './schema/analysis';
 import type { CalibrationParticipantsTable, CalibrationSessionsTable } from './schema/calibration';
-import type { CallsTable } from './schema/calls';
+import type { CallsTable, SavedCallViewsTable } from './schema/calls';
 import type { CoachingTasksTable } from './schema/coaching';
 import type { DisputeItemsTable, DisputesTable } from './schema/disputes';
 import type { EvaluationAnswersTable, EvaluationRevisionsTable, EvaluationsTable } from './schema/evaluations';
@@ -69,6 +69,7 @@ export interface Database extends SamplingTables {
   evaluation_revisions: EvaluationRevisionsTable;
   coaching_tasks: CoachingTasksTable;
   calls: CallsTable;
+  saved_call_views: SavedCallViewsTable;
   call_analyses: CallAnalysesTable;
   users: UsersTable;
   departments: DepartmentsTable;
