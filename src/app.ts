@@ -3,7 +3,6 @@ import express, { type Express, type RequestHandler } from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
 import type passport from 'passport';
-import { pinoHttp } from 'pino-http';
 import { analysisRoutes } from './analysis';
 import { apiRoutes, openApiDocument } from './api';
 import { auditRoutes } from './audit';
@@ -38,7 +37,7 @@ import { errorHandler, notFoundHandler } from './lib/error-handler';
 import { diskFull } from './lib/faults';
 import { exposeLocals } from './lib/locals';
 import { PROJECT_ROOT } from './lib/paths';
-import { REDACTED_LOG_PATHS, redactUrl } from './lib/redact';
+import { requestLogger } from './lib/request-log';
 import { orgRoutes } from './org';
 import { profileRoutes } from './profile';
 import { SetupState, redirectToSetup, setupRoutes } from './setup';
@@ -142,14 +141,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('view engine', 'ejs');
   app.set('query parser', 'simple');
 
-  app.use(
-    pinoHttp({
-      logger: deps.logger,
-      redact: REDACTED_LOG_PATHS,
-      serializers: { req: (req: { url: string }) => ({ ...req, url: redactUrl(req.url) }) },
-      autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/static/') },
-    }),
-  );
+  app.use(requestLogger(deps.logger));
   app.use(securityHeaders());
   app.use(
     '/static/vendor/pico',

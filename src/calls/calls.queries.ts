@@ -72,7 +72,7 @@ export async function insertCallIfNew(db: Executor, values: NewCall): Promise<nu
 
 export interface CallFilter extends Omit<
   CallListQuery,
-  'agent' | 'from' | 'to' | 'sort' | 'order' | 'cursor' | 'limit'
+  'agent' | 'from' | 'to' | 'days' | 'sort' | 'order' | 'cursor' | 'limit'
 > {
   agentId?: number;
   /** Calls started in [startedFrom, startedBefore): UTC instants (lib/date-range.ts instantRange). */
@@ -98,6 +98,8 @@ function applyFilters(query: CallQuery, scope: TeamScope, filter: CallFilter): C
   if (filter.min_hold !== undefined) q = q.where('calls.hold_s', '>=', filter.min_hold);
   if (filter.max_hold !== undefined) q = q.where('calls.hold_s', '<=', filter.max_hold);
   if (filter.recording === 'with') q = q.where('calls.recording_status', '=', 'stored');
+  if (filter.transcript === 'with') q = q.where('calls.transcript', 'is not', null);
+  if (filter.transcript === 'without') q = q.where('calls.transcript', 'is', null);
   q = applyAnalysisFilters(q, filter);
   if (filter.recording === 'without') {
     q = q.where((eb) =>
@@ -207,6 +209,7 @@ function pageQuery(db: DB, scope: TeamScope, filter: CallFilter, page: Page, tea
       'analysis.talk_ratio',
       'analysis.overtalk_total_s',
       'analysis.dead_air_longest_s',
+      sql<number>`case when calls.transcript is null then 0 else 1 end`.as('has_transcript'),
     ])
     .orderBy(`calls.${page.sort}`, page.order)
     .orderBy('calls.id', page.order)

@@ -5,45 +5,21 @@ import { requireSignedIn } from '../auth';
 import type { Call } from '../db/schema';
 import type { AppDeps } from '../deps';
 import { listEvaluations } from '../evaluations';
-import { NotFound, Validation } from '../lib/errors';
+import { NotFound } from '../lib/errors';
 import { idParam } from '../lib/forms';
 import { clientIp, successRedirect } from '../lib/http';
 import { listTeams } from '../org';
-import { actorOf, mayOpenCallPages, mayReplaceTranscript, requireRole, STAFF_ROLES, visibleCallOr404 } from '../policy';
+import { actorOf, mayOpenCallPages, mayReplaceTranscript, requireRole, visibleCallOr404 } from '../policy';
 import { callCues, sendRecording } from '../recordings';
 import { publishedRubrics } from '../rubrics';
-import { COUNT_CAP, distinctCategories, findAgentNames } from './calls.queries';
-import { deleteCall, searchCalls } from './calls.service';
+import { callListRoutes } from './call-list.routes';
+import { findAgentNames } from './calls.queries';
+import { deleteCall } from './calls.service';
 import { transcriptCallLoader, transcriptMultipart, transcriptPageHandler } from './transcript.routes';
 
 /** The call named by the path's id, if the signed-in person may open it (else 404). */
 export async function callOf(deps: AppDeps, req: Request) {
   return visibleCallOr404(deps.db, actorOf(req), idParam(req, 'call'));
-}
-
-/** Query-string values for links (next page), without the cursor. */
-function linkQuery(query: Record<string, unknown>): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) {
-    if (key !== 'cursor' && value !== undefined && value !== '') params.set(key, String(value));
-  }
-  return params.toString();
-}
-
-/** The list page with the filter's problems beside its fields and no calls. */
-function renderInvalidList(res: Response, err: Validation): void {
-  res.status(422).render('calls/list', {
-    title: 'Calls',
-    items: [],
-    total: 0,
-    next_cursor: null,
-    query: {},
-    teams: [],
-    categories: [],
-    errors: err.byField(),
-    baseQuery: '',
-    countCap: COUNT_CAP,
-  });
 }
 
 /** What the call page shows beside the call itself. */
@@ -87,30 +63,6 @@ export async function renderCallPage(
 }
 
 export function callRoutes(deps: AppDeps): Router {
-  async function listPage(req: Request, res: Response) {
-    let result: Awaited<ReturnType<typeof searchCalls>>;
-    try {
-      result = await searchCalls(deps, actorOf(req), req.query);
-    } catch (err) {
-      if (!(err instanceof Validation)) throw err;
-      return renderInvalidList(res, err);
-    }
-    const { scope } = result;
-    const [teams, categories] = await Promise.all([
-      listTeams(deps.db, scope.all ? undefined : scope.teamIds),
-      distinctCategories(deps.db),
-    ]);
-    res.render('calls/list', {
-      title: 'Calls',
-      ...result,
-      teams,
-      categories,
-      errors: {},
-      baseQuery: linkQuery(result.query),
-      countCap: COUNT_CAP,
-    });
-  }
-
   async function recording(req: Request, res: Response) {
     await sendRecording(deps, req, res, await callOf(deps, req));
   }
@@ -122,7 +74,7 @@ export function callRoutes(deps: AppDeps): Router {
   }
 
   const router = Router();
-  router.get('/calls', requireRole(...STAFF_ROLES), listPage);
+  router.use(callListRoutes(deps));
   router.get('/calls/:id', requireSignedIn, (req, res) => renderCallPage(deps, req, res));
   router.get('/calls/:id/recording', requireSignedIn, recording);
   router.post('/calls/:id/delete', requireRole('admin'), remove);

@@ -154,8 +154,27 @@ export const callListSchema = z.object({
   max_talk_ratio: share('The highest agent talk ratio'),
   min_dead_air: num('The longest dead air'),
   min_overtalk: num('The overtalk'),
-  sort: z.preprocess(blankToUndefined, z.enum(SORTS).default('started_at')),
-  order: z.preprocess(blankToUndefined, z.enum(['asc', 'desc']).default('desc')),
+  transcript: z.preprocess(
+    blankToUndefined,
+    z.enum(['with', 'without'], { error: 'Transcript is "with" or "without".' }).optional(),
+  ),
+  days: z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ error: 'Last … days must be a whole number of days.' })
+      .int('Last … days must be a whole number of days.')
+      .min(1, 'Last … days is at least 1.')
+      .max(366, 'Last … days is at most 366.')
+      .optional(),
+  ),
+  sort: z.preprocess(
+    blankToUndefined,
+    z.enum(SORTS, { error: 'Sort by start time, duration, hold, queue wait or CSAT.' }).default('started_at'),
+  ),
+  order: z.preprocess(
+    blankToUndefined,
+    z.enum(['asc', 'desc'], { error: 'Order is ascending (asc) or descending (desc).' }).default('desc'),
+  ),
   cursor: optionalText('cursor', 200),
   limit: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(500).default(50)),
 });
@@ -234,4 +253,12 @@ export const transcriptResultSchema = z.object({
   source: z.enum(['vtt', 'srt', 'json', 'text']).describe('The format the transcript came in'),
   cues: z.number().int().min(1).describe('How many lines it has'),
   replaced: z.boolean().describe('Whether it replaced an earlier transcript (then the answer is 200, else 201)'),
+});
+
+export const savedViewSchema = z.object({
+  name: text('A name for the view', 60),
+  query: z.preprocess(
+    (v) => (typeof v === 'string' ? v.replace(/^\?/, '') : ''),
+    z.string().max(1000, 'That view has too many filters to save.'),
+  ),
 });

@@ -31,9 +31,14 @@ export async function searchCalls(deps: AppDeps, actor: Actor, rawQuery: unknown
     const agent = await findPersonByUsername(deps.db, query.agent);
     agentId = agent?.id ?? -1;
   }
-  const { agent: _agent, from, to, sort, order, cursor: _cursor, limit, ...rest } = query;
+  const { agent: _agent, from, to, days, sort, order, cursor: _cursor, limit, ...rest } = query;
   const range = instantRange({ from, to });
   const filter: CallFilter = { ...rest, agentId, startedFrom: range.start, startedBefore: range.end };
+  // "Last N days" stays relative, so a saved view shows this week's calls next week too.
+  if (days) {
+    const since = new Date(deps.clock.now().getTime() - days * 86_400_000).toISOString();
+    if (!filter.startedFrom || filter.startedFrom < since) filter.startedFrom = since;
+  }
   const page = await listCalls(deps.db, scope, filter, { sort, order, cursor, limit });
   const total = withCount ? await countCalls(deps.db, scope, filter) : null;
   return { query, scope, ...page, total };

@@ -41,7 +41,10 @@ export async function placeCall(deps: AppDeps, scope: TeamScope, fields: CallFie
   }
   const agent = await findPersonByUsername(deps.db, fields.agent);
   if (!agent || !mayTakeCalls(agent) || !inTeamScope(scope, agent.team_id)) {
-    throw new Validation([{ path: 'agent', message: `No CSR named ${fields.agent}.` }]);
+    // Someone outside the actor's teams reads the same as no one (scope rule), but the message says where
+    // the actor looked, so a CSR of another team is not mistaken for a typo.
+    const where = scope.all ? '' : ' in your teams';
+    throw new Validation([{ path: 'agent', message: `No CSR named ${fields.agent}${where}.` }]);
   }
   return { agent_id: agent.id, team_id: agent.team_id };
 }

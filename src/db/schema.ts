@@ -4,7 +4,7 @@
 import type { CallAnalysesTable } from './schema/analysis';
 import type { EvaluationAutoAnswersTable } from './schema/auto-answers';
 import type { CalibrationParticipantsTable, CalibrationSessionsTable } from './schema/calibration';
-import type { CallsTable } from './schema/calls';
+import type { CallsTable, SavedCallViewsTable } from './schema/calls';
 import type { CoachingTasksTable } from './schema/coaching';
 import type { DisputeItemsTable, DisputesTable } from './schema/disputes';
 import type { EvaluationAnswersTable, EvaluationRevisionsTable, EvaluationsTable } from './schema/evaluations';
@@ -82,6 +82,7 @@ export interface Database extends SamplingTables, AutoEvalTables {
   evaluation_auto_answers: EvaluationAutoAnswersTable;
   coaching_tasks: CoachingTasksTable;
   calls: CallsTable;
+  saved_call_views: SavedCallViewsTable;
   call_analyses: CallAnalysesTable;
   users: UsersTable;
   user_totp: UserTotpTable;

@@ -69,6 +69,7 @@ export async function checkBulkCsv(deps: AppDeps, actor: Actor, text: string) {
       line: row.line,
       external_id: row.values.external_id ?? '',
       recording: row.values.recording || null,
+      transcript: row.values.transcript || null,
       error,
     });
   }
@@ -76,9 +77,10 @@ export async function checkBulkCsv(deps: AppDeps, actor: Actor, text: string) {
 }
 
 /**
- * Bulk upload: CSV lines matched to audio files by the `recording` column. Mode `all` handles every line
- * (the plain form); the page's script sends one file per request with `given_files` (only lines whose file
- * is in this request) and then `no_recording` (only lines without a recording).
+ * Bulk upload: CSV lines matched to the files sent with them by name: the `recording` column names the audio,
+ * the `transcript` column the transcript (WebVTT, SRT, JSON or text). Mode `all` handles every line (the plain
+ * form); the page's script sends one recording (with its transcript) per request with `given_files` (only
+ * lines whose recording is in this request) and then `no_recording` (only lines without a recording).
  */
 export async function ingestBulk(
   deps: AppDeps,
@@ -97,20 +99,12 @@ export async function ingestBulk(
     const file = wanted ? byName.get(wanted) : undefined;
     if (mode === 'given_files' && !file) continue;
     if (mode === 'no_recording' && wanted) continue;
-    const earlier = wanted ? usedBy.get(wanted) : undefined;
-    if (wanted && earlier !== undefined) {
-      outcomes.push({
-        line: row.line,
-        file: wanted,
-        external_id: row.values.external_id || null,
-        status: 'refused',
-        message: `${wanted} is already the recording of line ${earlier}.`,
-        call_id: null,
-      });
+    const refused = alreadyUsed(row, usedBy);
+    if (refused) {
+      outcomes.push(refused);
       continue;
     }
-    if (wanted) usedBy.set(wanted, row.line);
-    outcomes.push(await ingestRow(deps, actor, row, wanted, file, ip));
+    outcomes.push(await ingestRow(deps, actor, row, byName, ip));
   }
   for (const file of files) {
     if (usedBy.has(file.originalName)) continue;
@@ -119,27 +113,56 @@ export async function ingestBulk(
       file: file.originalName,
       external_id: null,
       status: 'refused',
-      message: 'No line of the CSV names this file in its recording column.',
+      message: 'No line of the CSV names this file in its recording or transcript column.',
       call_id: null,
     });
   }
   return outcomes;
 }
 
+/** A line naming a file an earlier line already took is refused; otherwise its files are marked as taken. */
+function alreadyUsed(row: CsvRow, usedBy: Map<string, number>): FileOutcome | null {
+  for (const kind of ['recording', 'transcript'] as const) {
+    const name = row.values[kind] || null;
+    const earlier = name ? usedBy.get(name) : undefined;
+    if (name && earlier !== undefined) {
+      return {
+        line: row.line,
+        file: name,
+        external_id: row.values.external_id || null,
+        status: 'refused',
+        message: `${name} is already the ${kind} of line ${earlier}.`,
+        call_id: null,
+      };
+    }
+  }
+  for (const kind of ['recording', 'transcript'] as const) {
+    const name = row.values[kind];
+    if (name) usedBy.set(name, row.line);
+  }
+  return null;
+}
+
 async function ingestRow(
   deps: AppDeps,
   actor: Actor,
   row: CsvRow,
-  wanted: string | null,
-  file: StagedFile | undefined,
+  byName: Map<string, StagedFile>,
   ip?: string,
 ): Promise<FileOutcome> {
+  const wanted = row.values.recording || null;
   const base = { line: row.line, file: wanted, external_id: row.values.external_id || null };
-  if (wanted && !file) {
-    return { ...base, status: 'refused', message: `${wanted} was not among the uploaded files.`, call_id: null };
+  const files: { recording?: StagedFile; transcript?: StagedFile } = {};
+  for (const kind of ['recording', 'transcript'] as const) {
+    const name = row.values[kind];
+    if (!name) continue;
+    const file = byName.get(name);
+    if (!file)
+      return { ...base, status: 'refused', message: `${name} was not among the uploaded files.`, call_id: null };
+    files[kind] = file;
   }
   try {
-    const result = await ingestCall(deps, actor, row.values, { recording: file }, ip);
+    const result = await ingestCall(deps, actor, row.values, files, ip);
     return {
       ...base,
       status: result.created ? 'created' : 'unchanged',

@@ -6,6 +6,7 @@ import { RecordingStorage, type StagedFile } from '../recordings';
 import type { AppDeps } from '../deps';
 import { PROJECT_ROOT } from '../lib/paths';
 import { loadDemoHistory } from './demo-history';
+import { loadDemoRecordings } from './demo-recordings';
 import { recordAudit } from '../audit';
 import type { Role } from '../db/schema';
 import { inTransaction, type Tx } from '../db/transaction';
@@ -111,6 +112,7 @@ export async function loadDemoData(deps: AppDeps, actorId: number | null): Promi
   if (created && actorId !== null) {
     await loadSampleCalls(deps, actorId);
     await loadDemoHistory(deps, actorId);
+    await loadDemoRecordings(deps, actorId);
   }
   return DEMO_PEOPLE;
 }

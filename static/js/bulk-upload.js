@@ -54,6 +54,12 @@
     entry.bar.value = 100;
     entry.status.textContent = ' ' + outcome.status + ': ' + outcome.message;
     entry.li.className = 'status-' + outcome.status;
+    if (outcome.call_id) {
+      const link = document.createElement('a');
+      link.href = '/calls/' + outcome.call_id;
+      link.textContent = ' ' + (outcome.external_id || 'call ' + outcome.call_id);
+      entry.status.append(' — ', link);
+    }
   }
 
   form.addEventListener('submit', async function (event) {
@@ -98,6 +104,22 @@
         })
         .filter(Boolean),
     );
+    // Transcripts are matched by name like recordings, and travel with their line's recording.
+    const transcriptOf = function (row) {
+      return (
+        row.transcript &&
+        files.find(function (f) {
+          return f.name === row.transcript;
+        })
+      );
+    };
+    const transcriptNames = new Set(
+      check.json.rows
+        .map(function (r) {
+          return r.transcript;
+        })
+        .filter(Boolean),
+    );
     check.json.rows.forEach(function (row) {
       if (
         row.recording &&
@@ -110,6 +132,7 @@
       }
     });
     for (const file of files) {
+      if (transcriptNames.has(file.name) && !wanted.has(file.name)) continue;
       const entry = item(file.name);
       if (!wanted.has(file.name)) {
         show(entry, { status: 'refused', message: 'No line of the CSV names this file.' });
@@ -121,6 +144,10 @@
       body.append('mode', 'given_files');
       body.append('csv', csv);
       body.append('recordings', file, file.name);
+      check.json.rows.forEach(function (row) {
+        const transcript = row.recording === file.name && transcriptOf(row);
+        if (transcript) body.append('recordings', transcript, transcript.name);
+      });
       const result = await send(body, function (pct) {
         entry.bar.value = pct;
       });
@@ -140,6 +167,10 @@
     const rest = new FormData();
     rest.append('mode', 'no_recording');
     rest.append('csv', csv);
+    check.json.rows.forEach(function (row) {
+      const transcript = !row.recording && transcriptOf(row);
+      if (transcript) rest.append('recordings', transcript, transcript.name);
+    });
     const records = await send(rest);
     ((records.json && records.json.outcomes) || []).forEach(function (o) {
       show(item('line ' + o.line + ' (no recording)'), o);

@@ -185,7 +185,7 @@ describe('no token in any URL or log', () => {
     await request(app).get('/api/v1/me').set('Authorization', 'Bearer abcdef0123456789secret');
     const log = lines.join('');
     expect(log).toContain('/login?_csrf=[Redacted]&next=%2F');
-    expect(log).toContain('"url":"/calls?_csrf=[Redacted]"');
+    expect(log).toContain('"path":"/calls?_csrf=[Redacted]"');
     expect(log).not.toContain(token);
     expect(log).not.toContain('abcdef0123456789secret');
     if (cookie?.[1]) expect(log).not.toContain(cookie[1]);

@@ -72,7 +72,7 @@ describe('importCallsFile: a long import in several transactions', () => {
       created: 7,
       unchanged: 0,
       errors: [
-        { line: 4, message: 'No CSR named nobody.here.' },
+        { line: 4, message: 'No CSR named nobody.here in your teams.' },
         { line: 8, message: 'Duplicate of line 3 (same external_id).' },
       ],
     });

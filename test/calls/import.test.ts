@@ -144,7 +144,7 @@ describe('POST /api/v1/calls/import (ACD export, no audio)', () => {
     expect(res.body.unchanged).toBe(0);
     expect(res.body.errors).toEqual([
       { line: 3, message: expect.stringContaining('ISO-8601') },
-      { line: 4, message: 'No CSR named nobody.' },
+      { line: 4, message: 'No CSR named nobody in your teams.' },
       { line: 5, message: 'queue_wait_s cannot be negative.' },
       { line: 6, message: 'hold_s cannot be negative.' },
       { line: 7, message: 'csat must be from 1 to 5.' },
@@ -180,7 +180,7 @@ describe('POST /api/v1/calls/import (ACD export, no audio)', () => {
     ].join('\n');
     const res = await importCsv(text);
     expect(res.body.created).toBe(1);
-    expect(res.body.errors).toEqual([{ line: 4, message: 'No CSR named nobody.' }]);
+    expect(res.body.errors).toEqual([{ line: 4, message: 'No CSR named nobody in your teams.' }]);
   });
 
   test('an agent outside the manager’s departments is a line error and no call is made for them', async () => {
@@ -193,7 +193,7 @@ describe('POST /api/v1/calls/import (ACD export, no audio)', () => {
     expect(res.body).toEqual({
       created: 1,
       unchanged: 0,
-      errors: [{ line: 3, message: `No CSR named ${org.otherCsr.username}.` }],
+      errors: [{ line: 3, message: `No CSR named ${org.otherCsr.username} in your teams.` }],
     });
     expect([...(await callsByExternalId()).keys()]).toEqual(['mine']);
   });
@@ -287,7 +287,7 @@ describe('POST /calls/import (the page)', () => {
     expect(res.text).toMatch(
       /<strong>1<\/strong> call added, <strong>0<\/strong> already there, <strong>1<\/strong> line refused/,
     );
-    expect(res.text).toContain('<td class="num">3</td><td>No CSR named &lt;b&gt;boss&lt;/b&gt;.</td>');
+    expect(res.text).toContain('<td class="num">3</td><td>No CSR named &lt;b&gt;boss&lt;/b&gt; in your teams.</td>');
     expect(res.text).not.toContain('<b>boss</b>');
     expect(res.text).not.toContain('http-equiv="refresh"');
     expect([...(await callsByExternalId()).keys()]).toEqual(['page-1']);
@@ -366,8 +366,10 @@ describe('POST /calls/import (the page)', () => {
     expect(page.text).toMatch(
       /<strong>1<\/strong> call added, <strong>0<\/strong> already there, <strong>502<\/strong> lines refused/,
     );
-    expect(page.text.match(/<td class="num">\d+<\/td><td>No CSR named nobody\.\d+\.<\/td>/g)).toHaveLength(500);
-    expect(page.text).toContain('<td class="num">502</td><td>No CSR named nobody.499.</td>');
+    expect(
+      page.text.match(/<td class="num">\d+<\/td><td>No CSR named nobody\.\d+ in your teams\.<\/td>/g),
+    ).toHaveLength(500);
+    expect(page.text).toContain('<td class="num">502</td><td>No CSR named nobody.499 in your teams.</td>');
     expect(page.text).toContain('… and 2 more.');
   });
 
@@ -496,11 +498,17 @@ describe('bulk upload: a CSV with its recordings', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
       rows: [
-        { line: 2, external_id: 'b-1', recording: 'call-good-returns.wav', error: null },
-        { line: 3, external_id: 'b-2', recording: 'call-long-hold.wav', error: null },
-        { line: 4, external_id: 'b-3', recording: null, error: null },
-        { line: 5, external_id: 'b-4', recording: 'not-sent.wav', error: null },
-        { line: 6, external_id: 'b-5', recording: 'x.wav', error: `No CSR named ${org.otherCsr.username}.` },
+        { line: 2, external_id: 'b-1', recording: 'call-good-returns.wav', transcript: null, error: null },
+        { line: 3, external_id: 'b-2', recording: 'call-long-hold.wav', transcript: null, error: null },
+        { line: 4, external_id: 'b-3', recording: null, transcript: null, error: null },
+        { line: 5, external_id: 'b-4', recording: 'not-sent.wav', transcript: null, error: null },
+        {
+          line: 6,
+          external_id: 'b-5',
+          recording: 'x.wav',
+          transcript: null,
+          error: `No CSR named ${org.otherCsr.username} in your teams.`,
+        },
       ],
     });
     await expectNothingStored({ recordings: [], staged: [], calls: 0 });
@@ -637,7 +645,7 @@ describe('bulk upload: a CSV with its recordings', () => {
     );
     expect(res.text).toContain('<td>&lt;img src=x onerror=alert(1)&gt;.wav</td>');
     expect(res.text).not.toContain('<img src=x');
-    expect(res.text).toContain('No line of the CSV names this file in its recording column.');
+    expect(res.text).toContain('No line of the CSV names this file in its recording or transcript column.');
     expect(await eventually(() => fs.readdirSync(ctx.deps.storage.stagingDir).length === 0)).toBe(true);
     expect((await storageState(ctx)).recordings).toHaveLength(1);
   });

@@ -485,7 +485,7 @@ describe('GET /calls (the page)', () => {
   test('an invalid filter on the page is 422 with a message and no rows', async () => {
     const res = await sessions.manager.get('/calls?min_hold=-3');
     expect(res.status).toBe(422);
-    expect(res.text).toContain('min_hold: Minimum hold cannot be negative.');
+    expect(res.text).toContain('Some filters are not valid: Minimum hold cannot be negative.');
     expect(idsOn(res.text)).toEqual([]);
   });
 });

@@ -307,6 +307,13 @@ const expectedSchema = {
     created_at: 'not null',
     updated_at: 'not null',
   },
+  saved_call_views: {
+    id: 'not null',
+    user_id: 'not null',
+    name: 'not null',
+    query: 'not null',
+    created_at: 'not null',
+  },
   call_analyses: {
     call_id: 'not null',
     status: 'not null',

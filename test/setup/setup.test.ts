@@ -145,7 +145,8 @@ describe('with demo data', () => {
     const { agent, res } = await postSetup({ ...ADMIN, demo: 'on' });
     expect(res.status).toBe(303);
     donePage = (await agent.get('/setup/done')).text;
-  });
+    // Eight weeks of history plus the recorded calls: seconds of work, more on a busy machine.
+  }, 120_000);
 
   test('the done page lists the demo accounts and their password', async () => {
     const demoUsers = (await users()).filter((u) => u.username !== ADMIN.username);
@@ -153,6 +154,43 @@ describe('with demo data', () => {
     for (const user of demoUsers) expect(donePage).toContain(`<code>${user.username}</code>`);
     const password = printedDemoPassword(donePage);
     expect(password.length).toBeGreaterThanOrEqual(8);
+  });
+
+  test('a realistic share of recent demo calls carry a stored recording and transcript that play and await analysis', async () => {
+    const calls = await ctx.deps.db
+      .selectFrom('calls')
+      .select(['id', 'agent_id', 'recording_status', 'recording_file', 'transcript', 'started_at', 'evaluation_count'])
+      .execute();
+    const recorded = calls.filter((c) => c.recording_status === 'stored');
+    expect(recorded.length).toBeGreaterThanOrEqual(30);
+    // About one in five of the last two weeks' answered calls, as a contact center that records some calls.
+    const since = new Date(ctx.clock.now().getTime() - 14 * 86_400_000).toISOString();
+    const recent = calls.filter((c) => c.agent_id !== null && c.started_at >= since);
+    const recentRecorded = recent.filter((c) => c.recording_status === 'stored');
+    expect(recentRecorded.length / recent.length).toBeGreaterThan(0.12);
+    expect(recorded.every((c) => c.transcript !== null)).toBe(true);
+    // Stored as files of their own under the recordings folder, each queued for analysis.
+    const files = new Set(recorded.map((c) => c.recording_file));
+    expect(files.size).toBe(recorded.length);
+    const queued = await ctx.deps.db
+      .selectFrom('call_analyses')
+      .select('call_id')
+      .where(
+        'call_id',
+        'in',
+        recorded.map((c) => c.id),
+      )
+      .execute();
+    expect(queued).toHaveLength(recorded.length);
+    // Most are unscored, so a newcomer can score one straight away; and one plays for a supervisor.
+    expect(recorded.filter((c) => c.evaluation_count === 0).length).toBeGreaterThanOrEqual(30);
+    const sam = await signIn(ctx.app, 'sup.sam', printedDemoPassword(donePage));
+    const list = await sam.get('/calls?recording=with&evaluated=false');
+    const first = /data-call-id="(\d+)"/.exec(list.text)?.[1];
+    expect(first).toBeDefined();
+    const audio = await sam.get(`/calls/${first}/recording`);
+    expect(audio.status).toBe(200);
+    expect(audio.headers['content-type']).toMatch(/^audio\//);
   });
 
   test('one department "Customer Care" with a manager, two teams with supervisors, and CSRs in them', async () => {

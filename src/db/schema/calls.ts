@@ -41,3 +41,13 @@ export interface CallsTable {
 }
 export type Call = Selectable<CallsTable>;
 export type NewCall = Insertable<CallsTable>;
+
+/** A person's saved view of the call list: a name and the list's query string. */
+export interface SavedCallViewsTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  query: string;
+  created_at: string;
+}
+export type SavedCallView = Selectable<SavedCallViewsTable>;
