@@ -34,7 +34,13 @@ module.exports = {
       ...shared,
       displayName: 'sqlite',
       testMatch: ['**/*.test.ts'],
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/'],
+      // PostgreSQL-only suites: their subject is the second engine.
+      testPathIgnorePatterns: [
+        '/node_modules/',
+        '<rootDir>/test/e2e/',
+        '<rootDir>/test/db/copy.test.ts',
+        '<rootDir>/test/db/postgres.test.ts',
+      ],
       globalSetup: '<rootDir>/test/helpers/global-setup.ts',
       globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
     },

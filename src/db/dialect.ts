@@ -5,7 +5,10 @@ import {
   OperationNodeTransformer,
   PostgresAdapter,
   RawNode,
+  sql,
   type Kysely,
+  type RawBuilder,
+  type SqlBool,
   type KyselyPlugin,
   type OperationNode,
   type PluginTransformQueryArgs,
@@ -72,4 +75,36 @@ export class PortableSchemaPlugin implements KyselyPlugin {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function forMigrations<T extends Kysely<any>>(db: T): T {
   return engineOf(db) === 'postgres' ? (db.withPlugin(new PortableSchemaPlugin()) as T) : db;
+}
+
+// Portable pieces of SQL for queries: the SQLite text is what the app always ran; PostgreSQL gets its own.
+
+/**
+ * `column = value` for a column SQLite declares `collate nocase` (usernames, team and department names); on
+ * PostgreSQL `lower(column) = lower(value)`, which the unique index on `lower(column)` serves.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function equalsIgnoringCase(db: Kysely<any>, column: string, value: string): RawBuilder<SqlBool> {
+  return engineOf(db) === 'postgres'
+    ? sql<SqlBool>`lower(${sql.ref(column)}) = lower(${value})`
+    : sql<SqlBool>`${sql.ref(column)} = ${value}`;
+}
+
+/** `like` on SQLite (case-insensitive for ASCII there), `ilike` on PostgreSQL. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function likeIgnoringCase(db: Kysely<any>): RawBuilder<unknown> {
+  return sql.raw(engineOf(db) === 'postgres' ? 'ilike' : 'like');
+}
+
+/** The values of a group joined with `separator`: group_concat on SQLite, string_agg on PostgreSQL. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function joinedText(db: Kysely<any>): RawBuilder<unknown> {
+  return sql.raw(engineOf(db) === 'postgres' ? 'string_agg' : 'group_concat');
+}
+
+/** SQL text for the Monday (YYYY-MM-DD) of the week an ISO date or timestamp text column falls in. */
+export function weekStartSql(engine: Engine, column: string): string {
+  return engine === 'postgres'
+    ? `to_char(date_trunc('week', substr(${column}, 1, 10)::date), 'YYYY-MM-DD')`
+    : `date(substr(${column}, 1, 10), '-6 days', 'weekday 1')`;
 }

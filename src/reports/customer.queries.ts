@@ -116,7 +116,7 @@ export async function csatByItemFromRollup(db: Executor, filter: ReportFilter, d
 
 /** Category trends from every call of the period (any filter). */
 export async function categoryTrendsFromCalls(db: Executor, filter: ReportFilter) {
-  const bucket = sql.raw(bucketSql('c.started_at', filter.group));
+  const bucket = sql.raw(bucketSql(db, 'c.started_at', filter.group));
   const query = db
     .selectFrom('calls as c')
     .leftJoin('evaluations as e', (join) =>
@@ -151,7 +151,7 @@ export async function categoryTrendsFromRollup(db: Executor, filter: ReportFilte
       sql<number>`sum(evaluations)`.as('evaluations'),
     ])
     .groupBy(['day', 'category']);
-  const bucket = sql.raw(bucketSql('d.day', filter.group));
+  const bucket = sql.raw(bucketSql(db, 'd.day', filter.group));
   return db
     .selectFrom(inRollupDays(perDay, filter, days).as('d'))
     .select([

@@ -1,4 +1,6 @@
 import { sql, type SelectQueryBuilder } from 'kysely';
+import { engineOf, weekStartSql } from '../db/dialect';
+import type { Executor } from '../db/transaction';
 import { teamFilterOf, type ReportFilter } from './filters';
 import type { RollupDays } from './rollups';
 
@@ -29,8 +31,8 @@ export function inRollupDays<DB, TB extends keyof DB, O>(
 }
 
 /** SQL for the day or week (starting Monday) a timestamp column falls in. */
-export function bucketSql(column: string, group: 'day' | 'week'): string {
-  return group === 'day' ? `substr(${column}, 1, 10)` : `date(substr(${column}, 1, 10), '-6 days', 'weekday 1')`;
+export function bucketSql(db: Executor, column: string, group: 'day' | 'week'): string {
+  return group === 'day' ? `substr(${column}, 1, 10)` : weekStartSql(engineOf(db), column);
 }
 
 /** Sums of sums: each named column of a subquery of sums (`d`, days going into weeks), summed under its name. */

@@ -46,7 +46,7 @@ export async function scoreTrendRows(db: Executor, filter: ReportFilter, audienc
   const perDay = scored(db, filter, audience)
     .select([sql<string>`substr(evaluations.submitted_at, 1, 10)`.as('day'), ...scoreSums()])
     .groupBy(sql`1`);
-  const bucket = sql.raw(bucketSql('d.day', filter.group));
+  const bucket = sql.raw(bucketSql(db, 'd.day', filter.group));
   return db
     .selectFrom(perDay.as('d'))
     .select([sql<string>`${bucket}`.as('bucket'), ...resummed('d', SCORE_SUM_NAMES)])

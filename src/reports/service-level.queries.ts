@@ -75,7 +75,7 @@ export async function teamSumsFromCalls(db: Executor, filter: ReportFilter, thre
 
 /** Service level summed from every call of the period (any threshold, any filter). */
 export async function fromCalls(db: Executor, filter: ReportFilter, thresholdS: number): Promise<BucketSums[]> {
-  const bucket = sql.raw(bucketSql('started_at', filter.group));
+  const bucket = sql.raw(bucketSql(db, 'started_at', filter.group));
   const query = callsOfPeriod(db, filter)
     .select([sql<string>`${bucket}`.as('bucket'), ...callSums(thresholdS)])
     .groupBy(sql`1`);
@@ -89,7 +89,7 @@ export async function bucketSumsInRollup(db: Executor, filter: ReportFilter, day
     .selectFrom('rollup_call_day')
     .select(['day', ...rollupSums()])
     .groupBy('day');
-  const bucket = sql.raw(bucketSql('d.day', filter.group));
+  const bucket = sql.raw(bucketSql(db, 'd.day', filter.group));
   return db
     .selectFrom(inRollupDays(perDay, filter, days).as('d'))
     .select([sql<string>`${bucket}`.as('bucket'), ...resummed('d', SUM_NAMES)])

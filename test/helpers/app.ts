@@ -61,18 +61,24 @@ export function sqliteOf(handle: DatabaseHandle): SqliteHandle['sqlite'] {
 }
 
 /** The test app's database: a copy of the SQLite template, or on the PostgreSQL leg a fresh PostgreSQL one. */
-function openTestDatabase(config: Config, fresh: boolean): DatabaseHandle {
-  return onPostgresLeg() ? openTestPostgres(config.dataDir, fresh) : openDatabase(config.databaseFile);
+function openTestDatabase(config: Config, fresh: boolean, sqliteOnly: boolean): DatabaseHandle {
+  return onPostgresLeg() && !sqliteOnly ? openTestPostgres(config.dataDir, fresh) : openDatabase(config.databaseFile);
 }
 
-function build(dataDir: string, clock: TestClock, overrides: Record<string, string>, fresh = true): TestContext {
+function build(
+  dataDir: string,
+  clock: TestClock,
+  overrides: Record<string, string>,
+  fresh = true,
+  sqliteOnly = false,
+): TestContext {
   const config = testConfig(dataDir, overrides);
-  const database = openTestDatabase(config, fresh);
+  const database = openTestDatabase(config, fresh, sqliteOnly);
   const deps: AppDeps = {
     db: database.db,
     config,
     clock,
-    logger: pino({ level: 'silent' }),
+    logger: pino({ level: process.env.CALLSCORE_TEST_LOG ?? 'silent' }),
     throttle: new LoginThrottle(database.db, clock),
     storage: new RecordingStorage(config.recordingsDir),
     imports: new ImportJobs(),
@@ -86,7 +92,7 @@ function build(dataDir: string, clock: TestClock, overrides: Record<string, stri
     clock,
     database,
     dataDir,
-    restart: () => build(dataDir, clock, overrides, false),
+    restart: () => build(dataDir, clock, overrides, false, sqliteOnly),
     close: async () => {
       await deps.imports.stop();
       await deps.analysis.stop();
@@ -98,4 +104,9 @@ function build(dataDir: string, clock: TestClock, overrides: Record<string, stri
 
 export function makeTestApp(overrides: Record<string, string> = {}): TestContext {
   return build(freshDataDir(), new TestClock(), overrides);
+}
+
+/** A test app on a SQLite file on either leg (the source of test/db/copy.test.ts). */
+export function makeSqliteTestApp(): TestContext {
+  return build(freshDataDir(), new TestClock(), {}, true, true);
 }

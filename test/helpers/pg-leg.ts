@@ -37,8 +37,14 @@ let pglite: Promise<PglitePool> | undefined;
 
 async function loadPglite(): Promise<PglitePool> {
   const instance = await createPglite(fs.readFileSync(env('CALLSCORE_PG_TEMPLATE_DUMP')));
-  afterAll(() => instance.close());
   return new PglitePool(instance);
+}
+
+/** Closes this test file's PGlite (test/helpers/pg-setup-after-env.ts calls it after the file's tests). */
+export async function closePglite(): Promise<void> {
+  const pool = await pglite?.catch(() => undefined);
+  pglite = undefined;
+  await pool?.close();
 }
 
 /** The template's rows, as left by the migrations (settings and the like), to put back after a truncate. */

@@ -40,6 +40,12 @@ export class PglitePool {
     return new PgliteClient(this.pglite, release);
   }
 
+  /** Closes the PGlite instance itself, once no caller holds the connection. */
+  async close(): Promise<void> {
+    await this.#tail;
+    await this.pglite.close();
+  }
+
   async end(): Promise<void> {
     // The PGlite instance belongs to whoever created it (one per test file); closing a Kysely leaves it open.
   }
