@@ -10,19 +10,21 @@ const shared = {
 };
 
 /**
- * The suites on the PostgreSQL leg (docs/DEPLOY.md lists what is not on it yet, and why). A test inside them
- * that reads SQLite itself (query plans, statement counts, pragmas) is declared with `sqliteOnly` and shows as
- * skipped on this leg, by name.
+ * The suites on the PostgreSQL leg, each seen passing there. Not on it yet (docs/DEPLOY.md): suites that read
+ * SQLite itself (test/db/migrations, statement-cache, transaction, faults, the query-plan and statement-count
+ * tests in reports/exports and evaluations/queue), and suites not yet run on PostgreSQL or still failing there
+ * (api/tokens and api/openapi-responses read sqlite_master; api/fuzz; reports/rollups; the rest of the tree).
  */
 const POSTGRES_SUITES = [
-  'test/db/postgres.test.ts',
   'test/db/copy.test.ts',
-  'test/api/**/*.test.ts',
-  'test/reports/**/*.test.ts',
-  'test/evaluations/**/*.test.ts',
-  'test/disputes/**/*.test.ts',
-  'test/users/**/*.test.ts',
-  'test/org/**/*.test.ts',
+  'test/org/org.test.ts',
+  'test/users/admin-users.test.ts',
+  'test/disputes/open.test.ts',
+  'test/disputes/resolve.test.ts',
+  'test/evaluations/lifecycle.test.ts',
+  'test/evaluations/coaching.test.ts',
+  'test/evaluations/bad-input.test.ts',
+  'test/evaluations/silent-monitoring.test.ts',
 ];
 
 /** @type {import('jest').Config} */
@@ -35,12 +37,7 @@ module.exports = {
       displayName: 'sqlite',
       testMatch: ['**/*.test.ts'],
       // PostgreSQL-only suites: their subject is the second engine.
-      testPathIgnorePatterns: [
-        '/node_modules/',
-        '<rootDir>/test/e2e/',
-        '<rootDir>/test/db/copy.test.ts',
-        '<rootDir>/test/db/postgres.test.ts',
-      ],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/', '<rootDir>/test/db/copy.test.ts'],
       globalSetup: '<rootDir>/test/helpers/global-setup.ts',
       globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
     },
