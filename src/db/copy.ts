@@ -24,6 +24,11 @@ export interface TableInfo {
   columns: string[];
   primaryKey: string[];
   references: string[];
+  /** Reference columns per referenced table. */
+  foreignKeys: Array<{ table: string; column: string }>;
+  /** Columns whose reference closes a cycle (users.team_id → teams → departments.manager_id → users): copied
+   * as NULL first and filled in once every table is copied. */
+  deferred: string[];
 }
 
 /** The app's tables on the SQLite source, with their columns, primary keys and the tables they reference. */
@@ -35,7 +40,10 @@ export async function sqliteTables(source: SqliteHandle): Promise<TableInfo[]> {
     .all() as Array<{ name: string }>;
   return names.map(({ name }) => {
     const columns = source.sqlite.pragma(`table_info(${JSON.stringify(name)})`) as Array<{ name: string; pk: number }>;
-    const keys = source.sqlite.pragma(`foreign_key_list(${JSON.stringify(name)})`) as Array<{ table: string }>;
+    const keys = source.sqlite.pragma(`foreign_key_list(${JSON.stringify(name)})`) as Array<{
+      table: string;
+      from: string;
+    }>;
     return {
       name,
       columns: columns.map((c) => c.name),
@@ -44,6 +52,8 @@ export async function sqliteTables(source: SqliteHandle): Promise<TableInfo[]> {
         .sort((a, b) => a.pk - b.pk)
         .map((c) => c.name),
       references: [...new Set(keys.map((k) => k.table).filter((t) => t !== name))],
+      foreignKeys: keys.map((k) => ({ table: k.table, column: k.from })),
+      deferred: [],
     };
   });
 }
@@ -55,12 +65,15 @@ export function dependencyOrder(tables: TableInfo[]): TableInfo[] {
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (table: TableInfo) => {
     if (state.get(table.name) === 'done') return;
-    if (state.get(table.name) === 'visiting')
-      throw new Error(`tables reference each other in a cycle at ${table.name}`);
     state.set(table.name, 'visiting');
     for (const ref of table.references) {
       const target = byName.get(ref);
-      if (target) visit(target);
+      if (!target) continue;
+      if (state.get(ref) === 'visiting') {
+        for (const fk of table.foreignKeys) if (fk.table === ref) table.deferred.push(fk.column);
+        continue;
+      }
+      visit(target);
     }
     state.set(table.name, 'done');
     ordered.push(table);
@@ -116,10 +129,24 @@ async function copyTable(source: DB, trx: AnyDb, table: TableInfo, batch: number
   let copied = 0;
   const size = insertBatchSize(table.columns.length, batch);
   for await (const rows of batches(source, table, size)) {
-    await trx.insertInto(table.name).values(rows).execute();
+    const values = rows.map((row) => ({ ...row, ...Object.fromEntries(table.deferred.map((c) => [c, null])) }));
+    await trx.insertInto(table.name).values(values).execute();
     copied += rows.length;
   }
   return copied;
+}
+
+/** Fills in the references copied as NULL to break a cycle, now that the rows they point at exist. */
+async function fillDeferred(source: DB, trx: AnyDb, table: TableInfo, batch: number): Promise<void> {
+  if (table.deferred.length === 0) return;
+  for await (const rows of batches(source, table, batch)) {
+    for (const row of rows) {
+      if (table.deferred.every((c) => row[c] === null)) continue;
+      let update = trx.updateTable(table.name).set(Object.fromEntries(table.deferred.map((c) => [c, row[c]])));
+      for (const key of table.primaryKey) update = update.where(key, '=', row[key]);
+      await update.execute();
+    }
+  }
 }
 
 /** After explicit ids were written, each identity column continues after the highest copied id. */
@@ -166,6 +193,7 @@ export async function copyDatabase(
       await sql`alter table ${sql.table(table.name)} enable trigger user`.execute(trx);
       log(`${table.name}: ${copied} rows`);
     }
+    for (const table of tables) await fillDeferred(source.db, trx, table, batch);
     await resetIdentities(trx);
     return verifyCopy(source.db, trx, tables);
   });

@@ -53,7 +53,7 @@ test('copies every table in dependency order, verified by row counts and checksu
   const tables = await sqliteTables(sqliteOf(source));
   expect(reports.map((r) => r.table).sort()).toEqual(tables.map((t) => t.name).sort());
   const users = reports.find((r) => r.table === 'users');
-  expect(users?.rows).toBe(13);
+  expect(users?.rows).toBe(10);
   expect(reports.find((r) => r.table === 'calls')?.rows).toBe(1);
   // teams after departments, users after teams (users.team_id), team_supervisors after both.
   const order = lines.map((l) => l.split(':')[0]);
@@ -81,7 +81,7 @@ test('copies every table in dependency order, verified by row counts and checksu
 test('refuses a target that already has users, and changes nothing there', async () => {
   await copyDatabase(sqliteOf(source), target.db);
   const before = await tableChecksum(target.db, await usersTable());
-  expect(before.rows).toBe(13);
+  expect(before.rows).toBe(10);
   await expect(copyDatabase(sqliteOf(source), target.db)).rejects.toThrow(/already has users/);
   expect(await tableChecksum(target.db, await usersTable())).toEqual(before);
 });
@@ -90,7 +90,7 @@ test('verification names a table whose rows differ', async () => {
   await copyDatabase(sqliteOf(source), target.db);
   await sql`update users set display_name = 'Changed' where id = ${org.csrA.id}`.execute(target.db);
   const tables = await sqliteTables(sqliteOf(source));
-  await expect(verifyCopy(source.deps.db, target.db, tables)).rejects.toThrow(/users: 13 rows .* → 13/);
+  await expect(verifyCopy(source.deps.db, target.db, tables)).rejects.toThrow(/users: 10 rows .* → 10/);
 });
 
 test('case-insensitive usernames stay unique on PostgreSQL after the copy', async () => {
