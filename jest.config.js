@@ -1,12 +1,54 @@
-/** @type {import('jest').Config} */
-module.exports = {
+/**
+ * Two legs. "sqlite": every suite on the embedded SQLite (the default engine). "postgres": the database-facing
+ * suites below on PostgreSQL: PGlite (WASM, in process) unless PG_TEST_URL names a server (.ci/run does).
+ * `npm test` runs both; `npx jest --selectProjects sqlite` (or postgres) runs one.
+ */
+const shared = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
-  globalSetup: '<rootDir>/test/helpers/global-setup.ts',
-  globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
+};
+
+/**
+ * The suites on the PostgreSQL leg, each seen passing there. Not on it yet (docs/DEPLOY.md): suites that read
+ * SQLite itself (test/db/migrations, statement-cache, transaction, faults, the query-plan and statement-count
+ * tests in reports/exports and evaluations/queue), and suites not yet run on PostgreSQL or still failing there
+ * (api/tokens and api/openapi-responses read sqlite_master; api/fuzz; reports/rollups; the rest of the tree).
+ */
+const POSTGRES_SUITES = [
+  'test/db/copy.test.ts',
+  'test/org/org.test.ts',
+  'test/users/admin-users.test.ts',
+  'test/disputes/open.test.ts',
+  'test/disputes/resolve.test.ts',
+  'test/evaluations/lifecycle.test.ts',
+  'test/evaluations/coaching.test.ts',
+  'test/evaluations/bad-input.test.ts',
+  'test/evaluations/silent-monitoring.test.ts',
+];
+
+/** @type {import('jest').Config} */
+module.exports = {
   testTimeout: 20000,
   maxWorkers: 2,
+  projects: [
+    {
+      ...shared,
+      displayName: 'sqlite',
+      testMatch: ['**/*.test.ts'],
+      // PostgreSQL-only suites: their subject is the second engine.
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/', '<rootDir>/test/db/copy.test.ts'],
+      globalSetup: '<rootDir>/test/helpers/global-setup.ts',
+      globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
+    },
+    {
+      ...shared,
+      displayName: 'postgres',
+      testMatch: POSTGRES_SUITES.map((glob) => `<rootDir>/${glob}`),
+      globals: { CALLSCORE_TEST_ENGINE: 'postgres' },
+      setupFilesAfterEnv: ['<rootDir>/test/helpers/pg-setup-after-env.ts'],
+      globalSetup: '<rootDir>/test/helpers/pg-global-setup.ts',
+      globalTeardown: '<rootDir>/test/helpers/pg-global-teardown.ts',
+    },
+  ],
 };

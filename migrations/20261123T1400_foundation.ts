@@ -1,7 +1,11 @@
 import { Kysely, sql } from 'kysely';
+import { engineOf } from '../src/db/dialect';
 
 // Migrations are frozen once landed: change the schema with a new file, never by editing this one.
+// (Dialect-aware since PostgreSQL: the SQL produced on SQLite is unchanged; test/db/sqlite-schema-frozen.test.ts.)
 export async function up(db: Kysely<any>): Promise<void> {
+  // PostgreSQL checks a reference when the table is created: users.team_id is tied to teams once teams exists.
+  const pg = engineOf(db) === 'postgres';
   await db.schema
     .createTable('users')
     .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
@@ -14,7 +18,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('display_name', 'text', (c) => c.notNull())
     .addColumn('password_hash', 'text', (c) => c.notNull())
     .addColumn('role', 'text', (c) => c.notNull().check(sql`role in ('admin', 'manager', 'supervisor', 'csr')`))
-    .addColumn('team_id', 'integer', (c) => c.references('teams.id').onDelete('set null'))
+    .addColumn('team_id', 'integer', (c) => (pg ? c : c.references('teams.id').onDelete('set null')))
     .addColumn('active', 'integer', (c) => c.notNull().defaultTo(1))
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
@@ -53,6 +57,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addUniqueConstraint('teams_department_name_unique', ['department_id', 'name'])
     .execute();
+  if (pg) await postgresOnly(db);
 
   await db.schema
     .createTable('team_supervisors')
@@ -117,7 +122,19 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('audit_log_entity_idx').on('audit_log').columns(['entity_type', 'entity_id']).execute();
 }
 
+/** What SQLite expressed in column definitions: the deferred reference, and `collate nocase` uniqueness. */
+async function postgresOnly(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .alterTable('users')
+    .addForeignKeyConstraint('users_team_id_fkey', ['team_id'], 'teams', ['id'], (c) => c.onDelete('set null'))
+    .execute();
+  await sql`create unique index users_username_nocase_unique on users (lower(username))`.execute(db);
+  await sql`create unique index departments_name_nocase_unique on departments (lower(name))`.execute(db);
+  await sql`create unique index teams_department_name_nocase_unique on teams (department_id, lower(name))`.execute(db);
+}
+
 export async function down(db: Kysely<any>): Promise<void> {
+  const pg = engineOf(db) === 'postgres';
   for (const table of [
     'settings',
     'audit_log',
@@ -129,6 +146,6 @@ export async function down(db: Kysely<any>): Promise<void> {
     'teams',
     'departments',
   ]) {
-    await db.schema.dropTable(table).execute();
+    await (pg ? db.schema.dropTable(table).cascade() : db.schema.dropTable(table)).execute();
   }
 }

@@ -1,4 +1,6 @@
 import { Kysely, sql } from 'kysely';
+import { engineOf } from '../src/db/dialect';
+import { POSTGRES_TRIGGERS, dropPostgresTriggers } from './lib/report-rollups.postgres';
 
 // Daily roll-ups for reports over all teams (bench/: service level, item failure rates and the customer view
 // took 150–500 ms at a million calls even with indexes). Each roll-up row is a pure function of one UTC day of
@@ -73,17 +75,32 @@ const TRIGGER_NAMES = [
   'rollup_settings_update',
 ];
 
+/**
+ * Runs one `create table … without rowid` as written on SQLite; on PostgreSQL without `without rowid` and with
+ * `double precision` for SQLite's 8-byte `real`.
+ */
+async function table(db: Kysely<any>, ddl: string): Promise<void> {
+  const text =
+    engineOf(db) === 'postgres' ? ddl.replace(/\) without rowid$/, ')').replace(/ real /g, ' double precision ') : ddl;
+  await sql.raw(text).execute(db);
+}
+
 export async function up(db: Kysely<any>): Promise<void> {
-  await sql`create table rollup_dirty (
+  await table(
+    db,
+    `create table rollup_dirty (
     kind text not null check (kind in ('calls', 'scores')),
     day text not null,
     primary key (kind, day)
-  ) without rowid`.execute(db);
+  ) without rowid`,
+  );
 
   // Per call day, category ('(none)' = none) and team (0 = none): service level, CSAT and scorecards of those calls.
   // within_threshold counts for threshold_s, the setting when the day was computed; a day computed for another
   // threshold is recomputed when read.
-  await sql`create table rollup_call_day (
+  await table(
+    db,
+    `create table rollup_call_day (
     day text not null,
     team_id integer not null,
     category text not null,
@@ -101,20 +118,26 @@ export async function up(db: Kysely<any>): Promise<void> {
     scored integer not null,
     score_total real not null,
     primary key (day, category, team_id)
-  ) without rowid`.execute(db);
+  ) without rowid`,
+  );
 
   // Per submitted day, team and rubric item: answers (N/A left out) and how many fell below full marks.
-  await sql`create table rollup_item_day (
+  await table(
+    db,
+    `create table rollup_item_day (
     day text not null,
     team_id integer not null,
     item_id integer not null,
     answered integer not null,
     failed integer not null,
     primary key (day, team_id, item_id)
-  ) without rowid`.execute(db);
+  ) without rowid`,
+  );
 
   // Per call day, team and rubric item, over calls with a CSAT: passed/failed answers and their CSAT totals.
-  await sql`create table rollup_item_csat_day (
+  await table(
+    db,
+    `create table rollup_item_csat_day (
     day text not null,
     team_id integer not null,
     item_id integer not null,
@@ -123,8 +146,18 @@ export async function up(db: Kysely<any>): Promise<void> {
     n_failed integer not null,
     csat_failed integer not null,
     primary key (day, team_id, item_id)
-  ) without rowid`.execute(db);
+  ) without rowid`,
+  );
 
+  if (engineOf(db) === 'postgres') {
+    for (const statement of POSTGRES_TRIGGERS) await sql.raw(statement).execute(db);
+    await sql`insert into rollup_dirty (kind, day) select distinct 'calls', substr(started_at, 1, 10) from calls
+      on conflict do nothing`.execute(db);
+    await sql`insert into rollup_dirty (kind, day)
+      select distinct 'scores', substr(submitted_at, 1, 10) from evaluations where submitted_at is not null
+      on conflict do nothing`.execute(db);
+    return;
+  }
   for (const trigger of TRIGGERS) await sql.raw(trigger).execute(db);
 
   // Existing data: every day is stale until a report or the daily job computes it.
@@ -136,7 +169,8 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const name of TRIGGER_NAMES) await sql.raw(`drop trigger if exists ${name}`).execute(db);
+  if (engineOf(db) === 'postgres') await dropPostgresTriggers(db);
+  else for (const name of TRIGGER_NAMES) await sql.raw(`drop trigger if exists ${name}`).execute(db);
   for (const table of ['rollup_item_csat_day', 'rollup_item_day', 'rollup_call_day', 'rollup_dirty']) {
     await db.schema.dropTable(table).execute();
   }

@@ -5,7 +5,7 @@ import { ImportJobs } from './imports';
 import { RecordingStorage } from './recordings';
 import { ensureDefaultRubric } from './rubrics';
 import type { Config } from './config';
-import { openDatabase, type DatabaseHandle } from './db/database';
+import { openConfiguredDatabase, type DatabaseHandle } from './db/database';
 import { migrateToLatest } from './db/migrate';
 import type { AppDeps } from './deps';
 import { refreshRollupsInBackground } from './reports';
@@ -31,7 +31,7 @@ export interface Runtime {
 
 /** Opens and migrates the database and builds the app's dependencies. */
 export async function bootstrap(config: Config, logger: Logger, clock: Clock = systemClock): Promise<Runtime> {
-  const database = openDatabase(config.databaseFile);
+  const database = openConfiguredDatabase(config);
   const result = await migrateToLatest(database.db);
   for (const migration of result.results ?? []) logger.info({ migration: migration.migrationName }, 'migrated');
   const deps: AppDeps = {

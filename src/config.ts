@@ -8,6 +8,12 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_FILE: z.string().min(1).optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/i, 'must be a postgres:// or postgresql:// connection string')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   RECORDINGS_DIR: z.string().min(1).optional(),
   MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(10_240).default(500),
   TRUST_PROXY: z
@@ -59,6 +65,10 @@ export interface Config {
   readonly host: string;
   readonly dataDir: string;
   readonly databaseFile: string;
+  /** DATABASE_URL: PostgreSQL instead of the SQLite file (never logged: it may carry a password). */
+  readonly databaseUrl: string | null;
+  /** DATABASE_POOL_MAX: PostgreSQL connections per app process. */
+  readonly databasePoolMax: number;
   readonly recordingsDir: string;
   readonly maxUploadBytes: number;
   readonly trustProxy: boolean | number | string;
@@ -96,6 +106,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     dataDir,
     databaseFile: path.resolve(dataDir, e.DATABASE_FILE ?? 'callscore.db'),
+    databaseUrl: e.DATABASE_URL ?? null,
+    databasePoolMax: e.DATABASE_POOL_MAX,
     recordingsDir: path.resolve(dataDir, e.RECORDINGS_DIR ?? 'recordings'),
     maxUploadBytes: e.MAX_UPLOAD_MB * 1024 * 1024,
     trustProxy: e.TRUST_PROXY,

@@ -1,5 +1,6 @@
 import { sql, type SelectQueryBuilder } from 'kysely';
 import type { DB } from '../db/database';
+import { equalsIgnoringCase } from '../db/dialect';
 import type { Executor } from '../db/transaction';
 import type { Call, Database, NewCall } from '../db/schema';
 import type { TeamScope } from '../policy';
@@ -35,7 +36,11 @@ export async function deleteCallRow(db: Executor, id: number): Promise<void> {
 
 /** A person by user name, as far as placing a call on them needs. */
 export async function findPersonByUsername(db: Executor, username: string) {
-  return db.selectFrom('users').select(['id', 'team_id', 'role']).where('username', '=', username).executeTakeFirst();
+  return db
+    .selectFrom('users')
+    .select(['id', 'team_id', 'role'])
+    .where(equalsIgnoringCase(db, 'username', username))
+    .executeTakeFirst();
 }
 
 /** The agent's names for a call page or API answer. */

@@ -1,4 +1,4 @@
-import { openDatabase } from '../db/database';
+import { openConfiguredDatabase } from '../db/database';
 import { createMigrator } from '../db/migrate';
 import { loadConfig } from '../config';
 import { runCommand, withDatabase } from './run';
@@ -6,7 +6,7 @@ import { runCommand, withDatabase } from './run';
 /** `npm run db:migrate` (to latest) or `npm run db:migrate -- down` (one step back). */
 async function main(): Promise<number> {
   const config = loadConfig();
-  const database = openDatabase(config.databaseFile);
+  const database = openConfiguredDatabase(config);
   return withDatabase(database, async () => {
     const migrator = createMigrator(database.db);
     const result = process.argv[2] === 'down' ? await migrator.migrateDown() : await migrator.migrateToLatest();

@@ -2,15 +2,57 @@ import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver } from 'kysely';
+import { openPostgresKysely, type PostgresOptions } from './postgres';
 import type { Database } from './schema';
 import { withStatementCache, type CachingConnection } from './statement-cache';
 
 export type DB = Kysely<Database>;
 
-export interface DatabaseHandle {
+interface HandleBase {
   db: DB;
-  sqlite: SQLite.Database;
   close(): Promise<void>;
+}
+
+/** The embedded SQLite file; `sqlite` is the raw connection (pragmas, checkpoints, the statement cache). */
+export interface SqliteHandle extends HandleBase {
+  engine: 'sqlite';
+  sqlite: SQLite.Database;
+}
+
+/** A PostgreSQL server (DATABASE_URL) or, in tests, PGlite: Kysely is the only way in. */
+export interface PostgresHandle extends HandleBase {
+  engine: 'postgres';
+}
+
+export type DatabaseHandle = SqliteHandle | PostgresHandle;
+
+/** Where the app's data lives: `DATABASE_URL` when set, else the SQLite file under DATA_DIR. */
+export interface DatabaseTarget {
+  databaseUrl: string | null;
+  databaseFile: string;
+  databasePoolMax?: number;
+}
+
+/** Opens what the configuration names; the rest of the app sees the same `db` either way. */
+export function openConfiguredDatabase(target: DatabaseTarget): DatabaseHandle {
+  if (target.databaseUrl) return openPostgres(target.databaseUrl, { max: target.databasePoolMax });
+  return openDatabase(target.databaseFile);
+}
+
+export function openPostgres(url: string, options: PostgresOptions = {}): PostgresHandle {
+  return closingOnce({ engine: 'postgres' as const, db: openPostgresKysely(url, options) });
+}
+
+function closingOnce<H extends { db: DB }>(handle: H): H & { close(): Promise<void> } {
+  let closed = false;
+  return {
+    ...handle,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await handle.db.destroy();
+    },
+  };
 }
 
 /**
@@ -52,7 +94,7 @@ class AppSqliteDialect extends SqliteDialect {
  * Kysely serialises every query through this one connection, so all access must go through `db`. Kysely sees
  * the connection through a cache of prepared statements (statement-cache.ts).
  */
-export function openDatabase(file: string): DatabaseHandle {
+export function openDatabase(file: string): SqliteHandle {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new SQLite(file, { timeout: BUSY_TIMEOUT_MS });
   sqlite.pragma('journal_mode = WAL');
@@ -60,14 +102,5 @@ export function openDatabase(file: string): DatabaseHandle {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   const db = new Kysely<Database>({ dialect: new AppSqliteDialect(sqlite) });
-  let closed = false;
-  return {
-    db,
-    sqlite,
-    async close() {
-      if (closed) return;
-      closed = true;
-      await db.destroy();
-    },
-  };
+  return closingOnce({ engine: 'sqlite' as const, db, sqlite });
 }

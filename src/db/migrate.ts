@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Migrator, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely';
 import type { DB } from './database';
+import { forMigrations } from './dialect';
 
 // Compiled code runs from dist/src/db and finds dist/migrations; tests run from src/db and find migrations/.
 export const MIGRATIONS_DIR = path.resolve(__dirname, '../../migrations');
@@ -23,7 +24,7 @@ class DirectoryMigrationProvider implements MigrationProvider {
 }
 
 export function createMigrator(db: DB, dir = MIGRATIONS_DIR): Migrator {
-  return new Migrator({ db, provider: new DirectoryMigrationProvider(dir) });
+  return new Migrator({ db: forMigrations(db), provider: new DirectoryMigrationProvider(dir) });
 }
 
 function raise(result: MigrationResultSet): MigrationResultSet {

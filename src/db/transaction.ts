@@ -31,10 +31,16 @@ export interface RetryPolicy {
 /** Writers wait for the lock here, off the event loop, instead of in SQLite's blocking busy handler. */
 export const BUSY_RETRY: RetryPolicy = { maxWaitMs: 5000, firstPauseMs: 5, maxPauseMs: 250 };
 
-/** SQLITE_BUSY and SQLITE_LOCKED with their extended codes: another connection holds the lock. */
+/** PostgreSQL's serialization_failure and deadlock_detected: the transaction lost a race and may run again. */
+const PG_RETRYABLE = new Set(['40001', '40P01']);
+
+/**
+ * SQLITE_BUSY and SQLITE_LOCKED with their extended codes (another connection holds the lock), and
+ * PostgreSQL's serialization failures and deadlocks (the server rolled the transaction back; it may run again).
+ */
 export function isBusy(err: unknown): boolean {
   const code = typeof err === 'object' && err !== null ? String((err as { code?: unknown }).code) : '';
-  return code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');
+  return code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED') || PG_RETRYABLE.has(code);
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { equalsIgnoringCase } from '../db/dialect';
 import type { Executor } from '../db/transaction';
 import type { Evaluation } from '../db/schema';
 import type { CheckedAnswer } from './answers';
@@ -131,7 +132,11 @@ export type EvaluationRow = Awaited<ReturnType<typeof listEvaluations>>['items']
 
 /** The person picked by username in a list filter, if any. */
 export async function userIdByUsername(db: Executor, username: string): Promise<number | undefined> {
-  const user = await db.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst();
+  const user = await db
+    .selectFrom('users')
+    .select('id')
+    .where(equalsIgnoringCase(db, 'username', username))
+    .executeTakeFirst();
   return user?.id;
 }
 

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { BudgetPeriod } from '../db/schema';
+import { equalsIgnoringCase, joinedText } from '../db/dialect';
 import type { Executor } from '../db/transaction';
 
 export async function listDepartments(db: Executor, departmentIds?: number[]) {
@@ -32,7 +33,7 @@ export async function listTeams(db: Executor, teamIds?: number[]) {
       'teams.name',
       'teams.department_id',
       'departments.name as department_name',
-      sql<string | null>`(select group_concat(u.display_name, ', ') from team_supervisors ts
+      sql<string | null>`(select ${joinedText(db)}(u.display_name, ', ') from team_supervisors ts
         join users u on u.id = ts.user_id where ts.team_id = teams.id)`.as('supervisor_names'),
       sql<number>`(select count(*) from users u where u.team_id = teams.id and u.role = 'csr' and u.active = 1)`.as(
         'csr_count',
@@ -77,7 +78,11 @@ export async function usersByRole(db: Executor, role: 'manager' | 'supervisor') 
 
 /** A user's id, role and whether they are active, by username: who may be named a manager or supervisor. */
 export async function findUserRole(db: Executor, username: string) {
-  return db.selectFrom('users').select(['id', 'role', 'active']).where('username', '=', username).executeTakeFirst();
+  return db
+    .selectFrom('users')
+    .select(['id', 'role', 'active'])
+    .where(equalsIgnoringCase(db, 'username', username))
+    .executeTakeFirst();
 }
 
 export interface DepartmentValues {

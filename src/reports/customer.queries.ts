@@ -77,9 +77,13 @@ export async function csatByItemFromAnswers(db: Executor, filter: ReportFilter) 
       sql<string>`min(r.name)`.as('rubric'),
       'i.prompt',
       sql<number | null>`avg(case when a.points >= a.max_points then c.csat end)`.as('csat_passed'),
-      sql<number>`sum(a.points >= a.max_points)`.as('n_passed'),
+      sql<number>`sum(case when a.points >= a.max_points then 1 when not (a.points >= a.max_points) then 0 end)`.as(
+        'n_passed',
+      ),
       sql<number | null>`avg(case when a.points < a.max_points then c.csat end)`.as('csat_failed'),
-      sql<number>`sum(a.points < a.max_points)`.as('n_failed'),
+      sql<number>`sum(case when a.points < a.max_points then 1 when not (a.points < a.max_points) then 0 end)`.as(
+        'n_failed',
+      ),
     ])
     .groupBy(['r.family_id', 'i.prompt']);
   return narrowedToFilter(query, filter, { team: 'e.team_id', agent: 'e.agent_id' }).execute();

@@ -115,7 +115,9 @@ export async function itemFailuresFromAnswers(
       'i.prompt',
       sql<number>`max(i.critical)`.as('critical'),
       sql<number>`count(*)`.as('answered'),
-      sql<number>`sum(a.points < a.max_points)`.as('failed'),
+      sql<number>`sum(case when a.points < a.max_points then 1 when not (a.points < a.max_points) then 0 end)`.as(
+        'failed',
+      ),
     ])
     .groupBy(['r.family_id', 'i.prompt'])
     .execute();

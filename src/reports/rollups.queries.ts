@@ -26,10 +26,10 @@ export async function computeCallDay(trx: Tx, day: string, thresholdS: number, t
       within_threshold, wait_total, hold_total, csat_n, csat_total, evaluations, scored, score_total)
     with ca as (
       select coalesce(team_id, 0) as team_id, coalesce(category, '(none)') as category, count(*) as calls,
-        sum(direction = 'inbound') as offered,
-        sum(direction = 'inbound' and abandoned = 0) as answered,
-        sum(direction = 'inbound' and abandoned = 1) as abandoned,
-        sum(direction = 'inbound' and abandoned = 0 and queue_wait_s <= ${thresholdS}) as within_threshold,
+        sum(case when direction = 'inbound' then 1 when not (direction = 'inbound') then 0 end) as offered,
+        sum(case when direction = 'inbound' and abandoned = 0 then 1 when not (direction = 'inbound' and abandoned = 0) then 0 end) as answered,
+        sum(case when direction = 'inbound' and abandoned = 1 then 1 when not (direction = 'inbound' and abandoned = 1) then 0 end) as abandoned,
+        sum(case when direction = 'inbound' and abandoned = 0 and queue_wait_s <= ${thresholdS} then 1 when not (direction = 'inbound' and abandoned = 0 and queue_wait_s <= ${thresholdS}) then 0 end) as within_threshold,
         coalesce(sum(case when direction = 'inbound' and abandoned = 0 then queue_wait_s end), 0) as wait_total,
         coalesce(sum(case when direction = 'inbound' and abandoned = 0 then hold_s end), 0) as hold_total,
         count(csat) as csat_n, coalesce(sum(csat), 0) as csat_total
@@ -51,8 +51,8 @@ export async function computeCallDay(trx: Tx, day: string, thresholdS: number, t
   await sql`
     insert into rollup_item_csat_day (day, team_id, item_id, n_passed, csat_passed, n_failed, csat_failed)
     select ${day}, coalesce(e.team_id, 0), a.item_id,
-      sum(a.points >= a.max_points), coalesce(sum(case when a.points >= a.max_points then c.csat end), 0),
-      sum(a.points < a.max_points), coalesce(sum(case when a.points < a.max_points then c.csat end), 0)
+      sum(case when a.points >= a.max_points then 1 when not (a.points >= a.max_points) then 0 end), coalesce(sum(case when a.points >= a.max_points then c.csat end), 0),
+      sum(case when a.points < a.max_points then 1 when not (a.points < a.max_points) then 0 end), coalesce(sum(case when a.points < a.max_points then c.csat end), 0)
     from calls c
       cross join evaluations e
       join evaluation_answers a on a.evaluation_id = e.id
@@ -66,7 +66,7 @@ export async function computeScoreDay(trx: Tx, day: string, timeZone: string) {
   await trx.deleteFrom('rollup_item_day').where('day', '=', day).execute();
   await sql`
     insert into rollup_item_day (day, team_id, item_id, answered, failed)
-    select ${day}, coalesce(e.team_id, 0), a.item_id, count(*), sum(a.points < a.max_points)
+    select ${day}, coalesce(e.team_id, 0), a.item_id, count(*), sum(case when a.points < a.max_points then 1 when not (a.points < a.max_points) then 0 end)
     from evaluations e join evaluation_answers a on a.evaluation_id = e.id
     where e.kind = 'standard' and e.status in ${COUNTED}
       and e.submitted_at >= ${localDayStartText(day, timeZone)} and e.submitted_at < ${localDayStartText(day, timeZone, 1)}

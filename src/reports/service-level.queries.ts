@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '../db/transaction';
 import type { ReportFilter } from './filters';
 import { bucketSql, inRollupDays, narrowedToFilter, resummed } from './filters.queries';
@@ -19,17 +19,24 @@ export type Sums = Record<(typeof SUM_NAMES)[number], number>;
 
 export type BucketSums = Sums & { bucket: string };
 
+/**
+ * How many rows meet `condition` (NULL where it is unknown, as SQLite's `sum(condition)` was): PostgreSQL has no
+ * sum of booleans.
+ */
+const counted = (condition: RawBuilder<unknown>) =>
+  sql<number>`sum(case when ${condition} then 1 when not (${condition}) then 0 end)`;
+
 /** The sums behind the figures, over the calls table (any threshold). */
 function callSums(thresholdS: number) {
   const inbound = "direction = 'inbound'";
   const answered = sql.raw(`${inbound} and abandoned = 0`);
   return [
-    sql<number>`sum(${sql.raw(inbound)})`.as('offered'),
-    sql<number>`sum(${answered} and queue_wait_s <= ${thresholdS})`.as('answered_within'),
-    sql<number>`sum(${sql.raw(inbound)} and abandoned = 1)`.as('abandoned'),
-    sql<number>`sum(${answered})`.as('answered'),
+    counted(sql.raw(inbound)).as('offered'),
+    counted(sql`${answered} and queue_wait_s <= ${thresholdS}`).as('answered_within'),
+    counted(sql.raw(`${inbound} and abandoned = 1`)).as('abandoned'),
+    counted(answered).as('answered'),
     sql<number>`coalesce(sum(case when ${answered} then queue_wait_s end), 0)`.as('wait_total'),
-    sql<number>`sum(${answered})`.as('inbound_answered'),
+    counted(answered).as('inbound_answered'),
     sql<number>`coalesce(sum(case when ${answered} then hold_s end), 0)`.as('hold_total'),
   ] as const;
 }

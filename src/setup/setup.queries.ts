@@ -1,8 +1,13 @@
+import { equalsIgnoringCase } from '../db/dialect';
 import type { Executor } from '../db/transaction';
 import type { NewCall, NewUser } from '../db/schema';
 
 export async function departmentIdByName(db: Executor, name: string): Promise<number | undefined> {
-  const row = await db.selectFrom('departments').select('id').where('name', '=', name).executeTakeFirst();
+  const row = await db
+    .selectFrom('departments')
+    .select('id')
+    .where(equalsIgnoringCase(db, 'name', name))
+    .executeTakeFirst();
   return row?.id;
 }
 

@@ -1,10 +1,15 @@
 import { sql } from 'kysely';
 import type { NewUser, Role, User, UserUpdate } from '../db/schema';
+import { equalsIgnoringCase, joinedText, likeIgnoringCase } from '../db/dialect';
 import type { Executor } from '../db/transaction';
 import type { TeamScope } from '../policy';
 
 export async function findUserByUsername(db: Executor, username: string): Promise<User | undefined> {
-  return db.selectFrom('users').selectAll().where('username', '=', username.trim()).executeTakeFirst();
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where(equalsIgnoringCase(db, 'username', username.trim()))
+    .executeTakeFirst();
 }
 
 export async function findUserByExtension(db: Executor, extension: string): Promise<User | undefined> {
@@ -90,7 +95,7 @@ export async function listPeople(db: Executor, filter: PeopleFilter): Promise<Pe
       'users.extension',
       'teams.name as team_name',
       'departments.name as department_name',
-      sql<string | null>`(select group_concat(t.name, ', ') from team_supervisors ts
+      sql<string | null>`(select ${joinedText(db)}(t.name, ', ') from team_supervisors ts
         join teams t on t.id = ts.team_id where ts.user_id = users.id)`.as('supervised_teams'),
     ])
     .orderBy('users.display_name')
@@ -116,7 +121,8 @@ export async function listPeople(db: Executor, filter: PeopleFilter): Promise<Pe
   if (filter.q) {
     const like = `%${filter.q.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
     query = query.where(
-      sql<boolean>`(users.username like ${like} escape '\\' or users.display_name like ${like} escape '\\')`,
+      sql<boolean>`(users.username ${likeIgnoringCase(db)} ${like} escape '\\'
+        or users.display_name ${likeIgnoringCase(db)} ${like} escape '\\')`,
     );
   }
   return query.execute();

@@ -1,5 +1,5 @@
 import { COUNT_CAP } from '../../src/calls/calls.queries';
-import { makeTestApp, type TestContext } from '../helpers/app';
+import { makeTestApp, sqliteOf, type TestContext } from '../helpers/app';
 import { buildOrg, type Org } from '../helpers/builders';
 import { signIn } from '../helpers/http';
 
@@ -14,7 +14,7 @@ afterAll(() => ctx.close());
 
 /** Inserts n calls of team A's CSR in one statement (the count is what is under test, not ingest). */
 function insertCalls(n: number, startAt: number, category = 'billing') {
-  ctx.database.sqlite
+  sqliteOf(ctx.database)
     .prepare(
       `with recursive seq(i) as (select ? union all select i + 1 from seq where i < ?)
        insert into calls (external_id, agent_id, team_id, started_at, direction, category, created_at)

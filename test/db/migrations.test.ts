@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Selectable } from 'kysely';
-import { openDatabase, type DatabaseHandle } from '../../src/db/database';
+import { openDatabase, type SqliteHandle } from '../../src/db/database';
 import { createMigrator, migrateDown, migrateToLatest } from '../../src/db/migrate';
 import type { Database } from '../../src/db/schema';
-import { makeTestApp } from '../helpers/app';
+import { makeTestApp, sqliteOf } from '../helpers/app';
 
 /**
  * Every table and column of the Database type, with whether it may hold null. The type makes this list
@@ -571,7 +571,7 @@ interface ColumnInfo {
   pk: number;
 }
 
-function appTables(sqlite: DatabaseHandle['sqlite']): string[] {
+function appTables(sqlite: SqliteHandle['sqlite']): string[] {
   const rows = sqlite
     .prepare(
       `select name from sqlite_master where type = 'table'
@@ -582,7 +582,7 @@ function appTables(sqlite: DatabaseHandle['sqlite']): string[] {
 }
 
 /** The real schema in the same shape; a primary key counts as not null (the app never stores a null key). */
-function actualSchema(sqlite: DatabaseHandle['sqlite']): Record<string, Record<string, string>> {
+function actualSchema(sqlite: SqliteHandle['sqlite']): Record<string, Record<string, string>> {
   const schema: Record<string, Record<string, string>> = {};
   for (const table of appTables(sqlite)) {
     const columns = sqlite.pragma(`table_info(${JSON.stringify(table)})`) as ColumnInfo[];
@@ -596,7 +596,7 @@ function sortedKeys(object: object): string[] {
 }
 
 let dir: string;
-let handle: DatabaseHandle;
+let handle: SqliteHandle;
 
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(process.env.CALLSCORE_TEST_DIR ?? os.tmpdir(), 'migrations-'));
@@ -698,7 +698,7 @@ describe('connection pragmas', () => {
   test('the test app database has the same pragmas', async () => {
     const ctx = makeTestApp();
     try {
-      const sqlite = ctx.database.sqlite;
+      const sqlite = sqliteOf(ctx.database);
       expect(sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
       expect(sqlite.pragma('synchronous', { simple: true })).toBe(2);

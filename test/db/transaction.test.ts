@@ -3,14 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
-import { openDatabase, type DatabaseHandle } from '../../src/db/database';
+import { openDatabase, type SqliteHandle } from '../../src/db/database';
 import { DatabaseBusy, inTransaction, onCommit, type RetryPolicy } from '../../src/db/transaction';
 
 // The one unit-of-work helper (src/db/transaction.ts) on a real SQLite file, with a second connection
 // playing another process that holds the write lock.
 
 let dir: string;
-let handle: DatabaseHandle;
+let handle: SqliteHandle;
 const quick: RetryPolicy = { maxWaitMs: 600, firstPauseMs: 5, maxPauseMs: 50 };
 
 beforeEach(async () => {

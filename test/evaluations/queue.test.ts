@@ -1,6 +1,6 @@
 import { countUnscored, unscoredCalls } from '../../src/evaluations/queue.queries';
 import { statementsDuring } from '../helpers/statements';
-import { makeTestApp, type TestContext } from '../helpers/app';
+import { makeTestApp, sqliteOf, type TestContext } from '../helpers/app';
 import { buildOrg, type Org } from '../helpers/builders';
 import { insertCalls, type CallFixture } from '../helpers/reports';
 
@@ -103,7 +103,7 @@ describe('scoring queue', () => {
   test('a team scope is read through each team’s start-time index, not through every team’s recordings', async () => {
     const ran = await statementsDuring(ctx, () => unscoredCalls(ctx.deps.db, [org.teamA, org.teamB], 25));
     const text = ran.find((sql) => sql.includes('"evaluation_count" = ?'))!;
-    const plan = ctx.database.sqlite
+    const plan = sqliteOf(ctx.database)
       .prepare(`explain query plan ${text}`)
       .all(org.teamA, 0, 'stored', org.teamB, 0, 'stored', 25) as Array<{ detail: string }>;
     const calls = plan.map((p) => p.detail).filter((d) => / calls /.test(d));

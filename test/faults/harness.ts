@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { makeTestApp } from '../helpers/app';
+import { makeTestApp, sqliteOf } from '../helpers/app';
 import { buildOrg } from '../helpers/builders';
 import { publishedRubric, tokenFor, workedExampleRubric, workedExampleAnswers } from '../helpers/scoring';
 
@@ -41,7 +41,7 @@ export async function prepareDataDir(): Promise<Fixture> {
       answers: workedExampleAnswers(rubric),
     };
   } finally {
-    ctx.database.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    sqliteOf(ctx.database).pragma('wal_checkpoint(TRUNCATE)');
     await ctx.close();
   }
 }

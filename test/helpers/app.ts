@@ -9,9 +9,10 @@ import { LoginThrottle } from '../../src/auth/throttle';
 import { ImportJobs } from '../../src/imports/import-jobs';
 import { RecordingStorage } from '../../src/recordings/storage';
 import { loadConfig, type Config } from '../../src/config';
-import { openDatabase, type DatabaseHandle } from '../../src/db/database';
+import { openDatabase, type DatabaseHandle, type SqliteHandle } from '../../src/db/database';
 import type { AppDeps } from '../../src/deps';
 import type { Clock } from '../../src/lib/clock';
+import { onPostgresLeg, openTestPostgres } from './pg-leg';
 
 /** A clock tests can move forward. */
 export class TestClock implements Clock {
@@ -53,14 +54,31 @@ export function testConfig(dataDir: string, overrides: Record<string, string> = 
   return loadConfig({ NODE_ENV: 'test', DATA_DIR: dataDir, LOG_LEVEL: 'silent', SCRYPT_LOG_N: '12', ...overrides });
 }
 
-function build(dataDir: string, clock: TestClock, overrides: Record<string, string>): TestContext {
+/** The raw SQLite connection of a test app; a test that needs it is a SQLite-only test (not on the PostgreSQL leg). */
+export function sqliteOf(handle: DatabaseHandle): SqliteHandle['sqlite'] {
+  if (handle.engine !== 'sqlite') throw new Error('this test reads the raw SQLite connection: SQLite leg only');
+  return handle.sqlite;
+}
+
+/** The test app's database: a copy of the SQLite template, or on the PostgreSQL leg a fresh PostgreSQL one. */
+function openTestDatabase(config: Config, fresh: boolean, sqliteOnly: boolean): DatabaseHandle {
+  return onPostgresLeg() && !sqliteOnly ? openTestPostgres(config.dataDir, fresh) : openDatabase(config.databaseFile);
+}
+
+function build(
+  dataDir: string,
+  clock: TestClock,
+  overrides: Record<string, string>,
+  fresh = true,
+  sqliteOnly = false,
+): TestContext {
   const config = testConfig(dataDir, overrides);
-  const database = openDatabase(config.databaseFile);
+  const database = openTestDatabase(config, fresh, sqliteOnly);
   const deps: AppDeps = {
     db: database.db,
     config,
     clock,
-    logger: pino({ level: 'silent' }),
+    logger: pino({ level: process.env.CALLSCORE_TEST_LOG ?? 'silent' }),
     throttle: new LoginThrottle(database.db, clock),
     storage: new RecordingStorage(config.recordingsDir),
     imports: new ImportJobs(),
@@ -74,7 +92,7 @@ function build(dataDir: string, clock: TestClock, overrides: Record<string, stri
     clock,
     database,
     dataDir,
-    restart: () => build(dataDir, clock, overrides),
+    restart: () => build(dataDir, clock, overrides, false, sqliteOnly),
     close: async () => {
       await deps.imports.stop();
       await deps.analysis.stop();
@@ -86,4 +104,9 @@ function build(dataDir: string, clock: TestClock, overrides: Record<string, stri
 
 export function makeTestApp(overrides: Record<string, string> = {}): TestContext {
   return build(freshDataDir(), new TestClock(), overrides);
+}
+
+/** A test app on a SQLite file on either leg (the source of test/db/copy.test.ts). */
+export function makeSqliteTestApp(): TestContext {
+  return build(freshDataDir(), new TestClock(), {}, true, true);
 }

@@ -6,7 +6,7 @@ import type { Response } from 'express';
 import request from 'supertest';
 import { exportCalls } from '../../src/reports/exports';
 import type { ReportFilter } from '../../src/reports/filters';
-import { makeTestApp, type TestContext } from '../helpers/app';
+import { makeTestApp, sqliteOf, type TestContext } from '../helpers/app';
 import { buildOrg, PASSWORD, type Org } from '../helpers/builders';
 import { sessionCookie } from '../helpers/http';
 import { csvRows, insertCalls, type CallFixture } from '../helpers/reports';
@@ -234,7 +234,7 @@ describe('scorecards export pages', () => {
  * count is of runs (the Statement methods), not of prepare calls.
  */
 function pageQueries(): () => number {
-  const statement = Object.getPrototypeOf(ctx.database.sqlite.prepare('select 1')) as Statement;
+  const statement = Object.getPrototypeOf(sqliteOf(ctx.database).prepare('select 1')) as Statement;
   let runs = 0;
   for (const method of ['all', 'iterate'] as const) {
     const original = statement[method];

@@ -1,6 +1,6 @@
 import { loadRubric, type FullSection } from '../../src/rubrics/rubrics.queries';
 import { createRubric, publishRubric, retireRubric, updateDraft } from '../../src/rubrics/rubrics.service';
-import { makeTestApp, type TestContext } from '../helpers/app';
+import { makeTestApp, sqliteOf, type TestContext } from '../helpers/app';
 import { buildUser } from '../helpers/builders';
 import { rubricJson, section, workedExampleRubric, yesNo } from '../helpers/scoring';
 import { statementsDuring } from '../helpers/statements';
@@ -110,14 +110,14 @@ test('an edit racing a publish never changes the published version: it lands bef
     ]);
     expect(published.status).toBe('fulfilled');
     const prompts = (await loadRubric(ctx.deps.db, draft.id))!.sections[0].items.map((i) => i.prompt);
-    const stored = ctx.database.sqlite
+    const stored = sqliteOf(ctx.database)
       .prepare(
         `select i.prompt from rubric_items i join rubric_sections s on s.id = i.section_id where s.rubric_id = ? order by s.position, i.position`,
       )
       .all(draft.id)
       .map((r) => (r as { prompt: string }).prompt);
     expect(prompts).toEqual(stored);
-    const audit = ctx.database.sqlite
+    const audit = sqliteOf(ctx.database)
       .prepare(`select action from audit_log where entity_type = 'rubric' and entity_id = ? order by id`)
       .all(draft.id)
       .map((r) => (r as { action: string }).action);

@@ -1,0 +1,46 @@
+import pg from 'pg';
+import { Kysely, PostgresDialect } from 'kysely';
+import type { Database } from './schema';
+
+/** PostgreSQL type ids whose values the app reads as numbers (pg returns them as strings by default). */
+export const INT8_OID = 20;
+export const NUMERIC_OID = 1700;
+
+/**
+ * int8 (bigint: ids, `count(*)`, `sum()` of integers) and numeric (`sum()` of bigints, `avg()`) come back as
+ * JavaScript numbers, as they do from SQLite. Ids and counts stay far below 2^53; a sum of cents would need
+ * 90 trillion dollars to lose precision.
+ */
+export function numericTypes(): pg.CustomTypesConfig {
+  return {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+      if (oid === INT8_OID || oid === NUMERIC_OID) return (value: string) => Number(value);
+      return format === 'binary' ? pg.types.getTypeParser(oid, 'binary') : pg.types.getTypeParser(oid, 'text');
+    }) as pg.CustomTypesConfig['getTypeParser'],
+  };
+}
+
+export interface PostgresOptions {
+  /** Connections per app process (PGPOOL_MAX); requests beyond wait for one. */
+  max?: number;
+  /** How long a request waits for a free connection before it fails (answered 503). */
+  connectionTimeoutMillis?: number;
+}
+
+/** Kysely on a `pg` pool for `DATABASE_URL=postgres://…`; nothing connects until the first query. */
+export function openPostgresKysely(url: string, options: PostgresOptions = {}): Kysely<Database> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: options.connectionTimeoutMillis ?? 10_000,
+    types: numericTypes(),
+  });
+  // An idle connection the server dropped (restart, failover) is discarded; the next query opens a new one.
+  pool.on('error', () => undefined);
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** True for a `postgres://` or `postgresql://` connection string. */
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url);
+}
