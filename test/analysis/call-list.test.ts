@@ -67,7 +67,7 @@ test('the list page shows the figures in their columns and filters on them', asy
   const page = await signIn(ctx.app, org.supervisorA.username);
   const all = await page.get('/calls');
   expect(all.status).toBe(200);
-  expect(all.text).toContain('<th scope="col" class="num" title="The agent\'s share of all speech">Talk ratio</th>');
+  expect(all.text).toContain('<th scope="col" class="num" title="The agent\'s share of all speech">Talk</th>');
   expect(all.text).toMatch(/data-figure="talk_ratio">74%</);
   expect(all.text).toMatch(/data-figure="talk_ratio">mono</);
   expect(all.text).toMatch(/data-figure="dead_air">6\.0 s</);
