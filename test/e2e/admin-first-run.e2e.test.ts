@@ -155,7 +155,7 @@ describe('admin first run (real browser)', () => {
       }
       lines.push('e2e-acd-x,nobody.known,2026-11-02T10:00:00Z,inbound,billing,1,0,60,');
       await page.goto('/calls/import');
-      await page.getByLabel('CSV file').setInputFiles({
+      await page.getByLabel('File', { exact: true }).setInputFiles({
         name: 'acd-export.csv',
         mimeType: 'text/csv',
         buffer: Buffer.from(`${lines.join('\n')}\n`),

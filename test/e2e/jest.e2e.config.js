@@ -11,6 +11,6 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] },
   // One server and one browser per file; files run one after another (--runInBand) to keep timings steady.
   maxWorkers: 1,
-  testTimeout: 120_000,
+  testTimeout: 240_000,
   slowTestThreshold: 60,
 };

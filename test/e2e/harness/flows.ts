@@ -36,8 +36,8 @@ export async function completeSetup(
   await page.getByLabel(/Load demo data/).setChecked(options.demo);
   if (options.journey) await options.journey.step(page, 'setup form filled in');
   await Promise.all([
-    page.waitForURL('**/setup/done', { timeout: 60_000 }), // the demo data stores four recordings
-    page.getByRole('button', { name: 'Create administrator' }).click(),
+    page.waitForURL('**/setup/done', { timeout: 120_000 }), // the demo data stores its recordings (about 40 calls)
+    page.getByRole('button', { name: 'Create administrator' }).click({ timeout: 120_000 }),
   ]);
   if (!options.demo) return [];
   const rows: string[][] = [];
