@@ -46,4 +46,4 @@ export {
   type Interval,
 } from './accuracy';
 export { factsOf, loadCallFacts } from './autoqa.service';
-export { callForFacts, type CallForFacts } from './autoqa.queries';
+export { CALL_FACT_COLUMNS, callForFacts, type CallForFacts } from './autoqa.queries';

@@ -1,4 +1,5 @@
 import type { Executor } from '../db/transaction';
+import { CALL_FACT_COLUMNS } from '../autoqa';
 import { COUNTED_IN_FIGURES } from '../policy';
 
 // The automatic answers measured against people (issue 16): the recorded pairs (rule's answer beside the
@@ -82,18 +83,7 @@ export async function analysedCallFacts(db: Executor, q: CallQuery) {
   return db
     .selectFrom('calls')
     .innerJoin('call_analyses', 'call_analyses.call_id', 'calls.id')
-    .select([
-      'calls.id',
-      'calls.transcript',
-      'calls.transcript_format',
-      'calls.hold_s',
-      'calls.duration_s as call_duration_s',
-      'calls.recording_status',
-      'calls.recording_duration_s',
-      'call_analyses.status as analysis_status',
-      'call_analyses.duration_s as audio_duration_s',
-      'call_analyses.segments',
-    ])
+    .select(CALL_FACT_COLUMNS)
     .where('call_analyses.status', '=', 'done')
     .where('calls.started_at', '>=', q.from)
     .where('calls.started_at', '<', q.to)
