@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely';
 import { ServiceUnavailable } from '../lib/errors';
 import type { DB } from './database';
+import { engineOf } from './dialect';
 import type { Database } from './schema';
 
 /** A unit of work: the one transaction a route or service opened, passed down to every query it runs. */
@@ -43,6 +44,17 @@ export function isBusy(err: unknown): boolean {
   return code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED') || PG_RETRYABLE.has(code);
 }
 
+/**
+ * A transaction as strict as SQLite's: SQLite runs one writer at a time, so a unit of work that reads, checks and
+ * writes (a budget before a booking, an idempotency key before an insert) cannot race another. PostgreSQL's
+ * default (read committed) would let two of them pass the same check; serializable makes the loser fail with
+ * 40001, which the loop below runs again, and then it sees the winner's rows.
+ */
+function isolated(db: DB) {
+  const builder = db.transaction();
+  return engineOf(db) === 'postgres' ? builder.setIsolationLevel('serializable') : builder;
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -65,7 +77,7 @@ export async function inTransaction<T>(
     const hooks: CommitHook[] = [];
     let result: T;
     try {
-      result = await db.transaction().execute((trx) => {
+      result = await isolated(db).execute((trx) => {
         commitHooks.set(trx, hooks);
         return work(trx);
       });

@@ -1,3 +1,4 @@
+import { unindexed } from '../db/dialect';
 import { sql } from 'kysely';
 import type { Executor } from '../db/transaction';
 import { idsIn } from '../db/ids';
@@ -45,7 +46,7 @@ export async function unscoredCalls(db: Executor, teamIds: number[] | 'all', lim
     const arm = (teamId: number) =>
       unscoredQuery(db, category)
         .where('calls.team_id', '=', teamId)
-        .where(sql<string>`+${sql.ref('calls.recording_status')}`, '=', 'stored');
+        .where(unindexed(db, 'calls.recording_status'), '=', 'stored');
     query = otherTeams.reduce((merged, teamId) => merged.unionAll(arm(teamId)), arm(firstTeam));
   }
   return query.orderBy('started_at', 'desc').orderBy('id', 'desc').limit(limit).execute();

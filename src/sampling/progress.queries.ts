@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { DB } from '../db/database';
 import { dueAtOf, periodAt, plannedSoFar, type Period } from './period';
-import { callDone, plansOf, type PlanWithTeam } from './sampling.queries';
+import { callDoneFlag, plansOf, type PlanWithTeam } from './sampling.queries';
 import { idsIn } from '../db/ids';
 
 /** One CSR's sampling progress in their team plan's period. */
@@ -32,7 +32,7 @@ async function pickCounts(db: DB, planId: number, periodKey: string) {
     .select([
       'p.csr_id',
       sql<number>`count(p.call_id)`.as('picked'),
-      sql<number>`coalesce(sum(${callDone('p.call_id')}), 0)`.as('done'),
+      sql<number>`coalesce(sum(${callDoneFlag('p.call_id')}), 0)`.as('done'),
     ])
     .where('sp.plan_id', '=', planId)
     .where('sp.period_key', '=', periodKey)

@@ -4,10 +4,15 @@ import type { SamplingPlan } from '../db/schema/sampling';
 import type { PlanInput } from './sampling.schemas';
 import { scopedIds } from '../db/ids';
 
-/** 1 when an evaluation of the call has been submitted (by anyone, standard scoring only), else 0. */
-export function callDone(callRef: string): RawBuilder<number> {
-  return sql<number>`exists (select 1 from evaluations done_e where done_e.call_id = ${sql.ref(callRef)}
+/** True when an evaluation of the call has been submitted (by anyone, standard scoring only). */
+export function callDone(callRef: string): RawBuilder<boolean> {
+  return sql<boolean>`exists (select 1 from evaluations done_e where done_e.call_id = ${sql.ref(callRef)}
     and done_e.kind = 'standard' and done_e.submitted_at is not null)`;
+}
+
+/** `callDone` as 1 or 0, to select or sum on both engines (PostgreSQL has no sum(boolean)). */
+export function callDoneFlag(callRef: string): RawBuilder<number> {
+  return sql<number>`case when ${callDone(callRef)} then 1 else 0 end`;
 }
 
 export async function findPlanByTeam(db: DB, teamId: number): Promise<SamplingPlan | undefined> {
@@ -113,7 +118,7 @@ export async function picksOfPeriod(db: DB, periodId: number) {
       'calls.started_at',
       'calls.category',
       'calls.duration_s',
-      callDone('p.call_id').as('done'),
+      callDoneFlag('p.call_id').as('done'),
     ])
     .where('p.period_id', '=', periodId)
     .orderBy('p.picked_at')
