@@ -13,7 +13,8 @@ const shared = {
  * The suites on the PostgreSQL leg, each seen passing there. Not on it yet (docs/DEPLOY.md): suites that read
  * SQLite itself (test/db/migrations, statement-cache, transaction, faults, the query-plan and statement-count
  * tests in reports/exports and evaluations/queue), and suites not yet run on PostgreSQL or still failing there
- * (api/tokens and api/openapi-responses read sqlite_master; api/fuzz; reports/rollups; the rest of the tree).
+ * (api/tokens and api/openapi-responses read sqlite_master; api/fuzz; reports/rollups; rubrics/load-rubric counts
+ * SQLite statements; the rest of the tree). Pure-function suites (no database) are not repeated here.
  */
 const POSTGRES_SUITES = [
   'test/db/copy.test.ts',
@@ -25,6 +26,25 @@ const POSTGRES_SUITES = [
   'test/evaluations/coaching.test.ts',
   'test/evaluations/bad-input.test.ts',
   'test/evaluations/silent-monitoring.test.ts',
+  'test/rubrics/rubrics.test.ts',
+  'test/coaching/coaching-pages.test.ts',
+  'test/coaching/overdue.test.ts',
+  'test/training/bookings.test.ts',
+  'test/training/budget.test.ts',
+  'test/training/requests.test.ts',
+  'test/training/assignments.test.ts',
+  'test/training/rebook.test.ts',
+  'test/calibration/sessions.test.ts',
+  'test/calibration/agreement.test.ts',
+  'test/calibration/blind.test.ts',
+  'test/calibration/excluded.test.ts',
+  'test/recognition/recognition.test.ts',
+  'test/sampling/plan-page.test.ts',
+  'test/sampling/topup.test.ts',
+  'test/sampling/access.test.ts',
+  'test/dashboards/team-dashboards.test.ts',
+  'test/dashboards/csr-home.test.ts',
+  'test/settings/save.test.ts',
 ];
 
 /** @type {import('jest').Config} */

@@ -152,7 +152,12 @@ export async function itemFailuresInRollup(
 /** Scorecards per ten-point band (band 9 holds 90 to 100). */
 export async function scoreBandCounts(db: Executor, filter: ReportFilter, audience: Audience) {
   return scored(db, filter, audience)
-    .select([sql<number>`case when evaluations.score >= 90 then 9 else cast(floor(evaluations.score / 10) as integer) end`.as('band'), sql<number>`count(*)`.as('n')])
+    .select([
+      sql<number>`case when evaluations.score >= 90 then 9 else cast(floor(evaluations.score / 10) as integer) end`.as(
+        'band',
+      ),
+      sql<number>`count(*)`.as('n'),
+    ])
     .groupBy(sql`1`)
     .execute();
 }
