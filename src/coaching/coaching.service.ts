@@ -19,8 +19,10 @@ import {
   type Actor,
 } from '../policy';
 import { findUserById } from '../users';
+import { queueWebhookEvent } from '../webhooks';
 import { averagesAroundCallTime, evaluationAgent, scoreAndFamily } from './coaching-page.queries';
 import { childTasks, findCoachingTask, insertCoachingTask, updateCoachingTask } from './coaching.queries';
+import { coachingTaskEventData } from './coaching.sync';
 
 /** A coaching task the actor may see: staff their teams', a CSR their own. Anything else is a 404. */
 export async function visibleTaskOr404(deps: AppDeps, actor: Actor, id: number): Promise<CoachingTask> {
@@ -91,6 +93,13 @@ export async function changeCoachingTask(
   }
   await inTransaction(deps.db, async (trx) => {
     await updateCoachingTask(trx, id, { ...values, updated_at: now });
+    if (change.action === 'complete') {
+      // Queued in this transaction: a completion that rolls back tells nobody. Never the notes' text.
+      await queueWebhookEvent(trx, now, 'coaching_task.completed', {
+        ...coachingTaskEventData(task),
+        completed_at: now,
+      });
+    }
     await recordAudit(trx, now, {
       actorId: actor.id,
       action: `coaching.${change.action}`,
@@ -149,7 +158,7 @@ export async function createManualTask(
   const now = isoNow(deps.clock);
   const focus = [{ item_id: null, section: 'Coaching', prompt: input.focus, critical: false }];
   return inTransaction(deps.db, async (trx) => {
-    const id = await insertCoachingTask(trx, {
+    const task = {
       csr_id: csr.id,
       assignee_id: isSupervisor(actor) ? actor.id : null,
       team_id: csr.team_id,
@@ -161,7 +170,9 @@ export async function createManualTask(
       created_by: actor.id,
       created_at: now,
       updated_at: now,
-    });
+    };
+    const id = await insertCoachingTask(trx, task);
+    await queueWebhookEvent(trx, now, 'coaching_task.created', coachingTaskEventData({ id, ...task }));
     await recordAudit(trx, now, {
       actorId: actor.id,
       action: parentTaskId ? 'coaching.recoach' : 'coaching.created',
