@@ -18,6 +18,8 @@ import {
   visibleCoachingTaskOr404,
   type Actor,
 } from '../policy';
+import { endOfLocalDateMs } from '../lib/zones';
+import { getSettings } from '../settings';
 import { findUserById } from '../users';
 import { queueWebhookEvent } from '../webhooks';
 import { averagesAroundCallTime, evaluationAgent, scoreAndFamily } from './coaching-page.queries';
@@ -131,10 +133,12 @@ async function checkManualTask(deps: AppDeps, actor: Actor, input: ManualTaskInp
   if (!csr || !isCsr(csr) || !inTeamScope(await teamScope(deps.db, actor), csr.team_id)) {
     throw new Validation([{ path: 'csr_id', message: 'Choose a CSR of your teams.' }]);
   }
-  const due = new Date(`${input.due_at}T23:59:59.999Z`);
-  if (Number.isNaN(due.getTime()) || due.toISOString().slice(0, 10) !== input.due_at) {
+  const day = new Date(`${input.due_at}T12:00:00Z`);
+  if (Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== input.due_at) {
     throw new Validation([{ path: 'due_at', message: 'That date does not exist.' }]);
   }
+  // Due by the end of that day in the center's zone.
+  const due = new Date(endOfLocalDateMs(input.due_at, (await getSettings(deps.db)).time_zone));
   if (due.getTime() < deps.clock.now().getTime())
     throw new Validation([{ path: 'due_at', message: 'The due date is in the past.' }]);
   if (input.evaluation_id) {

@@ -2,6 +2,7 @@ import type { DB } from '../db/database';
 import type { Evaluation } from '../db/schema';
 import type { FullRubric } from '../rubrics';
 import type { ScoreResult } from '../scoring';
+import { plusLocalDays } from '../lib/zones';
 import { getSettings } from '../settings';
 import { insertCoachingTask, taskOfEvaluation, teamSupervisorIds, updateCoachingTask } from './coaching.queries';
 import { isCoachingActive } from '../policy';
@@ -40,10 +41,13 @@ export function focusAreas(rubric: FullRubric, result: ScoreResult): FocusArea[]
   return areas;
 }
 
-/** When a task opened now is due (the coaching due time setting); read only when a task is opened. */
+/**
+ * When a task opened now is due (the coaching due time setting, in local days of the center's zone: the same
+ * wall-clock time N days later, across clock changes); read only when a task is opened.
+ */
 async function dueAtFrom(trx: DB, now: string): Promise<string> {
-  const { coaching_due_days: dueDays } = await getSettings(trx);
-  return new Date(Date.parse(now) + dueDays * 86_400_000).toISOString();
+  const { coaching_due_days: dueDays, time_zone: timeZone } = await getSettings(trx);
+  return new Date(plusLocalDays(Date.parse(now), dueDays, timeZone)).toISOString();
 }
 
 async function assigneeFor(db: DB, evaluation: Evaluation): Promise<number | null> {

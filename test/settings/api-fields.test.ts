@@ -60,7 +60,10 @@ test.each([
   [{ recognition_min_evaluations: 'five' }, 'recognition_min_evaluations', /whole number/],
 ])('%j is a 422 naming %s, and nothing changes', async (body, path, message) => {
   const before = await getSettings(ctx.deps.db);
-  const res = await admin.patch('/api/v1/settings', { ...body, coaching_due_days: body.coaching_due_days ?? 9 });
+  const res = await admin.patch('/api/v1/settings', {
+    ...body,
+    coaching_due_days: (body as Record<string, unknown>).coaching_due_days ?? 9,
+  });
   expect(res.status).toBe(422);
   const detail = (res.body.error.details as Array<{ path: string; message: string }>).find((d) => d.path === path);
   expect(detail?.message).toMatch(message);
