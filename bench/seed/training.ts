@@ -101,7 +101,7 @@ export async function seedTrainingRows(ctx: SeedContext): Promise<TrainingSeed> 
         const course = rng.pick(courses);
         const seats = Math.min(pool.length, 3 + rng.int(10));
         const price = priceBooking(course, seats);
-        const key = periodKey(new Date(createdMs), 'quarter');
+        const key = periodKey(new Date(createdMs), 'quarter', 'UTC');
         const spent = committed.get(key) ?? 0;
         if (spent + price.total_cents > department.budgetCents) continue;
         committed.set(key, spent + price.total_cents);

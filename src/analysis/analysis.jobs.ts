@@ -3,6 +3,7 @@ import fsp from 'node:fs/promises';
 import type { AppDeps } from '../deps';
 import { inTransaction, onCommit, type Tx } from '../db/transaction';
 import { getSettings } from '../settings';
+import { queueWebhookEvent } from '../webhooks';
 import { AnalysisStopped } from './audio/pool';
 import type { AnalyseAudio, AudioAnalysis } from './audio/types';
 import {
@@ -59,6 +60,22 @@ export function figuresOf(analysis: AudioAnalysis, settings: object, peaksFile: 
     }),
     peaks_file: peaksFile,
     settings_used: JSON.stringify(settings),
+  };
+}
+
+/** What a webhook hears of an analysis: the call's id and its figures, never the transcript or segments. */
+function analysedEventData(callId: number, figures: AnalysisFigures) {
+  return {
+    call_id: callId,
+    duration_s: figures.duration_s,
+    channels: figures.channels,
+    agent_speech_s: figures.agent_speech_s,
+    customer_speech_s: figures.customer_speech_s,
+    talk_ratio: figures.talk_ratio,
+    overtalk_total_s: figures.overtalk_total_s,
+    overtalk_count: figures.overtalk_count,
+    dead_air_total_s: figures.dead_air_total_s,
+    dead_air_longest_s: figures.dead_air_longest_s,
   };
 }
 
@@ -156,6 +173,7 @@ async function runClaimed(
         });
         // Rubrics in auto mode evaluate the call again from the new figures (marked in this commit).
         await callFactsChanged(trx, job.callId, now(deps));
+        await queueWebhookEvent(trx, now(deps), 'call.analysed', analysedEventData(job.callId, figures));
         if (heard.transcript) await storeHeard(deps, trx, job.callId, heard.transcript);
       }
     });

@@ -1,15 +1,22 @@
 import type { Executor } from '../db/transaction';
 import type { BudgetPeriod, Department } from '../db/schema';
+import { localDateOf } from '../lib/zones';
+import { getSettings } from '../settings';
 import { committedCents } from './budget.queries';
 
 export { committedCents, departmentCharges } from './budget.queries';
 
-/** The budget period a moment falls in: "2026-11" (month), "2026-Q4" (quarter) or "2026" (year), in UTC. */
-export function periodKey(at: Date, period: BudgetPeriod): string {
-  const year = at.getUTCFullYear();
-  if (period === 'year') return String(year);
-  if (period === 'quarter') return `${year}-Q${Math.floor(at.getUTCMonth() / 3) + 1}`;
-  return `${year}-${String(at.getUTCMonth() + 1).padStart(2, '0')}`;
+/**
+ * The budget period a moment falls in: "2026-11" (month), "2026-Q4" (quarter) or "2026" (year), by the local
+ * date in the center's time zone (a booking at 20:00 on 31 March in New York is March's, not April's).
+ */
+export function periodKey(at: Date, period: BudgetPeriod, timeZone: string): string {
+  const date = localDateOf(at.getTime(), timeZone);
+  const year = date.slice(0, 4);
+  const month = Number(date.slice(5, 7));
+  if (period === 'year') return year;
+  if (period === 'quarter') return `${year}-Q${Math.floor((month - 1) / 3) + 1}`;
+  return `${year}-${String(month).padStart(2, '0')}`;
 }
 
 /** A period key in words, e.g. "Q4 2026", "November 2026". */
@@ -40,7 +47,8 @@ export async function budgetStatus(
   department: Pick<Department, 'id' | 'budget_cents' | 'budget_period'>,
   at: Date,
 ): Promise<BudgetStatus> {
-  const key = periodKey(at, department.budget_period);
+  const { time_zone: timeZone } = await getSettings(db);
+  const key = periodKey(at, department.budget_period, timeZone);
   const committed = await committedCents(db, department.id, key);
   return {
     department_id: department.id,

@@ -1,4 +1,6 @@
 import { Router, type Request, type Response } from 'express';
+import { localDateOf, plusLocalDays } from '../lib/zones';
+import { getSettings } from '../settings';
 import { requireSignedIn } from '../auth';
 import type { AppDeps } from '../deps';
 import { AppError, Validation } from '../lib/errors';
@@ -52,7 +54,8 @@ function newTaskHandlers(deps: AppDeps) {
   async function renderNew(req: Request, res: Response, status: number, values: Record<string, unknown>, errors = {}) {
     const scope = await teamScope(deps.db, actorOf(req));
     const csrs = await listPeople(deps.db, { scope, role: 'csr', includeInactive: false });
-    const due = new Date(deps.clock.now().getTime() + 7 * 86_400_000).toISOString().slice(0, 10);
+    const { time_zone: zone } = await getSettings(deps.db);
+    const due = localDateOf(plusLocalDays(deps.clock.now().getTime(), 7, zone), zone);
     res
       .status(status)
       .render('coaching/new', { title: 'New coaching task', csrs, values: { due_at: due, ...values }, errors });

@@ -18,9 +18,13 @@ import {
   visibleCoachingTaskOr404,
   type Actor,
 } from '../policy';
+import { endOfLocalDateMs } from '../lib/zones';
+import { getSettings } from '../settings';
 import { findUserById } from '../users';
+import { queueWebhookEvent } from '../webhooks';
 import { averagesAroundCallTime, evaluationAgent, scoreAndFamily } from './coaching-page.queries';
 import { childTasks, findCoachingTask, insertCoachingTask, updateCoachingTask } from './coaching.queries';
+import { coachingTaskEventData } from './coaching.sync';
 
 /** A coaching task the actor may see: staff their teams', a CSR their own. Anything else is a 404. */
 export async function visibleTaskOr404(deps: AppDeps, actor: Actor, id: number): Promise<CoachingTask> {
@@ -91,6 +95,13 @@ export async function changeCoachingTask(
   }
   await inTransaction(deps.db, async (trx) => {
     await updateCoachingTask(trx, id, { ...values, updated_at: now });
+    if (change.action === 'complete') {
+      // Queued in this transaction: a completion that rolls back tells nobody. Never the notes' text.
+      await queueWebhookEvent(trx, now, 'coaching_task.completed', {
+        ...coachingTaskEventData(task),
+        completed_at: now,
+      });
+    }
     await recordAudit(trx, now, {
       actorId: actor.id,
       action: `coaching.${change.action}`,
@@ -122,10 +133,12 @@ async function checkManualTask(deps: AppDeps, actor: Actor, input: ManualTaskInp
   if (!csr || !isCsr(csr) || !inTeamScope(await teamScope(deps.db, actor), csr.team_id)) {
     throw new Validation([{ path: 'csr_id', message: 'Choose a CSR of your teams.' }]);
   }
-  const due = new Date(`${input.due_at}T23:59:59.999Z`);
-  if (Number.isNaN(due.getTime()) || due.toISOString().slice(0, 10) !== input.due_at) {
+  const day = new Date(`${input.due_at}T12:00:00Z`);
+  if (Number.isNaN(day.getTime()) || day.toISOString().slice(0, 10) !== input.due_at) {
     throw new Validation([{ path: 'due_at', message: 'That date does not exist.' }]);
   }
+  // Due by the end of that day in the center's zone.
+  const due = new Date(endOfLocalDateMs(input.due_at, (await getSettings(deps.db)).time_zone));
   if (due.getTime() < deps.clock.now().getTime())
     throw new Validation([{ path: 'due_at', message: 'The due date is in the past.' }]);
   if (input.evaluation_id) {
@@ -149,7 +162,7 @@ export async function createManualTask(
   const now = isoNow(deps.clock);
   const focus = [{ item_id: null, section: 'Coaching', prompt: input.focus, critical: false }];
   return inTransaction(deps.db, async (trx) => {
-    const id = await insertCoachingTask(trx, {
+    const task = {
       csr_id: csr.id,
       assignee_id: isSupervisor(actor) ? actor.id : null,
       team_id: csr.team_id,
@@ -161,7 +174,9 @@ export async function createManualTask(
       created_by: actor.id,
       created_at: now,
       updated_at: now,
-    });
+    };
+    const id = await insertCoachingTask(trx, task);
+    await queueWebhookEvent(trx, now, 'coaching_task.created', coachingTaskEventData({ id, ...task }));
     await recordAudit(trx, now, {
       actorId: actor.id,
       action: parentTaskId ? 'coaching.recoach' : 'coaching.created',

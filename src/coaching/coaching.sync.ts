@@ -2,9 +2,11 @@ import type { DB } from '../db/database';
 import type { Evaluation } from '../db/schema';
 import type { FullRubric } from '../rubrics';
 import type { ScoreResult } from '../scoring';
+import { plusLocalDays } from '../lib/zones';
 import { getSettings } from '../settings';
 import { insertCoachingTask, taskOfEvaluation, teamSupervisorIds, updateCoachingTask } from './coaching.queries';
 import { isCoachingActive } from '../policy';
+import { queueWebhookEvent } from '../webhooks';
 
 export interface FocusArea {
   item_id: number | null;
@@ -39,10 +41,13 @@ export function focusAreas(rubric: FullRubric, result: ScoreResult): FocusArea[]
   return areas;
 }
 
-/** When a task opened now is due (the coaching due time setting); read only when a task is opened. */
+/**
+ * When a task opened now is due (the coaching due time setting, in local days of the center's zone: the same
+ * wall-clock time N days later, across clock changes); read only when a task is opened.
+ */
 async function dueAtFrom(trx: DB, now: string): Promise<string> {
-  const { coaching_due_days: dueDays } = await getSettings(trx);
-  return new Date(Date.parse(now) + dueDays * 86_400_000).toISOString();
+  const { coaching_due_days: dueDays, time_zone: timeZone } = await getSettings(trx);
+  return new Date(plusLocalDays(Date.parse(now), dueDays, timeZone)).toISOString();
 }
 
 async function assigneeFor(db: DB, evaluation: Evaluation): Promise<number | null> {
@@ -101,7 +106,7 @@ async function openTask(
   focus: string,
   context: { now: string; actorId: number },
 ): Promise<number> {
-  return insertCoachingTask(trx, {
+  const task = {
     csr_id: evaluation.agent_id,
     assignee_id: await assigneeFor(trx, evaluation),
     team_id: evaluation.team_id,
@@ -111,5 +116,27 @@ async function openTask(
     created_by: context.actorId,
     created_at: context.now,
     updated_at: context.now,
-  });
+  };
+  const id = await insertCoachingTask(trx, task);
+  await queueWebhookEvent(trx, context.now, 'coaching_task.created', coachingTaskEventData({ id, ...task }));
+  return id;
+}
+
+/** What a webhook hears of a coaching task: ids and times, never the focus text or notes. */
+export function coachingTaskEventData(task: {
+  id: number;
+  csr_id: number;
+  assignee_id: number | null;
+  team_id: number | null;
+  evaluation_id: number | null;
+  due_at: string;
+}) {
+  return {
+    coaching_task_id: task.id,
+    agent_id: task.csr_id,
+    assignee_id: task.assignee_id,
+    team_id: task.team_id,
+    evaluation_id: task.evaluation_id,
+    due_at: task.due_at,
+  };
 }

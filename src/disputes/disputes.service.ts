@@ -15,6 +15,7 @@ import {
   type Actor,
 } from '../policy';
 import type { FullItem } from '../rubrics';
+import { queueWebhookEvent } from '../webhooks';
 import {
   countDisputes,
   currentScoreOf,
@@ -145,6 +146,15 @@ export async function openDispute(
       trx,
       disputed.map((item) => ({ dispute_id: disputeId, ...item })),
     );
+    // Queued in this transaction: a dispute that rolls back tells nobody. Ids and figures, never the reason.
+    await queueWebhookEvent(trx, now, 'dispute.opened', {
+      dispute_id: disputeId,
+      evaluation_id: evaluation.id,
+      agent_id: evaluation.agent_id,
+      assignee_id: assigneeId,
+      item_count: disputed.length,
+      score_before: evaluation.score,
+    });
     await recordAudit(trx, now, {
       actorId: actor.id,
       action: 'dispute.opened',
@@ -181,6 +191,14 @@ async function markResolved(
     score_after: fields.scoreAfter,
   });
   if (!decided) throw new Conflict('This dispute was already decided.', 'dispute_resolved');
+  await queueWebhookEvent(trx, fields.now, 'dispute.resolved', {
+    dispute_id: dispute.id,
+    evaluation_id: dispute.evaluation_id,
+    agent_id: dispute.csr_id,
+    outcome: fields.status,
+    score_before: dispute.score_before,
+    score_after: fields.scoreAfter,
+  });
 }
 
 /** The reviewer keeps the scores as they are, saying why. */

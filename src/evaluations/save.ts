@@ -6,6 +6,8 @@ import type { Call, Evaluation } from '../db/schema';
 import type { Executor } from '../db/transaction';
 import { Conflict } from '../lib/errors';
 import type { Actor } from '../policy';
+import { plusLocalDays } from '../lib/zones';
+import { getSettings } from '../settings';
 import type { FullRubric } from '../rubrics';
 import type { ScoreResult } from '../scoring';
 import type { CheckedAnswer } from './answers';
@@ -81,11 +83,12 @@ export async function openOrFindDraft(
 /** A submitted calibration scorecard waits in 'submitted' for good: it is never released to the CSR. */
 const CALIBRATION_SUBMIT = { status: 'submitted' as const, released_at: null, release_due_at: null };
 
-function releaseFields(rubric: FullRubric, now: string) {
+/** Release after N days: N local days later at the same wall-clock time in the center's zone (DST-aware). */
+function releaseFields(rubric: FullRubric, now: string, timeZone: string) {
   if (rubric.release_mode === 'on_submit')
     return { status: 'released' as const, released_at: now, release_due_at: null };
   if (rubric.release_mode === 'after_days') {
-    const due = new Date(Date.parse(now) + (rubric.release_after_days ?? 1) * 86_400_000).toISOString();
+    const due = new Date(plusLocalDays(Date.parse(now), rubric.release_after_days ?? 1, timeZone)).toISOString();
     return { status: 'submitted' as const, released_at: null, release_due_at: due };
   }
   return { status: 'submitted' as const, released_at: null, release_due_at: null };
@@ -127,7 +130,8 @@ export async function writeSave(
 ): Promise<SavedEvaluation> {
   const { input, rubric, result, now } = plan;
   const calibration = draft.kind === 'calibration';
-  const release = input.submit ? (calibration ? CALIBRATION_SUBMIT : releaseFields(rubric, now)) : null;
+  const zone = input.submit && !calibration ? (await getSettings(trx)).time_zone : 'UTC';
+  const release = input.submit ? (calibration ? CALIBRATION_SUBMIT : releaseFields(rubric, now, zone)) : null;
   const expected = input.revision ?? draft.revision;
   const saved = await saveDraftAt(trx, draft.id, expected, {
     ...scoreColumns(result),

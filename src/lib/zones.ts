@@ -98,3 +98,27 @@ export function mondayOf(date: string): string {
 export function weekdayOf(date: string): number {
   return DateTime.fromISO(date, { zone: 'UTC' }).weekday - 1;
 }
+
+/** The local date (YYYY-MM-DD) an instant falls on in the zone. */
+export function localDateOf(ms: number, timeZone: string): string {
+  return localPlace(ms, timeZone).date;
+}
+
+/** The instant a local date starts in the zone (its midnight; a 23- or 25-hour day still starts there). */
+export function localMidnightMs(date: string, timeZone: string): number {
+  return DateTime.fromISO(date, { zone: zoneOf(timeZone) })
+    .startOf('day')
+    .toMillis();
+}
+
+/** The instant `days` local days after another at the same wall-clock time, across clock changes. */
+export function plusLocalDays(ms: number, days: number, timeZone: string): number {
+  return DateTime.fromMillis(ms, { zone: zoneOf(timeZone) })
+    .plus({ days })
+    .toMillis();
+}
+
+/** The last millisecond of a local date in the zone (a due date given as a day is due by its local end). */
+export function endOfLocalDateMs(date: string, timeZone: string): number {
+  return localMidnightMs(addDays(date, 1), timeZone) - 1;
+}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { recordAudit } from '../audit';
-import { budgetStatus, periodKey } from '../budget';
+import { budgetStatus } from '../budget';
 import type { DB } from '../db/database';
 import type { Department } from '../db/schema';
 import { inTransaction, type Tx } from '../db/transaction';
@@ -112,7 +112,7 @@ async function chargeAward(deps: AppDeps, trx: Tx, actor: Actor, plan: AwardPlan
     note: input.note ?? null,
     amount_cents: input.amount_cents,
     total_cents: total,
-    period_key: periodKey(deps.clock.now(), department.budget_period),
+    period_key: budget.period_key,
     over_budget: over ? 1 : 0,
     idempotency_key: input.idempotency_key ?? null,
     created_at: now,

@@ -1,12 +1,14 @@
 import type { SamplingPeriodKind } from '../db/schema/sampling';
 
-// Sampling periods are UTC calendar months ("2026-11") or ISO weeks starting Monday ("2026-W48"), like
-// every other date the app stores.
+import { addDays, localDateOf, localMidnightMs, mondayOf } from '../lib/zones';
+
+// Sampling periods are local calendar months ("2026-11") or ISO weeks starting Monday ("2026-W48") in the
+// center's time zone (DOMAIN.md, Time): a period starts at local midnight, whatever the clocks do inside it.
 
 export interface Period {
   kind: SamplingPeriodKind;
   key: string;
-  /** First instant of the period. */
+  /** First instant of the period (local midnight of its first day). */
   start: Date;
   /** First instant after the period (exclusive). */
   end: Date;
@@ -18,45 +20,52 @@ function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');
 }
 
-function monthOf(at: Date): Period {
-  const year = at.getUTCFullYear();
-  const month = at.getUTCMonth();
+/** The local month a local date is in. */
+function monthOf(date: string, timeZone: string): Period {
+  const year = Number(date.slice(0, 4));
+  const month = Number(date.slice(5, 7));
+  const next = month === 12 ? `${year + 1}-01-01` : `${year}-${pad(month + 1)}-01`;
   return {
     kind: 'month',
-    key: `${year}-${pad(month + 1)}`,
-    start: new Date(Date.UTC(year, month, 1)),
-    end: new Date(Date.UTC(year, month + 1, 1)),
+    key: `${year}-${pad(month)}`,
+    start: new Date(localMidnightMs(`${year}-${pad(month)}-01`, timeZone)),
+    end: new Date(localMidnightMs(next, timeZone)),
   };
 }
 
-function weekOf(at: Date): Period {
-  const midnight = Date.UTC(at.getUTCFullYear(), at.getUTCMonth(), at.getUTCDate());
-  const weekday = (at.getUTCDay() + 6) % 7; // Monday 0 … Sunday 6
-  const start = new Date(midnight - weekday * DAY_MS);
-  // The ISO week belongs to the year of its Thursday.
-  const thursday = new Date(start.getTime() + 3 * DAY_MS);
-  const isoYear = thursday.getUTCFullYear();
-  const week = Math.floor((thursday.getTime() - Date.UTC(isoYear, 0, 1)) / (7 * DAY_MS)) + 1;
-  return { kind: 'week', key: `${isoYear}-W${pad(week)}`, start, end: new Date(start.getTime() + 7 * DAY_MS) };
+/** The local ISO week (Monday first) a local date is in. */
+function weekOf(date: string, timeZone: string): Period {
+  const monday = mondayOf(date);
+  // The ISO week belongs to the year of its Thursday (calendar arithmetic on dates: no zone involved).
+  const thursday = addDays(monday, 3);
+  const isoYear = Number(thursday.slice(0, 4));
+  const week = Math.floor((Date.parse(thursday) - Date.UTC(isoYear, 0, 1)) / (7 * DAY_MS)) + 1;
+  return {
+    kind: 'week',
+    key: `${isoYear}-W${pad(week)}`,
+    start: new Date(localMidnightMs(monday, timeZone)),
+    end: new Date(localMidnightMs(addDays(monday, 7), timeZone)),
+  };
 }
 
-/** The period of this kind that contains the instant. */
-export function periodAt(kind: SamplingPeriodKind, at: Date): Period {
-  return kind === 'month' ? monthOf(at) : weekOf(at);
+/** The period of this kind that contains the instant, in the center's zone. */
+export function periodAt(kind: SamplingPeriodKind, at: Date, timeZone: string): Period {
+  const date = localDateOf(at.getTime(), timeZone);
+  return kind === 'month' ? monthOf(date, timeZone) : weekOf(date, timeZone);
 }
 
-/** The period a key names ("2026-11", "2026-W48"), or null when the key is not one. */
-export function periodFromKey(key: string): Period | null {
+/** The period a key names ("2026-11", "2026-W48") in the center's zone, or null when the key is not one. */
+export function periodFromKey(key: string, timeZone: string): Period | null {
   const month = /^(\d{4})-(\d{2})$/.exec(key);
   if (month) {
     const m = Number(month[2]);
-    return m >= 1 && m <= 12 ? monthOf(new Date(Date.UTC(Number(month[1]), m - 1, 1))) : null;
+    return m >= 1 && m <= 12 ? monthOf(`${month[1]}-${pad(m)}-01`, timeZone) : null;
   }
   const week = /^(\d{4})-W(\d{2})$/.exec(key);
   if (!week) return null;
   // 4 January is always in ISO week 1.
-  const firstWeek = weekOf(new Date(Date.UTC(Number(week[1]), 0, 4)));
-  const period = weekOf(new Date(firstWeek.start.getTime() + (Number(week[2]) - 1) * 7 * DAY_MS));
+  const firstMonday = mondayOf(`${week[1]}-01-04`);
+  const period = weekOf(addDays(firstMonday, (Number(week[2]) - 1) * 7), timeZone);
   return period.key === key ? period : null;
 }
 
@@ -73,12 +82,15 @@ export function dueAtOf(period: Period): string {
 }
 
 /** "November 2026" or "Week 48 of 2026 (23–29 Nov)" for headings. */
-export function periodLabel(period: Period): string {
+export function periodLabel(period: Period, timeZone: string): string {
+  const first = localDateOf(period.start.getTime(), timeZone);
+  const asDate = (date: string) => new Date(`${date}T12:00:00Z`);
   if (period.kind === 'month') {
-    return period.start.toLocaleDateString('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+    return asDate(first).toLocaleDateString('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' });
   }
-  const last = new Date(period.end.getTime() - DAY_MS);
-  const day = (d: Date) => d.toLocaleDateString('en-US', { day: 'numeric', month: 'short', timeZone: 'UTC' });
+  const day = (date: string) =>
+    asDate(date).toLocaleDateString('en-US', { day: 'numeric', month: 'short', timeZone: 'UTC' });
+  const last = addDays(first, 6);
   const [year, week] = period.key.split('-W');
-  return `Week ${Number(week)} of ${year} (${day(period.start)} – ${day(last)})`;
+  return `Week ${Number(week)} of ${year} (${day(first)} – ${day(last)})`;
 }

@@ -1,3 +1,4 @@
+import { getSettings } from '../settings';
 import { sql } from 'kysely';
 import type { DB } from '../db/database';
 import { dueAtOf, periodAt, plannedSoFar, type Period } from './period';
@@ -84,9 +85,10 @@ export async function periodProgress(db: DB, plan: PlanWithTeam, period: Period,
  */
 export async function planProgress(db: DB, teamIds: number[] | 'all', now: string): Promise<PlanProgressRow[]> {
   const at = new Date(now);
+  const { time_zone: timeZone } = await getSettings(db);
   const rows: PlanProgressRow[] = [];
   for (const plan of await plansOf(db, teamIds)) {
-    rows.push(...(await periodProgress(db, plan, periodAt(plan.period, at), at)));
+    rows.push(...(await periodProgress(db, plan, periodAt(plan.period, at, timeZone), at)));
   }
   return rows;
 }

@@ -3,6 +3,8 @@ import type { AppDeps } from '../deps';
 import { Forbidden, NotFound, Validation } from '../lib/errors';
 import { clientIp, pickFields, successRedirect } from '../lib/http';
 import { idParam } from '../lib/forms';
+import { localDateOf } from '../lib/zones';
+import { getSettings } from '../settings';
 import { actorOf, mayEditSamplingPlans, requireRole, STAFF_ROLES, teamScope } from '../policy';
 import { dueAtOf, periodAt, periodFromKey, periodLabel } from './period';
 import { planProgress } from './progress.queries';
@@ -16,10 +18,12 @@ function teamIdParam(req: Request): number {
 }
 
 /** A period key as the period menus show it; the keys come from the plan's own periods. */
-function periodOption(key: string) {
-  const period = periodFromKey(key);
-  if (!period) throw new Error(`Sampling period key ${key} is not a period.`);
-  return { key, label: periodLabel(period) };
+function periodOption(timeZone: string) {
+  return (key: string) => {
+    const period = periodFromKey(key, timeZone);
+    if (!period) throw new Error(`Sampling period key ${key} is not a period.`);
+    return { key, label: periodLabel(period, timeZone) };
+  };
 }
 
 function periodQuery(req: Request): string | undefined {
@@ -70,14 +74,15 @@ async function teamPage(deps: AppDeps, req: Request, res: Response) {
     if (key) throw new NotFound('No such period.');
     return res.render('sampling/team', { title: `Sampling: ${team.name}`, team, plan: null, canEdit });
   }
-  const period = chosenPeriod(plan, key, deps.clock.now());
+  const { time_zone: zone } = await getSettings(deps.db);
+  const period = chosenPeriod(plan, key, deps.clock.now(), zone);
   const [rows, periods] = await Promise.all([
     planCertainty(deps, plan, team.name, period),
     periodsOf(deps.db, plan.id),
   ]);
-  const current = periodAt(plan.period, deps.clock.now());
+  const current = periodAt(plan.period, deps.clock.now(), zone);
   const keys = [...new Set([current.key, ...periods.map((p) => p.period_key)])]
-    .filter((k) => periodFromKey(k)?.kind === plan.period)
+    .filter((k) => periodFromKey(k, zone)?.kind === plan.period)
     .sort()
     .reverse();
   res.render('sampling/team', {
@@ -85,8 +90,8 @@ async function teamPage(deps: AppDeps, req: Request, res: Response) {
     team,
     plan,
     rows,
-    period: { key: period.key, label: periodLabel(period), current: period.key === current.key },
-    periods: keys.map(periodOption),
+    period: { key: period.key, label: periodLabel(period, zone), current: period.key === current.key },
+    periods: keys.map(periodOption(zone)),
     canEdit,
     margin: MARGIN,
     assumedSd: ASSUMED_SD,
@@ -137,7 +142,8 @@ async function picksPage(deps: AppDeps, req: Request, res: Response) {
   const team = await visibleTeamOr404(deps, actor, teamIdParam(req));
   const plan = await findPlanByTeam(deps.db, team.id);
   if (!plan) throw new NotFound('This team has no sampling plan.');
-  const period = chosenPeriod(plan, periodQuery(req), deps.clock.now(), true);
+  const { time_zone: zone } = await getSettings(deps.db);
+  const period = chosenPeriod(plan, periodQuery(req), deps.clock.now(), zone, true);
   const [{ period: seeded, picks }, periods] = await Promise.all([
     picksWithCheck(deps, plan.id, period.key),
     periodsOf(deps.db, plan.id),
@@ -146,11 +152,15 @@ async function picksPage(deps: AppDeps, req: Request, res: Response) {
     title: `Sampling picks: ${team.name}`,
     team,
     plan,
-    period: { key: period.key, label: periodLabel(period), due: dueAtOf(period).slice(0, 10) },
+    period: {
+      key: period.key,
+      label: periodLabel(period, zone),
+      due: localDateOf(Date.parse(dueAtOf(period)), zone),
+    },
     seeded,
     picks,
     csrIds: [...new Map(picks.map((p) => [p.csr_id, `${p.csr_name} ${p.csr_id}`])).values()].join(', '),
-    periods: periods.map((p) => periodOption(p.period_key)),
+    periods: periods.map((p) => periodOption(zone)(p.period_key)),
   });
 }
 

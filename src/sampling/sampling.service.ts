@@ -76,10 +76,16 @@ export interface CsrCertainty extends PlanProgressRow {
  * The period to show: ?period=<key>, else the current one. The plan page takes keys of the plan's kind; the
  * picks page any kind, so periods sampled before the plan changed from months to weeks stay listed.
  */
-export function chosenPeriod(plan: SamplingPlan, key: string | undefined, at: Date, anyKind = false): Period {
-  const requested = key ? periodFromKey(key) : null;
+export function chosenPeriod(
+  plan: SamplingPlan,
+  key: string | undefined,
+  at: Date,
+  timeZone: string,
+  anyKind = false,
+): Period {
+  const requested = key ? periodFromKey(key, timeZone) : null;
   if (key && (!requested || (!anyKind && requested.kind !== plan.period))) throw new NotFound('No such period.');
-  return requested ?? periodAt(plan.period, at);
+  return requested ?? periodAt(plan.period, at, timeZone);
 }
 
 /** Progress and score certainty per CSR for a plan's period. */

@@ -1,3 +1,4 @@
+import { getSettings } from '../settings';
 import { recordAudit } from '../audit';
 import type { DB } from '../db/database';
 import { inTransaction } from '../db/transaction';
@@ -150,10 +151,11 @@ export async function topUpPlan(
   const now = at.toISOString();
   // Made before the transaction; used only if this run opens the period.
   const seed = (options.newSeed ?? newSeed)();
+  const { time_zone: timeZone } = await getSettings(deps.db);
   return inTransaction(deps.db, async (trx) => {
     const plan = await findPlan(trx, planId);
     if (!plan || !plan.active) return null;
-    const period = periodAt(plan.period, at);
+    const period = periodAt(plan.period, at, timeZone);
     const periodRow = await ensurePeriod(trx, plan.id, period, seed, now);
     const target = plannedSoFar(plan.per_csr, period, at);
     const supervisors = await supervisorLoads(trx, plan.team_id, periodRow.id);

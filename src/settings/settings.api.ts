@@ -4,7 +4,7 @@ import { clientIp } from '../lib/http';
 import { parseInput } from '../lib/validation';
 import { actorOf, requireRole, STAFF_ROLES } from '../policy';
 import { settingsPatchSchema } from './settings.schemas';
-import { getSettings, saveSettings, type Settings } from './settings.service';
+import { contextList, getSettings, saveSettings, type Settings } from './settings.service';
 
 function settingsJson(settings: Settings) {
   return {
@@ -15,6 +15,12 @@ function settingsJson(settings: Settings) {
     time_zone: settings.time_zone,
     after_call_work_s: settings.after_call_work_s,
     forecast_weeks: settings.forecast_weeks,
+    recording_retention_days: settings.recording_retention_days,
+    coaching_due_days: settings.coaching_due_days,
+    recognition_min_evaluations: settings.recognition_min_evaluations,
+    pbx_inbound_contexts: contextList(settings.pbx_inbound_contexts),
+    transcript_agent_names: contextList(settings.transcript_agent_names),
+    transcript_customer_names: contextList(settings.transcript_customer_names),
   };
 }
 
@@ -26,7 +32,11 @@ export function settingsApiRoutes(deps: AppDeps): Router {
 
   async function patch(req: Request, res: Response) {
     const { service_level_target: target, ...rest } = parseInput(settingsPatchSchema, req.body ?? {});
-    const changes = { ...rest, ...(target !== undefined ? { service_level_target_pct: target * 100 } : {}) };
+    // Lists travel as arrays here and are kept comma-separated, as the page edits them.
+    const lists = Object.fromEntries(
+      Object.entries(rest).map(([key, value]) => [key, Array.isArray(value) ? value.join(', ') : value]),
+    );
+    const changes = { ...lists, ...(target !== undefined ? { service_level_target_pct: target * 100 } : {}) };
     const saved = await saveSettings(deps, actorOf(req), changes, clientIp(req));
     for (const hook of deps.settingsSaved ?? []) hook(saved);
     res.json(settingsJson(saved));

@@ -11,7 +11,35 @@ export const settingsResponseSchema = z.object({
   time_zone: z.string().describe("the center's IANA time zone: every day, week and month in reports is a local one"),
   after_call_work_s: z.number().int().min(0).describe('seconds of after-call work added to talk and hold (staffing)'),
   forecast_weeks: z.number().int().min(1).describe('weeks the staffing forecast averages over'),
+  recording_retention_days: z.number().int().min(0).describe('days recordings are kept (0: forever)'),
+  coaching_due_days: z.number().int().min(1).describe('days after which a coaching task is due (local days)'),
+  recognition_min_evaluations: z.number().int().min(1).describe('scorecards an agent needs to be recognised'),
+  pbx_inbound_contexts: z
+    .array(z.string())
+    .describe('dialplan contexts (Asterisk, FreeSWITCH) in which a call is inbound'),
+  transcript_agent_names: z.array(z.string()).describe('speaker names read as the agent in a transcript'),
+  transcript_customer_names: z.array(z.string()).describe('speaker names read as the customer in a transcript'),
 });
+
+/** A list of names or contexts, stored comma-separated: so no item may hold a comma. */
+function nameArray(what: string, pattern: RegExp, example: string) {
+  return z
+    .array(
+      z
+        .string({ error: `Each ${what} is a string.` })
+        .trim()
+        .min(1, `A ${what} may not be blank.`)
+        .max(80, `A ${what} is at most 80 characters.`)
+        .regex(pattern, `A ${what} has no commas${pattern === CONTEXT ? ' or spaces' : ''}, like ${example}.`),
+      { error: `Give the ${what}s as a list, like ["${example}"].` },
+    )
+    .min(1, `List at least one ${what}.`)
+    .max(30, `At most 30 ${what}s.`)
+    .optional();
+}
+
+const CONTEXT = /^[A-Za-z0-9_.+@-]+$/;
+const NAME = /^[^,]+$/;
 
 export const settingsPatchSchema = z.strictObject({
   service_level_threshold_s: z.number({ error: 'Give a whole number of seconds.' }).optional(),
@@ -28,4 +56,10 @@ export const settingsPatchSchema = z.strictObject({
     .optional(),
   after_call_work_s: z.number({ error: 'Give the after-call work in whole seconds.' }).optional(),
   forecast_weeks: z.number({ error: 'Give the forecast weeks as a whole number.' }).optional(),
+  recording_retention_days: z.number({ error: 'Give the retention in whole days (0 keeps forever).' }).optional(),
+  coaching_due_days: z.number({ error: 'Give the coaching due time in whole days.' }).optional(),
+  recognition_min_evaluations: z.number({ error: 'Give the minimum as a whole number.' }).optional(),
+  pbx_inbound_contexts: nameArray('context', CONTEXT, 'from-trunk'),
+  transcript_agent_names: nameArray('name', NAME, 'Agent'),
+  transcript_customer_names: nameArray('name', NAME, 'Customer'),
 });

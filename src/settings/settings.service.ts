@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { recordAudit } from '../audit';
 import type { DB } from '../db/database';
-import { inTransaction } from '../db/transaction';
+import { inTransaction, type Executor } from '../db/transaction';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
 import { parseInput } from '../lib/validation';
@@ -117,7 +117,7 @@ export const DEFAULT_SETTINGS: Settings = Object.freeze({
 
 const KEYS = Object.keys(DEFAULT_SETTINGS) as Array<keyof Settings>;
 
-export async function getSettings(db: DB): Promise<Settings> {
+export async function getSettings(db: Executor): Promise<Settings> {
   const rows = await settingRows(db, KEYS);
   const stored = Object.fromEntries(rows.map((r) => [r.key, r.value]));
   const parsed = settingsSchema.safeParse({ ...DEFAULT_SETTINGS, ...stored });

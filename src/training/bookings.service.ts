@@ -1,5 +1,7 @@
 import { recordAudit } from '../audit';
-import { budgetStatus, periodKey, type BudgetStatus } from '../budget';
+import { budgetStatus, type BudgetStatus } from '../budget';
+import { endOfLocalDateMs } from '../lib/zones';
+import { getSettings } from '../settings';
 import type { Department, TrainingCourse } from '../db/schema';
 import { inTransaction, type Executor, type Tx } from '../db/transaction';
 import type { AppDeps } from '../deps';
@@ -41,11 +43,13 @@ export interface BookingPlan {
 
 export { formatCents };
 
-function dueDate(value: string, now: Date): string {
-  const due = new Date(value.length === 10 ? `${value}T23:59:59.999Z` : value);
-  if (Number.isNaN(due.getTime()) || (value.length === 10 && due.toISOString().slice(0, 10) !== value)) {
+/** A due date (due by the end of that local day in the center's zone) or an exact ISO date-time. */
+function dueDate(value: string, now: Date, timeZone: string): string {
+  const day = new Date(value.length === 10 ? `${value}T12:00:00Z` : value);
+  if (Number.isNaN(day.getTime()) || (value.length === 10 && day.toISOString().slice(0, 10) !== value)) {
     throw new Validation([{ path: 'due_at', message: 'That due date does not exist.' }]);
   }
+  const due = value.length === 10 ? new Date(endOfLocalDateMs(value, timeZone)) : day;
   if (due.getTime() < now.getTime())
     throw new Validation([{ path: 'due_at', message: 'The due date is in the past.' }]);
   return due.toISOString();
@@ -106,7 +110,7 @@ export async function planBooking(deps: AppDeps, actor: Actor, raw: unknown): Pr
     throw new Validation([{ path: 'course_id', message: 'This course is retired and cannot be booked.' }]);
   const names = [...new Set(input.agents.map((a) => a.toLowerCase()))];
   const { department, csrs } = await bookedCsrs(deps, actor, names);
-  const dueAt = dueDate(input.due_at, now);
+  const dueAt = dueDate(input.due_at, now, (await getSettings(deps.db)).time_zone);
   const price = priceBooking(course, names.length);
   const budget = await budgetStatus(deps.db, department, now);
   return {
@@ -181,7 +185,8 @@ async function chargeBooking(
     price_per_seat_cents: plan.price.price_per_seat_cents,
     free_seats: plan.price.free_seats,
     total_cents: plan.price.total_cents,
-    period_key: periodKey(deps.clock.now(), plan.department.budget_period),
+    // The period just checked: the booking is charged where its budget was read.
+    period_key: budget.period_key,
     due_at: plan.dueAt,
     over_budget: over ? 1 : 0,
     idempotency_key: plan.input.idempotency_key ?? null,

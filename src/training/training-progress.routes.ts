@@ -1,4 +1,6 @@
 import { Router, type Request, type Response } from 'express';
+import { localDateOf, plusLocalDays } from '../lib/zones';
+import { getSettings } from '../settings';
 import { requireSignedIn } from '../auth';
 import type { AppDeps } from '../deps';
 import { AppError, Validation } from '../lib/errors';
@@ -39,7 +41,8 @@ function requestHandlers(deps: AppDeps) {
         listRequests(deps.db, departments, 'approved'),
         listRequests(deps.db, departments, 'declined'),
       ]);
-      const due = new Date(deps.clock.now().getTime() + 30 * 86_400_000).toISOString().slice(0, 10);
+      const { time_zone: zone } = await getSettings(deps.db);
+      const due = localDateOf(plusLocalDays(deps.clock.now().getTime(), 30, zone), zone);
       res.render('training/requests', { title: 'Training requests', pending, approved, declined, due, error: null });
     },
 

@@ -7,12 +7,12 @@ const at = (iso: string) => new Date(iso);
 
 describe('periods', () => {
   test('a month runs from the first of the month to the first of the next (UTC)', () => {
-    const p = periodAt('month', at('2026-11-23T09:00:00Z'));
+    const p = periodAt('month', at('2026-11-23T09:00:00Z'), 'UTC');
     expect(p.key).toBe('2026-11');
     expect(p.start.toISOString()).toBe('2026-11-01T00:00:00.000Z');
     expect(p.end.toISOString()).toBe('2026-12-01T00:00:00.000Z');
     expect(dueAtOf(p)).toBe('2026-11-30T23:59:59.999Z');
-    expect(periodAt('month', at('2026-12-31T23:59:59.999Z')).key).toBe('2026-12');
+    expect(periodAt('month', at('2026-12-31T23:59:59.999Z'), 'UTC').key).toBe('2026-12');
   });
 
   test.each([
@@ -22,22 +22,22 @@ describe('periods', () => {
     ['2027-01-01T12:00:00Z', '2026-W53', '2026-12-28', '2027-01-04'],
     ['2024-12-30T00:00:00Z', '2025-W01', '2024-12-30', '2025-01-06'],
   ])('the ISO week of %s is %s (%s to %s)', (instant, key, start, end) => {
-    const p = periodAt('week', at(instant));
+    const p = periodAt('week', at(instant), 'UTC');
     expect([p.key, p.start.toISOString().slice(0, 10), p.end.toISOString().slice(0, 10)]).toEqual([key, start, end]);
   });
 
   test('a key names its period, and anything else is not a period', () => {
     for (const key of ['2026-11', '2026-01', '2026-W01', '2026-W48', '2026-W53', '2025-W01']) {
-      expect(periodFromKey(key)?.key).toBe(key);
+      expect(periodFromKey(key, 'UTC')?.key).toBe(key);
     }
-    expect(periodFromKey('2026-W48')?.start.toISOString()).toBe('2026-11-23T00:00:00.000Z');
+    expect(periodFromKey('2026-W48', 'UTC')?.start.toISOString()).toBe('2026-11-23T00:00:00.000Z');
     for (const key of ['2026-13', '2026-00', '2026-W00', '2026-W54', '2025-W53', 'november', '']) {
-      expect(periodFromKey(key)).toBeNull();
+      expect(periodFromKey(key, 'UTC')).toBeNull();
     }
   });
 
   test('planned so far is ceil(N × elapsed fraction), from 0 at the start to N at the end', () => {
-    const december = periodAt('month', at('2026-12-15T00:00:00Z'));
+    const december = periodAt('month', at('2026-12-15T00:00:00Z'), 'UTC');
     expect(plannedSoFar(4, december, at('2026-11-30T00:00:00Z'))).toBe(0);
     expect(plannedSoFar(4, december, december.start)).toBe(0);
     expect(plannedSoFar(4, december, at('2026-12-01T00:00:00.001Z'))).toBe(1);

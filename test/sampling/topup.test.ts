@@ -73,7 +73,7 @@ describe('a month of daily top-ups', () => {
   afterAll(async () => month.ctx.close());
 
   test('each day every CSR has exactly ceil(N × elapsed fraction) picks, never more than N', () => {
-    const december = periodAt('month', new Date('2026-12-15T00:00:00Z'));
+    const december = periodAt('month', new Date('2026-12-15T00:00:00Z'), 'UTC');
     month.daily.forEach((counts, i) => {
       const expected = plannedSoFar(PER_CSR, december, new Date(`2026-12-${days[i]}T23:00:00Z`));
       for (const csr of month.csrs)

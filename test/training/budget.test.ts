@@ -81,7 +81,7 @@ describe('period keys (UTC)', () => {
     ['2026-03-31T23:30:00-02:00', 'quarter', '2026-Q2'],
     ['2026-04-01T01:00:00+02:00', 'month', '2026-03'],
   ] as const)('%s in a %s budget is %s', (at, period, key) => {
-    expect(periodKey(new Date(at), period)).toBe(key);
+    expect(periodKey(new Date(at), period, 'UTC')).toBe(key);
   });
 
   test.each([
