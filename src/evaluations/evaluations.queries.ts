@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { equalsIgnoringCase } from '../db/dialect';
+import { engineOf, equalsIgnoringCase } from '../db/dialect';
 import type { Executor } from '../db/transaction';
 import type { Evaluation } from '../db/schema';
 import type { CheckedAnswer } from './answers';
@@ -60,7 +60,9 @@ function pageIds(db: Executor, filter: EvaluationListFilter) {
   // scorecard of a team before sorting took 30 ms at 100,000 scorecards).
   // With an evaluator, `+` keeps SQLite off the (evaluator, kind) index, which holds every scorecard the
   // evaluator ever made, for the (evaluator, status) or status index (a supervisor's own drafts, say).
-  const kind = filter.evaluatorId ? sql`+${sql.ref('e.kind')}` : sql.ref('e.kind');
+  // PostgreSQL has no unary `+` on text (the page answered 500 there); its planner needs no such hint.
+  const hints = engineOf(db) !== 'postgres';
+  const kind = filter.evaluatorId && hints ? sql`+${sql.ref('e.kind')}` : sql.ref('e.kind');
   let ids = db
     .selectFrom('evaluations as e')
     .select('e.id')
@@ -74,7 +76,8 @@ function pageIds(db: Executor, filter: EvaluationListFilter) {
   if (filter.statuses) {
     // For some teams (and no evaluator), `+` keeps SQLite on the team index (team, status): through the status
     // index it would walk every team's scorecards in that status (half the table for 'submitted').
-    const status = filter.teamIds === 'all' || filter.evaluatorId ? sql.ref('e.status') : sql`+${sql.ref('e.status')}`;
+    const status =
+      filter.teamIds === 'all' || filter.evaluatorId || !hints ? sql.ref('e.status') : sql`+${sql.ref('e.status')}`;
     ids = ids.where(status, 'in', filter.statuses);
   }
   if (filter.rubricId) ids = ids.where('e.rubric_id', '=', filter.rubricId);
