@@ -45,6 +45,7 @@ const POSTGRES_SUITES = [
   'test/dashboards/team-dashboards.test.ts',
   'test/dashboards/csr-home.test.ts',
   'test/settings/save.test.ts',
+  'test/reports/fractional-seconds.test.ts',
 ];
 
 /** @type {import('jest').Config} */

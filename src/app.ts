@@ -39,6 +39,7 @@ import { exposeLocals } from './lib/locals';
 import { PROJECT_ROOT } from './lib/paths';
 import { requestLogger } from './lib/request-log';
 import { orgRoutes } from './org';
+import { readiness } from './readiness';
 import { profileRoutes } from './profile';
 import { SetupState, redirectToSetup, setupRoutes } from './setup';
 import { getSettings, settingsRoutes } from './settings';
@@ -158,6 +159,8 @@ export function createApp(deps: AppDeps): Express {
     }
     res.json({ status: 'ok' });
   });
+  // Readiness for a load balancer (database, schema, storage); /healthz above is liveness.
+  app.get('/readyz', readiness(deps));
   app.get('/api/openapi.json', (_req, res) => res.json(openApiDocument));
 
   app.use(refuseCredentialsInQuery);

@@ -14,6 +14,8 @@ const envSchema = z.object({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  // How long a request waits for a free PostgreSQL connection before it is answered 503 (pool exhausted).
+  DATABASE_POOL_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   RECORDINGS_DIR: z.string().min(1).optional(),
   MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(10_240).default(500),
   TRUST_PROXY: z
@@ -69,6 +71,8 @@ export interface Config {
   readonly databaseUrl: string | null;
   /** DATABASE_POOL_MAX: PostgreSQL connections per app process. */
   readonly databasePoolMax: number;
+  /** DATABASE_POOL_TIMEOUT_MS: the longest wait for a free connection, then 503. */
+  readonly databasePoolTimeoutMs: number;
   readonly recordingsDir: string;
   readonly maxUploadBytes: number;
   readonly trustProxy: boolean | number | string;
@@ -108,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseFile: path.resolve(dataDir, e.DATABASE_FILE ?? 'callscore.db'),
     databaseUrl: e.DATABASE_URL ?? null,
     databasePoolMax: e.DATABASE_POOL_MAX,
+    databasePoolTimeoutMs: e.DATABASE_POOL_TIMEOUT_MS,
     recordingsDir: path.resolve(dataDir, e.RECORDINGS_DIR ?? 'recordings'),
     maxUploadBytes: e.MAX_UPLOAD_MB * 1024 * 1024,
     trustProxy: e.TRUST_PROXY,

@@ -10,10 +10,23 @@ import { releaseDueEvaluations } from './evaluations';
 import { refreshAllRollups } from './reports';
 import { runSamplingTopUp } from './sampling';
 import { ConfigError, loadConfig, type Config } from './config';
+import { runJobOnce } from './db/exclusive';
 import type { AppDeps } from './deps';
+import { isDatabaseUnreachable, isPoolExhausted } from './lib/faults';
+import { markDraining } from './readiness';
 import { deliverDue } from './webhooks';
 
 const SHUTDOWN_GRACE_MS = 10_000;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+
+/**
+ * A background job, run in one app process at a time on PostgreSQL (src/db/exclusive.ts); a periodic one is
+ * skipped when any process finished it within most of its period, so it runs once per period across them.
+ */
+function once(deps: AppDeps, name: string, work: () => Promise<unknown>, minIntervalMs = 0) {
+  return runJobOnce(deps.db, name, work, { minIntervalMs, now: () => deps.clock.now() });
+}
 
 /** Catch-up work at start-up, before the server takes requests. */
 async function catchUp(deps: AppDeps): Promise<void> {
@@ -21,9 +34,9 @@ async function catchUp(deps: AppDeps): Promise<void> {
   await reconcileStorage(deps);
   // Before the analysis worker starts, so every unfinished peaks file of this process is a crash's leftover.
   await cleanUpPeaks(deps);
-  await applyRetention(deps);
-  await releaseDueEvaluations(deps);
-  await runSamplingTopUp(deps);
+  await once(deps, 'retention', () => applyRetention(deps));
+  await once(deps, 'release', () => releaseDueEvaluations(deps));
+  await once(deps, 'sampling-top-up', () => runSamplingTopUp(deps));
 }
 
 /** The hourly and daily jobs; returns their timers so shutdown can stop them. */
@@ -31,13 +44,21 @@ function scheduleJobs(deps: AppDeps, logger: Logger): NodeJS.Timeout[] {
   const sweeper = setInterval(() => {
     purgeExpiredSessions(deps.db, deps.clock).catch((err: unknown) => logger.error({ err }, 'session purge failed'));
     // Hourly, so "release after N days" lands within the hour it is due.
-    releaseDueEvaluations(deps).catch((err: unknown) => logger.error({ err }, 'scheduled release failed'));
-    refreshAllRollups(deps.db).catch((err: unknown) => logger.error({ err }, 'report roll-up refresh failed'));
-  }, 3_600_000);
+    once(deps, 'release', () => releaseDueEvaluations(deps), HOUR * 0.9).catch((err: unknown) =>
+      logger.error({ err }, 'scheduled release failed'),
+    );
+    once(deps, 'rollups', () => refreshAllRollups(deps.db), HOUR * 0.9).catch((err: unknown) =>
+      logger.error({ err }, 'report roll-up refresh failed'),
+    );
+  }, HOUR);
   const daily = setInterval(() => {
-    applyRetention(deps).catch((err: unknown) => logger.error({ err }, 'retention job failed'));
-    runSamplingTopUp(deps).catch((err: unknown) => logger.error({ err }, 'sampling top-up failed'));
-  }, 86_400_000);
+    once(deps, 'retention', () => applyRetention(deps), DAY * 0.9).catch((err: unknown) =>
+      logger.error({ err }, 'retention job failed'),
+    );
+    once(deps, 'sampling-top-up', () => runSamplingTopUp(deps), DAY * 0.9).catch((err: unknown) =>
+      logger.error({ err }, 'sampling top-up failed'),
+    );
+  }, DAY);
   // Webhook deliveries that are due (new events, retries) go out every few seconds.
   const webhooks = setInterval(() => {
     deliverDue(deps).catch((err: unknown) => logger.error({ err }, 'webhook delivery failed'));
@@ -60,8 +81,9 @@ function listen(config: Config, { deps }: Runtime, logger: Logger): Server {
     autoEvaluations.start(deps);
     // Days left stale by imports or an upgrade are summed in the background, a month per transaction.
     const started = Date.now();
-    refreshAllRollups(deps.db)
-      .then((days) => {
+    once(deps, 'rollups', () => refreshAllRollups(deps.db))
+      .then((run) => {
+        const days = run.ran ? run.value : 0;
         if (days) logger.info({ days, ms: Date.now() - started }, 'report roll-ups brought up to date');
       })
       .catch((err: unknown) => logger.error({ err }, 'report roll-up refresh failed'));
@@ -80,6 +102,7 @@ function shutdownOnSignals(server: Server, { deps, database }: Runtime, timers: 
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: finishing in-flight requests');
+    markDraining();
     for (const timer of timers) clearInterval(timer);
     const force = setTimeout(() => {
       logger.warn('in-flight requests did not finish in time; closing connections');
@@ -119,9 +142,24 @@ async function main(): Promise<void> {
   shutdownOnSignals(server, runtime, timers, logger);
 }
 
+/** Where DATABASE_URL points, without user or password, for a message a person can act on. */
+function databaseHost(): string {
+  try {
+    const url = new URL(process.env.DATABASE_URL ?? '');
+    return `${url.hostname}:${url.port || '5432'}`;
+  } catch {
+    return 'the server DATABASE_URL names';
+  }
+}
+
 main().catch((err: unknown) => {
   if (err instanceof ConfigError) {
     console.error(err.message);
+  } else if (isDatabaseUnreachable(err) || isPoolExhausted(err)) {
+    console.error(
+      `Callscore cannot reach its database at ${databaseHost()}. Check DATABASE_URL, and that PostgreSQL is ` +
+        'running and accepts connections from this machine; then start Callscore again.',
+    );
   } else {
     console.error('Callscore failed to start:', err);
   }

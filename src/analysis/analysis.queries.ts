@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { AnalysisStatus, CallAnalysis } from '../db/schema';
+import { engineOf } from '../db/dialect';
 import type { Executor } from '../db/transaction';
 
 /**
@@ -16,7 +17,11 @@ export async function insertJob(db: Executor, callId: number, now: string): Prom
   return row !== undefined;
 }
 
-/** The next job due: a pending one whose time has come, or a running one whose lease ran out (a crashed run). */
+/**
+ * The next job due: a pending one whose time has come, or a running one whose lease ran out (a crashed run). On
+ * PostgreSQL the row is locked for the claiming transaction and rows other processes are claiming are skipped,
+ * so two processes never take the same job.
+ */
 export async function nextDueJob(db: Executor, now: string) {
   return db
     .selectFrom('call_analyses')
@@ -30,6 +35,7 @@ export async function nextDueJob(db: Executor, now: string) {
     .orderBy('run_after')
     .orderBy('call_id')
     .limit(1)
+    .$if(engineOf(db) === 'postgres', (qb) => qb.forUpdate().skipLocked())
     .executeTakeFirst();
 }
 

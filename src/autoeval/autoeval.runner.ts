@@ -1,4 +1,5 @@
 import { setImmediate as yieldToRequests } from 'node:timers/promises';
+import { runJobOnce } from '../db/exclusive';
 import type { AppDeps } from '../deps';
 import { autoRubrics, callsToReach, queuedCalls } from './autoeval.queries';
 import { evaluateCalls, type RubricCache } from './autoeval.service';
@@ -39,10 +40,12 @@ export class AutoEvaluationRunner {
     return this.running;
   }
 
-  /** Runs now and then every `everyMs`, until stopped. */
+  /** Runs now and then every `everyMs`, until stopped; in one app process at a time (src/db/exclusive.ts). */
   start(deps: AppDeps, everyMs = 15_000): void {
     const tick = () => {
-      this.run(deps).catch((err: unknown) => deps.logger.error({ err }, 'automatic evaluations failed'));
+      runJobOnce(deps.db, 'auto-evaluations', () => this.run(deps)).catch((err: unknown) =>
+        deps.logger.error({ err }, 'automatic evaluations failed'),
+      );
     };
     tick();
     this.timer = setInterval(tick, everyMs);

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { engineOf } from '../db/dialect';
 import type { Executor } from '../db/transaction';
 
 export interface StoredRecordingRow {
@@ -11,8 +12,10 @@ export interface StoredRecordingRow {
 export async function recordingRowsAfter(db: Executor, after: number, limit: number): Promise<StoredRecordingRow[]> {
   // NOT INDEXED: walk the primary key from the last id. Through the status index SQLite would sort every
   // remaining recording again for each page (quadratic, and the sort held ~90 MB at 300,000 recordings).
+  // PostgreSQL has no such hint (and was refused it at start-up); its planner walks the key by itself.
+  const hint = sql.raw(engineOf(db) === 'postgres' ? '' : 'not indexed');
   const { rows } = await sql<StoredRecordingRow>`
-    select id, recording_file, recording_status from calls not indexed
+    select id, recording_file, recording_status from calls ${hint}
     where id > ${after} and recording_status in ('stored', 'missing') order by id limit ${limit}`.execute(db);
   return rows;
 }

@@ -31,11 +31,17 @@ export interface DatabaseTarget {
   databaseUrl: string | null;
   databaseFile: string;
   databasePoolMax?: number;
+  databasePoolTimeoutMs?: number;
 }
 
 /** Opens what the configuration names; the rest of the app sees the same `db` either way. */
 export function openConfiguredDatabase(target: DatabaseTarget): DatabaseHandle {
-  if (target.databaseUrl) return openPostgres(target.databaseUrl, { max: target.databasePoolMax });
+  if (target.databaseUrl) {
+    return openPostgres(target.databaseUrl, {
+      max: target.databasePoolMax,
+      connectionTimeoutMillis: target.databasePoolTimeoutMs,
+    });
+  }
   return openDatabase(target.databaseFile);
 }
 

@@ -31,7 +31,7 @@ function raise(result: MigrationResultSet): MigrationResultSet {
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error');
     const message = result.error instanceof Error ? result.error.message : String(result.error);
-    throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${message}`);
+    throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${message}`, { cause: result.error });
   }
   return result;
 }
@@ -42,4 +42,10 @@ export async function migrateToLatest(db: DB): Promise<MigrationResultSet> {
 
 export async function migrateDown(db: DB): Promise<MigrationResultSet> {
   return raise(await createMigrator(db).migrateDown());
+}
+
+/** The names of the migrations not yet applied to this database (none: the schema is current). */
+export async function pendingMigrations(db: DB): Promise<string[]> {
+  const migrations = await createMigrator(db).getMigrations();
+  return migrations.filter((m) => m.executedAt === undefined).map((m) => m.name);
 }

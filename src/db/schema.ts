@@ -13,6 +13,7 @@ import type { DepartmentsTable, TeamSupervisorsTable, TeamsTable, UsersTable } f
 import type {
   ApiTokensTable,
   AuditLogTable,
+  JobRunsTable,
   LoginThrottleTable,
   SessionsTable,
   SettingsTable,
@@ -95,4 +96,5 @@ export interface Database extends SamplingTables, AutoEvalTables {
   api_tokens: ApiTokensTable;
   audit_log: AuditLogTable;
   settings: SettingsTable;
+  job_runs: JobRunsTable;
 }

@@ -1,5 +1,6 @@
 import { sql, type Insertable, type Updateable } from 'kysely';
 import type { Evaluation, EvaluationRevisionsTable, EvaluationsTable } from '../db/schema';
+import { engineOf } from '../db/dialect';
 import type { Executor } from '../db/transaction';
 
 // Writing scorecards: opening a draft, saving and submitting it, rescoring, releasing and acknowledging.
@@ -75,12 +76,17 @@ export async function insertRevision(db: Executor, revision: Insertable<Evaluati
 }
 
 /** Submitted scorecards whose "after N days" release is due. */
+/**
+ * Submitted scorecards whose release is due. On PostgreSQL they are locked for the releasing transaction and
+ * those another process is releasing are skipped, so each is released (and announced) once.
+ */
 export async function dueForRelease(db: Executor, now: string) {
   return db
     .selectFrom('evaluations')
     .select('id')
     .where('status', '=', 'submitted')
     .where('release_due_at', '<=', now)
+    .$if(engineOf(db) === 'postgres', (qb) => qb.forUpdate().skipLocked())
     .execute();
 }
 
@@ -89,5 +95,6 @@ export async function releaseOnSchedule(db: Executor, evaluationId: number, now:
     .updateTable('evaluations')
     .set((eb) => ({ status: 'released', released_at: now, updated_at: now, revision: eb('revision', '+', 1) }))
     .where('id', '=', evaluationId)
+    .where('status', '=', 'submitted')
     .execute();
 }

@@ -70,7 +70,9 @@ export function errorHandler(logger: Logger, showStack: boolean) {
     if (fault)
       logger.error(
         { err: thrown, url: redactUrl(req.originalUrl) },
-        isDiskFull(thrown) ? 'out of disk space' : 'database busy',
+        isDiskFull(thrown)
+          ? 'out of disk space'
+          : `database ${fault.code === 'database_unavailable' ? 'unreachable' : 'busy'}`,
       );
     const err = fault ?? thrown;
     const known = describe(err);

@@ -20,11 +20,39 @@ export function isDatabaseBusy(err: unknown): boolean {
   return code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED');
 }
 
+// PostgreSQL (DATABASE_URL): the server cannot be reached, refuses connections (starting, shutting down, too
+// many clients) or dropped the connection mid-query. Socket codes from Node, SQLSTATE classes 08 and 57P.
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
+const UNREACHABLE_MESSAGES = /^(Connection terminated|Client has encountered a connection error|Connection refused)/;
+
+/** The database server is not reachable right now (down, restarting, failing over, network). */
+export function isDatabaseUnreachable(err: unknown): boolean {
+  const code = codeOf(err);
+  if (UNREACHABLE_CODES.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code) || code === '53300') return true;
+  if (err instanceof AggregateError && err.errors.some(isDatabaseUnreachable)) return true;
+  if (!(err instanceof Error)) return false;
+  return UNREACHABLE_MESSAGES.test(err.message) || (err.cause !== undefined && isDatabaseUnreachable(err.cause));
+}
+
+/** Every connection of the pool stayed taken for the whole wait (DATABASE_POOL_MAX, DATABASE_POOL_TIMEOUT_MS). */
+export function isPoolExhausted(err: unknown): boolean {
+  return err instanceof Error && /^timeout exceeded when trying to connect/i.test(err.message);
+}
+
+/** Answered (503, Retry-After) while the database is unreachable: the process stays up and recovers by itself. */
+export class DatabaseUnavailable extends ServiceUnavailable {
+  override readonly code = 'database_unavailable';
+  constructor() {
+    super('The database cannot be reached right now; nothing was saved. Try again in a moment.', 5);
+  }
+}
+
 /** The app error to answer for a machine fault, or null when `err` is not one. */
 export function faultError(err: unknown): AppError | null {
   if (isDiskFull(err)) return new InsufficientStorage();
-  if (isDatabaseBusy(err))
+  if (isDatabaseBusy(err) || isPoolExhausted(err))
     return new ServiceUnavailable('The server is busy saving other changes; nothing was saved. Try again.', 1);
+  if (isDatabaseUnreachable(err)) return new DatabaseUnavailable();
   return null;
 }
 

@@ -499,6 +499,7 @@ const expectedSchema = {
     key: 'not null',
     value: 'not null',
   },
+  job_runs: { name: 'not null', holder: 'null', lease_until: 'null', finished_at: 'null' },
   webhooks: {
     id: 'not null',
     url: 'not null',

@@ -98,7 +98,11 @@ export async function killAllStarted(): Promise<void> {
 }
 
 /** Starts `node --import tsx src/server.ts` on the data folder and waits until GET /healthz answers ok. */
-export async function startServer(dataDir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+export async function startServer(
+  dataDir: string,
+  env: Record<string, string> = {},
+  startTimeoutMs = START_TIMEOUT_MS,
+): Promise<ServerProcess> {
   const port = await freePort();
   const childEnv: NodeJS.ProcessEnv = { ...process.env };
   for (const key of ['DATABASE_FILE', 'RECORDINGS_DIR', 'TRUST_PROXY']) delete childEnv[key];
@@ -137,7 +141,7 @@ export async function startServer(dataDir: string, env: Record<string, string> =
       running.delete(child);
     },
   };
-  const deadline = Date.now() + START_TIMEOUT_MS;
+  const deadline = Date.now() + startTimeoutMs;
   let problem = 'no answer yet';
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
@@ -154,7 +158,7 @@ export async function startServer(dataDir: string, env: Record<string, string> =
     await sleep(50);
   }
   await server.kill9();
-  throw new Error(`the server did not become healthy within ${START_TIMEOUT_MS} ms (${problem}):\n${output}`);
+  throw new Error(`the server did not become healthy within ${startTimeoutMs} ms (${problem}):\n${output}`);
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

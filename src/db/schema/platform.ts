@@ -42,5 +42,13 @@ export interface SettingsTable {
   key: string;
   value: string;
 }
+
+/** A periodic job's last finished run (src/db/exclusive.ts): once per period across app processes. */
+export interface JobRunsTable {
+  name: string;
+  holder: string | null;
+  lease_until: string | null;
+  finished_at: string | null;
+}
 export type ApiToken = Selectable<ApiTokensTable>;
 export type AuditEntry = Selectable<AuditLogTable>;
