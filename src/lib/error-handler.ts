@@ -72,6 +72,8 @@ export function errorHandler(logger: Logger, showStack: boolean) {
         { err: thrown, url: redactUrl(req.originalUrl) },
         isDiskFull(thrown) ? 'out of disk space' : 'database busy',
       );
+    if (thrown instanceof ServiceUnavailable && thrown.code === 'storage_unavailable')
+      logger.warn({ err: thrown.cause, url: redactUrl(req.originalUrl) }, 'object storage unreachable');
     const err = fault ?? thrown;
     const known = describe(err);
     const view: ErrorView = known ?? {

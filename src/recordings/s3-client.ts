@@ -8,8 +8,13 @@ export const STORAGE_RETRY_AFTER_S = 30;
 /** The recordings' object storage cannot be reached (down, refusing, timing out or answering 5xx). */
 export class StorageUnavailable extends ServiceUnavailable {
   override readonly code = 'storage_unavailable';
-  constructor(message = 'The recording storage cannot be reached; nothing was saved. Try again in a minute.') {
+  constructor(
+    message = 'The recording storage cannot be reached; nothing was saved. Try again in a minute.',
+    cause?: unknown,
+  ) {
     super(message, STORAGE_RETRY_AFTER_S);
+    // The socket or server error, for the log line (src/lib/error-handler.ts); never shown to the client.
+    this.cause = cause;
   }
 }
 
@@ -57,7 +62,7 @@ export function isNotFound(err: unknown): boolean {
 
 /** An unreachable storage becomes a 503 with Retry-After; anything else stays what it is. */
 export function storageError(err: unknown, message?: string): unknown {
-  return isUnreachable(err) ? new StorageUnavailable(message) : err;
+  return isUnreachable(err) ? new StorageUnavailable(message, err) : err;
 }
 
 /**
