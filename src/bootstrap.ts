@@ -2,7 +2,7 @@ import pino, { type Logger } from 'pino';
 import { AnalysisJobs, analysisPool } from './analysis';
 import { LoginThrottle, sessionSecret } from './auth';
 import { ImportJobs } from './imports';
-import { RecordingStorage } from './recordings';
+import { createRecordingStorage } from './recordings';
 import { ensureDefaultRubric } from './rubrics';
 import type { Config } from './config';
 import { openConfiguredDatabase, type DatabaseHandle } from './db/database';
@@ -40,7 +40,7 @@ export async function bootstrap(config: Config, logger: Logger, clock: Clock = s
     clock,
     logger,
     throttle: new LoginThrottle(database.db, clock),
-    storage: new RecordingStorage(config.recordingsDir),
+    storage: createRecordingStorage(config),
     imports: new ImportJobs(),
     analysis: new AnalysisJobs(analysisPool({ size: config.analysisWorkers, maxRssMb: config.analysisWorkerMaxMb })),
     sessionSecret: await sessionSecret(database.db),

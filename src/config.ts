@@ -42,6 +42,23 @@ const envSchema = z.object({
     .transform((value, ctx) => parseKey(value, ctx)),
   // Webhook targets on loopback, private, link-local or metadata addresses are refused unless this is true.
   WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false', '']).default('false'),
+  // Object storage for recordings and waveforms (API.md, Running it, wave 2); local disk unless RECORDINGS_URL is set.
+  RECORDINGS_URL: z
+    .string()
+    .regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[\w!.*'()/-]*)?$/, 'must be s3://bucket or s3://bucket/prefix')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  S3_ENDPOINT: z.string().url('must be a URL such as https://s3.eu-west-1.amazonaws.com').optional().or(z.literal('')),
+  S3_REGION: z.string().default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  S3_FORCE_PATH_STYLE: z.enum(['true', 'false', '']).default('false'),
+  // Uploads above one part go up in parts of this size (MB, S3's minimum is 5).
+  S3_PART_SIZE_MB: z.coerce.number().int().min(5).max(512).default(16),
+  // Staging objects no row names are removed once this old (minutes): an upload takes no longer than that.
+  S3_STAGING_MAX_AGE_MIN: z.coerce.number().int().min(0).max(10_080).default(60),
+  // x-amz-checksum-sha256 on every object written; `off` for S3-compatible servers that refuse the header.
+  S3_CHECKSUM: z.enum(['sha256', 'off']).default('sha256'),
 });
 
 function parseKey(value: string | undefined, ctx: z.RefinementCtx): Buffer | null {
@@ -59,6 +76,21 @@ function parseTrustProxy(value: string, ctx: z.RefinementCtx): boolean | number 
   if (/^[\w.:/, -]+$/.test(value)) return value;
   ctx.addIssue({ code: 'custom', message: 'must be true, false, a hop count or a list of addresses' });
   return z.NEVER;
+}
+
+/** Where recordings live when RECORDINGS_URL=s3://bucket/prefix is set (its secret key is never enumerable). */
+export interface ObjectStorageConfig {
+  readonly bucket: string;
+  /** The key prefix, '' or ending in '/'. */
+  readonly prefix: string;
+  readonly endpoint: string | null;
+  readonly region: string;
+  readonly forcePathStyle: boolean;
+  /** S3_ACCESS_KEY_ID/S3_SECRET_ACCESS_KEY, or null for the AWS SDK's own chain (AWS_* variables, profiles, roles). */
+  readonly credentials: { accessKeyId: string; secretAccessKey: string } | null;
+  readonly partSizeBytes: number;
+  readonly stagingMaxAgeMs: number;
+  readonly checksum: boolean;
 }
 
 export interface Config {
@@ -90,6 +122,8 @@ export interface Config {
   readonly speech: SpeechConfig;
   /** WEBHOOK_ALLOW_PRIVATE=true: webhooks may target loopback and private addresses (tests, closed networks). */
   readonly webhookAllowPrivate: boolean;
+  /** RECORDINGS_URL=s3://…: recordings and waveforms in object storage, else null (under recordingsDir). */
+  readonly objectStorage: ObjectStorageConfig | null;
 }
 
 export class ConfigError extends Error {}
@@ -126,7 +160,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     totpEncryptionKey: e.TOTP_ENCRYPTION_KEY,
     speech,
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE === 'true',
+    objectStorage: objectStorageConfig(e),
   });
+}
+
+function objectStorageConfig(e: z.infer<typeof envSchema>): ObjectStorageConfig | null {
+  if (!e.RECORDINGS_URL) return null;
+  const [bucket = '', ...rest] = e.RECORDINGS_URL.slice('s3://'.length).split('/');
+  const prefix = rest.filter(Boolean).join('/');
+  if (Boolean(e.S3_ACCESS_KEY_ID) !== Boolean(e.S3_SECRET_ACCESS_KEY))
+    throw new ConfigError('Invalid configuration:\n  S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together');
+  const credentials =
+    e.S3_ACCESS_KEY_ID && e.S3_SECRET_ACCESS_KEY
+      ? { accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY }
+      : null;
+  const settings = {
+    bucket,
+    prefix: prefix ? `${prefix}/` : '',
+    endpoint: e.S3_ENDPOINT || null,
+    region: e.S3_REGION,
+    forcePathStyle: e.S3_FORCE_PATH_STYLE === 'true',
+    partSizeBytes: e.S3_PART_SIZE_MB * 1024 * 1024,
+    stagingMaxAgeMs: e.S3_STAGING_MAX_AGE_MIN * 60_000,
+    checksum: e.S3_CHECKSUM === 'sha256',
+  };
+  // Not enumerable: a logged or serialised config never carries the secret key.
+  const withKeys = Object.defineProperty(settings, 'credentials', { value: credentials, enumerable: false });
+  return Object.freeze(withKeys as typeof settings & Pick<ObjectStorageConfig, 'credentials'>);
 }
 
 /** The speech-to-text settings; a bad one stops start-up like any other bad value (its message names it). */

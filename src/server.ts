@@ -3,9 +3,9 @@ import type { Logger } from 'pino';
 import { createApp } from './app';
 import { purgeExpiredSessions } from './auth';
 import { bootstrap, createLogger, type Runtime } from './bootstrap';
-import { cleanUpPeaks } from './analysis';
+import { cleanUpPeaks, cleanUpStoredPeaks } from './analysis';
 import { AutoEvaluationRunner } from './autoeval';
-import { applyRetention, reconcileStorage } from './calls';
+import { applyRetention, reconcileObjectStorage, reconcileStorage } from './calls';
 import { releaseDueEvaluations } from './evaluations';
 import { refreshAllRollups } from './reports';
 import { runSamplingTopUp } from './sampling';
@@ -78,6 +78,12 @@ function listen(config: Config, { deps }: Runtime, logger: Logger): Server {
     logger.info({ url: `http://${config.host}:${config.port}/`, dataDir: config.dataDir }, 'Callscore is listening');
     // Recordings are analysed one at a time in the background, new calls first come first (issue 15).
     deps.analysis.start(deps);
+    // Object storage is checked against the rows in the background: /healthz and uploads never wait for it.
+    reconcileObjectStorage(deps)
+      .then(() => cleanUpStoredPeaks(deps))
+      .catch((err: unknown) =>
+        logger.error({ err }, 'object storage reconcile failed; it runs again at the next start'),
+      );
     autoEvaluations.start(deps);
     // Days left stale by imports or an upgrade are summed in the background, a month per transaction.
     const started = Date.now();

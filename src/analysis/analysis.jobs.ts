@@ -137,12 +137,25 @@ async function runClaimed(
     await finishRun(deps.db, job.callId, job.startedAt, { status: 'no_recording' }, now(deps));
     return;
   }
-  if (!(await storage.exists(file))) throw new Error('The recording file is not in storage.');
+  // On disk the recording itself; in object storage a temporary local copy, removed when the run is over.
+  await storage.withLocalRecording(file, (audioPath) => analyseRecording(deps, analyse, policy, job, call, audioPath));
+}
+
+async function analyseRecording(
+  deps: AppDeps,
+  analyse: AnalyseAudio,
+  policy: JobPolicy,
+  job: { callId: number; startedAt: string },
+  call: NonNullable<Awaited<ReturnType<typeof callRecording>>>,
+  audioPath: string,
+): Promise<void> {
+  const { storage } = deps;
+  const file = call.recording_file ?? '';
   const settings = await getSettings(deps.db);
   const used = { agent_channel: settings.agent_channel, dead_air_min_s: settings.dead_air_min_s };
   const tempPeaks = storage.peaksTempPath(file);
   try {
-    const result = await analyse(storage.recordingPath(file), {
+    const result = await analyse(audioPath, {
       agentChannel: used.agent_channel,
       deadAirMinS: used.dead_air_min_s,
       peaksPath: tempPeaks,
@@ -158,7 +171,7 @@ async function runClaimed(
       const until = deps.clock.now().getTime() + policy.leaseMs + 4 * deps.config.speech.timeoutMs;
       await renewLease(deps.db, job.callId, job.startedAt, iso(until));
     }
-    const heard = await transcribeRecording(deps, call, storage.recordingPath(file), {
+    const heard = await transcribeRecording(deps, call, audioPath, {
       channels: result.analysis.channels,
       agentChannel: used.agent_channel,
     });

@@ -1,5 +1,6 @@
 import type { AppDeps } from '../deps';
 import { inTransaction } from '../db/transaction';
+import { S3RecordingStorage } from '../recordings';
 import { donePeaksAfter, keptPeaksFiles, requeueDone } from './analysis.queries';
 
 /** A recording's peaks file: `<recording name>.peaks`. */
@@ -53,8 +54,40 @@ export async function cleanUpPeaks(deps: AppDeps): Promise<PeaksCleanUp> {
     }
   }
   if (names.length > 0) await removeOrphans();
-  report.lostRequeued = await requeueLostPeaks(deps, present);
+  // Object storage: the peaks in the bucket are checked in the background (cleanUpStoredPeaks).
+  if (!storage.remote) report.lostRequeued = await requeueLostPeaks(deps, present);
   deps.logger.info(report, 'waveform peaks cleaned up');
+  return report;
+}
+
+/**
+ * The bucket's peaks (RECORDINGS_URL=s3://…), in the background after start-up: peaks no kept recording names are
+ * deleted, and a done analysis whose peaks are not in the bucket is queued again. Null for peaks on disk.
+ */
+export async function cleanUpStoredPeaks(deps: AppDeps): Promise<PeaksCleanUp | null> {
+  const { storage } = deps;
+  if (!(storage instanceof S3RecordingStorage)) return null;
+  const report: PeaksCleanUp = { tempRemoved: 0, orphansRemoved: 0, lostRequeued: 0 };
+  const present = new Set<string>();
+  let names: string[] = [];
+  const removeOrphans = async () => {
+    const kept = await keptPeaksFiles(deps.db, names);
+    for (const name of names) {
+      if (kept.has(name)) continue;
+      await storage.deleteKey(storage.key('peaks', name));
+      report.orphansRemoved += 1;
+    }
+    names = [];
+  };
+  for await (const { name } of storage.list('peaks')) {
+    if (!PEAKS_FILE.test(name)) continue;
+    present.add(name);
+    names.push(name);
+    if (names.length >= BATCH) await removeOrphans();
+  }
+  if (names.length > 0) await removeOrphans();
+  report.lostRequeued = await requeueLostPeaks(deps, present);
+  deps.logger.info(report, 'waveform peaks in object storage cleaned up');
   return report;
 }
 

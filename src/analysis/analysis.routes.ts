@@ -43,7 +43,7 @@ export function analysisRoutes(deps: AppDeps): Router {
   }
 
   async function waveform(req: Request, res: Response) {
-    await sendWaveform(deps, res, await visibleCallOr404(deps.db, actorOf(req), idParam(req, 'call')));
+    await sendWaveform(deps, req, res, await visibleCallOr404(deps.db, actorOf(req), idParam(req, 'call')));
   }
 
   const admin = requireRole('admin');

@@ -2,7 +2,7 @@
 // ./audio, the durable job queue, its worker, the API and pages). Import "../analysis", never its files.
 export * from './audio';
 export { analysisApiRoutes } from './analysis.api';
-export { cleanUpPeaks } from './analysis.maintenance';
+export { cleanUpPeaks, cleanUpStoredPeaks } from './analysis.maintenance';
 export type { PeaksCleanUp } from './analysis.maintenance';
 export { analysisPaths } from './analysis.openapi';
 export { analysisRoutes } from './analysis.routes';

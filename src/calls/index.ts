@@ -13,6 +13,8 @@ export { callSpeakerNames, replaceTranscript } from './transcript.service';
 export type { ReplacedTranscript } from './transcript.service';
 export type { IngestFiles, IngestResult, Placement } from './ingest.service';
 export { applyRetention, reconcileStorage } from './maintenance';
+export { reconcileObjectStorage } from './remote-reconcile';
+export type { RemoteReconcileReport } from './remote-reconcile';
 export { newCallRoutes, uploadErrorStatus, uploadPageErrors } from './new-call.routes';
 // Kept for the rooms that reached them here before recordings had a room of their own.
 export { callCues, RecordingStorage, sendRecording } from '../recordings';

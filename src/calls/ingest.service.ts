@@ -5,6 +5,7 @@ import type { Call, NewCall } from '../db/schema';
 import { inTransaction } from '../db/transaction';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
+import { crashPoint } from '../lib/faults';
 import { Conflict, Validation } from '../lib/errors';
 import { parseInput } from '../lib/validation';
 import { findTeam } from '../org';
@@ -112,6 +113,7 @@ export async function ingestCall(
       ...(recording ? { ...recording.columns, recording_file: recording.file } : {}),
       ...(transcript ? { transcript_format: transcript.format, transcript: transcript.text } : {}),
     };
+    if (recording && files.recording) await stageUpload(deps, files.recording.stagedName, recording.file);
     let id: number;
     try {
       id = await inTransaction(deps.db, async (trx) => {
@@ -129,6 +131,7 @@ export async function ingestCall(
         return callId;
       });
     } catch (err) {
+      if (recording) await deps.storage.unstageRecording(recording.file);
       if (!isUniqueViolation(err)) throw err;
       // Another upload of the same external id committed first: theirs stands.
       const winner = await findCallByExternalId(deps.db, row.source ?? 'default', fields.external_id);
@@ -136,6 +139,7 @@ export async function ingestCall(
       return { call: visibleOrConflict(winner, scope), created: false };
     }
     if (recording && files.recording) {
+      crashPoint('recording-committed');
       await promoteOrUndo(deps, id, files.recording.stagedName, recording.file);
       deps.analysis.wake();
     }
@@ -145,12 +149,19 @@ export async function ingestCall(
   }
 }
 
+/** Object storage: the upload goes under its staging key before its row exists (a 503 here saves nothing). */
+async function stageUpload(deps: AppDeps, stagedName: string, file: string): Promise<void> {
+  await deps.storage.stageRecording(stagedName, file);
+  crashPoint('recording-staged');
+}
+
 /** Moves the recording in; if it can't be, takes the row back out so nothing points at a missing recording. */
 async function promoteOrUndo(deps: AppDeps, callId: number, stagedName: string, file: string): Promise<void> {
   try {
     await deps.storage.promote(stagedName, file);
   } catch (err) {
     await deleteCallRow(deps.db, callId);
+    await deps.storage.unstageRecording(file);
     throw err;
   }
 }

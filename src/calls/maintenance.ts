@@ -37,8 +37,11 @@ export async function reconcileStorage(deps: AppDeps): Promise<ReconcileReport> 
   const report: ReconcileReport = { stagingRemoved: 0, promoted: 0, flaggedMissing: 0, restored: 0, orphansRemoved: 0 };
   // Page through the rows and stream the folder, so memory stays flat however many recordings there are.
   const staged: Staged = new Map((await deps.storage.listStaged()).map((f) => [f.name, f.mtimeMs]));
-  await reconcileRows(deps, staged, report);
-  await removeOrphans(deps, report);
+  // Object storage: the rows against the bucket are checked in the background (remote-reconcile.ts).
+  if (!deps.storage.remote) {
+    await reconcileRows(deps, staged, report);
+    await removeOrphans(deps, report);
+  }
   for (const name of staged.keys()) {
     await deps.storage.removeStaged(name);
     report.stagingRemoved += 1;
@@ -84,7 +87,7 @@ async function reconcileRows(deps: AppDeps, staged: Staged, report: ReconcileRep
 }
 
 /** A recording no stored-or-missing row names is an orphan (checked a batch of names per query). */
-async function removeOrphans(deps: AppDeps, report: ReconcileReport): Promise<void> {
+export async function removeOrphans(deps: AppDeps, report: Pick<ReconcileReport, 'orphansRemoved'>): Promise<void> {
   let names: string[] = [];
   const removeUnnamed = async () => {
     const known = await namedRecordingFiles(deps.db, names);
@@ -129,9 +132,18 @@ export async function applyRetention(deps: AppDeps): Promise<number> {
         });
       }
     });
-    for (const call of batch) if (call.recording_file) await deps.storage.removeRecording(call.recording_file);
+    for (const call of batch) if (call.recording_file) await removeOrLeave(deps, call.recording_file);
     deleted += batch.length;
   }
   if (deleted) deps.logger.info({ deleted, days }, 'recordings past retention deleted');
   return deleted;
+}
+
+/** A recording whose row is marked deleted; if the storage is away it stays an orphan for the reconciler. */
+async function removeOrLeave(deps: AppDeps, file: string): Promise<void> {
+  try {
+    await deps.storage.removeRecording(file);
+  } catch (err) {
+    deps.logger.warn({ err, file }, 'recording past retention not deleted yet; the reconciler removes it later');
+  }
 }

@@ -74,6 +74,8 @@ export function errorHandler(logger: Logger, showStack: boolean) {
           ? 'out of disk space'
           : `database ${fault.code === 'database_unavailable' ? 'unreachable' : 'busy'}`,
       );
+    if (thrown instanceof ServiceUnavailable && thrown.code === 'storage_unavailable')
+      logger.warn({ err: thrown.cause, url: redactUrl(req.originalUrl) }, 'object storage unreachable');
     const err = fault ?? thrown;
     const known = describe(err);
     const view: ErrorView = known ?? {

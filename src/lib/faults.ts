@@ -64,3 +64,11 @@ export async function diskFull(dir: string): Promise<boolean> {
   const stats = await fsp.statfs(dir);
   return stats.bavail * stats.bsize < DISK_FULL_BELOW_BYTES;
 }
+
+/**
+ * Fault tests (docs/RELIABILITY.md) kill the server at a named point with CALLSCORE_FAULT_CRASH_AT=<point>, to
+ * show what the start-up and background reconcilers bring back. Nothing sets it otherwise.
+ */
+export function crashPoint(point: 'recording-staged' | 'recording-committed'): void {
+  if (process.env.CALLSCORE_FAULT_CRASH_AT === point) process.kill(process.pid, 'SIGKILL');
+}

@@ -13,6 +13,11 @@ export {
 export type { CheckedRecording } from './checks';
 export { sendRecording } from './recording';
 export { RecordingStorage, sha256File } from './storage';
+export { S3RecordingStorage } from './s3-storage';
+export type { ListedObject, StoredObject } from './s3-storage';
+export { createRecordingStorage, storageReady } from './storage-factory';
+export { StorageUnavailable } from './s3-client';
+export { sendStoredWaveform } from './recording';
 export type { StagedFile } from './storage';
 export {
   DEFAULT_AGENT_NAMES,

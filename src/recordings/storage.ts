@@ -79,6 +79,31 @@ export class RecordingStorage {
     await fsp.rm(this.peaksPath(recordingFile), { force: true });
   }
 
+  /** Whether recordings live in object storage (S3RecordingStorage) rather than in recordingsDir. */
+  get remote(): boolean {
+    return false;
+  }
+
+  /**
+   * Writes a checked upload where a crash cannot lose it before its row commits. On disk the staged file already
+   * is that; object storage uploads it under a staging key (s3-storage.ts).
+   */
+  async stageRecording(_stagedName: string, _finalFile: string): Promise<void> {}
+
+  /** Takes back what stageRecording wrote for a row that did not commit (on disk: nothing beyond staging). */
+  async unstageRecording(_finalFile: string): Promise<void> {}
+
+  /** Runs `use` with a local path of the recording (object storage: a temporary copy, removed afterwards). */
+  async withLocalRecording<T>(file: string, use: (localPath: string) => Promise<T>): Promise<T> {
+    if (!(await this.exists(file))) throw new Error('The recording file is not in storage.');
+    return use(this.recordingPath(file));
+  }
+
+  /** Resolves when recordings can be written and read (for /readyz); rejects with the reason otherwise. */
+  async ready(): Promise<void> {
+    await fsp.access(this.recordingsDir, fs.constants.R_OK | fs.constants.W_OK);
+  }
+
   static newName(): string {
     return crypto.randomBytes(16).toString('hex');
   }

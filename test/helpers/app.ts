@@ -7,7 +7,7 @@ import { createApp } from '../../src/app';
 import { AnalysisJobs, analysisPool } from '../../src/analysis';
 import { LoginThrottle } from '../../src/auth/throttle';
 import { ImportJobs } from '../../src/imports/import-jobs';
-import { RecordingStorage } from '../../src/recordings/storage';
+import { createRecordingStorage } from '../../src/recordings';
 import { loadConfig, type Config } from '../../src/config';
 import { openDatabase, type DatabaseHandle, type SqliteHandle } from '../../src/db/database';
 import type { AppDeps } from '../../src/deps';
@@ -80,7 +80,7 @@ function build(
     clock,
     logger: pino({ level: process.env.CALLSCORE_TEST_LOG ?? 'silent' }),
     throttle: new LoginThrottle(database.db, clock),
-    storage: new RecordingStorage(config.recordingsDir),
+    storage: createRecordingStorage(config),
     imports: new ImportJobs(),
     analysis: new AnalysisJobs(analysisPool()),
     sessionSecret: crypto.randomBytes(16).toString('hex'),

@@ -1,0 +1,111 @@
+import type { AppDeps } from '../deps';
+import { S3RecordingStorage, type ListedObject } from '../recordings';
+import { removeOrphans } from './maintenance';
+import { namedRecordingFiles, recordingRowsAfter, setRecordingStatus } from './maintenance.queries';
+
+const BATCH = 500;
+const PAGE = 2000;
+/** Call ids named in the log line about recordings missing from the bucket (the count is always whole). */
+const MISSING_IDS_LOGGED = 100;
+
+export interface RemoteReconcileReport {
+  /** Staging objects whose row committed before a crash: moved to their final key. */
+  promoted: number;
+  /** Staging objects no row names, older than S3_STAGING_MAX_AGE_MIN: deleted. */
+  stagingRemoved: number;
+  flaggedMissing: number;
+  restored: number;
+  orphansRemoved: number;
+  /** The first calls whose recording is not in the bucket. */
+  missingCallIds: number[];
+}
+
+/**
+ * The bucket against the rows, run in the background after start-up (it never holds up /healthz or uploads):
+ * staging objects a crash left are promoted (their row committed) or, once old enough, deleted (no row); rows
+ * whose object is gone are flagged missing and reported, and unflagged if it comes back; recordings no row names
+ * are deleted. Does nothing for recordings on disk (the start-up reconciler in maintenance.ts covers those).
+ */
+export async function reconcileObjectStorage(deps: AppDeps): Promise<RemoteReconcileReport | null> {
+  const { storage } = deps;
+  if (!(storage instanceof S3RecordingStorage)) return null;
+  const report: RemoteReconcileReport = {
+    promoted: 0,
+    stagingRemoved: 0,
+    flaggedMissing: 0,
+    restored: 0,
+    orphansRemoved: 0,
+    missingCallIds: [],
+  };
+  await settleStaging(deps, storage, report);
+  await checkRows(deps, storage, report);
+  await removeOrphans(deps, report);
+  const level = report.flaggedMissing > 0 ? 'warn' : 'info';
+  deps.logger[level](report, 'object storage reconciled');
+  return report;
+}
+
+/** Staging objects page by page: promote those whose row committed, delete those with none once old enough. */
+async function settleStaging(deps: AppDeps, storage: S3RecordingStorage, report: RemoteReconcileReport) {
+  let batch: ListedObject[] = [];
+  const settle = async () => {
+    const named = await namedRecordingFiles(
+      deps.db,
+      batch.map((o) => o.name),
+    );
+    // The bucket's own clock dates the objects: their age is measured on the real clock, not the app's.
+    const now = Date.now();
+    for (const object of batch) {
+      if (named.has(object.name)) {
+        await storage.promoteStaged(object.name);
+        report.promoted += 1;
+      } else if (now - object.lastModifiedMs >= storage.settings.stagingMaxAgeMs) {
+        await storage.deleteKey(storage.key('staging', object.name));
+        report.stagingRemoved += 1;
+      }
+    }
+    batch = [];
+  };
+  for await (const object of storage.list('staging')) {
+    batch.push(object);
+    if (batch.length >= BATCH) await settle();
+  }
+  if (batch.length > 0) await settle();
+}
+
+/** Every stored-or-missing row against the bucket (one HEAD each), flagged or unflagged. */
+async function checkRows(deps: AppDeps, storage: S3RecordingStorage, report: RemoteReconcileReport) {
+  for (let after = 0; ;) {
+    const rows = await recordingRowsAfter(deps.db, after, PAGE);
+    for (const row of rows) {
+      if (row.recording_file === null) continue;
+      const present = await presentOrPromoted(storage, row.recording_file, report);
+      if (row.recording_status === 'stored' && !present) {
+        await setRecordingStatus(deps.db, row.id, 'missing');
+        report.flaggedMissing += 1;
+        if (report.missingCallIds.length < MISSING_IDS_LOGGED) report.missingCallIds.push(row.id);
+      } else if (row.recording_status === 'missing' && present) {
+        await setRecordingStatus(deps.db, row.id, 'stored');
+        report.restored += 1;
+      }
+    }
+    const last = rows.at(-1);
+    if (rows.length < PAGE || !last) break;
+    after = last.id;
+  }
+}
+
+/**
+ * Whether a row's recording is in the bucket. A row that committed while this ran may still have its object
+ * under the staging key (its request is about to move it): moved here instead of being flagged missing.
+ */
+async function presentOrPromoted(storage: S3RecordingStorage, file: string, report: RemoteReconcileReport) {
+  if (await storage.exists(file)) return true;
+  if (await storage.head(storage.key('staging', file))) {
+    await storage.promoteStaged(file);
+    report.promoted += 1;
+    return true;
+  }
+  // Moved by its own request between the two looks.
+  return storage.exists(file);
+}
