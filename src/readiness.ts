@@ -1,14 +1,12 @@
-import crypto from 'node:crypto';
-import fsp from 'node:fs/promises';
-import path from 'node:path';
 import type { RequestHandler } from 'express';
 import { checkDatabase } from './db/health';
 import { pendingMigrations } from './db/migrate';
 import type { AppDeps } from './deps';
+import { storageReady } from './recordings';
 
 // GET /readyz: whether this process should be sent requests (a load balancer's check), as opposed to /healthz,
 // which says the process is alive. Ready = the database answers, its schema is current (no migration pending)
-// and the recordings' storage takes a write; not while the process is shutting down.
+// and the recordings' storage answers (the folder takes a write, or the bucket answers); not while the process is shutting down.
 
 const CHECK_TIMEOUT_MS = 3000;
 const RETRY_AFTER_S = 5;
@@ -28,13 +26,6 @@ function within<T>(work: Promise<T>, ms: number): Promise<T> {
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** The recordings folder takes a small file (written, then removed). */
-async function storageWritable(dir: string): Promise<void> {
-  const file = path.join(dir, `.readyz-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
-  await fsp.writeFile(file, 'ready');
-  await fsp.rm(file, { force: true });
-}
-
 type Checks = Record<'database' | 'migrations' | 'storage', string>;
 
 export async function readinessChecks(deps: AppDeps): Promise<Checks> {
@@ -47,9 +38,9 @@ export async function readinessChecks(deps: AppDeps): Promise<Checks> {
     checks.database = 'unreachable';
     checks.migrations = 'unknown';
   }
-  await within(storageWritable(deps.config.recordingsDir), CHECK_TIMEOUT_MS).catch(() => {
-    checks.storage = 'not_writable';
-  });
+  // The recordings' storage (its own check: the folder takes a write, or the bucket answers HeadBucket).
+  const storage = await within(storageReady(deps.storage), CHECK_TIMEOUT_MS).catch(() => ({ ok: false }));
+  if (!storage.ok) checks.storage = deps.storage.remote ? 'unreachable' : 'not_writable';
   return checks;
 }
 
