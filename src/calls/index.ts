@@ -12,7 +12,8 @@ export { TRANSCRIPT_MEDIA_TYPES, TRANSCRIPT_PATH } from './transcript.routes';
 export { callSpeakerNames, replaceTranscript } from './transcript.service';
 export type { ReplacedTranscript } from './transcript.service';
 export type { IngestFiles, IngestResult, Placement } from './ingest.service';
-export { applyRetention, reconcileStorage } from './maintenance';
+export { applyRetention, reconcileStorage, snapshotStaging } from './maintenance';
+export type { ReconcileReport, StagedSnapshot } from './maintenance';
 export { newCallRoutes, uploadErrorStatus, uploadPageErrors } from './new-call.routes';
 // Kept for the rooms that reached them here before recordings had a room of their own.
 export { callCues, RecordingStorage, sendRecording } from '../recordings';

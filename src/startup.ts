@@ -1,0 +1,102 @@
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import { createApp } from './app';
+import { purgeExpiredSessions } from './auth';
+import type { Runtime } from './bootstrap';
+import { cleanUpPeaks } from './analysis';
+import { AutoEvaluationRunner } from './autoeval';
+import { applyRetention, reconcileStorage, snapshotStaging, type StagedSnapshot } from './calls';
+import { releaseDueEvaluations } from './evaluations';
+import { refreshAllRollups } from './reports';
+import { runSamplingTopUp } from './sampling';
+import type { Config } from './config';
+import type { AppDeps } from './deps';
+import { deliverDue } from './webhooks';
+
+/** The start-up reconciler; a test may wrap it (to hold it while it checks that the server answers). */
+export type Reconcile = (deps: AppDeps, staged: StagedSnapshot) => Promise<unknown>;
+
+export interface Started {
+  server: Server;
+  /** Rubrics in auto mode score every analysed call in the background (issue 16). */
+  autoEvaluations: AutoEvaluationRunner;
+  /** Settles when the background start-up work (reconciler, peaks clean-up, retention, sampling) is done. */
+  background: Promise<void>;
+}
+
+/** The hourly and daily jobs; returns their timers so shutdown can stop them. */
+export function scheduleJobs(deps: AppDeps, logger: Logger): NodeJS.Timeout[] {
+  const sweeper = setInterval(() => {
+    purgeExpiredSessions(deps.db, deps.clock).catch((err: unknown) => logger.error({ err }, 'session purge failed'));
+    // Hourly, so "release after N days" lands within the hour it is due.
+    releaseDueEvaluations(deps).catch((err: unknown) => logger.error({ err }, 'scheduled release failed'));
+    refreshAllRollups(deps.db).catch((err: unknown) => logger.error({ err }, 'report roll-up refresh failed'));
+  }, 3_600_000);
+  const daily = setInterval(() => {
+    applyRetention(deps).catch((err: unknown) => logger.error({ err }, 'retention job failed'));
+    runSamplingTopUp(deps).catch((err: unknown) => logger.error({ err }, 'sampling top-up failed'));
+  }, 86_400_000);
+  // Webhook deliveries that are due (new events, retries) go out every few seconds.
+  const webhooks = setInterval(() => {
+    deliverDue(deps).catch((err: unknown) => logger.error({ err }, 'webhook delivery failed'));
+  }, 5000);
+  sweeper.unref();
+  daily.unref();
+  webhooks.unref();
+  return [sweeper, daily, webhooks];
+}
+
+/**
+ * After listening: the recordings reconciled against the folder (7 s at a million calls, so never before
+ * `/healthz` answers), then the peaks clean-up, which must finish before the analysis worker starts (every
+ * unfinished peaks file of this process is then a crash's leftover), then retention and the sampling top-up.
+ */
+async function backgroundCatchUp(
+  deps: AppDeps,
+  staged: StagedSnapshot,
+  autoEvaluations: AutoEvaluationRunner,
+  reconcile: Reconcile,
+): Promise<void> {
+  await reconcile(deps, staged);
+  await cleanUpPeaks(deps);
+  // Recordings are analysed one at a time in the background, new calls first come first (issue 15).
+  deps.analysis.start(deps);
+  autoEvaluations.start(deps);
+  await applyRetention(deps);
+  await runSamplingTopUp(deps);
+  // Days left stale by imports or an upgrade are summed in the background, a month per transaction.
+  const started = Date.now();
+  const days = await refreshAllRollups(deps.db);
+  if (days) deps.logger.info({ days, ms: Date.now() - started }, 'report roll-ups brought up to date');
+}
+
+/**
+ * Listens first: only quick catch-up runs before (expired sessions, scorecards due for release); the rest runs
+ * in the background once the server answers.
+ */
+export async function startServer(
+  config: Config,
+  { deps }: Runtime,
+  logger: Logger,
+  reconcile: Reconcile = reconcileStorage,
+): Promise<Started> {
+  await purgeExpiredSessions(deps.db, deps.clock);
+  await releaseDueEvaluations(deps);
+  const staged = await snapshotStaging(deps);
+  const autoEvaluations = new AutoEvaluationRunner();
+  const app = createApp(deps);
+  const server = await new Promise<Server>((resolve, reject) => {
+    const listening: Server = app.listen(config.port, config.host, (err?: Error) =>
+      err ? reject(err) : resolve(listening),
+    );
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  logger.info({ url: `http://${config.host}:${port}/`, dataDir: config.dataDir }, 'Callscore is listening');
+  const started = Date.now();
+  const background = backgroundCatchUp(deps, staged, autoEvaluations, reconcile).then(
+    () => logger.info({ ms: Date.now() - started }, 'start-up catch-up done'),
+    (err: unknown) => logger.error({ err }, 'start-up catch-up failed'),
+  );
+  return { server, autoEvaluations, background };
+}
