@@ -7,7 +7,7 @@ const SHUTDOWN_GRACE_MS = 10_000;
 
 /** A clean stop on a signal: no new requests, in-flight ones finish (or are cut after a grace), then the db closes. */
 function shutdownOnSignals(
-  { server, autoEvaluations }: Started,
+  { server, autoEvaluations, reconciled }: Started,
   { deps, database }: Runtime,
   timers: NodeJS.Timeout[],
   logger: Logger,
@@ -25,7 +25,10 @@ function shutdownOnSignals(
     force.unref();
     // Imports (page jobs and API requests) stop after their current transaction; what they added stays.
     // The analysis worker stops after the job under way; an unfinished job is claimed again after a restart.
-    const importsStopped = Promise.all([deps.imports.stop(), deps.analysis.stop(), autoEvaluations.stop()]);
+    // The start-up reconciler, if still running, finishes first: it moves files and flags rows.
+    const importsStopped = reconciled.then(() =>
+      Promise.all([deps.imports.stop(), deps.analysis.stop(), autoEvaluations.stop()]),
+    );
     server.close(() => {
       importsStopped
         .then(() => database.close())

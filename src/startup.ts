@@ -20,7 +20,9 @@ export interface Started {
   server: Server;
   /** Rubrics in auto mode score every analysed call in the background (issue 16). */
   autoEvaluations: AutoEvaluationRunner;
-  /** Settles when the background start-up work (reconciler, peaks clean-up, retention, sampling) is done. */
+  /** Settles when the recordings are reconciled and the peaks cleaned up (shutdown waits for it: files move). */
+  reconciled: Promise<void>;
+  /** Settles when all the background start-up work (then retention, sampling, roll-ups) is done. */
   background: Promise<void>;
 }
 
@@ -51,7 +53,7 @@ export function scheduleJobs(deps: AppDeps, logger: Logger): NodeJS.Timeout[] {
  * `/healthz` answers), then the peaks clean-up, which must finish before the analysis worker starts (every
  * unfinished peaks file of this process is then a crash's leftover), then retention and the sampling top-up.
  */
-async function backgroundCatchUp(
+async function reconcileThenAnalyse(
   deps: AppDeps,
   staged: StagedSnapshot,
   autoEvaluations: AutoEvaluationRunner,
@@ -62,6 +64,9 @@ async function backgroundCatchUp(
   // Recordings are analysed one at a time in the background, new calls first come first (issue 15).
   deps.analysis.start(deps);
   autoEvaluations.start(deps);
+}
+
+async function laterCatchUp(deps: AppDeps): Promise<void> {
   await applyRetention(deps);
   await runSamplingTopUp(deps);
   // Days left stale by imports or an upgrade are summed in the background, a month per transaction.
@@ -94,9 +99,12 @@ export async function startServer(
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ url: `http://${config.host}:${port}/`, dataDir: config.dataDir }, 'Callscore is listening');
   const started = Date.now();
-  const background = backgroundCatchUp(deps, staged, autoEvaluations, reconcile).then(
-    () => logger.info({ ms: Date.now() - started }, 'start-up catch-up done'),
-    (err: unknown) => logger.error({ err }, 'start-up catch-up failed'),
-  );
-  return { server, autoEvaluations, background };
+  const reconciled = reconcileThenAnalyse(deps, staged, autoEvaluations, reconcile);
+  const background = reconciled
+    .then(() => laterCatchUp(deps))
+    .then(
+      () => logger.info({ ms: Date.now() - started }, 'start-up catch-up done'),
+      (err: unknown) => logger.error({ err }, 'start-up catch-up failed'),
+    );
+  return { server, autoEvaluations, reconciled: reconciled.catch(() => undefined), background };
 }

@@ -47,6 +47,7 @@ function gate() {
   return { open, opened };
 }
 
+// Two uploads, a server start and the reconciler: generous on a shared, busy machine.
 test('/healthz answers while the start-up reconciler is still running; the reconciler finishes afterwards', async () => {
   const lost = await storeCall('2026-11-20T09:00:00Z');
   const inFlight = await storeCall('2026-11-21T09:00:00Z');
@@ -81,4 +82,4 @@ test('/healthz answers while the start-up reconciler is still running; the recon
   expect((await status(inFlight.id)).recording_status).toBe('stored');
   expect(fs.existsSync(ctx.deps.storage.stagedPath(stagedName))).toBe(true);
   expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
-});
+}, 120_000);
