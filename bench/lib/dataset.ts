@@ -232,3 +232,35 @@ export function flushToDisk(dir: string): void {
     }
   }
 }
+
+/** Makes every file under `dir` read-only (the expanded pristine copy each scenario starts from). */
+export function freezeDataset(dir: string): void {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) freezeDataset(full);
+    else if (entry.isFile()) fs.chmodSync(full, 0o444);
+  }
+}
+
+/**
+ * A scenario's own scratch copy of the read-only pristine dataset (a reflink where the file system has them),
+ * made writable and flushed, so no scenario sees what an earlier one wrote: the order of scenarios does not
+ * change the figures.
+ */
+export function copyPristine(pristine: string, target: string): void {
+  fs.rmSync(target, { recursive: true, force: true });
+  const copy = (from: string, to: string) => {
+    fs.mkdirSync(to, { recursive: true });
+    for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
+      const source = path.join(from, entry.name);
+      const dest = path.join(to, entry.name);
+      if (entry.isDirectory()) copy(source, dest);
+      else if (entry.isFile()) {
+        fs.copyFileSync(source, dest, fs.constants.COPYFILE_FICLONE);
+        fs.chmodSync(dest, 0o644);
+      }
+    }
+  };
+  copy(pristine, target);
+  flushToDisk(target);
+}

@@ -67,6 +67,14 @@ export interface StoredResult {
   conditions: Array<{
     scenario: string;
     calls: number;
+    /** 1, or 2 for the rerun of a scenario whose first attempt ran on a busy machine. */
+    attempt?: number;
+    startedAt?: string;
+    seconds?: number;
+    /** Other processes used over 20% of the CPU meanwhile. */
+    busy?: boolean;
+    /** Which attempt's figures the results hold (only set when there was a rerun). */
+    kept?: boolean;
     otherCpuShare: number;
     ownCpuShare: number;
     loadAvg1mBefore: number;
@@ -77,44 +85,80 @@ export interface StoredResult {
   [key: string]: unknown;
 }
 
-/** Other processes' share of the machine's CPU during each scenario run; over 10% is flagged. */
-function loadText(r: StoredResult): string {
-  const values = (r.conditions ?? []).map((c) => c.otherCpuShare).filter((v) => typeof v === 'number');
-  if (!values.length) {
-    // Results written before the CPU accounting existed only have the load average (bench included).
-    const loads = (r.conditions ?? []).flatMap((c) => [c.loadAvg1mBefore, c.loadAvg1mAfter]);
-    return loads.length
-      ? `not measured (1-min load average ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)}, bench included)`
-      : '–';
-  }
-  const busy = Math.max(...values) > 0.1 ? ' ⚠ busy machine: figures skewed' : '';
-  return `${values.map((v) => `${Math.round(v * 100)}%`).join(', ')}${busy}`;
+/** Identifies the run that wrote a result: SUMMARY.md is written from one full run's results only. */
+export interface RunInfo {
+  id: string;
+  /** Every scenario at every size (no --only). */
+  full: boolean;
+  startedAt: string;
+  /** Wall time of the whole run, set when it ends. */
+  seconds?: number;
 }
 
-/** bench/results/SUMMARY.md from every <scenario>.json present, so a partial run keeps the others' figures. */
-export function writeSummary(resultsDir: string, order: string[]): string {
+/** Other processes' share of the machine's CPU during each scenario run (and its load average); over 20% is marked. */
+function loadText(r: StoredResult): string {
+  const conditions = (r.conditions ?? []).filter((c) => typeof c.otherCpuShare === 'number');
+  if (!conditions.length) return '–';
+  return conditions
+    .map((c) => {
+      const load = `load ${c.loadAvg1mBefore.toFixed(1)}→${c.loadAvg1mAfter.toFixed(1)}`;
+      const marks = [c.busy ? '⚠ busy' : '', c.attempt === 2 ? 'rerun' : '', c.kept === false ? 'discarded' : '']
+        .filter(Boolean)
+        .join(', ');
+      return `${Math.round(c.otherCpuShare * 100)}% (${load}${marks ? `; ${marks}` : ''})`;
+    })
+    .join(', ');
+}
+
+function datasetLines(stored: StoredResult[]): string[] {
+  const byCalls = new Map<number, StoredResult['datasets'][number]>();
+  for (const r of stored) for (const d of r.datasets) byCalls.set(d.calls, d);
+  const lines = [
+    '| dataset | generator time (measured when it was generated) | database | this run |',
+    '|---|---|---|---|',
+  ];
+  for (const d of [...byCalls.values()].sort((a, b) => a.calls - b.calls)) {
+    lines.push(
+      `| ${d.calls.toLocaleString('en-US')} calls | ${(d.generatedInMs / 1000).toFixed(1)} s | ${Math.round(d.databaseBytes / 1048576)} MB | ${d.reused ? 'reused the cached dataset' : 'generated it'} |`,
+    );
+  }
+  return lines;
+}
+
+/**
+ * bench/results/SUMMARY.md from the results of one full run (`npm run bench`), saying which commit it measured;
+ * a partial run (--only) writes SUMMARY.partial.md from its own results instead, so the summary never mixes runs.
+ */
+export function writeSummary(resultsDir: string, order: string[], run: RunInfo): string {
   const stored: StoredResult[] = [];
   for (const name of fs.readdirSync(resultsDir).filter((f) => f.endsWith('.json'))) {
     try {
-      stored.push(JSON.parse(fs.readFileSync(path.join(resultsDir, name), 'utf8')) as StoredResult);
+      const r = JSON.parse(fs.readFileSync(path.join(resultsDir, name), 'utf8')) as StoredResult;
+      if (order.includes(r.scenario) && (r.run as RunInfo | undefined)?.id === run.id) stored.push(r);
     } catch {
       // not one of ours
     }
   }
   stored.sort((a, b) => order.indexOf(a.scenario) - order.indexOf(b.scenario));
+  const env = stored[0]?.env;
+  const dirty = env?.uncommittedChanges ? ` + ${env.uncommittedChanges} uncommitted files` : '';
+  const built = env ? (env.app === 'working tree' ? `working tree at ${env.commit ?? '?'}${dirty}` : env.app) : '?';
   const lines: string[] = ['# Callscore benchmark summary', ''];
-  lines.push('Written by `bench/run.ts`; see `bench/README.md` for what each figure means and how to run it.', '');
   lines.push(
-    '| scenario | run at | app built from | Node | CPUs | datasets | CPU used by other processes |',
-    '|---|---|---|---|---|---|---|',
+    `${run.full ? 'One full run' : 'A partial run (--only or --sizes: not the summary of record)'} of \`bench/run.ts\`, ` +
+      `app built from **${built}**, started ${run.startedAt.slice(0, 16).replace('T', ' ')} UTC` +
+      `${run.seconds ? `, ${Math.round(run.seconds / 60)} min in all` : ''}; ${env ? `${env.node}, ${env.cpus} × ${env.cpuModel}` : ''}. ` +
+      'Every scenario ran on its own fresh copy of the dataset. See `bench/README.md` for what each figure means.',
+    '',
+  );
+  lines.push(...datasetLines(stored), '');
+  lines.push(
+    `| scenario | run at | datasets | CPU used by other processes (load average; ⚠ over ${20}%: rerun once) |`,
+    '|---|---|---|---|',
   );
   for (const r of stored) {
-    const dirty = r.env.uncommittedChanges ? ` + ${r.env.uncommittedChanges} uncommitted files` : '';
-    const built = r.env.app === 'working tree' ? `working tree at ${r.env.commit ?? '?'}${dirty}` : r.env.app;
     const sets = r.datasets.map((d) => `${d.calls.toLocaleString('en-US')} calls`).join(', ');
-    lines.push(
-      `| \`${r.scenario}\` | ${r.env.date.slice(0, 16).replace('T', ' ')} UTC | ${built} | ${r.env.node} | ${r.env.cpus} × ${r.env.cpuModel} | ${sets} | ${loadText(r)} |`,
-    );
+    lines.push(`| \`${r.scenario}\` | ${r.env.date.slice(0, 16).replace('T', ' ')} UTC | ${sets} | ${loadText(r)} |`);
   }
   lines.push('', '## Targets', '', '| target | measured | result |', '|---|---|---|');
   for (const r of stored) {
@@ -125,6 +169,6 @@ export function writeSummary(resultsDir: string, order: string[]): string {
   }
   for (const r of stored) lines.push('', r.markdown);
   const text = `${lines.join('\n')}\n`;
-  fs.writeFileSync(path.join(resultsDir, 'SUMMARY.md'), text);
+  fs.writeFileSync(path.join(resultsDir, run.full ? 'SUMMARY.md' : 'SUMMARY.partial.md'), text);
   return text;
 }

@@ -41,7 +41,7 @@ export interface ServerHandle {
   pid: number;
   port: number;
   baseUrl: string;
-  /** From spawn to the first 200 from /healthz (migrations, storage reconcile, retention, listen). */
+  /** From spawn to the first 200 from /healthz (migrations, listen; the storage reconcile and retention run after, in the background). */
   startupMs: number;
   /** Warnings and errors the server logged (LOG_LEVEL=warn), newest last, at most 200. */
   logLines: string[];

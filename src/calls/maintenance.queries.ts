@@ -20,8 +20,24 @@ export async function recordingRowsAfter(db: Executor, after: number, limit: num
   return rows;
 }
 
-export async function setRecordingStatus(db: Executor, id: number, status: 'stored' | 'missing'): Promise<void> {
-  await db.updateTable('calls').set({ recording_status: status }).where('id', '=', id).execute();
+type KeptStatus = 'stored' | 'missing';
+
+/** Moves a call's recording from one status to the other if it still has that status and file; true if it did. */
+export async function setRecordingStatus(
+  db: Executor,
+  id: number,
+  file: string,
+  from: KeptStatus,
+  to: KeptStatus,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('calls')
+    .set({ recording_status: to })
+    .where('id', '=', id)
+    .where('recording_status', '=', from)
+    .where('recording_file', '=', file)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
 }
 
 /** Which of these file names a stored-or-missing call names. */

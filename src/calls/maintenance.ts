@@ -25,18 +25,29 @@ export interface ReconcileReport {
 }
 
 /** Staged file name → modification time, of the files still in staging. */
-type Staged = Map<string, number>;
+export type StagedSnapshot = Map<string, number>;
+type Staged = StagedSnapshot;
+
+/**
+ * This process's staging folder as it is before the server listens: everything in it then is a crash's
+ * leftover. Taken before listening, so the reconciler can run in the background while new uploads stage.
+ */
+export async function snapshotStaging(deps: AppDeps): Promise<StagedSnapshot> {
+  return new Map((await deps.storage.listStaged()).map((f) => [f.name, f.mtimeMs]));
+}
 
 /**
  * Start-up clean-up of what a crash may have left: a row whose recording is still in staging gets it moved
  * in; a row whose file is gone is flagged (and unflagged if it comes back); recordings that no row names are
- * deleted. It runs before the server accepts uploads, so everything else in this process's own staging folder
- * is a crash's leftover and goes at once; another process's staging files only once they are an hour old.
+ * deleted. The server listens first and this runs in the background, so only what this process's own staging
+ * folder held before listening (`staged`, from `snapshotStaging`) is a crash's leftover and goes at once;
+ * another process's staging files only once they are an hour old. Uploads made meanwhile are left alone: a
+ * row whose file is still staged is being moved in by its request, not missing.
  */
-export async function reconcileStorage(deps: AppDeps): Promise<ReconcileReport> {
+export async function reconcileStorage(deps: AppDeps, snapshot?: StagedSnapshot): Promise<ReconcileReport> {
   const report: ReconcileReport = { stagingRemoved: 0, promoted: 0, flaggedMissing: 0, restored: 0, orphansRemoved: 0 };
   // Page through the rows and stream the folder, so memory stays flat however many recordings there are.
-  const staged: Staged = new Map((await deps.storage.listStaged()).map((f) => [f.name, f.mtimeMs]));
+  const staged: Staged = new Map(snapshot ?? (await snapshotStaging(deps)));
   // Object storage: the rows against the bucket are checked in the background (remote-reconcile.ts).
   if (!deps.storage.remote) {
     await reconcileRows(deps, staged, report);
@@ -73,16 +84,19 @@ async function reconcileRows(deps: AppDeps, staged: Staged, report: ReconcileRep
         present = true;
       }
       if (row.recording_status === 'stored' && !present) {
-        await setRecordingStatus(db, row.id, 'missing');
-        report.flaggedMissing += 1;
+        // An upload committed its row and is moving the file in: staging first, then the folder (in that order,
+        // so a rename between the two checks is still seen).
+        if (storage.stagedExistsSync(stagedName) || storage.existsSync(file)) continue;
+        if (await setRecordingStatus(db, row.id, file, 'stored', 'missing')) report.flaggedMissing += 1;
       } else if (row.recording_status === 'missing' && present) {
-        await setRecordingStatus(db, row.id, 'stored');
-        report.restored += 1;
+        if (await setRecordingStatus(db, row.id, file, 'missing', 'stored')) report.restored += 1;
       }
     }
     const last = rows.at(-1);
     if (rows.length < PAGE || !last) break;
     after = last.id;
+    // Requests go first between pages: the queries resolve as microtasks and would otherwise hold the event loop.
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }
 

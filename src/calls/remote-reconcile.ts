@@ -81,12 +81,12 @@ async function checkRows(deps: AppDeps, storage: S3RecordingStorage, report: Rem
       if (row.recording_file === null) continue;
       const present = await presentOrPromoted(storage, row.recording_file, report);
       if (row.recording_status === 'stored' && !present) {
-        await setRecordingStatus(deps.db, row.id, 'missing');
+        // Only if the row still names this file as stored (an upload or delete meanwhile wins).
+        if (!(await setRecordingStatus(deps.db, row.id, row.recording_file, 'stored', 'missing'))) continue;
         report.flaggedMissing += 1;
         if (report.missingCallIds.length < MISSING_IDS_LOGGED) report.missingCallIds.push(row.id);
       } else if (row.recording_status === 'missing' && present) {
-        await setRecordingStatus(deps.db, row.id, 'stored');
-        report.restored += 1;
+        if (await setRecordingStatus(deps.db, row.id, row.recording_file, 'missing', 'stored')) report.restored += 1;
       }
     }
     const last = rows.at(-1);

@@ -11,6 +11,18 @@ let known: Map<string, string> | null = null;
  * (Asia/Calcutta), and people write the current one.
  */
 export function canonicalTimeZone(name: string): string | null {
+  // Asked on every read of the settings: a zone's validity does not change while the process runs.
+  const cached = canonical.get(name);
+  if (cached !== undefined) return cached;
+  const answer = canonicalUncached(name);
+  if (canonical.size > 1000) canonical.clear();
+  canonical.set(name, answer);
+  return answer;
+}
+
+const canonical = new Map<string, string | null>();
+
+function canonicalUncached(name: string): string | null {
   if (!/^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/.test(name) || !IANAZone.isValidZone(name)) return null;
   known ??= new Map([...Intl.supportedValuesOf('timeZone'), 'UTC'].map((zone) => [zone.toLowerCase(), zone]));
   const listed = known.get(name.toLowerCase());

@@ -147,6 +147,11 @@ export class RecordingStorage {
     return fs.existsSync(this.recordingPath(file));
   }
 
+  /** Whether this process's staging folder holds `name` (an upload on its way in). */
+  stagedExistsSync(name: string): boolean {
+    return fs.existsSync(this.stagedPath(name));
+  }
+
   /** The recordings folder's files one at a time (a folder of a million recordings is never held in memory). */
   async *iterateRecordings(): AsyncGenerator<string> {
     const dir = await fsp.opendir(this.recordingsDir);

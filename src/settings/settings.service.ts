@@ -117,11 +117,19 @@ export const DEFAULT_SETTINGS: Settings = Object.freeze({
 
 const KEYS = Object.keys(DEFAULT_SETTINGS) as Array<keyof Settings>;
 
+/** The last stored rows and what they parsed to: the rows are read every time, parsed again only when they change. */
+let lastParsed: { rows: string; settings: Readonly<Settings> } | null = null;
+
 export async function getSettings(db: Executor): Promise<Settings> {
   const rows = await settingRows(db, KEYS);
-  const stored = Object.fromEntries(rows.map((r) => [r.key, r.value]));
-  const parsed = settingsSchema.safeParse({ ...DEFAULT_SETTINGS, ...stored });
-  return parsed.success ? parsed.data : { ...DEFAULT_SETTINGS };
+  const key = JSON.stringify(rows.map((r) => [r.key, r.value]));
+  if (lastParsed?.rows !== key) {
+    const stored = Object.fromEntries(rows.map((r) => [r.key, r.value]));
+    const parsed = settingsSchema.safeParse({ ...DEFAULT_SETTINGS, ...stored });
+    lastParsed = { rows: key, settings: Object.freeze(parsed.success ? parsed.data : { ...DEFAULT_SETTINGS }) };
+  }
+  // A copy: callers may spread or change what they get.
+  return { ...lastParsed.settings };
 }
 
 export async function saveSettings(deps: AppDeps, actor: Actor, raw: unknown, ip?: string): Promise<Settings> {

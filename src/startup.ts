@@ -1,0 +1,141 @@
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import { createApp } from './app';
+import { purgeExpiredSessions } from './auth';
+import type { Runtime } from './bootstrap';
+import { cleanUpPeaks, cleanUpStoredPeaks } from './analysis';
+import { AutoEvaluationRunner } from './autoeval';
+import {
+  applyRetention,
+  reconcileObjectStorage,
+  reconcileStorage,
+  snapshotStaging,
+  type StagedSnapshot,
+} from './calls';
+import { releaseDueEvaluations } from './evaluations';
+import { refreshAllRollups } from './reports';
+import { runSamplingTopUp } from './sampling';
+import type { Config } from './config';
+import { runJobOnce } from './db/exclusive';
+import type { AppDeps } from './deps';
+import { deliverDue } from './webhooks';
+
+/** The start-up reconciler; a test may wrap it (to hold it while it checks that the server answers). */
+export type Reconcile = (deps: AppDeps, staged: StagedSnapshot) => Promise<unknown>;
+
+export interface Started {
+  server: Server;
+  /** Rubrics in auto mode score every analysed call in the background (issue 16). */
+  autoEvaluations: AutoEvaluationRunner;
+  /** Settles when the recordings are reconciled and the peaks cleaned up (shutdown waits for it: files move). */
+  reconciled: Promise<void>;
+  /** Settles when all the background start-up work (then retention, sampling, roll-ups) is done. */
+  background: Promise<void>;
+}
+
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+
+/**
+ * A background job, run in one app process at a time on PostgreSQL (src/db/exclusive.ts); a periodic one is
+ * skipped when any process finished it within most of its period, so it runs once per period across them.
+ */
+function once(deps: AppDeps, name: string, work: () => Promise<unknown>, minIntervalMs = 0) {
+  return runJobOnce(deps.db, name, work, { minIntervalMs, now: () => deps.clock.now() });
+}
+
+/** The hourly and daily jobs; returns their timers so shutdown can stop them. */
+export function scheduleJobs(deps: AppDeps, logger: Logger): NodeJS.Timeout[] {
+  const sweeper = setInterval(() => {
+    purgeExpiredSessions(deps.db, deps.clock).catch((err: unknown) => logger.error({ err }, 'session purge failed'));
+    // Hourly, so "release after N days" lands within the hour it is due.
+    once(deps, 'release', () => releaseDueEvaluations(deps), HOUR * 0.9).catch((err: unknown) =>
+      logger.error({ err }, 'scheduled release failed'),
+    );
+    once(deps, 'rollups', () => refreshAllRollups(deps.db), HOUR * 0.9).catch((err: unknown) =>
+      logger.error({ err }, 'report roll-up refresh failed'),
+    );
+  }, HOUR);
+  const daily = setInterval(() => {
+    once(deps, 'retention', () => applyRetention(deps), DAY * 0.9).catch((err: unknown) =>
+      logger.error({ err }, 'retention job failed'),
+    );
+    once(deps, 'sampling-top-up', () => runSamplingTopUp(deps), DAY * 0.9).catch((err: unknown) =>
+      logger.error({ err }, 'sampling top-up failed'),
+    );
+  }, DAY);
+  // Webhook deliveries that are due (new events, retries) go out every few seconds.
+  const webhooks = setInterval(() => {
+    deliverDue(deps).catch((err: unknown) => logger.error({ err }, 'webhook delivery failed'));
+  }, 5000);
+  sweeper.unref();
+  daily.unref();
+  webhooks.unref();
+  return [sweeper, daily, webhooks];
+}
+
+/**
+ * After listening: the recordings reconciled against the folder (7 s at a million calls, so never before
+ * `/healthz` answers), then the peaks clean-up, which must finish before the analysis worker starts (every
+ * unfinished peaks file of this process is then a crash's leftover), then retention and the sampling top-up.
+ */
+async function reconcileThenAnalyse(
+  deps: AppDeps,
+  staged: StagedSnapshot,
+  autoEvaluations: AutoEvaluationRunner,
+  reconcile: Reconcile,
+): Promise<void> {
+  await reconcile(deps, staged);
+  await cleanUpPeaks(deps);
+  // Recordings are analysed one at a time in the background, new calls first come first (issue 15).
+  deps.analysis.start(deps);
+  autoEvaluations.start(deps);
+}
+
+async function laterCatchUp(deps: AppDeps): Promise<void> {
+  // Object storage (a no-op on disk): staged objects settled, rows checked against the bucket (a HEAD each, so
+  // long at millions of recordings; the analysis worker is already running), then orphan peaks objects.
+  await reconcileObjectStorage(deps);
+  await cleanUpStoredPeaks(deps);
+  await once(deps, 'retention', () => applyRetention(deps));
+  await once(deps, 'sampling-top-up', () => runSamplingTopUp(deps));
+  // Days left stale by imports or an upgrade are summed in the background, a month per transaction.
+  const started = Date.now();
+  const run = await once(deps, 'rollups', () => refreshAllRollups(deps.db));
+  const days = run.ran ? run.value : 0;
+  if (days) deps.logger.info({ days, ms: Date.now() - started }, 'report roll-ups brought up to date');
+}
+
+/**
+ * Listens first: only quick catch-up runs before (expired sessions, scorecards due for release); the rest runs
+ * in the background once the server answers.
+ */
+export async function startServer(
+  config: Config,
+  { deps }: Runtime,
+  logger: Logger,
+  reconcile: Reconcile = reconcileStorage,
+): Promise<Started> {
+  await purgeExpiredSessions(deps.db, deps.clock);
+  await once(deps, 'release', () => releaseDueEvaluations(deps));
+  const staged = await snapshotStaging(deps);
+  const autoEvaluations = new AutoEvaluationRunner();
+  const app = createApp(deps);
+  const server = await new Promise<Server>((resolve, reject) => {
+    const listening: Server = app.listen(config.port, config.host, (err?: Error) =>
+      err ? reject(err) : resolve(listening),
+    );
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  logger.info({ url: `http://${config.host}:${port}/`, dataDir: config.dataDir }, 'Callscore is listening');
+  const started = Date.now();
+  const reconciled = reconcileThenAnalyse(deps, staged, autoEvaluations, reconcile);
+  const background = reconciled
+    .then(() => laterCatchUp(deps))
+    .then(
+      () => logger.info({ ms: Date.now() - started }, 'start-up catch-up done'),
+      (err: unknown) => logger.error({ err }, 'start-up catch-up failed'),
+    );
+  return { server, autoEvaluations, reconciled: reconciled.catch(() => undefined), background };
+}
