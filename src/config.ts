@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { loadSpeechConfig, SpeechError, type SpeechConfig } from './speech';
+import { loadOidcConfig, type OidcConfig } from './sso';
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
@@ -40,6 +41,12 @@ const envSchema = z.object({
     .transform((value, ctx) => parseKey(value, ctx)),
   // Webhook targets on loopback, private, link-local or metadata addresses are refused unless this is true.
   WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false', '']).default('false'),
+  // Single sign-on with OpenID Connect (src/sso): on when all four are set.
+  OIDC_ISSUER: z.string().optional(),
+  OIDC_CLIENT_ID: z.string().optional(),
+  OIDC_CLIENT_SECRET: z.string().optional(),
+  OIDC_REDIRECT_URI: z.string().optional(),
+  OIDC_DISPLAY_NAME: z.string().max(60).optional(),
 });
 
 function parseKey(value: string | undefined, ctx: z.RefinementCtx): Buffer | null {
@@ -86,6 +93,8 @@ export interface Config {
   readonly speech: SpeechConfig;
   /** WEBHOOK_ALLOW_PRIVATE=true: webhooks may target loopback and private addresses (tests, closed networks). */
   readonly webhookAllowPrivate: boolean;
+  /** OpenID Connect single sign-on (OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URI), or null. */
+  readonly oidc: OidcConfig | null;
 }
 
 export class ConfigError extends Error {}
@@ -99,6 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const speech = speechConfig(env);
+  const oidc = oidcConfig(env);
   const dataDir = path.resolve(e.DATA_DIR);
   return Object.freeze({
     env: e.NODE_ENV,
@@ -121,7 +131,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     totpEncryptionKey: e.TOTP_ENCRYPTION_KEY,
     speech,
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE === 'true',
+    oidc,
   });
+}
+
+/** The single sign-on settings; a bad one stops start-up like any other bad value (its message names it). */
+function oidcConfig(env: NodeJS.ProcessEnv): OidcConfig | null {
+  try {
+    return loadOidcConfig(env);
+  } catch (err) {
+    if (err instanceof Error) throw new ConfigError(`Invalid configuration:\n  ${err.message}`);
+    throw err;
+  }
 }
 
 /** The speech-to-text settings; a bad one stops start-up like any other bad value (its message names it). */
