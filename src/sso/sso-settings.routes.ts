@@ -41,7 +41,10 @@ export function ssoSettingsRoutes(deps: AppDeps): Router {
   const router = Router();
   const handle = withDeps(deps);
   router.use(PAGE, requireRole('admin'));
-  router.get(PAGE, handle((d, req, res) => showSettings(d, req, res)));
+  router.get(
+    PAGE,
+    handle((d, req, res) => showSettings(d, req, res)),
+  );
   router.post(PAGE, handle(saveSettings));
   return router;
 }

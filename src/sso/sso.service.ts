@@ -57,6 +57,20 @@ export async function startSso(oidc: OidcConfig, next: string, now: number) {
   return { url, pending };
 }
 
+/** Why openid-client refused the answer (its messages name the check, never a token), for the audit log. */
+function refusalReason(err: unknown): string {
+  const { error, code, message, cause } = err as {
+    error?: unknown;
+    code?: unknown;
+    message?: unknown;
+    cause?: unknown;
+  };
+  if (typeof error === 'string') return `provider: ${error}`.slice(0, 160);
+  // openid-client's own message is generic; the check that failed is named by the error it wraps.
+  const detail = cause instanceof Error ? cause.message : typeof message === 'string' ? message : '';
+  return `${typeof code === 'string' ? code : 'error'}: ${detail}`.slice(0, 160);
+}
+
 export interface SsoIdentity {
   subject: string;
   email: string | null;
@@ -85,7 +99,7 @@ export async function finishSso(oidc: OidcConfig, pending: PendingSso, query: st
       idTokenExpected: true,
     });
   } catch (err) {
-    throw new SsoRefused(`provider: ${(err as { code?: string }).code ?? (err as Error).name}`, NOT_COMPLETED);
+    throw new SsoRefused(refusalReason(err), NOT_COMPLETED);
   }
   const claims = tokens.claims();
   if (!claims || !tokens.id_token) throw new SsoRefused('no_id_token', NOT_COMPLETED);

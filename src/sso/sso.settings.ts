@@ -23,7 +23,12 @@ export interface SsoPolicy {
   idpMfa: boolean;
 }
 
-const KEYS = { createUsers: 'sso_create_users', ssoOnly: 'sso_only', breakGlass: 'sso_break_glass', idpMfa: 'sso_idp_mfa' };
+const KEYS = {
+  createUsers: 'sso_create_users',
+  ssoOnly: 'sso_only',
+  breakGlass: 'sso_break_glass',
+  idpMfa: 'sso_idp_mfa',
+};
 
 export async function ssoPolicy(db: DB): Promise<SsoPolicy> {
   const [createUsers, ssoOnly, breakGlass, idpMfa] = await Promise.all([
@@ -32,7 +37,12 @@ export async function ssoPolicy(db: DB): Promise<SsoPolicy> {
     readSetting(db, KEYS.breakGlass),
     readSetting(db, KEYS.idpMfa),
   ]);
-  return { createUsers: createUsers === '1', ssoOnly: ssoOnly === '1', breakGlass: breakGlass ?? '', idpMfa: idpMfa === '1' };
+  return {
+    createUsers: createUsers === '1',
+    ssoOnly: ssoOnly === '1',
+    breakGlass: breakGlass ?? '',
+    idpMfa: idpMfa === '1',
+  };
 }
 
 const onOff = (what: string) => z.enum(['on', 'off'], { error: `Choose on or off for ${what}.` });
@@ -47,7 +57,9 @@ const policySchema = z.object({
 async function assertBreakGlass(deps: AppDeps, input: z.output<typeof policySchema>): Promise<void> {
   if (input.sso_only !== 'on') return;
   if (!deps.config.oidc) {
-    throw new Validation([{ path: 'sso_only', message: 'Single sign-on is not configured (OIDC_ISSUER and the rest).' }]);
+    throw new Validation([
+      { path: 'sso_only', message: 'Single sign-on is not configured (OIDC_ISSUER and the rest).' },
+    ]);
   }
   const admin = input.break_glass ? await findUserByUsername(deps.db, input.break_glass) : undefined;
   if (!admin || !admin.active || !isAdmin(admin)) {
