@@ -1,5 +1,5 @@
 import request from 'supertest';
-import type { TestContext } from '../helpers/app';
+import { makeTestApp, type TestContext } from '../helpers/app';
 import { buildUser } from '../helpers/builders';
 import { csrfFrom, signIn } from '../helpers/http';
 import { updateUser } from '../../src/users/users.service';
@@ -27,7 +27,7 @@ describe('single sign-on against a real OpenID provider', () => {
   test('the sign-in page offers the button only when single sign-on is configured', async () => {
     const page = await request(ctx.app).get('/login');
     expect(page.text).toContain('Sign in with Contoso ID');
-    const plain = (await import('../helpers/app')).makeTestApp();
+    const plain = makeTestApp();
     try {
       await buildUser(plain.deps, 'admin');
       expect((await request(plain.app).get('/login')).text).not.toContain('Sign in with');
