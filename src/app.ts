@@ -46,6 +46,7 @@ import { getSettings, settingsRoutes } from './settings';
 import { peopleRoutes, userAdminRoutes } from './users';
 import { coverageRoutes, dryRunRoutes } from './autoeval';
 import { webhookRoutes } from './webhooks';
+import { ssoRoutes } from './sso';
 
 /** Security headers: a strict content security policy (no inline scripts or styles, nothing from elsewhere). */
 function securityHeaders(): RequestHandler {
@@ -101,6 +102,8 @@ function mountFeatures(app: Express, deps: AppDeps, auth: passport.PassportStati
   const setupState = new SetupState(deps);
   app.use(redirectToSetup(setupState));
   app.use(setupRoutes(deps, setupState));
+  // Before auth's: the sign-in button, the SSO-only password guard and the provider's sign-out.
+  app.use(ssoRoutes(deps));
   app.use(authRoutes(deps, auth));
   app.use('/api/v1', apiRoutes(deps));
   for (const routes of [

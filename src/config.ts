@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { loadSpeechConfig, SpeechError, type SpeechConfig } from './speech';
+import { loadOidcConfig, type OidcConfig } from './sso';
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
@@ -59,6 +60,12 @@ const envSchema = z.object({
   S3_STAGING_MAX_AGE_MIN: z.coerce.number().int().min(0).max(10_080).default(60),
   // x-amz-checksum-sha256 on every object written; `off` for S3-compatible servers that refuse the header.
   S3_CHECKSUM: z.enum(['sha256', 'off']).default('sha256'),
+  // Single sign-on with OpenID Connect (src/sso): on when all four are set.
+  OIDC_ISSUER: z.string().optional(),
+  OIDC_CLIENT_ID: z.string().optional(),
+  OIDC_CLIENT_SECRET: z.string().optional(),
+  OIDC_REDIRECT_URI: z.string().optional(),
+  OIDC_DISPLAY_NAME: z.string().max(60).optional(),
 });
 
 function parseKey(value: string | undefined, ctx: z.RefinementCtx): Buffer | null {
@@ -124,6 +131,8 @@ export interface Config {
   readonly webhookAllowPrivate: boolean;
   /** RECORDINGS_URL=s3://…: recordings and waveforms in object storage, else null (under recordingsDir). */
   readonly objectStorage: ObjectStorageConfig | null;
+  /** OpenID Connect single sign-on (OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URI), or null. */
+  readonly oidc: OidcConfig | null;
 }
 
 export class ConfigError extends Error {}
@@ -137,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const speech = speechConfig(env);
+  const oidc = oidcConfig(env);
   const dataDir = path.resolve(e.DATA_DIR);
   return Object.freeze({
     env: e.NODE_ENV,
@@ -161,7 +171,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     speech,
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE === 'true',
     objectStorage: objectStorageConfig(e),
+    oidc,
   });
+}
+
+/** The single sign-on settings; a bad one stops start-up like any other bad value (its message names it). */
+function oidcConfig(env: NodeJS.ProcessEnv): OidcConfig | null {
+  try {
+    return loadOidcConfig(env);
+  } catch (err) {
+    if (err instanceof Error) throw new ConfigError(`Invalid configuration:\n  ${err.message}`);
+    throw err;
+  }
 }
 
 function objectStorageConfig(e: z.infer<typeof envSchema>): ObjectStorageConfig | null {

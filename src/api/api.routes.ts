@@ -40,6 +40,7 @@ export function userJson(user: User) {
     role: user.role,
     team_id: user.team_id,
     extension: user.extension,
+    email: user.email,
     active: user.active === 1,
     created_at: user.created_at,
   };

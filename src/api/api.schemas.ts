@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { extension, password, username } from '../users';
+import { email, extension, password, username } from '../users';
 import { timestamp } from '../lib/openapi';
 import { text } from '../lib/validation';
 
@@ -22,6 +22,7 @@ export const apiCreateUserSchema = z.object({
   team_id: z.number().int().positive().nullable().optional(),
   department_id: z.number().int().positive().nullable().optional(),
   extension: extension.optional().describe('phone extension (unique); null or blank clears it'),
+  email: email.optional().describe('email address single sign-on matches (unique, case-insensitive); null clears it'),
 });
 
 export const apiPatchUserSchema = z
@@ -32,6 +33,7 @@ export const apiPatchUserSchema = z
     team_id: z.number().int().positive().nullable().optional(),
     password: password.optional(),
     extension: extension.optional().describe('phone extension (unique); null or blank clears it'),
+    email: email.optional().describe('email address single sign-on matches (unique, case-insensitive); null clears it'),
   })
   .strict();
 
@@ -62,6 +64,7 @@ export const userResponseSchema = z.object({
   role: ROLE,
   team_id: id.nullable(),
   extension: z.string().nullable(),
+  email: z.string().nullable(),
   active: z.boolean(),
   created_at: timestamp,
 });

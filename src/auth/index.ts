@@ -1,7 +1,7 @@
 // The auth room's door: everything other rooms may use of it. Import "../auth", never its files.
 export { SESSION_COOKIE, absoluteSessionTimeout, bearerTokenAuth, refuseCredentialsInQuery } from './auth.middleware';
 export { csrf, csrfProtection } from './csrf';
-export { authRoutes } from './auth.routes';
+export { authRoutes, safeNext } from './auth.routes';
 export { authenticate } from './auth.service';
 export { buildPassport, toSessionUser } from './passport';
 export { KyselySessionStore } from './session-store';

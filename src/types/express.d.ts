@@ -25,6 +25,10 @@ declare module 'express-session' {
     /** Signed in, but the role needs a second factor and there is none yet: only enrolment is open. */
     mustEnrol?: boolean;
     setupDemo?: boolean;
+    /** Single sign-on under way (src/sso): the checks the provider's answer must pass, and where to go after. */
+    ssoPending?: { state: string; nonce: string; verifier: string; next: string; since: number };
+    /** Signed in through single sign-on: sign-out also ends the provider's session when it offers that. */
+    ssoSignedIn?: boolean;
     flash?: Array<{ kind: 'success' | 'error' | 'info'; message: string }>;
   }
 }

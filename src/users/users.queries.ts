@@ -16,6 +16,11 @@ export async function findUserByExtension(db: Executor, extension: string): Prom
   return db.selectFrom('users').selectAll().where('extension', '=', extension).executeTakeFirst();
 }
 
+/** The user with this email address (compared lower-case, as stored). */
+export async function findUserByEmail(db: Executor, email: string): Promise<User | undefined> {
+  return db.selectFrom('users').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst();
+}
+
 /** Every extension with its user's username and whether the account is active: a PBX import's agent lookup. */
 export async function extensionDirectory(
   db: Executor,

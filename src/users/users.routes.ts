@@ -7,7 +7,7 @@ import { listTeams, listDepartments } from '../org';
 import { actorOf, requireRole, requireSignedIn, teamScope, visibleUserOr404 } from '../policy';
 import { ROLES } from './users.schemas';
 import { findUserById, listPeople } from './users.queries';
-import { createUser, EXTENSION_TAKEN, updateUser } from './users.service';
+import { createUser, EMAIL_TAKEN, EXTENSION_TAKEN, updateUser } from './users.service';
 
 const CREATE_FIELDS = [
   'username',
@@ -17,18 +17,22 @@ const CREATE_FIELDS = [
   'team_id',
   'department_id',
   'extension',
+  'email',
 ] as const;
-const EDIT_FIELDS = ['display_name', 'role', 'team_id', 'extension'] as const;
+const EDIT_FIELDS = ['display_name', 'role', 'team_id', 'extension', 'email'] as const;
 /** A username taken is shown beside the username field (and atop the form). */
 const CONFLICT_FIELD = 'username';
 
-/** On the forms an extension someone else has is shown beside the extension field, not the username. */
+/** On the forms an extension or email someone else has is shown beside its field, not the username's. */
 async function extensionBesideField(save: () => Promise<void>): Promise<void> {
   try {
     await save();
   } catch (err) {
     if (err instanceof Conflict && err.code === EXTENSION_TAKEN) {
       throw new Validation([{ path: 'extension', message: err.message }], err.message);
+    }
+    if (err instanceof Conflict && err.code === EMAIL_TAKEN) {
+      throw new Validation([{ path: 'email', message: err.message }], err.message);
     }
     throw err;
   }

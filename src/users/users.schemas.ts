@@ -25,6 +25,15 @@ export const extension = z.preprocess(
     .nullable(),
 );
 
+/** An email address, folded to lower case (single sign-on matches it case-insensitively). Blank clears it. */
+export const email = z.preprocess(
+  (v) => (typeof v === 'string' ? v.trim().toLowerCase() || null : v),
+  z
+    .email({ error: 'Enter an email address such as name@example.com.' })
+    .max(254, 'An email address has at most 254 characters.')
+    .nullable(),
+);
+
 const role = z.enum(ROLES, { error: 'Choose a role: admin, manager, supervisor or csr.' });
 
 export const createUserSchema = z.object({
@@ -35,6 +44,7 @@ export const createUserSchema = z.object({
   team_id: optionalId,
   department_id: optionalId,
   extension: extension.optional(),
+  email: email.optional(),
 });
 export type CreateUserInput = z.output<typeof createUserSchema>;
 
@@ -47,6 +57,7 @@ export const updateUserSchema = z
     active: z.union([z.boolean(), checkbox]).optional(),
     password: password.optional(),
     extension: extension.optional(),
+    email: email.optional(),
   })
   .strict();
 export type UpdateUserInput = z.output<typeof updateUserSchema>;

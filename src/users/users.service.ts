@@ -21,6 +21,7 @@ import { createUserSchema, updateUserSchema, type CreateUserInput } from './user
 import {
   countActiveAdmins,
   endSessionsOfUser,
+  findUserByEmail,
   findUserByExtension,
   findUserById,
   findUserByUsername,
@@ -52,6 +53,7 @@ export async function createUser(
     throw new Conflict('That username is taken.', 'duplicate');
   }
   if (input.extension) await assertExtensionFree(deps.db, input.extension);
+  if (input.email) await assertEmailFree(deps.db, input.email);
   const passwordHash = await hashPassword(input.password, deps.config.scryptLogN);
   const now = isoNow(deps.clock);
   try {
@@ -66,6 +68,7 @@ export async function createUser(
         role: input.role,
         team_id: isCsr(input) ? (input.team_id ?? null) : null,
         extension: input.extension ?? null,
+        email: input.email ?? null,
         created_at: now,
         updated_at: now,
       });
@@ -93,6 +96,7 @@ export async function createUser(
 /** A unique index refused the row: the extension's or the username's. */
 function takenConflict(err: unknown): Conflict {
   if (err instanceof Error && err.message.includes('extension')) return extensionTaken();
+  if (err instanceof Error && err.message.includes('email')) return emailTaken();
   return new Conflict('That username is taken.', 'duplicate');
 }
 
@@ -106,6 +110,18 @@ function extensionTaken(): Conflict {
 async function assertExtensionFree(db: DB, extension: string, exceptUserId?: number): Promise<void> {
   const holder = await findUserByExtension(db, extension);
   if (holder && holder.id !== exceptUserId) throw extensionTaken();
+}
+
+export const EMAIL_TAKEN = 'email_taken';
+
+function emailTaken(): Conflict {
+  return new Conflict('Another person has that email address.', EMAIL_TAKEN);
+}
+
+/** One person per email address, so single sign-on finds one account. */
+async function assertEmailFree(db: DB, email: string, exceptUserId?: number): Promise<void> {
+  const holder = await findUserByEmail(db, email);
+  if (holder && holder.id !== exceptUserId) throw emailTaken();
 }
 
 /** Admin edit: display name, role, team (moving a CSR), active, password reset. */
@@ -124,6 +140,7 @@ export async function updateUser(
   await assertPlacement(deps.db, role, isCsr({ role }) ? teamId : null);
   await assertAdminsRemain(deps.db, actor, user, role, input.active);
   if (input.extension) await assertExtensionFree(deps.db, input.extension, userId);
+  if (input.email) await assertEmailFree(deps.db, input.email, userId);
 
   let passwordHash: string | undefined;
   if (input.password !== undefined) {
@@ -138,6 +155,7 @@ export async function updateUser(
   changes.team_id = isCsr({ role }) ? teamId : null;
   if (input.active !== undefined) changes.active = input.active ? 1 : 0;
   if (input.extension !== undefined) changes.extension = input.extension;
+  if (input.email !== undefined) changes.email = input.email;
   if (passwordHash) changes.password_hash = passwordHash;
 
   const endsSessions = changes.active === 0 || passwordHash !== undefined || role !== user.role;
@@ -181,7 +199,7 @@ function auditActionFor(user: User, changes: UserUpdate, passwordReset: boolean)
 
 function describeChanges(user: User, changes: UserUpdate): Record<string, unknown> {
   const details: Record<string, unknown> = {};
-  for (const key of ['display_name', 'role', 'team_id', 'active', 'extension'] as const) {
+  for (const key of ['display_name', 'role', 'team_id', 'active', 'extension', 'email'] as const) {
     if (changes[key] !== undefined && changes[key] !== user[key]) details[key] = { from: user[key], to: changes[key] };
   }
   if (changes.password_hash) details.password = 'reset';

@@ -427,6 +427,7 @@ const expectedSchema = {
     role: 'not null',
     team_id: 'null',
     extension: 'null',
+    email: 'null',
     active: 'not null',
     created_at: 'not null',
     updated_at: 'not null',

@@ -14,6 +14,8 @@ export interface UsersTable {
   team_id: number | null;
   /** The phone extension a PBX's call records name (e.g. 1001 in PJSIP/1001-0000002a); unique when set. */
   extension: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The email address single sign-on matches (stored lower-case); unique when set. */
+  email: ColumnType<string | null, string | null | undefined, string | null>;
   active: ColumnType<number, number | undefined, number>;
   created_at: string;
   updated_at: string;
