@@ -40,6 +40,17 @@ const envSchema = z.object({
     .transform((value, ctx) => parseKey(value, ctx)),
   // Webhook targets on loopback, private, link-local or metadata addresses are refused unless this is true.
   WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false', '']).default('false'),
+  // The address people open the app at (https://qa.example.com): passkeys are bound to its host name.
+  PUBLIC_URL: z
+    .string()
+    .optional()
+    .transform((value, ctx) => parsePublicUrl(value, ctx)),
+  // The passkeys' relying party id when it should be a parent domain of PUBLIC_URL's host (example.com).
+  WEBAUTHN_RP_ID: z
+    .string()
+    .regex(/^[a-z0-9.-]+$/i, 'must be a host name such as example.com')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
 });
 
 function parseKey(value: string | undefined, ctx: z.RefinementCtx): Buffer | null {
@@ -47,6 +58,14 @@ function parseKey(value: string | undefined, ctx: z.RefinementCtx): Buffer | nul
   const key = /^[0-9a-f]{64}$/i.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
   if (key.length === 32) return key;
   ctx.addIssue({ code: 'custom', message: 'must be 32 bytes, as 64 hex digits or base64' });
+  return z.NEVER;
+}
+
+function parsePublicUrl(value: string | undefined, ctx: z.RefinementCtx): URL | null {
+  if (value === undefined || value === '') return null;
+  const url = URL.canParse(value) ? new URL(value) : null;
+  if (url && (url.protocol === 'https:' || (url.protocol === 'http:' && url.hostname === 'localhost'))) return url;
+  ctx.addIssue({ code: 'custom', message: 'must be an https:// address (or http://localhost:<port>)' });
   return z.NEVER;
 }
 
@@ -86,6 +105,8 @@ export interface Config {
   readonly speech: SpeechConfig;
   /** WEBHOOK_ALLOW_PRIVATE=true: webhooks may target loopback and private addresses (tests, closed networks). */
   readonly webhookAllowPrivate: boolean;
+  /** Passkeys' relying party: PUBLIC_URL's origin and WEBAUTHN_RP_ID (else its host); null when PUBLIC_URL is unset. */
+  readonly webauthn: { readonly origin: string; readonly rpId: string } | null;
 }
 
 export class ConfigError extends Error {}
@@ -121,7 +142,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     totpEncryptionKey: e.TOTP_ENCRYPTION_KEY,
     speech,
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE === 'true',
+    webauthn: relyingParty(e.PUBLIC_URL, e.WEBAUTHN_RP_ID),
   });
+}
+
+/** The passkeys' origin and relying party id; the id must be the host or a parent domain of it (WebAuthn). */
+function relyingParty(publicUrl: URL | null, rpId: string | undefined): Config['webauthn'] {
+  if (!publicUrl) {
+    if (rpId) throw new ConfigError('Invalid configuration:\n  WEBAUTHN_RP_ID: needs PUBLIC_URL as well');
+    return null;
+  }
+  const host = publicUrl.hostname;
+  const id = (rpId ?? host).toLowerCase();
+  if (host !== id && !host.endsWith(`.${id}`)) {
+    throw new ConfigError(`Invalid configuration:\n  WEBAUTHN_RP_ID: must be ${host} or a parent domain of it`);
+  }
+  return Object.freeze({ origin: publicUrl.origin, rpId: id });
 }
 
 /** The speech-to-text settings; a bad one stops start-up like any other bad value (its message names it). */

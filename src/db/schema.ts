@@ -36,6 +36,7 @@ import type {
 import type { SamplingTables } from './schema/sampling';
 import type { AutoEvalTables } from './schema/autoeval';
 import type { WebhookDeliveriesTable, WebhooksTable } from './schema/webhooks';
+import type { PasskeyChallengesTable, UserPasskeysTable } from './schema/passkeys';
 
 export type * from './schema/analysis';
 export type * from './schema/auto-answers';
@@ -53,6 +54,7 @@ export type * from './schema/rubrics';
 export type * from './schema/sampling';
 export type * from './schema/training';
 export type * from './schema/webhooks';
+export type * from './schema/passkeys';
 
 export interface Database extends SamplingTables, AutoEvalTables {
   webhooks: WebhooksTable;
@@ -95,4 +97,6 @@ export interface Database extends SamplingTables, AutoEvalTables {
   api_tokens: ApiTokensTable;
   audit_log: AuditLogTable;
   settings: SettingsTable;
+  user_passkeys: UserPasskeysTable;
+  passkey_challenges: PasskeyChallengesTable;
 }

@@ -25,6 +25,8 @@ declare module 'express-session' {
     /** Signed in, but the role needs a second factor and there is none yet: only enrolment is open. */
     mustEnrol?: boolean;
     setupDemo?: boolean;
+    /** The WebAuthn challenge this browser was given for one passkey ceremony (also kept, single-use, in the DB). */
+    passkeyChallenge?: { purpose: string; value: string };
     flash?: Array<{ kind: 'success' | 'error' | 'info'; message: string }>;
   }
 }
