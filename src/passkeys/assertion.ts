@@ -10,7 +10,26 @@ import { authenticationCredentialSchema, parseCredential } from './passkeys.sche
 
 export const PASSKEY_REFUSED = 'That passkey was not accepted. Try again, or sign in with your password.';
 
-type Reason = 'no_response' | 'challenge' | 'unknown_credential' | 'disabled_user' | 'signature' | 'counter';
+type Reason =
+  | 'no_response'
+  | 'challenge'
+  | 'unknown_credential'
+  | 'disabled_user'
+  | 'origin'
+  | 'rp_id'
+  | 'user_verification'
+  | 'counter'
+  | 'signature';
+
+/** Why the library refused an answer, from its message (for the audit log). */
+function reasonOf(message: string): Reason {
+  if (/counter/i.test(message)) return 'counter';
+  if (/challenge/i.test(message)) return 'challenge';
+  if (/origin/i.test(message)) return 'origin';
+  if (/RP ID/i.test(message)) return 'rp_id';
+  if (/user verification/i.test(message)) return 'user_verification';
+  return 'signature';
+}
 
 class Refusal extends Error {
   constructor(
@@ -70,7 +89,7 @@ async function check(deps: AppDeps, attempt: PasskeyAttempt): Promise<User> {
     });
   } catch (err) {
     const message = (err as Error).message;
-    throw new Refusal(/counter/i.test(message) ? 'counter' : 'signature', user, message.slice(0, 200));
+    throw new Refusal(reasonOf(message), user, message.slice(0, 200));
   }
   if (!result.verified) throw new Refusal('signature', user);
   const { newCounter } = result.authenticationInfo;
