@@ -25,6 +25,7 @@ const POSTGRES_SUITES = [
   'test/evaluations/coaching.test.ts',
   'test/evaluations/bad-input.test.ts',
   'test/evaluations/silent-monitoring.test.ts',
+  'test/passkeys/sign-in.test.ts',
 ];
 
 /** @type {import('jest').Config} */
