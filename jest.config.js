@@ -46,6 +46,7 @@ const POSTGRES_SUITES = [
   'test/dashboards/csr-home.test.ts',
   'test/settings/save.test.ts',
   'test/reports/fractional-seconds.test.ts',
+  'test/passkeys/sign-in.test.ts',
 ];
 
 /** @type {import('jest').Config} */

@@ -31,7 +31,8 @@ import {
 } from './auth';
 import type { AppDeps } from './deps';
 import { homeRoutes } from './home';
-import { enrolmentGate, mfaRoutes } from './mfa';
+import { enrolmentGate, mfaRoutes, passkeysAreLastFactor } from './mfa';
+import { passkeyRoutes } from './passkeys';
 import { checkDatabase } from './db/health';
 import { errorHandler, notFoundHandler } from './lib/error-handler';
 import { diskFull } from './lib/faults';
@@ -110,6 +111,7 @@ function mountFeatures(app: Express, deps: AppDeps, auth: passport.PassportStati
     homeRoutes,
     profileRoutes,
     mfaRoutes,
+    (d: AppDeps) => passkeyRoutes(d, { lastFactorRequired: passkeysAreLastFactor }),
     userAdminRoutes,
     peopleRoutes,
     orgRoutes,
@@ -150,6 +152,10 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     '/static/vendor/pico',
     express.static(path.join(PROJECT_ROOT, 'node_modules/@picocss/pico/css'), { maxAge: '7d' }),
+  );
+  app.use(
+    '/static/vendor/simplewebauthn',
+    express.static(path.join(PROJECT_ROOT, 'node_modules/@simplewebauthn/browser/dist/bundle'), { maxAge: '7d' }),
   );
   app.use('/static', express.static(path.join(PROJECT_ROOT, 'static'), { maxAge: '1h' }));
 

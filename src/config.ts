@@ -66,6 +66,17 @@ const envSchema = z.object({
   OIDC_CLIENT_SECRET: z.string().optional(),
   OIDC_REDIRECT_URI: z.string().optional(),
   OIDC_DISPLAY_NAME: z.string().max(60).optional(),
+  // The address people open the app at (https://qa.example.com): passkeys are bound to its host name.
+  PUBLIC_URL: z
+    .string()
+    .optional()
+    .transform((value, ctx) => parsePublicUrl(value, ctx)),
+  // The passkeys' relying party id when it should be a parent domain of PUBLIC_URL's host (example.com).
+  WEBAUTHN_RP_ID: z
+    .string()
+    .regex(/^[a-z0-9.-]+$/i, 'must be a host name such as example.com')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
 });
 
 function parseKey(value: string | undefined, ctx: z.RefinementCtx): Buffer | null {
@@ -73,6 +84,14 @@ function parseKey(value: string | undefined, ctx: z.RefinementCtx): Buffer | nul
   const key = /^[0-9a-f]{64}$/i.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
   if (key.length === 32) return key;
   ctx.addIssue({ code: 'custom', message: 'must be 32 bytes, as 64 hex digits or base64' });
+  return z.NEVER;
+}
+
+function parsePublicUrl(value: string | undefined, ctx: z.RefinementCtx): URL | null {
+  if (value === undefined || value === '') return null;
+  const url = URL.canParse(value) ? new URL(value) : null;
+  if (url && (url.protocol === 'https:' || (url.protocol === 'http:' && url.hostname === 'localhost'))) return url;
+  ctx.addIssue({ code: 'custom', message: 'must be an https:// address (or http://localhost:<port>)' });
   return z.NEVER;
 }
 
@@ -133,6 +152,8 @@ export interface Config {
   readonly objectStorage: ObjectStorageConfig | null;
   /** OpenID Connect single sign-on (OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URI), or null. */
   readonly oidc: OidcConfig | null;
+  /** Passkeys' relying party: PUBLIC_URL's origin and WEBAUTHN_RP_ID (else its host); null when PUBLIC_URL is unset. */
+  readonly webauthn: { readonly origin: string; readonly rpId: string } | null;
 }
 
 export class ConfigError extends Error {}
@@ -172,6 +193,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE === 'true',
     objectStorage: objectStorageConfig(e),
     oidc,
+    webauthn: relyingParty(e.PUBLIC_URL, e.WEBAUTHN_RP_ID),
   });
 }
 
@@ -208,6 +230,20 @@ function objectStorageConfig(e: z.infer<typeof envSchema>): ObjectStorageConfig 
   // Not enumerable: a logged or serialised config never carries the secret key.
   const withKeys = Object.defineProperty(settings, 'credentials', { value: credentials, enumerable: false });
   return Object.freeze(withKeys as typeof settings & Pick<ObjectStorageConfig, 'credentials'>);
+}
+
+/** The passkeys' origin and relying party id; the id must be the host or a parent domain of it (WebAuthn). */
+function relyingParty(publicUrl: URL | null, rpId: string | undefined): Config['webauthn'] {
+  if (!publicUrl) {
+    if (rpId) throw new ConfigError('Invalid configuration:\n  WEBAUTHN_RP_ID: needs PUBLIC_URL as well');
+    return null;
+  }
+  const host = publicUrl.hostname;
+  const id = (rpId ?? host).toLowerCase();
+  if (host !== id && !host.endsWith(`.${id}`)) {
+    throw new ConfigError(`Invalid configuration:\n  WEBAUTHN_RP_ID: must be ${host} or a parent domain of it`);
+  }
+  return Object.freeze({ origin: publicUrl.origin, rpId: id });
 }
 
 /** The speech-to-text settings; a bad one stops start-up like any other bad value (its message names it). */

@@ -9,6 +9,7 @@ import { hasSecondFactor } from '../mfa';
 import { findUserById } from '../users';
 import { SESSION_COOKIE } from './auth.middleware';
 import { BAD_CREDENTIALS, passwordOnlySignIn } from './auth.service';
+import { signInWithPasskey } from './passkey-sign-in';
 import { signInWithCode } from './second-step';
 import { completeSignIn } from './sign-in';
 
@@ -51,6 +52,7 @@ async function afterPassword(
 
 export function authRoutes(deps: AppDeps, auth: passport.PassportStatic): Router {
   const router = Router();
+  signInWithPasskey(router, deps, safeNext);
 
   router.get('/login', (req, res) => {
     if (req.user) return res.redirect(303, '/');

@@ -18,7 +18,7 @@ function renderCode(res: Response, status: number, error?: string): void {
 }
 
 /** The pending sign-in of this session while it lasts; an expired one is forgotten. */
-function pendingOf(deps: AppDeps, req: Request) {
+export function pendingOf(deps: AppDeps, req: Request) {
   const pending = req.session.pendingSignIn;
   if (!pending) return undefined;
   if (deps.clock.now().getTime() - pending.since > PENDING_MS) {

@@ -37,6 +37,7 @@ import type {
 import type { SamplingTables } from './schema/sampling';
 import type { AutoEvalTables } from './schema/autoeval';
 import type { WebhookDeliveriesTable, WebhooksTable } from './schema/webhooks';
+import type { PasskeyChallengesTable, UserPasskeysTable } from './schema/passkeys';
 
 export type * from './schema/analysis';
 export type * from './schema/auto-answers';
@@ -54,6 +55,7 @@ export type * from './schema/rubrics';
 export type * from './schema/sampling';
 export type * from './schema/training';
 export type * from './schema/webhooks';
+export type * from './schema/passkeys';
 
 export interface Database extends SamplingTables, AutoEvalTables {
   webhooks: WebhooksTable;
@@ -97,4 +99,6 @@ export interface Database extends SamplingTables, AutoEvalTables {
   audit_log: AuditLogTable;
   settings: SettingsTable;
   job_runs: JobRunsTable;
+  user_passkeys: UserPasskeysTable;
+  passkey_challenges: PasskeyChallengesTable;
 }

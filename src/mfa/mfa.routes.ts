@@ -4,6 +4,7 @@ import type { AppDeps } from '../deps';
 import { Conflict, Forbidden, Validation } from '../lib/errors';
 import { idParam } from '../lib/forms';
 import { clientIp, flash, isApiRequest, pickFields, successRedirect, withDeps } from '../lib/http';
+import { hasPasskey, PASSKEYS_PAGE } from '../passkeys';
 import { actorOf, requireRole, requireSignedIn } from '../policy';
 import { signedIn } from './signed-in';
 import { findTotp, listSecondFactorStatus } from './mfa.queries';
@@ -102,7 +103,7 @@ async function renewCodes(deps: AppDeps, req: Request, res: Response) {
 async function disable(deps: AppDeps, req: Request, res: Response) {
   const actor = actorOf(req);
   const policy = await secondFactorPolicy(deps.db);
-  if (policy.required && policy.roles.includes(actor.role)) {
+  if (policy.required && policy.roles.includes(actor.role) && !(await hasPasskey(deps, actor.id))) {
     throw new Conflict('Your role must use a second factor, so it cannot be turned off.', 'second_factor_required');
   }
   const done = await withCode(deps, req, res, 'disable', async (code) => {
@@ -163,7 +164,7 @@ export function mfaRoutes(deps: AppDeps): Router {
   return router;
 }
 
-const OPEN_WHILE_ENROLLING = [PAGE, '/logout', '/api/v1/me/totp', '/api/v1/me'];
+const OPEN_WHILE_ENROLLING = [PAGE, '/logout', '/api/v1/me/totp', '/api/v1/me', PASSKEYS_PAGE];
 
 /**
  * A person whose role needs a second factor and who has none can do nothing but set one up (or sign out).

@@ -5,6 +5,7 @@ import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
 import { Conflict, NotFound, Unauthorized, Validation } from '../lib/errors';
 import type { Actor } from '../policy';
+import { hasPasskey, removeAllPasskeys } from '../passkeys';
 import { endSessionsOfUser, findUserById } from '../users';
 import {
   confirmTotp,
@@ -36,8 +37,19 @@ export async function secondFactorStatus(deps: AppDeps, userId: number): Promise
   };
 }
 
-export async function hasSecondFactor(deps: AppDeps, userId: number): Promise<boolean> {
+async function totpOn(deps: AppDeps, userId: number): Promise<boolean> {
   return Boolean((await findTotp(deps.db, userId))?.confirmed_at);
+}
+
+/** An app code that is on, or a passkey: either is a second factor (and passes the second step). */
+export async function hasSecondFactor(deps: AppDeps, userId: number): Promise<boolean> {
+  return (await totpOn(deps, userId)) || hasPasskey(deps, userId);
+}
+
+/** True when the role needs a second factor and passkeys are the person's only one (the last can't go). */
+export async function passkeysAreLastFactor(deps: AppDeps, user: { id: number; role: Role }): Promise<boolean> {
+  const policy = await secondFactorPolicy(deps.db);
+  return policy.required && policy.roles.includes(user.role) && !(await totpOn(deps, user.id));
 }
 
 /** True when the center requires a second factor of this role and the user has none yet. */
@@ -48,7 +60,7 @@ export async function mustEnrol(deps: AppDeps, user: { id: number; role: Role })
 
 /** Starts (or restarts) enrolment with a new secret. Once the factor is on, its secret is never shown again. */
 export async function startEnrolment(deps: AppDeps, user: { id: number; username: string }) {
-  if (await hasSecondFactor(deps, user.id)) {
+  if (await totpOn(deps, user.id)) {
     throw new Conflict('Your second factor is already on. Turn it off first to set up a new one.', 'already_enrolled');
   }
   const secret = newTotpSecret();
@@ -84,7 +96,8 @@ export async function confirmEnrolment(deps: AppDeps, userId: number, code: stri
  */
 export async function verifySecondFactor(deps: AppDeps, user: User, code: string, ip: string): Promise<FactorMethod> {
   await deps.throttle.assertAllowed(user.username);
-  const method = code.trim() ? await checkCode(deps, user.id, code) : null;
+  // A code of an enrolment not yet confirmed is no factor (a person with a passkey may have one pending).
+  const method = code.trim() && (await totpOn(deps, user.id)) ? await checkCode(deps, user.id, code) : null;
   const now = isoNow(deps.clock);
   if (!method) {
     const addressLimited = await deps.throttle.recordFailure(user.username, ip);
@@ -113,7 +126,7 @@ export async function verifySecondFactor(deps: AppDeps, user: User, code: string
 async function reprove(deps: AppDeps, userId: number, code: string, ip?: string): Promise<User> {
   const user = await findUserById(deps.db, userId);
   if (!user) throw new NotFound();
-  if (!(await hasSecondFactor(deps, userId))) throw new Conflict('Your second factor is not on.', 'not_enrolled');
+  if (!(await totpOn(deps, userId))) throw new Conflict('Your second factor is not on.', 'not_enrolled');
   try {
     await verifySecondFactor(deps, user, code, ip ?? 'unknown');
   } catch (err) {
@@ -158,14 +171,16 @@ export async function resetSecondFactor(deps: AppDeps, actor: Actor, userId: num
   if (!user) throw new NotFound('No such user.');
   const now = isoNow(deps.clock);
   return inTransaction(deps.db, async (trx) => {
-    const had = await deleteSecondFactor(trx, userId);
+    const hadTotp = await deleteSecondFactor(trx, userId);
+    const passkeys = await removeAllPasskeys(trx, userId);
+    const had = hadTotp || passkeys > 0;
     await endSessionsOfUser(trx, userId);
     await recordAudit(trx, now, {
       actorId: actor.id,
       action: 'totp.reset',
       entityType: 'user',
       entityId: userId,
-      details: { username: user.username, had_second_factor: had },
+      details: { username: user.username, had_second_factor: had, passkeys_removed: passkeys },
       ip,
     });
     return had;

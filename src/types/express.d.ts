@@ -29,6 +29,8 @@ declare module 'express-session' {
     ssoPending?: { state: string; nonce: string; verifier: string; next: string; since: number };
     /** Signed in through single sign-on: sign-out also ends the provider's session when it offers that. */
     ssoSignedIn?: boolean;
+    /** The WebAuthn challenge this browser was given for one passkey ceremony (also kept, single-use, in the DB). */
+    passkeyChallenge?: { purpose: string; value: string };
     flash?: Array<{ kind: 'success' | 'error' | 'info'; message: string }>;
   }
 }

@@ -565,6 +565,23 @@ const expectedSchema = {
     picked_at: 'not null',
     due_at: 'not null',
   },
+  user_passkeys: {
+    id: 'not null',
+    user_id: 'not null',
+    credential_id: 'not null',
+    public_key: 'not null',
+    counter: 'not null',
+    transports: 'not null',
+    name: 'not null',
+    created_at: 'not null',
+    last_used_at: 'null',
+  },
+  passkey_challenges: {
+    challenge: 'not null',
+    purpose: 'not null',
+    user_id: 'null',
+    expires_at: 'not null',
+  },
 } satisfies SchemaShape;
 
 interface ColumnInfo {

@@ -57,6 +57,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Also copy the server's output to this file (e.g. under test-results/e2e/). */
   logFile?: string;
+  /** Listen on this port (from freePort()) when the environment must name it, e.g. PUBLIC_URL. */
+  port?: number;
 }
 
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
@@ -64,7 +66,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     throw new Error(`${path.relative(PROJECT_ROOT, SERVER_JS)} is missing: run \`npm run build\` first.`);
   }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'callscore-e2e-'));
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const env: NodeJS.ProcessEnv = { ...process.env };
   // Nothing from the developer's shell may point the server at another database or recordings folder.
   for (const key of ['DATABASE_FILE', 'RECORDINGS_DIR', 'TRUST_PROXY', 'PORT', 'HOST']) delete env[key];
