@@ -533,6 +533,7 @@ const expectedSchema = {
     category: 'null',
     min_duration_s: 'null',
     direction: 'null',
+    risk_share_pct: 'not null',
     active: 'not null',
     created_by: 'null',
     created_at: 'not null',
@@ -562,6 +563,7 @@ const expectedSchema = {
     candidates_sha256: 'not null',
     picked_at: 'not null',
     due_at: 'not null',
+    risk_based: 'not null',
   },
 } satisfies SchemaShape;
 
