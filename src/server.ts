@@ -58,6 +58,8 @@ function listen(config: Config, { deps }: Runtime, logger: Logger): Server {
     // Recordings are analysed one at a time in the background, new calls first come first (issue 15).
     deps.analysis.start(deps);
     autoEvaluations.start(deps);
+    // Publishing a rubric version starts the runner at once, not only at the next 15 s sweep.
+    deps.rubricPublished = [...(deps.rubricPublished ?? []), () => autoEvaluations.run(deps).then(() => undefined)];
     // Days left stale by imports or an upgrade are summed in the background, a month per transaction.
     const started = Date.now();
     refreshAllRollups(deps.db)
