@@ -27,4 +27,6 @@ export interface AppDeps {
   transcriptReplaced?: Array<(callId: number) => void | Promise<void>>;
   /** Run after settings were saved (the report roll-ups start over in the background when the zone changed). */
   settingsSaved?: Array<(settings: { time_zone: string }) => void>;
+  /** Run after a rubric version was published and committed (the auto-mode runner starts at once, issue 16). */
+  rubricPublished?: Array<(rubricId: number) => void | Promise<void>>;
 }

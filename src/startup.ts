@@ -90,6 +90,8 @@ async function reconcileThenAnalyse(
   // Recordings are analysed one at a time in the background, new calls first come first (issue 15).
   deps.analysis.start(deps);
   autoEvaluations.start(deps);
+  // Publishing a rubric version starts the runner at once, not only at the next 15 s sweep.
+  deps.rubricPublished = [...(deps.rubricPublished ?? []), () => autoEvaluations.run(deps).then(() => undefined)];
 }
 
 async function laterCatchUp(deps: AppDeps): Promise<void> {

@@ -17,6 +17,7 @@ import {
   visibleEvaluationOr404,
   type Actor,
 } from '../policy';
+import { RISK_LABELS, riskQuerySchema, riskReasons, type RiskQuery } from '../risk';
 import { publishedRubrics } from '../rubrics';
 import { assignedPicks } from '../sampling';
 import { evaluationView } from './evaluation-view';
@@ -46,8 +47,10 @@ function queuePage(deps: AppDeps): Handler {
     const scope = await teamScope(deps.db, actor);
     const teamIds = scope.all ? ('all' as const) : scope.teamIds;
     const category = typeof req.query.category === 'string' ? req.query.category.slice(0, 100) : '';
+    const parsed = parseInput(riskQuerySchema, { risk: req.query.risk, sort: req.query.sort });
+    const risk: RiskQuery = { risk: parsed.risk, sort: parsed.sort === 'risk' ? 'risk' : 'newest' };
     const [calls, drafts, submitted, pending, rubrics, assigned] = await Promise.all([
-      unscoredCalls(deps.db, teamIds, 25, category || undefined),
+      unscoredCalls(deps.db, teamIds, 25, category || undefined, risk),
       listEvaluations(deps.db, { teamIds, evaluatorId: actor.id, statuses: ['draft'], limit: 25 }),
       listEvaluations(deps.db, { teamIds, statuses: CSR_VISIBLE, limit: 15 }),
       listEvaluations(deps.db, { teamIds, statuses: ['submitted'], limit: 25 }),
@@ -56,7 +59,9 @@ function queuePage(deps: AppDeps): Handler {
     ]);
     res.render('evaluations/queue', {
       title: 'Scoring',
-      queue: calls,
+      queue: calls.map((c) => ({ ...c, reasons: riskReasons(c) })),
+      risk,
+      riskLabels: RISK_LABELS,
       drafts: drafts.items,
       submitted: submitted.items,
       pending: pending.items,

@@ -2,13 +2,17 @@ import { unindexed } from '../db/dialect';
 import { sql } from 'kysely';
 import type { Executor } from '../db/transaction';
 import { idsIn } from '../db/ids';
+import { criticalFailedPrompt, deadAirLongest, overtalkTotal, riskCondition, anyRisk, riskCount } from '../risk';
+import type { RiskQuery } from '../risk';
 
 // The scoring queue: calls with a recording that nobody has evaluated yet.
 
 /** Beyond this many teams the queue is one query over all of them instead of one per team. */
 const QUEUE_TEAMS_MERGED_MAX = 50;
 
-function unscoredQuery(db: Executor, category: string | undefined) {
+const NO_RISK: RiskQuery = { risk: '', sort: 'newest' };
+
+function unscoredQuery(db: Executor, category: string | undefined, risk: RiskQuery) {
   let query = db
     .selectFrom('calls')
     .innerJoin('users as agent', 'agent.id', 'calls.agent_id')
@@ -21,21 +25,36 @@ function unscoredQuery(db: Executor, category: string | undefined) {
       'calls.duration_s',
       'agent.display_name as agent_name',
       'teams.name as team_name',
+      criticalFailedPrompt().as('risk_critical'),
+      deadAirLongest().as('risk_dead_air_s'),
+      overtalkTotal().as('risk_overtalk_s'),
+      'calls.csat as risk_csat',
+      riskCount().as('risk_count'),
     ])
     .where('calls.evaluation_count', '=', 0);
   if (category) query = query.where('calls.category', '=', category);
+  if (risk.risk === 'any') query = query.where(anyRisk());
+  else if (risk.risk !== '') query = query.where(riskCondition(risk.risk));
   return query;
 }
 
 /**
- * Calls of the given teams with a recording and an agent that nobody has evaluated yet, newest first.
+ * Calls of the given teams with a recording and an agent that nobody has evaluated yet, newest first (or the
+ * most flagged first, then newest, with `risk.sort` 'risk'), each with its risk facts; `risk.risk` keeps only
+ * flagged calls (any flag, or one kind).
  * For a team scope, one query per team walks calls_team_started_idx (or calls_team_category_started_idx)
  * newest first, and SQLite merges them and stops after `limit` rows. The unary plus keeps the planner off
  * calls_recording_status_idx: without statistics it takes `recording_status = 'stored'` for selective and
  * likes the order that index gives, then walks every team's recordings to find a few teams' calls.
  */
-export async function unscoredCalls(db: Executor, teamIds: number[] | 'all', limit: number, category?: string) {
-  let query = unscoredQuery(db, category);
+export async function unscoredCalls(
+  db: Executor,
+  teamIds: number[] | 'all',
+  limit: number,
+  category?: string,
+  risk: RiskQuery = NO_RISK,
+) {
+  let query = unscoredQuery(db, category, risk);
   if (teamIds === 'all' || teamIds.length > QUEUE_TEAMS_MERGED_MAX) {
     // Over (nearly) every team, walking the recordings newest first finds unscored calls at once.
     query = query.where('calls.recording_status', '=', 'stored');
@@ -44,11 +63,12 @@ export async function unscoredCalls(db: Executor, teamIds: number[] | 'all', lim
     // No team at all is one arm for team -1: no call, the same empty page.
     const [firstTeam = -1, ...otherTeams] = teamIds;
     const arm = (teamId: number) =>
-      unscoredQuery(db, category)
+      unscoredQuery(db, category, risk)
         .where('calls.team_id', '=', teamId)
         .where(unindexed(db, 'calls.recording_status'), '=', 'stored');
     query = otherTeams.reduce((merged, teamId) => merged.unionAll(arm(teamId)), arm(firstTeam));
   }
+  if (risk.sort === 'risk') query = query.orderBy('risk_count', 'desc');
   return query.orderBy('started_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
 }
 

@@ -1,9 +1,8 @@
 import type { Executor } from '../db/transaction';
-import { CALL_FACT_COLUMNS } from '../autoqa';
 import { COUNTED_IN_FIGURES } from '../policy';
 
 // The automatic answers measured against people (issue 16): the recorded pairs (rule's answer beside the
-// person's, evaluation_auto_answers) and the analysed calls the rules answer.
+// person's, evaluation_auto_answers) and the stored automatic evaluations of the period's calls.
 
 export interface PairQuery {
   rubricIds: readonly number[];
@@ -78,17 +77,29 @@ export async function callCounts(db: Executor, q: CallQuery): Promise<{ calls: n
   return { calls: Number(row?.calls ?? 0), analysed: Number(row?.analysed ?? 0) };
 }
 
-/** The rules' view of every analysed call of the period (the columns autoqa's factsOf reads). */
-export async function analysedCallFacts(db: Executor, q: CallQuery) {
-  return db
-    .selectFrom('calls')
-    .innerJoin('call_analyses', 'call_analyses.call_id', 'calls.id')
-    .select(CALL_FACT_COLUMNS)
-    .where('call_analyses.status', '=', 'done')
+/**
+ * Per ruled item of the given rubric versions: how many calls of the period (and scope) their stored automatic
+ * evaluations answered, and of them failed (auto_evaluations, written by the auto-mode runner).
+ */
+export async function storedAutoCounts(db: Executor, rubricIds: readonly number[], q: CallQuery) {
+  if (rubricIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('auto_evaluation_answers as aa')
+    .innerJoin('auto_evaluations as ae', 'ae.id', 'aa.auto_evaluation_id')
+    .innerJoin('calls', 'calls.id', 'ae.call_id')
+    .select((eb) => [
+      'aa.item_id',
+      eb.fn.countAll<number | string>().as('answered'),
+      eb.fn.count<number | string>('aa.item_id').filterWhere('aa.failed', '=', 1).as('failed'),
+    ])
+    .where('ae.rubric_id', 'in', [...rubricIds])
+    .where('aa.failed', 'is not', null)
     .where('calls.started_at', '>=', q.from)
     .where('calls.started_at', '<', q.to)
     .$if(q.teamIds !== null, (qb) => qb.where('calls.team_id', 'in', ids(q.teamIds ?? [])))
+    .groupBy('aa.item_id')
     .execute();
+  return rows.map((r) => ({ item_id: r.item_id, answered: Number(r.answered), failed: Number(r.failed) }));
 }
 
 /** Published or retired rubric versions whose items carry rules: those the report covers without a rubric_id. */

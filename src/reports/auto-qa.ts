@@ -1,12 +1,12 @@
-import { factsOf, isFailing, ruleAccuracy, suggestAnswers, type Accuracy, type CallForFacts } from '../autoqa';
+import { isFailing, ruleAccuracy, type Accuracy } from '../autoqa';
 import type { Executor } from '../db/transaction';
 import { teamScope, type Actor } from '../policy';
 import { loadRubric, type FullItem, type FullRubric } from '../rubrics';
 import {
-  analysedCallFacts,
   callCounts,
   recordedPairs,
   ruledRubricIds,
+  storedAutoCounts,
   type PairQuery,
   type RecordedPair,
 } from './auto-qa.queries';
@@ -108,40 +108,27 @@ export async function rubricDisagreements(db: Executor, actor: Actor, rubric: Fu
   return disagreementsOf(rubric, pairs, limit);
 }
 
-/** Over the analysed calls of the period: per ruled item, how many the rule answered and failed. */
-function ruleCoverage(rubrics: readonly FullRubric[], rows: readonly CallForFacts[]) {
-  const counts = new Map<number, { answered: number; failed: number }>();
-  const facts = rows.map(factsOf);
-  for (const rubric of rubrics) {
-    const items = itemsWithRules(rubric);
-    const byId = new Map(items.map((i) => [i.id, i]));
-    for (const call of facts) {
-      for (const answer of suggestAnswers(items, call)) {
-        const item = byId.get(answer.item_id);
-        const failing = item ? isFailing(item, answer.value === null ? null : String(answer.value)) : null;
-        if (failing === null) continue;
-        const c = counts.get(answer.item_id) ?? { answered: 0, failed: 0 };
-        c.answered += 1;
-        if (failing) c.failed += 1;
-        counts.set(answer.item_id, c);
-      }
-    }
-  }
-  return counts;
-}
-
-/** GET /api/v1/reports/auto-qa: the period's calls, analysed calls, and per ruled item coverage and accuracy. */
+/**
+ * GET /api/v1/reports/auto-qa: the period's calls, analysed calls, and per ruled item coverage (from the stored
+ * automatic evaluations) and accuracy against people.
+ */
 export async function autoQaReport(db: Executor, filter: ReportFilter, rubricId: number | undefined) {
   const rubrics = await rubricsOf(db, rubricId === undefined ? await ruledRubricIds(db) : [rubricId]);
   const teamIds = teamFilterOf(filter);
   const calls = { teamIds, from: filter.from, to: filter.to };
   const pairQuery: PairQuery = { rubricIds: rubrics.map((r) => r.id), ...calls };
-  const [counts, rows, pairs] = await Promise.all([
+  const [counts, stored, pairs] = await Promise.all([
     callCounts(db, calls),
-    analysedCallFacts(db, calls),
+    storedAutoCounts(
+      db,
+      rubrics.map((r) => r.id),
+      calls,
+    ),
     recordedPairs(db, pairQuery),
   ]);
-  const coverage = ruleCoverage(rubrics, rows);
+  // Answered and failed come from the automatic evaluations the auto-mode runner stored (rubrics in auto mode),
+  // not from running the rules again at request time.
+  const coverage = new Map(stored.map((c) => [c.item_id, c]));
   return {
     ...counts,
     items: accuracyOf(rubrics, pairs).map(({ item, rubric, accuracy: a }) => {

@@ -91,6 +91,12 @@ export async function publishRubric(deps: AppDeps, actor: Actor | null, id: numb
       ip,
     });
   });
+  // After the commit, not awaited: a hook's failure (the auto-mode runner) is logged, the publication stands.
+  for (const hook of deps.rubricPublished ?? []) {
+    Promise.resolve()
+      .then(() => hook(id))
+      .catch((err: unknown) => deps.logger.error({ err, rubricId: id }, 'a rubric-published hook failed'));
+  }
   return loadWritten(deps.db, id);
 }
 

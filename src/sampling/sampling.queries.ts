@@ -47,6 +47,7 @@ function planColumns(input: PlanInput) {
     category: input.category,
     min_duration_s: input.min_duration_s,
     direction: input.direction,
+    risk_share_pct: input.risk_share_pct,
     active: input.active ? 1 : 0,
   };
 }
@@ -110,6 +111,7 @@ export async function picksOfPeriod(db: DB, periodId: number) {
       'p.candidate_count',
       'p.position',
       'p.candidates_sha256',
+      'p.risk_based',
       'p.picked_at',
       'p.due_at',
       'csr.display_name as csr_name',

@@ -3,9 +3,17 @@ import { checkbox } from '../lib/validation';
 
 const blank = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 
-export const PLAN_FIELDS = ['per_csr', 'period', 'category', 'min_duration_s', 'direction', 'active'] as const;
+export const PLAN_FIELDS = [
+  'per_csr',
+  'period',
+  'category',
+  'min_duration_s',
+  'direction',
+  'risk_share_pct',
+  'active',
+] as const;
 
-export const DEFAULT_PLAN = Object.freeze({ per_csr: 4, period: 'month' as const, active: true });
+export const DEFAULT_PLAN = Object.freeze({ per_csr: 4, period: 'month' as const, risk_share_pct: 0, active: true });
 
 export const planSchema = z.object({
   per_csr: z.preprocess(
@@ -34,6 +42,15 @@ export const planSchema = z.object({
   direction: z.preprocess(
     blank,
     z.enum(['inbound', 'outbound'], { error: 'Direction is inbound, outbound or any.' }).nullable().default(null),
+  ),
+  risk_share_pct: z.preprocess(
+    blank,
+    z.coerce
+      .number({ error: 'The share of picks from flagged calls must be a whole percentage.' })
+      .int('Use a whole percentage.')
+      .min(0, 'The share of picks from flagged calls is at least 0%.')
+      .max(100, 'The share of picks from flagged calls is at most 100%.')
+      .default(0),
   ),
   active: checkbox,
 });

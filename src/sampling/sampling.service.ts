@@ -64,8 +64,8 @@ export async function savePlan(
 }
 
 function planSummary(plan: SamplingPlan) {
-  const { per_csr, period, category, min_duration_s, direction, active } = plan;
-  return { per_csr, period, category, min_duration_s, direction, active };
+  const { per_csr, period, category, min_duration_s, direction, risk_share_pct, active } = plan;
+  return { per_csr, period, category, min_duration_s, direction, risk_share_pct, active };
 }
 
 export interface CsrCertainty extends PlanProgressRow {

@@ -4,6 +4,7 @@ import type { SamplingPeriodRow, SamplingPicksTable, SamplingPlan } from '../db/
 import type { Period } from './period';
 import { callDone } from './sampling.queries';
 import { idsIn } from '../db/ids';
+import { anyRisk } from '../risk';
 
 /** The plan's seed row for the period, created with `seed` the first time the period is sampled. */
 export async function ensurePeriod(
@@ -106,7 +107,7 @@ export async function csrDrawState(db: DB, periodId: number, csrId: number) {
 /**
  * The CSR's calls a draw may choose from, in a fixed order (start time, then id): calls of the plan's team
  * in the period up to now, with a stored recording, matching the plan's filters, never picked before and
- * with no standard evaluation (not even a draft).
+ * with no standard evaluation (not even a draft). `flaggedOnly`: only those with a risk flag (src/risk).
  */
 export async function candidateCallIds(
   db: DB,
@@ -114,6 +115,7 @@ export async function candidateCallIds(
   csrId: number,
   period: Period,
   until: string,
+  flaggedOnly = false,
 ): Promise<number[]> {
   const end = period.end.toISOString();
   let query = db
@@ -132,12 +134,16 @@ export async function candidateCallIds(
   if (plan.category !== null) query = query.where('calls.category', '=', plan.category);
   if (plan.min_duration_s !== null) query = query.where('calls.duration_s', '>=', plan.min_duration_s);
   if (plan.direction !== null) query = query.where('calls.direction', '=', plan.direction);
+  if (flaggedOnly) query = query.where(anyRisk());
   const rows = await query.execute();
   return rows.map((r) => r.id);
 }
 
 /** A pick as a draw inserts it: always of a call. */
-export type NewPick = Omit<SamplingPicksTable, 'id' | 'call_id'> & { call_id: number };
+export type NewPick = Omit<SamplingPicksTable, 'id' | 'call_id' | 'risk_based'> & {
+  call_id: number;
+  risk_based: number;
+};
 
 export async function insertPick(db: DB, pick: NewPick): Promise<number> {
   const row = await db.insertInto('sampling_picks').values(pick).returning('id').executeTakeFirstOrThrow();

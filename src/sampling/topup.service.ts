@@ -38,6 +38,8 @@ export interface DrawnPick {
   draw_index: number;
   candidate_count: number;
   position: number;
+  /** Drawn from the CSR's flagged calls (the plan's risk share) rather than from all of them. */
+  risk_based: boolean;
 }
 
 export interface TopUpResult {
@@ -93,22 +95,40 @@ interface DrawContext {
   now: string;
 }
 
+/**
+ * Whether draw number `index` of a CSR is risk-based under a share of `pct` percent: the risk-based draws are
+ * spread evenly, the first draw being one whenever the share is above 0 (25% → draws 0, 4, 8, …).
+ */
+export function isRiskDraw(index: number, pct: number): boolean {
+  return Math.ceil(((index + 1) * pct) / 100) > Math.ceil((index * pct) / 100);
+}
+
 async function drawForCsr(trx: DB, ctx: DrawContext, csrId: number) {
   const state = await csrDrawState(trx, ctx.periodRow.id, csrId);
   const wanted = ctx.target - state.picked;
   const picks: DrawnPick[] = [];
   if (wanted <= 0) return { picks, missing: 0 };
   const candidates = await candidateCallIds(trx, ctx.plan, csrId, ctx.period, ctx.now);
+  const share = ctx.plan.risk_share_pct;
+  const flagged = share > 0 ? await candidateCallIds(trx, ctx.plan, csrId, ctx.period, ctx.now, true) : [];
   while (picks.length < wanted && candidates.length > 0) {
+    const drawIndex = state.nextDraw + picks.length;
+    // A risk-based draw with no flagged call left falls back to the whole list (and is logged as random).
+    const riskBased = flagged.length > 0 && isRiskDraw(drawIndex, share);
+    const list = riskBased ? flagged : candidates;
     const draw = {
       csr_id: csrId,
-      draw_index: state.nextDraw + picks.length,
-      candidate_count: candidates.length,
-      candidates_sha256: candidatesDigest(candidates),
-      position: drawPosition(ctx.periodRow.seed, csrId, state.nextDraw + picks.length, candidates.length),
+      draw_index: drawIndex,
+      candidate_count: list.length,
+      candidates_sha256: candidatesDigest(list),
+      position: drawPosition(ctx.periodRow.seed, csrId, drawIndex, list.length),
     };
-    const [callId] = candidates.splice(draw.position, 1);
+    const callId = list[draw.position];
     if (callId === undefined) throw new Error(`Draw position ${draw.position} is outside the candidates.`);
+    for (const pool of [candidates, flagged]) {
+      const at = pool.indexOf(callId);
+      if (at >= 0) pool.splice(at, 1);
+    }
     const supervisorId = charge(leastLoaded(ctx.supervisors), true);
     const pickId = await insertPick(trx, {
       ...draw,
@@ -119,21 +139,22 @@ async function drawForCsr(trx: DB, ctx: DrawContext, csrId: number) {
       seed: ctx.periodRow.seed,
       picked_at: ctx.now,
       due_at: dueAtOf(ctx.period),
+      risk_based: riskBased ? 1 : 0,
     });
     const { candidates_sha256: _digest, ...logged } = draw;
-    picks.push({ pick_id: pickId, call_id: callId, supervisor_id: supervisorId, ...logged });
+    picks.push({ pick_id: pickId, call_id: callId, supervisor_id: supervisorId, ...logged, risk_based: riskBased });
   }
   return { picks, missing: wanted - picks.length };
 }
 
 /** What the audit entry of a run keeps: the plan as it stood, the seed, and every draw. */
 function runDetails(plan: SamplingPlan, periodRow: SamplingPeriodRow, result: TopUpResult) {
-  const { per_csr, period, category, min_duration_s, direction } = plan;
+  const { per_csr, period, category, min_duration_s, direction, risk_share_pct } = plan;
   return {
     team_id: plan.team_id,
     period: result.period_key,
     seed: periodRow.seed,
-    plan: { per_csr, period, category, min_duration_s, direction },
+    plan: { per_csr, period, category, min_duration_s, direction, risk_share_pct },
     target: result.target,
     picks: result.picks,
     short: result.short,

@@ -535,6 +535,7 @@ const expectedSchema = {
     category: 'null',
     min_duration_s: 'null',
     direction: 'null',
+    risk_share_pct: 'not null',
     active: 'not null',
     created_by: 'null',
     created_at: 'not null',
@@ -564,6 +565,7 @@ const expectedSchema = {
     candidates_sha256: 'not null',
     picked_at: 'not null',
     due_at: 'not null',
+    risk_based: 'not null',
   },
   user_passkeys: {
     id: 'not null',

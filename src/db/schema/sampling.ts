@@ -12,6 +12,8 @@ export interface SamplingPlansTable {
   category: string | null;
   min_duration_s: number | null;
   direction: 'inbound' | 'outbound' | null;
+  /** Percent of each CSR's picks drawn from flagged (risky) calls; 0 keeps the sample purely random. */
+  risk_share_pct: ColumnType<number, number | undefined, number>;
   active: ColumnType<number, number | undefined, number>;
   created_by: number | null;
   created_at: string;
@@ -43,6 +45,8 @@ export interface SamplingPicksTable {
   candidates_sha256: string;
   picked_at: string;
   due_at: string;
+  /** 1 when the pick was drawn from the CSR's flagged calls (the plan's risk share), else 0. */
+  risk_based: ColumnType<number, number | undefined, number>;
 }
 
 export interface SamplingTables {
