@@ -13,6 +13,7 @@ import type { DepartmentsTable, TeamSupervisorsTable, TeamsTable, UsersTable } f
 import type {
   ApiTokensTable,
   AuditLogTable,
+  GuidedStartDismissalsTable,
   LoginThrottleTable,
   SessionsTable,
   SettingsTable,
@@ -95,4 +96,5 @@ export interface Database extends SamplingTables, AutoEvalTables {
   api_tokens: ApiTokensTable;
   audit_log: AuditLogTable;
   settings: SettingsTable;
+  guided_start_dismissals: GuidedStartDismissalsTable;
 }

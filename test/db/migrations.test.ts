@@ -499,6 +499,10 @@ const expectedSchema = {
     key: 'not null',
     value: 'not null',
   },
+  guided_start_dismissals: {
+    user_id: 'not null',
+    dismissed_at: 'not null',
+  },
   webhooks: {
     id: 'not null',
     url: 'not null',
