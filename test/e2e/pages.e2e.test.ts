@@ -50,7 +50,7 @@ describe('pages at both widths (real browser)', () => {
       await page.getByLabel(/Load demo data/).setChecked(true);
       await Promise.all([
         page.waitForURL('**/setup/done', { timeout: 480_000 }),
-        page.getByRole('button', { name: 'Create administrator' }).click(),
+        page.getByRole('button', { name: 'Create administrator' }).click({ timeout: 480_000 }),
       ]);
       await page.goto('/');
       const steps = page.locator('.guided-steps li');
