@@ -18,7 +18,7 @@ async function atBothWidths(journey: Journey, page: Page, step: string): Promise
   await page.setViewportSize(PHONE);
   await journey.step(page, `${step} 390`);
   // Nothing may run off a phone's screen: the page itself never scrolls sideways.
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
   expect({ step, overflow }).toEqual({ step, overflow: 0 });
   await page.setViewportSize(WIDE);
 }
