@@ -1,3 +1,4 @@
+import { auditDetailFields } from './audit-details';
 import type { Executor } from '../db/transaction';
 import { keysetPage } from '../lib/pages';
 
@@ -53,7 +54,8 @@ export async function listAudit(db: Executor, filter: AuditFilter) {
   if (filter.actorId) query = query.where('audit_log.actor_id', '=', filter.actorId);
   if (filter.beforeId) query = query.where('audit_log.id', '<', filter.beforeId);
   const rows = await query.execute();
-  const { items: entries, last } = keysetPage(rows, filter.limit);
+  const { items, last } = keysetPage(rows, filter.limit);
+  const entries = items.map((entry) => ({ ...entry, fields: auditDetailFields(entry.details) }));
   return { entries, nextBeforeId: last?.id ?? null };
 }
 

@@ -5,7 +5,17 @@ import { AppError, NotFound, Validation } from '../lib/errors';
 import { formBody, idParam } from '../lib/forms';
 import { actionFlashed, clientIp, flash, pickFields, successRedirect } from '../lib/http';
 import { parseIdParam } from '../lib/validation';
-import { actorOf, requireRole, STAFF_ROLES, teamScope, visibleEvaluationOr404, visibleSessionOr404 } from '../policy';
+import { distinctCategories, searchCalls } from '../calls';
+import { listTeams } from '../org';
+import {
+  actorOf,
+  requireRole,
+  STAFF_ROLES,
+  type Actor,
+  teamScope,
+  visibleEvaluationOr404,
+  visibleSessionOr404,
+} from '../policy';
 import { publishedRubrics } from '../rubrics';
 import { formatScore } from '../scoring';
 import { callsToCalibrate, findCall, invitableStaff, listSessions } from './calibration.queries';
@@ -56,23 +66,58 @@ async function renderNew(
   const actor = actorOf(req);
   const scope = await teamScope(deps.db, actor);
   const chosen = parseIdParam(values.call_id);
-  const [calls, rubrics, people] = await Promise.all([
-    callsToCalibrate(deps.db, scope),
+  const [picker, rubrics, people, teams, categories] = await Promise.all([
+    pickableCalls(deps, actor, req),
     publishedRubrics(deps.db),
     invitableStaff(deps.db, actor, scope),
+    listTeams(deps.db, scope.all ? undefined : scope.teamIds),
+    distinctCategories(deps.db),
   ]);
-  // A call chosen from its own page may be older than the recent ones offered.
+  const calls: Array<{
+    id: number;
+    external_id: string;
+    started_at: string;
+    category: string | null;
+    agent_name: string;
+  }> = [...picker.calls];
+  // A call chosen from its own page (or before filtering) stays offered even when the filters leave it out.
   if (chosen !== null && !calls.some((c) => c.id === chosen)) {
     calls.unshift(...(await callsToCalibrate(deps.db, scope, 1, chosen)));
   }
-  res.status(refused ? 422 : 200).render('calibration/new', {
+  res.status(refused ? 422 : picker.errors ? 422 : 200).render('calibration/new', {
     title: 'New calibration session',
     calls,
+    matched: picker.total,
+    query: picker.query,
+    filterErrors: picker.errors ?? {},
+    teams,
+    categories,
     rubrics,
     people,
     values,
     errors: refused?.errors ?? {},
   });
+}
+
+/** How many matching calls the picker offers; the filters narrow the rest down. */
+const PICKER_LIMIT = 50;
+
+/**
+ * The calls the picker offers, found with the call list's own search and filters (the query string of
+ * GET /calibration/new). With no filter at all it offers recorded calls, the ones worth calibrating on.
+ */
+async function pickableCalls(deps: AppDeps, actor: Actor, req: Request) {
+  const raw = req.method === 'GET' ? { ...(req.query as Record<string, unknown>) } : {};
+  delete raw.call_id;
+  const query = Object.keys(raw).length === 0 ? { recording: 'with' } : raw;
+  try {
+    const found = await searchCalls(deps, actor, { ...query, limit: PICKER_LIMIT });
+    const calls = found.items.map((c) => ({ ...c, agent_name: c.agent_name ?? 'no agent' }));
+    return { calls, total: found.total, query: found.query, errors: null };
+  } catch (err) {
+    if (!(err instanceof Validation)) throw err;
+    return { calls: [], total: 0, query: {}, errors: err.byField() };
+  }
 }
 
 function newSessionForm(deps: AppDeps): Handler {

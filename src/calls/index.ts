@@ -21,3 +21,5 @@ export { newCallRoutes, uploadErrorStatus, uploadPageErrors } from './new-call.r
 export { callCues, RecordingStorage, sendRecording } from '../recordings';
 export type { StagedFile } from '../recordings';
 export { callPaths } from './calls.openapi';
+export { distinctCategories } from './calls.queries';
+export { searchCalls } from './calls.service';

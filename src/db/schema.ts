@@ -14,6 +14,7 @@ import type {
   ApiTokensTable,
   AuditLogTable,
   JobRunsTable,
+  GuidedStartDismissalsTable,
   LoginThrottleTable,
   SessionsTable,
   SettingsTable,
@@ -101,4 +102,5 @@ export interface Database extends SamplingTables, AutoEvalTables {
   job_runs: JobRunsTable;
   user_passkeys: UserPasskeysTable;
   passkey_challenges: PasskeyChallengesTable;
+  guided_start_dismissals: GuidedStartDismissalsTable;
 }

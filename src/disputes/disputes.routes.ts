@@ -1,7 +1,17 @@
 import { Router, type Request, type Response } from 'express';
 import { requireSignedIn } from '../auth';
 import type { AppDeps } from '../deps';
-import { answerLabel, answersOf, evaluationView, rubricOf, scoringFormErrors, scoringFormInput } from '../evaluations';
+import {
+  answerLabel,
+  answersOf,
+  applyCommentDecisions,
+  evaluationView,
+  rubricOf,
+  scoringFormErrors,
+  scoringFormInput,
+  staleComments,
+  type StaleComment,
+} from '../evaluations';
 import { AppError, NotFound, Validation } from '../lib/errors';
 import { formBody, idParam } from '../lib/forms';
 import { clientIp, flash, refusalFlashed } from '../lib/http';
@@ -166,7 +176,13 @@ function uphold(deps: AppDeps): Handler {
   };
 }
 
-async function renderRescore(deps: AppDeps, req: Request, res: Response, refused?: Refused): Promise<void> {
+async function renderRescore(
+  deps: AppDeps,
+  req: Request,
+  res: Response,
+  refused?: Refused,
+  stale: StaleComment[] = [],
+): Promise<void> {
   const actor = actorOf(req);
   const id = disputeId(req);
   const dispute = await visibleDisputeOr404(deps.db, actor, id);
@@ -185,6 +201,8 @@ async function renderRescore(deps: AppDeps, req: Request, res: Response, refused
     backLabel: 'The dispute',
     reasonLabel: 'Your answer to the dispute',
     reasonHint: 'the CSR sees it with the outcome',
+    answerLabel,
+    staleComments: new Map(stale.map((c) => [c.item_id, c])),
   });
 }
 
@@ -200,15 +218,17 @@ function rescoreFromForm(deps: AppDeps): Handler {
     const evaluation = await visibleEvaluationOr404(deps.db, actor, dispute.evaluation_id);
     const form = formBody(req);
     const input = scoringFormInput(await rubricOf(deps, evaluation), form);
+    const stale = await staleComments(deps.db, evaluation.id, input.answers);
     try {
-      await rescoreDispute(deps, actor, id, { ...input, reason: form.reason }, clientIp(req));
+      const answers = applyCommentDecisions(form, input.answers, stale);
+      await rescoreDispute(deps, actor, id, { ...input, answers, reason: form.reason }, clientIp(req));
       flash(req, 'success', 'Scorecard rescored and dispute decided. The CSR is asked to acknowledge it again.');
       res.redirect(303, `/evaluations/${dispute.evaluation_id}`);
     } catch (err) {
       const refused = scoringFormErrors(err, input.answers);
       if (!refused) throw err;
       if (err instanceof AppError && err.code === 'dispute_resolved') flash(req, 'error', err.message);
-      await renderRescore(deps, req, res, refused);
+      await renderRescore(deps, req, res, refused, stale);
     }
   };
 }

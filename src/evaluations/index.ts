@@ -12,3 +12,5 @@ export { countUnscored } from './queue.queries';
 export { answersFromForm, scoringFormErrors, scoringFormInput } from './scoring-form';
 export { evaluationComponents, evaluationPaths, suggestionPaths } from './evaluations.openapi';
 export { suggestionsApiRoutes } from './suggestions.api';
+export { applyCommentDecisions, staleComments } from './comment-decisions';
+export type { StaleComment } from './comment-decisions';

@@ -1,10 +1,12 @@
 import type { Request, Response } from 'express';
 import type { AppDeps } from '../deps';
+import { answerLabel } from './answers';
 import { formBody, idParam } from '../lib/forms';
 import { clientIp, flash, successRedirect } from '../lib/http';
 import { actorOf, visibleEvaluationOr404 } from '../policy';
 import { showsSuggestions } from './auto-answers';
 import { scorerOr404 } from './checks';
+import { applyCommentDecisions, staleComments, type StaleComment } from './comment-decisions';
 import { evaluationView } from './evaluation-view';
 import { rescoreEvaluation, saveEvaluation } from './evaluations.service';
 import { scoringFormErrors, scoringFormInput } from './scoring-form';
@@ -14,16 +16,12 @@ import { suggestionsFor, type Suggestion } from './suggestions';
 
 type Handler = (req: Request, res: Response) => Promise<void>;
 type Mode = 'score' | 'rescore';
+/** Why the form comes back: its status, a message per field, and the comments a rescore asks about. */
+type Refused = { status: number; errors: Record<string, string>; staleComments?: StaleComment[] };
 
 const scorecardId = (req: Request) => idParam(req, 'scorecard');
 
-async function renderForm(
-  deps: AppDeps,
-  req: Request,
-  res: Response,
-  mode: Mode,
-  refused?: { status: number; errors: Record<string, string> },
-): Promise<void> {
+async function renderForm(deps: AppDeps, req: Request, res: Response, mode: Mode, refused?: Refused): Promise<void> {
   const id = scorecardId(req);
   const evaluation = await visibleEvaluationOr404(deps.db, actorOf(req), id);
   scorerOr404(actorOf(req));
@@ -44,6 +42,8 @@ async function renderForm(
     mode,
     errors: refused?.errors ?? {},
     posted: refused ? formBody(req) : null,
+    answerLabel,
+    staleComments: new Map((refused?.staleComments ?? []).map((c) => [c.item_id, c])),
   });
 }
 
@@ -102,13 +102,15 @@ export function rescoreForm(deps: AppDeps): Handler {
   return async (req, res) => {
     const id = scorecardId(req);
     const { form, input } = await postedForm(deps, req);
+    const stale = await staleComments(deps.db, id, input.answers);
     try {
-      await rescoreEvaluation(deps, actorOf(req), id, { ...input, reason: form.reason }, clientIp(req));
+      const answers = applyCommentDecisions(form, input.answers, stale);
+      await rescoreEvaluation(deps, actorOf(req), id, { ...input, answers, reason: form.reason }, clientIp(req));
       successRedirect(req, res, 'Scorecard rescored. The earlier revision is kept below.', `/evaluations/${id}`);
     } catch (err) {
       const refused = scoringFormErrors(err, input.answers);
       if (!refused) throw err;
-      await renderForm(deps, req, res, 'rescore', refused);
+      await renderForm(deps, req, res, 'rescore', { ...refused, staleComments: stale });
     }
   };
 }

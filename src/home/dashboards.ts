@@ -31,10 +31,17 @@ function monthFilter(
   return { from, to, fromDate, toDate, teamIds, agentId, group: 'week', timeZone };
 }
 
-/** Supervisor: team average and pass rate this month against last, and the CSRs who need help most. */
+/** Fewer scorecards than this in a month make an average that says more about chance than about the team. */
+export const MONTH_MIN_SCORECARDS = 3;
+
+/**
+ * Supervisor: team average (with its 95% interval) and pass rate this month against last, the local dates the
+ * month covers so far, and the CSRs who need help most.
+ */
 export async function supervisorFigures(db: DB, teamIds: number[] | 'all', now: Date) {
   const timeZone = (await getSettings(db)).time_zone;
   const thisMonth = monthFilter(teamIds, 'this_month', now, timeZone);
+  const period = { fromDate: thisMonth.fromDate, toDate: localDateOf(now.getTime(), timeZone) };
   const [current, previous, csrs] = await Promise.all([
     scoreSummary(db, thisMonth, 'staff'),
     scoreSummary(db, monthFilter(teamIds, 'last_month', now, timeZone), 'staff'),
@@ -43,6 +50,8 @@ export async function supervisorFigures(db: DB, teamIds: number[] | 'all', now: 
   return {
     current,
     previous,
+    period,
+    minimum: MONTH_MIN_SCORECARDS,
     needHelp: csrs.filter((c) => (c.pass_rate ?? 1) < 1 || c.critical_fails > 0).slice(0, 5),
   };
 }

@@ -40,3 +40,38 @@ export async function departmentsWithIds(db: Executor, departmentIds: number[]) 
     ? db.selectFrom('departments').selectAll().where('id', 'in', departmentIds).execute()
     : [];
 }
+
+/** What the admin's guided start looks for: each step is done when the data shows it, never by a flag. */
+export async function guidedStartFacts(db: Executor) {
+  const [departments, teams, csrs, phoneCalls, rubrics] = await Promise.all([
+    db.selectFrom('departments').select('id').limit(1).execute(),
+    db.selectFrom('teams').select('id').limit(1).execute(),
+    db.selectFrom('users').select('id').where('role', '=', 'csr').where('active', '=', 1).limit(1).execute(),
+    // Calls the phone system sent (API, CSV or PBX import); the demo's calls do not count.
+    db.selectFrom('calls').select('id').where('source', '!=', 'demo').limit(1).execute(),
+    db.selectFrom('rubrics').select('id').where('status', '=', 'published').limit(1).execute(),
+  ]);
+  return {
+    org: departments.length > 0 && teams.length > 0,
+    users: csrs.length > 0,
+    phone: phoneCalls.length > 0,
+    rubric: rubrics.length > 0,
+  };
+}
+
+export async function guidedStartDismissed(db: Executor, userId: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('guided_start_dismissals')
+    .select('user_id')
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function dismissGuidedStart(db: Executor, userId: number, now: string): Promise<void> {
+  await db
+    .insertInto('guided_start_dismissals')
+    .values({ user_id: userId, dismissed_at: now })
+    .onConflict((oc) => oc.column('user_id').doNothing())
+    .execute();
+}

@@ -4,6 +4,8 @@ import { requireSignedIn } from '../auth';
 import { countOverdue, listCoachingTasks } from '../coaching';
 import type { Role } from '../db/schema';
 import type { AppDeps } from '../deps';
+import { isoNow } from '../lib/clock';
+import { successRedirect } from '../lib/http';
 import { countUnscored, listEvaluations } from '../evaluations';
 import { listDepartments, listTeams } from '../org';
 import {
@@ -12,6 +14,7 @@ import {
   COACHING_ACTIVE,
   CSR_VISIBLE,
   managedDepartmentIds,
+  requireRole,
   teamScope,
   type Actor,
 } from '../policy';
@@ -19,7 +22,7 @@ import { planProgress } from '../sampling';
 import { getSettings } from '../settings';
 import { listPeople } from '../users';
 import { csrTrend, departmentBudgets, managerTeamRows, supervisorFigures } from './dashboards';
-import { activeUserCountsByRole } from './home.queries';
+import { activeUserCountsByRole, dismissGuidedStart, guidedStartDismissed, guidedStartFacts } from './home.queries';
 
 type HomePage = (deps: AppDeps, actor: Actor, req: Request, res: Response) => Promise<void>;
 
@@ -37,17 +40,41 @@ export function homeRoutes(deps: AppDeps): Router {
     const actor = actorOf(req);
     await HOME_PAGES[actor.role](deps, actor, req, res);
   });
+  router.post('/guided-start/dismiss', requireRole('admin'), async (req, res) => {
+    await dismissGuidedStart(deps.db, actorOf(req).id, isoNow(deps.clock));
+    successRedirect(req, res, 'Guided start hidden. Every step stays reachable from the menu.', '/');
+  });
   return router;
 }
 
-async function adminHome(deps: AppDeps, _actor: Actor, _req: Request, res: Response) {
+/** The admin's guided start: four steps, each ticked from the data; null once this admin hid it. */
+async function guidedStart(deps: AppDeps, actor: Actor) {
+  if (await guidedStartDismissed(deps.db, actor.id)) return null;
+  const done = await guidedStartFacts(deps.db);
+  const steps = [
+    { key: 'org', done: done.org, label: 'Make your org', href: '/admin/org', hint: 'a department and its teams' },
+    { key: 'users', done: done.users, label: 'Import users', href: '/admin/users', hint: 'supervisors and CSRs' },
+    {
+      key: 'phone',
+      done: done.phone,
+      label: 'Connect your phone system',
+      href: '/calls/import',
+      hint: 'calls from your ACD/PBX (CSV, Asterisk, FreeSWITCH or the API); demo calls do not count',
+    },
+    { key: 'rubric', done: done.rubric, label: 'Choose a rubric', href: '/rubrics', hint: 'publish a scorecard form' },
+  ];
+  return { steps, remaining: steps.filter((s) => !s.done).length };
+}
+
+async function adminHome(deps: AppDeps, actor: Actor, _req: Request, res: Response) {
   const counts = await activeUserCountsByRole(deps.db);
-  const [teams, departments, audit] = await Promise.all([
+  const [teams, departments, audit, start] = await Promise.all([
     listTeams(deps.db),
     listDepartments(deps.db),
     listAudit(deps.db, { limit: 8 }),
+    guidedStart(deps, actor),
   ]);
-  res.render('home/admin', { title: 'Home', counts, teams, departments, audit: audit.entries });
+  res.render('home/admin', { title: 'Home', counts, teams, departments, audit: audit.entries, start });
 }
 
 async function managerHome(deps: AppDeps, actor: Actor, _req: Request, res: Response) {

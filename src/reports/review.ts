@@ -21,12 +21,19 @@ const orNull = (value: number | null) => (value === null ? null : Number(value))
 
 type ItemRates = Awaited<ReturnType<typeof itemFailureRates>>;
 
-/** Strengths: items with full marks at least nine times in ten; never one that is also a weakness. */
+/** An item is called a strength only after this many answers: one full-marks answer says nothing yet. */
+export const STRENGTH_MIN_ANSWERS = 5;
+
+/**
+ * Strengths: items answered at least STRENGTH_MIN_ANSWERS times with full marks at least nine times in ten;
+ * never one that is also a weakness.
+ */
 function strengthsAndWeaknesses(items: ItemRates) {
   const answered = items.filter((i) => i.answered > 0);
   return {
+    strengthMinAnswers: STRENGTH_MIN_ANSWERS,
     strengths: [...answered]
-      .filter((i) => i.rate <= 0.1)
+      .filter((i) => i.rate <= 0.1 && i.answered >= STRENGTH_MIN_ANSWERS)
       .sort((a, b) => a.rate - b.rate || b.answered - a.answered)
       .slice(0, 5),
     weaknesses: answered.filter((i) => i.failed > 0 && i.rate > 0.1).slice(0, 5),

@@ -62,7 +62,8 @@ export async function loadSampleCalls(deps: AppDeps, adminId: number): Promise<n
       await fsp.copyFile(source, deps.storage.stagedPath(stagedName));
       files[kind] = { stagedName, originalName: name, size: (await fsp.stat(source)).size };
     }
-    const result = await ingestCall(deps, { id: adminId, role: 'admin' }, row.values, files);
+    // Marked as the demo's, so the admin's guided start does not take them for a connected phone system.
+    const result = await ingestCall(deps, { id: adminId, role: 'admin' }, { ...row.values, source: 'demo' }, files);
     if (result.created) stored += 1;
   }
   return stored;

@@ -47,6 +47,8 @@ export async function loadDemoRecordings(deps: AppDeps, adminId: number): Promis
       const startedAt = new Date(today - day * 86_400_000 + (9 + (n % 8)) * 3_600_000 + (n % 60) * 60_000);
       const fields = {
         ...sample.values,
+        // Marked as the demo's, so the admin's guided start does not take them for a connected phone system.
+        source: 'demo',
         external_id: `demo-rec-${agent}-${day}`,
         agent,
         started_at: startedAt.toISOString(),

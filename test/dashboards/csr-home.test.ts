@@ -69,6 +69,12 @@ describe('before release', () => {
     ]);
   });
 
+  test('the CSR’s chart explains its shaded band in words', async () => {
+    const note = textOf(between(await home(csrA), 'id="my-trend-band">', '</p>'));
+    expect(note).toContain('shaded band');
+    expect(note).toContain('A wide band means there are few scorecards yet, not that anything is wrong');
+  });
+
   test('the CSR’s latest scorecards and scorecard list hold only the released one', async () => {
     const latest = textOf(between(await home(csrA), 'id="scorecards-heading"', '</section>'));
     expect(latest).toContain('80.0%');

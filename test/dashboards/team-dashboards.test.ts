@@ -1,3 +1,4 @@
+import { MONTH_MIN_SCORECARDS } from '../../src/home/dashboards';
 import type { User } from '../../src/db/schema';
 import type { FullRubric } from '../../src/rubrics/rubrics.queries';
 import { makeTestApp, type TestContext } from '../helpers/app';
@@ -73,7 +74,7 @@ describe('supervisor home', () => {
   test('shows this month against last month: average, pass rate and scorecards of their teams', () => {
     const figures = textOf(between(supervisorHome, 'id="quality-heading">', '<h3>'));
     expect(figures).toBe(
-      'Your teams this month 86.7 average score ▲ 16.7 (last month 70.0) 67% passed (last month 50%) 3 scorecards (last month 2)',
+      'Your teams this month (2026-12-01 to 2026-12-02) 86.7 average score, 95% interval 48.7–100.0 ▲ 16.7 (last month 70.0) 67% passed (last month 50%) 3 scorecards (last month 2)',
     );
   });
 
@@ -100,13 +101,14 @@ describe('supervisor home', () => {
     expect(supervisorHome).toContain(`href="/reports/csr/${org.csrA2.id}"`);
   });
 
-  test('a team without scorecards last month shows a dash and no delta, never 0', async () => {
+  test('a month with fewer scorecards than the minimum says so instead of an average, and last month shows a dash', async () => {
     const supB = await signIn(ctx.app, org.supervisorB.username);
     const figures = textOf(between((await supB.get('/')).text, 'id="quality-heading">', '<h3>'));
-    // Team B: no scorecard in November, one 0 in December.
+    // Team B: no scorecard in November, one 0 in December: never "average 0.0 / 0% passed" from one scorecard.
     expect(figures).toBe(
-      'Your teams this month 0.0 average score (last month —) 0% passed (last month —) 1 scorecards (last month 0)',
+      `Your teams this month (2026-12-01 to 2026-12-02) Too few scorecards yet: 1 this month, averages show from ${MONTH_MIN_SCORECARDS}. Last month: average —, — passed, 0 scorecards.`,
     );
+    expect(MONTH_MIN_SCORECARDS).toBeGreaterThan(1);
   });
 });
 

@@ -501,6 +501,10 @@ const expectedSchema = {
     value: 'not null',
   },
   job_runs: { name: 'not null', holder: 'null', lease_until: 'null', finished_at: 'null' },
+  guided_start_dismissals: {
+    user_id: 'not null',
+    dismissed_at: 'not null',
+  },
   webhooks: {
     id: 'not null',
     url: 'not null',

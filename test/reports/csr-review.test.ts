@@ -1,3 +1,4 @@
+import { STRENGTH_MIN_ANSWERS } from '../../src/reports/review';
 import type { FullRubric } from '../../src/rubrics/rubrics.queries';
 import { makeTestApp, type TestContext } from '../helpers/app';
 import { buildOrg, type Org } from '../helpers/builders';
@@ -20,7 +21,8 @@ import {
 // Fixture (one section of three yes/no items, threshold 75), scored by supervisorA:
 //   csrA  call 1 (20 Nov, wait 10 s, hold 30 s, CSAT 5): greeted yes, address no, next steps yes → 66.7
 //   csrA  call 2 (20 Nov, wait 40 s, hold 10 s, CSAT 3): greeted yes, address no, next steps no  → 33.3
-//   csrA2 call 3: greeted no, address yes, next steps yes (must not show on csrA's review)
+//   csrA2 call 3: greeted no, address yes, next steps yes (must not show on csrA's review), then
+//         STRENGTH_MIN_ANSWERS - 1 more calls with all yes (21-24 Nov)
 // csrA: greeted 2 of 2 full marks, address failed 2 of 2, next steps failed 1 of 2.
 
 let ctx: TestContext;
@@ -61,6 +63,11 @@ beforeAll(async () => {
   await submitEvaluation(sup, first, rubric, answers('yes', 'no', 'yes'));
   await submitEvaluation(sup, second, rubric, answers('yes', 'no', 'no'));
   await submitEvaluation(sup, other, rubric, answers('no', 'yes', 'yes'));
+  // csrA2 reaches the strength minimum on "next steps" (and "address"); "greeted" failed once of them.
+  for (let i = 1; i < STRENGTH_MIN_ANSWERS; i++) {
+    const call = await insertCall(ctx.deps, { started_at: `2026-11-2${i}T12:00:00.000Z`, agent: org.csrA2 });
+    await submitEvaluation(sup, call, rubric, answers('yes', 'yes', 'yes'));
+  }
   for (const who of [
     'admin',
     'manager',
@@ -122,9 +129,19 @@ describe('the review', () => {
     );
   });
 
-  test('lists the items always given full marks as strengths', () => {
+  test('calls no item a strength on fewer answers than the minimum, and says which minimum', () => {
     const strengths = textOf(between(html, '<h2>Strengths</h2>', '</section>'));
-    expect(strengths).toContain('Greeted the caller: 100% full marks (2)');
+    expect(strengths).toBe(
+      `No item has full marks nine times in ten over at least ${STRENGTH_MIN_ANSWERS} scorecards yet.`,
+    );
+  });
+
+  test('lists an item given full marks on at least the minimum number of scorecards as a strength', async () => {
+    const res = await pages.get('supervisorA')!.get(`/reports/csr/${org.csrA2.id}`);
+    const strengths = textOf(between(res.text, '<h2>Strengths</h2>', '</section>'));
+    expect(strengths).toContain(`Explained next steps: 100% full marks (${STRENGTH_MIN_ANSWERS})`);
+    expect(strengths).toContain(`over at least ${STRENGTH_MIN_ANSWERS} scorecards`);
+    expect(strengths).not.toContain('Greeted the caller');
   });
 
   test('lists failed items under "To work on", most failed first, and not the ones always passed', () => {

@@ -52,3 +52,9 @@ export interface JobRunsTable {
 }
 export type ApiToken = Selectable<ApiTokensTable>;
 export type AuditEntry = Selectable<AuditLogTable>;
+
+/** An admin who hid the guided start on their home page (its steps themselves are derived from the data). */
+export interface GuidedStartDismissalsTable {
+  user_id: number;
+  dismissed_at: string;
+}
