@@ -107,8 +107,11 @@ test('kill -9 between the commit and the peaks move: the next start re-analyses 
   expect(fs.readdirSync(peaksDir()).some((name) => name.endsWith('.tmp'))).toBe(true);
 
   const restarted = await startServer(fixture.dataDir);
-  // At start-up the missing waveform was noticed and the call queued again; the worker analyses it at once.
-  expect(restarted.logs()).toContain('waveform peaks missing for analysed calls: queued again');
+  // After start-up (in the background: the server listens first) the missing waveform is noticed and the call
+  // queued again; the worker analyses it at once.
+  await until('the missing waveform to be noticed', () =>
+    restarted.logs().includes('waveform peaks missing for analysed calls: queued again'),
+  );
   await until('the waveform to be back', () => fs.existsSync(path.join(peaksDir(), peaksName)));
   await until('the analysis to be done', () => analysisRow(callId).status === 'done');
   expect(fs.readdirSync(peaksDir()).filter((name) => name.endsWith('.tmp'))).toEqual([]);
