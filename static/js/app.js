@@ -32,3 +32,22 @@ document.addEventListener('submit', (event) => {
     }
   }
 })();
+
+// On phones a wide table scrolls inside its own box (app.css): a box that scrolls must take keyboard focus, so
+// that people who don't use a pointer can scroll it too (WCAG 2.1.1). Checked at load and when the width changes.
+(function focusableScrollingTables() {
+  const mark = () => {
+    document.querySelectorAll('main table').forEach((table) => {
+      const scrolls = table.scrollWidth > table.clientWidth + 1 && getComputedStyle(table).overflowX !== 'visible';
+      if (scrolls && !table.hasAttribute('tabindex')) {
+        table.setAttribute('tabindex', '0');
+        table.dataset.focusableScroll = '';
+      } else if (!scrolls && table.dataset.focusableScroll !== undefined) {
+        table.removeAttribute('tabindex');
+        delete table.dataset.focusableScroll;
+      }
+    });
+  };
+  mark();
+  window.addEventListener('resize', mark);
+})();
