@@ -103,7 +103,10 @@ test('killed between the row and the move: the next start moves the object in; i
 
   const server = await startServer(fixture.dataDir, s3.env('crash'));
   const token = fixture.supervisorToken;
-  await until('the recording to be moved in', async () => ((await names('recordings')).length === 1 ? true : null));
+  // The move is a copy, then the staging object's delete: wait for both.
+  await until('the recording to be moved in', async () =>
+    (await names('recordings')).length === 1 && (await names('staging')).length === 0 ? true : null,
+  );
   expect(await names('staging')).toEqual([]);
   const played = await fetch(`${server.baseUrl}/api/v1/calls/${row?.id}/recording`, {
     headers: { Authorization: `Bearer ${token}` },
