@@ -22,6 +22,7 @@ const POSTGRES_SUITES = [
   'test/users/admin-users.test.ts',
   'test/disputes/open.test.ts',
   'test/disputes/resolve.test.ts',
+  'test/disputes/window-local.test.ts',
   'test/evaluations/lifecycle.test.ts',
   'test/evaluations/coaching.test.ts',
   'test/evaluations/bad-input.test.ts',

@@ -6,6 +6,7 @@ import { answersOf, rescoreEvaluation, rubricOf, type SaveOutcome } from '../eva
 import { isoNow } from '../lib/clock';
 import { Conflict, Forbidden, NotFound, Validation } from '../lib/errors';
 import { parseInput } from '../lib/validation';
+import { plusLocalDays } from '../lib/zones';
 import {
   canResolveDispute,
   disputeReviewer,
@@ -15,6 +16,7 @@ import {
   type Actor,
 } from '../policy';
 import type { FullItem } from '../rubrics';
+import { getSettings } from '../settings';
 import { queueWebhookEvent } from '../webhooks';
 import {
   countDisputes,
@@ -31,8 +33,6 @@ import {
 } from './disputes.queries';
 import { openDisputeSchema, upholdSchema } from './disputes.schemas';
 
-const DAY_MS = 86_400_000;
-
 export interface DisputeRules {
   enabled: boolean;
   limit: number;
@@ -41,15 +41,20 @@ export interface DisputeRules {
   windowOpen: boolean;
 }
 
-/** The rubric's dispute rules as they stand for this scorecard now. */
+/**
+ * The rubric's dispute rules as they stand for this scorecard now. The window is counted in the center's local days
+ * (DOMAIN.md, Time): released at 18:00 on the day before clocks change, a 1-day window ends at 18:00 local the next
+ * day, 23 or 25 hours later.
+ */
 export async function disputeRules(
   db: Executor,
   evaluation: Evaluation,
   rubric: Rubric,
   now: Date,
 ): Promise<DisputeRules> {
+  const timeZone = (await getSettings(db)).time_zone;
   const windowEnds = evaluation.released_at
-    ? new Date(Date.parse(evaluation.released_at) + rubric.dispute_window_days * DAY_MS)
+    ? new Date(plusLocalDays(Date.parse(evaluation.released_at), rubric.dispute_window_days, timeZone))
     : null;
   return {
     enabled: rubric.disputes_enabled === 1,
