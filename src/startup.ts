@@ -103,7 +103,9 @@ async function reconcileThenAnalyse(
 
 async function laterCatchUp(deps: AppDeps): Promise<void> {
   // The recordings inbox's first sweep (files written while the server was down), after the staging reconcile.
-  if (deps.config.inbox) await sweepInboxOnce(deps);
+  if (deps.config.inbox) {
+    await sweepInboxOnce(deps).catch((err: unknown) => deps.logger.error({ err }, 'inbox sweep failed'));
+  }
   // Object storage (a no-op on disk): staged objects settled, rows checked against the bucket (a HEAD each, so
   // long at millions of recordings; the analysis worker is already running), then orphan peaks objects.
   await reconcileObjectStorage(deps);

@@ -34,8 +34,7 @@ export interface SweepReport {
 
 const HOUR = 3_600_000;
 
-export const BAD_NAME =
-  "The file name does not follow the inbox's pattern (RECORDINGS_INBOX_PATTERN), so no call can be told from it.";
+export const BAD_NAME = "The file name does not follow the inbox's pattern, so no call can be told from it.";
 
 /** One pass over the inbox folder; a file that fails is logged and tried again on the next pass. */
 export async function sweepInbox(deps: AppDeps): Promise<SweepReport> {
@@ -78,7 +77,8 @@ async function sweepFile(deps: AppDeps, inbox: InboxConfig, name: string, report
   if (row && row.status !== 'pending') return;
   const uniqueid = inbox.pattern.exec(name)?.groups?.uniqueid;
   if (!uniqueid) {
-    await upsertRejected(deps.db, seen, BAD_NAME, now);
+    if (row) await setStatus(deps.db, row.id, 'rejected', now, { reason: BAD_NAME });
+    else await upsertRejected(deps.db, seen, BAD_NAME, now);
     report.reported += 1;
     return;
   }
