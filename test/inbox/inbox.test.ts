@@ -228,6 +228,18 @@ describe('recordings inbox: kept and reported', () => {
     expect(await rowOf('.in-600-5550001-20261102-090000-1793000000.3.wav.part')).toBeUndefined();
     expect(inInbox('holiday-photo.wav')).toBe(true);
     expect((await theCall()).recording_file).toBeNull();
+    // Tried again (as "retry now" does), it is still not read: rejected again, never left waiting.
+    await ctx.deps.db
+      .updateTable('inbox_files')
+      .set({ status: 'pending' })
+      .where('name', '=', 'holiday-photo.wav')
+      .execute();
+    await sweepInbox(ctx.deps);
+    expect(await rowOf('holiday-photo.wav')).toMatchObject({ status: 'rejected' });
+    // Someone removes it from the folder: nothing is left to report.
+    fs.rmSync(path.join(inboxDir, 'holiday-photo.wav'));
+    await sweepInbox(ctx.deps);
+    expect(await rowOf('holiday-photo.wav')).toBeUndefined();
   });
 
   test('a file that is not audio is rejected with the reason an upload would get, and kept', async () => {
