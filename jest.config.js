@@ -48,6 +48,7 @@ const POSTGRES_SUITES = [
   'test/settings/save.test.ts',
   'test/reports/fractional-seconds.test.ts',
   'test/passkeys/sign-in.test.ts',
+  'test/inbox/inbox.test.ts',
 ];
 
 /** @type {import('jest').Config} */

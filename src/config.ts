@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { InboxConfigError, loadInboxConfig, type InboxConfig } from './inbox';
 import { loadSpeechConfig, SpeechError, type SpeechConfig } from './speech';
 import { loadOidcConfig, type OidcConfig } from './sso';
 
@@ -154,6 +155,8 @@ export interface Config {
   readonly oidc: OidcConfig | null;
   /** Passkeys' relying party: PUBLIC_URL's origin and WEBAUTHN_RP_ID (else its host); null when PUBLIC_URL is unset. */
   readonly webauthn: { readonly origin: string; readonly rpId: string } | null;
+  /** The recordings inbox (RECORDINGS_INBOX and its RECORDINGS_INBOX_* settings), or null when off. */
+  readonly inbox: InboxConfig | null;
 }
 
 export class ConfigError extends Error {}
@@ -194,7 +197,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     objectStorage: objectStorageConfig(e),
     oidc,
     webauthn: relyingParty(e.PUBLIC_URL, e.WEBAUTHN_RP_ID),
+    inbox: inboxConfig(env),
   });
+}
+
+function inboxConfig(env: NodeJS.ProcessEnv): InboxConfig | null {
+  try {
+    return loadInboxConfig(env);
+  } catch (err) {
+    if (err instanceof InboxConfigError) throw new ConfigError(`Invalid configuration:\n  ${err.message}`);
+    throw err;
+  }
 }
 
 /** The single sign-on settings; a bad one stops start-up like any other bad value (its message names it). */

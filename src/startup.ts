@@ -19,6 +19,7 @@ import type { Config } from './config';
 import { runJobOnce } from './db/exclusive';
 import type { AppDeps } from './deps';
 import { deliverDue } from './webhooks';
+import { sweepInboxOnce } from './inbox';
 
 /** The start-up reconciler; a test may wrap it (to hold it while it checks that the server answers). */
 export type Reconcile = (deps: AppDeps, staged: StagedSnapshot) => Promise<unknown>;
@@ -33,6 +34,7 @@ export interface Started {
   background: Promise<void>;
 }
 
+const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
@@ -68,10 +70,15 @@ export function scheduleJobs(deps: AppDeps, logger: Logger): NodeJS.Timeout[] {
   const webhooks = setInterval(() => {
     deliverDue(deps).catch((err: unknown) => logger.error({ err }, 'webhook delivery failed'));
   }, 5000);
+  // The recordings inbox (issue 18), when RECORDINGS_INBOX is set: swept every minute.
+  const inbox = setInterval(() => {
+    if (deps.config.inbox) sweepInboxOnce(deps).catch((err: unknown) => logger.error({ err }, 'inbox sweep failed'));
+  }, MINUTE);
   sweeper.unref();
   daily.unref();
   webhooks.unref();
-  return [sweeper, daily, webhooks];
+  inbox.unref();
+  return [sweeper, daily, webhooks, inbox];
 }
 
 /**
@@ -95,6 +102,10 @@ async function reconcileThenAnalyse(
 }
 
 async function laterCatchUp(deps: AppDeps): Promise<void> {
+  // The recordings inbox's first sweep (files written while the server was down), after the staging reconcile.
+  if (deps.config.inbox) {
+    await sweepInboxOnce(deps).catch((err: unknown) => deps.logger.error({ err }, 'inbox sweep failed'));
+  }
   // Object storage (a no-op on disk): staged objects settled, rows checked against the bucket (a HEAD each, so
   // long at millions of recordings; the analysis worker is already running), then orphan peaks objects.
   await reconcileObjectStorage(deps);

@@ -23,3 +23,5 @@ export type { StagedFile } from '../recordings';
 export { callPaths } from './calls.openapi';
 export { distinctCategories } from './calls.queries';
 export { searchCalls } from './calls.service';
+export { attachRecording, RecordingExists } from './attach.service';
+export type { AttachOptions } from './attach.service';

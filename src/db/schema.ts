@@ -38,6 +38,7 @@ import type {
 import type { SamplingTables } from './schema/sampling';
 import type { AutoEvalTables } from './schema/autoeval';
 import type { WebhookDeliveriesTable, WebhooksTable } from './schema/webhooks';
+import type { CallLegsTable, InboxFilesTable } from './schema/inbox';
 import type { PasskeyChallengesTable, UserPasskeysTable } from './schema/passkeys';
 
 export type * from './schema/analysis';
@@ -57,9 +58,12 @@ export type * from './schema/sampling';
 export type * from './schema/training';
 export type * from './schema/webhooks';
 export type * from './schema/passkeys';
+export type * from './schema/inbox';
 
 export interface Database extends SamplingTables, AutoEvalTables {
   webhooks: WebhooksTable;
+  call_legs: CallLegsTable;
+  inbox_files: InboxFilesTable;
   webhook_deliveries: WebhookDeliveriesTable;
   rollup_dirty: RollupDirtyTable;
   rollup_call_day: RollupCallDayTable;

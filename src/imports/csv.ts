@@ -14,6 +14,13 @@ export interface CsvRow {
   values: Record<string, string>;
   /** Why the line (a phone system's call) can't be imported, found while reading it. */
   error?: string;
+  /** A phone system's call: the ids of its legs, kept so a recording named by any of them finds the call. */
+  legs?: CallLegIds[];
+}
+
+export interface CallLegIds {
+  uniqueid: string;
+  linkedid: string | null;
 }
 
 /** Lower-cased column names of a header row; a missing required column is a Validation error. */

@@ -7,7 +7,8 @@ import { isoNow } from '../lib/clock';
 import { AppError, Validation } from '../lib/errors';
 import { parseInput } from '../lib/validation';
 import { teamScope, type Actor, type TeamScope } from '../policy';
-import { MAX_IMPORT_ROWS } from './csv';
+import { MAX_IMPORT_ROWS, type CallLegIds } from './csv';
+import { recordCallLegs } from './legs.queries';
 import { rowSource, type ImportFormat, type RowSource } from './sources';
 
 export interface LineError {
@@ -154,7 +155,13 @@ interface WriteState {
   now: string;
   created: number;
   done: number;
-  pending: NewCall[];
+  pending: PendingCall[];
+}
+
+/** A call to write, with its legs' ids when it comes from a phone system's file. */
+interface PendingCall {
+  row: NewCall;
+  legs?: CallLegIds[];
 }
 
 /** The import's audit lines: who started one spread over several transactions, and what it added in all. */
@@ -200,9 +207,11 @@ async function writeSlice(deps: AppDeps, actor: Actor, options: ImportOptions, s
     const started = performance.now();
     let inserted = 0;
     let n = 0;
-    for (const row of pending) {
+    for (const { row, legs } of pending) {
       if (n > 0 && performance.now() - started >= sliceMs) break;
-      if ((await insertCallIfNew(trx, row)) !== null) inserted += 1;
+      const id = await insertCallIfNew(trx, row);
+      if (id !== null) inserted += 1;
+      if (legs?.length) await recordCallLegs(trx, id, row, legs);
       n += 1;
     }
     await auditSlice(trx, actor, options, state, inserted, n);
@@ -244,7 +253,7 @@ export async function importCallsFile(
       if (!placement || placement instanceof Error) {
         throw new Error(`Line ${row.line} was found good by the check but has no placement.`);
       }
-      state.pending.push(callRow(fields, placement, state.now, actor.id));
+      state.pending.push({ row: callRow(fields, placement, state.now, actor.id), legs: row.legs });
       while (state.pending.length >= batchRows) await writeSlice(deps, actor, options, state);
     }
     while (state.pending.length > 0) await writeSlice(deps, actor, options, state);

@@ -1,5 +1,5 @@
 import { Validation } from '../lib/errors';
-import { csvRecords, type CsvRow } from './csv';
+import { csvRecords, type CallLegIds, type CsvRow } from './csv';
 import { legOf, localToUtc, type Leg, type PbxFormat } from './pbx-legs';
 
 // A phone system's CDR file read as calls: its legs grouped by call, each call as the columns of our CSV
@@ -99,6 +99,16 @@ function outboundCall(legs: Leg[], context: PbxContext): Record<string, string> 
   };
 }
 
+/** The ids of a call's legs that have one, each once. */
+function legIdsOf(legs: Leg[]): CallLegIds[] {
+  const ids = new Map<string, CallLegIds>();
+  for (const leg of legs) {
+    if (leg.legId && !ids.has(leg.legId))
+      ids.set(leg.legId, { uniqueid: leg.legId, linkedid: leg.linkedId ?? leg.callId });
+  }
+  return [...ids.values()];
+}
+
 /** One call's values in our CSV import's columns, or the reason it can't be imported. */
 function callRowOf(legs: Leg[], context: PbxContext): CsvRow {
   const first = legs.reduce((a, b) => (b.start < a.start || (b.start === a.start && b.line < a.line) ? b : a));
@@ -115,7 +125,7 @@ function callRowOf(legs: Leg[], context: PbxContext): CsvRow {
       queue: inbound ? first.dst.slice(0, 100) : '',
       ...outcome,
     };
-    return { line, values };
+    return { line, values, legs: legIdsOf(legs) };
   } catch (err) {
     return { line, values: {}, error: err instanceof Error ? err.message : String(err) };
   }

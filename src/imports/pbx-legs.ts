@@ -12,6 +12,9 @@ export interface Leg {
   /** FreeSWITCH: this leg's uuid and its B leg's, to join the legs of one call once the file is read. */
   uuid?: string;
   blegUuid?: string;
+  /** This leg's own id (Asterisk uniqueid, FreeSWITCH uuid) and its linkedid: what a recording is named by. */
+  legId?: string;
+  linkedId?: string;
   context: string;
   dst: string;
   /** Local times as written (YYYY-MM-DD HH:MM:SS); answer null when nobody answered. */
@@ -74,6 +77,8 @@ export function asteriskLeg(record: string[], line: number): Leg {
     line,
     callId,
     idIsChannel: !linkedid && !uniqueid,
+    legId: uniqueid.trim() || undefined,
+    linkedId: linkedid.trim() || undefined,
     context: col(record, 3).trim(),
     dst: col(record, 2).trim(),
     start,
@@ -102,6 +107,7 @@ export function freeswitchLeg(record: string[], line: number): Leg {
     line,
     callId: uuid,
     uuid,
+    legId: uuid,
     blegUuid: col(record, 11).trim() || undefined,
     context: col(record, 3).trim(),
     dst: destination,

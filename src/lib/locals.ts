@@ -50,6 +50,7 @@ const NAV: Record<string, Array<NavLink | NavGroup>> = {
         { href: '/admin/settings', label: 'Settings' },
         { href: '/admin/security', label: 'Sign-in security' },
         { href: '/admin/webhooks', label: 'Webhooks' },
+        { href: '/admin/recordings-inbox', label: 'Recordings inbox' },
         { href: '/admin/analysis', label: 'Call analysis' },
       ],
     },
