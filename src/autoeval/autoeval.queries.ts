@@ -1,3 +1,5 @@
+import type { Selectable } from 'kysely';
+import type { AutoEvaluationAnswersTable, AutoEvaluationsTable } from '../db/schema';
 import type { Executor } from '../db/transaction';
 
 // Automatic evaluations: the rubrics in auto mode, the calls they still have to reach, and the stored answers
@@ -100,29 +102,11 @@ export async function autoAnswers(db: Executor, autoEvaluationId: number) {
     .execute();
 }
 
-export interface AutoEvaluationRow {
-  call_id: number;
-  family_id: number;
-  rubric_id: number;
-  team_id: number | null;
-  agent_id: number | null;
-  call_day: string;
-  answered: number;
-  failed: number;
-  score: number | null;
-  raw_score: number | null;
-  passed: number | null;
-  critical_failed: number;
-  evaluated_at: string;
-}
+/** An automatic evaluation as written: every column but the id. */
+export type AutoEvaluationRow = Omit<Selectable<AutoEvaluationsTable>, 'id'>;
 
-export interface AutoAnswerRow {
-  item_id: number;
-  value: string | null;
-  failed: number | null;
-  reason: string;
-  evidence: string;
-}
+/** One automatic answer as written, before it is tied to its evaluation. */
+export type AutoAnswerRow = Omit<AutoEvaluationAnswersTable, 'auto_evaluation_id'>;
 
 /** Inserts or replaces the call's automatic evaluation for the family with its answers; returns its id. */
 export async function writeAutoEvaluation(

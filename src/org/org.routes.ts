@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../deps';
 import { NotFound } from '../lib/errors';
+import type { FormAgain } from '../lib/form-again';
 import { idParam, submitForm } from '../lib/forms';
 import { clientIp, pickFields, successRedirect, withDeps } from '../lib/http';
 import { actorOf, requireRole } from '../policy';
@@ -23,13 +24,6 @@ const DEPARTMENT_FORM_NAMES = { budget_cents: 'budget' };
 /** The department form takes the budget in currency units; the service and API take cents. */
 function departmentInput(values: Record<string, unknown>) {
   return { ...values, budget_cents: amountToCents(values.budget ?? '0') };
-}
-
-/** A form shown again after its input was refused: the status, what was entered, and a message per field. */
-interface FormAgain {
-  status?: number;
-  values?: Record<string, unknown>;
-  errors?: Record<string, string>;
 }
 
 async function renderOrg(deps: AppDeps, res: Response, status = 200, forms: Record<string, unknown> = {}) {
@@ -92,64 +86,74 @@ async function showOrg(deps: AppDeps, _req: Request, res: Response) {
   await renderOrg(deps, res);
 }
 
-async function createDepartment(deps: AppDeps, req: Request, res: Response) {
-  const values = pickFields(req.body, DEPARTMENT_FIELDS);
-  await submitForm(
-    async () => {
-      await saveDepartment(deps, actorOf(req), departmentInput(values), undefined, clientIp(req));
-      successRedirect(req, res, `Department ${String(values.name)} created.`, '/admin/org');
-    },
-    (status, errors) => renderOrg(deps, res, status, { deptForm: { values, errors } }),
-    'name',
-    DEPARTMENT_FORM_NAMES,
-  );
+/** What differs between departments and teams on the org page and on their own edit page. */
+interface OrgUnit {
+  /** The word in "No such …", and the flash messages' first word. */
+  what: 'department' | 'team';
+  label: 'Department' | 'Team';
+  fields: readonly string[];
+  /** The org page's form for a new one. */
+  newForm: 'deptForm' | 'teamForm';
+  render: (deps: AppDeps, res: Response, id: number, again?: FormAgain) => Promise<void>;
+  save: (deps: AppDeps, req: Request, values: Record<string, unknown>, id?: number) => Promise<unknown>;
+  /** Service field names the form spells otherwise. */
+  formNames?: Record<string, string>;
 }
 
-async function createTeam(deps: AppDeps, req: Request, res: Response) {
-  const values = pickFields(req.body, TEAM_FIELDS);
-  await submitForm(
-    async () => {
-      await saveTeam(deps, actorOf(req), values, undefined, clientIp(req));
-      successRedirect(req, res, `Team ${String(values.name)} created.`, '/admin/org');
-    },
-    (status, errors) => renderOrg(deps, res, status, { teamForm: { values, errors } }),
-    'name',
-  );
+const DEPARTMENT: OrgUnit = {
+  what: 'department',
+  label: 'Department',
+  fields: DEPARTMENT_FIELDS,
+  newForm: 'deptForm',
+  render: renderDepartment,
+  save: (deps, req, values, id) => saveDepartment(deps, actorOf(req), departmentInput(values), id, clientIp(req)),
+  formNames: DEPARTMENT_FORM_NAMES,
+};
+
+const TEAM: OrgUnit = {
+  what: 'team',
+  label: 'Team',
+  fields: TEAM_FIELDS,
+  newForm: 'teamForm',
+  render: renderTeam,
+  save: (deps, req, values, id) => saveTeam(deps, actorOf(req), values, id, clientIp(req)),
+};
+
+function createUnit(unit: OrgUnit) {
+  return async (deps: AppDeps, req: Request, res: Response) => {
+    const values = pickFields(req.body, unit.fields);
+    const created = `${unit.label} ${String(values.name)} created.`;
+    await submitForm(
+      async () => {
+        await unit.save(deps, req, values);
+        successRedirect(req, res, created, '/admin/org');
+      },
+      (status, errors) => renderOrg(deps, res, status, { [unit.newForm]: { values, errors } }),
+      'name',
+      unit.formNames,
+    );
+  };
 }
 
-async function showDepartment(deps: AppDeps, req: Request, res: Response) {
-  await renderDepartment(deps, res, idParam(req, 'department'));
+function showUnit(unit: OrgUnit) {
+  return (deps: AppDeps, req: Request, res: Response) => unit.render(deps, res, idParam(req, unit.what));
 }
 
-async function editDepartment(deps: AppDeps, req: Request, res: Response) {
-  const id = idParam(req, 'department');
-  const values = pickFields(req.body, DEPARTMENT_FIELDS);
-  await submitForm(
-    async () => {
-      await saveDepartment(deps, actorOf(req), departmentInput(values), id, clientIp(req));
-      successRedirect(req, res, 'Department saved.', '/admin/org');
-    },
-    (status, errors) => renderDepartment(deps, res, id, { status, values, errors }),
-    'name',
-    DEPARTMENT_FORM_NAMES,
-  );
-}
-
-async function showTeam(deps: AppDeps, req: Request, res: Response) {
-  await renderTeam(deps, res, idParam(req, 'team'));
-}
-
-async function editTeam(deps: AppDeps, req: Request, res: Response) {
-  const id = idParam(req, 'team');
-  const values = pickFields(req.body, TEAM_FIELDS);
-  await submitForm(
-    async () => {
-      await saveTeam(deps, actorOf(req), values, id, clientIp(req));
-      successRedirect(req, res, 'Team saved.', '/admin/org');
-    },
-    (status, errors) => renderTeam(deps, res, id, { status, values, errors }),
-    'name',
-  );
+function editUnit(unit: OrgUnit) {
+  return async (deps: AppDeps, req: Request, res: Response) => {
+    const id = idParam(req, unit.what);
+    const values = pickFields(req.body, unit.fields);
+    const saved = `${unit.label} saved.`;
+    await submitForm(
+      async () => {
+        await unit.save(deps, req, values, id);
+        successRedirect(req, res, saved, '/admin/org');
+      },
+      (status, errors) => unit.render(deps, res, id, { status, values, errors }),
+      'name',
+      unit.formNames,
+    );
+  };
 }
 
 export function orgRoutes(deps: AppDeps): Router {
@@ -157,11 +161,11 @@ export function orgRoutes(deps: AppDeps): Router {
   const handle = withDeps(deps);
   router.use(['/admin/org', '/admin/departments', '/admin/teams'], requireRole('admin'));
   router.get('/admin/org', handle(showOrg));
-  router.post('/admin/departments', handle(createDepartment));
-  router.post('/admin/teams', handle(createTeam));
-  router.get('/admin/departments/:id', handle(showDepartment));
-  router.post('/admin/departments/:id', handle(editDepartment));
-  router.get('/admin/teams/:id', handle(showTeam));
-  router.post('/admin/teams/:id', handle(editTeam));
+  router.post('/admin/departments', handle(createUnit(DEPARTMENT)));
+  router.post('/admin/teams', handle(createUnit(TEAM)));
+  router.get('/admin/departments/:id', handle(showUnit(DEPARTMENT)));
+  router.post('/admin/departments/:id', handle(editUnit(DEPARTMENT)));
+  router.get('/admin/teams/:id', handle(showUnit(TEAM)));
+  router.post('/admin/teams/:id', handle(editUnit(TEAM)));
   return router;
 }

@@ -14,14 +14,17 @@ export interface PerformerRow {
   evaluations: number;
 }
 
+/** Whose scorecards count for recognition: the teams, the submission period [from, to), the fewest scorecards. */
+export interface PerformerPeriod {
+  teamIds: number[] | 'all';
+  from: string;
+  to: string;
+  minEvaluations: number;
+}
+
 /** Each active CSR's average score over counted scorecards submitted in [from, to), with at least `min` of them. */
-export async function performerAverages(
-  db: Executor,
-  teamIds: number[] | 'all',
-  from: string,
-  to: string,
-  minEvaluations: number,
-): Promise<PerformerRow[]> {
+export async function performerAverages(db: Executor, period: PerformerPeriod): Promise<PerformerRow[]> {
+  const { teamIds, from, to, minEvaluations } = period;
   let query = db
     .selectFrom('evaluations as e')
     .innerJoin('users as u', 'u.id', 'e.agent_id')

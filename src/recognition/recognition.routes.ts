@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../deps';
 import { AppError, Validation } from '../lib/errors';
+import type { FormAgain } from '../lib/form-again';
 import { formList } from '../lib/form-list';
 import { formBody } from '../lib/forms';
 import { clientIp, flash } from '../lib/http';
@@ -13,22 +14,16 @@ import { departmentOptions } from './recognition.queries';
 import { recordAward, topPerformers } from './recognition.service';
 
 /** The recognition page: top performers of the period in the actor's teams, and the award form. */
-async function renderPage(
-  deps: AppDeps,
-  req: Request,
-  res: Response,
-  status = 200,
-  errors: Record<string, string> = {},
-  values: Record<string, unknown> = {},
-) {
+async function renderPage(deps: AppDeps, req: Request, res: Response, again: FormAgain = {}) {
   const actor = actorOf(req);
   const period: Period = PERIODS.includes(req.query.period as Period) ? (req.query.period as Period) : 'this_month';
   const { recognition_min_evaluations: min, time_zone: timeZone } = await getSettings(deps.db);
   const range = periodRange(period, deps.clock.now(), timeZone);
   const scope = await teamScope(deps.db, actor);
-  const performers = await topPerformers(deps.db, scope.all ? 'all' : scope.teamIds, range.from, range.to, min);
+  const teamIds = scope.all ? 'all' : scope.teamIds;
+  const performers = await topPerformers(deps.db, { teamIds, from: range.from, to: range.to, minEvaluations: min });
   const departments = await departmentOptions(deps.db, await managedDepartments(deps.db, actor));
-  res.status(status).render('recognition/index', {
+  res.status(again.status ?? 200).render('recognition/index', {
     title: 'Recognition',
     performers,
     period,
@@ -36,8 +31,8 @@ async function renderPage(
     range,
     min,
     departments,
-    errors,
-    values,
+    errors: again.errors ?? {},
+    values: again.values ?? {},
     idempotencyKey: crypto.randomBytes(16).toString('hex'),
   });
 }
@@ -76,7 +71,7 @@ function recognitionHandlers(deps: AppDeps) {
         const errors = err instanceof Validation ? err.byField() : { _form: err.message };
         if (errors.amount_cents) errors.amount = errors.amount_cents;
         const values = { ...b, agent_ids: formList(b.agent_ids) };
-        await renderPage(deps, req, res, err.status, { _form: err.message, ...errors }, values);
+        await renderPage(deps, req, res, { status: err.status, errors: { _form: err.message, ...errors }, values });
       }
     },
   };

@@ -16,6 +16,7 @@ import {
   countDepartmentCsrs,
   insertAward,
   performerAverages,
+  type PerformerPeriod,
   type PerformerRow,
 } from './recognition.queries';
 
@@ -38,14 +39,8 @@ function rankTeam(list: Performer[]): void {
  * Top performers per team: highest average score over submitted scorecards in the period, among CSRs with at
  * least `minEvaluations` of them. Equal averages (to one decimal, as shown) share a rank.
  */
-export async function topPerformers(
-  db: DB,
-  teamIds: number[] | 'all',
-  from: string,
-  to: string,
-  minEvaluations: number,
-): Promise<Performer[]> {
-  const rows = await performerAverages(db, teamIds, from, to, minEvaluations);
+export async function topPerformers(db: DB, period: PerformerPeriod): Promise<Performer[]> {
+  const rows = await performerAverages(db, period);
   const byTeam = new Map<number, Performer[]>();
   for (const row of rows) {
     const performer = { ...row, average: Number(row.average), evaluations: Number(row.evaluations), rank: 0 };

@@ -1,6 +1,7 @@
 // The rubric builder posts flat fields (s0_title, s0_i1_prompt, s0_i1_o2_points, …) so it works without
 // JavaScript; this module turns them into the nested rubric input and applies the builder's buttons.
-import { ruleAsInput, type StoredRule } from './rubric-rules';
+import { ruleAsInput } from './rubric-rules';
+import type { FullRubric } from './rubrics.queries';
 
 export interface OptionDraft {
   label: string;
@@ -162,34 +163,7 @@ export function inputFromDraft(draft: RubricDraft) {
 }
 
 /** A stored rubric in the builder's shape. */
-export function draftFromRubric(rubric: {
-  name: string;
-  description: string | null;
-  pass_threshold: number;
-  release_mode: string;
-  release_after_days: number | null;
-  disputes_enabled: number;
-  dispute_limit: number;
-  dispute_window_days: number;
-  dispute_reviewer: string;
-  auto_mode: string;
-  sections: Array<{
-    title: string;
-    weight: number;
-    threshold: number | null;
-    items: Array<{
-      prompt: string;
-      guidance: string | null;
-      type: string;
-      max_points: number;
-      allow_na: boolean;
-      critical: boolean;
-      comment_required: boolean;
-      options: Array<{ id: number; label: string; points: number }>;
-      auto: StoredRule | null;
-    }>;
-  }>;
-}): RubricDraft {
+export function draftFromRubric(rubric: FullRubric): RubricDraft {
   return {
     name: rubric.name,
     description: rubric.description ?? '',

@@ -17,12 +17,9 @@ export function rubricJson(rubric: FullRubric) {
     status: rubric.status,
     ...rubricSettings(rubric),
     published_at: rubric.published_at,
-    sections: rubric.sections.map((s) => ({
-      id: s.id,
-      title: s.title,
-      weight: s.weight,
-      threshold: s.threshold,
-      items: s.items.map((i) => ({
+    sections: rubric.sections.map(({ items, ...section }) => ({
+      ...section,
+      items: items.map((i) => ({
         id: i.id,
         prompt: i.prompt,
         guidance: i.guidance,

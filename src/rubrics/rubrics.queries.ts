@@ -106,12 +106,9 @@ async function readSections(db: DB, id: number): Promise<FullSection[]> {
 export function scoringModel(rubric: FullRubric): ScoredRubric {
   return {
     pass_threshold: rubric.pass_threshold,
-    sections: rubric.sections.map((s) => ({
-      id: s.id,
-      title: s.title,
-      weight: s.weight,
-      threshold: s.threshold,
-      items: s.items.map((i) => ({
+    sections: rubric.sections.map(({ items, ...section }) => ({
+      ...section,
+      items: items.map((i) => ({
         id: i.id,
         type: i.type,
         max_points: i.max_points,

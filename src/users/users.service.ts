@@ -52,8 +52,8 @@ export async function createUser(
   if (await findUserByUsername(deps.db, input.username)) {
     throw new Conflict('That username is taken.', 'duplicate');
   }
-  if (input.extension) await assertExtensionFree(deps.db, input.extension);
-  if (input.email) await assertEmailFree(deps.db, input.email);
+  await assertFree(deps.db, 'extension', input.extension);
+  await assertFree(deps.db, 'email', input.email);
   const passwordHash = await hashPassword(input.password, deps.config.scryptLogN);
   const now = isoNow(deps.clock);
   try {
@@ -95,33 +95,38 @@ export async function createUser(
 
 /** A unique index refused the row: the extension's or the username's. */
 function takenConflict(err: unknown): Conflict {
-  if (err instanceof Error && err.message.includes('extension')) return extensionTaken();
-  if (err instanceof Error && err.message.includes('email')) return emailTaken();
+  if (err instanceof Error && err.message.includes('extension')) return ONE_PERSON_EACH.extension.taken();
+  if (err instanceof Error && err.message.includes('email')) return ONE_PERSON_EACH.email.taken();
   return new Conflict('That username is taken.', 'duplicate');
 }
 
 export const EXTENSION_TAKEN = 'extension_taken';
-
-function extensionTaken(): Conflict {
-  return new Conflict('Another person has that extension.', EXTENSION_TAKEN);
-}
-
-/** One person per extension, so a call record names one agent. */
-async function assertExtensionFree(db: DB, extension: string, exceptUserId?: number): Promise<void> {
-  const holder = await findUserByExtension(db, extension);
-  if (holder && holder.id !== exceptUserId) throw extensionTaken();
-}
-
 export const EMAIL_TAKEN = 'email_taken';
 
-function emailTaken(): Conflict {
-  return new Conflict('Another person has that email address.', EMAIL_TAKEN);
-}
+/**
+ * What one person at most may hold: an extension, so a call record names one agent, and an email address,
+ * so single sign-on finds one account.
+ */
+const ONE_PERSON_EACH = {
+  extension: {
+    holder: findUserByExtension,
+    taken: () => new Conflict('Another person has that extension.', EXTENSION_TAKEN),
+  },
+  email: {
+    holder: findUserByEmail,
+    taken: () => new Conflict('Another person has that email address.', EMAIL_TAKEN),
+  },
+};
 
-/** One person per email address, so single sign-on finds one account. */
-async function assertEmailFree(db: DB, email: string, exceptUserId?: number): Promise<void> {
-  const holder = await findUserByEmail(db, email);
-  if (holder && holder.id !== exceptUserId) throw emailTaken();
+async function assertFree(
+  db: DB,
+  field: keyof typeof ONE_PERSON_EACH,
+  value: string | null | undefined,
+  exceptUserId?: number,
+): Promise<void> {
+  if (!value) return;
+  const holder = await ONE_PERSON_EACH[field].holder(db, value);
+  if (holder && holder.id !== exceptUserId) throw ONE_PERSON_EACH[field].taken();
 }
 
 /** Admin edit: display name, role, team (moving a CSR), active, password reset. */
@@ -139,8 +144,8 @@ export async function updateUser(
   const teamId = input.team_id === undefined ? user.team_id : input.team_id;
   await assertPlacement(deps.db, role, isCsr({ role }) ? teamId : null);
   await assertAdminsRemain(deps.db, actor, user, role, input.active);
-  if (input.extension) await assertExtensionFree(deps.db, input.extension, userId);
-  if (input.email) await assertEmailFree(deps.db, input.email, userId);
+  await assertFree(deps.db, 'extension', input.extension, userId);
+  await assertFree(deps.db, 'email', input.email, userId);
 
   let passwordHash: string | undefined;
   if (input.password !== undefined) {
