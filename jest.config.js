@@ -47,6 +47,7 @@ const POSTGRES_SUITES = [
   'test/settings/save.test.ts',
   'test/reports/fractional-seconds.test.ts',
   'test/passkeys/sign-in.test.ts',
+  'test/calls/import-jobs.test.ts',
 ];
 
 /** @type {import('jest').Config} */
