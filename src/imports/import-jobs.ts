@@ -59,11 +59,13 @@ export function abandonedMessage(row: Pick<ImportJobRow, 'state' | 'done' | 'tot
     return 'The server restarted during the import, before any call was added. Import the file again.';
   }
   return (
-    `The server restarted during the import: the first ${row.done} of ${row.total} calls of the file were saved ` +
+    `The server restarted during the import: the first ${n(row.done)} of ${n(row.total)} calls of the file were saved ` +
     '(perhaps a few more, from its last transaction), and nothing after them. Import the file again to add ' +
     'the rest; calls already saved are recognised and not added twice.'
   );
 }
+
+const n = (value: number) => value.toLocaleString('en-US');
 
 function jobOf(row: ImportJobRow): ImportJob {
   return {
