@@ -49,6 +49,7 @@ const POSTGRES_SUITES = [
   'test/reports/fractional-seconds.test.ts',
   'test/passkeys/sign-in.test.ts',
   'test/inbox/inbox.test.ts',
+  'test/calls/import-jobs.test.ts',
 ];
 
 /** @type {import('jest').Config} */

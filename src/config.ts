@@ -18,6 +18,8 @@ const envSchema = z.object({
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
   // How long a request waits for a free PostgreSQL connection before it is answered 503 (pool exhausted).
   DATABASE_POOL_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
+  // How many requests may wait for a PostgreSQL connection at once; the next is answered 503 at once.
+  DATABASE_POOL_QUEUE_MAX: z.coerce.number().int().min(0).max(10_000).default(100),
   RECORDINGS_DIR: z.string().min(1).optional(),
   MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(10_240).default(500),
   TRUST_PROXY: z
@@ -132,6 +134,8 @@ export interface Config {
   readonly databasePoolMax: number;
   /** DATABASE_POOL_TIMEOUT_MS: the longest wait for a free connection, then 503. */
   readonly databasePoolTimeoutMs: number;
+  /** DATABASE_POOL_QUEUE_MAX: requests that may wait for a connection; beyond, 503 with Retry-After at once. */
+  readonly databasePoolQueueMax: number;
   readonly recordingsDir: string;
   readonly maxUploadBytes: number;
   readonly trustProxy: boolean | number | string;
@@ -181,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL ?? null,
     databasePoolMax: e.DATABASE_POOL_MAX,
     databasePoolTimeoutMs: e.DATABASE_POOL_TIMEOUT_MS,
+    databasePoolQueueMax: e.DATABASE_POOL_QUEUE_MAX,
     recordingsDir: path.resolve(dataDir, e.RECORDINGS_DIR ?? 'recordings'),
     maxUploadBytes: e.MAX_UPLOAD_MB * 1024 * 1024,
     trustProxy: e.TRUST_PROXY,

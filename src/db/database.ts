@@ -32,6 +32,7 @@ export interface DatabaseTarget {
   databaseFile: string;
   databasePoolMax?: number;
   databasePoolTimeoutMs?: number;
+  databasePoolQueueMax?: number;
 }
 
 /** Opens what the configuration names; the rest of the app sees the same `db` either way. */
@@ -40,6 +41,7 @@ export function openConfiguredDatabase(target: DatabaseTarget): DatabaseHandle {
     return openPostgres(target.databaseUrl, {
       max: target.databasePoolMax,
       connectionTimeoutMillis: target.databasePoolTimeoutMs,
+      queueMax: target.databasePoolQueueMax,
     });
   }
   return openDatabase(target.databaseFile);

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, type PostgresPool } from 'kysely';
 import type { Database } from './schema';
 
 /** PostgreSQL type ids whose values the app reads as numbers (pg returns them as strings by default). */
@@ -25,6 +25,28 @@ export interface PostgresOptions {
   max?: number;
   /** How long a request waits for a free connection before it fails (answered 503). */
   connectionTimeoutMillis?: number;
+  /** Requests that may wait for a connection at once (DATABASE_POOL_QUEUE_MAX); the next is refused at once. */
+  queueMax?: number;
+}
+
+/** The message of the refusal when the queue is full (src/lib/faults.ts answers it 503 with Retry-After). */
+export const POOL_QUEUE_FULL = 'connection pool queue full';
+
+/**
+ * The pool Kysely uses, with a bound on the requests waiting for a connection: beyond `queueMax` waiting, a
+ * request is refused at once instead of joining a queue it would likely time out in (pg's pool has no bound).
+ */
+export function boundedPool(pool: pg.Pool, queueMax: number): PostgresPool {
+  return {
+    connect: () => {
+      const full = pool.totalCount >= (pool.options.max ?? 10) && pool.idleCount === 0;
+      if (full && pool.waitingCount >= queueMax) {
+        return Promise.reject(new Error(`${POOL_QUEUE_FULL}: ${pool.waitingCount} requests already waiting`));
+      }
+      return pool.connect();
+    },
+    end: () => pool.end(),
+  };
 }
 
 /** Kysely on a `pg` pool for `DATABASE_URL=postgres://…`; nothing connects until the first query. */
@@ -37,7 +59,7 @@ export function openPostgresKysely(url: string, options: PostgresOptions = {}): 
   });
   // An idle connection the server dropped (restart, failover) is discarded; the next query opens a new one.
   pool.on('error', () => undefined);
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: boundedPool(pool, options.queueMax ?? 100) }) });
 }
 
 /** True for a `postgres://` or `postgresql://` connection string. */

@@ -35,7 +35,7 @@ export function callsApiRoutes(deps: AppDeps): Router {
     }
     // A phone system's file is read whatever its charset: only ASCII fields matter and odd bytes are kept out.
     if (format === 'callscore') checkCsvBody(req);
-    const release = deps.imports.acquire(deps);
+    const release = await deps.imports.acquire(deps);
     let summary: ImportSummary;
     try {
       const staged = await stageBody(deps, req, MAX_CSV_BYTES);

@@ -84,7 +84,7 @@ function importPageRoutes(deps: AppDeps): Router {
       let job: ImportJob;
       try {
         const file = { path: owned, name: staged?.originalName ?? '', bytes: staged?.size ?? 0, format };
-        job = deps.imports.start(deps, actorOf(req), file, clientIp(req));
+        job = await deps.imports.start(deps, actorOf(req), file, clientIp(req));
       } catch (err) {
         // Refused (another import is running, or the server is stopping): the file is nobody's now.
         await fsp.rm(owned, { force: true });
@@ -102,15 +102,15 @@ function importPageRoutes(deps: AppDeps): Router {
     }
   }
 
-  const jobOr404 = (req: Request) => {
+  const jobOr404 = async (req: Request) => {
     const id = String(req.params.id);
-    const job = /^[a-f0-9]{32}$/.test(id) ? deps.imports.get(id, actorOf(req).id) : undefined;
-    if (!job) throw new NotFound('No such import: it may have finished over an hour ago, or the server restarted.');
+    const job = /^[a-f0-9]{32}$/.test(id) ? await deps.imports.get(deps, id, actorOf(req).id) : undefined;
+    if (!job) throw new NotFound('No such import: it may have finished over an hour ago.');
     return job;
   };
 
-  function jobPage(req: Request, res: Response) {
-    const job = jobOr404(req);
+  async function jobPage(req: Request, res: Response) {
+    const job = await jobOr404(req);
     const running = job.state === 'checking' || job.state === 'writing';
     res.render('calls/import-job', {
       title: `Import of ${job.fileName || 'a CSV'}`,
@@ -126,8 +126,8 @@ function importPageRoutes(deps: AppDeps): Router {
   );
   router.post('/calls/import', uploader(deps, [{ name: 'csv', maxCount: 1 }]), start);
   router.get('/calls/import/:id', jobPage);
-  router.get('/calls/import/:id/progress', (req, res) => {
-    res.set('Cache-Control', 'no-store').json(progressOf(jobOr404(req)));
+  router.get('/calls/import/:id/progress', async (req, res) => {
+    res.set('Cache-Control', 'no-store').json(progressOf(await jobOr404(req)));
   });
   return router;
 }

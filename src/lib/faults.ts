@@ -34,9 +34,14 @@ export function isDatabaseUnreachable(err: unknown): boolean {
   return UNREACHABLE_MESSAGES.test(err.message) || (err.cause !== undefined && isDatabaseUnreachable(err.cause));
 }
 
-/** Every connection of the pool stayed taken for the whole wait (DATABASE_POOL_MAX, DATABASE_POOL_TIMEOUT_MS). */
+/**
+ * Every connection of the pool stayed taken for the whole wait (DATABASE_POOL_MAX, DATABASE_POOL_TIMEOUT_MS), or
+ * so many requests were waiting already that this one was refused at once (DATABASE_POOL_QUEUE_MAX).
+ */
 export function isPoolExhausted(err: unknown): boolean {
-  return err instanceof Error && /^timeout exceeded when trying to connect/i.test(err.message);
+  return (
+    err instanceof Error && /^(timeout exceeded when trying to connect|connection pool queue full)/i.test(err.message)
+  );
 }
 
 /** Answered (503, Retry-After) while the database is unreachable: the process stays up and recovers by itself. */

@@ -174,10 +174,10 @@ export async function storageState(ctx: TestContext) {
 export const GENERATED_FILE = /^[a-f0-9]{32}\.[a-z0-9]{2,5}$/;
 
 /** Waits until `check` holds or the time is up; returns whether it held. */
-export async function eventually(check: () => boolean, timeoutMs = 2000): Promise<boolean> {
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 2000): Promise<boolean> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    if (check()) return true;
+    if (await check()) return true;
     if (Date.now() > until) return false;
     await new Promise((resolve) => setTimeout(resolve, 25));
   }

@@ -314,7 +314,7 @@ describe('POST /api/v1/calls/import streams the body to disk', () => {
   test('one import at a time: another, from the page or the API, is refused with 409 until it ends', async () => {
     ctx.deps.imports = new ImportJobs({ batchRows: 1, sliceMs: 0, pauseMs: 100 });
     const file = csvFile(...Array.from({ length: 5 }, (_, i) => line(`busy-${i}`)));
-    const job = ctx.deps.imports.start(ctx.deps, manager(), { path: file, name: 'a.csv', bytes: 1 }, undefined);
+    const job = await ctx.deps.imports.start(ctx.deps, manager(), { path: file, name: 'a.csv', bytes: 1 }, undefined);
     const refused = await post()
       .set('Content-Type', 'text/csv')
       .send(`${HEADER}\n${line('busy-api')}\n`);
@@ -322,7 +322,7 @@ describe('POST /api/v1/calls/import streams the body to disk', () => {
     expect(refused.body.error).toMatchObject({ code: 'import_running' });
     expect(refused.body.error.message).toMatch(/^Another import is running \(started \d\d:\d\d UTC\)\./);
     await ctx.deps.imports.settled();
-    expect(job.state).toBe('done');
+    expect((await ctx.deps.imports.get(ctx.deps, job.id, manager().id))?.state).toBe('done');
     const after = await post()
       .set('Content-Type', 'text/csv')
       .send(`${HEADER}\n${line('busy-api')}\n`);

@@ -419,7 +419,9 @@ describe('POST /calls/import (the page)', () => {
     const posted = await postImport(agent, csv(...lines));
     expect(
       await eventually(
-        () => (ctx.deps.imports.get(posted.headers.location.split('/').pop()!, org.manager.id)?.done ?? 0) >= 2,
+        async () =>
+          ((await ctx.deps.imports.get(ctx.deps, posted.headers.location.split('/').pop()!, org.manager.id))?.done ??
+            0) >= 2,
       ),
     ).toBe(true);
     await ctx.deps.imports.stop();
