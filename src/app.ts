@@ -47,6 +47,7 @@ import { getSettings, settingsRoutes } from './settings';
 import { peopleRoutes, userAdminRoutes } from './users';
 import { coverageRoutes, dryRunRoutes } from './autoeval';
 import { webhookRoutes } from './webhooks';
+import { topicRoutes } from './topics';
 import { ssoRoutes } from './sso';
 
 /** Security headers: a strict content security policy (no inline scripts or styles, nothing from elsewhere). */
@@ -118,6 +119,7 @@ function mountFeatures(app: Express, deps: AppDeps, auth: passport.PassportStati
     auditRoutes,
     settingsRoutes,
     webhookRoutes,
+    topicRoutes,
     uploadRoutes,
     analysisRoutes,
     callRoutes,

@@ -50,6 +50,7 @@ const NAV: Record<string, Array<NavLink | NavGroup>> = {
         { href: '/admin/settings', label: 'Settings' },
         { href: '/admin/security', label: 'Sign-in security' },
         { href: '/admin/webhooks', label: 'Webhooks' },
+        { href: '/admin/topics', label: 'Call topics' },
         { href: '/admin/analysis', label: 'Call analysis' },
       ],
     },
