@@ -47,6 +47,7 @@ const POSTGRES_SUITES = [
   'test/settings/save.test.ts',
   'test/reports/fractional-seconds.test.ts',
   'test/passkeys/sign-in.test.ts',
+  'test/topics/topics.test.ts',
 ];
 
 /** @type {import('jest').Config} */
