@@ -50,6 +50,7 @@ const POSTGRES_SUITES = [
   'test/passkeys/sign-in.test.ts',
   'test/inbox/inbox.test.ts',
   'test/calls/import-jobs.test.ts',
+  'test/topics/topics.test.ts',
 ];
 
 /** @type {import('jest').Config} */

@@ -48,6 +48,7 @@ import { peopleRoutes, userAdminRoutes } from './users';
 import { coverageRoutes, dryRunRoutes } from './autoeval';
 import { webhookRoutes } from './webhooks';
 import { inboxRoutes } from './inbox';
+import { topicRoutes } from './topics';
 import { ssoRoutes } from './sso';
 
 /** Security headers: a strict content security policy (no inline scripts or styles, nothing from elsewhere). */
@@ -120,6 +121,7 @@ function mountFeatures(app: Express, deps: AppDeps, auth: passport.PassportStati
     settingsRoutes,
     webhookRoutes,
     inboxRoutes,
+    topicRoutes,
     uploadRoutes,
     analysisRoutes,
     callRoutes,

@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from './config';
 import { isDatabaseUnreachable, isPoolExhausted } from './lib/faults';
 import { markDraining } from './readiness';
 import { scheduleJobs, startServer, type Started } from './startup';
+import { topicTagging } from './topics';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -30,7 +31,7 @@ function shutdownOnSignals(
     // The analysis worker stops after the job under way; an unfinished job is claimed again after a restart.
     // The start-up reconciler, if still running, finishes first: it moves files and flags rows.
     const importsStopped = reconciled.then(() =>
-      Promise.all([deps.imports.stop(), deps.analysis.stop(), autoEvaluations.stop()]),
+      Promise.all([deps.imports.stop(), deps.analysis.stop(), autoEvaluations.stop(), topicTagging(deps).stop()]),
     );
     server.close(() => {
       importsStopped

@@ -20,6 +20,7 @@ import { runJobOnce } from './db/exclusive';
 import type { AppDeps } from './deps';
 import { deliverDue } from './webhooks';
 import { sweepInboxOnce } from './inbox';
+import { topicTagging } from './topics';
 
 /** The start-up reconciler; a test may wrap it (to hold it while it checks that the server answers). */
 export type Reconcile = (deps: AppDeps, staged: StagedSnapshot) => Promise<unknown>;
@@ -97,6 +98,8 @@ async function reconcileThenAnalyse(
   // Recordings are analysed one at a time in the background, new calls first come first (issue 15).
   deps.analysis.start(deps);
   autoEvaluations.start(deps);
+  // Call topics tag every analysed call, and re-tag them all after a topic changes (issue 16).
+  topicTagging(deps).start(deps);
   // Publishing a rubric version starts the runner at once, not only at the next 15 s sweep.
   deps.rubricPublished = [...(deps.rubricPublished ?? []), () => autoEvaluations.run(deps).then(() => undefined)];
 }

@@ -3,6 +3,7 @@ import type { DB } from '../db/database';
 import { inTransaction, type Tx } from '../db/transaction';
 import { loadRubric, scoringModel, type FullRubric } from '../rubrics';
 import { computeScore } from '../scoring';
+import { callFactsChangedForTopics } from '../topics';
 import {
   addToDailySums,
   autoAnswers,
@@ -146,4 +147,6 @@ export async function evaluateCalls(
  */
 export async function callFactsChanged(trx: Tx, callId: number, now: string): Promise<void> {
   await queueCall(trx, callId, now);
+  // The same change re-tags the call's topics (src/topics), queued in the same transaction.
+  await callFactsChangedForTopics(trx, callId, now);
 }

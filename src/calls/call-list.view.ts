@@ -22,6 +22,7 @@ const LABELS: Record<string, (value: string) => string> = {
   to: (v) => `To ${v}`,
   days: (v) => `Last ${v} day${v === '1' ? '' : 's'}`,
   category: (v) => `Category: ${v}`,
+  topic: (v) => `Topic #${v}`,
   min_duration: (v) => `Duration ≥ ${v} s`,
   max_duration: (v) => `Duration ≤ ${v} s`,
   min_hold: (v) => `Hold ≥ ${v} s`,

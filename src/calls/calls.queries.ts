@@ -7,6 +7,7 @@ import type { TeamScope } from '../policy';
 import type { CallListQuery, CallSort } from './calls.schemas';
 import { idsIn } from '../db/ids';
 import { keysetPage } from '../lib/pages';
+import { taggedWith } from './list-extras.queries';
 
 export async function findCall(db: Executor, id: number): Promise<Call | undefined> {
   return db.selectFrom('calls').selectAll().where('id', '=', id).executeTakeFirst();
@@ -95,6 +96,7 @@ function applyFilters(query: CallQuery, scope: TeamScope, filter: CallFilter): C
   if (filter.startedFrom) q = q.where('calls.started_at', '>=', filter.startedFrom);
   if (filter.startedBefore) q = q.where('calls.started_at', '<', filter.startedBefore);
   if (filter.category) q = q.where('calls.category', '=', filter.category);
+  if (filter.topic) q = taggedWith(q, filter.topic);
   if (filter.direction) q = q.where('calls.direction', '=', filter.direction);
   if (filter.evaluated === 'true') q = q.where('calls.evaluation_count', '>', 0);
   if (filter.evaluated === 'false') q = q.where('calls.evaluation_count', '=', 0);

@@ -1,4 +1,5 @@
 import { autoEvaluationsOfCall } from '../autoeval';
+import { topicsOfCall } from '../topics';
 import { Router, type Request, type Response } from 'express';
 import { analysisOf, analysisSummary } from '../analysis';
 import { requireSignedIn } from '../auth';
@@ -24,13 +25,14 @@ export async function callOf(deps: AppDeps, req: Request) {
 
 /** What the call page shows beside the call itself. */
 async function callPageParts(deps: AppDeps, call: Call) {
-  const [agent, team, rubrics, evaluations, analysis, autoEvaluations] = await Promise.all([
+  const [agent, team, rubrics, evaluations, analysis, autoEvaluations, topics] = await Promise.all([
     call.agent_id ? findAgentNames(deps.db, call.agent_id) : undefined,
     call.team_id ? listTeams(deps.db, [call.team_id]).then((t) => t[0]) : undefined,
     publishedRubrics(deps.db),
     listEvaluations(deps.db, { teamIds: 'all', callId: call.id, limit: 50 }),
     analysisOf(deps, call.id),
     autoEvaluationsOfCall(deps.db, call.id),
+    topicsOfCall(deps.db, call.id),
   ]);
   return {
     agent,
@@ -40,6 +42,7 @@ async function callPageParts(deps: AppDeps, call: Call) {
     evaluations: evaluations.items,
     analysis: analysisSummary(analysis, call),
     autoEvaluations,
+    topics,
   };
 }
 

@@ -142,6 +142,14 @@ export const callListSchema = z.object({
   from: date,
   to: date,
   category: optionalText('category', 100),
+  topic: z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ error: 'Choose a topic from the list.' })
+      .int('Choose a topic from the list.')
+      .positive('Choose a topic from the list.')
+      .optional(),
+  ),
   direction: z.preprocess(blankToUndefined, z.enum(['inbound', 'outbound']).optional()),
   evaluated: z.preprocess(blankToUndefined, z.enum(['true', 'false']).optional()),
   min_duration: num('Minimum duration'),

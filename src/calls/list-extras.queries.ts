@@ -1,5 +1,6 @@
 import type { Executor } from '../db/transaction';
-import type { SavedCallView } from '../db/schema';
+import type { SelectQueryBuilder } from 'kysely';
+import type { Database, SavedCallView } from '../db/schema';
 import { idsIn } from '../db/ids';
 import { COUNTED_IN_FIGURES } from '../policy';
 
@@ -52,4 +53,17 @@ export async function deleteView(db: Executor, userId: number, id: number): Prom
     .where('user_id', '=', userId)
     .executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
+}
+
+/** Calls tagged with a topic (the customer report's links into the call list; src/topics tags them). */
+export function taggedWith<Q extends SelectQueryBuilder<Database, 'calls', object>>(query: Q, topicId: number): Q {
+  return query.where((eb) =>
+    eb.exists(
+      eb
+        .selectFrom('call_topics as ct')
+        .select('ct.call_id')
+        .whereRef('ct.call_id', '=', 'calls.id')
+        .where('ct.topic_id', '=', topicId),
+    ),
+  ) as Q;
 }

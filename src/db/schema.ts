@@ -38,6 +38,7 @@ import type {
 } from './schema/training';
 import type { SamplingTables } from './schema/sampling';
 import type { AutoEvalTables } from './schema/autoeval';
+import type { TopicTables } from './schema/topics';
 import type { WebhookDeliveriesTable, WebhooksTable } from './schema/webhooks';
 import type { CallLegsTable, InboxFilesTable } from './schema/inbox';
 import type { PasskeyChallengesTable, UserPasskeysTable } from './schema/passkeys';
@@ -61,8 +62,9 @@ export type * from './schema/training';
 export type * from './schema/webhooks';
 export type * from './schema/passkeys';
 export type * from './schema/inbox';
+export type * from './schema/topics';
 
-export interface Database extends SamplingTables, AutoEvalTables {
+export interface Database extends SamplingTables, AutoEvalTables, TopicTables {
   webhooks: WebhooksTable;
   call_legs: CallLegsTable;
   inbox_files: InboxFilesTable;

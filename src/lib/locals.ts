@@ -51,6 +51,7 @@ const NAV: Record<string, Array<NavLink | NavGroup>> = {
         { href: '/admin/security', label: 'Sign-in security' },
         { href: '/admin/webhooks', label: 'Webhooks' },
         { href: '/admin/recordings-inbox', label: 'Recordings inbox' },
+        { href: '/admin/topics', label: 'Call topics' },
         { href: '/admin/analysis', label: 'Call analysis' },
       ],
     },

@@ -2,6 +2,7 @@ import type { DB } from '../db/database';
 import { num, pct } from '../lib/csv';
 import { categoryTrends, csatByItem } from './customer';
 import type { ReportFilter } from './filters';
+import { topicTrends } from './topics';
 import { csrFigures, evaluatorFigures, itemFailureRates, scoreTrend } from './quality';
 
 /** A report's table as CSV columns: a header and one row of cells per line. */
@@ -71,5 +72,29 @@ export const REPORT_TABLES: Record<string, (db: DB, filter: ReportFilter) => Pro
   'customer-categories': async (db, f) => ({
     header: [f.group, 'category', 'calls', 'evaluations', 'avg_score'],
     rows: (await categoryTrends(db, f)).map((c) => [c.bucket, c.category, c.calls, c.evaluations, num(c.avg_score)]),
+  }),
+  'customer-topics': async (db, f) => ({
+    header: [
+      'week',
+      'topic',
+      'calls',
+      'analysed_calls',
+      'share_pct',
+      'avg_csat',
+      'csat_calls',
+      'avg_score',
+      'scorecards',
+    ],
+    rows: (await topicTrends(db, f)).map((t) => [
+      t.week,
+      t.topic,
+      t.calls,
+      t.analysed,
+      pct(t.share),
+      num(t.csat, 2),
+      t.csat_n,
+      num(t.avg_score),
+      t.scored,
+    ]),
   }),
 };

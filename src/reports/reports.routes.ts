@@ -16,6 +16,7 @@ import { intervalCsv } from './intraday-csv';
 import { heatClass, staffingChart } from './intraday-chart';
 import { serviceLevelReport } from './service-level';
 import { autoQaRoutes } from './auto-qa.routes';
+import { topicTrends } from './topics';
 
 export function reportRoutes(deps: AppDeps): Router {
   const router = Router();
@@ -154,12 +155,13 @@ function tableCsv(deps: AppDeps): RequestHandler {
 function customersPage(deps: AppDeps): RequestHandler {
   return async (req, res) => {
     const { filter, teams, query } = await common(deps, req, 90);
-    const [csat, items, categories] = await Promise.all([
+    const [csat, items, categories, topics] = await Promise.all([
       csatBreakdown(deps.db, filter),
       csatByItem(deps.db, filter),
       categoryTrends(deps.db, filter),
+      topicTrends(deps.db, filter),
     ]);
-    res.render('reports/customers', { title: 'Customers', filter, teams, query, csat, items, categories });
+    res.render('reports/customers', { title: 'Customers', filter, teams, query, csat, items, categories, topics });
   };
 }
 

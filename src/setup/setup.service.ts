@@ -4,6 +4,7 @@ import { countActiveAdmins } from '../users';
 import { createUser } from '../users';
 import { Validation } from '../lib/errors';
 import { ensureDefaultRubric } from '../rubrics';
+import { ensureDefaultTopics } from '../topics';
 import { DEMO_PEOPLE, loadDemoData, type DemoPerson } from './demo-data';
 
 /** Whether first-run setup is still open. Once an admin exists it closes for good (cached). */
@@ -42,6 +43,7 @@ export async function runFirstSetup(
   }
   const admin = await createUser(deps, null, { ...raw, role: 'admin' }, ip, { onlyIfNoAdmin: true });
   await ensureDefaultRubric(deps);
+  await ensureDefaultTopics(deps);
   const demo = withDemo ? await loadDemoData(deps, admin.id) : null;
   return { admin, demo };
 }

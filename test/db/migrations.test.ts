@@ -618,6 +618,27 @@ const expectedSchema = {
     user_id: 'null',
     expires_at: 'not null',
   },
+  topics: {
+    id: 'not null',
+    name: 'not null',
+    rule: 'not null',
+    active: 'not null',
+    version: 'not null',
+    swept_to_call_id: 'not null',
+    created_at: 'not null',
+    updated_at: 'not null',
+  },
+  call_topics: {
+    call_id: 'not null',
+    topic_id: 'not null',
+    reason: 'not null',
+    evidence: 'not null',
+    tagged_at: 'not null',
+  },
+  topic_tag_queue: {
+    call_id: 'not null',
+    queued_at: 'not null',
+  },
 } satisfies SchemaShape;
 
 interface ColumnInfo {

@@ -16,6 +16,7 @@ let agents: Record<Staff, Agent>;
 let anonymous: Agent;
 let tokens: Record<Staff, string>;
 let calls: { teamA: number; other: number; throwaway: number };
+let topicIds: { kept: number; throwaway: number };
 let serial = 0;
 
 /** A call pushed in as the phone system does (multipart, bearer token); returns its id. */
@@ -62,6 +63,14 @@ beforeAll(async () => {
     supervisor: await bearerFor(org.supervisorA.username),
     csr: await bearerFor(org.csrA.username),
   };
+  const topic = (name: string) =>
+    ctx.deps.db
+      .insertInto('topics')
+      .values({ name, rule: '{"phrase":{"any_of":["refund"]}}', created_at: 'x', updated_at: 'x' })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+      .then((r) => r.id);
+  topicIds = { kept: await topic('Kept topic'), throwaway: await topic('Throwaway topic') };
   calls = {
     teamA: await pushCall(tokens.admin, org.csrA.username),
     other: await pushCall(tokens.admin, org.otherCsr.username),
@@ -282,6 +291,38 @@ const routes: Route[] = [
     expected: adminOnly(303),
   },
   { route: 'GET /admin/settings', send: page(() => '/admin/settings'), expected: adminOnly(200) },
+  // Call topics: a CSR finds no such pages at all (silent monitoring); other staff are refused as on any admin page.
+  { route: 'GET /admin/topics', send: page(() => '/admin/topics'), expected: { ...adminOnly(200), csr: 404 } },
+  {
+    route: 'POST /admin/topics',
+    send: form(
+      () => '/admin/topics',
+      () => ({ name: `Access topic ${++serial}`, rule: '{"phrase": {"any_of": ["refund"]}}', active: 'on' }),
+    ),
+    expected: { ...adminOnly(303), csr: 404 },
+  },
+  {
+    route: 'GET /admin/topics/:id',
+    send: page(() => `/admin/topics/${topicIds.kept}`),
+    expected: { ...adminOnly(200), csr: 404 },
+  },
+  {
+    route: 'POST /admin/topics/:id',
+    send: form(
+      () => `/admin/topics/${topicIds.kept}`,
+      () => ({ name: 'Kept topic', rule: '{"phrase": {"any_of": ["refund"]}}' }),
+    ),
+    expected: { ...adminOnly(303), csr: 404 },
+  },
+  {
+    route: 'POST /admin/topics/:id/delete',
+    send: form(
+      () => `/admin/topics/${topicIds.throwaway + 1000}`,
+      () => ({}),
+    ),
+    // A topic that does not exist: only an admin learns so.
+    expected: { ...adminOnly(404), csr: 404 },
+  },
   {
     route: 'POST /admin/settings',
     send: form(

@@ -1,0 +1,102 @@
+import { Router, type Request, type Response } from 'express';
+import type { AppDeps } from '../deps';
+import { formBody, idParam, submitForm } from '../lib/forms';
+import { successRedirect, withDeps } from '../lib/http';
+import type { NextFunction } from 'express';
+import { NotFound } from '../lib/errors';
+import { actorOf, mayOpenCallPages, requireRole } from '../policy';
+import { listTopics, tagCounts } from './topics.queries';
+import { createTopic, deleteTopic, saveTopic, topicOr404 } from './topics.service';
+import { DEFAULT_TOPICS } from './defaults';
+
+// The admin's topics: the list with how many calls each tags, a form to add one, and each topic's form to edit,
+// turn off or delete it. The condition is typed as JSON, as rubric items' rules are in the builder.
+
+interface TopicForm {
+  name: string;
+  rule: string;
+  active: boolean;
+}
+
+const EXAMPLE = JSON.stringify(DEFAULT_TOPICS[0]?.rule ?? { phrase: { any_of: ['I want to complain'] } }, null, 2);
+
+function formValues(body: Record<string, unknown>): TopicForm {
+  const str = (v: unknown) => (typeof v === 'string' ? v : '');
+  return { name: str(body.name).slice(0, 200), rule: str(body.rule), active: body.active !== undefined };
+}
+
+async function renderList(deps: AppDeps, res: Response, status: number, values: TopicForm, errors: object) {
+  const [topics, counts] = await Promise.all([listTopics(deps.db), tagCounts(deps.db)]);
+  const tagged = new Map(counts.map((c) => [c.topic_id, Number(c.n)]));
+  res.status(status).render('topics/list', {
+    title: 'Call topics',
+    topics: topics.map((t) => ({ ...t, calls: tagged.get(t.id) ?? 0 })),
+    values,
+    errors,
+    example: EXAMPLE,
+  });
+}
+
+async function listPage(deps: AppDeps, _req: Request, res: Response) {
+  await renderList(deps, res, 200, { name: '', rule: '', active: true }, {});
+}
+
+async function add(deps: AppDeps, req: Request, res: Response) {
+  const values = formValues(formBody(req));
+  await submitForm(
+    async () => {
+      const topic = await createTopic(deps, values);
+      successRedirect(req, res, `Added the topic “${topic.name}”; calls are being tagged.`, '/admin/topics');
+    },
+    (status, errors) => renderList(deps, res, status, values, errors),
+    'name',
+  );
+}
+
+async function renderEdit(deps: AppDeps, res: Response, id: number, status: number, form?: TopicForm, errors = {}) {
+  const topic = await topicOr404(deps.db, id);
+  const rule = JSON.stringify(JSON.parse(topic.rule) as unknown, null, 2);
+  const values = form ?? { name: topic.name, rule, active: topic.active === 1 };
+  res.status(status).render('topics/edit', { title: `Topic: ${topic.name}`, topic, values, errors, example: EXAMPLE });
+}
+
+async function editPage(deps: AppDeps, req: Request, res: Response) {
+  await renderEdit(deps, res, idParam(req, 'topic'), 200);
+}
+
+async function save(deps: AppDeps, req: Request, res: Response) {
+  const id = idParam(req, 'topic');
+  await topicOr404(deps.db, id);
+  const values = formValues(formBody(req));
+  await submitForm(
+    async () => {
+      const topic = await saveTopic(deps, id, values);
+      successRedirect(req, res, `Saved the topic “${topic.name}”.`, '/admin/topics');
+    },
+    (status, errors) => renderEdit(deps, res, id, status, values, errors),
+    'name',
+  );
+}
+
+async function remove(deps: AppDeps, req: Request, res: Response) {
+  const topic = await deleteTopic(deps, idParam(req, 'topic'));
+  successRedirect(req, res, `Deleted the topic “${topic.name}” and its tags.`, '/admin/topics');
+}
+
+/** Silent monitoring: to a CSR the topics pages do not exist (other staff are refused as on any admin page). */
+function hiddenFromCsrs(req: Request, _res: Response, next: NextFunction): void {
+  if (req.user && !mayOpenCallPages(actorOf(req))) return next(new NotFound('Page not found.'));
+  next();
+}
+
+export function topicRoutes(deps: AppDeps): Router {
+  const router = Router();
+  const handle = withDeps(deps);
+  router.use('/admin/topics', hiddenFromCsrs, requireRole('admin'));
+  router.get('/admin/topics', handle(listPage));
+  router.post('/admin/topics', handle(add));
+  router.get('/admin/topics/:id', handle(editPage));
+  router.post('/admin/topics/:id', handle(save));
+  router.post('/admin/topics/:id/delete', handle(remove));
+  return router;
+}
