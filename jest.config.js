@@ -47,6 +47,8 @@ const POSTGRES_SUITES = [
   'test/settings/save.test.ts',
   'test/reports/fractional-seconds.test.ts',
   'test/passkeys/sign-in.test.ts',
+  'test/passkeys/tokens.test.ts',
+  'test/sso/break-glass.test.ts',
 ];
 
 /** @type {import('jest').Config} */
