@@ -22,7 +22,8 @@ function renderLogin(res: Response, status: number, error: string, username = ''
 async function start(deps: AppDeps, req: Request, res: Response, next: NextFunction) {
   const oidc = deps.config.oidc;
   if (!oidc) throw new NotFound();
-  if (req.user) return res.redirect(303, '/');
+  // Signed in already: only a deliberate fresh sign-in (reauth=1, e.g. to remove a passkey without a password).
+  if (req.user && req.query.reauth !== '1') return res.redirect(303, '/');
   let started;
   try {
     started = await startSso(oidc, safeNext(req.query.next), deps.clock.now().getTime());

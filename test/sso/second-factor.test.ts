@@ -3,9 +3,10 @@ import type { TestContext } from '../helpers/app';
 import { buildUser } from '../helpers/builders';
 import { csrfFrom, signIn, type Agent } from '../helpers/http';
 import { codeFor, codeStep, enrolOnPage, passwordStep } from '../mfa/helpers';
-import { newAuthenticator, optionsFrom, registerPasskey, RP } from '../passkeys/helpers';
+import { auditOf, newAuthenticator, optionsFrom, passkeysOf, registerPasskey, RP } from '../passkeys/helpers';
+import type { SoftAuthenticator } from '../passkeys/authenticator';
 import { APP_ORIGIN, CLIENT_ID, CookieJar, followProvider, startProvider, type TestProvider } from './provider';
-import { audit, personWithEmail, ssoApp, ssoSignIn } from './helpers';
+import { audit, pathOf, personWithEmail, providerAnswer, ssoApp, ssoSignIn } from './helpers';
 
 // Issue 19: a single sign-on followed by the local second factor (code or passkey) must still end the provider's
 // session at sign-out: the SSO marker and the ID token ride through the half-signed-in state.
@@ -97,5 +98,70 @@ describe('sign-out after single sign-on and the local second factor', () => {
       .send({ _csrf: await csrfFrom(agent, '/profile') });
     expect(out.headers.location).toBe('/login');
     expect((await agent.get('/api/v1/me')).status).toBe(401);
+  });
+});
+
+/** Single sign-on, then the passkey as the second step: the agent is signed in. */
+async function ssoThenPasskey(email: string, authenticator: SoftAuthenticator, jar: CookieJar) {
+  const { agent } = await ssoSignIn(ctx, email, undefined, jar);
+  const { options, csrf } = await optionsFrom(agent, '/login/code', '/login/code/passkey/options');
+  const credential = JSON.stringify(authenticator.authenticate(options));
+  const done = await agent.post('/login/code/passkey').type('form').send({ _csrf: csrf, credential });
+  expect(done.status).toBe(303);
+  return agent;
+}
+
+async function removeWithoutPassword(agent: Agent, passkeyId: number) {
+  const csrf = await csrfFrom(agent, '/profile/passkeys');
+  return agent.post(`/profile/passkeys/${passkeyId}/remove`).type('form').send({ _csrf: csrf });
+}
+
+describe('removing a passkey after single sign-on, without a password', () => {
+  test('a sign-in at the provider within 10 minutes stands in for the password; later it must be fresh again', async () => {
+    const person = await personWithEmail(ctx, provider, 'supervisor', 'keys@example.com');
+    const authenticator = newAuthenticator();
+    const passwordAgent = await signIn(ctx.app, person.username);
+    await registerPasskey(passwordAgent, authenticator, 'Laptop');
+    await registerPasskey(passwordAgent, newAuthenticator(), 'Phone');
+    const [laptop, phone] = await passkeysOf(ctx, person.id);
+    const jar = new CookieJar();
+    const agent = await ssoThenPasskey('keys@example.com', authenticator, jar);
+
+    const page = await agent.get('/profile/passkeys');
+    expect(page.text).toContain('needs no password now');
+    expect(page.text).not.toContain('name="password"');
+    expect((await removeWithoutPassword(agent, phone?.id ?? 0)).status).toBe(303);
+    expect((await passkeysOf(ctx, person.id)).map((p) => p.name)).toEqual(['Laptop']);
+    expect((await auditOf(ctx, 'passkey.removed')).at(-1)?.details).toMatchObject({ proven_by: 'sso' });
+
+    // Eleven minutes on, the sign-in is no longer fresh: the password field is back and an empty one is refused.
+    ctx.clock.advance(11 * 60_000);
+    const stale = await agent.get('/profile/passkeys');
+    expect(stale.text).toContain('name="password"');
+    expect(stale.text).toContain('/login/sso?reauth=1&amp;next=/profile/passkeys');
+    const refused = await removeWithoutPassword(agent, laptop?.id ?? 0);
+    expect(refused.status).toBe(422);
+    expect((await passkeysOf(ctx, person.id)).length).toBe(1);
+
+    // A fresh sign-in at the provider (its session still open: no form), then removal works again.
+    const start = await agent.get('/login/sso?reauth=1&next=/profile/passkeys');
+    expect(start.status).toBe(303);
+    const back = await agent.get(pathOf(await providerAnswer(start.headers.location as string, '', jar)));
+    expect(back.headers.location).toBe('/login/code');
+    const { options, csrf } = await optionsFrom(agent, '/login/code', '/login/code/passkey/options');
+    const credential = JSON.stringify(authenticator.authenticate(options));
+    const signedIn = await agent.post('/login/code/passkey').type('form').send({ _csrf: csrf, credential });
+    expect(signedIn.headers.location).toBe('/profile/passkeys');
+    expect((await removeWithoutPassword(agent, laptop?.id ?? 0)).status).toBe(303);
+    expect(await passkeysOf(ctx, person.id)).toEqual([]);
+  });
+
+  test('a password session still needs the password', async () => {
+    const person = await personWithEmail(ctx, provider, 'supervisor', 'pw@example.com');
+    const agent = await signIn(ctx.app, person.username);
+    await registerPasskey(agent, newAuthenticator());
+    const [passkey] = await passkeysOf(ctx, person.id);
+    expect((await removeWithoutPassword(agent, passkey?.id ?? 0)).status).toBe(422);
+    expect((await passkeysOf(ctx, person.id)).length).toBe(1);
   });
 });
