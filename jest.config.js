@@ -51,6 +51,8 @@ const POSTGRES_SUITES = [
   'test/inbox/inbox.test.ts',
   'test/calls/import-jobs.test.ts',
   'test/topics/topics.test.ts',
+  'test/passkeys/tokens.test.ts',
+  'test/sso/break-glass.test.ts',
 ];
 
 /** @type {import('jest').Config} */

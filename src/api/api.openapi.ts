@@ -24,10 +24,11 @@ export const apiPaths = {
   },
   '/api/v1/tokens': {
     post: {
-      summary: 'Create a personal access token with a username and password (throttled like the login page)',
+      summary:
+        'Create a personal access token with a username, password and, with an app code on, `totp` (throttled like the login page). 403 when the second factor is a passkey only: create the token on the profile page',
       security: [],
       requestBody: jsonBody(createTokenSchema),
-      responses: { 201: jsonResponse('The token, shown once', tokenCreatedSchema), ...errors(401, 415, 422, 429) },
+      responses: { 201: jsonResponse('The token, shown once', tokenCreatedSchema), ...errors(401, 403, 415, 422, 429) },
     },
   },
   '/api/v1/tokens/{id}': {

@@ -4,7 +4,7 @@ import { isoNow } from '../lib/clock';
 import { Forbidden, Unauthorized } from '../lib/errors';
 import { decoyHash, verifyPassword } from '../lib/passwords';
 import type { User } from '../db/schema';
-import { hasSecondFactor, mustEnrol, verifySecondFactor } from '../mfa';
+import { hasSecondFactor, mustEnrol, passkeyOnly, verifySecondFactor } from '../mfa';
 import { findUserByUsername } from '../users';
 
 export const BAD_CREDENTIALS = 'Wrong username or password.';
@@ -41,6 +41,10 @@ export async function passwordOnlySignIn(deps: AppDeps, user: User): Promise<voi
   await deps.throttle.recordSuccess(user.username);
 }
 
+const PASSKEY_ONLY =
+  'Your second factor is a passkey, which this route cannot check. Sign in on the sign-in page with your passkey ' +
+  'and create a token on your profile page (API tokens).';
+
 /**
  * A whole sign-in in one request (POST /api/v1/tokens): the password, then the `totp` code (a current code or an
  * unused recovery code) when the user has a second factor. A role that must have one and has none gets no token.
@@ -53,6 +57,8 @@ export async function authenticate(
   totp?: string,
 ): Promise<User> {
   const user = await checkPassword(deps, username, password, ip);
+  // A passkey needs the browser's ceremony, which a script's one request cannot give: no token without it.
+  if (await passkeyOnly(deps, user.id)) throw new Forbidden(PASSKEY_ONLY);
   if (await hasSecondFactor(deps, user.id)) {
     await verifySecondFactor(deps, user, totp ?? '', ip);
     return user;

@@ -77,7 +77,7 @@ async function secondStep(deps: AppDeps, req: Request, res: Response, next: Next
     return refusedPage(res, err, 'auth/code', { title: 'Enter your code', passkeyStep: true });
   }
   delete req.session.pendingSignIn;
-  completeSignIn(deps, req, res, next, toSessionUser(user), pending.next);
+  completeSignIn(deps, req, res, next, toSessionUser(user), pending.next, pending.sso);
 }
 
 /** The passkey routes of the sign-in pages; `safeNext` is the sign-in page's own check of where to go after. */

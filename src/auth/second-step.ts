@@ -53,7 +53,7 @@ async function checkCodeStep(deps: AppDeps, req: Request, res: Response, next: N
     throw err;
   }
   delete req.session.pendingSignIn;
-  completeSignIn(deps, req, res, next, toSessionUser(user), pending.next);
+  completeSignIn(deps, req, res, next, toSessionUser(user), pending.next, pending.sso);
 }
 
 export function signInWithCode(router: Router, deps: AppDeps): void {

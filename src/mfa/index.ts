@@ -2,4 +2,4 @@
 export { totpApiRoutes } from './mfa.api';
 export { mfaPaths } from './mfa.openapi';
 export { enrolmentGate, markEnrolmentDue, mfaRoutes } from './mfa.routes';
-export { hasSecondFactor, mustEnrol, passkeysAreLastFactor, verifySecondFactor } from './mfa.service';
+export { hasSecondFactor, mustEnrol, passkeyOnly, passkeysAreLastFactor, verifySecondFactor } from './mfa.service';

@@ -46,6 +46,11 @@ export async function hasSecondFactor(deps: AppDeps, userId: number): Promise<bo
   return (await totpOn(deps, userId)) || hasPasskey(deps, userId);
 }
 
+/** Passkeys are the person's only second factor: no app code to type where only a code can be checked. */
+export async function passkeyOnly(deps: AppDeps, userId: number): Promise<boolean> {
+  return !(await totpOn(deps, userId)) && hasPasskey(deps, userId);
+}
+
 /** True when the role needs a second factor and passkeys are the person's only one (the last can't go). */
 export async function passkeysAreLastFactor(deps: AppDeps, user: { id: number; role: Role }): Promise<boolean> {
   const policy = await secondFactorPolicy(deps.db);

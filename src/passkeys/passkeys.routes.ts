@@ -11,6 +11,14 @@ import { finishRegistration } from './registration';
 import { ownPasskeys, removeOwnPasskey, renameOwnPasskey } from './passkeys.service';
 
 export const PASSKEYS_PAGE = '/profile/passkeys';
+/** How recent a sign-in at the identity provider stands in for the password when removing a passkey. */
+export const FRESH_SSO_MS = 10 * 60_000;
+
+/** This session signed in through single sign-on within the last few minutes (ssoAt: the provider's sign-in). */
+function freshSso(deps: AppDeps, req: Request): boolean {
+  const at = req.session.ssoSignedIn ? req.session.ssoAt : undefined;
+  return at !== undefined && deps.clock.now().getTime() - at <= FRESH_SSO_MS;
+}
 
 export interface PasskeyRouteOptions {
   /** Whether the person's role needs a second factor that passkeys alone provide (no app code): mfa's rule. */
@@ -42,6 +50,8 @@ async function renderPage(
     configured: deps.config.webauthn !== null,
     passkeys: await ownPasskeys(deps, actor.id),
     required: Boolean(req.session.mustEnrol),
+    ssoSession: Boolean(req.session.ssoSignedIn),
+    freshSso: freshSso(deps, req),
     errors: {},
     name: '',
     ...extra,
@@ -112,7 +122,11 @@ function remove(routeOptions: PasskeyRouteOptions) {
     const id = idParam(req, 'passkey');
     const lastFactorRequired = await routeOptions.lastFactorRequired(deps, actor);
     const done = await onPage(deps, req, res, () =>
-      removeOwnPasskey(deps, actor, id, formBody(req).password, { ip: clientIp(req), lastFactorRequired }),
+      removeOwnPasskey(deps, actor, id, formBody(req).password, {
+        ip: clientIp(req),
+        lastFactorRequired,
+        freshSso: freshSso(deps, req),
+      }),
     );
     if (done) successRedirect(req, res, 'Passkey removed.', PASSKEYS_PAGE);
   };

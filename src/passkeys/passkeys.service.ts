@@ -1,5 +1,5 @@
 import { recordAudit } from '../audit';
-import type { Role } from '../db/schema';
+import type { Role, User } from '../db/schema';
 import { inTransaction } from '../db/transaction';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
@@ -32,7 +32,8 @@ export async function renameOwnPasskey(deps: AppDeps, userId: number, id: number
 
 /**
  * Removing a passkey needs the password again (someone at an unlocked screen cannot remove the owner's factor),
- * checked under the sign-in throttle. `keepsLastFactor` says whether the person's role needs a second factor
+ * checked under the sign-in throttle, or a single sign-on at the provider within the last few minutes (`freshSso`:
+ * a person who signs in through SSO may have no password they know). `keepsLastFactor` says whether the person's role needs a second factor
  * that this passkey would be the last of.
  */
 export async function removeOwnPasskey(
@@ -40,7 +41,7 @@ export async function removeOwnPasskey(
   actor: { id: number; role: Role },
   id: number,
   password: unknown,
-  options: { ip: string; lastFactorRequired: boolean },
+  options: { ip: string; lastFactorRequired: boolean; freshSso: boolean },
 ): Promise<void> {
   const passkey = await findOwnPasskey(deps.db, actor.id, id);
   const user = await findUserById(deps.db, actor.id);
@@ -51,16 +52,7 @@ export async function removeOwnPasskey(
       'second_factor_required',
     );
   }
-  await deps.throttle.assertAllowed(user.username);
-  if (
-    typeof password !== 'string' ||
-    !password ||
-    !(await verifyPassword(password.slice(0, 1024), user.password_hash))
-  ) {
-    const limited = await deps.throttle.recordFailure(user.username, options.ip);
-    if (limited) throw limited;
-    throw new Validation([{ path: `remove_${id}`, message: 'That password is not right.' }]);
-  }
+  if (!options.freshSso) await checkOwnPassword(deps, user, id, password, options.ip);
   const now = isoNow(deps.clock);
   await inTransaction(deps.db, async (trx) => {
     await deletePasskey(trx, actor.id, id);
@@ -69,10 +61,23 @@ export async function removeOwnPasskey(
       action: 'passkey.removed',
       entityType: 'user',
       entityId: actor.id,
-      details: { passkey_id: id, name: passkey.name },
+      details: { passkey_id: id, name: passkey.name, proven_by: options.freshSso ? 'sso' : 'password' },
       ip: options.ip,
     });
   });
+}
+
+async function checkOwnPassword(deps: AppDeps, user: User, id: number, password: unknown, ip: string) {
+  await deps.throttle.assertAllowed(user.username);
+  if (
+    typeof password !== 'string' ||
+    !password ||
+    !(await verifyPassword(password.slice(0, 1024), user.password_hash))
+  ) {
+    const limited = await deps.throttle.recordFailure(user.username, ip);
+    if (limited) throw limited;
+    throw new Validation([{ path: `remove_${id}`, message: 'That password is not right.' }]);
+  }
 }
 
 /** An admin's reset of a person's second factor also removes their passkeys (in the caller's transaction). */

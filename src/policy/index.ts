@@ -56,3 +56,6 @@ export {
 } from './coaching';
 export { inDepartments, managedDepartments, mayConfirmTraining } from './training';
 export type { DepartmentScope } from './training';
+export { assertBreakGlassKept, breakGlassState, mayUsePassword } from './break-glass';
+export type { BreakGlassState } from './break-glass';
+export { BREAK_GLASS_ID_KEY, BREAK_GLASS_KEY, SSO_ONLY_KEY } from './break-glass.queries';

@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../deps';
 import { Validation } from '../lib/errors';
 import { clientIp, pickFields, successRedirect, withDeps } from '../lib/http';
-import { actorOf, requireRole } from '../policy';
+import { actorOf, breakGlassState, requireRole } from '../policy';
 import { saveSsoPolicy, ssoPolicy } from './sso.settings';
 
 const PAGE = '/admin/security/sso';
@@ -10,7 +10,9 @@ const FIELDS = ['create_users', 'sso_only', 'break_glass', 'idp_mfa'] as const;
 
 async function showSettings(deps: AppDeps, _req: Request, res: Response, status = 200, extra = {}) {
   const policy = await ssoPolicy(deps.db);
+  const breakGlass = await breakGlassState(deps.db, deps.config.oidc !== null);
   res.status(status).render('sso/settings', {
+    breakGlassProblem: breakGlass.problem,
     title: 'Single sign-on',
     configured: deps.config.oidc !== null,
     providerName: deps.config.oidc?.displayName ?? '',

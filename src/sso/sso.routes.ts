@@ -22,7 +22,8 @@ function renderLogin(res: Response, status: number, error: string, username = ''
 async function start(deps: AppDeps, req: Request, res: Response, next: NextFunction) {
   const oidc = deps.config.oidc;
   if (!oidc) throw new NotFound();
-  if (req.user) return res.redirect(303, '/');
+  // Signed in already: only a deliberate fresh sign-in (reauth=1, e.g. to remove a passkey without a password).
+  if (req.user && req.query.reauth !== '1') return res.redirect(303, '/');
   let started;
   try {
     started = await startSso(oidc, safeNext(req.query.next), deps.clock.now().getTime());
@@ -82,7 +83,14 @@ async function afterProvider(
   if (!policy.idpMfa && (await hasSecondFactor(deps, user.id))) {
     req.session.regenerate((err) => {
       if (err) return next(err);
-      req.session.pendingSignIn = { userId: user.id, since: deps.clock.now().getTime(), next: target };
+      const now = deps.clock.now().getTime();
+      // The SSO marker rides through the second-factor step, so the final session can end the provider's too.
+      req.session.pendingSignIn = {
+        userId: user.id,
+        since: now,
+        next: target,
+        sso: { idToken: identity.idToken, at: now },
+      };
       res.redirect(303, '/login/code');
     });
     return;
@@ -92,6 +100,8 @@ async function afterProvider(
     if (loginErr) return next(loginErr);
     req.session.startedAt = deps.clock.now().getTime();
     req.session.ssoSignedIn = true;
+    req.session.ssoIdToken = identity.idToken;
+    req.session.ssoAt = req.session.startedAt;
     const done = async () => {
       await recordAudit(deps.db, isoNow(deps.clock), {
         actorId: user.id,
@@ -107,16 +117,18 @@ async function afterProvider(
 }
 
 /** Where the provider's sign-out sends the browser back to: it must be registered with the provider. */
-async function providerSignOut(deps: AppDeps): Promise<URL | undefined> {
+async function providerSignOut(deps: AppDeps, idToken: string | undefined): Promise<URL | undefined> {
   const oidc = deps.config.oidc;
   if (!oidc) return undefined;
   try {
     const configuration = await providerConfiguration(oidc);
     if (!configuration.serverMetadata().end_session_endpoint) return undefined;
-    // client_id rather than id_token_hint: no token in a URL (browser history, proxies' logs).
+    // id_token_hint names the provider's session to end (RP-Initiated Logout 1.0, RECOMMENDED); this redirect
+    // is the one URL the spec puts it in. The token itself is kept in the server-side session, never shown.
     return (await openIdClient()).buildEndSessionUrl(configuration, {
       client_id: oidc.clientId,
       post_logout_redirect_uri: new URL('/login', oidc.redirectUri).href,
+      ...(idToken ? { id_token_hint: idToken } : {}),
     });
   } catch (err) {
     deps.logger.warn({ err }, 'single sign-on: no provider sign-out (discovery failed)');
@@ -128,7 +140,7 @@ async function providerSignOut(deps: AppDeps): Promise<URL | undefined> {
 async function signOut(deps: AppDeps, req: Request, res: Response, next: NextFunction) {
   if (!req.user || !req.session.ssoSignedIn) return next();
   const userId = req.user.id;
-  const endUrl = await providerSignOut(deps);
+  const endUrl = await providerSignOut(deps, req.session.ssoIdToken);
   req.logout((err) => {
     if (err) return next(err);
     req.session.destroy((destroyErr) => {

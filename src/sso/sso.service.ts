@@ -78,6 +78,8 @@ export interface SsoIdentity {
   name: string | null;
   preferredUsername: string | null;
   amr: string[];
+  /** Kept in the server-side session only: the id_token_hint of the provider's sign-out. */
+  idToken: string;
 }
 
 /**
@@ -114,6 +116,7 @@ export async function finishSso(oidc: OidcConfig, pending: PendingSso, query: st
     name: typeof profile.name === 'string' ? profile.name : null,
     preferredUsername: typeof profile.preferred_username === 'string' ? profile.preferred_username : null,
     amr: Array.isArray(claims.amr) ? claims.amr.filter((v): v is string => typeof v === 'string') : [],
+    idToken: tokens.id_token,
   };
 }
 

@@ -6,7 +6,7 @@ import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
 import { Validation } from '../lib/errors';
 import { parseInput } from '../lib/validation';
-import { isAdmin, type Actor } from '../policy';
+import { BREAK_GLASS_ID_KEY, BREAK_GLASS_KEY, SSO_ONLY_KEY, isAdmin, mayUsePassword, type Actor } from '../policy';
 import { findUserByUsername } from '../users';
 import { readSetting, writeSetting } from './sso.queries';
 
@@ -25,8 +25,8 @@ export interface SsoPolicy {
 
 const KEYS = {
   createUsers: 'sso_create_users',
-  ssoOnly: 'sso_only',
-  breakGlass: 'sso_break_glass',
+  ssoOnly: SSO_ONLY_KEY,
+  breakGlass: BREAK_GLASS_KEY,
   idpMfa: 'sso_idp_mfa',
 };
 
@@ -54,8 +54,9 @@ const policySchema = z.object({
   idp_mfa: onOff("the provider's multi-factor sign-in"),
 });
 
-async function assertBreakGlass(deps: AppDeps, input: z.output<typeof policySchema>): Promise<void> {
-  if (input.sso_only !== 'on') return;
+/** SSO-only needs an active admin for break-glass: their id, kept beside the name (0 when SSO-only is off). */
+async function assertBreakGlass(deps: AppDeps, input: z.output<typeof policySchema>): Promise<number> {
+  if (input.sso_only !== 'on') return 0;
   if (!deps.config.oidc) {
     throw new Validation([
       { path: 'sso_only', message: 'Single sign-on is not configured (OIDC_ISSUER and the rest).' },
@@ -66,11 +67,12 @@ async function assertBreakGlass(deps: AppDeps, input: z.output<typeof policySche
     const message = 'Name an active admin who may still sign in with a password, in case single sign-on is down.';
     throw new Validation([{ path: 'break_glass', message }]);
   }
+  return admin.id;
 }
 
 export async function saveSsoPolicy(deps: AppDeps, actor: Actor, raw: unknown, ip?: string): Promise<SsoPolicy> {
   const input = parseInput(policySchema, raw);
-  await assertBreakGlass(deps, input);
+  const breakGlassId = await assertBreakGlass(deps, input);
   const before = await ssoPolicy(deps.db);
   const after: SsoPolicy = {
     createUsers: input.create_users === 'on',
@@ -83,15 +85,17 @@ export async function saveSsoPolicy(deps: AppDeps, actor: Actor, raw: unknown, i
     await writeSetting(trx, KEYS.createUsers, after.createUsers ? '1' : '0');
     await writeSetting(trx, KEYS.ssoOnly, after.ssoOnly ? '1' : '0');
     await writeSetting(trx, KEYS.breakGlass, after.breakGlass);
+    await writeSetting(trx, BREAK_GLASS_ID_KEY, String(breakGlassId));
     await writeSetting(trx, KEYS.idpMfa, after.idpMfa ? '1' : '0');
     await recordAudit(trx, now, { actorId: actor.id, action: 'settings.sso', details: { before, after }, ip });
   });
   return after;
 }
 
-/** While SSO is the only way in, a password works for the break-glass admin alone. */
+/**
+ * While SSO is the only way in, a password works for the break-glass admin alone, and only while that account is
+ * still the active admin it was when named (src/policy/break-glass.ts); otherwise for no one.
+ */
 export async function passwordAllowed(deps: AppDeps, username: string): Promise<boolean> {
-  if (!deps.config.oidc) return true;
-  const policy = await ssoPolicy(deps.db);
-  return !policy.ssoOnly || (policy.breakGlass !== '' && policy.breakGlass === username);
+  return mayUsePassword(deps.db, deps.config.oidc !== null, username);
 }

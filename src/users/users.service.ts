@@ -16,7 +16,7 @@ import {
   findTeam,
   setDepartmentManager,
 } from '../org';
-import { isAdmin, isCsr, isManager, isSupervisor, type Actor } from '../policy';
+import { assertBreakGlassKept, isAdmin, isCsr, isManager, isSupervisor, type Actor } from '../policy';
 import { createUserSchema, updateUserSchema, type CreateUserInput } from './users.schemas';
 import {
   countActiveAdmins,
@@ -144,6 +144,7 @@ export async function updateUser(
   const teamId = input.team_id === undefined ? user.team_id : input.team_id;
   await assertPlacement(deps.db, role, isCsr({ role }) ? teamId : null);
   await assertAdminsRemain(deps.db, actor, user, role, input.active);
+  await assertBreakGlassKept(deps.db, deps.config.oidc !== null, user, { role, active: input.active });
   await assertFree(deps.db, 'extension', input.extension, userId);
   await assertFree(deps.db, 'email', input.email, userId);
 

@@ -1,0 +1,31 @@
+import type { Executor } from '../db/transaction';
+
+// The single sign-on settings the break-glass rule reads (written by src/sso/sso.settings.ts), and the admin it names.
+
+export const SSO_ONLY_KEY = 'sso_only';
+export const BREAK_GLASS_KEY = 'sso_break_glass';
+/** The break-glass admin's user id beside their username: a later account with the same name is not them. */
+export const BREAK_GLASS_ID_KEY = 'sso_break_glass_id';
+
+export async function breakGlassSettings(db: Executor) {
+  const rows = await db
+    .selectFrom('settings')
+    .select(['key', 'value'])
+    .where('key', 'in', [SSO_ONLY_KEY, BREAK_GLASS_KEY, BREAK_GLASS_ID_KEY])
+    .execute();
+  const value = (key: string) => rows.find((r) => r.key === key)?.value;
+  const id = Number(value(BREAK_GLASS_ID_KEY));
+  return {
+    ssoOnly: value(SSO_ONLY_KEY) === '1',
+    username: value(BREAK_GLASS_KEY) ?? '',
+    userId: Number.isInteger(id) && id > 0 ? id : null,
+  };
+}
+
+export async function breakGlassAccount(db: Executor, userId: number) {
+  return db
+    .selectFrom('users')
+    .select(['id', 'username', 'role', 'active'])
+    .where('id', '=', userId)
+    .executeTakeFirst();
+}
