@@ -22,10 +22,10 @@ export async function breakGlassSettings(db: Executor) {
   };
 }
 
-export async function breakGlassAccount(db: Executor, userId: number) {
-  return db
-    .selectFrom('users')
-    .select(['id', 'username', 'role', 'active'])
-    .where('id', '=', userId)
-    .executeTakeFirst();
+/** The named admin: by id, or by username alone for settings saved before the id was stored beside it. */
+export async function breakGlassAccount(db: Executor, named: { userId: number | null; username: string }) {
+  const query = db.selectFrom('users').select(['id', 'username', 'role', 'active']);
+  if (named.userId !== null) return query.where('id', '=', named.userId).executeTakeFirst();
+  if (!named.username) return undefined;
+  return query.where('username', '=', named.username).executeTakeFirst();
 }

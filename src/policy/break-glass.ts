@@ -32,7 +32,7 @@ export async function breakGlassState(db: Executor, ssoConfigured: boolean): Pro
   const settings = await breakGlassSettings(db);
   if (!ssoConfigured || !settings.ssoOnly)
     return { ssoOnly: false, username: settings.username, valid: false, problem: null };
-  const account = settings.userId === null ? undefined : await breakGlassAccount(db, settings.userId);
+  const account = await breakGlassAccount(db, settings);
   const problem = problemOf(settings.username, account);
   return { ssoOnly: true, username: settings.username, valid: problem === null, problem };
 }
@@ -53,7 +53,7 @@ export async function assertBreakGlassKept(
   const losesAdmin = isAdmin(user) && user.active === 1 && (!isAdmin(change) || change.active === false);
   if (!losesAdmin) return;
   const settings = await breakGlassSettings(db);
-  if (!ssoConfigured || !settings.ssoOnly || settings.userId !== user.id) return;
+  if (!ssoConfigured || !settings.ssoOnly || (await breakGlassAccount(db, settings))?.id !== user.id) return;
   throw new Conflict(
     `${user.username} is the break-glass admin while single sign-on is the only way in. ` +
       'Name another active admin under Security → Single sign-on first.',

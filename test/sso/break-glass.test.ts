@@ -143,6 +143,19 @@ describe('when the break-glass admin stops qualifying anyway, passwords open for
     expect((await adminAgent.get('/admin/security/sso')).text).not.toContain('Nobody can sign in with a password.');
   });
 
+  test('settings saved before the id was stored (an upgrade): the admin is found by name, and still kept', async () => {
+    await ctx.deps.db.deleteFrom('settings').where('key', '=', 'sso_break_glass_id').execute();
+    expect((await adminAgent.get('/admin/security/sso')).text).not.toContain('Nobody can sign in with a password.');
+    expect((await passwordLogin(breakGlass.username)).status).toBe(303);
+    expect((await passwordLogin(otherAdmin.username)).status).toBe(403);
+    const csrf = await csrfFrom(adminAgent, `/admin/users/${breakGlass.id}`);
+    const demote = await adminAgent
+      .post(`/admin/users/${breakGlass.id}`)
+      .type('form')
+      .send({ _csrf: csrf, display_name: breakGlass.display_name, role: 'manager', team_id: '', extension: '' });
+    expect(demote.status).toBe(409);
+  });
+
   test('a healthy break-glass admin: no warning, their password works', async () => {
     expect((await adminAgent.get('/admin/security/sso')).text).not.toContain('Nobody can sign in with a password.');
     expect((await passwordLogin(breakGlass.username)).status).toBe(303);
