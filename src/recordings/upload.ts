@@ -73,6 +73,8 @@ export function stagedCallFiles(req: Request): { recording?: StagedFile; transcr
 function removeStagedWhenDone(deps: AppDeps, req: Request, res: Response): void {
   res.on('close', () => {
     for (const file of uploadedFiles(req)) {
+      // An aborted request leaves multer's half-written entry without a name; multer removed that part file itself.
+      if (!file.filename) continue;
       deps.storage
         .removeStaged(file.filename)
         .catch((err: unknown) => deps.logger.error({ err }, 'staging cleanup failed'));
