@@ -4,7 +4,8 @@ import { autoRubrics, callsToReach, queuedCalls } from './autoeval.queries';
 import { evaluateCalls, type RubricCache } from './autoeval.service';
 
 // The background work of auto mode. Two sources of calls to (re)evaluate:
-//  - the queue: calls whose transcript or analysis changed, marked in the transaction that changed them;
+//  - the queue: calls stored with a transcript, or whose transcript or analysis changed, marked in the
+//    transaction that stored or changed them (a call committed after a higher id is still reached);
 //  - the sweep: analysed calls with no automatic evaluation by the current published version of a rubric in
 //    auto mode (new calls, and every call after a new version is published). Each rubric version's sweep starts
 //    at the first call once per process and then only looks past the last call it reached, so after start-up a

@@ -7,8 +7,9 @@ import { activeTopics, analysedCallsAfter, queuedCalls, setSweptTo, topicVersion
 import type { TopicRule } from './topics.schemas';
 
 // The background tagging of calls by topics. Two sources of work:
-//  - the queue: calls whose transcript or analysis changed, marked in the transaction that changed them; each is
-//    tagged by every active topic and taken off the queue in the same transaction;
+//  - the queue: calls stored with a transcript, or whose transcript or analysis changed, marked in the
+//    transaction that stored or changed them (so a call committed after a higher id is never missed, as can
+//    happen on PostgreSQL); each is tagged by every active topic and taken off the queue in one transaction;
 //  - each active topic's sweep over the analysed calls in id order, from its stored `swept_to_call_id` (reset to
 //    0 when the rule changes), which also reaches new calls. The sweep's position is written with each batch, so
 //    a restart resumes there; a batch re-checks the topic's version first and stops when the topic changed
