@@ -220,6 +220,9 @@ describe('the customer report', () => {
     expect(list.status).toBe(200);
     expect(list.text).toContain(`href="/calls/${b}"`);
     expect(list.text).not.toContain(`href="/calls/${a}"`);
+    // The filter chip names the topic (not its id); an unknown id still shows as a removable chip.
+    expect(list.text).toContain('aria-label="Remove filter: Topic: Complaint"');
+    expect((await admin.get('/calls?topic=99999')).text).toContain('aria-label="Remove filter: Topic: #99999"');
     const csv = await admin.get('/reports/table/customer-topics.csv?from=2026-11-30&to=2026-12-13');
     expect(csvRows(csv.text)).toEqual([
       ['week', 'topic', 'calls', 'analysed_calls', 'share_pct', 'avg_csat', 'csat_calls', 'avg_score', 'scorecards'],
