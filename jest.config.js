@@ -18,6 +18,7 @@ const shared = {
  */
 const POSTGRES_SUITES = [
   'test/db/copy.test.ts',
+  'test/topics/default-topics.test.ts',
   'test/org/org.test.ts',
   'test/users/admin-users.test.ts',
   'test/disputes/open.test.ts',

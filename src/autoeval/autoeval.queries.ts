@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { AutoEvaluationAnswersTable, AutoEvaluationsTable } from '../db/schema';
+import { callQueue } from '../db/call-queue';
 import type { Executor } from '../db/transaction';
 
 // Automatic evaluations: the rubrics in auto mode, the calls they still have to reach, and the stored answers
@@ -22,29 +23,12 @@ export async function autoRubrics(db: Executor): Promise<AutoRubricRef[]> {
   return rows.map((r) => ({ id: r.id, family_id: r.family_id ?? r.id }));
 }
 
+const queue = callQueue('auto_evaluation_queue');
+
 /** Marks a call's facts as changed: its automatic evaluations are redone by the runner. Idempotent. */
-export async function queueCall(db: Executor, callId: number, now: string): Promise<void> {
-  await db
-    .insertInto('auto_evaluation_queue')
-    .values({ call_id: callId, queued_at: now })
-    .onConflict((oc) => oc.column('call_id').doNothing())
-    .execute();
-}
-
-export async function queuedCalls(db: Executor, limit: number): Promise<number[]> {
-  const rows = await db
-    .selectFrom('auto_evaluation_queue')
-    .select('call_id')
-    .orderBy('queued_at')
-    .orderBy('call_id')
-    .limit(limit)
-    .execute();
-  return rows.map((r) => r.call_id);
-}
-
-export async function unqueueCall(db: Executor, callId: number): Promise<void> {
-  await db.deleteFrom('auto_evaluation_queue').where('call_id', '=', callId).execute();
-}
+export const queueCall = queue.add;
+export const queuedCalls = queue.next;
+export const unqueueCall = queue.remove;
 
 /**
  * Analysed calls (audio analysed, or a transcript) with an agent, after `afterId`, that have no automatic

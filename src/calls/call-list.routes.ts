@@ -6,6 +6,7 @@ import { successRedirect } from '../lib/http';
 import { listTeams } from '../org';
 import { actorOf, requireRole, STAFF_ROLES } from '../policy';
 import { publishedRubrics } from '../rubrics';
+import { topicName } from '../topics';
 import { COUNT_CAP, distinctCategories } from './calls.queries';
 import { searchCalls } from './calls.service';
 import { filterChips, filterParams, SORTABLE, sortLinks } from './call-list.view';
@@ -26,7 +27,8 @@ const EMPTY_RESULT = { items: [], total: 0, next_cursor: null, query: {}, scope:
 async function renderList(deps: AppDeps, req: Request, res: Response, result: ListResult | null, extras: ListExtras) {
   const shown = result ?? EMPTY_RESULT;
   const scope = result?.scope;
-  const [teams, categories, views, scores, rubrics] = await Promise.all([
+  const topic = result?.query.topic;
+  const [teams, categories, views, scores, rubrics, topicLabel] = await Promise.all([
     scope ? listTeams(deps.db, scope.all ? undefined : scope.teamIds) : [],
     result ? distinctCategories(deps.db) : [],
     savedViewsOf(deps.db, actorOf(req).id),
@@ -35,7 +37,9 @@ async function renderList(deps: AppDeps, req: Request, res: Response, result: Li
       shown.items.map((c) => c.id),
     ),
     publishedRubrics(deps.db),
+    topic ? topicName(deps.db, Number(topic)) : undefined,
   ]);
+  const topics = topic && topicLabel ? [{ id: Number(topic), name: topicLabel }] : [];
   const baseQuery = filterParams(shown.query).toString();
   res.status(extras.status ?? 200).render('calls/list', {
     title: 'Calls',
@@ -45,7 +49,7 @@ async function renderList(deps: AppDeps, req: Request, res: Response, result: Li
     views,
     scores,
     defaultRubric: rubrics[0] ?? null,
-    chips: filterChips(shown.query, teams),
+    chips: filterChips(shown.query, teams, topics),
     sorts: sortLinks(shown.query),
     sortable: SORTABLE,
     errors: extras.errors ?? {},

@@ -22,7 +22,6 @@ const LABELS: Record<string, (value: string) => string> = {
   to: (v) => `To ${v}`,
   days: (v) => `Last ${v} day${v === '1' ? '' : 's'}`,
   category: (v) => `Category: ${v}`,
-  topic: (v) => `Topic #${v}`,
   min_duration: (v) => `Duration ≥ ${v} s`,
   max_duration: (v) => `Duration ≤ ${v} s`,
   min_hold: (v) => `Hold ≥ ${v} s`,
@@ -52,14 +51,15 @@ function without(params: URLSearchParams, key: string): string {
   return text ? `/calls?${text}` : '/calls';
 }
 
-/** One removable chip per active filter. */
-export function filterChips(query: Partial<CallListQuery>, teams: Named[]): FilterChip[] {
+/** One removable chip per active filter (teams and the topic by name, given the names the list knows). */
+export function filterChips(query: Partial<CallListQuery>, teams: Named[], topics: Named[] = []): FilterChip[] {
   const params = filterParams(query);
   const chips: FilterChip[] = [];
   for (const [key, value] of params) {
     if (key === 'sort' || key === 'order') continue;
     let label: string | undefined;
     if (key === 'team_id') label = `Team: ${teams.find((t) => String(t.id) === value)?.name ?? value}`;
+    else if (key === 'topic') label = `Topic: ${topics.find((t) => String(t.id) === value)?.name ?? `#${value}`}`;
     else label = CHOICES[key]?.[value] ?? LABELS[key]?.(value);
     if (label) chips.push({ label, removeHref: without(params, key) });
   }

@@ -1,5 +1,6 @@
 import { enqueueAnalysis } from '../analysis';
 import { recordAudit } from '../audit';
+import { callFactsChanged } from '../autoeval';
 import { isUniqueViolation } from '../db/errors';
 import type { Call, NewCall } from '../db/schema';
 import { inTransaction } from '../db/transaction';
@@ -120,6 +121,9 @@ export async function ingestCall(
         const callId = await insertCall(trx, row);
         // Every call stored with a recording is analysed (DOMAIN.md, Automatic analysis).
         if (recording) await enqueueAnalysis(trx, callId, now);
+        // A call stored with its transcript is analysed already: queued for the automatic rules in this
+        // transaction, so a runner's sweep that has passed its id (a later id committed first) still reaches it.
+        if (transcript) await callFactsChanged(trx, callId, now);
         await recordAudit(trx, now, {
           actorId: actor.id,
           action: 'call.created',

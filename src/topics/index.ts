@@ -3,4 +3,4 @@
 export { DEFAULT_TOPICS, ensureDefaultTopics } from './defaults';
 export { TopicTaggingRunner, topicTagging } from './topics.runner';
 export { topicRoutes } from './topics.routes';
-export { callFactsChangedForTopics, topicsOfCall, type CallTopicView } from './topics.service';
+export { callFactsChangedForTopics, topicName, topicsOfCall, type CallTopicView } from './topics.service';

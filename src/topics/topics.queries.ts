@@ -1,3 +1,4 @@
+import { callQueue } from '../db/call-queue';
 import type { Executor } from '../db/transaction';
 
 // Every query of the topics room: the topics, the tags they put on calls, and the queue of calls to re-tag.
@@ -84,28 +85,12 @@ export async function analysedCallsAfter(db: Executor, afterId: number, limit: n
   return rows.map((r) => r.id);
 }
 
-export async function queueCallForTopics(db: Executor, callId: number, now: string): Promise<void> {
-  await db
-    .insertInto('topic_tag_queue')
-    .values({ call_id: callId, queued_at: now })
-    .onConflict((oc) => oc.column('call_id').doNothing())
-    .execute();
-}
+const queue = callQueue('topic_tag_queue');
 
-export async function queuedCalls(db: Executor, limit: number): Promise<number[]> {
-  const rows = await db
-    .selectFrom('topic_tag_queue')
-    .select('call_id')
-    .orderBy('queued_at')
-    .orderBy('call_id')
-    .limit(limit)
-    .execute();
-  return rows.map((r) => r.call_id);
-}
-
-export async function unqueueCall(db: Executor, callId: number): Promise<void> {
-  await db.deleteFrom('topic_tag_queue').where('call_id', '=', callId).execute();
-}
+/** Queues a call to be re-tagged by every active topic (idempotent). */
+export const queueCallForTopics = queue.add;
+export const queuedCalls = queue.next;
+export const unqueueCall = queue.remove;
 
 export async function writeTag(
   db: Executor,

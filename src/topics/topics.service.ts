@@ -105,3 +105,8 @@ export async function topicsOfCall(db: DB, callId: number): Promise<CallTopicVie
     return { id: row.id, name: row.name, reason: row.reason, at_s: at };
   });
 }
+
+/** A topic's name for the call list's filter chip; undefined when there is no such topic. */
+export async function topicName(db: DB, id: number): Promise<string | undefined> {
+  return (await findTopic(db, id))?.name;
+}

@@ -183,9 +183,23 @@ const callFields = () => ({
   duration_s: '90',
 });
 
+const RISK_PAGES = [
+  '/evaluations?risk=any&sort=risk',
+  '/evaluations?risk=dead_air',
+  '/evaluations?risk=low_csat',
+  '/sampling',
+];
+
 const routes: Route[] = [
   { route: 'GET /', send: page(() => '/'), expected: everyone(200) },
   { route: 'GET /profile', send: page(() => '/profile'), expected: everyone(200) },
+  // Risk flags (dead air, overtalk, low CSAT, a critical item failed automatically): only on staff pages, the
+  // review queue's filter and sort, and the sampling overview; a CSR meets none of them.
+  ...RISK_PAGES.map((path) => ({
+    route: `GET ${path}`,
+    send: page(() => path),
+    expected: staffOnly(200),
+  })),
   { route: 'GET /admin/users', send: page(() => '/admin/users'), expected: adminOnly(200) },
   { route: 'GET /admin/users/new', send: page(() => '/admin/users/new'), expected: adminOnly(200) },
   { route: 'GET /admin/users/:id', send: page(() => `/admin/users/${victim.id}`), expected: adminOnly(200) },
@@ -841,5 +855,24 @@ describe('error answers never carry a stack trace', () => {
     expect(res.status).toBe(400);
     expectNoStackTrace(res.text);
     expect(res.text).toContain('The request body is not valid JSON.');
+  });
+});
+
+describe('silent monitoring of risk flags', () => {
+  test('a CSR sees no risk flag, filter or sort: refused on the staff pages, and no trace on their own', async () => {
+    const traces = /risk|flagged|dead air|overtalk|low csat/i;
+    for (const path of RISK_PAGES) {
+      const res = await agents.csr.get(path);
+      expect({ path, status: res.status }).toEqual({ path, status: 403 });
+      expect({ path, trace: traces.exec(res.text)?.[0] }).toEqual({ path, trace: undefined });
+    }
+    for (const path of ['/', '/scorecards', '/profile', '/?risk=any&sort=risk', '/scorecards?risk=any&sort=risk']) {
+      const res = await agents.csr.get(path);
+      expect({ path, status: res.status }).toEqual({ path, status: 200 });
+      expect({ path, trace: traces.exec(res.text)?.[0] }).toEqual({ path, trace: undefined });
+    }
+    // The staff pages do show them (so the checks above look at pages that have something to hide).
+    const queue = await agents.supervisor.get('/evaluations?risk=any&sort=risk');
+    expect(queue.text).toMatch(/risk/i);
   });
 });

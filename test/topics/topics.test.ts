@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { topicTagging } from '../../src/topics';
+import { callFields, pushCall } from '../calls/fixtures';
 import { callWithTranscript, sendTranscript, tokensFor, type Tokens } from '../autoeval/fixtures';
 import { makeTestApp, type TestContext } from '../helpers/app';
 import { buildOrg, type Org } from '../helpers/builders';
@@ -122,6 +123,25 @@ describe('tagging', () => {
     await postForm(admin, `/admin/topics/${id}/delete`, {}, '/admin/topics');
     expect(await ctx.deps.db.selectFrom('call_topics').selectAll().execute()).toEqual([]);
   });
+
+  test('a call stored with its transcript is queued in its own transaction: a sweep past its id still tags it', async () => {
+    expect((await addTopic({ name: 'Complaint', rule: COMPLAINT_RULE, active: 'on' })).status).toBe(303);
+    await run();
+    // As on PostgreSQL when a call with a higher id committed first and the sweep went past this one's id.
+    await ctx.deps.db.updateTable('topics').set({ swept_to_call_id: 1_000_000 }).execute();
+    const text = 'Agent: Thank you for calling.\nCustomer: I want to complain about my bill.\n';
+    const res = await pushCall(ctx.app, tokens.supervisorA ?? '', callFields(org.csrA.username), [
+      { field: 'transcript', bytes: Buffer.from(text), filename: 't.txt', contentType: 'text/plain' },
+    ]);
+    expect(res.status).toBe(201);
+    const id = (res.body as { id: number }).id;
+    for (const table of ['topic_tag_queue', 'auto_evaluation_queue'] as const) {
+      const queued = await ctx.deps.db.selectFrom(table).select('call_id').execute();
+      expect(queued.map((q) => q.call_id)).toContain(id);
+    }
+    await run();
+    expect((await tagsOf(id)).map((t) => t.name)).toEqual(['Complaint']);
+  });
 });
 
 describe('the admin page', () => {
@@ -200,6 +220,9 @@ describe('the customer report', () => {
     expect(list.status).toBe(200);
     expect(list.text).toContain(`href="/calls/${b}"`);
     expect(list.text).not.toContain(`href="/calls/${a}"`);
+    // The filter chip names the topic (not its id); an unknown id still shows as a removable chip.
+    expect(list.text).toContain('aria-label="Remove filter: Topic: Complaint"');
+    expect((await admin.get('/calls?topic=99999')).text).toContain('aria-label="Remove filter: Topic: #99999"');
     const csv = await admin.get('/reports/table/customer-topics.csv?from=2026-11-30&to=2026-12-13');
     expect(csvRows(csv.text)).toEqual([
       ['week', 'topic', 'calls', 'analysed_calls', 'share_pct', 'avg_csat', 'csat_calls', 'avg_score', 'scorecards'],
