@@ -136,13 +136,12 @@ function callRowOf(legs: Leg[], context: PbxContext): CsvRow {
  * only a few fields of each leg are held until the end, since a call's legs are written as each ends and so
  * lie apart in the file. A file with no line in the format is refused whole.
  */
-export async function* pbxRows(
+export async function pbxCallRows(
   file: string,
   context: PbxContext,
   onBytes?: (bytesRead: number) => void,
-): AsyncGenerator<CsvRow> {
+): Promise<CsvRow[]> {
   const { legs, errors } = await readLegs(file, context, onBytes);
   const rows = groupLegs(legs).map((group) => callRowOf(group, context));
-  const all = [...rows, ...errors].sort((a, b) => a.line - b.line);
-  yield* all;
+  return [...rows, ...errors].sort((a, b) => a.line - b.line);
 }
