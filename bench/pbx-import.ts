@@ -89,15 +89,21 @@ function callscoreFile(file: string, calls: number) {
   fs.writeFileSync(file, `${out.join('\n')}\n`);
 }
 
-async function timeImport(format: 'callscore' | 'asterisk', file: string): Promise<{ ms: number; created: number }> {
+/** Wall time and this process's CPU time (user + system: less swayed by a busy machine) of one import. */
+async function timeImport(
+  format: 'callscore' | 'asterisk',
+  file: string,
+): Promise<{ ms: number; cpuMs: number; created: number }> {
   const { deps, close } = await freshDeps();
   const actor = await seed(deps);
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const summary = await importCallsFile(deps, actor, file, { format, pauseMs: 0 });
+  const used = process.cpuUsage(cpu);
   const ms = performance.now() - started;
   await close();
   if (summary.errors.length) throw new Error(`${format}: ${summary.errors.length} errors`);
-  return { ms, created: summary.created };
+  return { ms, cpuMs: (used.user + used.system) / 1000, created: summary.created };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
@@ -113,9 +119,9 @@ async function main() {
   const ours = path.join(dir, 'calls.csv');
   asteriskFile(ast, legs);
   callscoreFile(ours, legs / 2);
-  const results: Record<string, { ms_per_call: number[]; load: number[] }> = {
-    asterisk: { ms_per_call: [], load: [] },
-    callscore: { ms_per_call: [], load: [] },
+  const results: Record<string, { ms_per_call: number[]; cpu_ms_per_call: number[]; load: number[] }> = {
+    asterisk: { ms_per_call: [], cpu_ms_per_call: [], load: [] },
+    callscore: { ms_per_call: [], cpu_ms_per_call: [], load: [] },
   };
   for (let r = 0; r < runs; r += 1) {
     for (const [format, file] of [
@@ -123,8 +129,9 @@ async function main() {
       ['callscore', ours],
     ] as const) {
       if (only !== undefined && format !== only) continue;
-      const { ms, created } = await timeImport(format, file);
+      const { ms, cpuMs, created } = await timeImport(format, file);
       results[format]?.ms_per_call.push(ms / created);
+      results[format]?.cpu_ms_per_call.push(cpuMs / created);
       results[format]?.load.push(os.loadavg()[0] ?? 0);
     }
   }
@@ -136,12 +143,16 @@ async function main() {
     callscore_ms_per_call_median: median(results.callscore?.ms_per_call ?? []),
     ratio_asterisk_to_callscore:
       median(results.asterisk?.ms_per_call ?? []) / median(results.callscore?.ms_per_call ?? []),
+    asterisk_cpu_ms_per_call_median: median(results.asterisk?.cpu_ms_per_call ?? []),
+    callscore_cpu_ms_per_call_median: median(results.callscore?.cpu_ms_per_call ?? []),
+    cpu_ratio_asterisk_to_callscore:
+      median(results.asterisk?.cpu_ms_per_call ?? []) / median(results.callscore?.cpu_ms_per_call ?? []),
     load_1min: results,
     cpus: os.cpus().length,
     measured_at: new Date().toISOString(),
   };
   if (only !== undefined) {
-    console.log(JSON.stringify({ only, ms_per_call: results[only]?.ms_per_call, load: os.loadavg() }));
+    console.log(JSON.stringify({ only, ...results[only], load_now: os.loadavg() }));
     return;
   }
   fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
