@@ -1,5 +1,6 @@
 import { Validation } from '../lib/errors';
-import { csvRecords, type CallLegIds, type CsvRow } from './csv';
+import { cdrRecords } from './cdr-csv';
+import type { CallLegIds, CsvRow } from './csv';
 import { legOf, localToUtc, type Leg, type PbxFormat } from './pbx-legs';
 
 // A phone system's CDR file read as calls: its legs grouped by call, each call as the columns of our CSV
@@ -26,7 +27,7 @@ interface ReadFile {
 async function readLegs(file: string, context: PbxContext, onBytes?: (n: number) => void): Promise<ReadFile> {
   const read: ReadFile = { legs: [], errors: [] };
   const toLeg = legOf[context.format];
-  for await (const { record, line } of csvRecords(file, onBytes, true)) {
+  for await (const { record, line } of cdrRecords(file, onBytes)) {
     if (record.length === 1 && record[0] === '') continue;
     try {
       read.legs.push(toLeg(record, line));
