@@ -50,6 +50,7 @@ const POSTGRES_SUITES = [
   'test/reports/fractional-seconds.test.ts',
   'test/passkeys/sign-in.test.ts',
   'test/inbox/inbox.test.ts',
+  'test/inbox/inbox-presets.test.ts',
   'test/calls/import-jobs.test.ts',
   'test/topics/topics.test.ts',
   'test/passkeys/tokens.test.ts',

@@ -1,5 +1,6 @@
-// Asterisk CDR import against our CSV import, per call: `npm run bench:pbx -- [--legs 200000]`.
+// Asterisk CDR import against our CSV import, per call: `npm run bench:pbx -- [--legs 200000] [--runs 3]`.
 // Writes bench/results/pbx-import.json with the medians and the machine's load when measured.
+// `--only asterisk|callscore` times one format and writes nothing (for profiling one with node --cpu-prof).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -60,18 +61,21 @@ async function seed(deps: AppDeps) {
 
 const stamp = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 
-/** Two legs per call (one ring leg not answered, one answered), as a 21-column Master.csv. */
+/**
+ * Two legs per call (one ring leg not answered, one answered), as a 21-column Master.csv: each leg its own
+ * uniqueid, both with the call's linkedid (as Asterisk writes them), so every leg is kept for the inbox.
+ */
 function asteriskFile(file: string, legs: number) {
   const out: string[] = [];
   const base = Date.parse('2026-10-01T08:00:00Z');
   for (let c = 0; c < legs / 2; c += 1) {
     const start = base + c * 20_000;
-    const id = `17900${c}.1`;
+    const linkedid = `17900${c}.1`;
     const ext = 1000 + (c % AGENTS);
-    const leg = (dst: string, answer: string, billsec: number, disp: string) =>
-      `"","5551234","600","from-trunk","""Caller"" <5551234>","SIP/trunk-${c.toString(16)}","${dst}","Dial","","${stamp(start)}",${answer},"${stamp(start + 60_000)}",60,${billsec},"${disp}","DOCUMENTATION","${id}","","","${id}",1`;
-    out.push(leg(`PJSIP/${ext + 1}-0001`, '', 0, 'NO ANSWER'));
-    out.push(leg(`PJSIP/${ext}-0002`, `"${stamp(start + 9000)}"`, 51, 'ANSWERED'));
+    const leg = (dst: string, answer: string, billsec: number, disp: string, uniqueid: string) =>
+      `"","5551234","600","from-trunk","""Caller"" <5551234>","SIP/trunk-${c.toString(16)}","${dst}","Dial","","${stamp(start)}",${answer},"${stamp(start + 60_000)}",60,${billsec},"${disp}","DOCUMENTATION","${uniqueid}","","","${linkedid}",1`;
+    out.push(leg(`PJSIP/${ext + 1}-0001`, '', 0, 'NO ANSWER', `17900${c}.2`));
+    out.push(leg(`PJSIP/${ext}-0002`, `"${stamp(start + 9000)}"`, 51, 'ANSWERED', `17900${c}.3`));
   }
   fs.writeFileSync(file, `${out.join('\n')}\n`);
 }
@@ -85,15 +89,21 @@ function callscoreFile(file: string, calls: number) {
   fs.writeFileSync(file, `${out.join('\n')}\n`);
 }
 
-async function timeImport(format: 'callscore' | 'asterisk', file: string): Promise<{ ms: number; created: number }> {
+/** Wall time and this process's CPU time (user + system: less swayed by a busy machine) of one import. */
+async function timeImport(
+  format: 'callscore' | 'asterisk',
+  file: string,
+): Promise<{ ms: number; cpuMs: number; created: number }> {
   const { deps, close } = await freshDeps();
   const actor = await seed(deps);
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const summary = await importCallsFile(deps, actor, file, { format, pauseMs: 0 });
+  const used = process.cpuUsage(cpu);
   const ms = performance.now() - started;
   await close();
   if (summary.errors.length) throw new Error(`${format}: ${summary.errors.length} errors`);
-  return { ms, created: summary.created };
+  return { ms, cpuMs: (used.user + used.system) / 1000, created: summary.created };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
@@ -102,22 +112,26 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   const legs = numberArg(args, 'legs', 200_000);
   const runs = numberArg(args, 'runs', 3);
+  const only = args.get('only');
+  if (only !== undefined && only !== 'asterisk' && only !== 'callscore') throw new Error('--only asterisk|callscore');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pbx-files-'));
   const ast = path.join(dir, 'Master.csv');
   const ours = path.join(dir, 'calls.csv');
   asteriskFile(ast, legs);
   callscoreFile(ours, legs / 2);
-  const results: Record<string, { ms_per_call: number[]; load: number[] }> = {
-    asterisk: { ms_per_call: [], load: [] },
-    callscore: { ms_per_call: [], load: [] },
+  const results: Record<string, { ms_per_call: number[]; cpu_ms_per_call: number[]; load: number[] }> = {
+    asterisk: { ms_per_call: [], cpu_ms_per_call: [], load: [] },
+    callscore: { ms_per_call: [], cpu_ms_per_call: [], load: [] },
   };
   for (let r = 0; r < runs; r += 1) {
     for (const [format, file] of [
       ['asterisk', ast],
       ['callscore', ours],
     ] as const) {
-      const { ms, created } = await timeImport(format, file);
+      if (only !== undefined && format !== only) continue;
+      const { ms, cpuMs, created } = await timeImport(format, file);
       results[format]?.ms_per_call.push(ms / created);
+      results[format]?.cpu_ms_per_call.push(cpuMs / created);
       results[format]?.load.push(os.loadavg()[0] ?? 0);
     }
   }
@@ -129,10 +143,18 @@ async function main() {
     callscore_ms_per_call_median: median(results.callscore?.ms_per_call ?? []),
     ratio_asterisk_to_callscore:
       median(results.asterisk?.ms_per_call ?? []) / median(results.callscore?.ms_per_call ?? []),
+    asterisk_cpu_ms_per_call_median: median(results.asterisk?.cpu_ms_per_call ?? []),
+    callscore_cpu_ms_per_call_median: median(results.callscore?.cpu_ms_per_call ?? []),
+    cpu_ratio_asterisk_to_callscore:
+      median(results.asterisk?.cpu_ms_per_call ?? []) / median(results.callscore?.cpu_ms_per_call ?? []),
     load_1min: results,
     cpus: os.cpus().length,
     measured_at: new Date().toISOString(),
   };
+  if (only !== undefined) {
+    console.log(JSON.stringify({ only, ...results[only], load_now: os.loadavg() }));
+    return;
+  }
   fs.mkdirSync(path.join(__dirname, 'results'), { recursive: true });
   fs.writeFileSync(path.join(__dirname, 'results', 'pbx-import.json'), `${JSON.stringify(summary, null, 2)}\n`);
   console.log(JSON.stringify(summary, null, 2));

@@ -71,10 +71,10 @@ export function scheduleJobs(deps: AppDeps, logger: Logger): NodeJS.Timeout[] {
   const webhooks = setInterval(() => {
     deliverDue(deps).catch((err: unknown) => logger.error({ err }, 'webhook delivery failed'));
   }, 5000);
-  // The recordings inbox (issue 18), when RECORDINGS_INBOX is set: swept every minute.
+  // The recordings inbox (issue 18), when RECORDINGS_INBOX is set: swept every minute (RECORDINGS_INBOX_SWEEP_S).
   const inbox = setInterval(() => {
     if (deps.config.inbox) sweepInboxOnce(deps).catch((err: unknown) => logger.error({ err }, 'inbox sweep failed'));
-  }, MINUTE);
+  }, deps.config.inbox?.sweepMs ?? MINUTE);
   sweeper.unref();
   daily.unref();
   webhooks.unref();

@@ -8,7 +8,7 @@ import { AppError, Validation } from '../lib/errors';
 import { parseInput } from '../lib/validation';
 import { teamScope, type Actor, type TeamScope } from '../policy';
 import { MAX_IMPORT_ROWS, type CallLegIds } from './csv';
-import { recordCallLegs } from './legs.queries';
+import { insertNewLegs, recordLegsOfExistingCall, type NewLeg } from './legs.queries';
 import { rowSource, type ImportFormat, type RowSource } from './sources';
 
 export interface LineError {
@@ -207,13 +207,19 @@ async function writeSlice(deps: AppDeps, actor: Actor, options: ImportOptions, s
     const started = performance.now();
     let inserted = 0;
     let n = 0;
+    // A phone system's calls: the legs of the new ones written together at the end of the transaction.
+    const newLegs: NewLeg[] = [];
     for (const { row, legs } of pending) {
       if (n > 0 && performance.now() - started >= sliceMs) break;
       const id = await insertCallIfNew(trx, row);
       if (id !== null) inserted += 1;
-      if (legs?.length) await recordCallLegs(trx, id, row, legs);
+      if (legs?.length) {
+        if (id === null) await recordLegsOfExistingCall(trx, row, legs);
+        else for (const leg of legs) newLegs.push({ call_id: id, ...leg });
+      }
       n += 1;
     }
+    await insertNewLegs(trx, newLegs);
     await auditSlice(trx, actor, options, state, inserted, n);
     return { count: inserted, used: n };
   });

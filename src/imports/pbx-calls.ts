@@ -1,5 +1,6 @@
 import { Validation } from '../lib/errors';
-import { csvRecords, type CallLegIds, type CsvRow } from './csv';
+import { cdrRecords } from './cdr-csv';
+import type { CallLegIds, CsvRow } from './csv';
 import { legOf, localToUtc, type Leg, type PbxFormat } from './pbx-legs';
 
 // A phone system's CDR file read as calls: its legs grouped by call, each call as the columns of our CSV
@@ -26,7 +27,7 @@ interface ReadFile {
 async function readLegs(file: string, context: PbxContext, onBytes?: (n: number) => void): Promise<ReadFile> {
   const read: ReadFile = { legs: [], errors: [] };
   const toLeg = legOf[context.format];
-  for await (const { record, line } of csvRecords(file, onBytes, true)) {
+  for await (const { record, line } of cdrRecords(file, onBytes)) {
     if (record.length === 1 && record[0] === '') continue;
     try {
       read.legs.push(toLeg(record, line));
@@ -136,13 +137,12 @@ function callRowOf(legs: Leg[], context: PbxContext): CsvRow {
  * only a few fields of each leg are held until the end, since a call's legs are written as each ends and so
  * lie apart in the file. A file with no line in the format is refused whole.
  */
-export async function* pbxRows(
+export async function pbxCallRows(
   file: string,
   context: PbxContext,
   onBytes?: (bytesRead: number) => void,
-): AsyncGenerator<CsvRow> {
+): Promise<CsvRow[]> {
   const { legs, errors } = await readLegs(file, context, onBytes);
   const rows = groupLegs(legs).map((group) => callRowOf(group, context));
-  const all = [...rows, ...errors].sort((a, b) => a.line - b.line);
-  yield* all;
+  return [...rows, ...errors].sort((a, b) => a.line - b.line);
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 // The recordings inbox's settings (RECORDINGS_INBOX, RECORDINGS_INBOX_PATTERN, RECORDINGS_INBOX_HOLD_H,
-// RECORDINGS_INBOX_STABLE_S), read once at start; a bad value stops start-up with its name.
+// RECORDINGS_INBOX_STABLE_S, RECORDINGS_INBOX_SWEEP_S), read once at start; a bad value stops start-up with its name.
 
 /**
  * FreePBX/Asterisk MixMonitor's names: `<direction>-<to>-<from>-YYYYMMDD-HHMMSS-<uniqueid>.<ext>`, e.g.
@@ -10,6 +10,21 @@ import path from 'node:path';
  */
 export const MIXMONITOR_PATTERN =
   '^(?<direction>[A-Za-z]+)-(?<to>.*)-(?<from>.*)-(?<date>\\d{8})-(?<time>\\d{6})-(?<uniqueid>\\d+\\.\\d+)\\.(?<ext>[A-Za-z0-9]+)$';
+
+/**
+ * FreeSWITCH's recordings named by the channel's uuid, as `record_session` is usually given it:
+ * `$${recordings_dir}/${uuid}.wav` (FusionPBX's `${uuid}.${record_ext}`) or
+ * `${strftime(%Y-%m-%d-%H-%M-%S)}_${uuid}.wav`: the last uuid (8-4-4-4-12 hex) before the extension, after
+ * the start of the name or a `_`, `.` or `-`. The FreeSWITCH import keeps each leg's uuid, so either leg's matches.
+ */
+export const FREESWITCH_PATTERN =
+  '^(?:.*[_.-])?(?<uniqueid>[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})\\.(?<ext>[A-Za-z0-9]+)$';
+
+/** RECORDINGS_INBOX_PATTERN's named presets; anything else is a regular expression. */
+export const INBOX_PATTERN_PRESETS: Readonly<Record<string, string>> = Object.freeze({
+  asterisk: MIXMONITOR_PATTERN,
+  freeswitch: FREESWITCH_PATTERN,
+});
 
 export interface InboxConfig {
   /** The folder the phone system writes recordings into (absolute). */
@@ -20,6 +35,8 @@ export interface InboxConfig {
   readonly holdMs: number;
   /** A file is taken once its size and modification time have held this long (across two sweeps). */
   readonly stableMs: number;
+  /** How often the running server sweeps the folder (a minute; shorter in tests). */
+  readonly sweepMs: number;
 }
 
 export class InboxConfigError extends Error {}
@@ -35,7 +52,7 @@ function number(env: NodeJS.ProcessEnv, name: string, fallback: number, min: num
 }
 
 function pattern(raw: string | undefined): RegExp {
-  const source = raw === undefined || raw === '' ? MIXMONITOR_PATTERN : raw;
+  const source = raw === undefined || raw === '' ? MIXMONITOR_PATTERN : (INBOX_PATTERN_PRESETS[raw] ?? raw);
   let regex: RegExp;
   try {
     regex = new RegExp(source);
@@ -60,5 +77,6 @@ export function loadInboxConfig(env: NodeJS.ProcessEnv): InboxConfig | null {
     pattern: pattern(env.RECORDINGS_INBOX_PATTERN),
     holdMs: number(env, 'RECORDINGS_INBOX_HOLD_H', 24, 0, 24 * 90) * 3_600_000,
     stableMs: number(env, 'RECORDINGS_INBOX_STABLE_S', 10, 0, 3600) * 1000,
+    sweepMs: number(env, 'RECORDINGS_INBOX_SWEEP_S', 60, 1, 3600) * 1000,
   });
 }
