@@ -53,6 +53,7 @@ const POSTGRES_SUITES = [
   'test/topics/topics.test.ts',
   'test/passkeys/tokens.test.ts',
   'test/sso/break-glass.test.ts',
+  'test/storage/s3.test.ts',
 ];
 
 /** @type {import('jest').Config} */
