@@ -14,7 +14,8 @@ const shared = {
  * SQLite itself (test/db/migrations, statement-cache, transaction, faults, the query-plan and statement-count
  * tests in reports/exports and evaluations/queue), and suites not yet run on PostgreSQL or still failing there
  * (api/tokens and api/openapi-responses read sqlite_master; api/fuzz; reports/rollups; rubrics/load-rubric counts
- * SQLite statements; the rest of the tree). Pure-function suites (no database) are not repeated here.
+ * SQLite statements; test/storage/s3-crash starts server child processes, which cannot share the in-process PGlite,
+ * so its PostgreSQL counterpart is test/procs/s3-processes.procs.ts on a server; the rest of the tree). Pure-function suites (no database) are not repeated here.
  */
 const POSTGRES_SUITES = [
   'test/db/copy.test.ts',
@@ -55,6 +56,7 @@ const POSTGRES_SUITES = [
   'test/topics/topics.test.ts',
   'test/passkeys/tokens.test.ts',
   'test/sso/break-glass.test.ts',
+  'test/storage/s3.test.ts',
 ];
 
 /** @type {import('jest').Config} */

@@ -88,6 +88,32 @@ export async function runJobOnce<T>(
 }
 
 /**
+ * A named lease in job_runs on either engine, for a slot that must be held by one holder across processes (the
+ * import slot): taken only if free or run out. Resolves null when taken, else the holder that has it.
+ */
+export async function takeLease(
+  db: DB,
+  name: string,
+  holder: string,
+  nowMs: number,
+  leaseMs: number,
+): Promise<string | null> {
+  if (await claim(db, name, holder, nowMs, { minIntervalMs: 0, leaseMs, now: () => new Date(nowMs) })) return null;
+  const row = await db.selectFrom('job_runs').select('holder').where('name', '=', name).executeTakeFirst();
+  return row?.holder ?? '';
+}
+
+/** Extends a lease `holder` still has (nothing if it ran out and another took it). */
+export async function renewLease(db: DB, name: string, holder: string, until: Date): Promise<void> {
+  await renew(db, name, holder, until.toISOString());
+}
+
+/** Gives a lease back (nothing if it ran out and another took it). */
+export async function releaseLease(db: DB, name: string, holder: string): Promise<void> {
+  await release(db, name, holder, null);
+}
+
+/**
  * Holds a lock named `name` until the unit of work `trx` ends, waiting for another process's unit of work that
  * holds it (PostgreSQL's transaction-level advisory lock). On SQLite writers are one at a time already.
  */

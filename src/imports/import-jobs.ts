@@ -2,18 +2,18 @@ import crypto from 'node:crypto';
 import fsp from 'node:fs/promises';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
-import { Conflict, Validation } from '../lib/errors';
+import { Validation } from '../lib/errors';
 import type { Actor } from '../policy';
 import {
   failAbandonedImportJob,
   findImportJob,
   insertImportJob,
-  liveImportJob,
   pruneImportJobs,
   updateImportJob,
   type ImportJobRow,
 } from './import-jobs.queries';
 import { importCallsFile, ImportStopped, type ImportOptions, type ImportSummary } from './import.service';
+import { importRunning, takeImportSlot } from './import-slot';
 import type { ImportFormat } from './sources';
 
 export type ImportJobState = 'checking' | 'writing' | 'done' | 'failed';
@@ -144,25 +144,28 @@ export class ImportJobs {
   }
 
   /**
-   * Reserves the one import slot, or refuses with 409 while another import runs here or a page import runs in
-   * any process. Each import gives the database back every 100 ms; two at once would leave pages waiting behind
-   * both. Returns the release.
+   * Reserves the one import slot, or refuses with 409 while another import runs in any process (import-slot.ts).
+   * Each import gives the database back every 100 ms; two at once would leave pages waiting behind both.
+   * Returns the release, which gives the slot back.
    */
-  async acquire(deps: AppDeps): Promise<() => void> {
+  async acquire(deps: AppDeps): Promise<() => Promise<void>> {
     if (this.stopping.signal.aborted) throw new ImportStopped(0, 0);
-    const elsewhere = this.busySince ? undefined : await liveImportJob(deps.db, isoNow(deps.clock));
-    const since = this.busySince ?? elsewhere?.started_at;
-    if (since) {
-      throw new Conflict(
-        `Another import is running (started ${since.slice(11, 16)} UTC). Try again when it has finished.`,
-        'import_running',
-      );
+    if (this.busySince) throw importRunning(this.busySince);
+    const since = isoNow(deps.clock);
+    // Taken here before the first await, so two requests to this process cannot both pass.
+    this.busySince = since;
+    let giveBack: () => Promise<void>;
+    try {
+      giveBack = await takeImportSlot(deps, since, this.leaseMs);
+    } catch (err) {
+      this.busySince = null;
+      throw err;
     }
-    this.busySince = isoNow(deps.clock);
     let released = false;
-    return () => {
+    return async () => {
       if (released) return;
       released = true;
+      await giveBack();
       this.busySince = null;
     };
   }
@@ -196,8 +199,8 @@ export class ImportJobs {
         lease_until: new Date(now + this.leaseMs).toISOString(),
       };
       await insertImportJob(deps.db, row);
-      const run = this.run(deps, actor, row.id, file.path, ip, file.format).finally(() => {
-        release();
+      const run = this.run(deps, actor, row.id, file.path, ip, file.format).finally(async () => {
+        await release();
         this.running.delete(run);
         fsp
           .rm(file.path, { force: true })
@@ -206,7 +209,7 @@ export class ImportJobs {
       this.running.add(run);
       return jobOf(row);
     } catch (err) {
-      release();
+      await release();
       throw err;
     }
   }

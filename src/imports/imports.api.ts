@@ -52,7 +52,7 @@ export function callsApiRoutes(deps: AppDeps): Router {
       }
     } finally {
       // Before answering, so the client's next import is not refused as running.
-      release();
+      await release();
     }
     res.json(summary);
   }

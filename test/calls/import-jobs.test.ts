@@ -1,8 +1,10 @@
+import request from 'supertest';
 import { ImportJobs } from '../../src/imports/import-jobs';
 import { insertImportJob } from '../../src/imports/import-jobs.queries';
 import { makeTestApp, type TestContext } from '../helpers/app';
 import { buildOrg, type Org } from '../helpers/builders';
 import { csrfFrom, signIn, type Agent } from '../helpers/http';
+import { tokenFor } from '../helpers/scoring';
 
 // Import jobs live in the database (issue 17): a second app on the same database (another process behind the
 // load balancer) answers the progress of an import the first one runs, refuses a second import while it runs,
@@ -139,4 +141,34 @@ test('a job that died while its file was being checked says nothing was added', 
   expect(page.text).toContain(
     'The server restarted during the import, before any call was added. Import the file again.',
   );
+});
+
+test('an API import on one app refuses one on the other while it runs; a killed holder frees the slot when its lease runs out', async () => {
+  const token = await tokenFor(second.deps, org.manager);
+  const apiImport = (ctx: TestContext, id: string) =>
+    request(ctx.app)
+      .post('/api/v1/calls/import')
+      .set('Authorization', `Bearer ${token}`)
+      .set('Content-Type', 'text/csv')
+      .send(`${HEADER}\n${lines(id, 1, org.csrA.username).join('\n')}\n`);
+
+  // The first app's slot is taken (an import under way there): the second refuses both kinds of import.
+  const release = await first.deps.imports.acquire(first.deps);
+  const refused = await apiImport(second, 'api-b');
+  expect(refused.status).toBe(409);
+  expect(refused.body.error.code).toBe('import_running');
+  expect(refused.body.error.message).toMatch(/^Another import is running \(started \d\d:\d\d UTC\)\./);
+  const page = await postImport(await signIn(second.app, org.manager.username), lines('page-b', 1, org.csrA.username));
+  expect(page.status).toBe(409);
+  await release();
+  expect((await apiImport(second, 'api-b')).body).toMatchObject({ created: 1 });
+  expect((await apiImport(first, 'api-a')).body).toMatchObject({ created: 1 });
+
+  // A process killed while holding the slot renews it no more: refused until its lease runs out, then free.
+  const dead = new ImportJobs();
+  const killed = await dead.acquire(first.deps);
+  expect((await apiImport(second, 'api-c')).status).toBe(409);
+  first.clock.advance(40_000);
+  expect((await apiImport(second, 'api-c')).body).toMatchObject({ created: 1 });
+  await killed(); // stops its renewal; the slot is no longer its to give back
 });
