@@ -32,28 +32,16 @@ export interface PeaksCleanUp {
 export async function cleanUpPeaks(deps: AppDeps): Promise<PeaksCleanUp> {
   const { storage } = deps;
   const report: PeaksCleanUp = { tempRemoved: 0, orphansRemoved: 0, lostRequeued: 0 };
-  const present = new Set<string>();
-  let names: string[] = [];
-  const removeOrphans = async () => {
-    const kept = await keptPeaksFiles(deps.db, names);
-    for (const name of names) {
-      if (kept.has(name)) continue;
-      await storage.removeFromPeaksFolder(name);
-      report.orphansRemoved += 1;
-    }
-    names = [];
-  };
+  const sweep = orphanSweep(deps, report, (name) => storage.removeFromPeaksFolder(name));
   for await (const name of storage.iteratePeaksFolder()) {
     if (PEAKS_FILE.test(name)) {
-      present.add(name);
-      names.push(name);
-      if (names.length >= BATCH) await removeOrphans();
+      await sweep.add(name);
     } else if (await isLeftoverTemp(deps, name)) {
       await storage.removeFromPeaksFolder(name);
       report.tempRemoved += 1;
     }
   }
-  if (names.length > 0) await removeOrphans();
+  const present = await sweep.finish();
   // Object storage: the peaks in the bucket are checked in the background (cleanUpStoredPeaks).
   if (!storage.remote) report.lostRequeued = await requeueLostPeaks(deps, present);
   deps.logger.info(report, 'waveform peaks cleaned up');
@@ -68,27 +56,43 @@ export async function cleanUpStoredPeaks(deps: AppDeps): Promise<PeaksCleanUp | 
   const { storage } = deps;
   if (!(storage instanceof S3RecordingStorage)) return null;
   const report: PeaksCleanUp = { tempRemoved: 0, orphansRemoved: 0, lostRequeued: 0 };
+  const sweep = orphanSweep(deps, report, (name) => storage.deleteKey(storage.key('peaks', name)));
+  for await (const { name } of storage.list('peaks')) {
+    if (PEAKS_FILE.test(name)) await sweep.add(name);
+  }
+  const present = await sweep.finish();
+  report.lostRequeued = await requeueLostPeaks(deps, present);
+  deps.logger.info(report, 'waveform peaks in object storage cleaned up');
+  return report;
+}
+
+/**
+ * Peaks files met on a walk, checked against the kept recordings a BATCH at a time: those no kept recording
+ * names are removed (and counted in the report). `finish` checks the last batch and returns every name met.
+ */
+function orphanSweep(deps: AppDeps, report: PeaksCleanUp, remove: (name: string) => Promise<unknown>) {
   const present = new Set<string>();
   let names: string[] = [];
   const removeOrphans = async () => {
     const kept = await keptPeaksFiles(deps.db, names);
     for (const name of names) {
       if (kept.has(name)) continue;
-      await storage.deleteKey(storage.key('peaks', name));
+      await remove(name);
       report.orphansRemoved += 1;
     }
     names = [];
   };
-  for await (const { name } of storage.list('peaks')) {
-    if (!PEAKS_FILE.test(name)) continue;
-    present.add(name);
-    names.push(name);
-    if (names.length >= BATCH) await removeOrphans();
-  }
-  if (names.length > 0) await removeOrphans();
-  report.lostRequeued = await requeueLostPeaks(deps, present);
-  deps.logger.info(report, 'waveform peaks in object storage cleaned up');
-  return report;
+  return {
+    async add(name: string): Promise<void> {
+      present.add(name);
+      names.push(name);
+      if (names.length >= BATCH) await removeOrphans();
+    },
+    async finish(): Promise<Set<string>> {
+      if (names.length > 0) await removeOrphans();
+      return present;
+    },
+  };
 }
 
 /** Queues again every done analysis of a stored recording whose peaks file is not among `present`. */

@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../deps';
 import { AppError, Validation } from '../lib/errors';
+import type { FormAgain } from '../lib/form-again';
 import { clientIp, flash, pickFields } from '../lib/http';
 import { listTeams } from '../org';
 import { actorOf, requireRole, teamScope } from '../policy';
@@ -23,13 +24,7 @@ export function uploadErrorStatus(err: unknown): number {
 
 /** The page to add one call with its recording and transcript. */
 export function newCallRoutes(deps: AppDeps): Router {
-  async function renderNew(
-    req: Request,
-    res: Response,
-    status: number,
-    values: Record<string, unknown>,
-    errors: Record<string, string>,
-  ) {
+  async function renderNew(req: Request, res: Response, { status = 200, values = {}, errors = {} }: FormAgain) {
     const scope = await teamScope(deps.db, actorOf(req));
     const [agents, teams] = await Promise.all([
       listPeople(deps.db, { scope, role: 'csr', includeInactive: false }),
@@ -59,7 +54,7 @@ export function newCallRoutes(deps: AppDeps): Router {
     } catch (err) {
       const errors = uploadPageErrors(err);
       if (!errors) throw err;
-      await renderNew(req, res, uploadErrorStatus(err), values, errors);
+      await renderNew(req, res, { status: uploadErrorStatus(err), values, errors });
     }
   }
 
@@ -67,7 +62,7 @@ export function newCallRoutes(deps: AppDeps): Router {
   const callFiles = callFilesUploader(deps);
   const router = Router();
   router.use('/calls/new', uploaders);
-  router.get('/calls/new', (req, res) => renderNew(req, res, 200, { direction: 'inbound' }, {}));
+  router.get('/calls/new', (req, res) => renderNew(req, res, { values: { direction: 'inbound' } }));
   router.post('/calls', uploaders, callFiles, create);
   return router;
 }

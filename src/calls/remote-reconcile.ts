@@ -1,6 +1,6 @@
 import type { AppDeps } from '../deps';
 import { S3RecordingStorage, type ListedObject } from '../recordings';
-import { removeOrphans } from './maintenance';
+import { removeOrphans, type ReconcileReport } from './maintenance';
 import { namedRecordingFiles, recordingRowsAfter, setRecordingStatus } from './maintenance.queries';
 
 const BATCH = 500;
@@ -8,14 +8,12 @@ const PAGE = 2000;
 /** Call ids named in the log line about recordings missing from the bucket (the count is always whole). */
 const MISSING_IDS_LOGGED = 100;
 
-export interface RemoteReconcileReport {
-  /** Staging objects whose row committed before a crash: moved to their final key. */
-  promoted: number;
-  /** Staging objects no row names, older than S3_STAGING_MAX_AGE_MIN: deleted. */
-  stagingRemoved: number;
-  flaggedMissing: number;
-  restored: number;
-  orphansRemoved: number;
+/**
+ * The counts of the reconciler on disk, for the bucket: `promoted` staging objects whose row committed before a
+ * crash were moved to their final key; `stagingRemoved` ones no row names, older than S3_STAGING_MAX_AGE_MIN,
+ * were deleted.
+ */
+export interface RemoteReconcileReport extends ReconcileReport {
   /** The first calls whose recording is not in the bucket. */
   missingCallIds: number[];
 }

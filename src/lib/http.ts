@@ -31,6 +31,18 @@ export function pickFields(body: unknown, names: readonly string[]): Record<stri
 /** A route handler written as a plain function of the app's dependencies and the request. */
 export type DepsHandler<D> = (deps: D, req: Request, res: Response, next: NextFunction) => Promise<void> | void;
 
+/**
+ * Renders a feature's page, at `status` with `extra` locals when it is shown again: a refused form's values and
+ * messages (422), or what one request alone may see (a new token, an enrolment's secret).
+ */
+export type PageRender<D> = (
+  deps: D,
+  req: Request,
+  res: Response,
+  status?: number,
+  extra?: Record<string, unknown>,
+) => Promise<void>;
+
 /** Binds handlers to the app's dependencies, so a router reads as a table of `router.get(path, guard, handler)`. */
 export function withDeps<D>(deps: D) {
   return (handler: DepsHandler<D>) => (req: Request, res: Response, next: NextFunction) =>

@@ -33,47 +33,44 @@ const DEVELOPMENT: NavGroup = {
   ],
 };
 
+const HOME: NavLink = { href: '/', label: 'Home' };
+const CALLS: NavLink = { href: '/calls', label: 'Calls' };
+const REPORTS: NavLink = { href: '/reports', label: 'Reports' };
+
+const ADMIN: NavGroup = {
+  label: 'Admin',
+  children: [
+    { href: '/admin/users', label: 'People' },
+    { href: '/admin/org', label: 'Departments & teams' },
+    { href: '/admin/audit', label: 'Audit log' },
+    { href: '/admin/settings', label: 'Settings' },
+    { href: '/admin/security', label: 'Sign-in security' },
+    { href: '/admin/webhooks', label: 'Webhooks' },
+    { href: '/admin/recordings-inbox', label: 'Recordings inbox' },
+    { href: '/admin/topics', label: 'Call topics' },
+    { href: '/admin/analysis', label: 'Call analysis' },
+  ],
+};
+
+/** A group without the links a role may not open (a supervisor builds no rubric and keeps no budget). */
+function without(group: NavGroup, href: string): NavGroup {
+  return { label: group.label, children: group.children.filter((c) => c.href !== href) };
+}
+
 // Grouped so the bar fits a laptop screen; each group opens as a small menu (a <details>, no script needed).
 const NAV: Record<string, Array<NavLink | NavGroup>> = {
-  admin: [
-    { href: '/', label: 'Home' },
-    { href: '/calls', label: 'Calls' },
-    QUALITY,
-    DEVELOPMENT,
-    { href: '/reports', label: 'Reports' },
-    {
-      label: 'Admin',
-      children: [
-        { href: '/admin/users', label: 'People' },
-        { href: '/admin/org', label: 'Departments & teams' },
-        { href: '/admin/audit', label: 'Audit log' },
-        { href: '/admin/settings', label: 'Settings' },
-        { href: '/admin/security', label: 'Sign-in security' },
-        { href: '/admin/webhooks', label: 'Webhooks' },
-        { href: '/admin/recordings-inbox', label: 'Recordings inbox' },
-        { href: '/admin/topics', label: 'Call topics' },
-        { href: '/admin/analysis', label: 'Call analysis' },
-      ],
-    },
-  ],
-  manager: [
-    { href: '/', label: 'Home' },
-    { href: '/calls', label: 'Calls' },
-    QUALITY,
-    DEVELOPMENT,
-    { href: '/reports', label: 'Reports' },
-    { href: '/people', label: 'People' },
-  ],
+  admin: [HOME, CALLS, QUALITY, DEVELOPMENT, REPORTS, ADMIN],
+  manager: [HOME, CALLS, QUALITY, DEVELOPMENT, REPORTS, { href: '/people', label: 'People' }],
   supervisor: [
-    { href: '/', label: 'Home' },
-    { href: '/calls', label: 'Calls' },
-    { label: 'Quality', children: QUALITY.children.filter((c) => c.href !== '/rubrics') },
-    { label: 'Coaching', children: DEVELOPMENT.children.filter((c) => c.href !== '/budget') },
-    { href: '/reports', label: 'Reports' },
+    HOME,
+    CALLS,
+    without(QUALITY, '/rubrics'),
+    without(DEVELOPMENT, '/budget'),
+    REPORTS,
     { href: '/people', label: 'My teams' },
   ],
   csr: [
-    { href: '/', label: 'Home' },
+    HOME,
     { href: '/scorecards', label: 'My scorecards' },
     { href: '/coaching', label: 'Coaching' },
     { href: '/training/mine', label: 'My training' },

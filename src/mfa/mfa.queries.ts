@@ -77,13 +77,3 @@ export async function listSecondFactorStatus(db: Executor) {
     .orderBy('users.username')
     .execute();
 }
-
-export async function readSetting(db: Executor, key: string): Promise<string | undefined> {
-  const row = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
-  return row?.value;
-}
-
-export async function writeSetting(db: Executor, key: string, value: string): Promise<void> {
-  const updated = await db.updateTable('settings').set({ value }).where('key', '=', key).executeTakeFirst();
-  if (Number(updated.numUpdatedRows) === 0) await db.insertInto('settings').values({ key, value }).execute();
-}

@@ -3,7 +3,7 @@ import QRCode from 'qrcode';
 import type { AppDeps } from '../deps';
 import { Conflict, Forbidden, Validation } from '../lib/errors';
 import { idParam } from '../lib/forms';
-import { clientIp, flash, isApiRequest, pickFields, successRedirect, withDeps } from '../lib/http';
+import { clientIp, flash, isApiRequest, pickFields, successRedirect, withDeps, type PageRender } from '../lib/http';
 import { hasPasskey, PASSKEYS_PAGE } from '../passkeys';
 import { actorOf, requireRole, requireSignedIn } from '../policy';
 import { signedIn } from './signed-in';
@@ -29,13 +29,7 @@ async function qrImage(url: string): Promise<string> {
   return `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
 }
 
-async function renderPage(
-  deps: AppDeps,
-  req: Request,
-  res: Response,
-  status = 200,
-  extra: Record<string, unknown> = {},
-) {
+const renderPage: PageRender<AppDeps> = async (deps, req, res, status = 200, extra = {}) => {
   const actor = signedIn(req);
   const state = await secondFactorStatus(deps, actor.id);
   let enrolment: { secret: string; qr: string } | null = null;
@@ -54,7 +48,7 @@ async function renderPage(
     errors: {},
     ...extra,
   });
-}
+};
 
 async function showPage(deps: AppDeps, req: Request, res: Response) {
   await renderPage(deps, req, res);

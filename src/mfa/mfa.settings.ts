@@ -5,9 +5,9 @@ import type { DB } from '../db/database';
 import { inTransaction } from '../db/transaction';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
+import { readSetting, writeSetting } from '../lib/settings-store.queries';
 import { parseInput } from '../lib/validation';
 import type { Actor } from '../policy';
-import { readSetting, writeSetting } from './mfa.queries';
 
 // Whether the center requires a second factor, and of which roles. Off until an admin turns it on; the roles
 // chosen by default are those who see the most: admins and managers.

@@ -4,7 +4,7 @@ import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
 import { TooManyRequests, Unauthorized } from '../lib/errors';
 import { findUserById } from '../users';
-import { claim, relyingParty, transportsOf, verifyAuthenticationResponse, type Purpose } from './ceremonies';
+import { claim, expectedResponse, transportsOf, verifyAuthenticationResponse, type Purpose } from './ceremonies';
 import { findPasskeyByCredentialId, recordPasskeyUse } from './passkeys.queries';
 import { authenticationCredentialSchema, parseCredential } from './passkeys.schemas';
 
@@ -67,7 +67,7 @@ async function credentialOwner(deps: AppDeps, attempt: PasskeyAttempt, credentia
 async function check(deps: AppDeps, attempt: PasskeyAttempt): Promise<User> {
   const response = parseCredential(authenticationCredentialSchema, attempt.credential);
   if (!response) throw new Refusal('no_response');
-  const rp = relyingParty(deps);
+  const expected = expectedResponse(deps, attempt.challenge);
   if (!(await claim(deps, attempt.challenge, attempt.purpose, attempt.userId))) throw new Refusal('challenge');
   const { passkey, user } = await credentialOwner(deps, attempt, response.id);
   await deps.throttle.assertAllowed(user.username);
@@ -75,9 +75,7 @@ async function check(deps: AppDeps, attempt: PasskeyAttempt): Promise<User> {
   try {
     result = await verifyAuthenticationResponse({
       response,
-      expectedChallenge: attempt.challenge ?? '',
-      expectedOrigin: rp.origin,
-      expectedRPID: rp.rpId,
+      ...expected,
       credential: {
         id: passkey.credential_id,
         publicKey: new Uint8Array(Buffer.from(passkey.public_key, 'base64url')),

@@ -29,6 +29,12 @@ export function relyingParty(deps: AppDeps): { origin: string; rpId: string } {
   return rp;
 }
 
+/** What a ceremony's response must answer to: this challenge, from this server's origin, for its relying party. */
+export function expectedResponse(deps: AppDeps, challenge: string | undefined) {
+  const rp = relyingParty(deps);
+  return { expectedChallenge: challenge ?? '', expectedOrigin: rp.origin, expectedRPID: rp.rpId };
+}
+
 async function remember(deps: AppDeps, challenge: string, purpose: Purpose, userId: number | null): Promise<void> {
   const now = deps.clock.now().getTime();
   if (now - lastPrune > PRUNE_EVERY_MS) {

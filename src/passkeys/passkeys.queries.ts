@@ -1,16 +1,8 @@
+import type { Insertable } from 'kysely';
+import type { UserPasskeysTable } from '../db/schema';
 import type { Executor } from '../db/transaction';
 
-export interface NewPasskey {
-  user_id: number;
-  credential_id: string;
-  public_key: string;
-  counter: number;
-  transports: string;
-  name: string;
-  created_at: string;
-}
-
-export async function insertPasskey(db: Executor, passkey: NewPasskey): Promise<number> {
+export async function insertPasskey(db: Executor, passkey: Insertable<UserPasskeysTable>): Promise<number> {
   const row = await db.insertInto('user_passkeys').values(passkey).returning('id').executeTakeFirstOrThrow();
   return row.id;
 }

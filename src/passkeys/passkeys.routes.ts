@@ -3,7 +3,7 @@ import type { Role } from '../db/schema';
 import type { AppDeps } from '../deps';
 import { AppError, Validation } from '../lib/errors';
 import { idParam, formBody } from '../lib/forms';
-import { clientIp, successRedirect, withDeps } from '../lib/http';
+import { clientIp, successRedirect, withDeps, type PageRender } from '../lib/http';
 import { actorOf, requireSignedIn } from '../policy';
 import { findUserById } from '../users';
 import { registrationOptions, type Purpose } from './ceremonies';
@@ -37,13 +37,7 @@ export function takeChallenge(req: Request, purpose: Purpose): string | undefine
   return kept?.purpose === purpose ? kept.value : undefined;
 }
 
-async function renderPage(
-  deps: AppDeps,
-  req: Request,
-  res: Response,
-  status = 200,
-  extra: Record<string, unknown> = {},
-) {
+const renderPage: PageRender<AppDeps> = async (deps, req, res, status = 200, extra = {}) => {
   const actor = actorOf(req);
   res.status(status).render('passkeys/profile', {
     title: 'Passkeys',
@@ -56,7 +50,7 @@ async function renderPage(
     name: '',
     ...extra,
   });
-}
+};
 
 async function showPage(deps: AppDeps, req: Request, res: Response) {
   await renderPage(deps, req, res);

@@ -3,7 +3,7 @@ import { inTransaction } from '../db/transaction';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
 import { Validation } from '../lib/errors';
-import { claim, relyingParty, verifyRegistrationResponse } from './ceremonies';
+import { claim, expectedResponse, verifyRegistrationResponse } from './ceremonies';
 import { findPasskeyByCredentialId, insertPasskey } from './passkeys.queries';
 import { parseCredential, passkeyNameSchema, registrationCredentialSchema } from './passkeys.schemas';
 
@@ -32,15 +32,13 @@ export async function finishRegistration(
   const name = passkeyName(input.name);
   const response = parseCredential(registrationCredentialSchema, input.credential);
   if (!response) throw problem('credential', 'Your browser sent no passkey. Try adding the passkey again.');
-  const rp = relyingParty(deps);
+  const expected = expectedResponse(deps, input.challenge);
   if (!(await claim(deps, input.challenge, 'register', userId))) throw problem('credential', EXPIRED);
   let verified;
   try {
     verified = await verifyRegistrationResponse({
       response,
-      expectedChallenge: input.challenge ?? '',
-      expectedOrigin: rp.origin,
-      expectedRPID: rp.rpId,
+      ...expected,
       requireUserVerification: false,
     });
   } catch (err) {

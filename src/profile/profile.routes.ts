@@ -2,20 +2,14 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import type { AppDeps } from '../deps';
 import { AppError, NotFound, Unauthorized, Validation } from '../lib/errors';
 import { idParam } from '../lib/forms';
-import { clientIp, pickFields, successRedirect, withDeps } from '../lib/http';
+import { clientIp, pickFields, successRedirect, withDeps, type PageRender } from '../lib/http';
 import { actorOf, requireSignedIn } from '../policy';
 import { hasSecondFactor } from '../mfa';
 import { findUserById } from '../users';
 import { changeOwnPassword } from './profile.service';
 import { createToken, listTokens, revokeToken } from './tokens.service';
 
-async function renderProfile(
-  deps: AppDeps,
-  req: Request,
-  res: Response,
-  status = 200,
-  extra: Record<string, unknown> = {},
-) {
+const renderProfile: PageRender<AppDeps> = async (deps, req, res, status = 200, extra = {}) => {
   const user = await findUserById(deps.db, actorOf(req).id);
   if (!user) throw new NotFound();
   const tokens = await listTokens(deps, user.id);
@@ -30,7 +24,7 @@ async function renderProfile(
     tokenName: '',
     ...extra,
   });
-}
+};
 
 async function showProfile(deps: AppDeps, req: Request, res: Response) {
   await renderProfile(deps, req, res);

@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../deps';
 import { Forbidden, NotFound, Validation } from '../lib/errors';
+import type { FormAgain } from '../lib/form-again';
 import { clientIp, pickFields, successRedirect } from '../lib/http';
 import { idParam } from '../lib/forms';
 import { localDateOf } from '../lib/zones';
@@ -98,14 +99,8 @@ async function teamPage(deps: AppDeps, req: Request, res: Response) {
   });
 }
 
-async function renderPlanForm(
-  deps: AppDeps,
-  req: Request,
-  res: Response,
-  status = 200,
-  values?: Record<string, unknown>,
-  errors = {},
-) {
+async function renderPlanForm(deps: AppDeps, req: Request, res: Response, again: FormAgain = {}) {
+  const { status = 200, values, errors = {} } = again;
   const actor = actorOf(req);
   const team = await visibleTeamOr404(deps, actor, teamIdParam(req));
   if (!mayEditSamplingPlans(actor)) {
@@ -133,7 +128,8 @@ async function savePlanForm(deps: AppDeps, req: Request, res: Response) {
     successRedirect(req, res, `Sampling plan saved.${picked}`, `/sampling/teams/${teamIdParam(req)}`);
   } catch (err) {
     if (!(err instanceof Validation)) throw err;
-    await renderPlanForm(deps, req, res, 422, { ...values, active: values.active !== undefined }, err.byField());
+    const entered = { ...values, active: values.active !== undefined };
+    await renderPlanForm(deps, req, res, { status: 422, values: entered, errors: err.byField() });
   }
 }
 

@@ -1,16 +1,6 @@
 import type { Executor } from '../db/transaction';
 import type { NewUser } from '../db/schema';
 
-export async function readSetting(db: Executor, key: string): Promise<string | undefined> {
-  const row = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
-  return row?.value;
-}
-
-export async function writeSetting(db: Executor, key: string, value: string): Promise<void> {
-  const updated = await db.updateTable('settings').set({ value }).where('key', '=', key).executeTakeFirst();
-  if (Number(updated.numUpdatedRows) === 0) await db.insertInto('settings').values({ key, value }).execute();
-}
-
 /** A person made at their first single sign-on (when the admin allows it). */
 export async function insertSsoUser(db: Executor, user: NewUser): Promise<number> {
   const row = await db.insertInto('users').values(user).returning('id').executeTakeFirstOrThrow();

@@ -4,11 +4,11 @@ import type { DB } from '../db/database';
 import { inTransaction } from '../db/transaction';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
+import { readSetting, writeSetting } from '../lib/settings-store.queries';
 import { Validation } from '../lib/errors';
 import { parseInput } from '../lib/validation';
 import { BREAK_GLASS_ID_KEY, BREAK_GLASS_KEY, SSO_ONLY_KEY, isAdmin, mayUsePassword, type Actor } from '../policy';
 import { findUserByUsername } from '../users';
-import { readSetting, writeSetting } from './sso.queries';
 
 // What an admin decides about single sign-on: whether an unknown person is let in (as a CSR with no team), whether
 // passwords are refused for everyone but one break-glass admin, and whether the identity provider's own

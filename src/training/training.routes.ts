@@ -3,6 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import { requireSignedIn } from '../auth';
 import type { AppDeps } from '../deps';
 import { AppError, Validation } from '../lib/errors';
+import type { FormAgain } from '../lib/form-again';
 import { formBody, idParam } from '../lib/forms';
 import { clientIp, flash } from '../lib/http';
 import { amountToCents } from '../org';
@@ -98,13 +99,7 @@ function fieldErrors(err: Validation): Record<string, string> {
 }
 
 function bookingHandlers(deps: AppDeps) {
-  async function renderBookForm(
-    req: Request,
-    res: Response,
-    status = 200,
-    values: Record<string, unknown> = {},
-    errors: Record<string, string> = {},
-  ) {
+  async function renderBookForm(req: Request, res: Response, { status = 200, values = {}, errors = {} }: FormAgain) {
     const [courses, csrs] = await Promise.all([
       catalogCourses(deps, false),
       managedDepartments(deps.db, actorOf(req)).then((departments) => departmentCsrs(deps.db, departments)),
@@ -118,15 +113,21 @@ function bookingHandlers(deps: AppDeps) {
   }
 
   const formAgain = (req: Request, res: Response, err: Validation) =>
-    renderBookForm(req, res, 422, { ...formBody(req), agents: formList(formBody(req).agents) }, fieldErrors(err));
+    renderBookForm(req, res, {
+      status: 422,
+      values: { ...formBody(req), agents: formList(formBody(req).agents) },
+      errors: fieldErrors(err),
+    });
 
   return {
     // "Change" on the review page comes back here with the choices, so nothing has to be picked again.
     bookForm: (req: Request, res: Response) =>
-      renderBookForm(req, res, 200, {
-        course_id: req.query.course_id,
-        due_at: typeof req.query.due_at === 'string' ? req.query.due_at : '',
-        agents: formList(req.query.agents),
+      renderBookForm(req, res, {
+        values: {
+          course_id: req.query.course_id,
+          due_at: typeof req.query.due_at === 'string' ? req.query.due_at : '',
+          agents: formList(req.query.agents),
+        },
       }),
 
     // Step 1 → 2: show seats, price, free seats, total and the budget left before anything is charged.

@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../deps';
 import { AppError, Conflict, NotFound, Validation } from '../lib/errors';
+import type { FormAgain } from '../lib/form-again';
 import { idParam, submitForm } from '../lib/forms';
 import { clientIp, flash, pickFields, successRedirect, withDeps } from '../lib/http';
 import { listTeams, listDepartments } from '../org';
@@ -45,25 +46,13 @@ function listFilter(req: Request) {
   return { role: role as (typeof ROLES)[number] | '', q, inactive: req.query.inactive === '1' };
 }
 
-async function renderNew(
-  deps: AppDeps,
-  res: Response,
-  status: number,
-  values: Record<string, unknown>,
-  errors: Record<string, string>,
-) {
+async function renderNew(deps: AppDeps, res: Response, { status = 200, values = {}, errors = {} }: FormAgain) {
   const [teams, departments] = await Promise.all([listTeams(deps.db), listDepartments(deps.db)]);
   res.status(status).render('users/new', { title: 'New person', values, errors, teams, departments, roles: ROLES });
 }
 
-async function renderEdit(
-  deps: AppDeps,
-  res: Response,
-  status: number,
-  userId: number,
-  errors: Record<string, string>,
-  values?: Record<string, unknown>,
-) {
+async function renderEdit(deps: AppDeps, res: Response, userId: number, again: FormAgain = {}) {
+  const { status = 200, values, errors = {} } = again;
   const person = await findUserById(deps.db, userId);
   if (!person) throw new NotFound('No such person.');
   const teams = await listTeams(deps.db);
@@ -89,7 +78,7 @@ async function listUsers(deps: AppDeps, req: Request, res: Response) {
 }
 
 async function newUserForm(deps: AppDeps, _req: Request, res: Response) {
-  await renderNew(deps, res, 200, { role: 'csr' }, {});
+  await renderNew(deps, res, { values: { role: 'csr' } });
 }
 
 async function addUser(deps: AppDeps, req: Request, res: Response) {
@@ -100,13 +89,13 @@ async function addUser(deps: AppDeps, req: Request, res: Response) {
         const user = await createUser(deps, actorOf(req), values, clientIp(req));
         successRedirect(req, res, `${user.display_name} (${user.username}) was added.`, '/admin/users');
       }),
-    (status, errors) => renderNew(deps, res, status, { ...values, password: '' }, errors),
+    (status, errors) => renderNew(deps, res, { status, values: { ...values, password: '' }, errors }),
     CONFLICT_FIELD,
   );
 }
 
 async function editUserForm(deps: AppDeps, req: Request, res: Response) {
-  await renderEdit(deps, res, 200, idParam(req, 'person'), {});
+  await renderEdit(deps, res, idParam(req, 'person'));
 }
 
 async function editUser(deps: AppDeps, req: Request, res: Response) {
@@ -118,7 +107,7 @@ async function editUser(deps: AppDeps, req: Request, res: Response) {
         await updateUser(deps, actorOf(req), id, values, clientIp(req));
         successRedirect(req, res, 'Changes saved.', `/admin/users/${id}`);
       }),
-    (status, errors) => renderEdit(deps, res, status, id, errors, values),
+    (status, errors) => renderEdit(deps, res, id, { status, errors, values }),
     CONFLICT_FIELD,
   );
 }
@@ -135,7 +124,7 @@ async function resetPassword(deps: AppDeps, req: Request, res: Response) {
       const done = 'Password reset. Their sessions were ended; give them the new password.';
       successRedirect(req, res, done, `/admin/users/${id}`);
     },
-    (status, errors) => renderEdit(deps, res, status, id, errors),
+    (status, errors) => renderEdit(deps, res, id, { status, errors }),
     CONFLICT_FIELD,
   );
 }
