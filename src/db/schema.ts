@@ -21,7 +21,7 @@ import type {
   SettingsTable,
 } from './schema/platform';
 import type {
-  RollupCallDayTable,
+  RollupTeamDayTable,
   RollupDirtyTable,
   RollupItemCsatDayTable,
   RollupCallSlotTable,
@@ -70,7 +70,7 @@ export interface Database extends SamplingTables, AutoEvalTables, TopicTables {
   inbox_files: InboxFilesTable;
   webhook_deliveries: WebhookDeliveriesTable;
   rollup_dirty: RollupDirtyTable;
-  rollup_call_day: RollupCallDayTable;
+  rollup_team_day: RollupTeamDayTable;
   rollup_item_day: RollupItemDayTable;
   rollup_item_csat_day: RollupItemCsatDayTable;
   rollup_call_slot: RollupCallSlotTable;

@@ -9,7 +9,6 @@ import { addDays } from '../lib/zones';
 import {
   anyStaleDay,
   clearStaleDays,
-  computeCallDay,
   computeCallSlots,
   computeScoreDay,
   nextDay,
@@ -19,6 +18,7 @@ import {
   staleDays,
   type RollupKind,
 } from './rollups.queries';
+import { computeCallDay } from './rollup-team-day.queries';
 
 export { nextDay, type RollupKind } from './rollups.queries';
 
