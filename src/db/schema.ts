@@ -25,7 +25,7 @@ import type {
   RollupDirtyTable,
   RollupItemCsatDayTable,
   RollupCallSlotTable,
-  RollupItemDayTable,
+  RollupScoreDayTable,
 } from './schema/reports';
 import type { RubricItemsTable, RubricOptionsTable, RubricSectionsTable, RubricsTable } from './schema/rubrics';
 import type {
@@ -71,7 +71,7 @@ export interface Database extends SamplingTables, AutoEvalTables, TopicTables {
   webhook_deliveries: WebhookDeliveriesTable;
   rollup_dirty: RollupDirtyTable;
   rollup_team_day: RollupTeamDayTable;
-  rollup_item_day: RollupItemDayTable;
+  rollup_score_day: RollupScoreDayTable;
   rollup_item_csat_day: RollupItemCsatDayTable;
   rollup_call_slot: RollupCallSlotTable;
   disputes: DisputesTable;

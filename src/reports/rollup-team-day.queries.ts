@@ -3,8 +3,9 @@ import type { Tx } from '../db/transaction';
 import { localDayStartText } from '../lib/date-range';
 import { COUNTED_IN_FIGURES } from '../policy';
 
-// The call day roll-up (rollup_team_day, see migrations/20261208T0100_rollup_team_day.ts): one row per local
-// day and team, categories folded into a JSON array, so a report over all teams reads teams × days rows.
+// The daily roll-ups per team (migrations/20261208T0100_rollup_team_day.ts, 20261208T0110_rollup_score_day.ts):
+// one row per local day and team, categories and items folded into JSON arrays, so a report over all teams
+// reads teams × days rows.
 
 /** The counted statuses as an SQL list, for the roll-ups' raw statements: ('submitted', 'released', 'acknowledged'). */
 const COUNTED = sql.raw(`(${COUNTED_IN_FIGURES.map((status) => `'${status}'`).join(', ')})`);
@@ -31,6 +32,14 @@ type CategoryRow = Record<
   team_id: number | string;
   category: string;
 };
+
+/** One item of a team's scorecard day: [item_id, answered, failed]. */
+export type ItemCell = [itemId: number, answered: number, failed: number];
+
+/** A roll-up row's items, as stored (JSON text). */
+export function itemCells(text: string): ItemCell[] {
+  return JSON.parse(text) as ItemCell[];
+}
 
 /** A roll-up row's categories, as stored (JSON text). */
 export function categoryCells(text: string): CategoryCell[] {
@@ -119,4 +128,32 @@ export async function computeCallDay(trx: Tx, day: string, thresholdS: number, t
     where c.started_at >= ${start} and c.started_at < ${end} and c.csat is not null and a.points is not null
       and e.call_id = c.id and e.kind = 'standard' and e.status in ${COUNTED}
     group by 2, 3`.execute(trx);
+}
+
+/** Recomputes one local day of the scorecard roll-up (by the day scorecards were submitted). */
+export async function computeScoreDay(trx: Tx, day: string, timeZone: string) {
+  await trx.deleteFrom('rollup_score_day').where('day', '=', day).execute();
+  const perItem = await sql<{
+    team_id: number | string;
+    item_id: number | string;
+    answered: number | string;
+    failed: number | string;
+  }>`
+    select coalesce(e.team_id, 0) as team_id, a.item_id, count(*) as answered,
+      sum(case when a.points < a.max_points then 1 when not (a.points < a.max_points) then 0 end) as failed
+    from evaluations e join evaluation_answers a on a.evaluation_id = e.id
+    where e.kind = 'standard' and e.status in ${COUNTED}
+      and e.submitted_at >= ${localDayStartText(day, timeZone)} and e.submitted_at < ${localDayStartText(day, timeZone, 1)}
+      and a.points is not null
+    group by 1, 2
+    order by 1, 2`.execute(trx);
+  const teams = new Map<number, ItemCell[]>();
+  for (const row of perItem.rows) {
+    const teamId = Number(row.team_id);
+    const cells = teams.get(teamId) ?? [];
+    cells.push([Number(row.item_id), Number(row.answered), Number(row.failed)]);
+    teams.set(teamId, cells);
+  }
+  const rows = [...teams].map(([teamId, cells]) => ({ day, team_id: teamId, items: JSON.stringify(cells) }));
+  if (rows.length) await trx.insertInto('rollup_score_day').values(rows).execute();
 }

@@ -1,31 +1,13 @@
 import { sql } from 'kysely';
 import type { Executor, Tx } from '../db/transaction';
-import { localDayStartText } from '../lib/date-range';
 import { addDays } from '../lib/zones';
-import { COUNTED_IN_FIGURES } from '../policy';
 
 // The daily roll-ups' own queries (see ./rollups.ts for when they run).
 
 export type RollupKind = 'calls' | 'scores';
 
-/** The counted statuses as an SQL list, for the roll-ups' raw statements: ('submitted', 'released', 'acknowledged'). */
-const COUNTED = sql.raw(`(${COUNTED_IN_FIGURES.map((status) => `'${status}'`).join(', ')})`);
-
 export function nextDay(day: string): string {
   return addDays(day, 1);
-}
-
-/** Recomputes one local day of the scorecard roll-up (by the day scorecards were submitted). */
-export async function computeScoreDay(trx: Tx, day: string, timeZone: string) {
-  await trx.deleteFrom('rollup_item_day').where('day', '=', day).execute();
-  await sql`
-    insert into rollup_item_day (day, team_id, item_id, answered, failed)
-    select ${day}, coalesce(e.team_id, 0), a.item_id, count(*), sum(case when a.points < a.max_points then 1 when not (a.points < a.max_points) then 0 end)
-    from evaluations e join evaluation_answers a on a.evaluation_id = e.id
-    where e.kind = 'standard' and e.status in ${COUNTED}
-      and e.submitted_at >= ${localDayStartText(day, timeZone)} and e.submitted_at < ${localDayStartText(day, timeZone, 1)}
-      and a.points is not null
-    group by 2, 3`.execute(trx);
 }
 
 function staleDaysQuery(db: Executor, kind: RollupKind, fromDay?: string, toDay?: string) {
@@ -147,7 +129,7 @@ async function putState(trx: Tx, key: string, value: string) {
  */
 export async function restartRollupsIn(trx: Tx, timeZone: string) {
   await trx.deleteFrom('rollup_team_day').execute();
-  await trx.deleteFrom('rollup_item_day').execute();
+  await trx.deleteFrom('rollup_score_day').execute();
   await trx.deleteFrom('rollup_item_csat_day').execute();
   await trx
     .insertInto('rollup_dirty')

@@ -10,7 +10,6 @@ import {
   anyStaleDay,
   clearStaleDays,
   computeCallSlots,
-  computeScoreDay,
   nextDay,
   restartRollupsIn,
   rollupState,
@@ -18,7 +17,7 @@ import {
   staleDays,
   type RollupKind,
 } from './rollups.queries';
-import { computeCallDay } from './rollup-team-day.queries';
+import { computeCallDay, computeScoreDay } from './rollup-team-day.queries';
 
 export { nextDay, type RollupKind } from './rollups.queries';
 

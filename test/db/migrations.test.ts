@@ -31,12 +31,10 @@ const expectedSchema = {
     csat_total: 'not null',
     categories: 'not null',
   },
-  rollup_item_day: {
+  rollup_score_day: {
     day: 'not null',
     team_id: 'not null',
-    item_id: 'not null',
-    answered: 'not null',
-    failed: 'not null',
+    items: 'not null',
   },
   rollup_call_slot: {
     slot: 'not null',

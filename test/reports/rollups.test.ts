@@ -485,15 +485,17 @@ async function refreshEverything(db: DB): Promise<number> {
 /** Adds `delta` to one column of every row of a roll-up table (to corrupt it, then to restore it). */
 /** The cells of each category in rollup_team_day.categories, after the category's name. */
 const CATEGORY_CELLS = ['calls', 'evaluations', 'scored', 'score_total'];
+/** The cells of each item in rollup_score_day.items, after the item's id. */
+const ITEM_CELLS = ['answered', 'failed'];
 
-/** Adds delta to a column of every row, or to one cell of every category ('categories.calls'). */
+/** Adds delta to a column of every row, or to one cell of every category or item ('categories.calls'). */
 async function shift(db: DB, table: string, column: string, delta: number) {
   const [name, cell] = column.split('.');
   if (!cell) {
     await sql`update ${sql.table(table)} set ${sql.ref(column)} = ${sql.ref(column)} + ${delta}`.execute(db);
     return;
   }
-  const index = 1 + CATEGORY_CELLS.indexOf(cell);
+  const index = 1 + (name === 'items' ? ITEM_CELLS : CATEGORY_CELLS).indexOf(cell);
   expect(index).toBeGreaterThan(0);
   const rows = await sql<{ day: string; team_id: number; cells: string }>`
     select day, team_id, ${sql.ref(name)} as cells from ${sql.table(table)}`.execute(db);
@@ -794,9 +796,9 @@ describe('a seeded random data set: roll-up path = raw path = oracle', () => {
       ]),
       ['rollup_team_day', 'csat_n', ['csatPerTeam', 'csatBreakdown']],
       ['rollup_team_day', 'csat_total', ['csatPerTeam', 'csatBreakdown']],
-      ...['answered', 'failed'].map((column): [string, string, string[]] => [
-        'rollup_item_day',
-        column,
+      ...ITEM_CELLS.map((cell): [string, string, string[]] => [
+        'rollup_score_day',
+        `items.${cell}`,
         ['itemFailureRates', 'itemFailuresFromRollup~FromAnswers'],
       ]),
       ...['n_passed', 'csat_passed', 'n_failed', 'csat_failed'].map((column): [string, string, string[]] => [
@@ -1014,7 +1016,7 @@ describe('a seeded random data set: roll-up path = raw path = oracle', () => {
       ['rollup_team_day', 'offered'],
       ['rollup_team_day', 'categories.calls'],
       ['rollup_team_day', 'csat_total'],
-      ['rollup_item_day', 'failed'],
+      ['rollup_score_day', 'items.failed'],
       ['rollup_item_csat_day', 'n_failed'],
     ];
     await refreshEverything(db);

@@ -24,12 +24,11 @@ export interface RollupTeamDayTable {
   categories: string;
 }
 
-export interface RollupItemDayTable {
+/** One row per local submitted day and team (0 = none): `items`, a JSON array of [item_id, answered, failed]. */
+export interface RollupScoreDayTable {
   day: string;
   team_id: number;
-  item_id: number;
-  answered: number;
-  failed: number;
+  items: string;
 }
 
 export interface RollupItemCsatDayTable {
