@@ -3,6 +3,7 @@ import request from 'supertest';
 import { openSession, startCalibrationScoring } from '../../src/calibration/calibration.service';
 import { applyRetention } from '../../src/calls/maintenance';
 import type { DB } from '../../src/db/database';
+import { engineOf } from '../../src/db/dialect';
 import { migrateDown, migrateToLatest } from '../../src/db/migrate';
 import {
   acknowledgeEvaluation,
@@ -1483,7 +1484,11 @@ describe('the roll-up migration on a database with data', () => {
     }
     expect(undone.at(-1)).toEqual(['20261123T2100_report_rollups', 'Success']);
     expect(undone.every(([, status]) => status === 'Success')).toBe(true);
-    const tables = await sql<{ name: string }>`select name from sqlite_master where name like 'rollup%'`.execute(db);
+    const tables =
+      engineOf(db) === 'postgres'
+        ? await sql<{ name: string }>`select table_name as name from information_schema.tables
+            where table_schema = current_schema() and table_name like 'rollup%'`.execute(db)
+        : await sql<{ name: string }>`select name from sqlite_master where name like 'rollup%'`.execute(db);
     expect(tables.rows).toEqual([]);
     await migrateToLatest(db);
 
