@@ -13,7 +13,7 @@ const shared = {
  * The suites on the PostgreSQL leg, each seen passing there. Not on it yet (docs/DEPLOY.md): suites that read
  * SQLite itself (test/db/migrations, statement-cache, transaction, faults, the query-plan and statement-count
  * tests in reports/exports and evaluations/queue), and suites not yet run on PostgreSQL or still failing there
- * (api/tokens and api/openapi-responses read sqlite_master; api/fuzz; reports/rollups; rubrics/load-rubric counts
+ * (api/tokens and api/openapi-responses read sqlite_master; api/fuzz; rubrics/load-rubric counts
  * SQLite statements; test/storage/s3-crash starts server child processes, which cannot share the in-process PGlite,
  * so its PostgreSQL counterpart is test/procs/s3-processes.procs.ts on a server; the rest of the tree). Pure-function suites (no database) are not repeated here.
  */
@@ -49,6 +49,7 @@ const POSTGRES_SUITES = [
   'test/dashboards/csr-home.test.ts',
   'test/settings/save.test.ts',
   'test/reports/fractional-seconds.test.ts',
+  'test/reports/rollups.test.ts',
   'test/passkeys/sign-in.test.ts',
   'test/inbox/inbox.test.ts',
   'test/inbox/inbox-presets.test.ts',

@@ -21,11 +21,11 @@ import type {
   SettingsTable,
 } from './schema/platform';
 import type {
-  RollupCallDayTable,
+  RollupTeamDayTable,
   RollupDirtyTable,
   RollupItemCsatDayTable,
   RollupCallSlotTable,
-  RollupItemDayTable,
+  RollupScoreDayTable,
 } from './schema/reports';
 import type { RubricItemsTable, RubricOptionsTable, RubricSectionsTable, RubricsTable } from './schema/rubrics';
 import type {
@@ -70,8 +70,8 @@ export interface Database extends SamplingTables, AutoEvalTables, TopicTables {
   inbox_files: InboxFilesTable;
   webhook_deliveries: WebhookDeliveriesTable;
   rollup_dirty: RollupDirtyTable;
-  rollup_call_day: RollupCallDayTable;
-  rollup_item_day: RollupItemDayTable;
+  rollup_team_day: RollupTeamDayTable;
+  rollup_score_day: RollupScoreDayTable;
   rollup_item_csat_day: RollupItemCsatDayTable;
   rollup_call_slot: RollupCallSlotTable;
   disputes: DisputesTable;

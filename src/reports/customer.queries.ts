@@ -4,6 +4,7 @@ import { COUNTED_IN_FIGURES } from '../policy';
 import type { ReportFilter } from './filters';
 import { bucketSql, inRollupDays, narrowedToFilter } from './filters.queries';
 import type { RollupDays } from './rollups';
+import { categoryCells } from './rollup-team-day.queries';
 
 /** Calls of the filter that carry a CSAT. */
 function csatCallsOf(db: Executor, filter: ReportFilter) {
@@ -45,7 +46,7 @@ export function csatPerTeamFromCalls(db: Executor, filter: ReportFilter) {
 export function csatPerTeamFromRollup(db: Executor, filter: ReportFilter, days: RollupDays) {
   // Per team first, then join the few resulting rows to teams.
   const perTeam = db
-    .selectFrom('rollup_call_day')
+    .selectFrom('rollup_team_day')
     .select(['team_id', sql<number>`sum(csat_total)`.as('total'), sql<number>`sum(csat_n)`.as('n')])
     .groupBy('team_id');
   return db
@@ -141,32 +142,38 @@ export async function categoryTrendsFromCalls(db: Executor, filter: ReportFilter
   return narrowedToFilter(query, filter, { team: 'c.team_id', agent: 'c.agent_id' }).execute();
 }
 
-/** Category trends from the daily roll-up per team and category (no agent filter, whole days). */
+/** Category trends from the daily roll-up per team (no agent filter, whole days): its categories summed here. */
 export async function categoryTrendsFromRollup(db: Executor, filter: ReportFilter, days: RollupDays) {
-  // Per day and category first (the key's order), then into weeks.
-  const perDay = db
-    .selectFrom('rollup_call_day')
-    .select([
-      'day',
-      'category',
-      sql<number>`sum(calls)`.as('calls'),
-      sql<number>`sum(score_total)`.as('score_total'),
-      sql<number>`sum(scored)`.as('scored'),
-      sql<number>`sum(evaluations)`.as('evaluations'),
-    ])
-    .groupBy(['day', 'category']);
-  const bucket = sql.raw(bucketSql('d.day', filter, 'day'));
-  return db
-    .selectFrom(inRollupDays(perDay, filter, days).as('d'))
-    .select([
-      sql<string>`${bucket}`.as('bucket'),
-      'd.category',
-      sql<number>`sum(d.calls)`.as('calls'),
-      sql<number | null>`sum(d.score_total) / nullif(sum(d.scored), 0)`.as('avg_score'),
-      sql<number>`sum(d.evaluations)`.as('evaluations'),
-    ])
-    .groupBy([sql`1`, 'd.category'])
-    .orderBy(sql`1`)
-    .orderBy('d.category')
-    .execute();
+  // One row per day and team, each with its categories: the buckets come from SQL, the sums per category here.
+  const bucket = sql.raw(bucketSql('day', filter, 'day'));
+  const query = db.selectFrom('rollup_team_day').select([sql<string>`${bucket}`.as('bucket'), 'categories']);
+  const rows = await inRollupDays(query, filter, days).execute();
+  const sums = new Map<
+    string,
+    { bucket: string; category: string; calls: number; evaluations: number; scored: number; total: number }
+  >();
+  for (const row of rows) {
+    for (const [category, calls, evaluations, scored, total] of categoryCells(row.categories)) {
+      const key = `${row.bucket}\u0000${category}`;
+      const sum = sums.get(key) ?? { bucket: row.bucket, category, calls: 0, evaluations: 0, scored: 0, total: 0 };
+      sum.calls += calls;
+      sum.evaluations += evaluations;
+      sum.scored += scored;
+      sum.total += total;
+      sums.set(key, sum);
+    }
+  }
+  return [...sums.values()]
+    .sort((a, b) => byText(a.bucket, b.bucket) || byText(a.category, b.category))
+    .map((s) => ({
+      bucket: s.bucket,
+      category: s.category,
+      calls: s.calls,
+      avg_score: s.scored ? s.total / s.scored : null,
+      evaluations: s.evaluations,
+    }));
+}
+
+function byText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

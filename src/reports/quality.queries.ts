@@ -6,6 +6,7 @@ import { COUNTED_IN_FIGURES, CSR_VISIBLE } from '../policy';
 import type { Audience, ReportFilter } from './filters';
 import { bucketSql, inRollupDays, narrowedToFilter, resummed } from './filters.queries';
 import type { RollupDays } from './rollups';
+import { itemCells } from './rollup-team-day.queries';
 
 type EvalQuery = SelectQueryBuilder<Database, 'evaluations', object>;
 
@@ -124,29 +125,46 @@ export async function itemFailuresFromAnswers(
     .execute();
 }
 
-/** Item failures summed from the daily roll-up per team and item, as it stands (see itemFailuresFromRollup). */
+/** Item failures summed from the daily roll-up per team, as it stands (see itemFailuresFromRollup). */
 export async function itemFailuresInRollup(
   db: Executor,
   filter: ReportFilter,
   days: RollupDays,
 ): Promise<ItemFailureRow[]> {
-  const perItem = db
-    .selectFrom('rollup_item_day')
-    .select(['item_id', sql<number>`sum(answered)`.as('answered'), sql<number>`sum(failed)`.as('failed')])
-    .groupBy('item_id');
-  return db
-    .selectFrom(inRollupDays(perItem, filter, days).as('x'))
-    .innerJoin('rubric_items as i', 'i.id', 'x.item_id')
+  // One row per day and team, each with its items: summed per item here, then per rubric family and prompt.
+  const rows = await inRollupDays(db.selectFrom('rollup_score_day').select('items'), filter, days).execute();
+  const perItem = new Map<number, { answered: number; failed: number }>();
+  for (const row of rows) {
+    for (const [itemId, answered, failed] of itemCells(row.items)) {
+      const sum = perItem.get(itemId) ?? { answered: 0, failed: 0 };
+      sum.answered += answered;
+      sum.failed += failed;
+      perItem.set(itemId, sum);
+    }
+  }
+  if (!perItem.size) return [];
+  const items = await db
+    .selectFrom('rubric_items as i')
     .innerJoin('rubrics as r', 'r.id', 'i.rubric_id')
-    .select([
-      sql<string>`min(r.name)`.as('rubric'),
-      'i.prompt',
-      sql<number>`max(i.critical)`.as('critical'),
-      sql<number>`sum(x.answered)`.as('answered'),
-      sql<number>`sum(x.failed)`.as('failed'),
-    ])
-    .groupBy(['r.family_id', 'i.prompt'])
+    .select(['i.id', 'r.family_id', 'r.name', 'i.prompt', 'i.critical'])
+    .where('i.id', 'in', [...perItem.keys()])
     .execute();
+  const groups = new Map<string, ItemFailureRow>();
+  for (const item of items) {
+    const sum = perItem.get(Number(item.id));
+    if (!sum) continue;
+    const key = JSON.stringify([item.family_id, item.prompt]);
+    const group = groups.get(key);
+    if (!group) {
+      groups.set(key, { rubric: item.name, prompt: item.prompt, critical: Number(item.critical), ...sum });
+      continue;
+    }
+    if (item.name < group.rubric) group.rubric = item.name;
+    group.critical = Math.max(Number(group.critical), Number(item.critical));
+    group.answered += sum.answered;
+    group.failed += sum.failed;
+  }
+  return [...groups.values()];
 }
 
 /** Scorecards per ten-point band (band 9 holds 90 to 100). */

@@ -9,9 +9,7 @@ import { addDays } from '../lib/zones';
 import {
   anyStaleDay,
   clearStaleDays,
-  computeCallDay,
   computeCallSlots,
-  computeScoreDay,
   nextDay,
   restartRollupsIn,
   rollupState,
@@ -19,6 +17,7 @@ import {
   staleDays,
   type RollupKind,
 } from './rollups.queries';
+import { computeCallDay, computeScoreDay } from './rollup-team-day.queries';
 
 export { nextDay, type RollupKind } from './rollups.queries';
 

@@ -62,7 +62,7 @@ function callsOfPeriod(db: Executor, filter: ReportFilter) {
 /** Service-level sums per team from the daily roll-up, as it stands (the configured threshold). */
 export async function teamSumsFromRollup(db: Executor, filter: ReportFilter, days: RollupDays) {
   const query = db
-    .selectFrom('rollup_call_day')
+    .selectFrom('rollup_team_day')
     .select([
       // The roll-up keeps calls without a team under 0; the calls table under null.
       sql<number | null>`nullif(team_id, 0)`.as('team_id'),
@@ -93,7 +93,7 @@ export async function fromCalls(db: Executor, filter: ReportFilter, thresholdS: 
 export async function bucketSumsInRollup(db: Executor, filter: ReportFilter, days: RollupDays): Promise<BucketSums[]> {
   // Sum per day first (in key order), then into weeks: the week of a few dozen days, not of every row.
   const perDay = db
-    .selectFrom('rollup_call_day')
+    .selectFrom('rollup_team_day')
     .select(['day', ...rollupSums()])
     .groupBy('day');
   const bucket = sql.raw(bucketSql('d.day', filter, 'day'));

@@ -17,12 +17,10 @@ type SchemaShape = { [Table in keyof Database]: Nullability<Selectable<Database[
 
 const expectedSchema = {
   rollup_dirty: { kind: 'not null', day: 'not null' },
-  rollup_call_day: {
+  rollup_team_day: {
     day: 'not null',
     team_id: 'not null',
-    category: 'not null',
     threshold_s: 'not null',
-    calls: 'not null',
     offered: 'not null',
     answered: 'not null',
     abandoned: 'not null',
@@ -31,16 +29,12 @@ const expectedSchema = {
     hold_total: 'not null',
     csat_n: 'not null',
     csat_total: 'not null',
-    evaluations: 'not null',
-    scored: 'not null',
-    score_total: 'not null',
+    categories: 'not null',
   },
-  rollup_item_day: {
+  rollup_score_day: {
     day: 'not null',
     team_id: 'not null',
-    item_id: 'not null',
-    answered: 'not null',
-    failed: 'not null',
+    items: 'not null',
   },
   rollup_call_slot: {
     slot: 'not null',

@@ -25,7 +25,7 @@ afterAll(async () => ctx.close());
 
 test('the roll-ups keep the fractions of the seconds they sum', async () => {
   const day = await ctx.deps.db
-    .selectFrom('rollup_call_day')
+    .selectFrom('rollup_team_day')
     .select((eb) => [eb.fn.sum<number>('wait_total').as('wait'), eb.fn.sum<number>('hold_total').as('hold')])
     .where('day', '=', '2026-11-03')
     .executeTakeFirstOrThrow();

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { openSession, startCalibrationScoring } from '../../src/calibration/calibration.service';
 import { applyRetention } from '../../src/calls/maintenance';
 import type { DB } from '../../src/db/database';
+import { engineOf } from '../../src/db/dialect';
 import { migrateDown, migrateToLatest } from '../../src/db/migrate';
 import {
   acknowledgeEvaluation,
@@ -483,8 +484,28 @@ async function refreshEverything(db: DB): Promise<number> {
 }
 
 /** Adds `delta` to one column of every row of a roll-up table (to corrupt it, then to restore it). */
+/** The cells of each category in rollup_team_day.categories, after the category's name. */
+const CATEGORY_CELLS = ['calls', 'evaluations', 'scored', 'score_total'];
+/** The cells of each item in rollup_score_day.items, after the item's id. */
+const ITEM_CELLS = ['answered', 'failed'];
+
+/** Adds delta to a column of every row, or to one cell of every category or item ('categories.calls'). */
 async function shift(db: DB, table: string, column: string, delta: number) {
-  await sql`update ${sql.table(table)} set ${sql.ref(column)} = ${sql.ref(column)} + ${delta}`.execute(db);
+  const [name, cell] = column.split('.');
+  if (!cell) {
+    await sql`update ${sql.table(table)} set ${sql.ref(column)} = ${sql.ref(column)} + ${delta}`.execute(db);
+    return;
+  }
+  const index = 1 + (name === 'items' ? ITEM_CELLS : CATEGORY_CELLS).indexOf(cell);
+  expect(index).toBeGreaterThan(0);
+  const rows = await sql<{ day: string; team_id: number; cells: string }>`
+    select day, team_id, ${sql.ref(name)} as cells from ${sql.table(table)}`.execute(db);
+  expect(rows.rows.length).toBeGreaterThan(0);
+  for (const row of rows.rows) {
+    const cells = (JSON.parse(row.cells) as number[][]).map((c) => c.map((v, i) => (i === index ? v + delta : v)));
+    await sql`update ${sql.table(table)} set ${sql.ref(name)} = ${JSON.stringify(cells)}
+      where day = ${row.day} and team_id = ${row.team_id}`.execute(db);
+  }
 }
 
 /** A seeded PRNG (mulberry32): the same data set on every run. */
@@ -767,18 +788,18 @@ describe('a seeded random data set: roll-up path = raw path = oracle', () => {
     const categoryReaders = ['categoryTrends', 'categoryTrendsFromRollup~FromCalls'];
     const corruptions: Array<[string, string, string[]]> = [
       ...['offered', 'within_threshold', 'abandoned', 'answered', 'wait_total', 'hold_total'].map(
-        (column): [string, string, string[]] => ['rollup_call_day', column, serviceLevelReaders],
+        (column): [string, string, string[]] => ['rollup_team_day', column, serviceLevelReaders],
       ),
-      ...['calls', 'evaluations', 'scored', 'score_total'].map((column): [string, string, string[]] => [
-        'rollup_call_day',
-        column,
+      ...CATEGORY_CELLS.map((cell): [string, string, string[]] => [
+        'rollup_team_day',
+        `categories.${cell}`,
         categoryReaders,
       ]),
-      ['rollup_call_day', 'csat_n', ['csatPerTeam', 'csatBreakdown']],
-      ['rollup_call_day', 'csat_total', ['csatPerTeam', 'csatBreakdown']],
-      ...['answered', 'failed'].map((column): [string, string, string[]] => [
-        'rollup_item_day',
-        column,
+      ['rollup_team_day', 'csat_n', ['csatPerTeam', 'csatBreakdown']],
+      ['rollup_team_day', 'csat_total', ['csatPerTeam', 'csatBreakdown']],
+      ...ITEM_CELLS.map((cell): [string, string, string[]] => [
+        'rollup_score_day',
+        `items.${cell}`,
         ['itemFailureRates', 'itemFailuresFromRollup~FromAnswers'],
       ]),
       ...['n_passed', 'csat_passed', 'n_failed', 'csat_failed'].map((column): [string, string, string[]] => [
@@ -838,7 +859,7 @@ describe('a seeded random data set: roll-up path = raw path = oracle', () => {
       const at45 = await serviceLevel(db, filter, 45);
       expect(at45.total.answered_within).toBeGreaterThan(at30);
       // Computed for 45 s now: every day of calls in the range says so.
-      const thresholds = await db.selectFrom('rollup_call_day').select('threshold_s').distinct().execute();
+      const thresholds = await db.selectFrom('rollup_team_day').select('threshold_s').distinct().execute();
       expect(thresholds).toEqual([{ threshold_s: 45 }]);
       // A report asking for another threshold than the setting sums the calls (and is right).
       expect((await serviceLevel(db, filter, 30)).total.answered_within).toBe(at30);
@@ -993,10 +1014,10 @@ describe('a seeded random data set: roll-up path = raw path = oracle', () => {
     expect(partial.map((f) => rollupDays(f) === null || Boolean(f.agentId))).toEqual([true, true, true, true, true]);
     // Corrupt every roll-up: a report that read it would be wrong.
     const columns: Array<[string, string]> = [
-      ['rollup_call_day', 'offered'],
-      ['rollup_call_day', 'calls'],
-      ['rollup_call_day', 'csat_total'],
-      ['rollup_item_day', 'failed'],
+      ['rollup_team_day', 'offered'],
+      ['rollup_team_day', 'categories.calls'],
+      ['rollup_team_day', 'csat_total'],
+      ['rollup_score_day', 'items.failed'],
       ['rollup_item_csat_day', 'n_failed'],
     ];
     await refreshEverything(db);
@@ -1463,7 +1484,11 @@ describe('the roll-up migration on a database with data', () => {
     }
     expect(undone.at(-1)).toEqual(['20261123T2100_report_rollups', 'Success']);
     expect(undone.every(([, status]) => status === 'Success')).toBe(true);
-    const tables = await sql<{ name: string }>`select name from sqlite_master where name like 'rollup%'`.execute(db);
+    const tables =
+      engineOf(db) === 'postgres'
+        ? await sql<{ name: string }>`select table_name as name from information_schema.tables
+            where table_schema = current_schema() and table_name like 'rollup%'`.execute(db)
+        : await sql<{ name: string }>`select name from sqlite_master where name like 'rollup%'`.execute(db);
     expect(tables.rows).toEqual([]);
     await migrateToLatest(db);
 
@@ -1474,7 +1499,7 @@ describe('the roll-up migration on a database with data', () => {
       { kind: 'scores', day: '2026-11-04' },
       { kind: 'scores', day: '2026-11-09' },
     ]);
-    expect(await db.selectFrom('rollup_call_day').selectAll().execute()).toEqual([]);
+    expect(await db.selectFrom('rollup_team_day').selectAll().execute()).toEqual([]);
 
     // Without those marks the (empty) roll-up would answer: the marks are what makes it right.
     const filter = wholeDays('2026-11-01', '2026-11-10', 'all', 'day');
@@ -1486,7 +1511,7 @@ describe('the roll-up migration on a database with data', () => {
     expect(await pathDiffs(db, filter)).toEqual([]);
     expect(await oracleDiffs(db, filter)).toEqual([]);
     expect(await dirtyRows(db)).toEqual([]);
-    const computed = await db.selectFrom('rollup_call_day').select(['day', 'offered']).orderBy('day').execute();
+    const computed = await db.selectFrom('rollup_team_day').select(['day', 'offered']).orderBy('day').execute();
     expect(computed.map((r) => r.day)).toEqual(['2026-11-02', '2026-11-03', '2026-11-05']);
   });
 });

@@ -17,13 +17,11 @@ afterEach(async () => ctx.close());
 
 async function staleDayComputedFor(thresholdS: number): Promise<void> {
   await ctx.deps.db
-    .insertInto('rollup_call_day')
+    .insertInto('rollup_team_day')
     .values({
       day: '2026-11-20',
       team_id: org.teamA,
-      category: '(none)',
       threshold_s: thresholdS,
-      calls: 1,
       offered: 1,
       answered: 1,
       abandoned: 0,
@@ -32,9 +30,7 @@ async function staleDayComputedFor(thresholdS: number): Promise<void> {
       hold_total: 0,
       csat_n: 0,
       csat_total: 0,
-      evaluations: 0,
-      scored: 0,
-      score_total: 0,
+      categories: JSON.stringify([['(none)', 1, 0, 0, 0]]),
     })
     .execute();
   await ctx.deps.db.insertInto('rollup_dirty').values({ kind: 'calls', day: '2026-11-20' }).execute();

@@ -5,12 +5,14 @@ export interface RollupDirtyTable {
   day: string;
 }
 
-export interface RollupCallDayTable {
+/**
+ * One row per local call day and team (0 = none): service level and CSAT sums, and the calls and scorecards per
+ * category in `categories`, a JSON array of [category, calls, evaluations, scored, score_total] ('(none)' = none).
+ */
+export interface RollupTeamDayTable {
   day: string;
   team_id: number;
-  category: string;
   threshold_s: number;
-  calls: number;
   offered: number;
   answered: number;
   abandoned: number;
@@ -19,17 +21,14 @@ export interface RollupCallDayTable {
   hold_total: number;
   csat_n: number;
   csat_total: number;
-  evaluations: number;
-  scored: number;
-  score_total: number;
+  categories: string;
 }
 
-export interface RollupItemDayTable {
+/** One row per local submitted day and team (0 = none): `items`, a JSON array of [item_id, answered, failed]. */
+export interface RollupScoreDayTable {
   day: string;
   team_id: number;
-  item_id: number;
-  answered: number;
-  failed: number;
+  items: string;
 }
 
 export interface RollupItemCsatDayTable {

@@ -1,0 +1,159 @@
+import { sql } from 'kysely';
+import type { Tx } from '../db/transaction';
+import { localDayStartText } from '../lib/date-range';
+import { COUNTED_IN_FIGURES } from '../policy';
+
+// The daily roll-ups per team (migrations/20261208T0100_rollup_team_day.ts, 20261208T0110_rollup_score_day.ts):
+// one row per local day and team, categories and items folded into JSON arrays, so a report over all teams
+// reads teams × days rows.
+
+/** The counted statuses as an SQL list, for the roll-ups' raw statements: ('submitted', 'released', 'acknowledged'). */
+const COUNTED = sql.raw(`(${COUNTED_IN_FIGURES.map((status) => `'${status}'`).join(', ')})`);
+
+/** One category of a team's day: [category, calls, evaluations, scored, score_total]. */
+export type CategoryCell = [category: string, calls: number, evaluations: number, scored: number, scoreTotal: number];
+
+/** The per-team sums (the calls and scorecards are kept per category). */
+const SUMMED = [
+  'offered',
+  'answered',
+  'abandoned',
+  'within_threshold',
+  'wait_total',
+  'hold_total',
+  'csat_n',
+  'csat_total',
+] as const;
+
+type CategoryRow = Record<
+  (typeof SUMMED)[number] | 'calls' | 'evaluations' | 'scored' | 'score_total',
+  number | string
+> & {
+  team_id: number | string;
+  category: string;
+};
+
+/** One item of a team's scorecard day: [item_id, answered, failed]. */
+export type ItemCell = [itemId: number, answered: number, failed: number];
+
+/** A roll-up row's items, as stored (JSON text). */
+export function itemCells(text: string): ItemCell[] {
+  return JSON.parse(text) as ItemCell[];
+}
+
+/** A roll-up row's categories, as stored (JSON text). */
+export function categoryCells(text: string): CategoryCell[] {
+  return JSON.parse(text) as CategoryCell[];
+}
+
+/** The day's sums per team and category from the raw rows (calls of the day, their counted scorecards). */
+function categorySums(trx: Tx, start: string, end: string, thresholdS: number) {
+  return sql<CategoryRow>`
+    with ca as (
+      select coalesce(team_id, 0) as team_id, coalesce(category, '(none)') as category, count(*) as calls,
+        sum(case when direction = 'inbound' then 1 when not (direction = 'inbound') then 0 end) as offered,
+        sum(case when direction = 'inbound' and abandoned = 0 then 1 when not (direction = 'inbound' and abandoned = 0) then 0 end) as answered,
+        sum(case when direction = 'inbound' and abandoned = 1 then 1 when not (direction = 'inbound' and abandoned = 1) then 0 end) as abandoned,
+        sum(case when direction = 'inbound' and abandoned = 0 and queue_wait_s <= ${thresholdS} then 1 when not (direction = 'inbound' and abandoned = 0 and queue_wait_s <= ${thresholdS}) then 0 end) as within_threshold,
+        coalesce(sum(case when direction = 'inbound' and abandoned = 0 then queue_wait_s end), 0) as wait_total,
+        coalesce(sum(case when direction = 'inbound' and abandoned = 0 then hold_s end), 0) as hold_total,
+        count(csat) as csat_n, coalesce(sum(csat), 0) as csat_total
+      from calls where started_at >= ${start} and started_at < ${end}
+      group by 1, 2
+    ), ea as (
+      select coalesce(c.team_id, 0) as team_id, coalesce(c.category, '(none)') as category,
+        count(*) as evaluations, count(e.score) as scored, coalesce(sum(e.score), 0) as score_total
+      -- CROSS JOIN keeps the day's calls as the outer loop (else SQLite walks every scorecard by status).
+      from calls c cross join evaluations e
+      where c.started_at >= ${start} and c.started_at < ${end}
+        and e.call_id = c.id and e.kind = 'standard' and e.status in ${COUNTED}
+      group by 1, 2
+    )
+    select ca.team_id, ca.category, ca.calls, ca.offered, ca.answered, ca.abandoned, ca.within_threshold,
+      ca.wait_total, ca.hold_total, ca.csat_n, ca.csat_total,
+      coalesce(ea.evaluations, 0) as evaluations, coalesce(ea.scored, 0) as scored,
+      coalesce(ea.score_total, 0) as score_total
+    from ca left join ea on ea.team_id = ca.team_id and ea.category = ca.category
+    order by 1, 2`.execute(trx);
+}
+
+/** Folds a day's per-category rows into one row per team (the categories kept in `categories`). */
+function foldedByTeam(day: string, thresholdS: number, rows: CategoryRow[]) {
+  const teams = new Map<number, Record<(typeof SUMMED)[number], number> & { cells: CategoryCell[] }>();
+  for (const row of rows) {
+    const teamId = Number(row.team_id);
+    let team = teams.get(teamId);
+    if (!team) {
+      team = {
+        ...(Object.fromEntries(SUMMED.map((name) => [name, 0])) as Record<(typeof SUMMED)[number], number>),
+        cells: [],
+      };
+      teams.set(teamId, team);
+    }
+    for (const name of SUMMED) team[name] += Number(row[name]);
+    team.cells.push([
+      row.category,
+      Number(row.calls),
+      Number(row.evaluations),
+      Number(row.scored),
+      Number(row.score_total),
+    ]);
+  }
+  return [...teams].map(([teamId, { cells, ...sums }]) => ({
+    day,
+    team_id: teamId,
+    threshold_s: thresholdS,
+    ...sums,
+    categories: JSON.stringify(cells),
+  }));
+}
+
+/** Recomputes one local day of the call roll-ups: [local midnight, next local midnight) in the zone. */
+export async function computeCallDay(trx: Tx, day: string, thresholdS: number, timeZone: string) {
+  const start = localDayStartText(day, timeZone);
+  const end = localDayStartText(day, timeZone, 1);
+  await trx.deleteFrom('rollup_team_day').where('day', '=', day).execute();
+  await trx.deleteFrom('rollup_item_csat_day').where('day', '=', day).execute();
+  const perCategory = await categorySums(trx, start, end, thresholdS);
+  const rows = foldedByTeam(day, thresholdS, perCategory.rows);
+  if (rows.length) await trx.insertInto('rollup_team_day').values(rows).execute();
+  await sql`
+    insert into rollup_item_csat_day (day, team_id, item_id, n_passed, csat_passed, n_failed, csat_failed)
+    select ${day}, coalesce(e.team_id, 0), a.item_id,
+      sum(case when a.points >= a.max_points then 1 when not (a.points >= a.max_points) then 0 end), coalesce(sum(case when a.points >= a.max_points then c.csat end), 0),
+      sum(case when a.points < a.max_points then 1 when not (a.points < a.max_points) then 0 end), coalesce(sum(case when a.points < a.max_points then c.csat end), 0)
+    from calls c
+      cross join evaluations e
+      join evaluation_answers a on a.evaluation_id = e.id
+    where c.started_at >= ${start} and c.started_at < ${end} and c.csat is not null and a.points is not null
+      and e.call_id = c.id and e.kind = 'standard' and e.status in ${COUNTED}
+    group by 2, 3`.execute(trx);
+}
+
+/** Recomputes one local day of the scorecard roll-up (by the day scorecards were submitted). */
+export async function computeScoreDay(trx: Tx, day: string, timeZone: string) {
+  await trx.deleteFrom('rollup_score_day').where('day', '=', day).execute();
+  const perItem = await sql<{
+    team_id: number | string;
+    item_id: number | string;
+    answered: number | string;
+    failed: number | string;
+  }>`
+    select coalesce(e.team_id, 0) as team_id, a.item_id, count(*) as answered,
+      sum(case when a.points < a.max_points then 1 when not (a.points < a.max_points) then 0 end) as failed
+    from evaluations e join evaluation_answers a on a.evaluation_id = e.id
+    where e.kind = 'standard' and e.status in ${COUNTED}
+      and e.submitted_at >= ${localDayStartText(day, timeZone)} and e.submitted_at < ${localDayStartText(day, timeZone, 1)}
+      and a.points is not null
+    group by 1, 2
+    order by 1, 2`.execute(trx);
+  const teams = new Map<number, ItemCell[]>();
+  for (const row of perItem.rows) {
+    const teamId = Number(row.team_id);
+    const cells = teams.get(teamId) ?? [];
+    cells.push([Number(row.item_id), Number(row.answered), Number(row.failed)]);
+    teams.set(teamId, cells);
+  }
+  const rows = [...teams].map(([teamId, cells]) => ({ day, team_id: teamId, items: JSON.stringify(cells) }));
+  if (rows.length) await trx.insertInto('rollup_score_day').values(rows).execute();
+}
