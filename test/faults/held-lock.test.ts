@@ -3,7 +3,7 @@
 // a write whose lock is released in time succeeds.
 import fs from 'node:fs';
 import path from 'node:path';
-import SQLite from 'better-sqlite3';
+import { spawn, type ChildProcess } from 'node:child_process';
 import {
   call,
   callForm,
@@ -26,7 +26,7 @@ const FAST_MS = 1_000;
 
 let fixture: Fixture;
 let server: ServerProcess;
-let locker: SQLite.Database | undefined;
+let locker: ChildProcess | undefined;
 const callIds: number[] = [];
 
 beforeAll(async () => {
@@ -42,8 +42,7 @@ beforeAll(async () => {
   }
 });
 afterEach(() => {
-  if (locker?.inTransaction) locker.exec('ROLLBACK');
-  locker?.close();
+  if (locker && locker.exitCode === null) locker.kill('SIGKILL');
   locker = undefined;
 });
 afterAll(async () => {
@@ -51,14 +50,36 @@ afterAll(async () => {
   if (fixture) fs.rmSync(fixture.dataDir, { recursive: true, force: true });
 });
 
-/** Another connection takes the write lock now and gives it back after `ms`. */
-function holdWriteLock(ms: number): Promise<void> {
-  locker = new SQLite(path.join(fixture.dataDir, 'callscore.db'));
-  locker.exec('BEGIN EXCLUSIVE');
-  const held = locker;
-  return sleep(ms).then(() => {
-    if (held.inTransaction) held.exec('ROLLBACK');
+/**
+ * Another process takes the write lock and gives it back after `ms`. A child process, not this one: the hold must
+ * not depend on the test runner's event loop, which other suites' leftovers in a shared Jest worker can stall
+ * (CI once saw a 1.5 s hold last over 6 s that way). The child waits with Atomics.wait, so the hold is exact.
+ * Resolves once the lock is taken; `released` settles when the child has rolled back and exited.
+ */
+async function holdWriteLock(ms: number): Promise<{ released: Promise<void> }> {
+  const script = `
+    const SQLite = require('better-sqlite3');
+    const db = new SQLite(process.argv[1]);
+    db.exec('BEGIN EXCLUSIVE');
+    process.stdout.write('locked\\n');
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number(process.argv[2]));
+    db.exec('ROLLBACK');
+    db.close();`;
+  const child = spawn(process.execPath, ['-e', script, path.join(fixture.dataDir, 'callscore.db'), String(ms)], {
+    cwd: process.cwd(),
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
+  locker = child;
+  const released = new Promise<void>((resolve, reject) => {
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the lock holder exited with ${code}`))));
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('locked')) resolve();
+    });
+    released.then(() => reject(new Error('the lock holder exited before taking the lock')), reject);
+  });
+  return { released };
 }
 
 /** The messages of the errors the server logged so far (pino JSON lines at level 50 and up). */
@@ -81,7 +102,7 @@ function submit(callId: number) {
 }
 
 test('while a write waits on a held lock, /healthz and reads answer fast; the write gets 503 with Retry-After', async () => {
-  const released = holdWriteLock(LOCK_HELD_MS);
+  const { released } = await holdWriteLock(LOCK_HELD_MS);
   const started = Date.now();
   const write = submit(callIds[0]);
   await sleep(300);
@@ -113,12 +134,15 @@ test('while a write waits on a held lock, /healthz and reads answer fast; the wr
 });
 
 test('a write whose lock is released within the bound waits for it and succeeds', async () => {
-  const released = holdWriteLock(1_500);
+  const { released } = await holdWriteLock(1_500);
   const started = Date.now();
   const saved = await submit(callIds[2]);
   const waited = Date.now() - started;
   await released;
-  console.log(`with the write lock held for 1500 ms: ${saved.status} after ${waited} ms`);
+  console.log(
+    `with the write lock held for 1500 ms: ${saved.status} after ${waited} ms` +
+      (saved.status === 201 ? '' : `\nserver log:\n${server.logs().split('\n').slice(-40).join('\n')}`),
+  );
   expect(saved.status).toBe(201);
   expect(waited).toBeGreaterThanOrEqual(1_200);
   const evaluations = diskState(fixture.dataDir).evaluations;
