@@ -1,5 +1,6 @@
 import type { Executor } from '../db/transaction';
 import type { Clock } from '../lib/clock';
+import { readSetting, writeSettingIfNone } from '../lib/settings-store.queries';
 
 // The sessions table, as the session store reads and writes it.
 
@@ -40,15 +41,10 @@ export async function purgeExpiredSessions(db: Executor, clock: Clock): Promise<
 const SESSION_SECRET_KEY = 'session_secret';
 
 export async function findSessionSecret(db: Executor): Promise<string | undefined> {
-  const row = await db.selectFrom('settings').select('value').where('key', '=', SESSION_SECRET_KEY).executeTakeFirst();
-  return row?.value;
+  return readSetting(db, SESSION_SECRET_KEY);
 }
 
 /** Stores the secret unless one is there already (another process may have won the race). */
 export async function storeSessionSecretIfNone(db: Executor, secret: string): Promise<void> {
-  await db
-    .insertInto('settings')
-    .values({ key: SESSION_SECRET_KEY, value: secret })
-    .onConflict((oc) => oc.doNothing())
-    .execute();
+  await writeSettingIfNone(db, SESSION_SECRET_KEY, secret);
 }

@@ -1,4 +1,4 @@
-import { isFailing, loadCallFacts, suggestAnswers, type Evidence } from '../autoqa';
+import { evidenceJson, isFailing, loadCallFacts, suggestAnswers } from '../autoqa';
 import type { DB } from '../db/database';
 import { inTransaction, type Tx } from '../db/transaction';
 import { loadRubric, scoringModel, type FullRubric } from '../rubrics';
@@ -20,15 +20,6 @@ import {
 // evidence, the DOMAIN score when every item is answered, stored in place of the call's earlier automatic
 // evaluation of the same rubric family, with the daily sums moved from the old answers to the new ones in the
 // same transaction. Nobody is notified, nothing is released, no coaching task is made (DOMAIN.md).
-
-const evidenceJson = (e: Evidence) => ({
-  kind: e.kind,
-  start_s: e.start_s,
-  end_s: e.end_s,
-  speaker: e.speaker,
-  text: e.text,
-  match: e.match,
-});
 
 /** A rubric cache for one run of the runner (a published version never changes). */
 export type RubricCache = Map<number, FullRubric | null>;

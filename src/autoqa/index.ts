@@ -27,12 +27,14 @@ export type {
   CallFacts,
   ConditionResult,
   Evidence,
+  EvidenceJson,
   RuleResult,
   Speaker,
   Stretch,
   TranscriptLine,
   Truth,
 } from './types';
+export { evidenceJson } from './types';
 export {
   cohensKappa,
   isFailing,

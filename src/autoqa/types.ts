@@ -47,6 +47,26 @@ export type Evidence =
     }
   | { kind: 'dead_air' | 'overtalk'; speaker: null; start_s: number; end_s: number; text: null; match: null };
 
+/** Evidence as stored and sent (JSON columns, API answers): the same fields, flattened out of the union. */
+export interface EvidenceJson {
+  kind: Evidence['kind'];
+  start_s: number;
+  end_s: number;
+  speaker: Evidence['speaker'];
+  text: string | null;
+  match: { start: number; end: number } | null;
+}
+
+/** One piece of evidence as plain JSON, its fields in the stored order (kind, times, speaker, text, match). */
+export const evidenceJson = (e: Evidence): EvidenceJson => ({
+  kind: e.kind,
+  start_s: e.start_s,
+  end_s: e.end_s,
+  speaker: e.speaker,
+  text: e.text,
+  match: e.match,
+});
+
 /** Kleene's three values: true, false, or not known (null). */
 export type Truth = boolean | null;
 

@@ -2,7 +2,7 @@ import { sql, type SelectQueryBuilder } from 'kysely';
 import type { DB } from '../db/database';
 import { equalsIgnoringCase } from '../db/dialect';
 import type { Executor } from '../db/transaction';
-import type { Call, Database, NewCall } from '../db/schema';
+import { CALL_FIGURE_COLUMNS, type Call, type Database, type NewCall } from '../db/schema';
 import type { TeamScope } from '../policy';
 import type { CallListQuery, CallSort } from './calls.schemas';
 import { idsIn } from '../db/ids';
@@ -178,13 +178,7 @@ export const CALL_LIST_COLUMNS = [
   'calls.external_id',
   'calls.source',
   'calls.started_at',
-  'calls.direction',
-  'calls.category',
-  'calls.queue_wait_s',
-  'calls.hold_s',
-  'calls.duration_s',
-  'calls.csat',
-  'calls.abandoned',
+  ...CALL_FIGURE_COLUMNS,
   'calls.evaluation_count',
   'calls.recording_status',
   'calls.team_id',

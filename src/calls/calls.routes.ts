@@ -7,6 +7,7 @@ import type { Call } from '../db/schema';
 import type { AppDeps } from '../deps';
 import { listEvaluations } from '../evaluations';
 import { NotFound } from '../lib/errors';
+import type { FormAgain } from '../lib/form-again';
 import { idParam } from '../lib/forms';
 import { clientIp, successRedirect } from '../lib/http';
 import { listTeams } from '../org';
@@ -51,8 +52,7 @@ export async function renderCallPage(
   deps: AppDeps,
   req: Request,
   res: Response,
-  status = 200,
-  errors: Record<string, string> = {},
+  { status = 200, errors = {} }: Omit<FormAgain, 'values'> = {},
 ) {
   if (!mayOpenCallPages(actorOf(req))) throw new NotFound('No such call.');
   const call = await callOf(deps, req);
@@ -86,7 +86,7 @@ export function callRoutes(deps: AppDeps): Router {
     requireSignedIn,
     transcriptCallLoader(deps),
     transcriptMultipart(deps),
-    transcriptPageHandler(deps, (q, r, status, errors) => renderCallPage(deps, q, r, status, errors)),
+    transcriptPageHandler(deps, (q, r, again) => renderCallPage(deps, q, r, again)),
   );
   return router;
 }

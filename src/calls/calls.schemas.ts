@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { dateBound } from '../lib/date-range';
 import { blankToUndefined, text } from '../lib/validation';
 import { pageOf, timestamp } from '../lib/openapi';
+import { CALL_FIGURES } from '../db/schema';
 
 const seconds = (label: string) =>
   z.preprocess(
@@ -102,13 +103,7 @@ export const CALL_FIELD_NAMES = [
   'team_id',
   'queue',
   'started_at',
-  'direction',
-  'category',
-  'queue_wait_s',
-  'hold_s',
-  'duration_s',
-  'csat',
-  'abandoned',
+  ...CALL_FIGURES,
 ] as const;
 
 export const REQUIRED_CSV_COLUMNS = ['external_id', 'agent', 'started_at', 'direction', 'duration_s'] as const;

@@ -2,6 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Call } from '../db/schema';
 import type { AppDeps } from '../deps';
 import { AppError, NotFound, Validation } from '../lib/errors';
+import type { FormAgain } from '../lib/form-again';
 import { idParam } from '../lib/forms';
 import { clientIp, flash } from '../lib/http';
 import { actorOf, mayReplaceTranscript, visibleCallOr404 } from '../policy';
@@ -78,7 +79,7 @@ export function transcriptApiHandler(deps: AppDeps) {
   };
 }
 
-type CallPageRenderer = (req: Request, res: Response, status: number, errors: Record<string, string>) => Promise<void>;
+type CallPageRenderer = (req: Request, res: Response, again: Omit<FormAgain, 'values'>) => Promise<void>;
 
 /** The call page's upload: the same replacement; a refusal shows the call page again with the reason. */
 export function transcriptPageHandler(deps: AppDeps, renderCallPage: CallPageRenderer) {
@@ -92,7 +93,7 @@ export function transcriptPageHandler(deps: AppDeps, renderCallPage: CallPageRen
     } catch (err) {
       if (!(err instanceof AppError) || err.status >= 500) throw err;
       const message = err instanceof Validation ? (err.details[0]?.message ?? err.message) : err.message;
-      await renderCallPage(req, res, err.status, { transcript: message });
+      await renderCallPage(req, res, { status: err.status, errors: { transcript: message } });
     }
   };
 }

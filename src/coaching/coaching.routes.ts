@@ -4,6 +4,7 @@ import { getSettings } from '../settings';
 import { requireSignedIn } from '../auth';
 import type { AppDeps } from '../deps';
 import { AppError, Validation } from '../lib/errors';
+import type { FormAgain } from '../lib/form-again';
 import { formBody, idParam } from '../lib/forms';
 import { clientIp, flash, pickFields } from '../lib/http';
 import {
@@ -80,7 +81,9 @@ function newTaskHandlers(deps: AppDeps) {
 }
 
 function coachingHandlers(deps: AppDeps) {
-  async function renderTask(req: Request, res: Response, id: number, status = 200, errors = {}) {
+  /** The task page; a refused change shows it again with the status and why (the task is the form's values). */
+  async function renderTask(req: Request, res: Response, id: number, again: Omit<FormAgain, 'values'> = {}) {
+    const { status = 200, errors = {} } = again;
     res.status(status).render('coaching/show', { ...(await taskPage(deps, actorOf(req), id)), errors });
   }
 
@@ -90,8 +93,9 @@ function coachingHandlers(deps: AppDeps) {
     try {
       res.redirect(303, await run(id));
     } catch (err) {
-      if (err instanceof Validation) return renderTask(req, res, id, 422, err.byField());
-      if (err instanceof AppError && err.status === 409) return renderTask(req, res, id, 409, { _form: err.message });
+      if (err instanceof Validation) return renderTask(req, res, id, { status: 422, errors: err.byField() });
+      if (err instanceof AppError && err.status === 409)
+        return renderTask(req, res, id, { status: 409, errors: { _form: err.message } });
       throw err;
     }
   }

@@ -48,6 +48,7 @@ export type * from './schema/auto-answers';
 export type * from './schema/autoeval';
 export type * from './schema/calibration';
 export type * from './schema/calls';
+export { CALL_FIGURE_COLUMNS, CALL_FIGURES } from './schema/calls';
 export type * from './schema/coaching';
 export type * from './schema/disputes';
 export type * from './schema/evaluations';

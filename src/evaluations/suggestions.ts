@@ -1,4 +1,4 @@
-import { loadCallFacts, suggestAnswers, type Evidence } from '../autoqa';
+import { evidenceJson, loadCallFacts, suggestAnswers, type EvidenceJson } from '../autoqa';
 import type { DB } from '../db/database';
 import { NotFound } from '../lib/errors';
 import { loadRubric, scoringModel, type FullRubric } from '../rubrics';
@@ -7,14 +7,7 @@ import { computeScore } from '../scoring';
 // Suggested answers for a call: each ruled item's answer by its rule, with the reason and evidence, and the
 // score those answers would give by the DOMAIN math, which needs an answer for every item.
 
-export interface SuggestionEvidence {
-  kind: Evidence['kind'];
-  start_s: number;
-  end_s: number;
-  speaker: Evidence['speaker'];
-  text: string | null;
-  match: { start: number; end: number } | null;
-}
+export type SuggestionEvidence = EvidenceJson;
 
 export interface Suggestion {
   item_id: number;
@@ -30,15 +23,6 @@ export interface Suggestions {
   raw_score: number | null;
   passed: boolean | null;
 }
-
-const evidenceJson = (e: Evidence): SuggestionEvidence => ({
-  kind: e.kind,
-  start_s: e.start_s,
-  end_s: e.end_s,
-  speaker: e.speaker,
-  text: e.text,
-  match: e.match,
-});
 
 /** The suggestions of a rubric version's rules for a call (the call must exist). */
 export async function suggestionsFor(db: DB, callId: number, rubric: FullRubric): Promise<Suggestions> {

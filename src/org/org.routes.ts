@@ -26,7 +26,9 @@ function departmentInput(values: Record<string, unknown>) {
   return { ...values, budget_cents: amountToCents(values.budget ?? '0') };
 }
 
-async function renderOrg(deps: AppDeps, res: Response, status = 200, forms: Record<string, unknown> = {}) {
+/** The org page; a refused new department or team form (`form`) is shown again with its values and errors. */
+async function renderOrg(deps: AppDeps, res: Response, again: FormAgain & { form?: 'deptForm' | 'teamForm' } = {}) {
+  const { status = 200, values = {}, errors = {}, form } = again;
   const [departments, teams, managers, supervisors] = await Promise.all([
     listDepartments(deps.db),
     listTeams(deps.db),
@@ -41,7 +43,7 @@ async function renderOrg(deps: AppDeps, res: Response, status = 200, forms: Reco
     supervisors,
     deptForm: { values: { budget_period: 'quarter' }, errors: {} },
     teamForm: { values: {}, errors: {} },
-    ...forms,
+    ...(form ? { [form]: { values, errors } } : {}),
   });
 }
 
@@ -128,7 +130,7 @@ function createUnit(unit: OrgUnit) {
         await unit.save(deps, req, values);
         successRedirect(req, res, created, '/admin/org');
       },
-      (status, errors) => renderOrg(deps, res, status, { [unit.newForm]: { values, errors } }),
+      (status, errors) => renderOrg(deps, res, { status, values, errors, form: unit.newForm }),
       'name',
       unit.formNames,
     );

@@ -1,4 +1,5 @@
 import type { Executor } from '../db/transaction';
+import { readSettings } from '../lib/settings-store.queries';
 
 // The single sign-on settings the break-glass rule reads (written by src/sso/sso.settings.ts), and the admin it names.
 
@@ -8,12 +9,8 @@ export const BREAK_GLASS_KEY = 'sso_break_glass';
 export const BREAK_GLASS_ID_KEY = 'sso_break_glass_id';
 
 export async function breakGlassSettings(db: Executor) {
-  const rows = await db
-    .selectFrom('settings')
-    .select(['key', 'value'])
-    .where('key', 'in', [SSO_ONLY_KEY, BREAK_GLASS_KEY, BREAK_GLASS_ID_KEY])
-    .execute();
-  const value = (key: string) => rows.find((r) => r.key === key)?.value;
+  const values = await readSettings(db, [SSO_ONLY_KEY, BREAK_GLASS_KEY, BREAK_GLASS_ID_KEY]);
+  const value = (key: string) => values.get(key);
   const id = Number(value(BREAK_GLASS_ID_KEY));
   return {
     ssoOnly: value(SSO_ONLY_KEY) === '1',

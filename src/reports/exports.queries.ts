@@ -1,6 +1,7 @@
 import { unindexed } from '../db/dialect';
 import { sql } from 'kysely';
 import type { Executor } from '../db/transaction';
+import { CALL_FIGURE_COLUMNS } from '../db/schema';
 import { COUNTED_IN_FIGURES } from '../policy';
 import { teamFilterOf, type ReportFilter } from './filters';
 
@@ -27,13 +28,7 @@ function callsQuery(db: Executor, filter: ReportFilter, after: CallKey | null) {
       'calls.started_at as started_at',
       'users.username as agent',
       'teams.name as team',
-      'calls.direction',
-      'calls.category',
-      'calls.queue_wait_s',
-      'calls.hold_s',
-      'calls.duration_s',
-      'calls.csat',
-      'calls.abandoned',
+      ...CALL_FIGURE_COLUMNS,
       'calls.evaluation_count',
       'analysis.status as analysis_status',
       'calls.recording_status',

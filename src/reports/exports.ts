@@ -1,4 +1,5 @@
 import type { Response } from 'express';
+import { CALL_FIGURES, type CallFigure } from '../db/schema';
 import type { DB } from '../db/database';
 import { csvResponse, type CsvDownload } from '../lib/csv';
 import { callsPage, PAGE_SIZE, scorecardIds, scorecardsPage, type CallKey } from './exports.queries';
@@ -10,13 +11,7 @@ const CALL_HEADER = [
   'started_at',
   'agent',
   'team',
-  'direction',
-  'category',
-  'queue_wait_s',
-  'hold_s',
-  'duration_s',
-  'csat',
-  'abandoned',
+  ...CALL_FIGURES,
   'evaluations',
   'analysis',
   'talk_ratio',
@@ -41,6 +36,11 @@ const SCORECARD_HEADER = [
   'critical_failed',
   'time_spent_s',
 ];
+
+/** One call's figures as CSV cells, in CALL_FIGURES order; abandoned as yes/no. */
+function figureCells(call: Record<CallFigure, unknown>): unknown[] {
+  return CALL_FIGURES.map((name) => (name === 'abandoned' ? (call.abandoned ? 'yes' : 'no') : call[name]));
+}
 
 /**
  * Writes keyset pages until one comes back short. Pages rather than one long-lived cursor, and a turn of
@@ -78,13 +78,7 @@ export async function exportCalls(db: DB, filter: ReportFilter, res: Response): 
       r.started_at,
       r.agent,
       r.team,
-      r.direction,
-      r.category,
-      r.queue_wait_s,
-      r.hold_s,
-      r.duration_s,
-      r.csat,
-      r.abandoned ? 'yes' : 'no',
+      ...figureCells(r),
       r.evaluation_count,
       ...analysisCells(r),
     ],

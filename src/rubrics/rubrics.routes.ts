@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../deps';
 import { AppError, NotFound, Validation } from '../lib/errors';
+import type { FormAgain } from '../lib/form-again';
 import { formBody, idParam } from '../lib/forms';
 import { clientIp, flash, successRedirect } from '../lib/http';
 import type { Executor } from '../db/transaction';
@@ -23,8 +24,7 @@ function renderBuilder(
   res: Response,
   draft: RubricDraft,
   target: { id: number | null; version: number },
-  status = 200,
-  errors: Record<string, string> = {},
+  { status = 200, errors = {} }: Omit<FormAgain, 'values'> = {},
 ) {
   res
     .status(status)
@@ -60,7 +60,12 @@ async function handleBuilderPost(
   } catch (err) {
     if (!(err instanceof Validation) && !(err instanceof AppError && err.status === 409)) throw err;
     const errors = err instanceof Validation ? err.byField() : { _form: err.message };
-    renderBuilder(res, draft, { id: existingId, version }, err.status, { _form: err.message, ...errors });
+    renderBuilder(
+      res,
+      draft,
+      { id: existingId, version },
+      { status: err.status, errors: { _form: err.message, ...errors } },
+    );
   }
 }
 

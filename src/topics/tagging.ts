@@ -1,4 +1,4 @@
-import { conditionSchema, evaluateCondition, loadCallFacts, type Evidence } from '../autoqa';
+import { conditionSchema, evaluateCondition, evidenceJson, loadCallFacts } from '../autoqa';
 import type { Tx } from '../db/transaction';
 import type { Topic } from '../db/schema';
 import { removeTag, writeTag } from './topics.queries';
@@ -7,15 +7,6 @@ import type { TopicRule } from './topics.schemas';
 // One call tagged by some topics: a topic whose condition holds tags the call (with the reason and evidence
 // that decided it); one that does not hold, or cannot be decided (no transcript, audio not analysed), removes
 // the tag. Idempotent, so a batch done twice after a crash gives the same tags.
-
-const evidenceJson = (e: Evidence) => ({
-  kind: e.kind,
-  start_s: e.start_s,
-  end_s: e.end_s,
-  speaker: e.speaker,
-  text: e.text,
-  match: e.match,
-});
 
 /** A stored topic's condition, or null when the stored text no longer parses (never tags anything). */
 export function topicRule(topic: Pick<Topic, 'id' | 'name' | 'rule' | 'version'>): TopicRule | null {

@@ -12,29 +12,9 @@ import { buildOrg } from '../helpers/builders';
 import { startS3Server, type S3TestServer } from '../helpers/s3server';
 import { tokenFor } from '../helpers/scoring';
 import { wav } from '../calls/fixtures';
-import { asteriskFile } from '../pbx/cdr-fixtures';
+import { ANSWERED_CDR as CDR, RECORDING_NAME as NAME } from './fixtures';
 
 jest.setTimeout(60_000);
-
-const NAME = 'in-600-5550001-20261102-090000-1793000000.3.wav';
-const CDR = asteriskFile(
-  [
-    {
-      dst: '600',
-      dcontext: 'from-trunk',
-      channel: 'SIP/trunk-00000001',
-      dstchannel: 'PJSIP/1001-00000003',
-      start: '2026-11-02 09:00:00',
-      answer: '2026-11-02 09:00:12',
-      end: '2026-11-02 09:01:47',
-      billsec: 95,
-      disposition: 'ANSWERED',
-      uniqueid: '1793000000.3',
-      linkedid: '1793000000.1',
-    },
-  ],
-  21,
-);
 
 let s3: S3TestServer;
 let ctx: TestContext;

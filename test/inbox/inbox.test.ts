@@ -9,7 +9,8 @@ import { buildOrg, type Org } from '../helpers/builders';
 import { csrfFrom, signIn } from '../helpers/http';
 import { tokenFor } from '../helpers/scoring';
 import { wav } from '../calls/fixtures';
-import { asteriskFile, type AsteriskLeg } from '../pbx/cdr-fixtures';
+// CDR: one inbound call, a ring group leg to 1002 (no answer) and 1001 answering; NAME: the answered leg's recording.
+import { CALL_CDR as CDR, RECORDING_NAME as NAME } from './fixtures';
 
 // The recordings inbox (issue 18): real files in a temporary folder, real WAV audio, the real CDR import.
 
@@ -17,38 +18,6 @@ let ctx: TestContext;
 let org: Org;
 let adminToken: string;
 let inboxDir: string;
-
-/** One inbound call: a ring group leg to 1002 (no answer) and 1001 answering; each leg its own uniqueid. */
-const CALL_LEGS: AsteriskLeg[] = [
-  {
-    dst: '600',
-    dcontext: 'from-trunk',
-    channel: 'SIP/trunk-00000001',
-    dstchannel: 'PJSIP/1002-00000002',
-    start: '2026-11-02 09:00:00',
-    end: '2026-11-02 09:00:15',
-    billsec: 0,
-    disposition: 'NO ANSWER',
-    uniqueid: '1793000000.2',
-    linkedid: '1793000000.1',
-  },
-  {
-    dst: '600',
-    dcontext: 'from-trunk',
-    channel: 'SIP/trunk-00000001',
-    dstchannel: 'PJSIP/1001-00000003',
-    start: '2026-11-02 09:00:00',
-    answer: '2026-11-02 09:00:12',
-    end: '2026-11-02 09:01:47',
-    billsec: 95,
-    disposition: 'ANSWERED',
-    uniqueid: '1793000000.3',
-    linkedid: '1793000000.1',
-  },
-];
-const CDR = asteriskFile(CALL_LEGS, 21);
-/** MixMonitor's name for the answering leg's recording. */
-const NAME = 'in-600-5550001-20261102-090000-1793000000.3.wav';
 
 function startApp(extra: Record<string, string> = {}) {
   ctx = makeTestApp({

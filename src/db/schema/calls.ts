@@ -42,6 +42,26 @@ export interface CallsTable {
 export type Call = Selectable<CallsTable>;
 export type NewCall = Insertable<CallsTable>;
 
+/**
+ * A call's own figures as the phone system recorded them, in the one order every call table lists them: the
+ * new-call form's fields (calls/calls.schemas.ts), the call list's columns (calls/calls.queries.ts) and the calls
+ * CSV export (reports/exports.ts). Here beside the table, not behind the calls room's door, because reports
+ * cannot import that door without a cycle (calls -> autoeval -> reports).
+ */
+export const CALL_FIGURES = [
+  'direction',
+  'category',
+  'queue_wait_s',
+  'hold_s',
+  'duration_s',
+  'csat',
+  'abandoned',
+] as const satisfies ReadonlyArray<keyof CallsTable>;
+export type CallFigure = (typeof CALL_FIGURES)[number];
+
+/** The figures as columns of the calls table, for a select. */
+export const CALL_FIGURE_COLUMNS = CALL_FIGURES.map((name) => `calls.${name}` as const);
+
 /** A person's saved view of the call list: a name and the list's query string. */
 export interface SavedCallViewsTable {
   id: Generated<number>;
