@@ -55,6 +55,7 @@ const POSTGRES_SUITES = [
   'test/inbox/inbox-presets.test.ts',
   'test/calls/import-jobs.test.ts',
   'test/topics/topics.test.ts',
+  'test/topics/dry-run.test.ts',
   'test/passkeys/tokens.test.ts',
   'test/sso/break-glass.test.ts',
   'test/storage/s3.test.ts',
