@@ -48,6 +48,7 @@ const POSTGRES_SUITES = [
   'test/dashboards/team-dashboards.test.ts',
   'test/dashboards/csr-home.test.ts',
   'test/settings/save.test.ts',
+  'test/risk/limits-settings.test.ts',
   'test/reports/fractional-seconds.test.ts',
   'test/reports/rollups.test.ts',
   'test/passkeys/sign-in.test.ts',
