@@ -1,5 +1,6 @@
 // The automatic-rule engine: the rule language, its evaluation on a call's facts, and the accuracy math that
-// measures rules against people. Pure: no database, no routes (docs/AUTOQA.md).
+// measures rules against people, and the dry run that tries a condition on the latest analysed calls. No routes
+// (docs/AUTOQA.md).
 export {
   autoModeSchema,
   conditionSchema,
@@ -49,3 +50,10 @@ export {
 } from './accuracy';
 export { factsOf, loadCallFacts } from './autoqa.service';
 export { CALL_FACT_COLUMNS, callForFacts, type CallForFacts } from './autoqa.queries';
+export {
+  conditionOnLatestCalls,
+  parseJsonField,
+  DRY_RUN_CALLS,
+  type ConditionOnCall,
+  type JsonFieldMessages,
+} from './dry-run';

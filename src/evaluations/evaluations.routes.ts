@@ -17,7 +17,7 @@ import {
   visibleEvaluationOr404,
   type Actor,
 } from '../policy';
-import { RISK_LABELS, riskQuerySchema, riskReasons, type RiskQuery } from '../risk';
+import { riskLabels, riskLimits, riskQuerySchema, riskReasons, type RiskQuery } from '../risk';
 import { publishedRubrics } from '../rubrics';
 import { assignedPicks } from '../sampling';
 import { evaluationView } from './evaluation-view';
@@ -48,7 +48,8 @@ function queuePage(deps: AppDeps): Handler {
     const teamIds = scope.all ? ('all' as const) : scope.teamIds;
     const category = typeof req.query.category === 'string' ? req.query.category.slice(0, 100) : '';
     const parsed = parseInput(riskQuerySchema, { risk: req.query.risk, sort: req.query.sort });
-    const risk: RiskQuery = { risk: parsed.risk, sort: parsed.sort === 'risk' ? 'risk' : 'newest' };
+    const limits = await riskLimits(deps.db);
+    const risk: RiskQuery = { risk: parsed.risk, sort: parsed.sort === 'risk' ? 'risk' : 'newest', limits };
     const [calls, drafts, submitted, pending, rubrics, assigned] = await Promise.all([
       unscoredCalls(deps.db, teamIds, 25, category || undefined, risk),
       listEvaluations(deps.db, { teamIds, evaluatorId: actor.id, statuses: ['draft'], limit: 25 }),
@@ -59,9 +60,9 @@ function queuePage(deps: AppDeps): Handler {
     ]);
     res.render('evaluations/queue', {
       title: 'Scoring',
-      queue: calls.map((c) => ({ ...c, reasons: riskReasons(c) })),
+      queue: calls.map((c) => ({ ...c, reasons: riskReasons(c, limits) })),
       risk,
-      riskLabels: RISK_LABELS,
+      riskLabels: riskLabels(limits),
       drafts: drafts.items,
       submitted: submitted.items,
       pending: pending.items,

@@ -2,7 +2,15 @@ import { unindexed } from '../db/dialect';
 import { sql } from 'kysely';
 import type { Executor } from '../db/transaction';
 import { idsIn } from '../db/ids';
-import { criticalFailedPrompt, deadAirLongest, overtalkTotal, riskCondition, anyRisk, riskCount } from '../risk';
+import {
+  anyRisk,
+  criticalFailedPrompt,
+  deadAirLongest,
+  DEFAULT_RISK_LIMITS,
+  overtalkTotal,
+  riskCondition,
+  riskCount,
+} from '../risk';
 import type { RiskQuery } from '../risk';
 
 // The scoring queue: calls with a recording that nobody has evaluated yet.
@@ -10,7 +18,8 @@ import type { RiskQuery } from '../risk';
 /** Beyond this many teams the queue is one query over all of them instead of one per team. */
 const QUEUE_TEAMS_MERGED_MAX = 50;
 
-const NO_RISK: RiskQuery = { risk: '', sort: 'newest' };
+/** No filter, newest first; the flags' counts under the default limits (the page passes the ones in force). */
+const NO_RISK: RiskQuery = { risk: '', sort: 'newest', limits: DEFAULT_RISK_LIMITS };
 
 function unscoredQuery(db: Executor, category: string | undefined, risk: RiskQuery) {
   let query = db
@@ -29,12 +38,12 @@ function unscoredQuery(db: Executor, category: string | undefined, risk: RiskQue
       deadAirLongest().as('risk_dead_air_s'),
       overtalkTotal().as('risk_overtalk_s'),
       'calls.csat as risk_csat',
-      riskCount().as('risk_count'),
+      riskCount(risk.limits).as('risk_count'),
     ])
     .where('calls.evaluation_count', '=', 0);
   if (category) query = query.where('calls.category', '=', category);
-  if (risk.risk === 'any') query = query.where(anyRisk());
-  else if (risk.risk !== '') query = query.where(riskCondition(risk.risk));
+  if (risk.risk === 'any') query = query.where(anyRisk(risk.limits));
+  else if (risk.risk !== '') query = query.where(riskCondition(risk.risk, risk.limits));
   return query;
 }
 

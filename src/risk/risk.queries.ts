@@ -1,9 +1,10 @@
 import { sql, type RawBuilder } from 'kysely';
-import { RISK_LIMITS, type RiskKind } from './risk';
+import type { RiskKind, RiskLimits } from './risk';
 
 // SQL pieces over a query that has the `calls` table in scope: the risk facts of the call (scalar subqueries,
 // so any query over calls can add them) and the conditions that flag it. Portable SQLite/PostgreSQL. The
-// limits are our own constants, written as literals: callers that bind parameters by hand see no new ones.
+// limits (settings, validated numbers) are written as literals: callers that bind parameters by hand see no
+// new ones.
 
 /** A critical item a current automatic evaluation of the call failed (the first by name), or null. */
 export function criticalFailedPrompt(callRef = 'calls.id'): RawBuilder<string | null> {
@@ -24,7 +25,7 @@ export function overtalkTotal(callRef = 'calls.id'): RawBuilder<number | null> {
 }
 
 /** One flag's condition: true when the call has it. */
-export function riskCondition(kind: RiskKind, callRef = 'calls.id'): RawBuilder<boolean> {
+export function riskCondition(kind: RiskKind, limits: RiskLimits, callRef = 'calls.id'): RawBuilder<boolean> {
   switch (kind) {
     case 'critical':
       return sql<boolean>`exists (select 1 from auto_evaluations ae
@@ -33,31 +34,31 @@ export function riskCondition(kind: RiskKind, callRef = 'calls.id'): RawBuilder<
         where ae.call_id = ${sql.ref(callRef)} and aa.failed = 1 and i.critical = 1)`;
     case 'dead_air':
       return sql<boolean>`exists (select 1 from call_analyses ca where ca.call_id = ${sql.ref(callRef)}
-        and ca.status = 'done' and ca.dead_air_longest_s > ${sql.lit(RISK_LIMITS.dead_air_s)})`;
+        and ca.status = 'done' and ca.dead_air_longest_s > ${sql.lit(Number(limits.dead_air_s))})`;
     case 'overtalk':
       return sql<boolean>`exists (select 1 from call_analyses ca where ca.call_id = ${sql.ref(callRef)}
-        and ca.status = 'done' and ca.overtalk_total_s > ${sql.lit(RISK_LIMITS.overtalk_s)})`;
+        and ca.status = 'done' and ca.overtalk_total_s > ${sql.lit(Number(limits.overtalk_s))})`;
     case 'low_csat': {
       const csat = sql.ref(callRef.replace(/\.id$/, '.csat'));
-      return sql<boolean>`(${csat} is not null and ${csat} <= ${sql.lit(RISK_LIMITS.low_csat_max)})`;
+      return sql<boolean>`(${csat} is not null and ${csat} <= ${sql.lit(Number(limits.low_csat_max))})`;
     }
   }
 }
 
 /** The call has at least one flag. */
-export function anyRisk(callRef = 'calls.id'): RawBuilder<boolean> {
+export function anyRisk(limits: RiskLimits, callRef = 'calls.id'): RawBuilder<boolean> {
   const kinds: RiskKind[] = ['critical', 'dead_air', 'overtalk', 'low_csat'];
   return sql<boolean>`(${sql.join(
-    kinds.map((k) => riskCondition(k, callRef)),
+    kinds.map((k) => riskCondition(k, limits, callRef)),
     sql` or `,
   )})`;
 }
 
 /** How many flags the call has (0 to 4), to sort the riskiest first. */
-export function riskCount(callRef = 'calls.id'): RawBuilder<number> {
+export function riskCount(limits: RiskLimits, callRef = 'calls.id'): RawBuilder<number> {
   const kinds: RiskKind[] = ['critical', 'dead_air', 'overtalk', 'low_csat'];
   return sql<number>`(${sql.join(
-    kinds.map((k) => sql`case when ${riskCondition(k, callRef)} then 1 else 0 end`),
+    kinds.map((k) => sql`case when ${riskCondition(k, limits, callRef)} then 1 else 0 end`),
     sql` + `,
   )})`;
 }

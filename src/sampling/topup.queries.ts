@@ -4,7 +4,7 @@ import type { SamplingPeriodRow, SamplingPicksTable, SamplingPlan } from '../db/
 import type { Period } from './period';
 import { callDone } from './sampling.queries';
 import { idsIn } from '../db/ids';
-import { anyRisk } from '../risk';
+import { anyRisk, type RiskLimits } from '../risk';
 
 /** The plan's seed row for the period, created with `seed` the first time the period is sampled. */
 export async function ensurePeriod(
@@ -107,7 +107,8 @@ export async function csrDrawState(db: DB, periodId: number, csrId: number) {
 /**
  * The CSR's calls a draw may choose from, in a fixed order (start time, then id): calls of the plan's team
  * in the period up to now, with a stored recording, matching the plan's filters, never picked before and
- * with no standard evaluation (not even a draft). `flaggedOnly`: only those with a risk flag (src/risk).
+ * with no standard evaluation (not even a draft). `flaggedOver`: only those with a risk flag under these limits
+ * (src/risk); null for every call.
  */
 export async function candidateCallIds(
   db: DB,
@@ -115,7 +116,7 @@ export async function candidateCallIds(
   csrId: number,
   period: Period,
   until: string,
-  flaggedOnly = false,
+  flaggedOver: RiskLimits | null = null,
 ): Promise<number[]> {
   const end = period.end.toISOString();
   let query = db
@@ -134,7 +135,7 @@ export async function candidateCallIds(
   if (plan.category !== null) query = query.where('calls.category', '=', plan.category);
   if (plan.min_duration_s !== null) query = query.where('calls.duration_s', '>=', plan.min_duration_s);
   if (plan.direction !== null) query = query.where('calls.direction', '=', plan.direction);
-  if (flaggedOnly) query = query.where(anyRisk());
+  if (flaggedOver) query = query.where(anyRisk(flaggedOver));
   const rows = await query.execute();
   return rows.map((r) => r.id);
 }

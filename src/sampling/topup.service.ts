@@ -1,5 +1,6 @@
 import { getSettings } from '../settings';
 import { recordAudit } from '../audit';
+import { riskLimits } from '../risk';
 import type { DB } from '../db/database';
 import { inTransaction } from '../db/transaction';
 import type { SamplingPeriodRow, SamplingPlan } from '../db/schema/sampling';
@@ -110,7 +111,8 @@ async function drawForCsr(trx: DB, ctx: DrawContext, csrId: number) {
   if (wanted <= 0) return { picks, missing: 0 };
   const candidates = await candidateCallIds(trx, ctx.plan, csrId, ctx.period, ctx.now);
   const share = ctx.plan.risk_share_pct;
-  const flagged = share > 0 ? await candidateCallIds(trx, ctx.plan, csrId, ctx.period, ctx.now, true) : [];
+  const flagged =
+    share > 0 ? await candidateCallIds(trx, ctx.plan, csrId, ctx.period, ctx.now, await riskLimits(trx)) : [];
   while (picks.length < wanted && candidates.length > 0) {
     const drawIndex = state.nextDraw + picks.length;
     // A risk-based draw with no flagged call left falls back to the whole list (and is logged as random).

@@ -21,6 +21,9 @@ function settingsJson(settings: Settings) {
     pbx_inbound_contexts: contextList(settings.pbx_inbound_contexts),
     transcript_agent_names: contextList(settings.transcript_agent_names),
     transcript_customer_names: contextList(settings.transcript_customer_names),
+    risk_dead_air_s: settings.risk_dead_air_s,
+    risk_overtalk_s: settings.risk_overtalk_s,
+    risk_low_csat_max: settings.risk_low_csat_max,
   };
 }
 

@@ -44,6 +44,9 @@ export function settingsRoutes(deps: AppDeps): Router {
       'time_zone',
       'after_call_work_s',
       'forecast_weeks',
+      'risk_dead_air_s',
+      'risk_overtalk_s',
+      'risk_low_csat_max',
     ]);
     try {
       const saved = await saveSettings(deps, actorOf(req), values, clientIp(req));

@@ -19,6 +19,9 @@ export const settingsResponseSchema = z.object({
     .describe('dialplan contexts (Asterisk, FreeSWITCH) in which a call is inbound'),
   transcript_agent_names: z.array(z.string()).describe('speaker names read as the agent in a transcript'),
   transcript_customer_names: z.array(z.string()).describe('speaker names read as the customer in a transcript'),
+  risk_dead_air_s: z.number().min(1).max(600).describe('a call whose longest dead air is over this is flagged'),
+  risk_overtalk_s: z.number().min(0.5).max(600).describe('a call with more overtalk in all than this is flagged'),
+  risk_low_csat_max: z.number().int().min(1).max(4).describe('a call with CSAT (1-5) at or below this is flagged'),
 });
 
 /** A list of names or contexts, stored comma-separated: so no item may hold a comma. */
@@ -62,4 +65,20 @@ export const settingsPatchSchema = z.strictObject({
   pbx_inbound_contexts: nameArray('context', CONTEXT, 'from-trunk'),
   transcript_agent_names: nameArray('name', NAME, 'Agent'),
   transcript_customer_names: nameArray('name', NAME, 'Customer'),
+  risk_dead_air_s: z
+    .number({ error: 'Give the dead-air limit in seconds, between 1 and 600.' })
+    .min(1, 'The dead-air limit is at least 1 second.')
+    .max(600, 'The dead-air limit is at most 600 seconds.')
+    .optional(),
+  risk_overtalk_s: z
+    .number({ error: 'Give the overtalk limit in seconds, between 0.5 and 600.' })
+    .min(0.5, 'The overtalk limit is at least 0.5 seconds.')
+    .max(600, 'The overtalk limit is at most 600 seconds.')
+    .optional(),
+  risk_low_csat_max: z
+    .number({ error: 'Give the low CSAT as a whole number from 1 to 4.' })
+    .int('The low CSAT must be a whole number from 1 to 4.')
+    .min(1, 'The low CSAT is at least 1.')
+    .max(4, 'The low CSAT is at most 4 (a 5 of 5 is never low).')
+    .optional(),
 });

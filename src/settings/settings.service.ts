@@ -34,6 +34,23 @@ function speakerNames(side: string) {
     .transform((value) => nameList(value).join(', '));
 }
 
+/** The review queue's risk flags (src/risk): a call is flagged over these limits. */
+const riskLimitFields = {
+  risk_dead_air_s: z.coerce
+    .number({ error: 'The dead-air limit must be a number of seconds.' })
+    .min(1, 'The dead-air limit is at least 1 second.')
+    .max(600, 'The dead-air limit is at most 600 seconds.'),
+  risk_overtalk_s: z.coerce
+    .number({ error: 'The overtalk limit must be a number of seconds.' })
+    .min(0.5, 'The overtalk limit is at least 0.5 seconds.')
+    .max(600, 'The overtalk limit is at most 600 seconds.'),
+  risk_low_csat_max: z.coerce
+    .number({ error: 'The low CSAT must be a whole number from 1 to 4.' })
+    .int('The low CSAT must be a whole number from 1 to 4.')
+    .min(1, 'The low CSAT is at least 1.')
+    .max(4, 'The low CSAT is at most 4 (a 5 of 5 is never low).'),
+};
+
 const settingsSchema = z.object({
   recording_retention_days: z.coerce
     .number({ error: 'Retention must be a whole number of days.' })
@@ -82,6 +99,7 @@ const settingsSchema = z.object({
     .int('The forecast needs a whole number of weeks.')
     .min(1, 'The forecast looks back at least 1 week.')
     .max(26, 'The forecast looks back at most 26 weeks.'),
+  ...riskLimitFields,
 });
 
 /** A comma-separated list of dialplan contexts, trimmed, without blanks or repeats. */
@@ -113,6 +131,10 @@ export const DEFAULT_SETTINGS: Settings = Object.freeze({
   time_zone: 'UTC',
   after_call_work_s: 30,
   forecast_weeks: 4,
+  // The risk flags' limits (src/risk): dead air over 10 s, overtalk over 5 s, CSAT 2 or below.
+  risk_dead_air_s: 10,
+  risk_overtalk_s: 5,
+  risk_low_csat_max: 2,
 });
 
 const KEYS = Object.keys(DEFAULT_SETTINGS) as Array<keyof Settings>;

@@ -33,6 +33,9 @@ export const topicInputSchema = z.object({
   active: checkbox,
 });
 
+/** The condition alone, as the topic form's "Try it" (the dry run) sends it. */
+export const topicConditionSchema = z.object({ rule: conditionText });
+
 export type TopicInput = z.output<typeof topicInputSchema>;
 
 /** A stored topic with its parsed condition. */

@@ -1,10 +1,11 @@
-// Rubric builder: as an item's automatic rule is typed, show what it would answer on the last 50 analysed calls
-// (GET /autoqa/dry-run), with links to the calls. Without this script the builder works the same.
+// Dry runs as one types. Rubric builder: what an item's automatic rule would answer on the last 50 analysed calls
+// (GET /autoqa/dry-run). Topics page: which of them a topic's condition would tag (a textarea with
+// data-dry-run="<url>", answering {counts: {tagged, untagged, open}, calls}). With links to the calls. Without
+// this script both pages work the same ("Try it" posts the topic form).
 'use strict';
 
 (function () {
-  const form = document.querySelector('.rubric-builder');
-  if (!form || !window.fetch) return;
+  if (!window.fetch) return;
 
   function panelFor(textarea) {
     let panel = textarea.parentNode.querySelector('[data-dry-run-for="' + textarea.id + '"]');
@@ -31,6 +32,10 @@
       return;
     }
     const c = body.counts;
+    if (c.tagged !== undefined) {
+      showTopic(panel, body);
+      return;
+    }
     panel.appendChild(
       text(
         'p',
@@ -63,14 +68,67 @@
     panel.appendChild(details);
   }
 
-  function check(textarea) {
+  function callList(calls, label) {
+    const list = document.createElement('ul');
+    calls.forEach(function (call) {
+      const li = document.createElement('li');
+      const link = text('a', call.external_id);
+      link.href = call.url;
+      link.target = '_blank';
+      link.rel = 'noopener';
+      li.appendChild(link);
+      li.appendChild(text('span', ': ' + label(call) + call.reason));
+      list.appendChild(li);
+    });
+    return list;
+  }
+
+  function showTopic(panel, body) {
+    const c = body.counts;
+    panel.appendChild(
+      text(
+        'p',
+        'On the last ' +
+          body.calls.length +
+          ' analysed calls: would tag ' +
+          c.tagged +
+          ', not ' +
+          c.untagged +
+          ', cannot be decided ' +
+          c.open +
+          '.',
+      ),
+    );
+    const tagged = body.calls.filter(function (call) {
+      return call.value === true;
+    });
+    const rest = body.calls.filter(function (call) {
+      return call.value !== true;
+    });
+    const none = function () {
+      return '';
+    };
+    if (tagged.length) panel.appendChild(callList(tagged, none));
+    if (rest.length) {
+      const details = document.createElement('details');
+      details.appendChild(text('summary', 'Would not tag (' + rest.length + ')'));
+      details.appendChild(
+        callList(rest, function (call) {
+          return call.value === null ? 'cannot be decided: ' : '';
+        }),
+      );
+      panel.appendChild(details);
+    }
+  }
+
+  function check(textarea, url) {
     const panel = panelFor(textarea);
     const rule = textarea.value.trim();
     if (!rule) {
       panel.replaceChildren();
       return;
     }
-    fetch('/autoqa/dry-run?rule=' + encodeURIComponent(rule), { headers: { Accept: 'application/json' } })
+    fetch(url + '?rule=' + encodeURIComponent(rule), { headers: { Accept: 'application/json' } })
       .then(function (res) {
         return res.json();
       })
@@ -82,14 +140,32 @@
       });
   }
 
-  form.querySelectorAll('textarea[name$="_auto"]').forEach(function (textarea) {
+  function watch(textarea, url) {
     let timer = null;
     textarea.addEventListener('input', function () {
       clearTimeout(timer);
       timer = setTimeout(function () {
-        check(textarea);
+        check(textarea, url);
       }, 400);
     });
-    if (textarea.value.trim()) check(textarea);
+    if (textarea.value.trim()) check(textarea, url);
+  }
+
+  const builder = document.querySelector('.rubric-builder');
+  if (builder) {
+    builder.querySelectorAll('textarea[name$="_auto"]').forEach(function (textarea) {
+      watch(textarea, '/autoqa/dry-run');
+    });
+  }
+  document.querySelectorAll('textarea[data-dry-run]').forEach(function (textarea) {
+    // The page's own result of "Try it" is already shown: the script takes over only once the text changes.
+    const url = textarea.getAttribute('data-dry-run');
+    let timer = null;
+    textarea.addEventListener('input', function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        check(textarea, url);
+      }, 400);
+    });
   });
 })();

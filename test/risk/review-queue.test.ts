@@ -1,5 +1,5 @@
 import { unscoredCalls } from '../../src/evaluations/queue.queries';
-import { riskReasons, type RiskQuery } from '../../src/risk';
+import { DEFAULT_RISK_LIMITS, riskReasons, type RiskQuery } from '../../src/risk';
 import type { FullRubric } from '../../src/rubrics/rubrics.queries';
 import { makeTestApp, type TestContext } from '../helpers/app';
 import { buildOrg, type Org } from '../helpers/builders';
@@ -107,8 +107,10 @@ beforeAll(async () => {
 });
 afterAll(async () => ctx.close());
 
-const queue = async (risk: RiskQuery) =>
-  (await unscoredCalls(ctx.deps.db, [org.teamA], 25, undefined, risk)).map((c) => c.id);
+const queue = async (risk: Omit<RiskQuery, 'limits'>) =>
+  (await unscoredCalls(ctx.deps.db, [org.teamA], 25, undefined, { ...risk, limits: DEFAULT_RISK_LIMITS })).map(
+    (c) => c.id,
+  );
 const named = (...names: string[]) => names.map((n) => ids[n]);
 const newestFirst = (names: string[]) => named(...[...names].reverse());
 
@@ -136,8 +138,12 @@ describe('risk filter and order', () => {
   });
 
   test('each row says why it is flagged, in plain words', async () => {
-    const rows = await unscoredCalls(ctx.deps.db, [org.teamA], 25, undefined, { risk: '', sort: 'newest' });
-    const reasons = new Map(rows.map((r) => [r.id, riskReasons(r)]));
+    const rows = await unscoredCalls(ctx.deps.db, [org.teamA], 25, undefined, {
+      risk: '',
+      sort: 'newest',
+      limits: DEFAULT_RISK_LIMITS,
+    });
+    const reasons = new Map(rows.map((r) => [r.id, riskReasons(r, DEFAULT_RISK_LIMITS)]));
     expect(reasons.get(ids.critical)).toEqual(['Critical item failed automatically: “Verified the caller”']);
     expect(reasons.get(ids.twoFlags)).toEqual(['Dead air of 15.0 s (limit 10 s)', 'Low CSAT: 1 of 5 (2 or below)']);
     expect(reasons.get(ids.overtalk)).toEqual(['Overtalk of 6.5 s in all (limit 5 s)']);

@@ -1,6 +1,7 @@
 import { candidatesDigest, drawPosition } from '../../src/sampling/random';
 import { isRiskDraw, runSamplingTopUp } from '../../src/sampling/topup.service';
 import { makeTestApp, type TestContext } from '../helpers/app';
+import { api, tokenFor } from '../helpers/scoring';
 import { buildOrg, type Org } from '../helpers/builders';
 import { postForm, signIn } from '../helpers/http';
 import { SEED, clockTo, insertCall, picksOf, planFor } from '../sampling/fixtures';
@@ -120,4 +121,29 @@ test.each([
   expect(res.text).toContain(`<small id="risk_share_pct-error" class="field-error">${message}</small>`);
   const after = await ctx.deps.db.selectFrom('sampling_plans').selectAll().where('team_id', '=', org.teamA).execute();
   expect(after).toEqual(before);
+});
+
+test('the risk-based draws follow the low-CSAT limit set in the settings', async () => {
+  const adminApi = api(ctx.app, await tokenFor(ctx.deps, org.admin));
+  const csat3: number[] = [];
+  for (let i = 0; i < 4; i += 1) {
+    const startedAt = `2026-12-1${i}T09:00:00.000Z`;
+    const id = await insertCall(ctx.deps, org.otherCsr, { startedAt, externalId: `risk-limit-${i}` });
+    // CSAT 3: not low under the default limit (2 or below), low once the limit is 3.
+    await ctx.deps.db
+      .updateTable('calls')
+      .set({ csat: i < 2 ? 3 : 5 })
+      .where('id', '=', id)
+      .execute();
+    if (i < 2) csat3.push(id);
+  }
+  expect((await adminApi.patch('/api/v1/settings', { risk_low_csat_max: 3 })).status).toBe(200);
+  try {
+    await planFor(ctx.deps, org.admin, org.otherTeam, { per_csr: 2, risk_share_pct: '100' });
+    const picks = await picksOf(ctx.deps, org.otherTeam);
+    expect(picks.map((p) => p.risk_based)).toEqual([1, 1]);
+    expect(picks.map((p) => p.call_id).sort()).toEqual([...csat3].sort());
+  } finally {
+    expect((await adminApi.patch('/api/v1/settings', { risk_low_csat_max: 2 })).status).toBe(200);
+  }
 });

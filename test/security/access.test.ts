@@ -328,6 +328,28 @@ const routes: Route[] = [
     ),
     expected: { ...adminOnly(303), csr: 404 },
   },
+  // The topic form's dry run ("Try it", and the JSON its script reads): admins only, nothing saved.
+  {
+    route: 'GET /admin/topics/dry-run',
+    send: page(() => `/admin/topics/dry-run?rule=${encodeURIComponent('{"phrase": {"any_of": ["refund"]}}')}`),
+    expected: { ...adminOnly(200), csr: 404 },
+  },
+  {
+    route: 'POST /admin/topics/dry-run',
+    send: form(
+      () => '/admin/topics/dry-run',
+      () => ({ name: 'Tried topic', rule: '{"phrase": {"any_of": ["refund"]}}' }),
+    ),
+    expected: { ...adminOnly(200), csr: 404 },
+  },
+  {
+    route: 'POST /admin/topics/:id/dry-run',
+    send: form(
+      () => `/admin/topics/${topicIds.kept}/dry-run`,
+      () => ({ name: 'Kept topic', rule: '{"phrase": {"any_of": ["refund"]}}' }),
+    ),
+    expected: { ...adminOnly(200), csr: 404 },
+  },
   {
     route: 'POST /admin/topics/:id/delete',
     send: form(
