@@ -31,11 +31,18 @@ function packageOf(request, parent) {
     return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
   }
   const src = file.indexOf('/dist/src/');
-  if (src >= 0) return `app:${file.slice(src + '/dist/src/'.length).split('/').slice(0, -1).join('/') || '.'}`;
+  if (src >= 0)
+    return `app:${
+      file
+        .slice(src + '/dist/src/'.length)
+        .split('/')
+        .slice(0, -1)
+        .join('/') || '.'
+    }`;
   return file;
 }
 
-Module._load = function timedLoad(request, parent, isMain) {
+Module._load = function timedLoad(request, parent) {
   const key = packageOf(request, parent);
   const frame = { children: 0 };
   stack.push(frame);
