@@ -1,13 +1,14 @@
 /**
  * Start-up to the first 200 from /healthz (issue 21), and what the start-up spends its time loading.
  *
- *   npm run build && npm run bench:startup -- --label after [--runs 5]
+ *   npm run build && npm run bench:startup -- --label after [--runs 5] [--app-dir DIR]
  *
  * Starts the built server (`node dist/src/server.js`, NODE_ENV=production) on a fresh, empty DATA_DIR in a
  * temp folder: one untimed start runs the migrations, then `--runs` timed starts, each from spawn to the first
  * 200 from /healthz (polled every 5 ms), with the process's own CPU time (user + system) up to that answer and
  * its RSS then. A last start is preloaded with `bench/lib/preload-require-timing.js` (bench-only) for the
- * self time of every require() per package. The figures, with `os.loadavg()` before and after, go under
+ * self time of every require() per package. `--app-dir` times another built copy (a `git archive` of an older
+ * commit with node_modules linked, built there), so a before/after pair can run back to back at the same load. The figures, with `os.loadavg()` before and after, go under
  * `--label` in bench/results/startup.json (other labels already there are kept).
  */
 import { spawn } from 'node:child_process';
@@ -47,12 +48,14 @@ function rssMb(pid: number): number {
   return Math.round(kb / 102.4) / 10;
 }
 
+let appDir = PROJECT_ROOT;
+
 async function startOnce(dataDir: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Start> {
   const port = await freePort();
-  const entry = path.join(PROJECT_ROOT, 'dist', 'src', 'server.js');
+  const entry = path.join(appDir, 'dist', 'src', 'server.js');
   const started = performance.now();
   const child = spawn(process.execPath, [...nodeArgs, entry], {
-    cwd: PROJECT_ROOT,
+    cwd: appDir,
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: process.env.HOME ?? '/tmp',
@@ -90,6 +93,7 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const runs = numberArg(args, 'runs', 5);
   const label = args.get('label') ?? 'current';
+  appDir = path.resolve(args.get('app-dir') ?? PROJECT_ROOT);
   const resultsDir = args.get('results') ?? path.join(PROJECT_ROOT, 'bench', 'results');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'callscore-startup-'));
   const loadBefore = os.loadavg().map((l) => Math.round(l * 100) / 100);
@@ -111,6 +115,7 @@ async function main(): Promise<void> {
     const sorted = (pick: (s: Start) => number) => starts.map(pick).sort((a, b) => a - b);
     const result = {
       measuredAt: new Date().toISOString(),
+      app: appDir === PROJECT_ROOT ? 'working tree' : appDir,
       node: process.version,
       cpus: os.cpus().length,
       runs,
