@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
+import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
-import { dictionary } from '@zxcvbn-ts/language-common';
+import type { dictionary } from '@zxcvbn-ts/language-common';
 
 const scrypt = promisify(crypto.scrypt) as (
   password: crypto.BinaryLike,
@@ -12,8 +13,21 @@ const scrypt = promisify(crypto.scrypt) as (
 const KEY_LENGTH = 64;
 const R = 8;
 const P = 1;
-// About 49,000 of the most used passwords from breach corpora, as packaged for zxcvbn-ts.
-const COMMON = new Set<string>(dictionary['passwords-common'].map((p) => p.toLowerCase()));
+// About 49,000 of the most used passwords from breach corpora, as packaged for zxcvbn-ts. Loaded on the first
+// password check, not at start-up (decompressing it and building the set costs tens of ms and some MB that a
+// server which never sees a new password does not need). Only the passwords list is read, not the package's
+// index, which would also decompress its diceware list and keyboard graphs.
+const PASSWORDS_LIST = '@zxcvbn-ts/language-common/dist/passwords.json.cjs';
+let common: Set<string> | undefined;
+
+function commonPasswords(): Set<string> {
+  if (!common) {
+    const load = createRequire(__filename);
+    const list = load(PASSWORDS_LIST) as (typeof dictionary)['passwords-common'];
+    common = new Set<string>(list.map((p) => p.toLowerCase()));
+  }
+  return common;
+}
 
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 128;
@@ -81,7 +95,7 @@ export function passwordProblem(password: string, username?: string): string | n
   if (length < PASSWORD_MIN) return `Use at least ${PASSWORD_MIN} characters.`;
   if (length > PASSWORD_MAX) return `Use at most ${PASSWORD_MAX} characters.`;
   const lower = password.toLowerCase();
-  if (COMMON.has(lower)) return 'This password is on a list of commonly used passwords; choose another.';
+  if (commonPasswords().has(lower)) return 'This password is on a list of commonly used passwords; choose another.';
   if (username && lower === username.toLowerCase()) return 'The password must not be the username.';
   if (isRepetitiveOrSequential(lower)) return 'This password is too easy to guess (repeated or sequential characters).';
   return null;

@@ -1,10 +1,4 @@
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticatorTransportFuture,
-} from '@simplewebauthn/server';
+import type { AuthenticatorTransportFuture } from '@simplewebauthn/server';
 import type { AppDeps } from '../deps';
 import { Conflict } from '../lib/errors';
 import { claimChallenge, pruneChallenges, saveChallenge } from './passkeys.queries';
@@ -17,6 +11,25 @@ export type Purpose = 'register' | 'second-step' | 'sign-in';
 export const CHALLENGE_MS = 5 * 60_000;
 const PRUNE_EVERY_MS = 60_000;
 let lastPrune = 0;
+
+const loadWebAuthn = () => import('@simplewebauthn/server');
+type WebAuthn = Awaited<ReturnType<typeof loadWebAuthn>>;
+let webauthnModule: Promise<WebAuthn> | undefined;
+
+/**
+ * @simplewebauthn/server with its ASN.1 and COSE dependencies is one of the costliest modules to load (about a
+ * quarter of the start-up's module time), and most servers run few ceremonies: it is loaded on the first one and
+ * kept. A failed load is not cached, so the next ceremony tries again.
+ */
+function webauthn(): Promise<WebAuthn> {
+  if (webauthnModule) return webauthnModule;
+  const loading = loadWebAuthn().catch((err: unknown) => {
+    webauthnModule = undefined;
+    throw err;
+  });
+  webauthnModule = loading;
+  return loading;
+}
 
 export function relyingParty(deps: AppDeps): { origin: string; rpId: string } {
   const rp = deps.config.webauthn;
@@ -77,6 +90,7 @@ export async function registrationOptions(
   existing: KnownCredential[],
 ) {
   const rp = relyingParty(deps);
+  const { generateRegistrationOptions } = await webauthn();
   const options = await generateRegistrationOptions({
     rpName: 'Callscore',
     rpID: rp.rpId,
@@ -103,6 +117,7 @@ export async function authenticationOptions(
   user: { id: number; credentials: KnownCredential[] } | null,
 ) {
   const rp = relyingParty(deps);
+  const { generateAuthenticationOptions } = await webauthn();
   const options = await generateAuthenticationOptions({
     rpID: rp.rpId,
     allowCredentials: user?.credentials.map((c) => ({ id: c.credential_id, transports: transportsOf(c.transports) })),
@@ -113,4 +128,16 @@ export async function authenticationOptions(
   return options;
 }
 
-export { verifyAuthenticationResponse, verifyRegistrationResponse };
+/** Checks a registration response (@simplewebauthn/server's, loaded on first use). */
+export async function verifyRegistrationResponse(
+  ...args: Parameters<WebAuthn['verifyRegistrationResponse']>
+): ReturnType<WebAuthn['verifyRegistrationResponse']> {
+  return (await webauthn()).verifyRegistrationResponse(...args);
+}
+
+/** Checks an authentication response (@simplewebauthn/server's, loaded on first use). */
+export async function verifyAuthenticationResponse(
+  ...args: Parameters<WebAuthn['verifyAuthenticationResponse']>
+): ReturnType<WebAuthn['verifyAuthenticationResponse']> {
+  return (await webauthn()).verifyAuthenticationResponse(...args);
+}
