@@ -69,3 +69,27 @@ export async function markRecordingDeleted(db: Executor, id: number, now: string
     .where('id', '=', id)
     .execute();
 }
+
+export interface StagingLeaseRow {
+  name: string;
+  holder: string | null;
+  lease_until: string | null;
+}
+
+/** The app processes' staging leases (`staging:<instance>` rows of job_runs). */
+export async function stagingLeases(db: Executor, prefix: string): Promise<StagingLeaseRow[]> {
+  return db
+    .selectFrom('job_runs')
+    .select(['name', 'holder', 'lease_until'])
+    .where('name', 'like', `${prefix}%`)
+    .execute();
+}
+
+/** Forgets a dead process's staging lease, unless it was renewed (or taken again) since it was read. */
+export async function deleteStagingLease(db: Executor, row: StagingLeaseRow): Promise<void> {
+  await db
+    .deleteFrom('job_runs')
+    .where('name', '=', row.name)
+    .where((eb) => (row.lease_until === null ? eb('lease_until', 'is', null) : eb('lease_until', '=', row.lease_until)))
+    .execute();
+}
