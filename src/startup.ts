@@ -112,8 +112,8 @@ async function laterCatchUp(deps: AppDeps): Promise<void> {
   if (deps.config.inbox) {
     await sweepInboxOnce(deps).catch((err: unknown) => deps.logger.error({ err }, 'inbox sweep failed'));
   }
-  // Object storage (a no-op on disk): staged objects settled, rows checked against the bucket (a HEAD each, so
-  // long at millions of recordings; the analysis worker is already running), then orphan peaks objects.
+  // Object storage (a no-op on disk): staged objects settled, rows checked against the bucket's listing (1,000
+  // keys a request, merged with the rows in name order; the analysis worker is already running), then orphan peaks.
   await reconcileObjectStorage(deps);
   await cleanUpStoredPeaks(deps);
   await once(deps, 'retention', () => applyRetention(deps));

@@ -18,7 +18,11 @@ const PREFIX = 'staging:';
 
 /** A new process's instance name: `<host>-<pid>-<random>` (letters, digits, `_` and `-` only). */
 export function newInstanceId(): string {
-  const host = os.hostname().replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40) || 'host';
+  const host =
+    os
+      .hostname()
+      .replace(/[^A-Za-z0-9_-]/g, '_')
+      .slice(0, 40) || 'host';
   return `${host}-${process.pid}-${crypto.randomBytes(3).toString('hex')}`;
 }
 

@@ -200,24 +200,27 @@ export class S3RecordingStorage extends RecordingStorage {
   async *list(folder: 'staging' | 'recordings' | 'peaks', pageSize?: number): AsyncGenerator<ListedObject> {
     const prefix = `${this.settings.prefix}${folder}/`;
     const { sdk, client } = await this.sdk();
-    let token: string | undefined;
-    do {
+    // The next page starts after the last key seen (StartAfter: the same pages as a continuation token).
+    let startAfter: string | undefined;
+    for (;;) {
       const page = await client
         .send(
           new sdk.s3.ListObjectsV2Command({
             Bucket: this.settings.bucket,
             Prefix: prefix,
-            ContinuationToken: token,
+            ...(startAfter ? { StartAfter: startAfter } : {}),
             ...(pageSize ? { MaxKeys: pageSize } : {}),
           }),
         )
         .catch((err: unknown) => Promise.reject(storageError(err)));
-      for (const object of page.Contents ?? []) {
+      const contents = page.Contents ?? [];
+      for (const object of contents) {
         const name = (object.Key ?? '').slice(prefix.length);
         if (name && !name.includes('/')) yield { name, lastModifiedMs: object.LastModified?.getTime() ?? 0 };
       }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
+      startAfter = contents.at(-1)?.Key;
+      if (!page.IsTruncated || !startAfter) return;
+    }
   }
 
   /**

@@ -4,7 +4,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type net from 'node:net';
-import { diskState, killAllStarted, prepareDataDir, sleep, startServer, type Fixture, type ServerProcess } from './harness';
+import {
+  diskState,
+  killAllStarted,
+  prepareDataDir,
+  sleep,
+  startServer,
+  type Fixture,
+  type ServerProcess,
+} from './harness';
 import { partialUpload } from './raw-upload';
 
 jest.setTimeout(90_000);

@@ -125,8 +125,6 @@ test('rows and listing merged page by page: the lost object flagged, the returne
     flaggedMissing: 0,
     restored: 0,
   });
-  const page = await request(ctx.app)
-    .get(`/api/v1/calls/${lost.id}/recording`)
-    .set('Authorization', `Bearer ${token}`);
+  const page = await request(ctx.app).get(`/api/v1/calls/${lost.id}/recording`).set('Authorization', `Bearer ${token}`);
   expect(page.status).toBe(404);
 });
