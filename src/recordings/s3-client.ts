@@ -94,11 +94,17 @@ export interface AwsSdk {
 
 let loading: Promise<AwsSdk> | undefined;
 
-/** Loads `@aws-sdk/client-s3` and `@aws-sdk/lib-storage` (once; later calls get the same modules). */
+/**
+ * Loads `@aws-sdk/client-s3` and `@aws-sdk/lib-storage` on first call (later calls get the same modules). A lazy
+ * `require` rather than `import()`: the app is CommonJS, and `import()` inside jest needs
+ * --experimental-vm-modules, which the multi-process suite (npm run test:procs) runs without.
+ */
 export function loadAwsSdk(): Promise<AwsSdk> {
-  loading ??= Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage')]).then(([s3, storage]) => ({
-    s3,
-    storage,
+  loading ??= Promise.resolve().then(() => ({
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    s3: require('@aws-sdk/client-s3') as typeof S3Sdk,
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    storage: require('@aws-sdk/lib-storage') as typeof LibStorage,
   }));
   return loading;
 }
