@@ -60,6 +60,8 @@ const POSTGRES_SUITES = [
   'test/passkeys/tokens.test.ts',
   'test/sso/break-glass.test.ts',
   'test/storage/s3.test.ts',
+  'test/storage/s3-reconcile-list.test.ts',
+  'test/calls/staging-leases.test.ts',
 ];
 
 /** @type {import('jest').Config} */

@@ -1,6 +1,7 @@
 import pino, { type Logger } from 'pino';
 import { AnalysisJobs, analysisPool } from './analysis';
 import { LoginThrottle, sessionSecret } from './auth';
+import { newInstanceId, startInstanceLease, type InstanceLease } from './calls';
 import { ImportJobs } from './imports';
 import { createRecordingStorage } from './recordings';
 import { ensureDefaultRubric } from './rubrics';
@@ -27,6 +28,8 @@ export { sessionSecret };
 export interface Runtime {
   deps: AppDeps;
   database: DatabaseHandle;
+  /** This process's staging lease (its folder `.staging/<instance>` is safe from other processes while held). */
+  stagingLease?: InstanceLease;
 }
 
 /** Opens and migrates the database and builds the app's dependencies. */
@@ -40,7 +43,8 @@ export async function bootstrap(config: Config, logger: Logger, clock: Clock = s
     clock,
     logger,
     throttle: new LoginThrottle(database.db, clock),
-    storage: createRecordingStorage(config),
+    // Each process stages in a folder of its own, so several can share one DATA_DIR (staging-instances.ts).
+    storage: createRecordingStorage(config, newInstanceId()),
     imports: new ImportJobs(),
     analysis: new AnalysisJobs(analysisPool({ size: config.analysisWorkers, maxRssMb: config.analysisWorkerMaxMb })),
     sessionSecret: await sessionSecret(database.db),
@@ -48,7 +52,8 @@ export async function bootstrap(config: Config, logger: Logger, clock: Clock = s
       () => refreshRollupsInBackground(database.db, (err) => logger.error({ err }, 'report roll-up rebuild failed')),
     ],
   };
+  const stagingLease = await startInstanceLease(deps);
   deps.storage.ensureDirs();
   await ensureDefaultRubric(deps);
-  return { deps, database };
+  return { deps, database, stagingLease };
 }

@@ -11,7 +11,7 @@ const SHUTDOWN_GRACE_MS = 10_000;
 /** A clean stop on a signal: no new requests, in-flight ones finish (or are cut after a grace), then the db closes. */
 function shutdownOnSignals(
   { server, autoEvaluations, reconciled }: Started,
-  { deps, database }: Runtime,
+  { deps, database, stagingLease }: Runtime,
   timers: NodeJS.Timeout[],
   logger: Logger,
 ) {
@@ -35,6 +35,8 @@ function shutdownOnSignals(
     );
     server.close(() => {
       importsStopped
+        // The staging lease is given back: the next process to start takes over what this one left in staging.
+        .then(() => stagingLease?.stop())
         .then(() => database.close())
         .then(
           () => {

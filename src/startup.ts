@@ -10,6 +10,7 @@ import {
   reconcileObjectStorage,
   reconcileStorage,
   snapshotStaging,
+  sweepDeadStaging,
   type StagedSnapshot,
 } from './calls';
 import { releaseDueEvaluations } from './evaluations';
@@ -38,6 +39,7 @@ export interface Started {
 const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
+const STAGING_SWEEP_MS = 5 * MINUTE;
 
 /**
  * A background job, run in one app process at a time on PostgreSQL (src/db/exclusive.ts); a periodic one is
@@ -75,11 +77,12 @@ export function scheduleJobs(deps: AppDeps, logger: Logger): NodeJS.Timeout[] {
   const inbox = setInterval(() => {
     if (deps.config.inbox) sweepInboxOnce(deps).catch((err: unknown) => logger.error({ err }, 'inbox sweep failed'));
   }, deps.config.inbox?.sweepMs ?? MINUTE);
-  sweeper.unref();
-  daily.unref();
-  webhooks.unref();
-  inbox.unref();
-  return [sweeper, daily, webhooks, inbox];
+  // A process that died on another machine sharing DATA_DIR: its staging taken over once its lease runs out.
+  const staging = setInterval(() => {
+    sweepDeadStaging(deps).catch((err: unknown) => logger.error({ err }, 'staging take-over failed'));
+  }, STAGING_SWEEP_MS);
+  for (const timer of [sweeper, daily, webhooks, inbox, staging]) timer.unref();
+  return [sweeper, daily, webhooks, inbox, staging];
 }
 
 /**
@@ -109,8 +112,8 @@ async function laterCatchUp(deps: AppDeps): Promise<void> {
   if (deps.config.inbox) {
     await sweepInboxOnce(deps).catch((err: unknown) => deps.logger.error({ err }, 'inbox sweep failed'));
   }
-  // Object storage (a no-op on disk): staged objects settled, rows checked against the bucket (a HEAD each, so
-  // long at millions of recordings; the analysis worker is already running), then orphan peaks objects.
+  // Object storage (a no-op on disk): staged objects settled, rows checked against the bucket's listing (1,000
+  // keys a request, merged with the rows in name order; the analysis worker is already running), then orphan peaks.
   await reconcileObjectStorage(deps);
   await cleanUpStoredPeaks(deps);
   await once(deps, 'retention', () => applyRetention(deps));

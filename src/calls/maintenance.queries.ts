@@ -69,3 +69,43 @@ export async function markRecordingDeleted(db: Executor, id: number, now: string
     .where('id', '=', id)
     .execute();
 }
+
+export interface StagingLeaseRow {
+  name: string;
+  holder: string | null;
+  lease_until: string | null;
+}
+
+/** The app processes' staging leases (`staging:<instance>` rows of job_runs). */
+export async function stagingLeases(db: Executor, prefix: string): Promise<StagingLeaseRow[]> {
+  return db
+    .selectFrom('job_runs')
+    .select(['name', 'holder', 'lease_until'])
+    .where('name', 'like', `${prefix}%`)
+    .execute();
+}
+
+/** Forgets a dead process's staging lease, unless it was renewed (or taken again) since it was read. */
+export async function deleteStagingLease(db: Executor, row: StagingLeaseRow): Promise<void> {
+  await db
+    .deleteFrom('job_runs')
+    .where('name', '=', row.name)
+    .where((eb) => (row.lease_until === null ? eb('lease_until', 'is', null) : eb('lease_until', '=', row.lease_until)))
+    .execute();
+}
+
+/** The next page of calls with a stored or missing recording, by file name after `after` (its index). */
+export async function recordingRowsByFileAfter(
+  db: Executor,
+  after: string,
+  limit: number,
+): Promise<Array<{ id: number; recording_file: string; recording_status: string | null }>> {
+  // SQLite would pick the status index and sort every remaining recording again for each page (as above): walk
+  // the file name index instead. PostgreSQL's planner walks it by itself for an ORDER BY with a LIMIT.
+  const hint = sql.raw(engineOf(db) === 'postgres' ? '' : 'indexed by calls_recording_file_idx');
+  const { rows } = await sql<{ id: number; recording_file: string; recording_status: string | null }>`
+    select id, recording_file, recording_status from calls ${hint}
+    where recording_file > ${after} and recording_status in ('stored', 'missing')
+    order by recording_file limit ${limit}`.execute(db);
+  return rows;
+}

@@ -10,6 +10,7 @@ import {
   recordingsStartedBefore,
   setRecordingStatus,
 } from './maintenance.queries';
+import { adoptDeadStaging, liveInstances } from './staging-instances';
 
 const STAGING_MAX_AGE_MS = 60 * 60_000;
 const BATCH = 500;
@@ -30,18 +31,31 @@ type Staged = StagedSnapshot;
 
 /**
  * This process's staging folder as it is before the server listens: everything in it then is a crash's
- * leftover. Taken before listening, so the reconciler can run in the background while new uploads stage.
+ * leftover, with the files of dead processes' folders taken over first (staging-instances.ts). Taken before
+ * listening, so the reconciler can run in the background while new uploads stage.
  */
 export async function snapshotStaging(deps: AppDeps): Promise<StagedSnapshot> {
+  await adoptDeadStaging(deps);
   return new Map((await deps.storage.listStaged()).map((f) => [f.name, f.mtimeMs]));
+}
+
+/**
+ * While running (every few minutes): a process that died elsewhere since this one started has its staging taken
+ * over and settled like a start-up's leftovers (a committed row's file moved in, the rest removed). Null when
+ * there was nothing to take over.
+ */
+export async function sweepDeadStaging(deps: AppDeps): Promise<ReconcileReport | null> {
+  const adopted = await adoptDeadStaging(deps);
+  return adopted.size > 0 ? reconcileStorage(deps, adopted) : null;
 }
 
 /**
  * Start-up clean-up of what a crash may have left: a row whose recording is still in staging gets it moved
  * in; a row whose file is gone is flagged (and unflagged if it comes back); recordings that no row names are
  * deleted. The server listens first and this runs in the background, so only what this process's own staging
- * folder held before listening (`staged`, from `snapshotStaging`) is a crash's leftover and goes at once;
- * another process's staging files only once they are an hour old. Uploads made meanwhile are left alone: a
+ * folder held before listening (`staged`, from `snapshotStaging`, with what it took over from dead processes) is
+ * a crash's leftover and goes at once. A live process's folder (its lease held) is never touched; files in a
+ * folder without any lease (older versions) go once they are an hour old. Uploads made meanwhile are left alone: a
  * row whose file is still staged is being moved in by its request, not missing.
  */
 export async function reconcileStorage(deps: AppDeps, snapshot?: StagedSnapshot): Promise<ReconcileReport> {
@@ -58,7 +72,7 @@ export async function reconcileStorage(deps: AppDeps, snapshot?: StagedSnapshot)
     report.stagingRemoved += 1;
   }
   const now = deps.clock.now().getTime();
-  for (const { name, mtimeMs } of await deps.storage.listOthersStaged()) {
+  for (const { name, mtimeMs } of await deps.storage.listOthersStaged(await liveInstances(deps))) {
     if (now - mtimeMs < STAGING_MAX_AGE_MS) continue;
     await deps.storage.removeOthersStaged(name);
     report.stagingRemoved += 1;
@@ -86,7 +100,7 @@ async function reconcileRows(deps: AppDeps, staged: Staged, report: ReconcileRep
       if (row.recording_status === 'stored' && !present) {
         // An upload committed its row and is moving the file in: staging first, then the folder (in that order,
         // so a rename between the two checks is still seen).
-        if (storage.stagedExistsSync(stagedName) || storage.existsSync(file)) continue;
+        if (storage.stagedAnywhereSync(stagedName) || storage.existsSync(file)) continue;
         if (await setRecordingStatus(db, row.id, file, 'stored', 'missing')) report.flaggedMissing += 1;
       } else if (row.recording_status === 'missing' && present) {
         if (await setRecordingStatus(db, row.id, file, 'missing', 'stored')) report.restored += 1;

@@ -1,4 +1,6 @@
-import { S3Client } from '@aws-sdk/client-s3';
+import type * as S3Sdk from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type * as LibStorage from '@aws-sdk/lib-storage';
 import type { ObjectStorageConfig } from '../config';
 import { ServiceUnavailable } from '../lib/errors';
 
@@ -70,8 +72,9 @@ export function storageError(err: unknown, message?: string): unknown {
  * S3_SECRET_ACCESS_KEY or else the AWS SDK's own chain. Checksums are sent only where we ask for them (SHA-256
  * on every object written, S3_CHECKSUM), so servers that do not know the SDK's default CRC trailers still work.
  */
-export function s3Client(settings: ObjectStorageConfig): S3Client {
-  return new S3Client({
+export async function s3Client(settings: ObjectStorageConfig): Promise<S3Client> {
+  const { s3 } = await loadAwsSdk();
+  return new s3.S3Client({
     region: settings.region,
     ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
     forcePathStyle: settings.forcePathStyle,
@@ -81,4 +84,27 @@ export function s3Client(settings: ObjectStorageConfig): S3Client {
     responseChecksumValidation: 'WHEN_REQUIRED',
     requestHandler: { connectionTimeout: 3_000, requestTimeout: 30_000 },
   });
+}
+
+/** The AWS SDK's modules, loaded on first use: only an installation with RECORDINGS_URL=s3://… pays for them. */
+export interface AwsSdk {
+  s3: typeof S3Sdk;
+  storage: typeof LibStorage;
+}
+
+let loading: Promise<AwsSdk> | undefined;
+
+/**
+ * Loads `@aws-sdk/client-s3` and `@aws-sdk/lib-storage` on first call (later calls get the same modules). A lazy
+ * `require` rather than `import()`: the app is CommonJS, and `import()` inside jest needs
+ * --experimental-vm-modules, which the multi-process suite (npm run test:procs) runs without.
+ */
+export function loadAwsSdk(): Promise<AwsSdk> {
+  loading ??= Promise.resolve().then(() => ({
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    s3: require('@aws-sdk/client-s3') as typeof S3Sdk,
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    storage: require('@aws-sdk/lib-storage') as typeof LibStorage,
+  }));
+  return loading;
 }

@@ -3,18 +3,9 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import {
-  CopyObjectCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadBucketCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  type S3Client,
-} from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { ObjectStorageConfig } from '../config';
-import { isNotFound, s3Client, storageError } from './s3-client';
+import { isNotFound, loadAwsSdk, s3Client, storageError, type AwsSdk } from './s3-client';
 import { RecordingStorage } from './storage';
 
 /** An object read from the bucket, whole or one byte range of it. */
@@ -41,16 +32,29 @@ export interface ListedObject {
  * committed) or removes once S3_STAGING_MAX_AGE_MIN old (no row). Peaks: `<prefix>peaks/<name>.peaks`.
  */
 export class S3RecordingStorage extends RecordingStorage {
-  readonly client: S3Client;
+  private connecting: Promise<{ sdk: AwsSdk; client: S3Client }> | undefined;
 
   constructor(
     recordingsDir: string,
     readonly settings: ObjectStorageConfig,
     instance = 'main',
-    client?: S3Client,
+    private readonly givenClient?: S3Client,
   ) {
     super(recordingsDir, instance);
-    this.client = client ?? s3Client(settings);
+  }
+
+  /** The SDK (loaded by the first request, never at module load) and the client, made once. */
+  private sdk(): Promise<{ sdk: AwsSdk; client: S3Client }> {
+    this.connecting ??= loadAwsSdk().then(async (sdk) => ({
+      sdk,
+      client: this.givenClient ?? (await s3Client(this.settings)),
+    }));
+    return this.connecting;
+  }
+
+  /** The S3 client (for a second storage on the same connection, in tests). */
+  async client(): Promise<S3Client> {
+    return (await this.sdk()).client;
   }
 
   override get remote(): boolean {
@@ -82,9 +86,10 @@ export class S3RecordingStorage extends RecordingStorage {
   /** Copies `staging/<file>` to `recordings/<file>` unless that is there already, then deletes the staging copy. */
   async promoteStaged(finalFile: string): Promise<void> {
     const from = this.key('staging', finalFile);
+    const { sdk, client } = await this.sdk();
     try {
-      await this.client.send(
-        new CopyObjectCommand({
+      await client.send(
+        new sdk.s3.CopyObjectCommand({
           Bucket: this.settings.bucket,
           CopySource: `${this.settings.bucket}/${encodeURIComponent(from).replace(/%2F/g, '/')}`,
           Key: this.key('recordings', finalFile),
@@ -139,7 +144,8 @@ export class S3RecordingStorage extends RecordingStorage {
 
   override async ready(): Promise<void> {
     try {
-      await this.client.send(new HeadBucketCommand({ Bucket: this.settings.bucket }), {
+      const { sdk, client } = await this.sdk();
+      await client.send(new sdk.s3.HeadBucketCommand({ Bucket: this.settings.bucket }), {
         abortSignal: AbortSignal.timeout(3_000),
       });
     } catch (err) {
@@ -149,9 +155,10 @@ export class S3RecordingStorage extends RecordingStorage {
 
   /** Reads an object, or one `bytes=…` range of it; null when there is no such object. */
   async get(key: string, range?: string): Promise<StoredObject | null> {
+    const { sdk, client } = await this.sdk();
     try {
-      const out = await this.client.send(
-        new GetObjectCommand({ Bucket: this.settings.bucket, Key: key, Range: range }),
+      const out = await client.send(
+        new sdk.s3.GetObjectCommand({ Bucket: this.settings.bucket, Key: key, Range: range }),
       );
       return {
         body: out.Body as Readable,
@@ -167,8 +174,9 @@ export class S3RecordingStorage extends RecordingStorage {
   }
 
   async head(key: string): Promise<{ size: number; lastModified: Date | null } | null> {
+    const { sdk, client } = await this.sdk();
     try {
-      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.settings.bucket, Key: key }));
+      const out = await client.send(new sdk.s3.HeadObjectCommand({ Bucket: this.settings.bucket, Key: key }));
       return { size: out.ContentLength ?? 0, lastModified: out.LastModified ?? null };
     } catch (err) {
       if (isNotFound(err)) return null;
@@ -177,27 +185,42 @@ export class S3RecordingStorage extends RecordingStorage {
   }
 
   async deleteKey(key: string): Promise<void> {
+    const { sdk, client } = await this.sdk();
     try {
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.settings.bucket, Key: key }));
+      await client.send(new sdk.s3.DeleteObjectCommand({ Bucket: this.settings.bucket, Key: key }));
     } catch (err) {
       if (!isNotFound(err)) throw storageError(err);
     }
   }
 
-  /** The objects under one folder of the prefix, a page (1,000 keys) at a time. */
-  async *list(folder: 'staging' | 'recordings' | 'peaks'): AsyncGenerator<ListedObject> {
+  /**
+   * The objects under one folder of the prefix in key order (UTF-8 byte order, as S3 lists them), a page at a
+   * time (`pageSize` keys, 1,000 by default and at most): only one page is ever held in memory.
+   */
+  async *list(folder: 'staging' | 'recordings' | 'peaks', pageSize?: number): AsyncGenerator<ListedObject> {
     const prefix = `${this.settings.prefix}${folder}/`;
-    let token: string | undefined;
-    do {
-      const page = await this.client
-        .send(new ListObjectsV2Command({ Bucket: this.settings.bucket, Prefix: prefix, ContinuationToken: token }))
+    const { sdk, client } = await this.sdk();
+    // The next page starts after the last key seen (StartAfter: the same pages as a continuation token).
+    let startAfter: string | undefined;
+    for (;;) {
+      const page = await client
+        .send(
+          new sdk.s3.ListObjectsV2Command({
+            Bucket: this.settings.bucket,
+            Prefix: prefix,
+            ...(startAfter ? { StartAfter: startAfter } : {}),
+            ...(pageSize ? { MaxKeys: pageSize } : {}),
+          }),
+        )
         .catch((err: unknown) => Promise.reject(storageError(err)));
-      for (const object of page.Contents ?? []) {
+      const contents = page.Contents ?? [];
+      for (const object of contents) {
         const name = (object.Key ?? '').slice(prefix.length);
         if (name && !name.includes('/')) yield { name, lastModifiedMs: object.LastModified?.getTime() ?? 0 };
       }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
+      startAfter = contents.at(-1)?.Key;
+      if (!page.IsTruncated || !startAfter) return;
+    }
   }
 
   /**
@@ -205,8 +228,9 @@ export class S3RecordingStorage extends RecordingStorage {
    * failure). With S3_CHECKSUM=sha256 each request carries x-amz-checksum-sha256 for the server to verify.
    */
   private async putFile(localPath: string, key: string): Promise<void> {
-    const upload = new Upload({
-      client: this.client,
+    const { sdk, client } = await this.sdk();
+    const upload = new sdk.storage.Upload({
+      client,
       partSize: this.settings.partSizeBytes,
       queueSize: 2,
       leavePartsOnError: false,

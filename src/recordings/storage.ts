@@ -165,15 +165,48 @@ export class RecordingStorage {
     return listFiles(this.stagingDir);
   }
 
+  /** Whether any process's staging folder holds `name` (an upload on its way in, here or in another process). */
+  stagedAnywhereSync(name: string): boolean {
+    if (this.stagedExistsSync(name)) return true;
+    const folders = fs.readdirSync(this.stagingRoot, { withFileTypes: true }).filter((e) => e.isDirectory());
+    return folders.some((e) => fs.existsSync(path.join(this.stagingRoot, e.name, path.basename(name))));
+  }
+
+  /** The names of the other app processes' staging folders (`.staging/<instance>`). */
+  async otherStagingFolders(): Promise<string[]> {
+    const entries = await fsp.readdir(this.stagingRoot, { withFileTypes: true }).catch(() => []);
+    return entries.filter((e) => e.isDirectory() && e.name !== this.instance).map((e) => e.name);
+  }
+
   /**
-   * Files other processes left in staging: other instances' folders, and files directly under `.staging/` from
-   * versions before staging was per process. Paths are relative to the staging root.
+   * Takes over a dead process's staging folder: its files move into this process's folder (a rename each, so two
+   * processes adopting at once each get a file or nothing), then the folder goes. Returns the names moved.
    */
-  async listOthersStaged(): Promise<Array<{ name: string; mtimeMs: number }>> {
+  async adoptStaging(instance: string): Promise<Array<{ name: string; mtimeMs: number }>> {
+    const folder = path.join(this.stagingRoot, path.basename(instance));
+    if (folder === this.stagingDir || path.basename(instance) !== instance) return [];
+    const moved = [];
+    for (const file of await listFiles(folder)) {
+      const ok = await fsp.rename(path.join(folder, file.name), this.stagedPath(file.name)).then(
+        () => true,
+        () => false,
+      );
+      if (ok) moved.push(file);
+    }
+    await fsp.rm(folder, { recursive: true, force: true });
+    return moved;
+  }
+
+  /**
+   * Files in staging that no live process owns: the folders of `except` are left out (this process's own is
+   * always), and files directly under `.staging/` from versions before staging was per process are included.
+   * Paths are relative to the staging root.
+   */
+  async listOthersStaged(except: ReadonlySet<string> = new Set()): Promise<Array<{ name: string; mtimeMs: number }>> {
     const entries = await fsp.readdir(this.stagingRoot, { withFileTypes: true });
     const files = await listFiles(this.stagingRoot);
     for (const entry of entries) {
-      if (!entry.isDirectory() || entry.name === this.instance) continue;
+      if (!entry.isDirectory() || entry.name === this.instance || except.has(entry.name)) continue;
       const inner = await listFiles(path.join(this.stagingRoot, entry.name));
       files.push(...inner.map((f) => ({ ...f, name: path.join(entry.name, f.name) })));
     }

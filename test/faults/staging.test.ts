@@ -4,7 +4,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type net from 'node:net';
-import { diskState, killAllStarted, prepareDataDir, sleep, startServer, type Fixture } from './harness';
+import {
+  diskState,
+  killAllStarted,
+  prepareDataDir,
+  sleep,
+  startServer,
+  type Fixture,
+  type ServerProcess,
+} from './harness';
 import { partialUpload } from './raw-upload';
 
 jest.setTimeout(90_000);
@@ -21,10 +29,17 @@ afterAll(async () => {
   if (fixture) fs.rmSync(fixture.dataDir, { recursive: true, force: true });
 });
 
+/** A server's own staging folder, .staging/<host>-<pid>-<random> (each app process names its own at start). */
+function stagingDirOf(dataDir: string, server: ServerProcess): string {
+  const root = path.join(dataDir, 'recordings', '.staging');
+  const name = fs.readdirSync(root).find((entry) => entry.includes(`-${server.pid}-`));
+  if (!name) throw new Error(`no staging folder for pid ${server.pid} in ${fs.readdirSync(root).join(', ')}`);
+  return path.join(root, name);
+}
+
 test('after kill -9 during uploads, the next start empties the staging folder right away', async () => {
-  // Each app process stages into its own folder, .staging/<instance> ('main' by default).
-  const stagingDir = path.join(fixture.dataDir, 'recordings', '.staging', 'main');
   const server = await startServer(fixture.dataDir);
+  const stagingDir = stagingDirOf(fixture.dataDir, server);
   const externalIds = ['cut-1', 'cut-2', 'cut-3'];
   for (const externalId of externalIds) {
     const upload = await partialUpload(server.baseUrl, fixture.supervisorToken, fixture.agent, {
@@ -43,11 +58,14 @@ test('after kill -9 during uploads, the next start empties the staging folder ri
   await server.kill9();
   for (const socket of sockets) socket.destroy();
   const restarted = await startServer(fixture.dataDir);
-  // The server listens first and the reconciler runs right after, in the background: it removes every file that
-  // was in staging before listening. Wait for it (bounded), then look.
+  // The new process has a folder of its own; the killed one's pid is gone on this machine, so before listening
+  // it takes that folder over (its files moved into its own, the folder removed), and the reconciler, right after
+  // listening in the background, removes every file that was in staging before listening. Wait (bounded), look.
+  expect(fs.existsSync(stagingDir)).toBe(false);
+  const ownDir = stagingDirOf(fixture.dataDir, restarted);
   const emptied = Date.now() + 15_000;
-  while (fs.readdirSync(stagingDir).length > 0 && Date.now() < emptied) await sleep(100);
-  const stagedAfterRestart = fs.readdirSync(stagingDir);
+  while (fs.readdirSync(ownDir).length > 0 && Date.now() < emptied) await sleep(100);
+  const stagedAfterRestart = fs.readdirSync(ownDir);
   await restarted.stop();
   console.log(`staged before kill -9: ${stagedBeforeKill.join(', ')}; after restart: ${stagedAfterRestart.join(', ')}`);
   expect(stagedAfterRestart).toEqual([]);

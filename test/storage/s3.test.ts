@@ -154,7 +154,7 @@ test('the reconciler removes staging objects without a row, flags and reports mi
   const settings = { ...storage.settings, stagingMaxAgeMs: 3_600_000 };
   const patient = {
     ...ctx.deps,
-    storage: new S3RecordingStorage(storage.recordingsDir, settings, 'main', storage.client),
+    storage: new S3RecordingStorage(storage.recordingsDir, settings, 'main', await storage.client()),
   };
   const first = await reconcileObjectStorage(patient);
   expect(first).toMatchObject({ stagingRemoved: 0, orphansRemoved: 1, flaggedMissing: 1 });
