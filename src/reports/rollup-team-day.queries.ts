@@ -41,6 +41,37 @@ export function itemCells(text: string): ItemCell[] {
   return JSON.parse(text) as ItemCell[];
 }
 
+/** One bucket of a team's day of waits: [seconds, calls], each wait rounded up to the whole second. */
+export type WaitCell = [seconds: number, calls: number];
+
+/** Waits longer than this share one bucket (WAIT_CAP_S + 1): a threshold above it is summed from the calls. */
+export const WAIT_CAP_S = 3600;
+
+/** A roll-up row's waits, as stored (JSON text). */
+export function waitCells(text: string): WaitCell[] {
+  return JSON.parse(text) as WaitCell[];
+}
+
+/** The answered inbound calls of a day per team and wait, folded into each team's histogram (see WaitCell). */
+async function waitHistograms(trx: Tx, start: string, end: string): Promise<Map<number, string>> {
+  const rows = await sql<{ team_id: number | string; wait: number | string; n: number | string }>`
+    select coalesce(team_id, 0) as team_id, queue_wait_s as wait, count(*) as n
+    from calls
+    where started_at >= ${start} and started_at < ${end} and direction = 'inbound' and abandoned = 0
+    group by 1, 2`.execute(trx);
+  const teams = new Map<number, Map<number, number>>();
+  for (const row of rows.rows) {
+    const teamId = Number(row.team_id);
+    const seconds = Math.min(Math.ceil(Number(row.wait)), WAIT_CAP_S + 1);
+    const buckets = teams.get(teamId) ?? new Map<number, number>();
+    buckets.set(seconds, (buckets.get(seconds) ?? 0) + Number(row.n));
+    teams.set(teamId, buckets);
+  }
+  return new Map(
+    [...teams].map(([teamId, buckets]) => [teamId, JSON.stringify([...buckets].sort((a, b) => a[0] - b[0]))]),
+  );
+}
+
 /** A roll-up row's categories, as stored (JSON text). */
 export function categoryCells(text: string): CategoryCell[] {
   return JSON.parse(text) as CategoryCell[];
@@ -78,7 +109,7 @@ function categorySums(trx: Tx, start: string, end: string, thresholdS: number) {
 }
 
 /** Folds a day's per-category rows into one row per team (the categories kept in `categories`). */
-function foldedByTeam(day: string, thresholdS: number, rows: CategoryRow[]) {
+function foldedByTeam(day: string, thresholdS: number, rows: CategoryRow[], waits: Map<number, string>) {
   const teams = new Map<number, Record<(typeof SUMMED)[number], number> & { cells: CategoryCell[] }>();
   for (const row of rows) {
     const teamId = Number(row.team_id);
@@ -105,6 +136,7 @@ function foldedByTeam(day: string, thresholdS: number, rows: CategoryRow[]) {
     threshold_s: thresholdS,
     ...sums,
     categories: JSON.stringify(cells),
+    waits: waits.get(teamId) ?? '[]',
   }));
 }
 
@@ -115,7 +147,7 @@ export async function computeCallDay(trx: Tx, day: string, thresholdS: number, t
   await trx.deleteFrom('rollup_team_day').where('day', '=', day).execute();
   await trx.deleteFrom('rollup_item_csat_day').where('day', '=', day).execute();
   const perCategory = await categorySums(trx, start, end, thresholdS);
-  const rows = foldedByTeam(day, thresholdS, perCategory.rows);
+  const rows = foldedByTeam(day, thresholdS, perCategory.rows, await waitHistograms(trx, start, end));
   if (rows.length) await trx.insertInto('rollup_team_day').values(rows).execute();
   await sql`
     insert into rollup_item_csat_day (day, team_id, item_id, n_passed, csat_passed, n_failed, csat_failed)

@@ -103,3 +103,9 @@ export async function bucketSumsInRollup(db: Executor, filter: ReportFilter, day
     .groupBy(sql`1`)
     .execute();
 }
+
+/** The daily roll-up's wait histograms of the filter's teams and days (for a threshold other than the setting's). */
+export async function waitRowsInRollup(db: Executor, filter: ReportFilter, days: RollupDays) {
+  const query = db.selectFrom('rollup_team_day').select(['day', 'team_id', 'waits']);
+  return inRollupDays(query, filter, days).execute();
+}

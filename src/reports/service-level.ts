@@ -2,11 +2,13 @@ import type { DB } from '../db/database';
 import { getSettings } from '../settings';
 import { bucketLabels, type ReportFilter } from './filters';
 import { refreshRollups, rollupRangeOf, type RollupDays } from './rollups';
+import { WAIT_CAP_S, waitCells } from './rollup-team-day.queries';
 import {
   bucketSumsInRollup,
   fromCalls,
   teamSumsFromCalls,
   teamSumsFromRollup,
+  waitRowsInRollup,
   type BucketSums,
   type Sums,
 } from './service-level.queries';
@@ -57,11 +59,15 @@ function finish(bucket: string, s: Sums): ServiceLevelRow {
   };
 }
 
-/** The whole days the roll-up can answer the filter for (no agent, the configured threshold), or null. */
+/**
+ * How the roll-up answers the filter at a threshold, or null (not whole days, or an agent): the configured
+ * threshold from its `within_threshold` column, another one up to an hour from its wait histograms.
+ */
 async function rollupRangeFor(db: DB, filter: ReportFilter, thresholdS: number) {
   const days = rollupRangeOf(filter);
   if (!days) return null;
-  return thresholdS === (await getSettings(db)).service_level_threshold_s ? days : null;
+  if (thresholdS === (await getSettings(db)).service_level_threshold_s) return { days, withinAt: undefined };
+  return thresholdS <= WAIT_CAP_S ? { days, withinAt: thresholdS } : null;
 }
 
 /**
@@ -70,24 +76,51 @@ async function rollupRangeFor(db: DB, filter: ReportFilter, thresholdS: number) 
  * answered inbound calls. Per day or week, plus the total. A period without calls has no figure (null), never 0%.
  */
 export async function serviceLevel(db: DB, filter: ReportFilter, thresholdS: number) {
-  // The daily roll-up holds the counts for the configured threshold; an agent's figures or another threshold
-  // are summed from the calls themselves.
-  const days = await rollupRangeFor(db, filter, thresholdS);
-  const rows = days ? await fromRollup(db, filter, days) : await fromCalls(db, filter, thresholdS);
+  // The daily roll-up answers whole days without an agent; an agent's figures or a threshold over an hour are
+  // summed from the calls themselves.
+  const range = await rollupRangeFor(db, filter, thresholdS);
+  const rows = range
+    ? await fromRollup(db, filter, range.days, range.withinAt)
+    : await fromCalls(db, filter, thresholdS);
   return finishBuckets(filter, rows);
 }
 
 /** The service level total of each team of the filter at once (grouped by team; the same rules as serviceLevel). */
 export async function serviceLevelByTeam(db: DB, filter: ReportFilter, thresholdS: number) {
-  const days = await rollupRangeFor(db, filter, thresholdS);
+  const range = await rollupRangeFor(db, filter, thresholdS);
   let rows: Array<Sums & { team_id: number | null }>;
-  if (days) {
-    await refreshRollups(db, 'calls', days.fromDay, days.toDay);
-    rows = await teamSumsFromRollup(db, filter, days);
+  if (range) {
+    await refreshRollups(db, 'calls', range.days.fromDay, range.days.toDay);
+    rows = await teamSumsFromRollup(db, filter, range.days);
+    if (range.withinAt !== undefined) {
+      const within = await withinFromWaits(db, filter, range.days, range.withinAt, (row) => row.team_id || null);
+      rows = rows.map((r) => ({
+        ...r,
+        answered_within: within.get(r.team_id === null ? null : Number(r.team_id)) ?? 0,
+      }));
+    }
   } else {
     rows = await teamSumsFromCalls(db, filter, thresholdS);
   }
   return new Map(rows.map((r) => [r.team_id, finish('total', toSums(r))]));
+}
+
+/** Answered inbound calls within `thresholdS` from the roll-up's wait histograms, summed per key of a row. */
+async function withinFromWaits<K>(
+  db: DB,
+  filter: ReportFilter,
+  days: RollupDays,
+  thresholdS: number,
+  keyOf: (row: { day: string; team_id: number }) => K,
+): Promise<Map<K, number>> {
+  const sums = new Map<K, number>();
+  for (const row of await waitRowsInRollup(db, filter, days)) {
+    let within = 0;
+    for (const [seconds, calls] of waitCells(row.waits)) if (seconds <= thresholdS) within += calls;
+    const key = keyOf({ day: row.day, team_id: Number(row.team_id) });
+    sums.set(key, (sums.get(key) ?? 0) + within);
+  }
+  return sums;
 }
 
 function toSums(raw: Sums): Sums {
@@ -102,10 +135,24 @@ function toSums(raw: Sums): Sums {
   };
 }
 
-/** Service level summed from the daily roll-up per team (the configured threshold; no agent filter). */
-export async function fromRollup(db: DB, filter: ReportFilter, days: RollupDays): Promise<BucketSums[]> {
+/**
+ * Service level summed from the daily roll-up per bucket (no agent filter): at the configured threshold, or at
+ * `withinAt` seconds from the wait histograms.
+ */
+export async function fromRollup(
+  db: DB,
+  filter: ReportFilter,
+  days: RollupDays,
+  withinAt?: number,
+): Promise<BucketSums[]> {
   await refreshRollups(db, 'calls', days.fromDay, days.toDay);
-  return bucketSumsInRollup(db, filter, days);
+  const rows = await bucketSumsInRollup(db, filter, days);
+  if (withinAt === undefined) return rows;
+  const labels = bucketLabels(filter.fromDate, filter.toDate, filter.group);
+  // A day's bucket is the last label on or before it (labels are days or Mondays, in order).
+  const bucketOf = ({ day }: { day: string }) => labels.findLast((label) => label <= day) ?? labels[0] ?? day;
+  const within = await withinFromWaits(db, filter, days, withinAt, bucketOf);
+  return rows.map((r) => ({ ...r, answered_within: within.get(r.bucket) ?? 0 }));
 }
 
 function finishBuckets(filter: ReportFilter, rows: BucketSums[]) {

@@ -30,6 +30,7 @@ const expectedSchema = {
     csat_n: 'not null',
     csat_total: 'not null',
     categories: 'not null',
+    waits: 'not null',
   },
   rollup_score_day: {
     day: 'not null',

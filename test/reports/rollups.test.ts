@@ -168,6 +168,15 @@ async function pathDiffs(db: DB, filter: ReportFilter): Promise<string[]> {
   const check = (name: string, rollup: unknown, rows: unknown) => differences(rollup, rows, name, out);
 
   check('serviceLevel', await serviceLevel(db, filter, threshold), await serviceLevel(db, raw, threshold));
+  // Another threshold comes from the roll-up's wait histograms (the raw path sums the calls).
+  for (const other of OTHER_THRESHOLDS) {
+    check(`serviceLevel@${other}`, await serviceLevel(db, filter, other), await serviceLevel(db, raw, other));
+    check(
+      `serviceLevelByTeam@${other}`,
+      withoutNoTeam(await serviceLevelByTeam(db, filter, other)),
+      withoutNoTeam(await serviceLevelByTeam(db, raw, other)),
+    );
+  }
   // Calls without a team are keyed differently by the two paths (0 vs null); see the test of that below.
   check(
     'serviceLevelByTeam',
@@ -457,6 +466,9 @@ async function oracleDiffs(db: DB, filter: ReportFilter): Promise<string[]> {
   const out: string[] = [];
   const check = (name: string, report: unknown, oracle: unknown) => differences(report, oracle, name, out);
   check('serviceLevel', await serviceLevel(db, filter, threshold), oracleServiceLevel(rows, filter, threshold));
+  for (const other of OTHER_THRESHOLDS) {
+    check(`serviceLevel@${other}`, await serviceLevel(db, filter, other), oracleServiceLevel(rows, filter, other));
+  }
   check(
     'itemFailureRates',
     sortBy(await itemFailureRates(db, filter, 'staff'), ['rubric', 'prompt']),
@@ -486,6 +498,13 @@ async function refreshEverything(db: DB): Promise<number> {
 /** Adds `delta` to one column of every row of a roll-up table (to corrupt it, then to restore it). */
 /** The cells of each category in rollup_team_day.categories, after the category's name. */
 const CATEGORY_CELLS = ['calls', 'evaluations', 'scored', 'score_total'];
+/** A wait histogram's cells after the seconds: [seconds, calls]. */
+const WAIT_CELLS = ['calls'];
+/**
+ * Thresholds other than the setting's (30 s): 12 and 45 fall between waits of the data set (12.5, 45.5 are over
+ * them), 29 sits under 29.999; all come from the wait histograms.
+ */
+const OTHER_THRESHOLDS = [12, 29, 45];
 /** The cells of each item in rollup_score_day.items, after the item's id. */
 const ITEM_CELLS = ['answered', 'failed'];
 
@@ -496,7 +515,7 @@ async function shift(db: DB, table: string, column: string, delta: number) {
     await sql`update ${sql.table(table)} set ${sql.ref(column)} = ${sql.ref(column)} + ${delta}`.execute(db);
     return;
   }
-  const index = 1 + (name === 'items' ? ITEM_CELLS : CATEGORY_CELLS).indexOf(cell);
+  const index = 1 + (name === 'items' ? ITEM_CELLS : name === 'waits' ? WAIT_CELLS : CATEGORY_CELLS).indexOf(cell);
   expect(index).toBeGreaterThan(0);
   const rows = await sql<{ day: string; team_id: number; cells: string }>`
     select day, team_id, ${sql.ref(name)} as cells from ${sql.table(table)}`.execute(db);
@@ -795,6 +814,11 @@ describe('a seeded random data set: roll-up path = raw path = oracle', () => {
         `categories.${cell}`,
         categoryReaders,
       ]),
+      [
+        'rollup_team_day',
+        'waits.calls',
+        OTHER_THRESHOLDS.flatMap((t) => [`serviceLevel@${t}`, `serviceLevelByTeam@${t}`]),
+      ],
       ['rollup_team_day', 'csat_n', ['csatPerTeam', 'csatBreakdown']],
       ['rollup_team_day', 'csat_total', ['csatPerTeam', 'csatBreakdown']],
       ...ITEM_CELLS.map((cell): [string, string, string[]] => [

@@ -22,6 +22,8 @@ export interface RollupTeamDayTable {
   csat_n: number;
   csat_total: number;
   categories: string;
+  /** Answered inbound waits as a JSON array of [seconds rounded up, calls] (3601: over an hour). */
+  waits: string;
 }
 
 /** One row per local submitted day and team (0 = none): `items`, a JSON array of [item_id, answered, failed]. */
