@@ -7,7 +7,10 @@ import { Kysely, sql } from 'kysely';
 // hour in one bucket 3601. Every day already computed is marked stale, so the next refresh fills it in.
 
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.alterTable('rollup_team_day').addColumn('waits', 'text', (c) => c.notNull().defaultTo('[]')).execute();
+  await db.schema
+    .alterTable('rollup_team_day')
+    .addColumn('waits', 'text', (c) => c.notNull().defaultTo('[]'))
+    .execute();
   await db
     .insertInto('rollup_dirty')
     .columns(['kind', 'day'])
