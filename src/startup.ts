@@ -8,6 +8,7 @@ import { AutoEvaluationRunner } from './autoeval';
 import {
   applyRetention,
   reconcileObjectStorage,
+  liveInstances,
   reconcileStorage,
   snapshotStaging,
   sweepDeadStaging,
@@ -97,7 +98,8 @@ async function reconcileThenAnalyse(
   reconcile: Reconcile,
 ): Promise<void> {
   await reconcile(deps, staged);
-  await cleanUpPeaks(deps);
+  // A previous run of this process (a new name at every start) holds no live lease: its unfinished peaks go.
+  await cleanUpPeaks(deps, await liveInstances(deps));
   // Recordings are analysed one at a time in the background, new calls first come first (issue 15).
   deps.analysis.start(deps);
   autoEvaluations.start(deps);

@@ -10,7 +10,12 @@ const PEAKS_FILE = /^[a-f0-9]{32}\.peaks$/;
  * `<recording name>.<instance>.<unique>.tmp`; files from before the instance was in the name have none.
  */
 const TEMP_FILE = /^[a-f0-9]{32}\.(?:([A-Za-z0-9_-]+)\.)?[a-f0-9]{32}\.tmp(?:\.partial)?$/;
-/** Another process's unfinished peaks go only once older than any run (analysis and speech-to-text) takes. */
+/**
+ * A process's generated instance name (`newInstanceId`: `<host>-<pid>-<6 hex>`): such a process holds a staging
+ * lease while it runs, so its unfinished peaks are a crash's leftovers as soon as it holds none.
+ */
+const LEASED_INSTANCE = /-\d+-[0-9a-f]{6}$/;
+/** Any other process's unfinished peaks go only once older than any run (analysis and speech-to-text) takes. */
 const OTHERS_TEMP_MAX_AGE_MS = 2 * 60 * 60_000;
 /** Peaks file names checked per query. */
 const BATCH = 500;
@@ -29,14 +34,14 @@ export interface PeaksCleanUp {
  * Then the other way round: a done analysis whose peaks file is not there is queued again, so a waveform lost to
  * a crash between a run's commit and its file's move comes back by itself.
  */
-export async function cleanUpPeaks(deps: AppDeps): Promise<PeaksCleanUp> {
+export async function cleanUpPeaks(deps: AppDeps, liveInstances?: ReadonlySet<string>): Promise<PeaksCleanUp> {
   const { storage } = deps;
   const report: PeaksCleanUp = { tempRemoved: 0, orphansRemoved: 0, lostRequeued: 0 };
   const sweep = orphanSweep(deps, report, (name) => storage.removeFromPeaksFolder(name));
   for await (const name of storage.iteratePeaksFolder()) {
     if (PEAKS_FILE.test(name)) {
       await sweep.add(name);
-    } else if (await isLeftoverTemp(deps, name)) {
+    } else if (await isLeftoverTemp(deps, name, liveInstances)) {
       await storage.removeFromPeaksFolder(name);
       report.tempRemoved += 1;
     }
@@ -111,10 +116,17 @@ async function requeueLostPeaks(deps: AppDeps, present: Set<string>): Promise<nu
   }
 }
 
-async function isLeftoverTemp(deps: AppDeps, name: string): Promise<boolean> {
+/**
+ * Whether an unfinished peaks file is a crashed run's: this process's, or a process's that holds no staging lease
+ * any more (`liveInstances`, the instances whose lease is alive; a process restarted after kill -9 has a new
+ * name, so its previous self's files are found here), or one older than any run takes.
+ */
+async function isLeftoverTemp(deps: AppDeps, name: string, live?: ReadonlySet<string>): Promise<boolean> {
   const temp = TEMP_FILE.exec(name);
   if (!temp) return false;
-  if (temp[1] === deps.storage.instance) return true;
+  const instance = temp[1];
+  if (instance === deps.storage.instance) return true;
+  if (live && instance !== undefined && LEASED_INSTANCE.test(instance) && !live.has(instance)) return true;
   const mtime = await deps.storage.peaksFolderMtime(name);
   return mtime !== null && deps.clock.now().getTime() - mtime >= OTHERS_TEMP_MAX_AGE_MS;
 }

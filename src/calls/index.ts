@@ -13,7 +13,7 @@ export { callSpeakerNames, replaceTranscript } from './transcript.service';
 export type { ReplacedTranscript } from './transcript.service';
 export type { IngestFiles, IngestResult, Placement } from './ingest.service';
 export { applyRetention, reconcileStorage, snapshotStaging, sweepDeadStaging } from './maintenance';
-export { newInstanceId, startInstanceLease, STAGING_LEASE_MS } from './staging-instances';
+export { liveInstances, newInstanceId, startInstanceLease, STAGING_LEASE_MS } from './staging-instances';
 export type { InstanceLease } from './staging-instances';
 export type { ReconcileReport, StagedSnapshot } from './maintenance';
 export { reconcileObjectStorage } from './remote-reconcile';

@@ -4,6 +4,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { cleanUpPeaks } from '../../src/analysis';
+import { liveInstances } from '../../src/calls';
+import { takeLease } from '../../src/db/exclusive';
 import { makeTestApp, type TestContext } from '../helpers/app';
 import { buildOrg } from '../helpers/builders';
 import { callWav, pushRecordedCall, STANDARD_CALL, tokenFor } from './jobs-fixtures';
@@ -78,4 +80,23 @@ test('a peaks file whose recording is missing (flagged, may come back) or whose 
   await ctx.deps.db.updateTable('call_analyses').set({ status: 'pending' }).where('call_id', '=', rerun.id).execute();
   expect(await cleanUpPeaks(ctx.deps)).toEqual({ tempRemoved: 0, orphansRemoved: 0, lostRequeued: 0 });
   expect(peaksFolder()).toHaveLength(2);
+});
+
+test('a fresh unfinished peaks file goes when its process holds no live staging lease (a restart has a new name)', async () => {
+  const [kept] = await analysedCalls(1);
+  if (!kept) throw new Error('one call expected');
+  const stem = kept.file.split('.')[0] ?? '';
+  // Another process on another machine, alive: its lease runs for five more minutes, so its run stays.
+  await takeLease(ctx.deps.db, 'staging:web1-4242-abcdef', 'other-machine|4242', ctx.clock.now().getTime(), 300_000);
+  const live = writePeaksFolderFile(`${stem}.web1-4242-abcdef.${hex()}.tmp`, 60_000);
+  // This process before a kill -9 (a new name since): no lease any more, so its file is a crash's leftover.
+  writePeaksFolderFile(`${stem}.web1-777-0a1b2c.${hex()}.tmp`, 60_000);
+  writePeaksFolderFile(`${stem}.web1-777-0a1b2c.${hex()}.tmp.partial`, 60_000);
+  // A name not made by newInstanceId (no lease to judge by): kept until it is two hours old.
+  const unleased = writePeaksFolderFile(`${stem}.web-2.${hex()}.tmp`, 60_000);
+
+  const report = await cleanUpPeaks(ctx.deps, await liveInstances(ctx.deps));
+
+  expect(report).toEqual({ tempRemoved: 2, orphansRemoved: 0, lostRequeued: 0 });
+  expect(peaksFolder()).toEqual([path.basename(ctx.deps.storage.peaksPath(kept.file)), live, unleased].sort());
 });
