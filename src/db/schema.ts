@@ -25,6 +25,7 @@ import type {
   RollupDirtyTable,
   RollupItemCsatDayTable,
   RollupCallSlotTable,
+  RollupCallSlotTotalTable,
   RollupScoreDayTable,
 } from './schema/reports';
 import type { RubricItemsTable, RubricOptionsTable, RubricSectionsTable, RubricsTable } from './schema/rubrics';
@@ -75,6 +76,7 @@ export interface Database extends SamplingTables, AutoEvalTables, TopicTables {
   rollup_score_day: RollupScoreDayTable;
   rollup_item_csat_day: RollupItemCsatDayTable;
   rollup_call_slot: RollupCallSlotTable;
+  rollup_call_slot_total: RollupCallSlotTotalTable;
   disputes: DisputesTable;
   dispute_items: DisputeItemsTable;
   calibration_sessions: CalibrationSessionsTable;

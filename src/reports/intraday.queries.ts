@@ -26,13 +26,24 @@ const SUMMED = [
   'handle_total',
 ] as const;
 
-/** Slot sums over [start, end) from the slot roll-up (all teams summed; the configured threshold). */
+/**
+ * Slot sums over [start, end) from the slot roll-up (the configured threshold): every team's from the all-team
+ * table (a row per slot), some teams' summed from their rows.
+ */
 export async function slotSumsFromRollup(
   db: Executor,
   filter: Pick<ReportFilter, 'teamIds' | 'agentId'>,
   start: string,
   end: string,
 ): Promise<SlotSums[]> {
+  if (filter.teamIds === 'all') {
+    return db
+      .selectFrom('rollup_call_slot_total')
+      .select(['slot', ...SUMMED])
+      .where('slot', '>=', start)
+      .where('slot', '<', end)
+      .execute();
+  }
   const query = db
     .selectFrom('rollup_call_slot')
     .select(['slot', ...SUMMED.map((name) => sql<number>`sum(${sql.ref(name)})`.as(name))])

@@ -71,12 +71,21 @@ export async function computeCallSlots(trx: Tx, utcDay: string, thresholdS: numb
       )}
     from calls where started_at >= ${start} and started_at < ${end} and direction = 'inbound'
     group by 1, 2`.execute(trx);
+  // The all-team sums of the same slots, from the rows just written (an all-team read walks these instead).
+  await trx.deleteFrom('rollup_call_slot_total').where('slot', '>=', start).where('slot', '<', end).execute();
+  await sql`
+    insert into rollup_call_slot_total (slot, threshold_s, offered, answered, abandoned, within_threshold,
+      wait_total, hold_total, handle_total)
+    select slot, ${thresholdS}, sum(offered), sum(answered), sum(abandoned), sum(within_threshold),
+      sum(wait_total), sum(hold_total), sum(handle_total)
+    from rollup_call_slot where slot >= ${start} and slot < ${end}
+    group by slot`.execute(trx);
 }
 
 /** The UTC days whose slots were computed for another answer threshold, within [start, end). */
 export async function slotDaysOfOtherThreshold(db: Executor, start: string, end: string, thresholdS: number) {
   const rows = await db
-    .selectFrom('rollup_call_slot')
+    .selectFrom('rollup_call_slot_total')
     .select(sql<string>`substr(slot, 1, 10)`.as('day'))
     .distinct()
     .where('slot', '>=', start)

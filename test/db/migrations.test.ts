@@ -49,6 +49,17 @@ const expectedSchema = {
     hold_total: 'not null',
     handle_total: 'not null',
   },
+  rollup_call_slot_total: {
+    slot: 'not null',
+    threshold_s: 'not null',
+    offered: 'not null',
+    answered: 'not null',
+    abandoned: 'not null',
+    within_threshold: 'not null',
+    wait_total: 'not null',
+    hold_total: 'not null',
+    handle_total: 'not null',
+  },
   rollup_item_csat_day: {
     day: 'not null',
     team_id: 'not null',

@@ -122,7 +122,14 @@ test.each(['UTC', 'America/New_York', 'Asia/Kolkata', 'Australia/Lord_Howe', 'As
     const calls = [];
     for (let i = 0; i < 300; i += 1) {
       const at = Date.parse('2026-10-20T00:00:00Z') + i * 2_713_000; // about every 45 minutes for ~10 days
-      calls.push({ ...inbound(new Date(at).toISOString(), (i * 7) % 60), abandoned: i % 9 === 0, hold_s: i % 40 });
+      // Three teams' calls (the second team, the first, and none), so the all-team and per-team sums differ.
+      const team_id = [org.teamB, org.teamA, null][i % 3];
+      calls.push({
+        ...inbound(new Date(at).toISOString(), (i * 7) % 60),
+        team_id,
+        abandoned: i % 9 === 0,
+        hold_s: i % 40,
+      });
     }
     await insertCalls(ctx.deps, calls);
     const db = ctx.deps.db;
@@ -159,9 +166,13 @@ test.each(['UTC', 'America/New_York', 'Asia/Kolkata', 'Australia/Lord_Howe', 'As
     const range = { start: localDayStartText('2026-10-21', zone), end: localDayStartText('2026-10-27', zone, 1) };
     await refreshAllRollups(db);
     const bySlot = (rows: SlotSums[]) => [...rows].map((r) => ({ ...r })).sort((x, y) => x.slot.localeCompare(y.slot));
-    expect(bySlot(await slotSumsFromRollup(db, { teamIds: 'all' }, range.start, range.end))).toEqual(
-      bySlot(await slotSumsFromCalls(db, { teamIds: 'all' }, range.start, range.end, threshold)),
-    );
+    // All teams (read from the all-team table) and each team alone (summed from the per-team rows).
+    for (const teamIds of ['all', [org.teamA], [org.teamB], [org.teamA, org.teamB]] as const) {
+      const filter = { teamIds: teamIds === 'all' ? teamIds : [...teamIds] };
+      const viaRollup = bySlot(await slotSumsFromRollup(db, filter, range.start, range.end));
+      expect(viaRollup.length).toBeGreaterThan(teamIds.length === 1 ? 50 : 100);
+      expect(viaRollup).toEqual(bySlot(await slotSumsFromCalls(db, filter, range.start, range.end, threshold)));
+    }
   },
 );
 

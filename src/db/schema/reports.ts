@@ -56,3 +56,6 @@ export interface RollupCallSlotTable {
   hold_total: number;
   handle_total: number;
 }
+
+/** The same sums per 15-minute UTC slot over every team (team 0 included): what an all-team read needs. */
+export type RollupCallSlotTotalTable = Omit<RollupCallSlotTable, 'team_id'>;
