@@ -1,6 +1,7 @@
 // Journey 6: the pages people live in all day, at 1366×768 and at 390×844 (a phone), with axe on every page at
 // both widths: the admin's guided start, the call list (filter chip, saved view, keyboard), the calibration
-// picker with the call list's filters, the audit log, the supervisor's home and queue, and a CSR's scorecard.
+// picker with the call list's filters, the audit log, a call topic's dry run, the settings (risk limits), the
+// supervisor's home and queue, and a CSR's scorecard.
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, newSession } from './harness/browser';
@@ -82,6 +83,24 @@ describe('pages at both widths (real browser)', () => {
 
       await page.goto('/admin/audit');
       await atBothWidths(journey, page, 'audit log');
+
+      // Call topics: a new topic's condition tried on the last analysed calls before it is saved.
+      await page.goto('/admin/topics');
+      await page.locator('#name').fill('Address change');
+      await page.locator('#rule').fill('{"phrase": {"any_of": ["address", "moved house"]}}');
+      await Promise.all([
+        page.waitForURL('**/admin/topics/dry-run'),
+        page.getByRole('button', { name: 'Try it' }).click(),
+      ]);
+      await expect(page.locator('#dry-run h2').textContent()).resolves.toBe('Dry run');
+      // The demo's verification calls mention the address: the dry run lists them, each a link to its call.
+      await expect(page.locator('ul[data-dry-run="tagged"] li a').count()).resolves.toBeGreaterThan(0);
+      await atBothWidths(journey, page, 'topic dry run');
+
+      // Settings, with the review queue's risk limits.
+      await page.goto('/admin/settings');
+      await expect(page.locator('#risk_dead_air_s').count()).resolves.toBe(1);
+      await atBothWidths(journey, page, 'settings with risk limits');
       await context.close();
 
       const sup = await signIn(browser, server.baseUrl, 'sup.sam', DEMO_PASSWORD, journey);
