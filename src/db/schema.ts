@@ -26,6 +26,7 @@ import type {
   RollupItemCsatDayTable,
   RollupCallSlotTable,
   RollupScoreDayTable,
+  RollupCoverageTable,
 } from './schema/reports';
 import type { RubricItemsTable, RubricOptionsTable, RubricSectionsTable, RubricsTable } from './schema/rubrics';
 import type {
@@ -75,6 +76,7 @@ export interface Database extends SamplingTables, AutoEvalTables, TopicTables {
   rollup_score_day: RollupScoreDayTable;
   rollup_item_csat_day: RollupItemCsatDayTable;
   rollup_call_slot: RollupCallSlotTable;
+  rollup_coverage: RollupCoverageTable;
   disputes: DisputesTable;
   dispute_items: DisputeItemsTable;
   calibration_sessions: CalibrationSessionsTable;
