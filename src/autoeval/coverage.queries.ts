@@ -1,8 +1,8 @@
 import type { Executor } from '../db/transaction';
 import { scopedIds } from '../db/ids';
 
-// The coverage report's reads: calls in the period, the automatic answers (from the daily sums when the period
-// is whole UTC days, else from the stored answers), and the human scorecards' answers on the same items.
+// The coverage report's reads: calls in the period, the automatic answers (from the coverage roll-up when the
+// period is whole local days, else from the stored answers), and the human scorecards' answers on the same items.
 
 export interface CoverageScope {
   from: string;
@@ -26,85 +26,47 @@ export async function callCount(db: Executor, scope: CoverageScope): Promise<num
   return Number(row?.n ?? 0);
 }
 
-export interface CallSums {
-  team_id: number;
-  agent_id: number;
-  evaluated: number;
-  answered: number;
+/** A stretch of the coverage roll-up: its day rows or its week rows (keyed by Monday) of [fromDay, toDay). */
+export interface CoverageSpan {
+  period: 'day' | 'week';
+  fromDay: string;
+  toDay: string;
 }
 
-export interface ItemSums {
-  team_id: number;
-  agent_id: number;
-  item_id: number;
-  answered: number;
-  failed: number;
-}
-
-/** The automatic evaluations' call counts per team and agent, from the daily sums of [fromDay, toDay). */
-export async function callSumsByDay(
-  db: Executor,
-  rubricId: number,
-  days: { fromDay: string; toDay: string },
-  scope: CoverageScope,
-): Promise<CallSums[]> {
+/** The coverage roll-up's rows of a rubric version in the spans and scope (items as stored, JSON text). */
+export async function coverageRollupRows(db: Executor, rubricId: number, spans: CoverageSpan[], scope: CoverageScope) {
+  if (!spans.length) return [];
   const teams = scopedIds(scope.teamIds);
   let query = db
-    .selectFrom('auto_call_day')
-    .select((eb) => [
-      'team_id',
-      'agent_id',
-      eb.fn.sum<number>('evaluated').as('evaluated'),
-      eb.fn.sum<number>('answered').as('answered'),
-    ])
+    .selectFrom('rollup_coverage')
+    .select(['team_id', 'agent_id', 'evaluated', 'answered', 'items'])
     .where('rubric_id', '=', rubricId)
-    .where('day', '>=', days.fromDay)
-    .where('day', '<', days.toDay)
-    .groupBy(['team_id', 'agent_id']);
+    .where((eb) =>
+      eb.or(
+        spans.map((s) => eb.and([eb('period', '=', s.period), eb('day', '>=', s.fromDay), eb('day', '<', s.toDay)])),
+      ),
+    );
   if (teams) query = query.where('team_id', 'in', teams);
   if (scope.agentId) query = query.where('agent_id', '=', scope.agentId);
-  return (await query.execute()).map((r) => ({ ...r, evaluated: Number(r.evaluated), answered: Number(r.answered) }));
+  return query.execute();
 }
 
-/** The automatic answers per team, agent and item, from the daily sums of [fromDay, toDay). */
-export async function itemSumsByDay(
-  db: Executor,
-  rubricId: number,
-  days: { fromDay: string; toDay: string },
-  scope: CoverageScope,
-): Promise<ItemSums[]> {
-  const teams = scopedIds(scope.teamIds);
-  let query = db
-    .selectFrom('auto_item_day')
-    .select((eb) => [
-      'team_id',
-      'agent_id',
-      'item_id',
-      eb.fn.sum<number>('answered').as('answered'),
-      eb.fn.sum<number>('failed').as('failed'),
-    ])
-    .where('rubric_id', '=', rubricId)
-    .where('day', '>=', days.fromDay)
-    .where('day', '<', days.toDay)
-    .groupBy(['team_id', 'agent_id', 'item_id']);
-  if (teams) query = query.where('team_id', 'in', teams);
-  if (scope.agentId) query = query.where('agent_id', '=', scope.agentId);
-  return (await query.execute()).map((r) => ({ ...r, answered: Number(r.answered), failed: Number(r.failed) }));
-}
-
-/** The same sums from the stored automatic evaluations of calls in [from, to) (periods not of whole days). */
+/**
+ * The stored automatic evaluations of calls in [from, to) with their answers, under the call's team and agent as
+ * they are now (periods not of whole local days; and the oracle the roll-up is tested against).
+ */
 export async function autoRowsInRange(db: Executor, rubricId: number, scope: CoverageScope) {
   const teams = scopedIds(scope.teamIds);
   let query = db
     .selectFrom('auto_evaluations as e')
     .innerJoin('calls as c', 'c.id', 'e.call_id')
     .leftJoin('auto_evaluation_answers as a', 'a.auto_evaluation_id', 'e.id')
-    .select(['e.id', 'e.team_id', 'e.agent_id', 'e.answered as call_answered', 'a.item_id', 'a.failed'])
+    .select(['e.id', 'c.team_id', 'c.agent_id', 'e.answered as call_answered', 'a.item_id', 'a.failed'])
     .where('e.rubric_id', '=', rubricId)
     .where('c.started_at', '>=', scope.from)
     .where('c.started_at', '<', scope.to);
-  if (teams) query = query.where('e.team_id', 'in', teams);
-  if (scope.agentId) query = query.where('e.agent_id', '=', scope.agentId);
+  if (teams) query = query.where('c.team_id', 'in', teams);
+  if (scope.agentId) query = query.where('c.agent_id', '=', scope.agentId);
   return query.execute();
 }
 

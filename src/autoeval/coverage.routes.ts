@@ -27,7 +27,7 @@ async function coverageOf(deps: AppDeps, req: Request) {
         to: filter.to,
         teamIds: filter.teamIds,
         agentId: filter.agentId,
-        days: filter.agentId ? null : rollupDays(filter),
+        days: rollupDays(filter),
       })
     : null;
   const query = `${queryString(filter)}${chosen ? `&rubric_id=${chosen}` : ''}`;

@@ -1,23 +1,26 @@
 import { isFailing, wilsonInterval, type Interval } from '../autoqa';
 import type { DB } from '../db/database';
 import { NotFound } from '../lib/errors';
+import { addDays, mondayOf, weekdayOf } from '../lib/zones';
+import { coverageItemCells, refreshRollups, type RollupDays } from '../reports';
 import { loadRubric, type FullItem } from '../rubrics';
 import {
   autoRowsInRange,
   callCount,
-  callSumsByDay,
+  coverageRollupRows,
   humanAnswers,
-  itemSumsByDay,
   names,
-  type CallSums,
   type CoverageScope,
-  type ItemSums,
+  type CoverageSpan,
 } from './coverage.queries';
 
 // The coverage report (issue 16): for a period, team and rubric version, how many calls there were, how many the
 // rubric's automatic evaluation reached (analysed) and answered, and per item the automatic fail rate over every
 // analysed call beside the fail rate in human scorecards, overall, per team and per CSR, each with its 95% Wilson
-// interval. A rate is failed ÷ answered: calls where the rule (or the person) gave the item an answer.
+// interval. A rate is failed ÷ answered: calls where the rule (or the person) gave the item an answer. Calls count
+// under their team and agent as they are now. Over whole local days the automatic side is read from the coverage
+// roll-up (src/reports/rollup-coverage.queries.ts): whole local weeks from its week rows, the days before the
+// first Monday and from the last one from its day rows; any other period from the stored answers.
 
 export interface Rate {
   answered: number;
@@ -49,8 +52,8 @@ export interface CoverageReport {
   items: ItemCoverage[];
   teams: GroupCoverage[];
   csrs: GroupCoverage[];
-  /** 'daily' when read from the daily sums (whole UTC days), else 'rows'. */
-  source: 'daily' | 'rows';
+  /** 'rollup' when read from the coverage roll-up (whole local days), else 'rows'. */
+  source: 'rollup' | 'rows';
 }
 
 interface Tally {
@@ -94,16 +97,31 @@ class Tallies {
   }
 }
 
-function addDaily(tallies: Tallies, calls: CallSums[], items: ItemSums[]) {
-  for (const c of calls) {
-    for (const t of tallies.each(c.team_id, c.agent_id)) {
-      t.analysed += c.evaluated;
-      t.answered += c.answered;
+type RollupRow = Awaited<ReturnType<typeof coverageRollupRows>>[number];
+
+function addRollup(tallies: Tallies, rows: RollupRow[]) {
+  for (const r of rows) {
+    const groups = tallies.each(r.team_id, r.agent_id);
+    const cells = coverageItemCells(r.items);
+    for (const t of groups) {
+      t.analysed += r.evaluated;
+      t.answered += r.answered;
+      for (const [itemId, answered, failed] of cells) bump(t.auto, itemId, answered, failed);
     }
   }
-  for (const i of items) {
-    for (const t of tallies.each(i.team_id, i.agent_id)) bump(t.auto, i.item_id, i.answered, i.failed);
-  }
+}
+
+/** Local days [fromDay, toDay) as the roll-up keeps them: the whole weeks inside, and the days either side. */
+export function coverageSpans({ fromDay, toDay }: RollupDays): CoverageSpan[] {
+  const firstMonday = weekdayOf(fromDay) === 0 ? fromDay : addDays(mondayOf(fromDay), 7);
+  const lastMonday = mondayOf(toDay);
+  if (firstMonday >= lastMonday) return [{ period: 'day', fromDay, toDay }];
+  const spans: CoverageSpan[] = [
+    { period: 'day', fromDay, toDay: firstMonday },
+    { period: 'week', fromDay: firstMonday, toDay: lastMonday },
+    { period: 'day', fromDay: lastMonday, toDay },
+  ];
+  return spans.filter((span) => span.fromDay < span.toDay);
 }
 
 type AutoRow = Awaited<ReturnType<typeof autoRowsInRange>>[number];
@@ -136,8 +154,8 @@ function itemsOf(items: FullItem[], tally: Tally): ItemCoverage[] {
 
 export interface CoverageInput extends CoverageScope {
   rubricId: number;
-  /** The whole UTC days of the period, when it is made of them (the daily sums answer then). */
-  days: { fromDay: string; toDay: string } | null;
+  /** The whole local days of the period (center's zone), when it is made of them (the roll-up answers then). */
+  days: RollupDays | null;
 }
 
 /** The coverage report of a rubric version for a period and scope. */
@@ -148,11 +166,9 @@ export async function coverageReport(db: DB, input: CoverageInput): Promise<Cove
   const tallies = new Tallies();
   const [calls, human] = await Promise.all([callCount(db, input), humanAnswers(db, rubric.id, input)]);
   if (input.days) {
-    const [callSums, itemSums] = await Promise.all([
-      callSumsByDay(db, rubric.id, input.days, input),
-      itemSumsByDay(db, rubric.id, input.days, input),
-    ]);
-    addDaily(tallies, callSums, itemSums);
+    // Days a write left stale are recomputed first (usually none: one indexed look-up).
+    await refreshRollups(db, 'calls', input.days.fromDay, input.days.toDay);
+    addRollup(tallies, await coverageRollupRows(db, rubric.id, coverageSpans(input.days), input));
   } else {
     addRows(tallies, await autoRowsInRange(db, rubric.id, input));
   }
@@ -184,6 +200,6 @@ export async function coverageReport(db: DB, input: CoverageInput): Promise<Cove
     items: itemsOf(items, tallies.total),
     teams: group(tallies.teams, teamName),
     csrs: group(tallies.csrs, userName),
-    source: input.days ? 'daily' : 'rows',
+    source: input.days ? 'rollup' : 'rows',
   };
 }

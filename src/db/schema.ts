@@ -27,6 +27,7 @@ import type {
   RollupCallSlotTable,
   RollupCallSlotTotalTable,
   RollupScoreDayTable,
+  RollupCoverageTable,
 } from './schema/reports';
 import type { RubricItemsTable, RubricOptionsTable, RubricSectionsTable, RubricsTable } from './schema/rubrics';
 import type {
@@ -77,6 +78,7 @@ export interface Database extends SamplingTables, AutoEvalTables, TopicTables {
   rollup_item_csat_day: RollupItemCsatDayTable;
   rollup_call_slot: RollupCallSlotTable;
   rollup_call_slot_total: RollupCallSlotTotalTable;
+  rollup_coverage: RollupCoverageTable;
   disputes: DisputesTable;
   dispute_items: DisputeItemsTable;
   calibration_sessions: CalibrationSessionsTable;

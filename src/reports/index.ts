@@ -5,7 +5,15 @@ export { reportFilter, type ReportFilter } from './filters';
 export { csrFigures, scoreSummary, scoreSummaryByTeam, scoreTrend } from './quality';
 export { reportsApiRoutes } from './reports.api';
 export { queryString, reportRoutes } from './reports.routes';
-export { refreshAllRollups, refreshRollupsInBackground, rollupDays } from './rollups';
+export {
+  coverageItemCells,
+  refreshAllRollups,
+  refreshRollups,
+  refreshRollupsInBackground,
+  rollupDays,
+  type CoverageItemCell,
+  type RollupDays,
+} from './rollups';
 export { emptySums, serviceLevelByTeam, serviceLevelTotal } from './service-level';
 export { meanInterval } from './stats';
 export { reportPaths } from './reports.openapi';

@@ -60,6 +60,16 @@ const expectedSchema = {
     hold_total: 'not null',
     handle_total: 'not null',
   },
+  rollup_coverage: {
+    period: 'not null',
+    day: 'not null',
+    rubric_id: 'not null',
+    team_id: 'not null',
+    agent_id: 'not null',
+    evaluated: 'not null',
+    answered: 'not null',
+    items: 'not null',
+  },
   rollup_item_csat_day: {
     day: 'not null',
     team_id: 'not null',

@@ -59,3 +59,20 @@ export interface RollupCallSlotTable {
 
 /** The same sums per 15-minute UTC slot over every team (team 0 included): what an all-team read needs. */
 export type RollupCallSlotTotalTable = Omit<RollupCallSlotTable, 'team_id'>;
+
+/**
+ * The coverage report's roll-up: per period ('day': a local day; 'week': the local week starting that Monday),
+ * rubric version, team (0 = none) and agent (0 = none) of the calls that started in it, their automatic
+ * evaluations (evaluated; answered = at least one item answered) and `items`, a JSON array of
+ * [item_id, answered, failed].
+ */
+export interface RollupCoverageTable {
+  period: 'day' | 'week';
+  day: string;
+  rubric_id: number;
+  team_id: number;
+  agent_id: number;
+  evaluated: number;
+  answered: number;
+  items: string;
+}
