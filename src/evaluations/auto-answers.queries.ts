@@ -8,8 +8,10 @@ export async function replaceAutoAnswers(
   db: Executor,
   evaluationId: number,
   rows: Insertable<EvaluationAutoAnswersTable>[],
+  /** The scorecard was opened in this same transaction: it has no rows to replace. */
+  fresh = false,
 ): Promise<void> {
-  await db.deleteFrom('evaluation_auto_answers').where('evaluation_id', '=', evaluationId).execute();
+  if (!fresh) await db.deleteFrom('evaluation_auto_answers').where('evaluation_id', '=', evaluationId).execute();
   if (rows.length > 0) await db.insertInto('evaluation_auto_answers').values(rows).execute();
 }
 

@@ -21,7 +21,7 @@ export async function recordRuleAnswers(
   evaluation: Evaluation,
   rubric: FullRubric,
   answers: readonly CheckedAnswer[],
-  opts: { suggested: boolean; now: string },
+  opts: { suggested: boolean; now: string; fresh?: boolean },
 ): Promise<void> {
   if (evaluation.kind !== 'standard') return;
   const items = rubric.sections.flatMap((s) => s.items).filter((i) => i.auto !== null);
@@ -41,7 +41,7 @@ export async function recordRuleAnswers(
     evidence_s: s.evidence[0]?.start_s ?? null,
     recorded_at: opts.now,
   }));
-  await replaceAutoAnswers(trx, evaluation.id, rows);
+  await replaceAutoAnswers(trx, evaluation.id, rows, opts.fresh === true);
 }
 
 /** After a rescore: the person's side of each recorded pair follows the scorecard's new answers. */

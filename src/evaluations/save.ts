@@ -1,5 +1,5 @@
 import { recordAudit } from '../audit';
-import { queueWebhookEvent } from '../webhooks';
+import { queueWebhookEvents } from '../webhooks';
 import { evaluationEventData } from './webhook-events';
 import { syncCoachingTask } from '../coaching';
 import type { Call, Evaluation } from '../db/schema';
@@ -148,7 +148,7 @@ export async function writeSave(
   if (!input.submit) return { evaluation: saved, coachingTaskId: null };
   // Calibration scoring is practice on a call: it never counts as the call's evaluation nor coaches the CSR.
   if (!calibration) await countEvaluated(trx, saved.call_id);
-  await recordRuleAnswers(trx, saved, rubric, plan.answers, { suggested: plan.suggested === true, now });
+  await recordRuleAnswers(trx, saved, rubric, plan.answers, { suggested: plan.suggested === true, now, fresh: opened });
   const coachingTaskId = calibration
     ? null
     : await syncCoachingTask(trx, saved, rubric, result, { now, actorId: actor.id, newEvaluation: opened });
@@ -169,10 +169,12 @@ export async function writeSave(
   });
   if (!calibration) {
     // Queued in this transaction: a submit that rolls back tells nobody.
-    await queueWebhookEvent(trx, now, 'evaluation.submitted', evaluationEventData(saved));
-    if (release?.status === 'released') {
-      await queueWebhookEvent(trx, now, 'evaluation.released', evaluationEventData(saved));
-    }
+    const data = evaluationEventData(saved);
+    const released = release?.status === 'released';
+    await queueWebhookEvents(trx, now, [
+      { type: 'evaluation.submitted', data },
+      ...(released ? [{ type: 'evaluation.released' as const, data }] : []),
+    ]);
   }
   return { evaluation: saved, coachingTaskId };
 }

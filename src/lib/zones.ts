@@ -60,19 +60,58 @@ export function formatLocalDateTime(ms: number, timeZone: string): string {
   return `${local.toFormat('yyyy-MM-dd HH:mm')} ${zoneAbbreviation(ms, timeZone)}`;
 }
 
-// Offsets change at most a few times a year and only on quarter hours: remembered per zone and UTC quarter hour,
-// so a report placing thousands of slots asks Luxon once per slot at most, and reuses it after.
-const offsets = new Map<string, number>();
+// Offsets change a few times a year: each zone's offsets are remembered per UTC hour as the offset at the hour's
+// start, the one at its end and, when they differ, the exact millisecond the change takes effect (found once by
+// bisection), so after the first question about an hour, placing an instant in it asks Luxon nothing. Exact as
+// long as a zone changes its offset at most once within an hour, which every zone in the tz database does.
+interface HourOffsets {
+  /** Offset at the hour's start, ms. */
+  start: number;
+  /** Offset from `switchAt` on, ms. */
+  end: number;
+  /** First instant with the `end` offset (Infinity when the hour has one offset throughout). */
+  switchAt: number;
+}
 
-function cachedOffsetMs(ms: number, timeZone: string): number {
-  const key = `${timeZone}|${Math.floor(ms / 900_000)}`;
-  let offset = offsets.get(key);
-  if (offset === undefined) {
-    if (offsets.size > 200_000) offsets.clear();
-    offset = zoneOffsetMs(ms, timeZone);
-    offsets.set(key, offset);
+const HOUR_MS = 3_600_000;
+const hourOffsets = new Map<string, Map<number, HourOffsets>>();
+let cachedHours = 0;
+
+function hourOf(hour: number, timeZone: string): HourOffsets {
+  const from = hour * HOUR_MS;
+  const start = zoneOffsetMs(from, timeZone);
+  const end = zoneOffsetMs(from + HOUR_MS, timeZone);
+  if (start === end || Number.isNaN(start) || Number.isNaN(end)) return { start, end, switchAt: Infinity };
+  // The first millisecond of the hour whose offset is no longer the hour's first.
+  let lo = from; // has `start`
+  let hi = from + HOUR_MS; // has another
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (zoneOffsetMs(mid, timeZone) === start) lo = mid;
+    else hi = mid;
   }
-  return offset;
+  return { start, end, switchAt: hi };
+}
+
+/** The zone's offset at an instant, ms, as Luxon gives it (zoneOffsetMs), without asking it again per hour. */
+function cachedOffsetMs(ms: number, timeZone: string): number {
+  let zone = hourOffsets.get(timeZone);
+  if (!zone) {
+    zone = new Map();
+    hourOffsets.set(timeZone, zone);
+  }
+  const hour = Math.floor(ms / HOUR_MS);
+  let entry = zone.get(hour);
+  if (!entry) {
+    if (cachedHours > 200_000) {
+      hourOffsets.forEach((hours) => hours.clear());
+      cachedHours = 0;
+    }
+    entry = hourOf(hour, timeZone);
+    zone.set(hour, entry);
+    cachedHours += 1;
+  }
+  return ms < entry.switchAt ? entry.start : entry.end;
 }
 
 /** An instant written as ISO-8601 with the zone's offset at that instant (2026-11-02T09:30:00-05:00). */
@@ -123,11 +162,27 @@ export function localMidnightMs(date: string, timeZone: string): number {
     .toMillis();
 }
 
-/** The instant `days` local days after another at the same wall-clock time, across clock changes. */
+/**
+ * The instant `days` local days after another at the same wall-clock time, across clock changes. Luxon's
+ * `DateTime.plus({ days })` worked out with cached offsets instead of two DateTimes per call (a submit asks it
+ * for the release date): the wall clock moved by whole days, then placed in the zone as Luxon's fixOffset
+ * places it (the earlier offset kept for a repeated hour, a skipped hour moved forward by the gap).
+ */
 export function plusLocalDays(ms: number, days: number, timeZone: string): number {
-  return DateTime.fromMillis(ms, { zone: zoneOf(timeZone) })
-    .plus({ days })
-    .toMillis();
+  const zone = zoneOf(timeZone);
+  if (!Number.isInteger(days) || !Number.isFinite(ms) || Math.abs(ms) > 8.64e15 || !zone.isValid) {
+    return DateTime.fromMillis(ms, { zone }).plus({ days }).toMillis();
+  }
+  const before = cachedOffsetMs(ms, timeZone);
+  const wall = ms + before + days * 86_400_000;
+  // Luxon's fixOffset, in ms: the old offset first, then the one found there, then the gap's rule.
+  let guess = wall - before;
+  const found = cachedOffsetMs(guess, timeZone);
+  if (found === before) return guess;
+  guess -= found - before;
+  const again = cachedOffsetMs(guess, timeZone);
+  if (found === again) return guess;
+  return wall - Math.min(found, again);
 }
 
 /** The last millisecond of a local date in the zone (a due date given as a day is due by its local end). */

@@ -5,4 +5,4 @@ export { webhookPaths } from './webhooks.openapi';
 export { webhookRoutes } from './webhooks.routes';
 export { WEBHOOK_EVENTS } from './webhooks.schemas';
 export type { WebhookEvent } from './webhooks.schemas';
-export { queueWebhookEvent } from './webhooks.service';
+export { queueWebhookEvent, queueWebhookEvents } from './webhooks.service';

@@ -137,6 +137,8 @@ export async function redeliver(deps: AppDeps, webhookId: number, deliveryId: nu
   return created;
 }
 
+type EventData = Record<string, number | string | boolean | null>;
+
 /**
  * Queues an event for every active webhook that takes it, in the caller's transaction: a change that rolls
  * back queues nothing, and the queue survives a restart. `data` carries ids and figures only.
@@ -145,19 +147,34 @@ export async function queueWebhookEvent(
   trx: Executor,
   now: string,
   type: WebhookEvent,
-  data: Record<string, number | string | boolean | null>,
+  data: EventData,
 ): Promise<void> {
-  const targets = (await activeWebhooks(trx)).filter((w) => (JSON.parse(w.events) as string[]).includes(type));
-  if (targets.length === 0) return;
-  const body = JSON.stringify({ type, timestamp: now, data });
-  for (const webhook of targets) {
-    await insertDelivery(trx, {
-      webhook_id: webhook.id,
-      message_id: newMessageId(),
-      event_type: type,
-      body,
-      next_attempt_at: now,
-      created_at: now,
-    });
+  await queueWebhookEvents(trx, now, [{ type, data }]);
+}
+
+/**
+ * Several events of one change (a scorecard submitted and released), queued in order as queueWebhookEvent would
+ * queue them one after the other, with the active webhooks read once.
+ */
+export async function queueWebhookEvents(
+  trx: Executor,
+  now: string,
+  events: ReadonlyArray<{ type: WebhookEvent; data: EventData }>,
+): Promise<void> {
+  const webhooks = (await activeWebhooks(trx)).map((w) => ({ id: w.id, events: JSON.parse(w.events) as string[] }));
+  for (const { type, data } of events) {
+    const targets = webhooks.filter((w) => w.events.includes(type));
+    if (targets.length === 0) continue;
+    const body = JSON.stringify({ type, timestamp: now, data });
+    for (const webhook of targets) {
+      await insertDelivery(trx, {
+        webhook_id: webhook.id,
+        message_id: newMessageId(),
+        event_type: type,
+        body,
+        next_attempt_at: now,
+        created_at: now,
+      });
+    }
   }
 }
