@@ -10,34 +10,31 @@ export abstract class AppError extends Error {
   abstract readonly code: string;
 }
 
-export class BadRequest extends AppError {
-  readonly status = 400;
-  readonly code = 'bad_request';
+/**
+ * An error of one kind: a fixed status and code, and the message it carries when the thrower gives none. The plain
+ * kinds below are declared with it, one line each; kinds with more to say (a code of their own, details, a wait)
+ * are written out.
+ */
+export function errorKind(status: number, code: string, fallback?: string) {
+  return class extends AppError {
+    readonly status = status;
+    readonly code = code;
+    constructor(message = fallback) {
+      super(message);
+    }
+  };
 }
 
-export class Unauthorized extends AppError {
-  readonly status = 401;
-  readonly code = 'unauthorized';
-  constructor(message = 'Sign in to continue.') {
-    super(message);
-  }
-}
-
-export class Forbidden extends AppError {
-  readonly status = 403;
-  readonly code = 'forbidden';
-  constructor(message = 'Your role may not do this.') {
-    super(message);
-  }
-}
-
-export class NotFound extends AppError {
-  readonly status = 404;
-  readonly code = 'not_found';
-  constructor(message = 'Not found.') {
-    super(message);
-  }
-}
+export class BadRequest extends errorKind(400, 'bad_request') {}
+export class Unauthorized extends errorKind(401, 'unauthorized', 'Sign in to continue.') {}
+export class Forbidden extends errorKind(403, 'forbidden', 'Your role may not do this.') {}
+export class NotFound extends errorKind(404, 'not_found', 'Not found.') {}
+/** The disk is full: nothing of the request was saved, and the client may try again once space is freed. */
+export class InsufficientStorage extends errorKind(
+  507,
+  'disk_full',
+  'The server is out of disk space; nothing was saved.',
+) {}
 
 export class Conflict extends AppError {
   readonly status = 409;
@@ -85,15 +82,6 @@ export class ServiceUnavailable extends AppError {
     message: string,
     readonly retryAfterSeconds: number,
   ) {
-    super(message);
-  }
-}
-
-/** The disk is full: nothing of the request was saved, and the client may try again once space is freed. */
-export class InsufficientStorage extends AppError {
-  readonly status = 507;
-  readonly code = 'disk_full';
-  constructor(message = 'The server is out of disk space; nothing was saved.') {
     super(message);
   }
 }

@@ -1,7 +1,7 @@
 import fsp from 'node:fs/promises';
 import type { NewCall } from '../db/schema';
 import type { AppDeps } from '../deps';
-import { AppError } from '../lib/errors';
+import { errorKind } from '../lib/errors';
 import { probeAudio } from './audio-probe';
 import { sniffAudioFile, wavIsTruncated } from './audio-type';
 import { sha256File, type RecordingStorage, type StagedFile } from './storage';
@@ -14,20 +14,9 @@ import {
   type CheckedTranscript,
 } from './transcript';
 
-export class UnsupportedMedia extends AppError {
-  readonly status = 415;
-  readonly code = 'unsupported_media_type';
-}
-
-export class PayloadTooLarge extends AppError {
-  readonly status = 413;
-  readonly code = 'too_large';
-}
-
-export class Unprocessable extends AppError {
-  readonly status = 422;
-  readonly code = 'invalid_file';
-}
+export class UnsupportedMedia extends errorKind(415, 'unsupported_media_type') {}
+export class PayloadTooLarge extends errorKind(413, 'too_large') {}
+export class Unprocessable extends errorKind(422, 'invalid_file') {}
 
 /** A checked recording: its final file name and the call columns that describe it. */
 export interface CheckedRecording {

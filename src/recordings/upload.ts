@@ -4,15 +4,12 @@ import { pipeline } from 'node:stream/promises';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
 import type { AppDeps } from '../deps';
-import { AppError } from '../lib/errors';
+import { errorKind } from '../lib/errors';
 import { isDiskFull } from '../lib/faults';
 import { PayloadTooLarge, UnsupportedMedia } from './checks';
 import { RecordingStorage, type StagedFile } from './storage';
 
-class UploadRefused extends AppError {
-  readonly status = 400;
-  readonly code = 'bad_upload';
-}
+class UploadRefused extends errorKind(400, 'bad_upload') {}
 
 /** Route guard: the request body is of this media type, else 415 with `hint`. */
 export function requireType(type: string, hint: string): RequestHandler {
