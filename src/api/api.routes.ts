@@ -2,7 +2,7 @@ import { Router, type NextFunction, type Request, type Response } from 'express'
 import type { AppDeps } from '../deps';
 import type { User } from '../db/schema';
 import { analysisApiRoutes } from '../analysis';
-import { authenticate, requireSignedIn } from '../auth';
+import { authenticate, requireSignedIn, toSessionUser } from '../auth';
 import { calibrationApiRoutes } from '../calibration';
 import { callsApiRoutes } from '../imports';
 import { coachingApiRoutes } from '../coaching';
@@ -32,13 +32,10 @@ import {
 
 type Handler = (req: Request, res: Response) => Promise<void>;
 
+/** A person in the API: who they are in a session, and the fields only the API shows. */
 export function userJson(user: User) {
   return {
-    id: user.id,
-    username: user.username,
-    display_name: user.display_name,
-    role: user.role,
-    team_id: user.team_id,
+    ...toSessionUser(user),
     extension: user.extension,
     email: user.email,
     active: user.active === 1,
