@@ -158,14 +158,7 @@ function wallClockMs(local: string): number {
 
 /** The zone's offset found by asking Intl (the earlier instant when clocks go back). */
 function exactLocalToUtc(local: string, zone: string): number {
-  const asUtc = Date.UTC(
-    Number(local.slice(0, 4)),
-    Number(local.slice(5, 7)) - 1,
-    Number(local.slice(8, 10)),
-    Number(local.slice(11, 13)),
-    Number(local.slice(14, 16)),
-    Number(local.slice(17, 19)),
-  );
+  const asUtc = wallClockMs(local);
   // Two rounds settle on the zone's offset at that instant, across a change of offset too.
   let guess = asUtc - offsetMs(asUtc, zone);
   guess = asUtc - offsetMs(guess, zone);
