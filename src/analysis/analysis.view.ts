@@ -1,5 +1,6 @@
 import type { Call, CallAnalysis } from '../db/schema';
 import type { Segment } from './audio/types';
+import { storedJson } from '../lib/json';
 
 type ApiStatus = 'pending' | 'done' | 'failed' | 'no_recording';
 
@@ -28,15 +29,6 @@ export interface AnalysisSummary {
   stt_error: string | null;
 }
 
-function parseSegments(text: string | null): StoredSegments | null {
-  if (!text) return null;
-  try {
-    return JSON.parse(text) as StoredSegments;
-  } catch {
-    return null;
-  }
-}
-
 function statusOf(row: CallAnalysis | undefined, call: Pick<Call, 'recording_status'>): ApiStatus {
   if (!row) return call.recording_status === 'stored' ? 'pending' : 'no_recording';
   return row.status === 'running' ? 'pending' : row.status;
@@ -54,7 +46,7 @@ function speechOf(row: CallAnalysis): AnalysisSummary['speech'] {
 export function analysisSummary(row: CallAnalysis | undefined, call: Pick<Call, 'recording_status'>): AnalysisSummary {
   const status = statusOf(row, call);
   const done = row?.status === 'done' ? row : undefined;
-  const segments = parseSegments(done?.segments ?? null);
+  const segments = storedJson<StoredSegments>(done?.segments ?? null);
   return {
     status,
     running: row?.status === 'running',

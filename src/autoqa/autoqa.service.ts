@@ -2,6 +2,7 @@ import type { DB } from '../db/database';
 import { callCues } from '../recordings';
 import { callForFacts, type CallForFacts } from './autoqa.queries';
 import type { AnalysisStatus, CallFacts, Stretch, TranscriptLine } from './types';
+import { storedJson } from '../lib/json';
 
 // A call's facts for the rules, from its stored record, transcript and audio analysis (call_analyses: the
 // segments JSON written by src/analysis, whose dead_air and overtalk lists are read here).
@@ -9,15 +10,6 @@ import type { AnalysisStatus, CallFacts, Stretch, TranscriptLine } from './types
 interface StoredStretches {
   dead_air?: Stretch[];
   overtalk?: Stretch[] | null;
-}
-
-function stretchesOf(text: string | null): StoredStretches | null {
-  if (!text) return null;
-  try {
-    return JSON.parse(text) as StoredStretches;
-  } catch {
-    return null;
-  }
 }
 
 function analysisStatus(row: CallForFacts): AnalysisStatus {
@@ -40,7 +32,7 @@ export function factsOf(row: CallForFacts): CallFacts {
     text: cue.text,
   }));
   const status = analysisStatus(row);
-  const stretches = status === 'done' ? stretchesOf(row.segments) : null;
+  const stretches = status === 'done' ? storedJson<StoredStretches>(row.segments) : null;
   return {
     transcript: lines.length > 0 ? lines : null,
     duration_s: durationOf(row, status),
