@@ -1,6 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import type { AppDeps } from '../deps';
 import { NotFound, Validation } from '../lib/errors';
+import { refusedAsJson } from '../lib/http';
 import { actorOf, maySeeSuggestions, requireSignedIn, teamScope } from '../policy';
 import { dryRun } from './dry-run';
 
@@ -18,10 +19,7 @@ function dryRunJson(deps: AppDeps): RequestHandler {
     } catch (err) {
       // The builder's script reads JSON: a rule that is not one is answered like the API's validation errors.
       if (!(err instanceof Validation)) throw err;
-      const details = err.details;
-      res
-        .status(422)
-        .json({ error: { code: 'validation_failed', message: details[0]?.message ?? 'Not a rule.', details } });
+      refusedAsJson(res, err, 'Not a rule.');
     }
   };
 }

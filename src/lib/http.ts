@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { AppError } from './errors';
+import { AppError, Validation } from './errors';
 
 export function isApiRequest(req: Request): boolean {
   return req.path.startsWith('/api/') || req.originalUrl.startsWith('/api/');
@@ -75,4 +75,13 @@ export async function actionFlashed(
     flash(req, 'success', done);
   });
   res.redirect(303, to);
+}
+
+/**
+ * A page script's JSON question refused as the API refuses input (422, `validation_failed`), with the first
+ * problem as the message (`fallback` when there is none), for a script that shows one line.
+ */
+export function refusedAsJson(res: Response, err: Validation, fallback: string): void {
+  const details = err.details;
+  res.status(422).json({ error: { code: 'validation_failed', message: details[0]?.message ?? fallback, details } });
 }

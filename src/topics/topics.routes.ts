@@ -1,7 +1,7 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { AppDeps } from '../deps';
 import { formBody, idParam, submitForm } from '../lib/forms';
-import { successRedirect, withDeps } from '../lib/http';
+import { refusedAsJson, successRedirect, withDeps } from '../lib/http';
 import { NotFound, Validation } from '../lib/errors';
 import { actorOf, mayOpenCallPages, requireRole } from '../policy';
 import { listTopics, tagCounts } from './topics.queries';
@@ -137,10 +137,7 @@ async function dryRunJson(deps: AppDeps, req: Request, res: Response) {
     res.json({ counts, calls: run.calls });
   } catch (err) {
     if (!(err instanceof Validation)) throw err;
-    const details = err.details;
-    res
-      .status(422)
-      .json({ error: { code: 'validation_failed', message: details[0]?.message ?? 'Not a condition.', details } });
+    refusedAsJson(res, err, 'Not a condition.');
   }
 }
 
