@@ -42,6 +42,19 @@ export function requiredText(max: number, missing: string, tooLong: string, min 
   return z.string({ error: missing }).trim().min(min, missing).max(max, tooLong);
 }
 
+/** A limit and the form's words for a value past it. */
+type Bound = [limit: number, refusal: string];
+
+/** A number field (forms send text) from `min` to `max`, each refusal in the form's own words. */
+export function numberIn(notANumber: string, [min, tooLow]: Bound, [max, tooHigh]: Bound) {
+  return z.coerce.number({ error: notANumber }).min(min, tooLow).max(max, tooHigh);
+}
+
+/** A whole-number field from `min` to `max`; a fraction is refused in the same words as a non-number. */
+export function wholeNumberIn(notWhole: string, [min, tooLow]: Bound, [max, tooHigh]: Bound) {
+  return z.coerce.number({ error: notWhole }).int(notWhole).min(min, tooLow).max(max, tooHigh);
+}
+
 /** Route parameter ids: anything but a positive integer is simply not found. */
 export function parseIdParam(value: unknown): number | null {
   if (typeof value !== 'string' || !/^[1-9]\d{0,15}$/.test(value)) return null;

@@ -4,7 +4,7 @@ import type { DB } from '../db/database';
 import { inTransaction, type Executor } from '../db/transaction';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
-import { parseInput } from '../lib/validation';
+import { numberIn, parseInput, wholeNumberIn } from '../lib/validation';
 import { canonicalTimeZone } from '../lib/zones';
 import type { Actor } from '../policy';
 import { DEFAULT_AGENT_NAMES, DEFAULT_CUSTOMER_NAMES, nameList } from '../recordings';
@@ -36,51 +36,55 @@ function speakerNames(side: string) {
 
 /** The review queue's risk flags (src/risk): a call is flagged over these limits. */
 const riskLimitFields = {
-  risk_dead_air_s: z.coerce
-    .number({ error: 'The dead-air limit must be a number of seconds.' })
-    .min(1, 'The dead-air limit is at least 1 second.')
-    .max(600, 'The dead-air limit is at most 600 seconds.'),
-  risk_overtalk_s: z.coerce
-    .number({ error: 'The overtalk limit must be a number of seconds.' })
-    .min(0.5, 'The overtalk limit is at least 0.5 seconds.')
-    .max(600, 'The overtalk limit is at most 600 seconds.'),
-  risk_low_csat_max: z.coerce
-    .number({ error: 'The low CSAT must be a whole number from 1 to 4.' })
-    .int('The low CSAT must be a whole number from 1 to 4.')
-    .min(1, 'The low CSAT is at least 1.')
-    .max(4, 'The low CSAT is at most 4 (a 5 of 5 is never low).'),
+  risk_dead_air_s: numberIn(
+    'The dead-air limit must be a number of seconds.',
+    [1, 'The dead-air limit is at least 1 second.'],
+    [600, 'The dead-air limit is at most 600 seconds.'],
+  ),
+  risk_overtalk_s: numberIn(
+    'The overtalk limit must be a number of seconds.',
+    [0.5, 'The overtalk limit is at least 0.5 seconds.'],
+    [600, 'The overtalk limit is at most 600 seconds.'],
+  ),
+  risk_low_csat_max: wholeNumberIn(
+    'The low CSAT must be a whole number from 1 to 4.',
+    [1, 'The low CSAT is at least 1.'],
+    [4, 'The low CSAT is at most 4 (a 5 of 5 is never low).'],
+  ),
 };
 
 const settingsSchema = z.object({
-  recording_retention_days: z.coerce
-    .number({ error: 'Retention must be a whole number of days.' })
-    .int('Retention must be a whole number of days.')
-    .min(0, 'Retention cannot be negative (0 keeps recordings forever).')
-    .max(36_500, 'Retention is at most 36,500 days.'),
-  coaching_due_days: z.coerce
-    .number({ error: 'Coaching due time must be a whole number of days.' })
-    .int('Coaching due time must be a whole number of days.')
-    .min(1, 'Coaching is due after at least 1 day.')
-    .max(90, 'Coaching is due within 90 days at most.'),
-  service_level_target_pct: z.coerce
-    .number({ error: 'The service level target must be a number.' })
-    .min(1, 'The target is at least 1%.')
-    .max(100, 'The target is at most 100%.'),
-  service_level_threshold_s: z.coerce
-    .number({ error: 'The answer threshold must be a whole number of seconds.' })
-    .int('The answer threshold must be a whole number of seconds.')
-    .min(1, 'At least 1 second.')
-    .max(3600, 'At most an hour.'),
-  recognition_min_evaluations: z.coerce
-    .number({ error: 'The minimum must be a whole number.' })
-    .int('The minimum must be a whole number.')
-    .min(1, 'At least 1 evaluation.')
-    .max(100, 'At most 100 evaluations.'),
+  recording_retention_days: wholeNumberIn(
+    'Retention must be a whole number of days.',
+    [0, 'Retention cannot be negative (0 keeps recordings forever).'],
+    [36_500, 'Retention is at most 36,500 days.'],
+  ),
+  coaching_due_days: wholeNumberIn(
+    'Coaching due time must be a whole number of days.',
+    [1, 'Coaching is due after at least 1 day.'],
+    [90, 'Coaching is due within 90 days at most.'],
+  ),
+  service_level_target_pct: numberIn(
+    'The service level target must be a number.',
+    [1, 'The target is at least 1%.'],
+    [100, 'The target is at most 100%.'],
+  ),
+  service_level_threshold_s: wholeNumberIn(
+    'The answer threshold must be a whole number of seconds.',
+    [1, 'At least 1 second.'],
+    [3600, 'At most an hour.'],
+  ),
+  recognition_min_evaluations: wholeNumberIn(
+    'The minimum must be a whole number.',
+    [1, 'At least 1 evaluation.'],
+    [100, 'At most 100 evaluations.'],
+  ),
   agent_channel: z.enum(['left', 'right'], { error: 'The agent is on the left or the right channel.' }),
-  dead_air_min_s: z.coerce
-    .number({ error: 'The shortest dead air must be a number of seconds.' })
-    .min(0.5, 'Dead air is at least 0.5 seconds long.')
-    .max(600, 'Dead air is at most 600 seconds long.'),
+  dead_air_min_s: numberIn(
+    'The shortest dead air must be a number of seconds.',
+    [0.5, 'Dead air is at least 0.5 seconds long.'],
+    [600, 'Dead air is at most 600 seconds long.'],
+  ),
   transcript_agent_names: speakerNames('agent'),
   transcript_customer_names: speakerNames('customer'),
   pbx_inbound_contexts: z
@@ -89,16 +93,16 @@ const settingsSchema = z.object({
     .transform((value) => contextList(value).join(', '))
     .refine((value) => value !== '', 'List at least one inbound context (e.g. from-trunk).'),
   time_zone: timeZoneSchema,
-  after_call_work_s: z.coerce
-    .number({ error: 'After-call work must be a whole number of seconds.' })
-    .int('After-call work must be a whole number of seconds.')
-    .min(0, 'After-call work cannot be negative.')
-    .max(3600, 'After-call work is at most 3,600 seconds.'),
-  forecast_weeks: z.coerce
-    .number({ error: 'The forecast needs a whole number of weeks.' })
-    .int('The forecast needs a whole number of weeks.')
-    .min(1, 'The forecast looks back at least 1 week.')
-    .max(26, 'The forecast looks back at most 26 weeks.'),
+  after_call_work_s: wholeNumberIn(
+    'After-call work must be a whole number of seconds.',
+    [0, 'After-call work cannot be negative.'],
+    [3600, 'After-call work is at most 3,600 seconds.'],
+  ),
+  forecast_weeks: wholeNumberIn(
+    'The forecast needs a whole number of weeks.',
+    [1, 'The forecast looks back at least 1 week.'],
+    [26, 'The forecast looks back at most 26 weeks.'],
+  ),
   ...riskLimitFields,
 });
 
