@@ -207,20 +207,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 function inboxConfig(env: NodeJS.ProcessEnv): InboxConfig | null {
-  try {
-    return loadInboxConfig(env);
-  } catch (err) {
-    if (err instanceof InboxConfigError) throw new ConfigError(`Invalid configuration:\n  ${err.message}`);
-    throw err;
-  }
+  return loadedSection(
+    () => loadInboxConfig(env),
+    (err) => err instanceof InboxConfigError,
+  );
 }
 
 /** The single sign-on settings; a bad one stops start-up like any other bad value (its message names it). */
 function oidcConfig(env: NodeJS.ProcessEnv): OidcConfig | null {
+  return loadedSection(
+    () => loadOidcConfig(env),
+    (err) => err instanceof Error,
+  );
+}
+
+/** A section read by its own loader: what it refuses (`refused`) stops start-up with the loader's message. */
+function loadedSection<T>(load: () => T, refused: (err: unknown) => err is Error): T {
   try {
-    return loadOidcConfig(env);
+    return load();
   } catch (err) {
-    if (err instanceof Error) throw new ConfigError(`Invalid configuration:\n  ${err.message}`);
+    if (refused(err)) throw new ConfigError(`Invalid configuration:\n  ${err.message}`);
     throw err;
   }
 }
