@@ -25,24 +25,20 @@ export interface PhraseSpec {
   fuzzy: boolean;
 }
 
-export type Condition =
-  | { phrase: PhraseSpec }
+/** The kinds of condition, with the phrase test as `Phrase`: checked (Condition) or as written (ConditionInput). */
+type ConditionOf<Phrase> =
+  | { phrase: Phrase }
   | { dead_air_over_s: number }
   | { overtalk_over_s: number }
   | { hold_over_s: number }
-  | { all: Condition[] }
-  | { any: Condition[] }
-  | { not: Condition };
+  | { all: ConditionOf<Phrase>[] }
+  | { any: ConditionOf<Phrase>[] }
+  | { not: ConditionOf<Phrase> };
+
+export type Condition = ConditionOf<PhraseSpec>;
 
 /** A condition as a client writes it: the phrase's optional fields may be left out. */
-export type ConditionInput =
-  | { phrase: Partial<PhraseSpec> & { any_of: string[] } }
-  | { dead_air_over_s: number }
-  | { overtalk_over_s: number }
-  | { hold_over_s: number }
-  | { all: ConditionInput[] }
-  | { any: ConditionInput[] }
-  | { not: ConditionInput };
+export type ConditionInput = ConditionOf<Partial<PhraseSpec> & { any_of: string[] }>;
 
 export type RuleAnswer = string | number;
 

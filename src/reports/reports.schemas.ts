@@ -32,11 +32,11 @@ const rate = z.number().min(0).max(1).nullable().describe('0..1; null when nothi
 const date = z.string().describe('the `from` or `to` the range was read from: a date (2026-11-02) or a date-time');
 const interval = z.array(z.number()).length(2).nullable().describe('95% interval of the average: [low, high]');
 
+/** Calls offered, answered within the threshold and abandoned: in a whole range, a period and an interval alike. */
+const answeredFigures = { offered: count, answered_within: count, abandoned: count, service_level: rate };
+
 const serviceLevelFigures = {
-  offered: count,
-  answered_within: count,
-  abandoned: count,
-  service_level: rate,
+  ...answeredFigures,
   abandon_rate: rate,
   avg_queue_wait_s: z.number().nullable(),
   avg_hold_s: z.number().nullable(),
@@ -57,10 +57,7 @@ export const serviceLevelReportSchema = z.object({
     .array(
       z.object({
         start: z.string().describe('ISO-8601 date-time with the center offset (2026-11-02T09:30:00-05:00)'),
-        offered: count,
-        answered_within: count,
-        abandoned: count,
-        service_level: rate,
+        ...answeredFigures,
         avg_wait_s: z.number().nullable(),
         avg_hold_s: z.number().nullable(),
         aht_s: z.number().nullable().optional().describe('intervals: talk + hold + after-call work setting'),
