@@ -1,4 +1,4 @@
-import { recordAudit } from '../audit';
+import { recordAudit, recordChange } from '../audit';
 import type { AnalysisStatus, Call, CallAnalysis } from '../db/schema';
 import { inTransaction, type Tx } from '../db/transaction';
 import type { AppDeps } from '../deps';
@@ -56,13 +56,7 @@ export async function rerunAnalysis(deps: AppDeps, actor: Actor, call: Call, ip?
   const now = isoNow(deps.clock);
   await inTransaction(deps.db, async (trx) => {
     await requeueCall(trx, call.id, now);
-    await recordAudit(trx, now, {
-      actorId: actor.id,
-      action: 'analysis.rerun',
-      entityType: 'call',
-      entityId: call.id,
-      ip,
-    });
+    await recordChange(trx, now, { actorId: actor.id, ip }, 'analysis.rerun', ['call', call.id]);
   });
   deps.analysis.wake();
 }

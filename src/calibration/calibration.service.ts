@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { recordAudit } from '../audit';
+import { recordChange } from '../audit';
 import type { CalibrationSession } from '../db/schema';
 import { inTransaction } from '../db/transaction';
 import type { AppDeps } from '../deps';
@@ -74,13 +74,11 @@ export async function openSession(deps: AppDeps, actor: Actor, raw: unknown, ip?
       created_at: now,
     });
     await addParticipants(trx, sessionId, participants);
-    await recordAudit(trx, now, {
-      actorId: actor.id,
-      action: 'calibration.opened',
-      entityType: 'calibration_session',
-      entityId: sessionId,
-      details: { call_id: call.id, rubric_id: rubric.id, evaluators: participants, expert_id: input.expert_id ?? null },
-      ip,
+    await recordChange(trx, now, { actorId: actor.id, ip }, 'calibration.opened', ['calibration_session', sessionId], {
+      call_id: call.id,
+      rubric_id: rubric.id,
+      evaluators: participants,
+      expert_id: input.expert_id ?? null,
     });
     return sessionId;
   });
@@ -118,13 +116,10 @@ export async function startCalibrationScoring(
       updated_at: now,
       updated_by: actor.id,
     });
-    await recordAudit(trx, now, {
-      actorId: actor.id,
-      action: 'evaluation.created',
-      entityType: 'evaluation',
-      entityId: evaluationId,
-      details: { call_id: session.call_id, rubric_id: session.rubric_id, calibration_session_id: session.id },
-      ip,
+    await recordChange(trx, now, { actorId: actor.id, ip }, 'evaluation.created', ['evaluation', evaluationId], {
+      call_id: session.call_id,
+      rubric_id: session.rubric_id,
+      calibration_session_id: session.id,
     });
     return evaluationId;
   });
@@ -150,13 +145,8 @@ export async function closeSession(
     if (!(await closeOpenSession(trx, session.id, now, actor.id)))
       throw new Conflict('This session is already closed.', 'session_closed');
     const discarded = await discardDrafts(trx, session.id);
-    await recordAudit(trx, now, {
-      actorId: actor.id,
-      action: 'calibration.closed',
-      entityType: 'calibration_session',
-      entityId: session.id,
-      details: { discarded_drafts: discarded },
-      ip,
+    await recordChange(trx, now, { actorId: actor.id, ip }, 'calibration.closed', ['calibration_session', session.id], {
+      discarded_drafts: discarded,
     });
   });
   return reloaded(deps, session.id);

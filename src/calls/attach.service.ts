@@ -1,5 +1,5 @@
 import { enqueueAnalysis } from '../analysis';
-import { recordAudit } from '../audit';
+import { recordChange } from '../audit';
 import { inTransaction, type Tx } from '../db/transaction';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
@@ -47,12 +47,9 @@ export async function attachRecording(
       const columns = { ...recording.columns, recording_file: recording.file };
       if (!(await setRecordingIfNone(trx, callId, columns))) throw new RecordingExists();
       await enqueueAnalysis(trx, callId, now);
-      await recordAudit(trx, now, {
-        actorId: options.actorId,
-        action: 'call.recording_attached',
-        entityType: 'call',
-        entityId: callId,
-        details: { ...options.details, recording_file: recording.file },
+      await recordChange(trx, now, { actorId: options.actorId }, 'call.recording_attached', ['call', callId], {
+        ...options.details,
+        recording_file: recording.file,
       });
       if (options.alsoInTransaction) await options.alsoInTransaction(trx);
     });

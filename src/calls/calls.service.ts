@@ -1,4 +1,4 @@
-import { recordAudit } from '../audit';
+import { recordChange } from '../audit';
 import type { Call } from '../db/schema';
 import { inTransaction, onCommit } from '../db/transaction';
 import type { AppDeps } from '../deps';
@@ -123,13 +123,9 @@ export async function deleteCall(deps: AppDeps, actor: Actor, call: Call, ip?: s
   const now = isoNow(deps.clock);
   await inTransaction(deps.db, async (trx) => {
     await deleteCallRow(trx, call.id);
-    await recordAudit(trx, now, {
-      actorId: actor.id,
-      action: 'call.deleted',
-      entityType: 'call',
-      entityId: call.id,
-      details: { external_id: call.external_id, recording_file: call.recording_file },
-      ip,
+    await recordChange(trx, now, { actorId: actor.id, ip }, 'call.deleted', ['call', call.id], {
+      external_id: call.external_id,
+      recording_file: call.recording_file,
     });
     const file = call.recording_file;
     if (file) onCommit(trx, () => deps.storage.removeRecording(file));

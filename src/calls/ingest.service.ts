@@ -1,5 +1,5 @@
 import { enqueueAnalysis } from '../analysis';
-import { recordAudit } from '../audit';
+import { recordChange } from '../audit';
 import { callFactsChanged } from '../autoeval';
 import { isUniqueViolation } from '../db/errors';
 import type { Call, NewCall } from '../db/schema';
@@ -124,13 +124,9 @@ export async function ingestCall(
         // A call stored with its transcript is analysed already: queued for the automatic rules in this
         // transaction, so a runner's sweep that has passed its id (a later id committed first) still reaches it.
         if (transcript) await callFactsChanged(trx, callId, now);
-        await recordAudit(trx, now, {
-          actorId: actor.id,
-          action: 'call.created',
-          entityType: 'call',
-          entityId: callId,
-          details: { external_id: fields.external_id, recording: Boolean(recording) },
-          ip,
+        await recordChange(trx, now, { actorId: actor.id, ip }, 'call.created', ['call', callId], {
+          external_id: fields.external_id,
+          recording: Boolean(recording),
         });
         return callId;
       });

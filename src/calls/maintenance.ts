@@ -1,4 +1,4 @@
-import { recordAudit } from '../audit';
+import { recordChange } from '../audit';
 import { inTransaction } from '../db/transaction';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
@@ -146,17 +146,11 @@ export async function applyRetention(deps: AppDeps): Promise<number> {
     await inTransaction(deps.db, async (trx) => {
       for (const call of batch) {
         await markRecordingDeleted(trx, call.id, now);
-        await recordAudit(trx, now, {
-          actorId: null,
-          action: 'recording.retention_deleted',
-          entityType: 'call',
-          entityId: call.id,
-          details: {
-            external_id: call.external_id,
-            file: call.recording_file,
-            started_at: call.started_at,
-            retention_days: days,
-          },
+        await recordChange(trx, now, { actorId: null }, 'recording.retention_deleted', ['call', call.id], {
+          external_id: call.external_id,
+          file: call.recording_file,
+          started_at: call.started_at,
+          retention_days: days,
         });
       }
     });

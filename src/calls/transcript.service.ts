@@ -1,5 +1,5 @@
 import { callFactsChanged } from '../autoeval';
-import { recordAudit } from '../audit';
+import { recordChange } from '../audit';
 import type { Call } from '../db/schema';
 import { inTransaction, onCommit } from '../db/transaction';
 import type { AppDeps } from '../deps';
@@ -54,13 +54,10 @@ export async function replaceTranscript(
     const now = isoNow(deps.clock);
     await inTransaction(deps.db, async (trx) => {
       await updateTranscript(trx, call.id, { transcript_format: checked.format, transcript: checked.text });
-      await recordAudit(trx, now, {
-        actorId: actor.id,
-        action: 'call.transcript_replaced',
-        entityType: 'call',
-        entityId: call.id,
-        details: { source: checked.source, cues: checked.cues.length, had_transcript: call.transcript !== null },
-        ip,
+      await recordChange(trx, now, { actorId: actor.id, ip }, 'call.transcript_replaced', ['call', call.id], {
+        source: checked.source,
+        cues: checked.cues.length,
+        had_transcript: call.transcript !== null,
       });
       // The call's automatic evaluations are redone from the new transcript (marked in this commit).
       await callFactsChanged(trx, call.id, now);

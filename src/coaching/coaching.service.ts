@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { recordAudit } from '../audit';
+import { recordChange } from '../audit';
 import type { CoachingTask } from '../db/schema';
 import { inTransaction } from '../db/transaction';
 import type { AppDeps } from '../deps';
@@ -102,13 +102,7 @@ export async function changeCoachingTask(
         completed_at: now,
       });
     }
-    await recordAudit(trx, now, {
-      actorId: actor.id,
-      action: `coaching.${change.action}`,
-      entityType: 'coaching_task',
-      entityId: id,
-      ip,
-    });
+    await recordChange(trx, now, { actorId: actor.id, ip }, `coaching.${change.action}`, ['coaching_task', id]);
   });
   const updated = await findCoachingTask(deps.db, id);
   if (!updated) throw new NotFound('No such coaching task.');
@@ -177,13 +171,10 @@ export async function createManualTask(
     };
     const id = await insertCoachingTask(trx, task);
     await queueWebhookEvent(trx, now, 'coaching_task.created', coachingTaskEventData({ id, ...task }));
-    await recordAudit(trx, now, {
-      actorId: actor.id,
-      action: parentTaskId ? 'coaching.recoach' : 'coaching.created',
-      entityType: 'coaching_task',
-      entityId: id,
-      details: { csr_id: csr.id, parent_task_id: parentTaskId ?? null },
-      ip,
+    const action = parentTaskId ? 'coaching.recoach' : 'coaching.created';
+    await recordChange(trx, now, { actorId: actor.id, ip }, action, ['coaching_task', id], {
+      csr_id: csr.id,
+      parent_task_id: parentTaskId ?? null,
     });
     return id;
   });

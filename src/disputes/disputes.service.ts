@@ -1,4 +1,4 @@
-import { recordAudit } from '../audit';
+import { recordChange } from '../audit';
 import type { Dispute, Evaluation, Rubric } from '../db/schema';
 import { inTransaction, type Executor, type Tx } from '../db/transaction';
 import type { AppDeps } from '../deps';
@@ -160,13 +160,10 @@ export async function openDispute(
       item_count: disputed.length,
       score_before: evaluation.score,
     });
-    await recordAudit(trx, now, {
-      actorId: actor.id,
-      action: 'dispute.opened',
-      entityType: 'dispute',
-      entityId: disputeId,
-      details: { evaluation_id: evaluation.id, item_ids: input.item_ids, assignee_id: assigneeId },
-      ip,
+    await recordChange(trx, now, { actorId: actor.id, ip }, 'dispute.opened', ['dispute', disputeId], {
+      evaluation_id: evaluation.id,
+      item_ids: input.item_ids,
+      assignee_id: assigneeId,
     });
     return disputeId;
   });
@@ -215,13 +212,9 @@ export async function upholdDispute(deps: AppDeps, actor: Actor, id: number, raw
     const scoreAfter = await currentScoreOf(trx, dispute.evaluation_id);
     await markResolved(trx, dispute, { status: 'upheld', actorId: actor.id, now, reason: input.reason, scoreAfter });
     await keepItemAnswers(trx, dispute.id);
-    await recordAudit(trx, now, {
-      actorId: actor.id,
-      action: 'dispute.upheld',
-      entityType: 'dispute',
-      entityId: dispute.id,
-      details: { evaluation_id: dispute.evaluation_id, reason: input.reason },
-      ip,
+    await recordChange(trx, now, { actorId: actor.id, ip }, 'dispute.upheld', ['dispute', dispute.id], {
+      evaluation_id: dispute.evaluation_id,
+      reason: input.reason,
     });
   });
   return reloaded(deps, id);
@@ -256,13 +249,11 @@ export async function rescoreDispute(
         points_after: answer?.points ?? null,
       });
     }
-    await recordAudit(trx, context.now, {
-      actorId: actor.id,
-      action: 'dispute.rescored',
-      entityType: 'dispute',
-      entityId: dispute.id,
-      details: { evaluation_id: dispute.evaluation_id, reason, from: context.before.score, to: context.result.score },
-      ip,
+    await recordChange(trx, context.now, { actorId: actor.id, ip }, 'dispute.rescored', ['dispute', dispute.id], {
+      evaluation_id: dispute.evaluation_id,
+      reason,
+      from: context.before.score,
+      to: context.result.score,
     });
   });
   return { dispute: await reloaded(deps, id), outcome };

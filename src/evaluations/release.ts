@@ -1,4 +1,4 @@
-import { recordAudit } from '../audit';
+import { recordChange } from '../audit';
 import type { Evaluation } from '../db/schema';
 import { inTransaction } from '../db/transaction';
 import type { AppDeps } from '../deps';
@@ -26,13 +26,10 @@ async function moveOn(
       updated_at: audit.now,
       revision: evaluation.revision + 1,
     });
-    await recordAudit(trx, audit.now, {
-      actorId: audit.actorId,
-      action: audit.action,
-      entityType: 'evaluation',
-      entityId: evaluation.id,
-      ip: audit.ip,
-    });
+    await recordChange(trx, audit.now, { actorId: audit.actorId, ip: audit.ip }, audit.action, [
+      'evaluation',
+      evaluation.id,
+    ]);
     if (audit.action === 'evaluation.released' || audit.action === 'evaluation.acknowledged') {
       await queueWebhookEvent(trx, audit.now, audit.action, evaluationEventData(evaluation));
     }
@@ -100,13 +97,7 @@ export async function releaseDueEvaluations(deps: AppDeps): Promise<number> {
       await releaseOnSchedule(trx, id, now);
       const released = await findEvaluation(trx, id);
       if (released) await queueWebhookEvent(trx, now, 'evaluation.released', evaluationEventData(released));
-      await recordAudit(trx, now, {
-        actorId: null,
-        action: 'evaluation.released',
-        entityType: 'evaluation',
-        entityId: id,
-        details: { by: 'schedule' },
-      });
+      await recordChange(trx, now, { actorId: null }, 'evaluation.released', ['evaluation', id], { by: 'schedule' });
     }
     return due.length;
   });

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { recordAudit } from '../audit';
+import { recordChange } from '../audit';
 import { syncCoachingTask } from '../coaching';
 import type { Evaluation } from '../db/schema';
 import { inTransaction, type Tx } from '../db/transaction';
@@ -96,13 +96,11 @@ async function writeRescore(trx: Tx, actor: Actor, id: number, plan: RescorePlan
   const rescored = await findEvaluation(trx, id);
   if (!rescored) throw new Error(`evaluation ${id} vanished while being rescored`);
   const taskId = await syncCoachingTask(trx, rescored, rubric, result, { now, actorId: actor.id });
-  await recordAudit(trx, now, {
-    actorId: actor.id,
-    action: 'evaluation.rescored',
-    entityType: 'evaluation',
-    entityId: id,
-    details: { reason: input.reason, from: current.score, to: result.score, passed: result.passed },
-    ip: plan.ip,
+  await recordChange(trx, now, { actorId: actor.id, ip: plan.ip }, 'evaluation.rescored', ['evaluation', id], {
+    reason: input.reason,
+    from: current.score,
+    to: result.score,
+    passed: result.passed,
   });
   return { taskId, before: current };
 }

@@ -1,4 +1,4 @@
-import { recordAudit } from '../audit';
+import { recordChange } from '../audit';
 import { queueWebhookEvents } from '../webhooks';
 import { evaluationEventData } from './webhook-events';
 import { syncCoachingTask } from '../coaching';
@@ -69,13 +69,9 @@ export async function openOrFindDraft(
     if (!existing) throw new Error(`no draft of call ${call.id} and rubric ${rubricId}, nor could one be opened`);
     return { draft: existing, opened: false };
   }
-  await recordAudit(trx, now, {
-    actorId: actor.id,
-    action: 'evaluation.created',
-    entityType: 'evaluation',
-    entityId: opened.id,
-    details: { call_id: call.id, rubric_id: rubricId },
-    ip,
+  await recordChange(trx, now, { actorId: actor.id, ip }, 'evaluation.created', ['evaluation', opened.id], {
+    call_id: call.id,
+    rubric_id: rubricId,
   });
   return { draft: opened, opened: true };
 }
@@ -152,20 +148,13 @@ export async function writeSave(
   const coachingTaskId = calibration
     ? null
     : await syncCoachingTask(trx, saved, rubric, result, { now, actorId: actor.id, newEvaluation: opened });
-  await recordAudit(trx, now, {
-    actorId: actor.id,
-    action: 'evaluation.submitted',
-    entityType: 'evaluation',
-    entityId: saved.id,
-    details: {
-      score: result.score,
-      passed: result.passed,
-      critical_failed: result.critical_failed,
-      released: release?.status === 'released',
-      coaching_task_id: coachingTaskId,
-      ...(calibration ? { kind: 'calibration' } : {}),
-    },
-    ip: plan.ip,
+  await recordChange(trx, now, { actorId: actor.id, ip: plan.ip }, 'evaluation.submitted', ['evaluation', saved.id], {
+    score: result.score,
+    passed: result.passed,
+    critical_failed: result.critical_failed,
+    released: release?.status === 'released',
+    coaching_task_id: coachingTaskId,
+    ...(calibration ? { kind: 'calibration' } : {}),
   });
   if (!calibration) {
     // Queued in this transaction: a submit that rolls back tells nobody.

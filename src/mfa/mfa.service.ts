@@ -1,4 +1,4 @@
-import { recordAudit } from '../audit';
+import { recordChange } from '../audit';
 import type { Role, User } from '../db/schema';
 import { inTransaction } from '../db/transaction';
 import type { AppDeps } from '../deps';
@@ -90,7 +90,7 @@ export async function confirmEnrolment(deps: AppDeps, userId: number, code: stri
   await inTransaction(deps.db, async (trx) => {
     await confirmTotp(trx, userId, now);
     await replaceRecoveryCodes(trx, userId, codes.map(hashRecoveryCode), now);
-    await recordAudit(trx, now, { actorId: userId, action: 'totp.enrolled', entityType: 'user', entityId: userId, ip });
+    await recordChange(trx, now, { actorId: userId, ip }, 'totp.enrolled', ['user', userId]);
   });
   return codes;
 }
@@ -106,24 +106,11 @@ export async function verifySecondFactor(deps: AppDeps, user: User, code: string
   const now = isoNow(deps.clock);
   if (!method) {
     const addressLimited = await deps.throttle.recordFailure(user.username, ip);
-    await recordAudit(deps.db, now, {
-      actorId: user.id,
-      action: 'totp.failed',
-      entityType: 'user',
-      entityId: user.id,
-      ip,
-    });
+    await recordChange(deps.db, now, { actorId: user.id, ip }, 'totp.failed', ['user', user.id]);
     throw addressLimited ?? new Unauthorized(code.trim() ? WRONG_CODE : 'Enter the code from your authenticator app.');
   }
   await deps.throttle.recordSuccess(user.username);
-  await recordAudit(deps.db, now, {
-    actorId: user.id,
-    action: 'totp.used',
-    entityType: 'user',
-    entityId: user.id,
-    details: { method },
-    ip,
-  });
+  await recordChange(deps.db, now, { actorId: user.id, ip }, 'totp.used', ['user', user.id], { method });
   return method;
 }
 
@@ -146,7 +133,7 @@ export async function disableSecondFactor(deps: AppDeps, userId: number, code: s
   const now = isoNow(deps.clock);
   await inTransaction(deps.db, async (trx) => {
     await deleteSecondFactor(trx, userId);
-    await recordAudit(trx, now, { actorId: userId, action: 'totp.disabled', entityType: 'user', entityId: userId, ip });
+    await recordChange(trx, now, { actorId: userId, ip }, 'totp.disabled', ['user', userId]);
   });
 }
 
@@ -156,13 +143,7 @@ export async function regenerateRecoveryCodes(deps: AppDeps, userId: number, cod
   const now = isoNow(deps.clock);
   await inTransaction(deps.db, async (trx) => {
     await replaceRecoveryCodes(trx, userId, codes.map(hashRecoveryCode), now);
-    await recordAudit(trx, now, {
-      actorId: userId,
-      action: 'totp.recovery_codes_renewed',
-      entityType: 'user',
-      entityId: userId,
-      ip,
-    });
+    await recordChange(trx, now, { actorId: userId, ip }, 'totp.recovery_codes_renewed', ['user', userId]);
   });
   return codes;
 }
@@ -180,13 +161,10 @@ export async function resetSecondFactor(deps: AppDeps, actor: Actor, userId: num
     const passkeys = await removeAllPasskeys(trx, userId);
     const had = hadTotp || passkeys > 0;
     await endSessionsOfUser(trx, userId);
-    await recordAudit(trx, now, {
-      actorId: actor.id,
-      action: 'totp.reset',
-      entityType: 'user',
-      entityId: userId,
-      details: { username: user.username, had_second_factor: had, passkeys_removed: passkeys },
-      ip,
+    await recordChange(trx, now, { actorId: actor.id, ip }, 'totp.reset', ['user', userId], {
+      username: user.username,
+      had_second_factor: had,
+      passkeys_removed: passkeys,
     });
     return had;
   });

@@ -1,4 +1,4 @@
-import { recordAudit } from '../audit';
+import { recordChange } from '../audit';
 import { isUniqueViolation } from '../db/errors';
 import type { DB } from '../db/database';
 import { inTransaction } from '../db/transaction';
@@ -53,14 +53,8 @@ export async function saveDepartment(deps: AppDeps, actor: Actor, raw: unknown, 
     inTransaction(deps.db, async (trx) => {
       const departmentId = id ?? (await insertDepartment(trx, values, now));
       if (id !== undefined) await updateDepartment(trx, id, values);
-      await recordAudit(trx, now, {
-        actorId: actor.id,
-        action: id === undefined ? 'department.created' : 'department.updated',
-        entityType: 'department',
-        entityId: departmentId,
-        details: { ...values },
-        ip,
-      });
+      const action = id === undefined ? 'department.created' : 'department.updated';
+      await recordChange(trx, now, { actorId: actor.id, ip }, action, ['department', departmentId], { ...values });
       return departmentId;
     }),
   );
@@ -86,13 +80,10 @@ export async function saveTeam(deps: AppDeps, actor: Actor, raw: unknown, id?: n
         await clearTeamSupervisors(trx, id);
       }
       for (const userId of supervisorIds) await addTeamSupervisor(trx, teamId, userId);
-      await recordAudit(trx, now, {
-        actorId: actor.id,
-        action: id === undefined ? 'team.created' : 'team.updated',
-        entityType: 'team',
-        entityId: teamId,
-        details: { ...values, supervisors: input.supervisors },
-        ip,
+      const action = id === undefined ? 'team.created' : 'team.updated';
+      await recordChange(trx, now, { actorId: actor.id, ip }, action, ['team', teamId], {
+        ...values,
+        supervisors: input.supervisors,
       });
       return teamId;
     }),

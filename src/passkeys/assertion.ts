@@ -1,4 +1,4 @@
-import { recordAudit } from '../audit';
+import { recordAudit, recordChange } from '../audit';
 import type { User } from '../db/schema';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
@@ -95,13 +95,9 @@ async function check(deps: AppDeps, attempt: PasskeyAttempt): Promise<User> {
   if (!(await recordPasskeyUse(deps.db, passkey.id, Number(passkey.counter), newCounter, at))) {
     throw new Refusal('counter', user, 'used by another request at the same time');
   }
-  await recordAudit(deps.db, at, {
-    actorId: user.id,
-    action: 'passkey.used',
-    entityType: 'user',
-    entityId: user.id,
-    details: { passkey_id: passkey.id, purpose: attempt.purpose },
-    ip: attempt.ip,
+  await recordChange(deps.db, at, { actorId: user.id, ip: attempt.ip }, 'passkey.used', ['user', user.id], {
+    passkey_id: passkey.id,
+    purpose: attempt.purpose,
   });
   return user;
 }

@@ -1,4 +1,4 @@
-import { recordAudit } from '../audit';
+import { recordChange } from '../audit';
 import type { Role, User } from '../db/schema';
 import { inTransaction } from '../db/transaction';
 import type { AppDeps } from '../deps';
@@ -56,13 +56,10 @@ export async function removeOwnPasskey(
   const now = isoNow(deps.clock);
   await inTransaction(deps.db, async (trx) => {
     await deletePasskey(trx, actor.id, id);
-    await recordAudit(trx, now, {
-      actorId: actor.id,
-      action: 'passkey.removed',
-      entityType: 'user',
-      entityId: actor.id,
-      details: { passkey_id: id, name: passkey.name, proven_by: options.freshSso ? 'sso' : 'password' },
-      ip: options.ip,
+    await recordChange(trx, now, { actorId: actor.id, ip: options.ip }, 'passkey.removed', ['user', actor.id], {
+      passkey_id: id,
+      name: passkey.name,
+      proven_by: options.freshSso ? 'sso' : 'password',
     });
   });
 }

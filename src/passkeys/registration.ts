@@ -1,4 +1,4 @@
-import { recordAudit } from '../audit';
+import { recordChange } from '../audit';
 import { inTransaction } from '../db/transaction';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
@@ -60,13 +60,6 @@ export async function finishRegistration(
       name,
       created_at: now,
     });
-    await recordAudit(trx, now, {
-      actorId: userId,
-      action: 'passkey.added',
-      entityType: 'user',
-      entityId: userId,
-      details: { passkey_id: id, name },
-      ip,
-    });
+    await recordChange(trx, now, { actorId: userId, ip }, 'passkey.added', ['user', userId], { passkey_id: id, name });
   });
 }

@@ -1,4 +1,4 @@
-import { recordAudit } from '../audit';
+import { recordChange } from '../audit';
 import { inTransaction } from '../db/transaction';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
@@ -22,12 +22,6 @@ export async function changeOwnPassword(deps: AppDeps, userId: number, raw: unkn
   await inTransaction(deps.db, async (trx) => {
     await updateUserRow(trx, userId, { password_hash: hash, updated_at: now });
     await endSessionsOfUser(trx, userId);
-    await recordAudit(trx, now, {
-      actorId: userId,
-      action: 'user.password_changed',
-      entityType: 'user',
-      entityId: userId,
-      ip,
-    });
+    await recordChange(trx, now, { actorId: userId, ip }, 'user.password_changed', ['user', userId]);
   });
 }

@@ -1,4 +1,4 @@
-import { recordAudit } from '../audit';
+import { recordChange } from '../audit';
 import { inTransaction } from '../db/transaction';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
@@ -20,14 +20,7 @@ export async function createToken(deps: AppDeps, userId: number, raw: unknown, i
       throw new Conflict(`You already have ${MAX_TOKENS_PER_USER} active tokens; revoke one first.`, 'too_many_tokens');
     }
     const tokenId = await insertToken(trx, { user_id: userId, name, token_hash: hashToken(token), created_at: now });
-    await recordAudit(trx, now, {
-      actorId: userId,
-      action: 'token.created',
-      entityType: 'api_token',
-      entityId: tokenId,
-      details: { name },
-      ip,
-    });
+    await recordChange(trx, now, { actorId: userId, ip }, 'token.created', ['api_token', tokenId], { name });
     return tokenId;
   });
   return { id, token, name };
@@ -38,13 +31,7 @@ export async function revokeToken(deps: AppDeps, userId: number, tokenId: number
   const now = isoNow(deps.clock);
   await inTransaction(deps.db, async (trx) => {
     if (!(await revokeOwnToken(trx, userId, tokenId, now))) throw new NotFound('No such token.');
-    await recordAudit(trx, now, {
-      actorId: userId,
-      action: 'token.revoked',
-      entityType: 'api_token',
-      entityId: tokenId,
-      ip,
-    });
+    await recordChange(trx, now, { actorId: userId, ip }, 'token.revoked', ['api_token', tokenId]);
   });
 }
 

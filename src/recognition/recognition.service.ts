@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { recordAudit } from '../audit';
+import { recordChange } from '../audit';
 import { budgetStatus } from '../budget';
 import type { DB } from '../db/database';
 import type { Department } from '../db/schema';
@@ -113,13 +113,12 @@ async function chargeAward(deps: AppDeps, trx: Tx, actor: Actor, plan: AwardPlan
     created_at: now,
   };
   const id = await insertAward(trx, awardValues, ids);
-  await recordAudit(trx, now, {
-    actorId: actor.id,
-    action: over ? 'award.recorded_over_budget' : 'award.recorded',
-    entityType: 'award',
-    entityId: id,
-    details: { title: input.title, recipients: ids.length, total_cents: total, override: over },
-    ip,
+  const action = over ? 'award.recorded_over_budget' : 'award.recorded';
+  await recordChange(trx, now, { actorId: actor.id, ip }, action, ['award', id], {
+    title: input.title,
+    recipients: ids.length,
+    total_cents: total,
+    override: over,
   });
   return { id, total_cents: total, created: true };
 }

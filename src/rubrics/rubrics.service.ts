@@ -1,4 +1,4 @@
-import { recordAudit } from '../audit';
+import { recordChange } from '../audit';
 import type { DB } from '../db/database';
 import { inTransaction } from '../db/transaction';
 import type { AppDeps } from '../deps';
@@ -30,13 +30,8 @@ export async function createRubric(deps: AppDeps, actor: Actor | null, raw: unkn
   const now = isoNow(deps.clock);
   const id = await inTransaction(deps.db, async (trx) => {
     const rubricId = await insertRubric(trx, input, actor?.id ?? null, now);
-    await recordAudit(trx, now, {
-      actorId: actor?.id ?? null,
-      action: 'rubric.created',
-      entityType: 'rubric',
-      entityId: rubricId,
-      details: { name: input.name },
-      ip,
+    await recordChange(trx, now, { actorId: actor?.id ?? null, ip }, 'rubric.created', ['rubric', rubricId], {
+      name: input.name,
     });
     return rubricId;
   });
@@ -62,13 +57,7 @@ export async function updateDraft(
     if (!(await replaceDraft(trx, id, input, now))) {
       throw new Conflict('Only a draft can be edited; start a new version instead.', 'not_draft');
     }
-    await recordAudit(trx, now, {
-      actorId: actor.id,
-      action: 'rubric.updated',
-      entityType: 'rubric',
-      entityId: id,
-      ip,
-    });
+    await recordChange(trx, now, { actorId: actor.id, ip }, 'rubric.updated', ['rubric', id]);
   });
   return loadWritten(deps.db, id);
 }
@@ -82,13 +71,8 @@ export async function publishRubric(deps: AppDeps, actor: Actor | null, id: numb
   await inTransaction(deps.db, async (trx) => {
     await retireVersions(trx, { publishedOfFamily: rubric.family_id }, now);
     await markPublished(trx, id, now);
-    await recordAudit(trx, now, {
-      actorId: actor?.id ?? null,
-      action: 'rubric.published',
-      entityType: 'rubric',
-      entityId: id,
-      details: { version: rubric.version },
-      ip,
+    await recordChange(trx, now, { actorId: actor?.id ?? null, ip }, 'rubric.published', ['rubric', id], {
+      version: rubric.version,
     });
   });
   // After the commit, not awaited: a hook's failure (the auto-mode runner) is logged, the publication stands.
@@ -111,14 +95,7 @@ export async function startNewVersion(deps: AppDeps, actor: Actor, id: number, i
     if (open !== undefined) return open;
     const version = (await latestVersionOfFamily(trx, familyId)) + 1;
     const newId = await insertRubric(trx, toInput(source), actor.id, now, { id: familyId, version });
-    await recordAudit(trx, now, {
-      actorId: actor.id,
-      action: 'rubric.version_started',
-      entityType: 'rubric',
-      entityId: newId,
-      details: { from: id },
-      ip,
-    });
+    await recordChange(trx, now, { actorId: actor.id, ip }, 'rubric.version_started', ['rubric', newId], { from: id });
     return newId;
   });
 }
@@ -139,12 +116,6 @@ export async function retireRubric(deps: AppDeps, actor: Actor, id: number, ip?:
   const now = isoNow(deps.clock);
   await inTransaction(deps.db, async (trx) => {
     await retireVersions(trx, { id }, now);
-    await recordAudit(trx, now, {
-      actorId: actor.id,
-      action: 'rubric.retired',
-      entityType: 'rubric',
-      entityId: id,
-      ip,
-    });
+    await recordChange(trx, now, { actorId: actor.id, ip }, 'rubric.retired', ['rubric', id]);
   });
 }

@@ -1,4 +1,4 @@
-import { recordAudit } from '../audit';
+import { recordChange } from '../audit';
 import type { SamplingPlan } from '../db/schema/sampling';
 import { inTransaction } from '../db/transaction';
 import type { AppDeps } from '../deps';
@@ -43,17 +43,11 @@ export async function savePlan(
     const before = await findPlanByTeam(trx, team.id);
     const id = before ? before.id : await insertPlan(trx, team.id, input, actor.id, now);
     if (before) await updatePlan(trx, before.id, input, actor.id, now);
-    await recordAudit(trx, now, {
-      actorId: actor.id,
-      action: before ? 'sampling.plan_updated' : 'sampling.plan_created',
-      entityType: 'sampling_plan',
-      entityId: id,
-      details: {
-        team_id: team.id,
-        before: before ? planSummary(before) : null,
-        after: { ...input, active: input.active ? 1 : 0 },
-      },
-      ip,
+    const action = before ? 'sampling.plan_updated' : 'sampling.plan_created';
+    await recordChange(trx, now, { actorId: actor.id, ip }, action, ['sampling_plan', id], {
+      team_id: team.id,
+      before: before ? planSummary(before) : null,
+      after: { ...input, active: input.active ? 1 : 0 },
     });
     return id;
   });

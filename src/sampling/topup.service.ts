@@ -1,5 +1,5 @@
 import { getSettings } from '../settings';
-import { recordAudit } from '../audit';
+import { recordChange } from '../audit';
 import { riskLimits } from '../risk';
 import type { DB } from '../db/database';
 import { inTransaction } from '../db/transaction';
@@ -198,14 +198,14 @@ export async function topUpPlan(
       result.picks.push(...outcome.picks);
       if (outcome.missing > 0) result.short.push({ csr_id: csrId, missing: outcome.missing });
     }
-    await recordAudit(trx, now, {
-      actorId: options.actorId ?? null,
-      action: 'sampling.topped_up',
-      entityType: 'sampling_plan',
-      entityId: plan.id,
-      details: runDetails(plan, periodRow, result),
-      ip: options.ip,
-    });
+    await recordChange(
+      trx,
+      now,
+      { actorId: options.actorId ?? null, ip: options.ip },
+      'sampling.topped_up',
+      ['sampling_plan', plan.id],
+      runDetails(plan, periodRow, result),
+    );
     return result;
   });
 }

@@ -7,7 +7,7 @@ import type { AppDeps } from '../deps';
 import { PROJECT_ROOT } from '../lib/paths';
 import { loadDemoHistory } from './demo-history';
 import { loadDemoRecordings } from './demo-recordings';
-import { recordAudit } from '../audit';
+import { recordChange } from '../audit';
 import type { Role } from '../db/schema';
 import { inTransaction, type Tx } from '../db/transaction';
 import { isoNow } from '../lib/clock';
@@ -107,7 +107,7 @@ export async function loadDemoData(deps: AppDeps, actorId: number | null): Promi
     const teamIds = new Map<string, number>();
     for (const name of DEMO_TEAMS) teamIds.set(name, await insertTeam(trx, name, departmentId, now));
     await insertDemoPeople(trx, departmentId, teamIds, hashes, now);
-    await recordAudit(trx, now, { actorId, action: 'demo.loaded', entityType: 'department', entityId: departmentId });
+    await recordChange(trx, now, { actorId }, 'demo.loaded', ['department', departmentId]);
     return true;
   });
   if (created && actorId !== null) {

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { recordAudit } from '../audit';
+import { recordChange } from '../audit';
 import type { User } from '../db/schema';
 import { inTransaction } from '../db/transaction';
 import type { AppDeps } from '../deps';
@@ -165,13 +165,10 @@ async function createAccount(deps: AppDeps, identity: SsoIdentity, email: string
       created_at: now,
       updated_at: now,
     });
-    await recordAudit(trx, now, {
-      actorId: null,
-      action: 'user.created',
-      entityType: 'user',
-      entityId: userId,
-      details: { username, role: 'csr', via: 'sso' },
-      ip,
+    await recordChange(trx, now, { actorId: null, ip }, 'user.created', ['user', userId], {
+      username,
+      role: 'csr',
+      via: 'sso',
     });
     return userId;
   });

@@ -1,4 +1,4 @@
-import { recordAudit } from '../audit';
+import { recordChange } from '../audit';
 import type { AppDeps } from '../deps';
 import { inTransaction } from '../db/transaction';
 import { isoNow } from '../lib/clock';
@@ -43,12 +43,6 @@ export async function progressAssignment(
   const values = stepValues(actor, assignment, step, now);
   await inTransaction(deps.db, async (trx) => {
     await updateAssignment(trx, id, values);
-    await recordAudit(trx, now, {
-      actorId: actor.id,
-      action: `training.${step}`,
-      entityType: 'training_assignment',
-      entityId: id,
-      ip,
-    });
+    await recordChange(trx, now, { actorId: actor.id, ip }, `training.${step}`, ['training_assignment', id]);
   });
 }

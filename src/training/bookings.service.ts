@@ -1,4 +1,4 @@
-import { recordAudit } from '../audit';
+import { recordChange } from '../audit';
 import { budgetStatus, type BudgetStatus } from '../budget';
 import { endOfLocalDateMs } from '../lib/zones';
 import { getSettings } from '../settings';
@@ -196,19 +196,13 @@ async function chargeBooking(
     trx,
     plan.csrs.map((c) => ({ booking_id: booking.id, csr_id: c.id, due_at: plan.dueAt, created_at: now })),
   );
-  await recordAudit(trx, now, {
-    actorId: actor.id,
-    action: over ? 'training.booked_over_budget' : 'training.booked',
-    entityType: 'training_booking',
-    entityId: booking.id,
-    details: {
-      course: plan.course.title,
-      seats: plan.price.seats,
-      total_cents: plan.price.total_cents,
-      budget_left_cents: budget.remaining_cents,
-      override: over,
-    },
-    ip,
+  const action = over ? 'training.booked_over_budget' : 'training.booked';
+  await recordChange(trx, now, { actorId: actor.id, ip }, action, ['training_booking', booking.id], {
+    course: plan.course.title,
+    seats: plan.price.seats,
+    total_cents: plan.price.total_cents,
+    budget_left_cents: budget.remaining_cents,
+    override: over,
   });
   return { ...resultOf(booking, budget.remaining_cents - booking.total_cents), created: true };
 }

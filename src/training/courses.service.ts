@@ -1,4 +1,4 @@
-import { recordAudit } from '../audit';
+import { recordChange } from '../audit';
 import type { TrainingCourse } from '../db/schema';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
@@ -49,13 +49,9 @@ export async function createCourse(deps: AppDeps, actor: Actor, raw: unknown, ip
       created_by: actor.id,
       created_at: now,
     });
-    await recordAudit(trx, now, {
-      actorId: actor.id,
-      action: 'course.created',
-      entityType: 'training_course',
-      entityId: course.id,
-      details: { title: input.title, cost_cents: input.cost_cents },
-      ip,
+    await recordChange(trx, now, { actorId: actor.id, ip }, 'course.created', ['training_course', course.id], {
+      title: input.title,
+      cost_cents: input.cost_cents,
     });
     return course;
   });
@@ -69,12 +65,6 @@ export async function retireCourse(deps: AppDeps, actor: Actor, id: number, ip?:
   const now = isoNow(deps.clock);
   await inTransaction(deps.db, async (trx) => {
     await markCourseRetired(trx, id, now);
-    await recordAudit(trx, now, {
-      actorId: actor.id,
-      action: 'course.retired',
-      entityType: 'training_course',
-      entityId: id,
-      ip,
-    });
+    await recordChange(trx, now, { actorId: actor.id, ip }, 'course.retired', ['training_course', id]);
   });
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { recordAudit } from '../audit';
-import { inTransaction } from '../db/transaction';
+import { recordChange } from '../audit';
+import { inTransaction, type Tx } from '../db/transaction';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
 import { Conflict, NotFound, Validation } from '../lib/errors';
@@ -51,13 +51,7 @@ export async function recommendTraining(
       note: input.note ?? null,
       created_at: now,
     });
-    await recordAudit(trx, now, {
-      actorId: actor.id,
-      action: 'training.recommended',
-      entityType: 'training_recommendation',
-      entityId: id,
-      ip,
-    });
+    await recordChange(trx, now, { actorId: actor.id, ip }, 'training.recommended', ['training_recommendation', id]);
     return id;
   });
 }
@@ -68,6 +62,21 @@ async function pendingRequestOr404(deps: AppDeps, actor: Actor, id: number) {
   if (!request || !inDepartments(allowed, request.department_id)) throw new NotFound('No such training request.');
   if (request.status !== 'pending') throw new Conflict(`This request was already ${request.status}.`, 'wrong_state');
   return request;
+}
+
+type Decision = { status: 'approved'; booking_id: number } | { status: 'declined'; decline_reason: string };
+
+/**
+ * A manager's decision on a request, stamped with who and when, and its audit entry (the booking approved, or the
+ * reason declined); false when the request was no longer pending.
+ */
+async function recordDecision(trx: Tx, now: string, actor: Actor, id: number, decision: Decision, ip?: string) {
+  const decided = await decidePendingRecommendation(trx, id, { ...decision, decided_by: actor.id, decided_at: now });
+  const details =
+    decision.status === 'approved' ? { booking_id: decision.booking_id } : { reason: decision.decline_reason };
+  const action = `training.request_${decision.status}`;
+  await recordChange(trx, now, { actorId: actor.id, ip }, action, ['training_recommendation', id], details);
+  return decided;
 }
 
 /** Approving books the course for the CSR (one seat, budget rules apply) and links the booking. */
@@ -93,22 +102,8 @@ export async function approveRequest(
     ip,
   );
   const now = isoNow(deps.clock);
-  await inTransaction(deps.db, async (trx) => {
-    await decidePendingRecommendation(trx, id, {
-      status: 'approved',
-      decided_by: actor.id,
-      decided_at: now,
-      booking_id: booking.id,
-    });
-    await recordAudit(trx, now, {
-      actorId: actor.id,
-      action: 'training.request_approved',
-      entityType: 'training_recommendation',
-      entityId: id,
-      details: { booking_id: booking.id },
-      ip,
-    });
-  });
+  const approval: Decision = { status: 'approved', booking_id: booking.id };
+  await inTransaction(deps.db, (trx) => recordDecision(trx, now, actor, id, approval, ip));
   return booking;
 }
 
@@ -125,20 +120,8 @@ export async function declineRequest(
   await pendingRequestOr404(deps, actor, id);
   const now = isoNow(deps.clock);
   await inTransaction(deps.db, async (trx) => {
-    const decided = await decidePendingRecommendation(trx, id, {
-      status: 'declined',
-      decided_by: actor.id,
-      decided_at: now,
-      decline_reason: text,
-    });
+    const decided = await recordDecision(trx, now, actor, id, { status: 'declined', decline_reason: text }, ip);
+    // The entry goes with the transaction this rolls back.
     if (!decided) throw new Conflict('This request was already decided.', 'wrong_state');
-    await recordAudit(trx, now, {
-      actorId: actor.id,
-      action: 'training.request_declined',
-      entityType: 'training_recommendation',
-      entityId: id,
-      details: { reason: text },
-      ip,
-    });
   });
 }

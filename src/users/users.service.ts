@@ -1,4 +1,4 @@
-import { recordAudit } from '../audit';
+import { recordChange } from '../audit';
 import { isUniqueViolation } from '../db/errors';
 import type { DB } from '../db/database';
 import type { Role, User, UserUpdate } from '../db/schema';
@@ -76,13 +76,9 @@ export async function createUser(
       if (isManager(input) && input.department_id) {
         await setDepartmentManager(trx, input.department_id, userId);
       }
-      await recordAudit(trx, now, {
-        actorId: actor?.id ?? null,
-        action: 'user.created',
-        entityType: 'user',
-        entityId: userId,
-        details: { username: input.username, role: input.role },
-        ip,
+      await recordChange(trx, now, { actorId: actor?.id ?? null, ip }, 'user.created', ['user', userId], {
+        username: input.username,
+        role: input.role,
       });
       return userId;
     });
@@ -170,14 +166,8 @@ export async function updateUser(
     if (!isSupervisor({ role })) await dropSupervisedTeams(trx, userId);
     if (!isManager({ role })) await dropManagedDepartments(trx, userId);
     if (endsSessions) await endSessionsOfUser(trx, userId);
-    await recordAudit(trx, now, {
-      actorId: actor.id,
-      action: auditActionFor(user, changes, passwordHash !== undefined),
-      entityType: 'user',
-      entityId: userId,
-      details: describeChanges(user, changes),
-      ip,
-    });
+    const action = auditActionFor(user, changes, passwordHash !== undefined);
+    await recordChange(trx, now, { actorId: actor.id, ip }, action, ['user', userId], describeChanges(user, changes));
   });
   return reloadUser(deps.db, userId);
 }

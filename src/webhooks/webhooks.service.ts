@@ -1,4 +1,4 @@
-import { recordAudit } from '../audit';
+import { recordChange } from '../audit';
 import type { Webhook, WebhookDelivery } from '../db/schema';
 import { inTransaction, type Executor } from '../db/transaction';
 import type { AppDeps } from '../deps';
@@ -68,13 +68,9 @@ export async function createWebhook(deps: AppDeps, actor: Actor, raw: unknown, i
       created_at: now,
     });
     // The audit line names the webhook, never its URL's query or its secret.
-    await recordAudit(trx, now, {
-      actorId: actor.id,
-      action: 'webhook.created',
-      entityType: 'webhook',
-      entityId: webhookId,
-      details: { host: new URL(input.url).host, events: input.events },
-      ip,
+    await recordChange(trx, now, { actorId: actor.id, ip }, 'webhook.created', ['webhook', webhookId], {
+      host: new URL(input.url).host,
+      events: input.events,
     });
     return webhookId;
   });
@@ -94,7 +90,7 @@ export async function setActive(deps: AppDeps, actor: Actor, id: number, raw: un
   await inTransaction(deps.db, async (trx) => {
     await setWebhookActive(trx, id, active, active ? null : 'Turned off by an admin.');
     const action = active ? 'webhook.enabled' : 'webhook.disabled';
-    await recordAudit(trx, now, { actorId: actor.id, action, entityType: 'webhook', entityId: id, ip });
+    await recordChange(trx, now, { actorId: actor.id, ip }, action, ['webhook', id]);
   });
   return webhookOr404(deps, id);
 }
@@ -104,13 +100,7 @@ export async function deleteWebhook(deps: AppDeps, actor: Actor, id: number, ip?
   const now = isoNow(deps.clock);
   await inTransaction(deps.db, async (trx) => {
     await deleteWebhookRow(trx, id);
-    await recordAudit(trx, now, {
-      actorId: actor.id,
-      action: 'webhook.deleted',
-      entityType: 'webhook',
-      entityId: id,
-      ip,
-    });
+    await recordChange(trx, now, { actorId: actor.id, ip }, 'webhook.deleted', ['webhook', id]);
   });
 }
 
