@@ -3,7 +3,7 @@ import type { DB } from '../db/database';
 import type { CoachingStatus, CoachingTask, CoachingTasksTable } from '../db/schema';
 import type { Executor } from '../db/transaction';
 import { COACHING_ACTIVE, CSR_VISIBLE } from '../policy';
-import { idsIn } from '../db/ids';
+import { countRows, inTeams } from '../db/fragments';
 import { keysetPage } from '../lib/pages';
 
 export interface CoachingFilter {
@@ -47,7 +47,7 @@ export async function listCoachingTasks(db: DB, filter: CoachingFilter) {
     ])
     .orderBy('t.id', 'desc')
     .limit(filter.limit + 1);
-  if (filter.teamIds !== 'all') query = query.where('t.team_id', 'in', idsIn(filter.teamIds));
+  query = inTeams(query, 't.team_id', filter.teamIds);
   if (filter.csrId) query = query.where('t.csr_id', '=', filter.csrId);
   if (filter.assigneeId) query = query.where('t.assignee_id', '=', filter.assigneeId);
   if (filter.statuses) query = query.where('t.status', 'in', filter.statuses);
@@ -62,13 +62,8 @@ export async function listCoachingTasks(db: DB, filter: CoachingFilter) {
 }
 
 export async function countOverdue(db: DB, teamIds: number[] | 'all', now: string): Promise<number> {
-  let query = db
-    .selectFrom('coaching_tasks')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('due_at', '<', now)
-    .where('status', 'in', COACHING_ACTIVE);
-  if (teamIds !== 'all') query = query.where('team_id', 'in', idsIn(teamIds));
-  return Number((await query.executeTakeFirstOrThrow()).n);
+  const overdue = db.selectFrom('coaching_tasks').where('due_at', '<', now).where('status', 'in', COACHING_ACTIVE);
+  return countRows(inTeams(overdue, 'team_id', teamIds));
 }
 
 export async function findCoachingTask(db: Executor, id: number): Promise<CoachingTask | undefined> {

@@ -1,30 +1,14 @@
 import { sql } from 'kysely';
+import { SERVICE_LEVEL_SUMS, type RollupCallSlotTotalTable } from '../db/schema';
 import type { Executor } from '../db/transaction';
 import type { ReportFilter } from './filters';
 import { narrowedToFilter } from './filters.queries';
 import { SLOT_OF_STARTED_AT, slotSumColumns } from './rollups.queries';
 
 /** Inbound call sums of one 15-minute UTC slot (see migrations/20261204T0400_rollup_call_slot.ts). */
-export interface SlotSums {
-  slot: string;
-  offered: number;
-  answered: number;
-  abandoned: number;
-  within_threshold: number;
-  wait_total: number;
-  hold_total: number;
-  handle_total: number;
-}
+export type SlotSums = Omit<RollupCallSlotTotalTable, 'threshold_s'>;
 
-const SUMMED = [
-  'offered',
-  'answered',
-  'abandoned',
-  'within_threshold',
-  'wait_total',
-  'hold_total',
-  'handle_total',
-] as const;
+const SUMMED = [...SERVICE_LEVEL_SUMS, 'handle_total'] as const;
 
 /**
  * Slot sums over [start, end) from the slot roll-up (the configured threshold): every team's from the all-team

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { SERVICE_LEVEL_SUMS } from '../db/schema';
 import type { Tx } from '../db/transaction';
 import { localDayStartText } from '../lib/date-range';
 import { COUNTED_IN_FIGURES } from '../policy';
@@ -14,16 +15,7 @@ const COUNTED = sql.raw(`(${COUNTED_IN_FIGURES.map((status) => `'${status}'`).jo
 export type CategoryCell = [category: string, calls: number, evaluations: number, scored: number, scoreTotal: number];
 
 /** The per-team sums (the calls and scorecards are kept per category). */
-const SUMMED = [
-  'offered',
-  'answered',
-  'abandoned',
-  'within_threshold',
-  'wait_total',
-  'hold_total',
-  'csat_n',
-  'csat_total',
-] as const;
+const SUMMED = [...SERVICE_LEVEL_SUMS, 'csat_n', 'csat_total'] as const;
 
 type CategoryRow = Record<
   (typeof SUMMED)[number] | 'calls' | 'evaluations' | 'scored' | 'score_total',

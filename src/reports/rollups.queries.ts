@@ -1,5 +1,6 @@
-import { sql } from 'kysely';
+import { sql, type Expression } from 'kysely';
 import type { Executor, Tx } from '../db/transaction';
+import { readSettings, writeSetting } from '../lib/settings-store.queries';
 import { addDays } from '../lib/zones';
 
 // The daily roll-ups' own queries (see ./rollups.ts for when they run).
@@ -104,17 +105,22 @@ export async function markStale(db: Executor, kind: RollupKind, days: string[]) 
     .execute();
 }
 
+/** Marks stale, once each, the (kind, day) pairs a select gives. */
+async function markSelectedStale(trx: Tx, pairs: Expression<{ kind: RollupKind; day: unknown }>) {
+  await trx
+    .insertInto('rollup_dirty')
+    .columns(['kind', 'day'])
+    .expression(pairs)
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
 /** Roll-up bookkeeping kept in the settings table: the zone the daily roll-ups were computed in, rebuild size. */
 const ZONE_KEY = 'rollup_time_zone';
 const TOTAL_KEY = 'rollup_rebuild_total';
 
 export async function rollupState(db: Executor) {
-  const rows = await db
-    .selectFrom('settings')
-    .select(['key', 'value'])
-    .where('key', 'in', [ZONE_KEY, TOTAL_KEY])
-    .execute();
-  const byKey = new Map(rows.map((r) => [r.key, r.value]));
+  const byKey = await readSettings(db, [ZONE_KEY, TOTAL_KEY]);
   // Roll-ups made before the setting existed were UTC days.
   return { timeZone: byKey.get(ZONE_KEY) ?? 'UTC', total: Number(byKey.get(TOTAL_KEY) ?? 0) };
 }
@@ -127,11 +133,6 @@ export async function staleDayCount(db: Executor) {
   return Number(row.n);
 }
 
-async function putState(trx: Tx, key: string, value: string) {
-  const updated = await trx.updateTable('settings').set({ value }).where('key', '=', key).executeTakeFirst();
-  if (Number(updated.numUpdatedRows) === 0) await trx.insertInto('settings').values({ key, value }).execute();
-}
-
 /**
  * Starts over the daily roll-ups for a new time zone: their rows go, every day with calls or scorecards is
  * marked stale (durably: a restart resumes), and the size of the rebuild is kept for its progress.
@@ -141,31 +142,23 @@ export async function restartRollupsIn(trx: Tx, timeZone: string) {
   await trx.deleteFrom('rollup_score_day').execute();
   await trx.deleteFrom('rollup_item_csat_day').execute();
   await trx.deleteFrom('rollup_coverage').execute();
-  await trx
-    .insertInto('rollup_dirty')
-    .columns(['kind', 'day'])
-    .expression(
-      trx
-        .selectFrom('calls')
-        .select([sql.lit('calls').as('kind'), sql`substr(started_at, 1, 10)`.as('day')])
-        // A WHERE before ON CONFLICT: SQLite would read the conflict clause as a join's ON otherwise.
-        .where(sql<boolean>`true`)
-        .distinct(),
-    )
-    .onConflict((oc) => oc.doNothing())
-    .execute();
-  await trx
-    .insertInto('rollup_dirty')
-    .columns(['kind', 'day'])
-    .expression(
-      trx
-        .selectFrom('evaluations')
-        .select([sql.lit('scores').as('kind'), sql`substr(submitted_at, 1, 10)`.as('day')])
-        .where('submitted_at', 'is not', null)
-        .distinct(),
-    )
-    .onConflict((oc) => oc.doNothing())
-    .execute();
-  await putState(trx, ZONE_KEY, timeZone);
-  await putState(trx, TOTAL_KEY, String(await staleDayCount(trx)));
+  await markSelectedStale(
+    trx,
+    trx
+      .selectFrom('calls')
+      .select([sql.lit<RollupKind>('calls').as('kind'), sql`substr(started_at, 1, 10)`.as('day')])
+      // A WHERE before ON CONFLICT: SQLite would read the conflict clause as a join's ON otherwise.
+      .where(sql<boolean>`true`)
+      .distinct(),
+  );
+  await markSelectedStale(
+    trx,
+    trx
+      .selectFrom('evaluations')
+      .select([sql.lit<RollupKind>('scores').as('kind'), sql`substr(submitted_at, 1, 10)`.as('day')])
+      .where('submitted_at', 'is not', null)
+      .distinct(),
+  );
+  await writeSetting(trx, ZONE_KEY, timeZone);
+  await writeSetting(trx, TOTAL_KEY, String(await staleDayCount(trx)));
 }

@@ -5,20 +5,25 @@ export interface RollupDirtyTable {
   day: string;
 }
 
+/** The service-level sums of inbound calls that both call roll-ups keep (against the row's `threshold_s`). */
+export const SERVICE_LEVEL_SUMS = [
+  'offered',
+  'answered',
+  'abandoned',
+  'within_threshold',
+  'wait_total',
+  'hold_total',
+] as const;
+export type ServiceLevelSums = Record<(typeof SERVICE_LEVEL_SUMS)[number], number>;
+
 /**
  * One row per local call day and team (0 = none): service level and CSAT sums, and the calls and scorecards per
  * category in `categories`, a JSON array of [category, calls, evaluations, scored, score_total] ('(none)' = none).
  */
-export interface RollupTeamDayTable {
+export interface RollupTeamDayTable extends ServiceLevelSums {
   day: string;
   team_id: number;
   threshold_s: number;
-  offered: number;
-  answered: number;
-  abandoned: number;
-  within_threshold: number;
-  wait_total: number;
-  hold_total: number;
   csat_n: number;
   csat_total: number;
   categories: string;
@@ -44,16 +49,10 @@ export interface RollupItemCsatDayTable {
 }
 
 /** Inbound call sums per 15-minute UTC slot (ISO text of its start) and team (0 = none). */
-export interface RollupCallSlotTable {
+export interface RollupCallSlotTable extends ServiceLevelSums {
   slot: string;
   team_id: number;
   threshold_s: number;
-  offered: number;
-  answered: number;
-  abandoned: number;
-  within_threshold: number;
-  wait_total: number;
-  hold_total: number;
   handle_total: number;
 }
 
