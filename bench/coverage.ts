@@ -1,7 +1,7 @@
 /**
  * The coverage report (issue 16, Performance): 90 local days (America/New_York, over the November clock change)
- * of a rubric in auto mode at N calls over a year, read from the coverage roll-up (rollup_coverage: whole local
- * weeks and edge days) as the page does, against the same figures read from the stored automatic answers (the
+ * of a rubric in auto mode at N calls over a year, read from the coverage roll-ups (rollup_coverage and
+ * rollup_coverage_human: whole local weeks and edge days) as the page does, against the same figures read from the stored automatic answers (the
  * raw rows the roll-up replaces).
  *
  *   node_modules/.bin/tsx bench/coverage.ts [--calls 100000] [--teams 20] [--csrs 200] [--items 8] [--runs 15]
@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { coverageReport, coverageSpans } from '../src/autoeval/coverage';
-import { callCount, coverageRollupRows, humanAnswers } from '../src/autoeval/coverage.queries';
+import { callCount, coverageHumanRollupRows, coverageRollupRows, humanAnswers } from '../src/autoeval/coverage.queries';
 import { openDatabase } from '../src/db/database';
 import { migrateToLatest } from '../src/db/migrate';
 import { localDayStartText } from '../src/lib/date-range';
@@ -176,6 +176,8 @@ async function main(): Promise<void> {
     const parts = {
       call_count: figures(await timeIt(runs, () => callCount(handle.db, input))),
       rollup_rows: figures(await timeIt(runs, () => coverageRollupRows(handle.db, rubricId, spans, input))),
+      human_rollup_rows: figures(await timeIt(runs, () => coverageHumanRollupRows(handle.db, rubricId, spans, input))),
+      /** The stored scorecard answers the human roll-up replaces (the stored-rows path still reads them). */
       human_answers: figures(await timeIt(runs, () => humanAnswers(handle.db, rubricId, input))),
     };
     const rollupRows = (await coverageRollupRows(handle.db, rubricId, spans, input)).length;

@@ -1,5 +1,7 @@
+import { sql } from 'kysely';
 import type { Executor } from '../db/transaction';
-import { scopedIds } from '../db/ids';
+import { countRows, inTeams } from '../db/fragments';
+import { COUNTED_IN_FIGURES } from '../policy';
 
 // The coverage report's reads: calls in the period, the automatic answers (from the coverage roll-up when the
 // period is whole local days, else from the stored answers), and the human scorecards' answers on the same items.
@@ -13,17 +15,14 @@ export interface CoverageScope {
 
 /** Calls taken by an agent in the period and scope. */
 export async function callCount(db: Executor, scope: CoverageScope): Promise<number> {
-  const teams = scopedIds(scope.teamIds);
   let query = db
     .selectFrom('calls')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('started_at', '>=', scope.from)
     .where('started_at', '<', scope.to)
     .where('agent_id', 'is not', null);
-  if (teams) query = query.where('team_id', 'in', teams);
+  query = inTeams(query, 'team_id', scope.teamIds);
   if (scope.agentId) query = query.where('agent_id', '=', scope.agentId);
-  const row = await query.executeTakeFirst();
-  return Number(row?.n ?? 0);
+  return countRows(query);
 }
 
 /** A stretch of the coverage roll-up: its day rows or its week rows (keyed by Monday) of [fromDay, toDay). */
@@ -33,22 +32,50 @@ export interface CoverageSpan {
   toDay: string;
 }
 
-/** The coverage roll-up's rows of a rubric version in the spans and scope (items as stored, JSON text). */
-export async function coverageRollupRows(db: Executor, rubricId: number, spans: CoverageSpan[], scope: CoverageScope) {
-  if (!spans.length) return [];
-  const teams = scopedIds(scope.teamIds);
+/**
+ * A coverage roll-up table's rows of a rubric version in the spans and scope. Both tables share the key columns;
+ * the query is typed as the automatic one's, so the human one's own column is named in SQL by its reader.
+ */
+function rollupQuery(
+  db: Executor,
+  table: 'rollup_coverage' | 'rollup_coverage_human',
+  rubricId: number,
+  spans: CoverageSpan[],
+  scope: CoverageScope,
+) {
   let query = db
-    .selectFrom('rollup_coverage')
-    .select(['team_id', 'agent_id', 'evaluated', 'answered', 'items'])
+    .selectFrom(table as 'rollup_coverage')
+    .select(['team_id', 'agent_id'])
     .where('rubric_id', '=', rubricId)
     .where((eb) =>
       eb.or(
         spans.map((s) => eb.and([eb('period', '=', s.period), eb('day', '>=', s.fromDay), eb('day', '<', s.toDay)])),
       ),
     );
-  if (teams) query = query.where('team_id', 'in', teams);
+  query = inTeams(query, 'team_id', scope.teamIds);
   if (scope.agentId) query = query.where('agent_id', '=', scope.agentId);
-  return query.execute();
+  return query;
+}
+
+/** The coverage roll-up's rows of a rubric version in the spans and scope (items as stored, JSON text). */
+export async function coverageRollupRows(db: Executor, rubricId: number, spans: CoverageSpan[], scope: CoverageScope) {
+  if (!spans.length) return [];
+  return rollupQuery(db, 'rollup_coverage', rubricId, spans, scope)
+    .select(['evaluated', 'answered', 'items'])
+    .execute();
+}
+
+/** The human coverage roll-up's rows of a rubric version in the spans and scope (answers as stored, JSON text). */
+export async function coverageHumanRollupRows(
+  db: Executor,
+  rubricId: number,
+  spans: CoverageSpan[],
+  scope: CoverageScope,
+) {
+  if (!spans.length) return [];
+  return rollupQuery(db, 'rollup_coverage_human', rubricId, spans, scope)
+    .select(sql<string>`answers`.as('answers'))
+    .execute();
 }
 
 /**
@@ -56,7 +83,6 @@ export async function coverageRollupRows(db: Executor, rubricId: number, spans: 
  * they are now (periods not of whole local days; and the oracle the roll-up is tested against).
  */
 export async function autoRowsInRange(db: Executor, rubricId: number, scope: CoverageScope) {
-  const teams = scopedIds(scope.teamIds);
   let query = db
     .selectFrom('auto_evaluations as e')
     .innerJoin('calls as c', 'c.id', 'e.call_id')
@@ -65,14 +91,13 @@ export async function autoRowsInRange(db: Executor, rubricId: number, scope: Cov
     .where('e.rubric_id', '=', rubricId)
     .where('c.started_at', '>=', scope.from)
     .where('c.started_at', '<', scope.to);
-  if (teams) query = query.where('c.team_id', 'in', teams);
+  query = inTeams(query, 'c.team_id', scope.teamIds);
   if (scope.agentId) query = query.where('c.agent_id', '=', scope.agentId);
   return query.execute();
 }
 
 /** Answers of counted human scorecards by this rubric version on calls of the period. */
 export async function humanAnswers(db: Executor, rubricId: number, scope: CoverageScope) {
-  const teams = scopedIds(scope.teamIds);
   let query = db
     .selectFrom('evaluations as e')
     .innerJoin('calls as c', 'c.id', 'e.call_id')
@@ -80,10 +105,10 @@ export async function humanAnswers(db: Executor, rubricId: number, scope: Covera
     .select(['c.team_id', 'c.agent_id', 'a.item_id', 'a.value'])
     .where('e.rubric_id', '=', rubricId)
     .where('e.kind', '=', 'standard')
-    .where('e.status', 'in', ['submitted', 'released', 'acknowledged'])
+    .where('e.status', 'in', [...COUNTED_IN_FIGURES])
     .where('c.started_at', '>=', scope.from)
     .where('c.started_at', '<', scope.to);
-  if (teams) query = query.where('c.team_id', 'in', teams);
+  query = inTeams(query, 'c.team_id', scope.teamIds);
   if (scope.agentId) query = query.where('c.agent_id', '=', scope.agentId);
   return query.execute();
 }

@@ -2,11 +2,12 @@ import { isFailing, wilsonInterval, type Interval } from '../autoqa';
 import type { DB } from '../db/database';
 import { NotFound } from '../lib/errors';
 import { addDays, mondayOf, weekdayOf } from '../lib/zones';
-import { coverageItemCells, refreshRollups, type RollupDays } from '../reports';
+import { coverageAnswerCells, coverageItemCells, refreshRollups, type RollupDays } from '../reports';
 import { loadRubric, type FullItem } from '../rubrics';
 import {
   autoRowsInRange,
   callCount,
+  coverageHumanRollupRows,
   coverageRollupRows,
   humanAnswers,
   names,
@@ -19,8 +20,9 @@ import {
 // analysed call beside the fail rate in human scorecards, overall, per team and per CSR, each with its 95% Wilson
 // interval. A rate is failed ÷ answered: calls where the rule (or the person) gave the item an answer. Calls count
 // under their team and agent as they are now. Over whole local days the automatic side is read from the coverage
-// roll-up (src/reports/rollup-coverage.queries.ts): whole local weeks from its week rows, the days before the
-// first Monday and from the last one from its day rows; any other period from the stored answers.
+// roll-ups (src/reports/rollup-coverage.queries.ts; the human side's answer values counted there, judged failing
+// or not here): whole local weeks from their week rows, the days before the first Monday and from the last one
+// from their day rows; any other period from the stored answers.
 
 export interface Rate {
   answered: number;
@@ -158,27 +160,43 @@ export interface CoverageInput extends CoverageScope {
   days: RollupDays | null;
 }
 
+/** Counts `count` human answers `value` on an item of the report (values that answer nothing are left out). */
+function addHuman(tallies: Tallies, byId: Map<number, FullItem>, row: HumanRow, [itemId, value, count]: HumanCell) {
+  const item = byId.get(itemId);
+  const failing = item ? isFailing(item, value) : null;
+  if (failing === null) return;
+  for (const t of tallies.each(row.team_id ?? 0, row.agent_id ?? 0)) bump(t.human, itemId, count, failing ? count : 0);
+}
+
+type HumanRow = { team_id: number | null; agent_id: number | null };
+type HumanCell = [itemId: number, value: string | null, count: number];
+
+/** Both sides of the report into the tallies: from the roll-ups over whole local days, else from stored rows. */
+async function tallyPeriod(db: DB, input: CoverageInput, items: FullItem[]): Promise<Tallies> {
+  const tallies = new Tallies();
+  const byId = new Map(items.map((i) => [i.id, i]));
+  if (input.days) {
+    // Days a write left stale are recomputed first (usually none: one indexed look-up).
+    await refreshRollups(db, 'calls', input.days.fromDay, input.days.toDay);
+    const spans = coverageSpans(input.days);
+    addRollup(tallies, await coverageRollupRows(db, input.rubricId, spans, input));
+    for (const row of await coverageHumanRollupRows(db, input.rubricId, spans, input)) {
+      for (const cell of coverageAnswerCells(row.answers)) addHuman(tallies, byId, row, cell);
+    }
+  } else {
+    addRows(tallies, await autoRowsInRange(db, input.rubricId, input));
+    for (const h of await humanAnswers(db, input.rubricId, input)) addHuman(tallies, byId, h, [h.item_id, h.value, 1]);
+  }
+  return tallies;
+}
+
 /** The coverage report of a rubric version for a period and scope. */
 export async function coverageReport(db: DB, input: CoverageInput): Promise<CoverageReport> {
   const rubric = await loadRubric(db, input.rubricId);
   if (!rubric || rubric.status === 'draft') throw new NotFound('No such rubric.');
   const items = rubric.sections.flatMap((s) => s.items).filter((i) => i.auto !== null);
-  const tallies = new Tallies();
-  const [calls, human] = await Promise.all([callCount(db, input), humanAnswers(db, rubric.id, input)]);
-  if (input.days) {
-    // Days a write left stale are recomputed first (usually none: one indexed look-up).
-    await refreshRollups(db, 'calls', input.days.fromDay, input.days.toDay);
-    addRollup(tallies, await coverageRollupRows(db, rubric.id, coverageSpans(input.days), input));
-  } else {
-    addRows(tallies, await autoRowsInRange(db, rubric.id, input));
-  }
-  const byId = new Map(items.map((i) => [i.id, i]));
-  for (const h of human) {
-    const item = byId.get(h.item_id);
-    const failing = item ? isFailing(item, h.value) : null;
-    if (failing === null) continue;
-    for (const t of tallies.each(h.team_id ?? 0, h.agent_id ?? 0)) bump(t.human, h.item_id, 1, failing ? 1 : 0);
-  }
+  const calls = await callCount(db, input);
+  const tallies = await tallyPeriod(db, input, items);
   const who = await names(db, [...tallies.teams.keys()], [...tallies.csrs.keys()]);
   const teamName = new Map(who.teams.map((t) => [t.id, t.name]));
   const userName = new Map(who.users.map((u) => [u.id, `${u.display_name} (${u.username})`]));

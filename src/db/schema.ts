@@ -28,6 +28,7 @@ import type {
   RollupCallSlotTotalTable,
   RollupScoreDayTable,
   RollupCoverageTable,
+  RollupCoverageHumanTable,
 } from './schema/reports';
 import type { RubricItemsTable, RubricOptionsTable, RubricSectionsTable, RubricsTable } from './schema/rubrics';
 import type {
@@ -80,6 +81,7 @@ export interface Database extends SamplingTables, AutoEvalTables, TopicTables {
   rollup_call_slot: RollupCallSlotTable;
   rollup_call_slot_total: RollupCallSlotTotalTable;
   rollup_coverage: RollupCoverageTable;
+  rollup_coverage_human: RollupCoverageHumanTable;
   disputes: DisputesTable;
   dispute_items: DisputeItemsTable;
   calibration_sessions: CalibrationSessionsTable;

@@ -6,11 +6,13 @@ export { csrFigures, scoreSummary, scoreSummaryByTeam, scoreTrend } from './qual
 export { reportsApiRoutes } from './reports.api';
 export { queryString, reportRoutes } from './reports.routes';
 export {
+  coverageAnswerCells,
   coverageItemCells,
   refreshAllRollups,
   refreshRollups,
   refreshRollupsInBackground,
   rollupDays,
+  type CoverageAnswerCell,
   type CoverageItemCell,
   type RollupDays,
 } from './rollups';

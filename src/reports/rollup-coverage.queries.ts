@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Tx } from '../db/transaction';
 import { localDayStartText } from '../lib/date-range';
 import { addDays } from '../lib/zones';
+import { COUNTED_IN_FIGURES } from '../policy';
 
 // The coverage report's roll-up (migrations/20261209T0400_rollup_coverage.ts): per local day, then per local
 // week from the day rows, the automatic evaluations of the calls that started in it per rubric version, team and
@@ -66,12 +67,20 @@ type Row = ReturnType<Groups['rows']>[number];
 /** Rows at a time: well under either engine's limit on bound parameters. */
 const INSERT_CHUNK = 500;
 
-async function replaceRows(trx: Tx, period: 'day' | 'week', day: string, rows: Row[]) {
-  await trx.deleteFrom('rollup_coverage').where('period', '=', period).where('day', '=', day).execute();
+/** A period's rows of either coverage roll-up replaced (the tables share their key columns). */
+async function replaceRows(
+  trx: Tx,
+  table: 'rollup_coverage' | 'rollup_coverage_human',
+  period: 'day' | 'week',
+  day: string,
+  rows: Row[] | HumanRow[],
+) {
+  const typed = table as 'rollup_coverage';
+  await trx.deleteFrom(typed).where('period', '=', period).where('day', '=', day).execute();
   for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
     await trx
-      .insertInto('rollup_coverage')
-      .values(rows.slice(i, i + INSERT_CHUNK))
+      .insertInto(typed)
+      .values(rows.slice(i, i + INSERT_CHUNK) as Row[])
       .execute();
   }
 }
@@ -106,7 +115,7 @@ export async function computeCoverageDay(trx: Tx, day: string, timeZone: string)
     const group = groups.get(Number(r.rubric_id), Number(r.team_id), Number(r.agent_id));
     groups.addItem(group, Number(r.item_id), Number(r.answered), Number(r.failed));
   }
-  await replaceRows(trx, 'day', day, groups.rows('day', day));
+  await replaceRows(trx, 'rollup_coverage', 'day', day, groups.rows('day', day));
 }
 
 /** Recomputes the local week starting on a Monday from its seven day rows (computed before it). */
@@ -127,5 +136,81 @@ export async function computeCoverageWeek(trx: Tx, monday: string) {
       groups.addItem(group, itemId, answered, failed);
     }
   }
-  await replaceRows(trx, 'week', monday, groups.rows('week', monday));
+  await replaceRows(trx, 'rollup_coverage', 'week', monday, groups.rows('week', monday));
+}
+
+/** One answer value of a human coverage row: [item_id, value, count] (the value as stored: 'yes', '3', an option id, 'na'). */
+export type CoverageAnswerCell = [itemId: number, value: string, count: number];
+
+/** A human coverage row's answers, as stored (JSON text). */
+export function coverageAnswerCells(text: string): CoverageAnswerCell[] {
+  return JSON.parse(text) as CoverageAnswerCell[];
+}
+
+interface HumanRow {
+  period: 'day' | 'week';
+  day: string;
+  rubric_id: number;
+  team_id: number;
+  agent_id: number;
+  answers: string;
+}
+
+/** Answer counts per rubric version, team and agent, summed and turned into rows (cells in item, value order). */
+class AnswerGroups {
+  private readonly byKey = new Map<string, { key: [number, number, number]; counts: Map<string, number> }>();
+
+  add(rubricId: number, teamId: number, agentId: number, itemId: number, value: string, count: number) {
+    const key = `${rubricId}|${teamId}|${agentId}`;
+    const group = this.byKey.get(key) ?? { key: [rubricId, teamId, agentId], counts: new Map<string, number>() };
+    this.byKey.set(key, group);
+    const cell = JSON.stringify([itemId, value]);
+    group.counts.set(cell, (group.counts.get(cell) ?? 0) + count);
+  }
+
+  rows(period: 'day' | 'week', day: string): HumanRow[] {
+    return [...this.byKey.values()].map(({ key: [rubricId, teamId, agentId], counts }) => {
+      const cells = [...counts].map(([cell, count]) => [...(JSON.parse(cell) as [number, string]), count]);
+      cells.sort((a, b) => Number(a[0]) - Number(b[0]) || String(a[1]).localeCompare(String(b[1])));
+      return { period, day, rubric_id: rubricId, team_id: teamId, agent_id: agentId, answers: JSON.stringify(cells) };
+    });
+  }
+}
+
+/** Recomputes one local day of the human coverage roll-up from the counted scorecards of its calls. */
+export async function computeCoverageHumanDay(trx: Tx, day: string, timeZone: string) {
+  const start = localDayStartText(day, timeZone);
+  const end = localDayStartText(day, timeZone, 1);
+  const counted = sql.join([...COUNTED_IN_FIGURES]);
+  const answers = await sql<{ rubric_id: Num; team_id: Num; agent_id: Num; item_id: Num; value: string; n: Num }>`
+    select e.rubric_id, coalesce(c.team_id, 0) as team_id, coalesce(c.agent_id, 0) as agent_id, a.item_id,
+      a.value, count(*) as n
+    from calls c cross join evaluations e
+      join evaluation_answers a on a.evaluation_id = e.id
+    where c.started_at >= ${start} and c.started_at < ${end} and e.call_id = c.id
+      and e.kind = 'standard' and e.status in (${counted}) and a.value is not null
+    group by 1, 2, 3, 4, 5`.execute(trx);
+  const groups = new AnswerGroups();
+  for (const r of answers.rows) {
+    groups.add(Number(r.rubric_id), Number(r.team_id), Number(r.agent_id), Number(r.item_id), r.value, Number(r.n));
+  }
+  await replaceRows(trx, 'rollup_coverage_human', 'day', day, groups.rows('day', day));
+}
+
+/** Recomputes the human side of the local week starting on a Monday from its seven day rows. */
+export async function computeCoverageHumanWeek(trx: Tx, monday: string) {
+  const days = await trx
+    .selectFrom('rollup_coverage_human')
+    .select(['rubric_id', 'team_id', 'agent_id', 'answers'])
+    .where('period', '=', 'day')
+    .where('day', '>=', monday)
+    .where('day', '<', addDays(monday, 7))
+    .execute();
+  const groups = new AnswerGroups();
+  for (const r of days) {
+    for (const [itemId, value, count] of coverageAnswerCells(r.answers)) {
+      groups.add(Number(r.rubric_id), Number(r.team_id), Number(r.agent_id), itemId, value, count);
+    }
+  }
+  await replaceRows(trx, 'rollup_coverage_human', 'week', monday, groups.rows('week', monday));
 }

@@ -142,6 +142,7 @@ export async function restartRollupsIn(trx: Tx, timeZone: string) {
   await trx.deleteFrom('rollup_score_day').execute();
   await trx.deleteFrom('rollup_item_csat_day').execute();
   await trx.deleteFrom('rollup_coverage').execute();
+  await trx.deleteFrom('rollup_coverage_human').execute();
   await markSelectedStale(
     trx,
     trx

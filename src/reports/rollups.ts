@@ -18,10 +18,20 @@ import {
   type RollupKind,
 } from './rollups.queries';
 import { computeCallDay, computeScoreDay } from './rollup-team-day.queries';
-import { computeCoverageDay, computeCoverageWeek } from './rollup-coverage.queries';
+import {
+  computeCoverageDay,
+  computeCoverageHumanDay,
+  computeCoverageHumanWeek,
+  computeCoverageWeek,
+} from './rollup-coverage.queries';
 
 export { nextDay, type RollupKind } from './rollups.queries';
-export { coverageItemCells, type CoverageItemCell } from './rollup-coverage.queries';
+export {
+  coverageAnswerCells,
+  coverageItemCells,
+  type CoverageAnswerCell,
+  type CoverageItemCell,
+} from './rollup-coverage.queries';
 
 // Daily roll-ups behind the reports over many teams (see migrations/20261123T2100_report_rollups.ts). Triggers
 // mark the days a write touched as stale; `refreshRollups` recomputes the stale days of a range from the raw
@@ -59,11 +69,15 @@ async function refreshBatch(trx: Tx, kind: RollupKind, fromDay?: string, toDay?:
     if (kind === 'calls') {
       await computeCallDay(trx, day, settings.service_level_threshold_s, settings.time_zone);
       await computeCoverageDay(trx, day, settings.time_zone);
+      await computeCoverageHumanDay(trx, day, settings.time_zone);
     } else await computeScoreDay(trx, day, settings.time_zone);
   }
   if (kind === 'calls') {
     // A week of the coverage roll-up is summed from its day rows, once their days are done.
-    for (const monday of new Set(localDays.map(mondayOf))) await computeCoverageWeek(trx, monday);
+    for (const monday of new Set(localDays.map(mondayOf))) {
+      await computeCoverageWeek(trx, monday);
+      await computeCoverageHumanWeek(trx, monday);
+    }
     for (const day of days) await computeCallSlots(trx, day, settings.service_level_threshold_s);
   }
   if (days.length) await clearStaleDays(trx, kind, days);

@@ -6,9 +6,6 @@ export async function settingRows(db: Executor, keys: readonly string[]) {
   return db.selectFrom('settings').select(['key', 'value']).where('key', 'in', keys).execute();
 }
 
-/** Stores one setting (an update, else an insert: see writeSetting). */
-export { writeSetting as upsertSetting } from '../lib/settings-store.queries';
-
 /**
  * How far the report roll-ups are from up to date after a time-zone change (the reports room rebuilds them in
  * the background; this only reads its bookkeeping): stale days left and the size of the rebuild.

@@ -8,7 +8,8 @@ import { numberIn, parseInput, wholeNumberIn } from '../lib/validation';
 import { canonicalTimeZone } from '../lib/zones';
 import type { Actor } from '../policy';
 import { DEFAULT_AGENT_NAMES, DEFAULT_CUSTOMER_NAMES, nameList } from '../recordings';
-import { settingRows, upsertSetting } from './settings.queries';
+import { writeSetting } from '../lib/settings-store.queries';
+import { settingRows } from './settings.queries';
 
 /** An IANA time zone name, stored in its canonical spelling; an unknown one is refused in plain words. */
 const timeZoneSchema = z
@@ -167,7 +168,7 @@ export async function saveSettings(deps: AppDeps, actor: Actor, raw: unknown, ip
   const input = parseInput(settingsSchema, { ...before, ...given });
   const now = isoNow(deps.clock);
   await inTransaction(deps.db, async (trx) => {
-    for (const key of KEYS) await upsertSetting(trx, key, String(input[key]));
+    for (const key of KEYS) await writeSetting(trx, key, String(input[key]));
     await recordAudit(trx, now, {
       actorId: actor.id,
       action: 'settings.updated',

@@ -9,8 +9,10 @@ import { rubricJson, section, yesNo } from '../helpers/scoring';
 import {
   GREETING,
   MANAGER,
+  as,
   callWithTranscript,
   greeted,
+  itemId,
   notGreeted,
   publish,
   sendTranscript,
@@ -22,7 +24,9 @@ import {
 // coverage roll-up (whole local weeks from week rows, the edge days from day rows), and it must give exactly the
 // figures of the stored automatic answers (the oracle: the same period read row by row) in a zone that is not
 // UTC, over the November clock change, for all teams, one team and one agent, after an automatic evaluation is
-// replaced, after a call's agent changes, and after the zone changes.
+// replaced, after a call's agent changes, and after the zone changes. The human side (counted scorecards' answers
+// on the same calls, from the human coverage roll-up) must agree the same way: a draft and the calls outside the
+// period count for nothing, a scorecard submitted after its day was rolled up counts at once.
 
 jest.setTimeout(120_000);
 
@@ -57,6 +61,37 @@ const CALLS: Array<{ at: string; who: 'csrA' | 'csrA2' | 'csrB'; lines: object[]
 ];
 
 const callIds: number[] = [];
+
+/** Human scorecards: [call index, greeted, manager asked for?, submitted]. */
+const SCORED: Array<[number, 'yes' | 'no', 'yes' | 'no', boolean]> = [
+  [0, 'yes', 'yes', true], // before the period
+  [1, 'no', 'yes', true],
+  [2, 'yes', 'no', true],
+  [4, 'yes', 'yes', true],
+  [6, 'no', 'no', true],
+  [8, 'yes', 'yes', true],
+  [9, 'no', 'yes', true],
+  [10, 'yes', 'yes', false], // a draft: not counted
+  [11, 'no', 'yes', true], // a call not analysed: its scorecard still counts on the human side
+  [13, 'yes', 'no', true],
+  [14, 'no', 'yes', true],
+  [15, 'yes', 'yes', true], // after the period
+];
+
+async function score(index: number, greetedValue: string, manager: string, submit: boolean) {
+  const token = CALLS[index]?.who === 'csrB' ? tokens.supervisorB : tokens.supervisorA;
+  const res = await as(ctx, token).post('/api/v1/evaluations', {
+    call_id: callIds[index],
+    rubric_id: rubric.id,
+    submit,
+    answers: [
+      { item_id: itemId(rubric, 'Greeted'), value: greetedValue },
+      { item_id: itemId(rubric, 'No manager asked for'), value: manager },
+      { item_id: itemId(rubric, 'Was kind'), value: 'yes' },
+    ],
+  });
+  expect(res.status).toBe(201);
+}
 
 async function setZone(zone: string) {
   const res = await request(ctx.app)
@@ -93,6 +128,7 @@ beforeAll(async () => {
     callIds.push(id);
   }
   await new AutoEvaluationRunner().run(ctx.deps);
+  for (const [index, greetedValue, manager, submit] of SCORED) await score(index, greetedValue, manager, submit);
 });
 afterAll(async () => ctx.close());
 
@@ -158,6 +194,23 @@ test('all teams, one team, one agent: the roll-up equals the stored rows over lo
   expect(greetedItem(report)?.auto).toMatchObject({ answered: 13, failed: 7 });
   expect(csr(report, org.csrA.id)?.analysed).toBe(7);
   expect(csr(report, org.csrB.id)?.analysed).toBe(4);
+  // Scorecards in the period: calls 1, 2, 4, 6, 8, 9, 11, 13, 14; not greeted on 1, 6, 9, 11, 14.
+  expect(greetedItem(report)?.human).toMatchObject({ answered: 9, failed: 5 });
+  expect(report.items.find((i) => i.prompt === 'No manager asked for')?.human).toMatchObject({
+    answered: 9,
+    failed: 3,
+  });
+  expect(csr(report, org.csrB.id)?.items.find((i) => i.prompt === 'Greeted')?.human).toMatchObject({
+    answered: 2,
+    failed: 1,
+  });
+});
+
+test('a scorecard submitted after its days were rolled up counts at once, on an edge day and in a week', async () => {
+  await score(3, 'no', 'no', true); // 25 Oct 23:59 EDT, CSR A2: an edge day
+  await score(5, 'no', 'yes', true); // 1 Nov 00:30 EDT, CSR A: the first week
+  const report = await agreeEverywhere();
+  expect(greetedItem(report)?.human).toMatchObject({ answered: 11, failed: 7 });
 });
 
 test('after an automatic evaluation is replaced (a new transcript), both paths move together', async () => {

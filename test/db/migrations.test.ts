@@ -70,6 +70,14 @@ const expectedSchema = {
     answered: 'not null',
     items: 'not null',
   },
+  rollup_coverage_human: {
+    period: 'not null',
+    day: 'not null',
+    rubric_id: 'not null',
+    team_id: 'not null',
+    agent_id: 'not null',
+    answers: 'not null',
+  },
   rollup_item_csat_day: {
     day: 'not null',
     team_id: 'not null',

@@ -75,3 +75,17 @@ export interface RollupCoverageTable {
   answered: number;
   items: string;
 }
+
+/**
+ * The coverage report's human side: per period, rubric version, team (0 = none) and agent (0 = none) of the calls
+ * that started in it, the answers of their counted human scorecards: `answers`, a JSON array of
+ * [item_id, value, count].
+ */
+export interface RollupCoverageHumanTable {
+  period: 'day' | 'week';
+  day: string;
+  rubric_id: number;
+  team_id: number;
+  agent_id: number;
+  answers: string;
+}
