@@ -41,6 +41,7 @@ const MINUTE = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const STAGING_SWEEP_MS = 5 * MINUTE;
+const WEBHOOK_TICK_MS = 1000;
 
 /**
  * A background job, run in one app process at a time on PostgreSQL (src/db/exclusive.ts); a periodic one is
@@ -70,10 +71,11 @@ export function scheduleJobs(deps: AppDeps, logger: Logger): NodeJS.Timeout[] {
       logger.error({ err }, 'sampling top-up failed'),
     );
   }, DAY);
-  // Webhook deliveries that are due (new events, retries) go out every few seconds.
+  // Webhook deliveries that are due (new events, retries) go out within a second. A tick while a run drains the
+  // queue returns at once, so a long backlog is sent run after run with no gap; an idle tick is one indexed read.
   const webhooks = setInterval(() => {
     deliverDue(deps).catch((err: unknown) => logger.error({ err }, 'webhook delivery failed'));
-  }, 5000);
+  }, WEBHOOK_TICK_MS);
   // The recordings inbox (issue 18), when RECORDINGS_INBOX is set: swept every minute (RECORDINGS_INBOX_SWEEP_S).
   const inbox = setInterval(() => {
     if (deps.config.inbox) sweepInboxOnce(deps).catch((err: unknown) => logger.error({ err }, 'inbox sweep failed'));

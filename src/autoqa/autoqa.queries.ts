@@ -1,5 +1,5 @@
+import { inTeams } from '../db/fragments';
 import type { Executor } from '../db/transaction';
-import { scopedIds } from '../db/ids';
 
 // What the rules read of a call: its record (transcript, hold and duration) and its audio analysis.
 
@@ -33,7 +33,6 @@ export type CallForFacts = NonNullable<Awaited<ReturnType<typeof callForFacts>>>
  * the calls a dry run tries a rule or a topic's condition on.
  */
 export async function latestAnalysedCalls(db: Executor, teamIds: number[] | 'all', limit: number) {
-  const teams = scopedIds(teamIds);
   let query = db
     .selectFrom('calls')
     .leftJoin('call_analyses', 'call_analyses.call_id', 'calls.id')
@@ -43,6 +42,6 @@ export async function latestAnalysedCalls(db: Executor, teamIds: number[] | 'all
     .orderBy('calls.started_at', 'desc')
     .orderBy('calls.id', 'desc')
     .limit(limit);
-  if (teams) query = query.where('calls.team_id', 'in', teams);
+  query = inTeams(query, 'calls.team_id', teamIds);
   return query.execute();
 }

@@ -1,3 +1,4 @@
+import { countRows } from '../db/fragments';
 import { sql, type SelectQueryBuilder } from 'kysely';
 import type { DB } from '../db/database';
 import { equalsIgnoringCase } from '../db/dialect';
@@ -265,11 +266,7 @@ export async function countCalls(db: DB, scope: TeamScope, filter: CallFilter): 
   const matching = applyFilters(db.selectFrom('calls'), scope, filter)
     .select(sql<number>`1`.as('one'))
     .limit(COUNT_CAP + 1);
-  const row = await db
-    .selectFrom(matching.as('m'))
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+  return countRows(db.selectFrom(matching.as('m')));
 }
 
 /**

@@ -1,3 +1,4 @@
+import { countRows } from '../db/fragments';
 import type { Insertable } from 'kysely';
 import type { DisputeItemsTable, DisputesTable, DisputeStatus } from '../db/schema';
 import type { Executor } from '../db/transaction';
@@ -18,12 +19,7 @@ export async function openDisputeOf(db: Executor, evaluationId: number) {
 }
 
 export async function countDisputes(db: Executor, evaluationId: number): Promise<number> {
-  const row = await db
-    .selectFrom('disputes')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('evaluation_id', '=', evaluationId)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+  return countRows(db.selectFrom('disputes').where('evaluation_id', '=', evaluationId));
 }
 
 /** Items of the given disputes with their prompts, in rubric order. */

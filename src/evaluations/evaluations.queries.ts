@@ -1,9 +1,9 @@
+import { inTeams } from '../db/fragments';
 import { sql } from 'kysely';
 import { equalsIgnoringCase, unindexed } from '../db/dialect';
 import type { Executor } from '../db/transaction';
 import type { Evaluation } from '../db/schema';
 import type { CheckedAnswer } from './answers';
-import { idsIn } from '../db/ids';
 import { keysetPage } from '../lib/pages';
 
 export async function findEvaluation(db: Executor, id: number): Promise<Evaluation | undefined> {
@@ -67,7 +67,7 @@ function pageIds(db: Executor, filter: EvaluationListFilter) {
     .where(kind, '=', 'standard')
     .orderBy('e.id', 'desc')
     .limit(filter.limit + 1);
-  if (filter.teamIds !== 'all') ids = ids.where('e.team_id', 'in', idsIn(filter.teamIds));
+  ids = inTeams(ids, 'e.team_id', filter.teamIds);
   if (filter.agentId) ids = ids.where('e.agent_id', '=', filter.agentId);
   if (filter.callId) ids = ids.where('e.call_id', '=', filter.callId);
   if (filter.evaluatorId) ids = ids.where('e.evaluator_id', '=', filter.evaluatorId);

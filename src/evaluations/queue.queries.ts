@@ -1,7 +1,7 @@
+import { inTeams } from '../db/fragments';
 import { unindexed } from '../db/dialect';
 import { sql } from 'kysely';
 import type { Executor } from '../db/transaction';
-import { idsIn } from '../db/ids';
 import {
   anyRisk,
   criticalFailedPrompt,
@@ -88,6 +88,6 @@ export async function countUnscored(db: Executor, teamIds: number[] | 'all'): Pr
     .where('calls.evaluation_count', '=', 0)
     .where('calls.recording_status', '=', 'stored')
     .where('calls.agent_id', 'is not', null);
-  if (teamIds !== 'all') query = query.where('calls.team_id', 'in', idsIn(teamIds));
+  query = inTeams(query, 'calls.team_id', teamIds);
   return Number((await query.executeTakeFirstOrThrow()).n);
 }

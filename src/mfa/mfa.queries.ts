@@ -1,3 +1,4 @@
+import { countRows } from '../db/fragments';
 import type { Executor } from '../db/transaction';
 
 export async function findTotp(db: Executor, userId: number) {
@@ -58,13 +59,7 @@ export async function useRecoveryCode(db: Executor, userId: number, hash: string
 }
 
 export async function countUnusedRecoveryCodes(db: Executor, userId: number): Promise<number> {
-  const row = await db
-    .selectFrom('user_recovery_codes')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('user_id', '=', userId)
-    .where('used_at', 'is', null)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+  return countRows(db.selectFrom('user_recovery_codes').where('user_id', '=', userId).where('used_at', 'is', null));
 }
 
 /** Every active user with whether their second factor is on, for the admin's overview. */

@@ -1,3 +1,4 @@
+import { countRows } from '../db/fragments';
 import type { Insertable } from 'kysely';
 import type { UserPasskeysTable } from '../db/schema';
 import type { Executor } from '../db/transaction';
@@ -32,12 +33,7 @@ export async function findOwnPasskey(db: Executor, userId: number, id: number) {
 }
 
 export async function countPasskeys(db: Executor, userId: number): Promise<number> {
-  const row = await db
-    .selectFrom('user_passkeys')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('user_id', '=', userId)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+  return countRows(db.selectFrom('user_passkeys').where('user_id', '=', userId));
 }
 
 /**

@@ -1,13 +1,8 @@
+import { countRows } from '../db/fragments';
 import type { Executor } from '../db/transaction';
 
 export async function countActiveTokens(db: Executor, userId: number): Promise<number> {
-  const row = await db
-    .selectFrom('api_tokens')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('user_id', '=', userId)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+  return countRows(db.selectFrom('api_tokens').where('user_id', '=', userId).where('revoked_at', 'is', null));
 }
 
 export interface NewToken {

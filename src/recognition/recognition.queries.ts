@@ -1,3 +1,4 @@
+import { inTeams } from '../db/fragments';
 import type { Insertable } from 'kysely';
 import type { AwardsTable } from '../db/schema';
 import type { Executor } from '../db/transaction';
@@ -45,7 +46,7 @@ export async function performerAverages(db: Executor, period: PerformerPeriod): 
     .where('u.active', '=', 1)
     .groupBy(['e.agent_id', 'u.display_name', 't.id', 't.name'])
     .having((eb) => eb.fn.count('e.id'), '>=', minEvaluations);
-  if (teamIds !== 'all') query = query.where('t.id', 'in', idsIn(teamIds));
+  query = inTeams(query, 't.id', teamIds);
   return query.execute();
 }
 

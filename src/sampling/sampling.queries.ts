@@ -1,8 +1,8 @@
+import { inTeams } from '../db/fragments';
 import { sql, type RawBuilder } from 'kysely';
 import type { DB } from '../db/database';
 import type { SamplingPlan } from '../db/schema/sampling';
 import type { PlanInput } from './sampling.schemas';
-import { scopedIds } from '../db/ids';
 
 /** True when an evaluation of the call has been submitted (by anyone, standard scoring only). */
 export function callDone(callRef: string): RawBuilder<boolean> {
@@ -34,8 +34,7 @@ export async function plansOf(db: DB, teamIds: number[] | 'all', activeOnly = tr
     .select('teams.name as team_name')
     .orderBy('teams.name')
     .orderBy('sampling_plans.id');
-  const teams = scopedIds(teamIds);
-  if (teams) query = query.where('sampling_plans.team_id', 'in', teams);
+  query = inTeams(query, 'sampling_plans.team_id', teamIds);
   if (activeOnly) query = query.where('sampling_plans.active', '=', 1);
   return query.execute();
 }
@@ -160,8 +159,7 @@ export async function assignedPicks(db: DB, supervisorId: number, teamIds: numbe
     .orderBy('p.due_at')
     .orderBy('calls.started_at')
     .limit(limit);
-  const teams = scopedIds(teamIds);
-  if (teams) query = query.where('p.team_id', 'in', teams);
+  query = inTeams(query, 'p.team_id', teamIds);
   const rows = await query.execute();
   return rows.map((row) => ({ ...row, overdue: row.due_at < now }));
 }
@@ -202,7 +200,6 @@ export async function teamsWithPlans(db: DB, teamIds: number[] | 'all') {
     ])
     .orderBy('departments.name')
     .orderBy('teams.name');
-  const teams = scopedIds(teamIds);
-  if (teams) query = query.where('teams.id', 'in', teams);
+  query = inTeams(query, 'teams.id', teamIds);
   return query.execute();
 }

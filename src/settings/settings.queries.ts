@@ -1,3 +1,4 @@
+import { countRows } from '../db/fragments';
 import { readSettings } from '../lib/settings-store.queries';
 import type { Executor } from '../db/transaction';
 
@@ -12,10 +13,9 @@ export async function settingRows(db: Executor, keys: readonly string[]) {
  */
 export async function rollupRebuildRows(db: Executor) {
   const byKey = await readSettings(db, ['rollup_time_zone', 'rollup_rebuild_total']);
-  const left = await db.selectFrom('rollup_dirty').select(db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   return {
     builtFor: byKey.get('rollup_time_zone') ?? 'UTC',
     total: Number(byKey.get('rollup_rebuild_total') ?? 0),
-    left: Number(left.n),
+    left: await countRows(db.selectFrom('rollup_dirty')),
   };
 }

@@ -1,3 +1,4 @@
+import { countRows } from '../db/fragments';
 import { callQueue } from '../db/call-queue';
 import type { Executor } from '../db/transaction';
 
@@ -16,11 +17,7 @@ export async function findTopic(db: Executor, id: number) {
 }
 
 export async function countTopics(db: Executor): Promise<number> {
-  const row = await db
-    .selectFrom('topics')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+  return countRows(db.selectFrom('topics'));
 }
 
 export async function insertTopic(db: Executor, values: { name: string; rule: string; active: number; now: string }) {

@@ -1,3 +1,4 @@
+import { countRows } from '../db/fragments';
 import { sql } from 'kysely';
 import type { NewUser, Role, User, UserUpdate } from '../db/schema';
 import { equalsIgnoringCase, joinedText, likeIgnoringCase } from '../db/dialect';
@@ -55,13 +56,7 @@ export async function endSessionsOfUser(db: Executor, userId: number): Promise<v
 }
 
 export async function countActiveAdmins(db: Executor): Promise<number> {
-  const row = await db
-    .selectFrom('users')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('role', '=', 'admin')
-    .where('active', '=', 1)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+  return countRows(db.selectFrom('users').where('role', '=', 'admin').where('active', '=', 1));
 }
 
 export interface PeopleFilter {

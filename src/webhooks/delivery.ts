@@ -19,7 +19,7 @@ const LEASE_MS = SEND_TIMEOUT_MS * 3;
  */
 const BATCH = 32;
 
-/** A run stops starting batches after this (real time), so the next tick of the 5 s timer takes over. */
+/** A run stops starting batches after this (real time); the next tick of the 1 s timer (src/startup.ts) takes over. */
 const RUN_MS = 4_000;
 
 /** Runs in progress per app: a timer tick while one drains the queue adds nothing but contention. */
