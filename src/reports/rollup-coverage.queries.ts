@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { RollupCoverageHumanTable } from '../db/schema/reports';
 import type { Tx } from '../db/transaction';
 import { localDayStartText } from '../lib/date-range';
 import { addDays } from '../lib/zones';
@@ -147,14 +148,7 @@ export function coverageAnswerCells(text: string): CoverageAnswerCell[] {
   return JSON.parse(text) as CoverageAnswerCell[];
 }
 
-interface HumanRow {
-  period: 'day' | 'week';
-  day: string;
-  rubric_id: number;
-  team_id: number;
-  agent_id: number;
-  answers: string;
-}
+type HumanRow = RollupCoverageHumanTable;
 
 /** Answer counts per rubric version, team and agent, summed and turned into rows (cells in item, value order). */
 class AnswerGroups {
