@@ -26,6 +26,7 @@ const POSTGRES_SUITES = [
   'test/disputes/resolve.test.ts',
   'test/disputes/window-local.test.ts',
   'test/evaluations/lifecycle.test.ts',
+  'test/evaluations/concurrent-submits.test.ts',
   'test/evaluations/coaching.test.ts',
   'test/evaluations/bad-input.test.ts',
   'test/evaluations/silent-monitoring.test.ts',

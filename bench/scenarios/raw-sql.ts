@@ -46,7 +46,10 @@ export interface RawResult {
 }
 
 /** The statements of each case's second request, in the order the app ran them. */
-async function capture(ctx: ScenarioContext, cases: HttpCase[]): Promise<Map<string, Statement[]>> {
+export async function capture(
+  ctx: Pick<ScenarioContext, 'app' | 'workDir' | 'manifest'>,
+  cases: HttpCase[],
+): Promise<Map<string, Statement[]>> {
   const inProcess = await startInProcess(ctx.app, ctx.workDir, ctx.manifest.scryptLogN);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const out = new Map<string, Statement[]>();
@@ -75,7 +78,7 @@ async function capture(ctx: ScenarioContext, cases: HttpCase[]): Promise<Map<str
  * inside a transaction rolled back so writes (a session's expiry, say) can repeat: one warm-up, then up to
  * `samples` runs or `sampleMs`, at least 5.
  */
-function replay(db: SQLite.Database, statements: Statement[], samples: number, sampleMs: number): Summary {
+export function replay(db: SQLite.Database, statements: Statement[], samples: number, sampleMs: number): Summary {
   const prepared = statements.map((s) => ({ stmt: db.prepare(s.sql), params: s.params }));
   const once = () => {
     db.exec('begin');

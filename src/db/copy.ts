@@ -183,7 +183,7 @@ export async function copyDatabase(
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirst();
   if (Number(existing?.n ?? 0) > 0) throw new Error('the target database already has users: copy into a new database');
-  return target.transaction().execute(async (trx) => {
+  const reports = await target.transaction().execute(async (trx) => {
     // Rows the target's migrations wrote (settings and the like) give way to the source's; roll-up triggers
     // stay quiet while rows arrive (the copied roll-up tables are already what they would compute).
     for (const table of [...tables].reverse()) await trx.deleteFrom(table.name as 'users').execute();
@@ -197,6 +197,11 @@ export async function copyDatabase(
     await resetIdentities(trx);
     return verifyCopy(source.db, trx, tables);
   });
+  // Fresh statistics for the planner: until autovacuum gets round to the new rows, PostgreSQL would plan the
+  // first requests over tables it believes empty.
+  await sql`analyze`.execute(target);
+  log('analysed the copied tables');
+  return reports;
 }
 
 /** Row counts and checksums of every table on both sides; throws naming each table that differs. */

@@ -1,5 +1,5 @@
 import type { Evaluation } from '../db/schema';
-import { inTransaction } from '../db/transaction';
+import { ROW_GUARDED, inTransaction } from '../db/transaction';
 import type { AppDeps } from '../deps';
 import { isoNow } from '../lib/clock';
 import { Conflict, NotFound } from '../lib/errors';
@@ -33,7 +33,11 @@ export async function startEvaluation(
   const existing = await openDraftOf(deps.db, callId, rubricId, actor.id);
   if (existing) return existing;
   const now = isoNow(deps.clock);
-  const { draft } = await inTransaction(deps.db, (trx) => openOrFindDraft(trx, actor, call, rubricId, now, ip));
+  const { draft } = await inTransaction(
+    deps.db,
+    (trx) => openOrFindDraft(trx, actor, call, rubricId, now, ip),
+    ROW_GUARDED,
+  );
   return draft;
 }
 
@@ -56,11 +60,15 @@ export async function startAndSaveEvaluation(
   const published = publishedOr422(rubric);
   const result = computeScore(published, answerMap(answers, published));
   const plan: SavePlan = { input: save, rubric: published, answers, result, now: isoNow(deps.clock), ip };
-  const saved = await inTransaction(deps.db, async (trx) => {
-    const { draft, opened } = await openOrFindDraft(trx, actor, call, rubricId, plan.now, ip);
-    if (!opened && !(await canSeeEvaluation(trx, actor, draft))) throw new NotFound('No such scorecard.');
-    return writeSave(trx, actor, draft, plan, opened);
-  });
+  const saved = await inTransaction(
+    deps.db,
+    async (trx) => {
+      const { draft, opened } = await openOrFindDraft(trx, actor, call, rubricId, plan.now, ip);
+      if (!opened && !(await canSeeEvaluation(trx, actor, draft))) throw new NotFound('No such scorecard.');
+      return writeSave(trx, actor, draft, plan, opened);
+    },
+    ROW_GUARDED,
+  );
   return { ...saved, result };
 }
 
@@ -91,6 +99,6 @@ export async function saveEvaluation(
   const result = computeScore(rubric, answerMap(answers, rubric));
   const suggested = via === 'form' && showsSuggestions(rubric, evaluation);
   const plan: SavePlan = { input, rubric, answers, result, now: isoNow(deps.clock), ip, suggested };
-  const saved = await inTransaction(deps.db, (trx) => writeSave(trx, actor, evaluation, plan));
+  const saved = await inTransaction(deps.db, (trx) => writeSave(trx, actor, evaluation, plan), ROW_GUARDED);
   return { ...saved, result };
 }
