@@ -24,6 +24,7 @@ import { credentials, headersFor, measureCase, type HttpCase } from './lib/cases
 import { CpuWatch, processJiffies } from './lib/cpu';
 import { DATABASE_FILE, PROJECT_ROOT, cacheRoot, copyDataset, readManifest, type Manifest } from './lib/dataset';
 import { submitLoad, teamTokens, type SubmitRun } from './lib/engine-submits';
+import { enginesMarkdown } from './lib/engines-report';
 import { createToken, request } from './lib/http';
 import { capturePostgres, explainAnalyze, pgClient } from './lib/pg-capture';
 import { freshCalls, openReadOnly, publishedRubric, teamSupervisors } from './lib/samples';
@@ -270,6 +271,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(resultsDir, { recursive: true });
   const file = path.join(resultsDir, `engines-${shortCount(size).toLowerCase()}.json`);
   fs.writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
+  fs.writeFileSync(file.replace(/\.json$/, '.md'), enginesMarkdown(out));
   log(`wrote ${file} (load ${load.map((l) => l.toFixed(2)).join(' → ')}, others' CPU share ${cpu.otherShare})`);
   fs.rmSync(workDir, { recursive: true, force: true });
 }

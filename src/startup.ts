@@ -42,6 +42,13 @@ const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const STAGING_SWEEP_MS = 5 * MINUTE;
 const WEBHOOK_TICK_MS = 1000;
+/**
+ * How long an idle keep-alive connection stays open: longer than a load balancer's idle timeout (nginx's upstream
+ * keepalive_timeout and AWS's ALB default to 60 s), so the balancer closes it first. With Node's default of 5 s
+ * the app closed connections the balancer was about to reuse, and the request sent on one got a reset (a 502
+ * for a submit, which nginx does not retry). Headers may take a second longer, as Node requires.
+ */
+export const KEEP_ALIVE_MS = 65_000;
 
 /**
  * A background job, run in one app process at a time on PostgreSQL (src/db/exclusive.ts); a periodic one is
@@ -149,6 +156,8 @@ export async function startServer(
       err ? reject(err) : resolve(listening),
     );
   });
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1000;
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ url: `http://${config.host}:${port}/`, dataDir: config.dataDir }, 'Callscore is listening');
