@@ -51,8 +51,10 @@ function unscoredQuery(db: Executor, category: string | undefined, risk: RiskQue
  * Calls of the given teams with a recording and an agent that nobody has evaluated yet, newest first (or the
  * most flagged first, then newest, with `risk.sort` 'risk'), each with its risk facts; `risk.risk` keeps only
  * flagged calls (any flag, or one kind).
- * For a team scope, one query per team walks calls_team_started_idx (or calls_team_category_started_idx)
- * newest first, and SQLite merges them and stops after `limit` rows. The unary plus keeps the planner off
+ * For a team scope, one arm per team walks calls_team_started_idx (or calls_team_category_started_idx) newest
+ * first and stops after `limit` rows, and the arms' rows are merged: a page costs teams × limit rows at most, on
+ * either engine (PostgreSQL, given one query over the teams, read every unscored call of them and worked out
+ * each one's risk facts before sorting: 157 ms for a supervisor's queue at 1M calls). The unary plus keeps the planner off
  * calls_recording_status_idx: without statistics it takes `recording_status = 'stored'` for selective and
  * likes the order that index gives, then walks every team's recordings to find a few teams' calls.
  */
@@ -72,13 +74,27 @@ export async function unscoredCalls(
     // No team at all is one arm for team -1: no call, the same empty page.
     const [firstTeam = -1, ...otherTeams] = teamIds;
     const arm = (teamId: number) =>
-      unscoredQuery(db, category, risk)
-        .where('calls.team_id', '=', teamId)
-        .where(unindexed(db, 'calls.recording_status'), '=', 'stored');
-    query = otherTeams.reduce((merged, teamId) => merged.unionAll(arm(teamId)), arm(firstTeam));
+      db
+        .selectFrom(
+          ordered(
+            unscoredQuery(db, category, risk)
+              .where('calls.team_id', '=', teamId)
+              .where(unindexed(db, 'calls.recording_status'), '=', 'stored'),
+            risk,
+          )
+            .limit(limit)
+            .as('arm'),
+        )
+        .selectAll();
+    query = otherTeams.reduce((merged, teamId) => merged.unionAll(arm(teamId)), arm(firstTeam)) as typeof query;
   }
-  if (risk.sort === 'risk') query = query.orderBy('risk_count', 'desc');
-  return query.orderBy('started_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  return ordered(query, risk).limit(limit).execute();
+}
+
+/** The queue's order: newest first, or the most flagged first with `risk.sort` 'risk'; the id breaks ties. */
+function ordered<Q extends ReturnType<typeof unscoredQuery>>(query: Q, risk: RiskQuery): Q {
+  const byRisk = risk.sort === 'risk' ? query.orderBy('risk_count', 'desc') : query;
+  return byRisk.orderBy('started_at', 'desc').orderBy('id', 'desc') as Q;
 }
 
 export async function countUnscored(db: Executor, teamIds: number[] | 'all'): Promise<number> {
