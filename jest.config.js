@@ -27,6 +27,7 @@ const POSTGRES_SUITES = [
   'test/disputes/window-local.test.ts',
   'test/evaluations/lifecycle.test.ts',
   'test/evaluations/concurrent-submits.test.ts',
+  'test/db/lock-before-snapshot.test.ts',
   'test/evaluations/coaching.test.ts',
   'test/evaluations/bad-input.test.ts',
   'test/evaluations/silent-monitoring.test.ts',

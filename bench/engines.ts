@@ -22,7 +22,15 @@ import { resolveApp } from './lib/app';
 import { flagArg, numberArg, parseArgs, shortCount } from './lib/args';
 import { credentials, headersFor, measureCase, type HttpCase } from './lib/cases';
 import { CpuWatch, processJiffies } from './lib/cpu';
-import { DATABASE_FILE, PROJECT_ROOT, cacheRoot, copyDataset, readManifest, type Manifest } from './lib/dataset';
+import {
+  DATABASE_FILE,
+  PROJECT_ROOT,
+  RECORDINGS_DIR,
+  cacheRoot,
+  copyDataset,
+  readManifest,
+  type Manifest,
+} from './lib/dataset';
 import { submitLoad, teamTokens, type SubmitRun } from './lib/engine-submits';
 import { enginesMarkdown } from './lib/engines-report';
 import { createToken, request } from './lib/http';
@@ -130,6 +138,9 @@ async function main(): Promise<void> {
   const workDir = fs.mkdtempSync(path.join(cacheRoot(), `engines-${process.pid}-`));
   await copyDataset(data, workDir);
   const dbFile = path.join(workDir, DATABASE_FILE);
+  // The PostgreSQL server's own DATA_DIR (the recordings, without the SQLite file): no folder is shared.
+  const pgDir = `${workDir}-pg`;
+  fs.cpSync(path.join(workDir, RECORDINGS_DIR), path.join(pgDir, RECORDINGS_DIR), { recursive: true });
   const url = freshDatabase(adminUrl);
   log(`copying ${shortCount(size)} calls into PostgreSQL (${DB_NAME}) with db:copy…`);
   const copyMs = copyToPostgres(app.dir, dbFile, url);
@@ -149,7 +160,7 @@ async function main(): Promise<void> {
   ];
   const servers: Record<Engine, ServerHandle> = {
     sqlite: await startServer({ app, dataDir: workDir, scryptLogN: manifest.scryptLogN }),
-    postgres: await startServer({ app, dataDir: workDir, scryptLogN: manifest.scryptLogN, env: { DATABASE_URL: url } }),
+    postgres: await startServer({ app, dataDir: pgDir, scryptLogN: manifest.scryptLogN, env: { DATABASE_URL: url } }),
   };
   for (const e of ENGINES) {
     const draftPath = await scoringDraft(servers[e], manifest, draftCall.id, rubric.id);
@@ -172,7 +183,16 @@ async function main(): Promise<void> {
   const appTimes = new Map<string, Record<Engine, Summary>>();
   for (const c of cases) {
     const row = {} as Record<Engine, Summary>;
-    for (const e of ENGINES) row[e] = (await measureCase(servers[e].baseUrl, c, headersFor(c, creds[e]), opts)).latency;
+    for (const e of ENGINES) {
+      try {
+        row[e] = (await measureCase(servers[e].baseUrl, c, headersFor(c, creds[e]), opts)).latency;
+      } catch (err) {
+        throw new Error(
+          `${e}: ${(err as Error).message.slice(0, 200)}\n${e} server log:\n${servers[e].logLines.join('\n')}`,
+          { cause: err },
+        );
+      }
+    }
     appTimes.set(c.id, row);
     log(`  ${c.id.padEnd(28)} sqlite ${fmtMs(row.sqlite.median)} ms, postgres ${fmtMs(row.postgres.median)} ms`);
   }
@@ -184,7 +204,7 @@ async function main(): Promise<void> {
 
   log('capturing each route’s SQL (compiled app in-process) on both engines…');
   const sqliteStatements = await capture({ app, workDir, manifest }, cases);
-  const pgStatements = await capturePostgres(app, url, workDir, manifest, cases);
+  const pgStatements = await capturePostgres(app, url, pgDir, manifest, cases);
   const bare = new SQLite(dbFile, { fileMustExist: true });
   const client = await pgClient(app, url);
   const rows: CaseRow[] = [];
@@ -226,7 +246,14 @@ async function main(): Promise<void> {
       const started: ServerHandle[] = [];
       try {
         for (let p = 0; p < run.processes; p += 1) {
-          started.push(await startServer({ app, dataDir: workDir, scryptLogN: manifest.scryptLogN, env: run.env }));
+          started.push(
+            await startServer({
+              app,
+              dataDir: run.env.DATABASE_URL ? pgDir : workDir,
+              scryptLogN: manifest.scryptLogN,
+              env: run.env,
+            }),
+          );
         }
         const targets = [];
         for (const s of started)
@@ -274,6 +301,7 @@ async function main(): Promise<void> {
   fs.writeFileSync(file.replace(/\.json$/, '.md'), enginesMarkdown(out));
   log(`wrote ${file} (load ${load.map((l) => l.toFixed(2)).join(' → ')}, others' CPU share ${cpu.otherShare})`);
   fs.rmSync(workDir, { recursive: true, force: true });
+  fs.rmSync(pgDir, { recursive: true, force: true });
 }
 
 main().catch((err) => {

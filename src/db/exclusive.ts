@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import type { DB } from './database';
 import { engineOf } from './dialect';
+import type { Database } from './schema';
 import type { Tx } from './transaction';
 
 // Background jobs when several app processes share one PostgreSQL database (issue 17): a job runs in one
@@ -120,4 +121,19 @@ export async function releaseLease(db: DB, name: string, holder: string): Promis
 export async function lockForTransaction(trx: Tx, name: string): Promise<void> {
   if (engineOf(trx) !== 'postgres') return;
   await sql`select pg_advisory_xact_lock(hashtext(${`callscore:${name}`}))`.execute(trx);
+}
+
+/**
+ * Like lockForTransaction, for a serializable unit of work that must see what the previous holder committed. A
+ * SELECT (pg_advisory_xact_lock is one) fixes a serializable transaction's snapshot when it starts, before it
+ * waits, so the waiter went on reading the world from before the holder's commit and was rolled back as a
+ * serialization failure; under a stream of holders (the background roll-up refresh, batch after batch) a report
+ * request refreshing its days failed that way until its 5 s were up and answered 503. LOCK TABLE takes no
+ * snapshot, so the work's snapshot is taken once the wait is over. SHARE UPDATE EXCLUSIVE conflicts with itself
+ * and not with the modes rows are written in, so writers of the table go on. It must be the unit of work's first
+ * statement. On SQLite writers are one at a time already.
+ */
+export async function lockTableForTransaction(trx: Tx, table: keyof Database & string): Promise<void> {
+  if (engineOf(trx) !== 'postgres') return;
+  await sql`lock table ${sql.table(table)} in share update exclusive mode`.execute(trx);
 }

@@ -1,5 +1,5 @@
 import type { DB } from '../db/database';
-import { lockForTransaction } from '../db/exclusive';
+import { lockTableForTransaction } from '../db/exclusive';
 import { inTransaction } from '../db/transaction';
 import { getSettings } from '../settings';
 import type { ReportFilter } from './filters';
@@ -58,8 +58,9 @@ async function zoneChanged(db: Executor): Promise<boolean> {
 
 /** One transaction's worth of stale days of one kind: recomputed, their marks cleared. */
 async function refreshBatch(trx: Tx, kind: RollupKind, fromDay?: string, toDay?: string): Promise<number> {
-  // One batch at a time across app processes (PostgreSQL): two would recompute the same local day at once.
-  await lockForTransaction(trx, 'rollups');
+  // One batch at a time across app processes (PostgreSQL): two would recompute the same local day at once. The
+  // lock is taken before the batch's snapshot, so a batch that waited sees the stale days the last one cleared.
+  await lockTableForTransaction(trx, 'rollup_dirty');
   const settings = await getSettings(trx);
   // Read inside the transaction: a zone or threshold saved meanwhile either is seen here or marks days again.
   if ((await rollupState(trx)).timeZone !== settings.time_zone) await restartRollupsIn(trx, settings.time_zone);
