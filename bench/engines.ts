@@ -281,7 +281,7 @@ async function main(): Promise<void> {
     when: new Date().toISOString(),
     commit: spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: PROJECT_ROOT, encoding: 'utf8' }).stdout.trim(),
     dirty:
-      spawnSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      spawnSync('git', ['status', '--porcelain', '--untracked-files=no', '--', '.', ':!bench/results'], {
         cwd: PROJECT_ROOT,
         encoding: 'utf8',
       }).stdout.trim().length > 0,
