@@ -115,16 +115,8 @@ export async function releaseLease(db: DB, name: string, holder: string): Promis
 }
 
 /**
- * Holds a lock named `name` until the unit of work `trx` ends, waiting for another process's unit of work that
- * holds it (PostgreSQL's transaction-level advisory lock). On SQLite writers are one at a time already.
- */
-export async function lockForTransaction(trx: Tx, name: string): Promise<void> {
-  if (engineOf(trx) !== 'postgres') return;
-  await sql`select pg_advisory_xact_lock(hashtext(${`callscore:${name}`}))`.execute(trx);
-}
-
-/**
- * Like lockForTransaction, for a serializable unit of work that must see what the previous holder committed. A
+ * Holds a lock on `table` until the unit of work `trx` ends, waiting for another process's unit of work that holds
+ * it (PostgreSQL), such that the work sees what the previous holder committed. A
  * SELECT (pg_advisory_xact_lock is one) fixes a serializable transaction's snapshot when it starts, before it
  * waits, so the waiter went on reading the world from before the holder's commit and was rolled back as a
  * serialization failure; under a stream of holders (the background roll-up refresh, batch after batch) a report

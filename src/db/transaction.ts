@@ -94,7 +94,7 @@ export async function inTransaction<T>(
     const hooks: CommitHook[] = [];
     let result: T;
     try {
-      result = await isolated(db as DB, policy).execute((trx) => {
+      result = await isolated(db, policy).execute((trx) => {
         commitHooks.set(trx, hooks);
         return work(trx);
       });
