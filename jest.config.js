@@ -53,6 +53,7 @@ const POSTGRES_SUITES = [
   'test/risk/limits-settings.test.ts',
   'test/reports/fractional-seconds.test.ts',
   'test/reports/rollups.test.ts',
+  'test/reports/analysed-rollup.test.ts',
   'test/autoeval/coverage-local.test.ts',
   'test/passkeys/sign-in.test.ts',
   'test/inbox/inbox.test.ts',

@@ -15,7 +15,7 @@ const COUNTED = sql.raw(`(${COUNTED_IN_FIGURES.map((status) => `'${status}'`).jo
 export type CategoryCell = [category: string, calls: number, evaluations: number, scored: number, scoreTotal: number];
 
 /** The per-team sums (the calls and scorecards are kept per category). */
-const SUMMED = [...SERVICE_LEVEL_SUMS, 'csat_n', 'csat_total'] as const;
+const SUMMED = [...SERVICE_LEVEL_SUMS, 'csat_n', 'csat_total', 'analysed'] as const;
 
 type CategoryRow = Record<
   (typeof SUMMED)[number] | 'calls' | 'evaluations' | 'scored' | 'score_total',
@@ -80,7 +80,10 @@ function categorySums(trx: Tx, start: string, end: string, thresholdS: number) {
         sum(case when direction = 'inbound' and abandoned = 0 and queue_wait_s <= ${thresholdS} then 1 when not (direction = 'inbound' and abandoned = 0 and queue_wait_s <= ${thresholdS}) then 0 end) as within_threshold,
         coalesce(sum(case when direction = 'inbound' and abandoned = 0 then queue_wait_s end), 0) as wait_total,
         coalesce(sum(case when direction = 'inbound' and abandoned = 0 then hold_s end), 0) as hold_total,
-        count(csat) as csat_n, coalesce(sum(csat), 0) as csat_total
+        count(csat) as csat_n, coalesce(sum(csat), 0) as csat_total,
+        -- Analysed: the audio analysed, or a transcript (the base of the customer report's topic shares).
+        sum(case when transcript is not null or exists (
+          select 1 from call_analyses a where a.call_id = calls.id and a.status = 'done') then 1 else 0 end) as analysed
       from calls where started_at >= ${start} and started_at < ${end}
       group by 1, 2
     ), ea as (
@@ -93,7 +96,7 @@ function categorySums(trx: Tx, start: string, end: string, thresholdS: number) {
       group by 1, 2
     )
     select ca.team_id, ca.category, ca.calls, ca.offered, ca.answered, ca.abandoned, ca.within_threshold,
-      ca.wait_total, ca.hold_total, ca.csat_n, ca.csat_total,
+      ca.wait_total, ca.hold_total, ca.csat_n, ca.csat_total, ca.analysed,
       coalesce(ea.evaluations, 0) as evaluations, coalesce(ea.scored, 0) as scored,
       coalesce(ea.score_total, 0) as score_total
     from ca left join ea on ea.team_id = ca.team_id and ea.category = ca.category

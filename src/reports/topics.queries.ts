@@ -2,7 +2,8 @@ import { sql } from 'kysely';
 import type { Executor } from '../db/transaction';
 import { COUNTED_IN_FIGURES } from '../policy';
 import type { ReportFilter } from './filters';
-import { bucketSql, narrowedToFilter } from './filters.queries';
+import { bucketSql, inRollupDays, narrowedToFilter } from './filters.queries';
+import type { RollupDays } from './rollups';
 
 // Call topics per local week (issue 16): the calls each active topic tagged, their CSAT and the average score of
 // the human scorecards on them, beside the week's analysed calls (a transcript or analysed audio), which are the
@@ -45,7 +46,7 @@ export async function topicWeeks(db: Executor, filter: ReportFilter) {
 }
 
 /** Analysed calls (audio analysed, or a transcript) per local week: the base of the topics' shares. */
-export async function analysedCallWeeks(db: Executor, filter: ReportFilter) {
+export async function analysedCallWeeksFromCalls(db: Executor, filter: ReportFilter) {
   const bucket = sql.raw(bucketSql('c.started_at', filter, 'instant', 'week'));
   const query = db
     .selectFrom('calls as c')
@@ -56,4 +57,14 @@ export async function analysedCallWeeks(db: Executor, filter: ReportFilter) {
     .select([sql<string>`${bucket}`.as('week'), sql<number>`count(*)`.as('analysed')])
     .groupBy(sql`1`);
   return narrowedToFilter(query, filter, { team: 'c.team_id', agent: 'c.agent_id' }).execute();
+}
+
+/** The same per local week from the daily roll-up per team (no agent filter, whole days): teams × days rows. */
+export async function analysedCallWeeksFromRollup(db: Executor, filter: ReportFilter, days: RollupDays) {
+  const bucket = sql.raw(bucketSql('day', filter, 'day', 'week'));
+  const query = db
+    .selectFrom('rollup_team_day')
+    .select([sql<string>`${bucket}`.as('week'), sql<number>`sum(analysed)`.as('analysed')])
+    .groupBy(sql`1`);
+  return inRollupDays(query, filter, days).execute();
 }

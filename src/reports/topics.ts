@@ -2,7 +2,8 @@ import type { DB } from '../db/database';
 import { localDayStartText } from '../lib/date-range';
 import { addDays } from '../lib/zones';
 import type { ReportFilter } from './filters';
-import { analysedCallWeeks, topicWeeks } from './topics.queries';
+import { refreshedRollupRange } from './rollups';
+import { analysedCallWeeksFromCalls, analysedCallWeeksFromRollup, topicWeeks } from './topics.queries';
 
 // The customer report's topics (issue 16): per local week (Monday to Monday in the center's time zone) and
 // active topic, the calls tagged, their share of the week's analysed calls, their average CSAT and the average
@@ -33,6 +34,12 @@ function callListHref(filter: ReportFilter, topicId: number, week: string): stri
   if (filter.teamId) params.set('team_id', String(filter.teamId));
   if (filter.agent) params.set('agent', filter.agent);
   return `/calls?${params.toString()}`;
+}
+
+/** The analysed calls per week: from the daily roll-up when it can answer the filter, else from the calls. */
+async function analysedCallWeeks(db: DB, filter: ReportFilter) {
+  const days = await refreshedRollupRange(db, filter, 'calls');
+  return days ? analysedCallWeeksFromRollup(db, filter, days) : analysedCallWeeksFromCalls(db, filter);
 }
 
 export async function topicTrends(db: DB, filter: ReportFilter): Promise<TopicWeek[]> {

@@ -31,6 +31,7 @@ const expectedSchema = {
     csat_total: 'not null',
     categories: 'not null',
     waits: 'not null',
+    analysed: 'not null',
   },
   rollup_score_day: {
     day: 'not null',

@@ -32,6 +32,7 @@ async function staleDayComputedFor(thresholdS: number): Promise<void> {
       csat_total: 0,
       categories: JSON.stringify([['(none)', 1, 0, 0, 0]]),
       waits: '[]',
+      analysed: 0,
     })
     .execute();
   await ctx.deps.db.insertInto('rollup_dirty').values({ kind: 'calls', day: '2026-11-20' }).execute();

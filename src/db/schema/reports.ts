@@ -29,6 +29,8 @@ export interface RollupTeamDayTable extends ServiceLevelSums {
   categories: string;
   /** Answered inbound waits as a JSON array of [seconds rounded up, calls] (3601: over an hour). */
   waits: string;
+  /** Calls analysed (audio analysed, or a transcript): the base of the customer report's topic shares. */
+  analysed: number;
 }
 
 /** One row per local submitted day and team (0 = none): `items`, a JSON array of [item_id, answered, failed]. */
