@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { resolveApp } from './lib/app';
+import { buildApp, resolveApp } from './lib/app';
 import { flagArg, numberArg, parseArgs, shortCount } from './lib/args';
 import { credentials, headersFor, measureCase, type HttpCase } from './lib/cases';
 import { CpuWatch, processJiffies } from './lib/cpu';
@@ -130,6 +130,8 @@ async function main(): Promise<void> {
   const connections = numberArg(args, 'connections', 8);
   const resultsDir = path.resolve(args.get('results') ?? path.join(PROJECT_ROOT, 'bench', 'results'));
   const app = resolveApp(undefined, cacheRoot());
+  // The server and db:copy run from dist/: built from the working tree first, as bench/run.ts does.
+  log(`built in ${buildApp(app)} ms`);
   const size = manifest.counts.calls;
   const load = [os.loadavg()[0]];
   const watch = new CpuWatch();
