@@ -1,4 +1,5 @@
-import { Kysely, sql } from 'kysely';
+import { Kysely } from 'kysely';
+import { markTeamDaysStale } from './lib/stale-day-triggers';
 
 // Issue 21: the team day roll-up answered the service level for the configured threshold only (within_threshold);
 // any other threshold (the report's `threshold_s`, a threshold being tried before it is saved) summed the calls.
@@ -11,19 +12,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .alterTable('rollup_team_day')
     .addColumn('waits', 'text', (c) => c.notNull().defaultTo('[]'))
     .execute();
-  await db
-    .insertInto('rollup_dirty')
-    .columns(['kind', 'day'])
-    .expression(
-      db
-        .selectFrom('rollup_team_day')
-        .select([sql.lit('calls').as('kind'), 'day'])
-        // A WHERE before ON CONFLICT: SQLite would read the conflict clause as a join's ON otherwise.
-        .where(sql<boolean>`true`)
-        .distinct(),
-    )
-    .onConflict((oc) => oc.doNothing())
-    .execute();
+  await markTeamDaysStale(db);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

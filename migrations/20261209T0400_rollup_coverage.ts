@@ -1,5 +1,6 @@
 import { Kysely, sql } from 'kysely';
 import { engineOf } from '../src/db/dialect';
+import { createStaleDayTriggers, dropStaleDayTriggers, type StaleDayTrigger } from './lib/stale-day-triggers';
 
 // Issue 16, the coverage report's performance: 90 days at a million calls read the automatic answers per call
 // and item (seconds), and the daily sums it had (auto_call_day, auto_item_day) were UTC days while the report is
@@ -20,39 +21,7 @@ const TRIGGERS = [
   { name: 'rollup_coverage_auto_update', event: 'update', table: 'auto_evaluations', days: ['old', 'new'], of: 'call' },
   { name: 'rollup_coverage_auto_delete', event: 'delete', table: 'auto_evaluations', days: ['old'], of: 'call' },
   { name: 'rollup_coverage_call_agent', event: 'update of agent_id', table: 'calls', days: ['old', 'new'], of: 'self' },
-] as const;
-
-type Trigger = (typeof TRIGGERS)[number];
-
-function dayOf(t: Trigger, ref: string): string {
-  return t.of === 'self' ? `${ref}.started_at` : `(select started_at from calls where id = ${ref}.call_id)`;
-}
-
-function sqliteMark(dayExpr: string): string {
-  return `insert or ignore into rollup_dirty (kind, day) select 'calls', d from (select substr(${dayExpr}, 1, 10) as d) where d is not null;`;
-}
-
-function postgresMark(dayExpr: string): string {
-  return `insert into rollup_dirty (kind, day) select 'calls', d from (select substr(${dayExpr}, 1, 10) as d) x
-    where d is not null on conflict do nothing;`;
-}
-
-async function createTriggers(db: Kysely<any>): Promise<void> {
-  for (const t of TRIGGERS) {
-    if (engineOf(db) === 'postgres') {
-      const body = t.days.map((ref) => postgresMark(dayOf(t, ref))).join(' ');
-      await sql
-        .raw(`create function ${t.name}() returns trigger language plpgsql as $$ begin ${body} return null; end $$`)
-        .execute(db);
-      await sql
-        .raw(`create trigger ${t.name} after ${t.event} on ${t.table} for each row execute function ${t.name}()`)
-        .execute(db);
-    } else {
-      const body = t.days.map((ref) => sqliteMark(dayOf(t, ref))).join(' ');
-      await sql.raw(`create trigger ${t.name} after ${t.event} on ${t.table} begin ${body} end`).execute(db);
-    }
-  }
-}
+] as const satisfies readonly StaleDayTrigger[];
 
 export async function up(db: Kysely<any>): Promise<void> {
   const suffix = engineOf(db) === 'postgres' ? '' : ' without rowid';
@@ -71,7 +40,7 @@ export async function up(db: Kysely<any>): Promise<void> {
   )${suffix}`,
     )
     .execute(db);
-  await createTriggers(db);
+  await createStaleDayTriggers(db, TRIGGERS);
   // Every day of a call with an automatic evaluation is stale: the next refresh computes it.
   await db
     .insertInto('rollup_dirty')
@@ -90,13 +59,6 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of TRIGGERS) {
-    if (engineOf(db) === 'postgres') {
-      await sql.raw(`drop trigger if exists ${t.name} on ${t.table}`).execute(db);
-      await sql.raw(`drop function if exists ${t.name}()`).execute(db);
-    } else {
-      await sql.raw(`drop trigger if exists ${t.name}`).execute(db);
-    }
-  }
+  await dropStaleDayTriggers(db, TRIGGERS);
   await db.schema.dropTable('rollup_coverage').execute();
 }
