@@ -126,7 +126,9 @@ export async function writeSave(
 ): Promise<SavedEvaluation> {
   const { input, rubric, result, now } = plan;
   const calibration = draft.kind === 'calibration';
-  const zone = input.submit && !calibration ? (await getSettings(trx)).time_zone : 'UTC';
+  // The center's zone only matters to a release after N local days: read only then (one statement fewer a submit).
+  const zone =
+    input.submit && !calibration && rubric.release_mode === 'after_days' ? (await getSettings(trx)).time_zone : 'UTC';
   const release = input.submit ? (calibration ? CALIBRATION_SUBMIT : releaseFields(rubric, now, zone)) : null;
   const expected = input.revision ?? draft.revision;
   const saved = await saveDraftAt(trx, draft.id, expected, {

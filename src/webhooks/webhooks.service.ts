@@ -14,6 +14,7 @@ import {
   deleteWebhookRow,
   findDelivery,
   findWebhook,
+  insertDeliveries,
   insertDelivery,
   insertWebhook,
   setWebhookActive,
@@ -144,7 +145,7 @@ export async function queueWebhookEvent(
 
 /**
  * Several events of one change (a scorecard submitted and released), queued in order as queueWebhookEvent would
- * queue them one after the other, with the active webhooks read once.
+ * queue them one after the other, with the active webhooks read once and the deliveries written in one statement.
  */
 export async function queueWebhookEvents(
   trx: Executor,
@@ -152,19 +153,18 @@ export async function queueWebhookEvents(
   events: ReadonlyArray<{ type: WebhookEvent; data: EventData }>,
 ): Promise<void> {
   const webhooks = (await activeWebhooks(trx)).map((w) => ({ id: w.id, events: JSON.parse(w.events) as string[] }));
-  for (const { type, data } of events) {
-    const targets = webhooks.filter((w) => w.events.includes(type));
-    if (targets.length === 0) continue;
+  const deliveries = events.flatMap(({ type, data }) => {
     const body = JSON.stringify({ type, timestamp: now, data });
-    for (const webhook of targets) {
-      await insertDelivery(trx, {
+    return webhooks
+      .filter((w) => w.events.includes(type))
+      .map((webhook) => ({
         webhook_id: webhook.id,
         message_id: newMessageId(),
         event_type: type,
         body,
         next_attempt_at: now,
         created_at: now,
-      });
-    }
-  }
+      }));
+  });
+  await insertDeliveries(trx, deliveries);
 }

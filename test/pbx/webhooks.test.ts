@@ -102,6 +102,36 @@ test('a submitted scorecard is delivered signed (verified by the standardwebhook
   });
 });
 
+test('a submit released at once queues each event for every webhook that takes it, in event order, one message each', async () => {
+  const both = await addWebhook();
+  const releasedOnly = await addWebhook(['evaluation.released']);
+  const off = await addWebhook(['evaluation.submitted', 'evaluation.released']);
+  expect((await admin.patch(`/api/v1/webhooks/${off.id}`, { active: false })).status).toBe(200);
+  const rubric = await publishedRubric(ctx.deps, workedExampleRubric({ release_mode: 'on_submit' }));
+  const call = await makeCall(ctx.deps, org.admin, org.csrA);
+  const scorer = api(ctx.app, await tokenFor(ctx.deps, org.supervisorA));
+  const res = await scorer.post('/api/v1/evaluations', {
+    call_id: call.id,
+    rubric_id: rubric.id,
+    answers: workedExampleAnswers(rubric),
+    submit: true,
+  });
+  expect(res.status).toBe(201);
+  const queued = await deliveries();
+  expect(queued.map((d) => [d.webhook_id, d.event_type])).toEqual([
+    [both.id, 'evaluation.submitted'],
+    [both.id, 'evaluation.released'],
+    [releasedOnly.id, 'evaluation.released'],
+  ]);
+  expect(new Set(queued.map((d) => d.message_id)).size).toBe(3);
+  const bodies = queued.map((d) => JSON.parse(d.body) as { type: string; data: { evaluation_id: number } });
+  expect(bodies.map((b) => [b.type, b.data.evaluation_id])).toEqual([
+    ['evaluation.submitted', res.body.id],
+    ['evaluation.released', res.body.id],
+    ['evaluation.released', res.body.id],
+  ]);
+});
+
 test('a receiver failing twice is retried with growing delays and the same webhook-id, then delivered', async () => {
   await addWebhook();
   await submitScorecard();
