@@ -25,6 +25,8 @@ export interface EnginesOutput {
   loadAverage: number[];
   otherCpuShare: number;
   copyToPostgresMs: number;
+  /** The servers' start-up roll-up catch-up, waited for before the first case (absent in older results). */
+  rollupCatchUpMs?: number;
   cases: Row[];
   submits: Array<{ label: string; submitsPerSec: number; created: number; latencyMedianMs: number[] }>;
 }
@@ -42,7 +44,11 @@ export function enginesMarkdown(out: EnginesOutput): string {
     '',
     `Node ${out.node}, ${out.cores} cores, load average ${out.loadAverage.map((l) => l.toFixed(2)).join(' → ')} ` +
       `(start, after the pages, end), other work ${Math.round(out.otherCpuShare * 100)}% of the CPU. ` +
-      `db:copy into PostgreSQL: ${(out.copyToPostgresMs / 1000).toFixed(1)} s.`,
+      `db:copy into PostgreSQL: ${(out.copyToPostgresMs / 1000).toFixed(1)} s.` +
+      (out.rollupCatchUpMs === undefined
+        ? ''
+        : ` The servers' start-up roll-up catch-up (a year of stale days, both at once) took ` +
+          `${(out.rollupCatchUpMs / 1000).toFixed(1)} s and was waited for before the first case.`),
     '',
     '| case | what | SQLite app ms | SQLite SQL ms | ratio | PostgreSQL app ms | PostgreSQL EXPLAIN ANALYZE ms | ratio | PG ÷ SQLite | statements |',
     '|---|---|---|---|---|---|---|---|---|---|',
