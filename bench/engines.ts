@@ -200,7 +200,8 @@ async function main(): Promise<void> {
     ...reportCases(manifest, csrReviewId({ workDir, manifest })),
   ];
   const servers: Record<Engine, ServerHandle> = {
-    sqlite: await startServer({ app, dataDir: workDir, scryptLogN: manifest.scryptLogN }),
+    // Both catch up at once; rollupsSettled() below waits for the two.
+    sqlite: await startServer({ app, dataDir: workDir, scryptLogN: manifest.scryptLogN, settle: false }),
     postgres: await startServer({ app, dataDir: pgDir, scryptLogN: manifest.scryptLogN, env: { DATABASE_URL: url } }),
   };
   const settleClient = await pgClient(app, url);
