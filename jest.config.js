@@ -54,6 +54,7 @@ const POSTGRES_SUITES = [
   'test/reports/fractional-seconds.test.ts',
   'test/reports/rollups.test.ts',
   'test/reports/analysed-rollup.test.ts',
+  'test/evaluations/list-by-team.test.ts',
   'test/autoeval/coverage-local.test.ts',
   'test/passkeys/sign-in.test.ts',
   'test/inbox/inbox.test.ts',

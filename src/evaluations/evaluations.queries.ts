@@ -54,8 +54,30 @@ export interface EvaluationListFilter {
   limit: number;
 }
 
-/** The ids of one page of scorecards matching the filter, newest first, as a subquery. */
+/** Teams up to this many are read one arm each and merged (see pageIds); more read the id order once. */
+const TEAMS_MERGED_MAX = 50;
+
+/**
+ * The ids of one page of scorecards matching the filter, newest first, as a subquery. For a few teams (and no
+ * CSR, call or evaluator, which have indexes of their own) each team is an arm read newest first through
+ * evaluations_team_kind_id_idx and stopped after a page, and the arms' ids are merged: a page costs teams × limit
+ * rows on either engine. One query over `team_id in (…)` made SQLite gather and sort every scorecard of the
+ * teams (69 ms for two teams at 10M calls).
+ */
 function pageIds(db: Executor, filter: EvaluationListFilter) {
+  const { teamIds } = filter;
+  const byTeam = teamIds !== 'all' && teamIds.length <= TEAMS_MERGED_MAX;
+  if (!byTeam || filter.agentId || filter.callId || filter.evaluatorId) return idsQuery(db, filter);
+  // No team at all is one arm for team -1: no scorecard, the same empty page.
+  const [firstTeam = -1, ...otherTeams] = teamIds;
+  const arm = (teamId: number) =>
+    db.selectFrom(idsQuery(db, { ...filter, teamIds: [teamId] }).as('arm')).select('arm.id');
+  const merged = otherTeams.reduce((union, teamId) => union.unionAll(arm(teamId)), arm(firstTeam));
+  return merged.orderBy('id', 'desc').limit(filter.limit + 1);
+}
+
+/** The ids of one page of scorecards matching the filter, newest first (for one team: an arm of pageIds). */
+function idsQuery(db: Executor, filter: EvaluationListFilter) {
   // The page's ids first, from the scorecards alone; then the joins for those few rows only (joining every
   // scorecard of a team before sorting took 30 ms at 100,000 scorecards).
   // With an evaluator, `+` keeps SQLite off the (evaluator, kind) index, which holds every scorecard the
