@@ -21,8 +21,14 @@ function dayOf(t: StaleDayTrigger, ref: 'new' | 'old'): string {
   return t.of === 'self' ? `${ref}.started_at` : `(select started_at from calls where id = ${ref}.call_id)`;
 }
 
+/**
+ * Not `insert or ignore`: SQLite applies the conflict policy of the statement that fired the trigger to the
+ * trigger's own statements, so under an upsert (`on conflict … do update`, which re-queues an analysis) an
+ * already stale day failed the unique key instead of being ignored.
+ */
 function sqliteMark(dayExpr: string): string {
-  return `insert or ignore into rollup_dirty (kind, day) select 'calls', d from (select substr(${dayExpr}, 1, 10) as d) where d is not null;`;
+  return `insert into rollup_dirty (kind, day) select 'calls', d from (select substr(${dayExpr}, 1, 10) as d)
+    where d is not null and not exists (select 1 from rollup_dirty r where r.kind = 'calls' and r.day = d);`;
 }
 
 function postgresMark(dayExpr: string): string {

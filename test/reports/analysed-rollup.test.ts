@@ -2,6 +2,7 @@ import { localDayStartText } from '../../src/lib/date-range';
 import type { ReportFilter } from '../../src/reports/filters';
 import { refreshAllRollups, rollupDays } from '../../src/reports/rollups';
 import { analysedCallWeeksFromCalls, analysedCallWeeksFromRollup } from '../../src/reports/topics.queries';
+import { requeueCall } from '../../src/analysis/analysis.queries';
 import { makeTestApp, type TestContext } from '../helpers/app';
 import { buildOrg, type Org } from '../helpers/builders';
 import { insertCalls } from '../helpers/reports';
@@ -163,4 +164,34 @@ test('every change of what is analysed marks its day stale, and the roll-up foll
     .where('id', '=', stillTranscribed.id)
     .execute();
   expect(await staleDays()).toEqual([]);
+});
+
+test('a done analysis queued again by an upsert marks its day, also when the day is already stale', async () => {
+  await refreshAllRollups(ctx.deps.db);
+  const done = await ctx.deps.db
+    .selectFrom('call_analyses')
+    .innerJoin('calls', 'calls.id', 'call_analyses.call_id')
+    .select(['calls.id', 'calls.started_at'])
+    .where('call_analyses.status', '=', 'done')
+    .orderBy('calls.id')
+    .limit(2)
+    .execute();
+  const [first, second] = done;
+  if (!first || !second) throw new Error('the fixture has fewer than two done analyses');
+  await requeueCall(ctx.deps.db, first.id, '2026-11-21T00:00:00.000Z');
+  expect(await staleDays()).toEqual([first.started_at.slice(0, 10)]);
+  // The second call's day already stale (any other write of that day): the upsert still goes through (SQLite ran
+  // the trigger's insert under the upsert's conflict policy, and it failed on the stale day's key).
+  const secondDay = second.started_at.slice(0, 10);
+  await ctx.deps.db
+    .insertInto('rollup_dirty')
+    .values({ kind: 'calls', day: secondDay })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+  await requeueCall(ctx.deps.db, second.id, '2026-11-21T00:00:00.000Z');
+  expect(await staleDays()).toEqual([...new Set([first.started_at.slice(0, 10), secondDay])].sort());
+  expect(
+    await ctx.deps.db.selectFrom('call_analyses').select('status').where('call_id', '=', second.id).executeTakeFirst(),
+  ).toEqual({ status: 'pending' });
+  await expectPathsAgree();
 });
