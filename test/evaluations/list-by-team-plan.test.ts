@@ -1,5 +1,5 @@
 import { listEvaluations } from '../../src/evaluations/evaluations.queries';
-import { statementsDuring } from '../helpers/statements';
+import { insideArms, statementsDuring, type PlanRow } from '../helpers/statements';
 import { makeTestApp, sqliteOf, type TestContext } from '../helpers/app';
 import { buildOrg, type Org } from '../helpers/builders';
 import { seedCards } from './list-fixture';
@@ -25,15 +25,10 @@ test('each team is read newest first through its own index and stopped after the
   const params = [...['standard', org.teamA, 'submitted', 11], ...['standard', org.teamB, 'submitted', 11], 11];
   const plan = sqliteOf(ctx.database)
     .prepare(`explain query plan ${text}`)
-    .all(...params) as Array<{ id: number; parent: number; detail: string }>;
-  const arms = plan.filter((p) => p.detail === 'CO-ROUTINE arm').map((p) => p.id);
-  expect(arms).toHaveLength(2);
-  const insideArm = (node: { parent: number }): boolean => {
-    if (arms.includes(node.parent)) return true;
-    const parent = plan.find((p) => p.id === node.parent);
-    return parent ? insideArm(parent) : false;
-  };
-  const inArms = plan.filter(insideArm).map((p) => p.detail);
+    .all(...params) as PlanRow[];
+  const { arms, rows } = insideArms(plan);
+  expect(arms).toBe(2);
+  const inArms = rows.map((p) => p.detail);
   expect(inArms.filter((d) => d.startsWith('SEARCH e '))).toEqual([
     'SEARCH e USING INDEX evaluations_team_kind_id_idx (team_id=? AND kind=?)',
     'SEARCH e USING INDEX evaluations_team_kind_id_idx (team_id=? AND kind=?)',

@@ -1,5 +1,5 @@
 import { countUnscored, unscoredCalls } from '../../src/evaluations/queue.queries';
-import { statementsDuring } from '../helpers/statements';
+import { insideArms, statementsDuring, type PlanRow } from '../helpers/statements';
 import { makeTestApp, sqliteOf, type TestContext } from '../helpers/app';
 import { buildOrg, type Org } from '../helpers/builders';
 import { insertCalls, type CallFixture } from '../helpers/reports';
@@ -105,11 +105,7 @@ describe('scoring queue', () => {
     const text = ran.find((sql) => sql.includes('"evaluation_count" = ?'))!;
     const plan = sqliteOf(ctx.database)
       .prepare(`explain query plan ${text}`)
-      .all(0, org.teamA, 'stored', 25, 0, org.teamB, 'stored', 25, 25) as Array<{
-      id: number;
-      parent: number;
-      detail: string;
-    }>;
+      .all(0, org.teamA, 'stored', 25, 0, org.teamB, 'stored', 25, 25) as PlanRow[];
     const calls = plan.map((p) => p.detail).filter((d) => / calls /.test(d));
     expect(calls).toEqual([
       'SEARCH calls USING INDEX calls_team_started_idx (team_id=?)',
@@ -117,14 +113,9 @@ describe('scoring queue', () => {
     ]);
     // Each team's arm takes its order from the index and stops after the page's rows: nothing is sorted inside an
     // arm; only the arms' rows (at most teams × limit) are sorted to merge them.
-    const arms = plan.filter((p) => p.detail === 'CO-ROUTINE arm').map((p) => p.id);
-    expect(arms).toHaveLength(2);
-    const insideArm = (node: { parent: number }): boolean => {
-      if (arms.includes(node.parent)) return true;
-      const parent = plan.find((p) => p.id === node.parent);
-      return parent ? insideArm(parent) : false;
-    };
-    expect(plan.filter((p) => insideArm(p) && p.detail.startsWith('USE TEMP B-TREE'))).toEqual([]);
+    const { arms, rows } = insideArms(plan);
+    expect(arms).toBe(2);
+    expect(rows.filter((p) => p.detail.startsWith('USE TEMP B-TREE'))).toEqual([]);
   });
 
   test('the count of unscored calls matches the queue', async () => {

@@ -19,3 +19,24 @@ export async function statementsDuring(ctx: TestContext, work: () => Promise<unk
   }
   return seen;
 }
+
+/** A row of SQLite's `explain query plan`. */
+export interface PlanRow {
+  id: number;
+  parent: number;
+  detail: string;
+}
+
+/**
+ * The plan rows inside the merged arms of a query (the subqueries aliased `arm`, each one team's ordered, limited
+ * read), and how many arms there are.
+ */
+export function insideArms(plan: PlanRow[]): { arms: number; rows: PlanRow[] } {
+  const arms = plan.filter((p) => p.detail === 'CO-ROUTINE arm').map((p) => p.id);
+  const inside = (node: { parent: number }): boolean => {
+    if (arms.includes(node.parent)) return true;
+    const parent = plan.find((p) => p.id === node.parent);
+    return parent ? inside(parent) : false;
+  };
+  return { arms: arms.length, rows: plan.filter(inside) };
+}

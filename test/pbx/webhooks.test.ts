@@ -41,8 +41,8 @@ async function addWebhook(events = ['evaluation.submitted', 'evaluation.released
 
 const COMMENT = 'Private remark about the caller Jane Q.';
 
-async function submitScorecard() {
-  const rubric = await publishedRubric(ctx.deps, workedExampleRubric({ release_mode: 'manual' }));
+async function submitScorecard(releaseMode: 'manual' | 'on_submit' = 'manual') {
+  const rubric = await publishedRubric(ctx.deps, workedExampleRubric({ release_mode: releaseMode }));
   const call = await makeCall(ctx.deps, org.admin, org.csrA);
   const scorer = api(ctx.app, await tokenFor(ctx.deps, org.supervisorA));
   const res = await scorer.post('/api/v1/evaluations', {
@@ -107,16 +107,7 @@ test('a submit released at once queues each event for every webhook that takes i
   const releasedOnly = await addWebhook(['evaluation.released']);
   const off = await addWebhook(['evaluation.submitted', 'evaluation.released']);
   expect((await admin.patch(`/api/v1/webhooks/${off.id}`, { active: false })).status).toBe(200);
-  const rubric = await publishedRubric(ctx.deps, workedExampleRubric({ release_mode: 'on_submit' }));
-  const call = await makeCall(ctx.deps, org.admin, org.csrA);
-  const scorer = api(ctx.app, await tokenFor(ctx.deps, org.supervisorA));
-  const res = await scorer.post('/api/v1/evaluations', {
-    call_id: call.id,
-    rubric_id: rubric.id,
-    answers: workedExampleAnswers(rubric),
-    submit: true,
-  });
-  expect(res.status).toBe(201);
+  const { evaluationId } = await submitScorecard('on_submit');
   const queued = await deliveries();
   expect(queued.map((d) => [d.webhook_id, d.event_type])).toEqual([
     [both.id, 'evaluation.submitted'],
@@ -126,9 +117,9 @@ test('a submit released at once queues each event for every webhook that takes i
   expect(new Set(queued.map((d) => d.message_id)).size).toBe(3);
   const bodies = queued.map((d) => JSON.parse(d.body) as { type: string; data: { evaluation_id: number } });
   expect(bodies.map((b) => [b.type, b.data.evaluation_id])).toEqual([
-    ['evaluation.submitted', res.body.id],
-    ['evaluation.released', res.body.id],
-    ['evaluation.released', res.body.id],
+    ['evaluation.submitted', evaluationId],
+    ['evaluation.released', evaluationId],
+    ['evaluation.released', evaluationId],
   ]);
 });
 
