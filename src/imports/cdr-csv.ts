@@ -25,7 +25,18 @@ class RecordReader {
   /** Where the unread text starts: the first record not read yet. */
   consumed = 0;
 
-  constructor(private readonly out: CdrRecord[]) {}
+  /** Where the last quoted field read ends (just past its closing quote) and the line ends inside it. */
+  private quotedEnd = 0;
+  private quotedLines = 0;
+
+  /**
+   * `keep`: the columns whose text is wanted (by index; all when absent). The others are read past and come
+   * as '', so a record keeps its column count but costs no string for a column nobody reads.
+   */
+  constructor(
+    public out: CdrRecord[],
+    private readonly keep?: readonly boolean[],
+  ) {}
 
   read(text: string, final: boolean): void {
     let at = 0;
@@ -43,21 +54,22 @@ class RecordReader {
           fields.push('');
           break;
         }
-        let value: string;
+        let value = '';
+        const kept = this.keep === undefined || this.keep[fields.length] === true;
         if (text.charCodeAt(at) === QUOTE) {
           empty = false;
-          const quoted = this.quoted(text, at + 1, final);
-          if (!quoted) return this.stop(start, startLine, final);
-          value = quoted.value;
-          line += quoted.lines;
-          at = quoted.end;
+          const quoted = this.quoted(text, at + 1, final, kept);
+          if (quoted === null) return this.stop(start, startLine, final);
+          value = quoted;
+          line += this.quotedLines;
+          at = this.quotedEnd;
           // Anything up to the separator after the closing quote is text too (lenient, as relax_quotes).
           const rest = this.unquotedEnd(text, at);
-          value += text.slice(at, rest).trimEnd();
+          if (rest > at && kept) value += text.slice(at, rest).trimEnd();
           at = rest;
         } else {
           const end = this.unquotedEnd(text, at);
-          value = text.slice(at, end).trimEnd();
+          if (kept && end > at) value = text.slice(at, end).trimEnd();
           if (end > at) empty = false;
           at = end;
         }
@@ -93,23 +105,27 @@ class RecordReader {
     this.line = startLine;
   }
 
-  /** A quoted field's text from just after its opening quote; null when the text ends inside it. */
-  private quoted(text: string, from: number, final: boolean): { value: string; end: number; lines: number } | null {
+  /**
+   * A quoted field's text from just after its opening quote ('' when not `kept`); null when the text ends
+   * inside it. Where it ends and the line ends inside it are left in quotedEnd and quotedLines.
+   */
+  private quoted(text: string, from: number, final: boolean, kept: boolean): string | null {
     let value = '';
     let at = from;
     let lines = 0;
     for (;;) {
       const close = text.indexOf('"', at);
       if (close < 0 || (close + 1 >= text.length && !final)) return null;
-      const part = text.slice(at, close);
-      lines += countLines(part);
-      value += part;
+      lines += countLines(text, at, close);
+      if (kept) value += text.slice(at, close);
       if (text.charCodeAt(close + 1) === QUOTE) {
-        value += '"';
+        if (kept) value += '"';
         at = close + 2;
         continue;
       }
-      return { value, end: close + 1, lines };
+      this.quotedEnd = close + 1;
+      this.quotedLines = lines;
+      return value;
     }
   }
 
@@ -125,13 +141,13 @@ class RecordReader {
   }
 }
 
-/** Line ends inside a quoted field (CRLF counted once), so numbering matches the file's lines. */
-function countLines(part: string): number {
+/** Line ends in text[from, to) (CRLF counted once), so numbering matches the file's lines. */
+function countLines(text: string, from: number, to: number): number {
   let n = 0;
-  for (let i = 0; i < part.length; i += 1) {
-    const c = part.charCodeAt(i);
+  for (let i = from; i < to; i += 1) {
+    const c = text.charCodeAt(i);
     if (c === LF) n += 1;
-    else if (c === CR && part.charCodeAt(i + 1) !== LF) n += 1;
+    else if (c === CR && text.charCodeAt(i + 1) !== LF) n += 1;
   }
   return n;
 }
@@ -140,18 +156,29 @@ function unreadable(why: string): Validation {
   return new Validation([{ path: 'csv', message: `The CSV could not be read: ${why}.` }], 'The CSV could not be read.');
 }
 
-/** The records of a CDR file on disk, streamed, with the line each ends on. */
-export async function* cdrRecords(
+/**
+ * The records of a CDR file on disk, streamed, with the line each ends on: the records each chunk of the file
+ * completes come together (a Master.csv has two or three lines a call, and one await per record cost more
+ * than reading it).
+ */
+export async function* cdrRecordBatches(
   file: string,
   onBytes?: (bytesRead: number) => void,
-  chunkBytes = 64 * 1024,
-): AsyncGenerator<CdrRecord> {
+  options: { chunkBytes?: number; keep?: readonly boolean[] } = {},
+): AsyncGenerator<CdrRecord[]> {
+  const { chunkBytes = 64 * 1024, keep } = options;
   const input = fs.createReadStream(file, { highWaterMark: chunkBytes });
   const decoder = new TextDecoder('utf-8');
-  const out: CdrRecord[] = [];
-  const reader = new RecordReader(out);
+  let out: CdrRecord[] = [];
+  const reader = new RecordReader(out, keep);
   let pending = '';
   let first = true;
+  const take = () => {
+    const batch = out;
+    out = [];
+    reader.out = out;
+    return batch;
+  };
   try {
     for await (const chunk of input as AsyncIterable<Buffer>) {
       onBytes?.(input.bytesRead);
@@ -162,13 +189,22 @@ export async function* cdrRecords(
       }
       reader.read(pending, false);
       pending = pending.slice(reader.consumed);
-      yield* out.splice(0);
+      if (out.length > 0) yield take();
     }
     pending += decoder.decode();
     if (first && pending.charCodeAt(0) === 0xfeff) pending = pending.slice(1);
     if (pending.length > 0) reader.read(pending, true);
-    yield* out.splice(0);
+    if (out.length > 0) yield take();
   } finally {
     input.destroy();
   }
+}
+
+/** The records of a CDR file on disk one by one (cdrRecordBatches flattened). */
+export async function* cdrRecords(
+  file: string,
+  onBytes?: (bytesRead: number) => void,
+  chunkBytes = 64 * 1024,
+): AsyncGenerator<CdrRecord> {
+  for await (const batch of cdrRecordBatches(file, onBytes, { chunkBytes })) yield* batch;
 }

@@ -14,13 +14,11 @@ export interface CsvRow {
   values: Record<string, string>;
   /** Why the line (a phone system's call) can't be imported, found while reading it. */
   error?: string;
-  /** A phone system's call: the ids of its legs, kept so a recording named by any of them finds the call. */
-  legs?: CallLegIds[];
-}
-
-export interface CallLegIds {
-  uniqueid: string;
-  linkedid: string | null;
+  /**
+   * A phone system's call: the uniqueids of its legs other than the call's own id, kept so a recording named
+   * by any of them finds the call (one named by the call's id, its legs' linkedid, finds it by external_id).
+   */
+  legs?: string[];
 }
 
 /** Lower-cased column names of a header row; a missing required column is a Validation error. */

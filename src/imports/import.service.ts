@@ -7,7 +7,7 @@ import { isoNow } from '../lib/clock';
 import { AppError, Validation } from '../lib/errors';
 import { parseInput } from '../lib/validation';
 import { teamScope, type Actor, type TeamScope } from '../policy';
-import { MAX_IMPORT_ROWS, type CallLegIds } from './csv';
+import { MAX_IMPORT_ROWS } from './csv';
 import { insertNewLegs, recordLegsOfExistingCall, type NewLeg } from './legs.queries';
 import { rowSource, type ImportFormat, type RowSource } from './sources';
 
@@ -161,7 +161,7 @@ interface WriteState {
 /** A call to write, with its legs' ids when it comes from a phone system's file. */
 interface PendingCall {
   row: NewCall;
-  legs?: CallLegIds[];
+  legs?: string[];
 }
 
 /** The import's audit lines: who started one spread over several transactions, and what it added in all. */
@@ -215,7 +215,7 @@ async function writeSlice(deps: AppDeps, actor: Actor, options: ImportOptions, s
       if (id !== null) inserted += 1;
       if (legs?.length) {
         if (id === null) await recordLegsOfExistingCall(trx, row, legs);
-        else for (const leg of legs) newLegs.push({ call_id: id, ...leg });
+        else for (const uniqueid of legs) newLegs.push({ call_id: id, uniqueid });
       }
       n += 1;
     }

@@ -57,14 +57,12 @@ export async function upsertRejected(db: Executor, file: SeenFile, reason: strin
     .execute();
 }
 
-/** The call a recording leg's id belongs to: any leg's uniqueid or linkedid, else the call's own id. */
+/**
+ * The call a recording leg's id belongs to: any leg's uniqueid, else the call's own id (which is its legs'
+ * linkedid).
+ */
 export async function callForUniqueid(db: Executor, uniqueid: string): Promise<number | null> {
-  const leg = await db
-    .selectFrom('call_legs')
-    .select('call_id')
-    .where((eb) => eb.or([eb('uniqueid', '=', uniqueid), eb('linkedid', '=', uniqueid)]))
-    .orderBy('id')
-    .executeTakeFirst();
+  const leg = await db.selectFrom('call_legs').select('call_id').where('uniqueid', '=', uniqueid).executeTakeFirst();
   if (leg) return leg.call_id;
   const call = await db
     .selectFrom('calls')

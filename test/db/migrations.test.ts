@@ -526,7 +526,7 @@ const expectedSchema = {
     value: 'not null',
   },
   job_runs: { name: 'not null', holder: 'null', lease_until: 'null', finished_at: 'null' },
-  call_legs: { id: 'not null', call_id: 'not null', uniqueid: 'not null', linkedid: 'null' },
+  call_legs: { uniqueid: 'not null', call_id: 'not null' },
   inbox_files: {
     id: 'not null',
     name: 'not null',

@@ -10,7 +10,8 @@ import { csrfFrom, signIn } from '../helpers/http';
 import { tokenFor } from '../helpers/scoring';
 import { wav } from '../calls/fixtures';
 // CDR: one inbound call, a ring group leg to 1002 (no answer) and 1001 answering; NAME: the answered leg's recording.
-import { CALL_CDR as CDR, RECORDING_NAME as NAME } from './fixtures';
+import { asteriskFile } from '../pbx/cdr-fixtures';
+import { ANSWERED_LEG, CALL_CDR as CDR, RECORDING_NAME as NAME, UNANSWERED_LEG } from './fixtures';
 
 // The recordings inbox (issue 18): real files in a temporary folder, real WAV audio, the real CDR import.
 
@@ -44,12 +45,12 @@ afterEach(async () => {
   fs.rmSync(inboxDir, { recursive: true, force: true });
 });
 
-async function importCdr(): Promise<void> {
+async function importCdr(cdr = CDR): Promise<void> {
   const res = await request(ctx.app)
     .post('/api/v1/calls/import?format=asterisk')
     .set('Authorization', `Bearer ${adminToken}`)
     .set('Content-Type', 'text/csv')
-    .send(CDR);
+    .send(cdr);
   expect(res.status).toBe(200);
   expect(res.body.errors).toEqual([]);
 }
@@ -92,9 +93,10 @@ describe('recordings inbox: matching', () => {
   test('a file arriving after its record is taken by the answering leg uniqueid; re-import adds no legs', async () => {
     await importCdr();
     const legs = await ctx.deps.db.selectFrom('call_legs').selectAll().orderBy('uniqueid').execute();
-    expect(legs.map((l) => [l.uniqueid, l.linkedid])).toEqual([
-      ['1793000000.2', '1793000000.1'],
-      ['1793000000.3', '1793000000.1'],
+    const { id } = await theCall();
+    expect(legs).toEqual([
+      { uniqueid: '1793000000.2', call_id: id },
+      { uniqueid: '1793000000.3', call_id: id },
     ]);
     put(NAME, wav({ seconds: 2 }));
     const first = await sweepInbox(ctx.deps);
@@ -104,6 +106,17 @@ describe('recordings inbox: matching', () => {
     await expectStored(NAME);
     await importCdr();
     expect(await ctx.deps.db.selectFrom('call_legs').selectAll().orderBy('uniqueid').execute()).toEqual(legs);
+  });
+
+  test("a file named by the call's linkedid is taken; a leg whose uniqueid is the linkedid is not kept twice", async () => {
+    // The caller's own channel: Asterisk gives the first channel of a call the call's linkedid as its uniqueid.
+    await importCdr(asteriskFile([{ ...UNANSWERED_LEG, uniqueid: '1793000000.1' }, ANSWERED_LEG], 21));
+    const legs = await ctx.deps.db.selectFrom('call_legs').select('uniqueid').execute();
+    expect(legs).toEqual([{ uniqueid: '1793000000.3' }]);
+    const byLinkedid = 'in-600-5550001-20261102-090000-1793000000.1.wav';
+    put(byLinkedid, wav({ seconds: 2 }));
+    expect((await sweepTwice()).taken).toBe(1);
+    await expectStored(byLinkedid);
   });
 
   test('a file arriving before its record is held, then taken after the CDR import', async () => {

@@ -3,11 +3,10 @@ import type { ColumnType, Generated, Selectable } from 'kysely';
 // Recordings inbox: every leg of a call imported from a phone system's CDR file, and the files the inbox
 // sweeper saw.
 
+/** A leg's uniqueid; its linkedid is its call's external_id (migrations/20261212T0100_call_legs_by_uniqueid). */
 export interface CallLegsTable {
-  id: Generated<number>;
-  call_id: number;
   uniqueid: string;
-  linkedid: string | null;
+  call_id: number;
 }
 
 /**
