@@ -23,6 +23,8 @@ export interface TableInfo {
   name: string;
   columns: string[];
   primaryKey: string[];
+  /** Primary-key columns holding text: read in byte order on both engines (see `batches`). */
+  textKeys?: string[];
   references: string[];
   /** Reference columns per referenced table. */
   foreignKeys: Array<{ table: string; column: string }>;
@@ -39,7 +41,11 @@ export async function sqliteTables(source: SqliteHandle): Promise<TableInfo[]> {
     )
     .all() as Array<{ name: string }>;
   return names.map(({ name }) => {
-    const columns = source.sqlite.pragma(`table_info(${JSON.stringify(name)})`) as Array<{ name: string; pk: number }>;
+    const columns = source.sqlite.pragma(`table_info(${JSON.stringify(name)})`) as Array<{
+      name: string;
+      pk: number;
+      type: string;
+    }>;
     const keys = source.sqlite.pragma(`foreign_key_list(${JSON.stringify(name)})`) as Array<{
       table: string;
       from: string;
@@ -51,6 +57,7 @@ export async function sqliteTables(source: SqliteHandle): Promise<TableInfo[]> {
         .filter((c) => c.pk > 0)
         .sort((a, b) => a.pk - b.pk)
         .map((c) => c.name),
+      textKeys: columns.filter((c) => c.pk > 0 && /text|char|clob/i.test(c.type)).map((c) => c.name),
       references: [...new Set(keys.map((k) => k.table).filter((t) => t !== name))],
       foreignKeys: keys.map((k) => ({ table: k.table, column: k.from })),
       deferred: [],
@@ -82,16 +89,20 @@ export function dependencyOrder(tables: TableInfo[]): TableInfo[] {
   return ordered;
 }
 
-/** Reads a table in primary-key order, `batch` rows at a time (keyset pagination: no offsets). */
+/**
+ * Reads a table in primary-key order, `batch` rows at a time (keyset pagination: no offsets). Text keys are
+ * ordered by their bytes on PostgreSQL too (`collate "C"`), as SQLite orders them: under a database's or a
+ * column's linguistic collation (en_US, ICU) 'a' sorts before 'B', and the two sides' checksums, taken in key
+ * order, would differ for rows that are the same.
+ */
 export async function* batches(db: AnyDb, table: TableInfo, batch: number): AsyncGenerator<Row[]> {
+  const bytewise = engineOf(db) === 'postgres' ? new Set(table.textKeys ?? []) : new Set<string>();
+  const keys = table.primaryKey.map((c) => (bytewise.has(c) ? sql`${sql.ref(c)} collate "C"` : sql.ref(c)));
   let after: unknown[] | null = null;
   for (;;) {
     let query = db.selectFrom(table.name).select(table.columns);
-    if (after) {
-      const keys = sql.join(table.primaryKey.map((c) => sql.ref(c)));
-      query = query.where(sql<boolean>`(${keys}) > (${sql.join(after)})`);
-    }
-    for (const column of table.primaryKey) query = query.orderBy(column);
+    if (after) query = query.where(sql<boolean>`(${sql.join(keys)}) > (${sql.join(after)})`);
+    for (const key of keys) query = query.orderBy(key);
     const rows = (await query.limit(batch).execute()) as Row[];
     if (rows.length === 0) return;
     yield rows;

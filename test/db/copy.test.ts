@@ -100,3 +100,19 @@ test('case-insensitive usernames stay unique on PostgreSQL after the copy', asyn
       values (${org.csrA.username.toUpperCase()}, 'Dup', 'x', 'csr', 1, 'now', 'now')`.execute(target.db),
   ).rejects.toMatchObject({ code: '23505' });
 });
+
+test('text keys are compared in byte order on both sides, whatever collation the target gives them', async () => {
+  // SQLite orders 'Beta' < 'Zed' < 'alpha' (bytes); ICU's root collation orders alpha < Beta < Zed. A managed
+  // PostgreSQL created with en_US (or ICU) orders the same way, and a copy read in each side's own order would
+  // fail its own checksum, or skip rows between batches.
+  const sids = ['Zed', 'alpha', 'Beta', 'ab_c', 'aB', 'abc'];
+  await source.deps.db
+    .insertInto('login_throttle')
+    .values(sids.map((key, i) => ({ key, failures: i, window_started_at: 1_700_000_000 + i })))
+    .execute();
+  await sql`alter table login_throttle alter column key type text collate "und-x-icu"`.execute(target.db);
+  const reports = await copyDatabase(sqliteOf(source), target.db, { batch: 2 });
+  expect(reports.find((r) => r.table === 'login_throttle')?.rows).toBe(sids.length);
+  const copied = await target.db.selectFrom('login_throttle').select(['key', 'failures']).orderBy('key').execute();
+  expect(copied.map((r) => r.key)).toEqual(['aB', 'ab_c', 'abc', 'alpha', 'Beta', 'Zed']);
+});
