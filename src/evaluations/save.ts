@@ -79,12 +79,16 @@ export async function openOrFindDraft(
 /** A submitted calibration scorecard waits in 'submitted' for good: it is never released to the CSR. */
 const CALIBRATION_SUBMIT = { status: 'submitted' as const, released_at: null, release_due_at: null };
 
-/** Release after N days: N local days later at the same wall-clock time in the center's zone (DST-aware). */
-function releaseFields(rubric: FullRubric, now: string, timeZone: string) {
+/**
+ * Release after N days: N local days later at the same wall-clock time in the center's zone (DST-aware). The
+ * zone is asked for only then (one statement fewer for every other submit).
+ */
+async function releaseFields(rubric: FullRubric, now: string, zone: () => Promise<string>) {
   if (rubric.release_mode === 'on_submit')
     return { status: 'released' as const, released_at: now, release_due_at: null };
   if (rubric.release_mode === 'after_days') {
-    const due = new Date(plusLocalDays(Date.parse(now), rubric.release_after_days ?? 1, timeZone)).toISOString();
+    const days = rubric.release_after_days ?? 1;
+    const due = new Date(plusLocalDays(Date.parse(now), days, await zone())).toISOString();
     return { status: 'submitted' as const, released_at: null, release_due_at: due };
   }
   return { status: 'submitted' as const, released_at: null, release_due_at: null };
@@ -126,10 +130,8 @@ export async function writeSave(
 ): Promise<SavedEvaluation> {
   const { input, rubric, result, now } = plan;
   const calibration = draft.kind === 'calibration';
-  // The center's zone only matters to a release after N local days: read only then (one statement fewer a submit).
-  const zone =
-    input.submit && !calibration && rubric.release_mode === 'after_days' ? (await getSettings(trx)).time_zone : 'UTC';
-  const release = input.submit ? (calibration ? CALIBRATION_SUBMIT : releaseFields(rubric, now, zone)) : null;
+  const zone = async () => (await getSettings(trx)).time_zone;
+  const release = input.submit ? (calibration ? CALIBRATION_SUBMIT : await releaseFields(rubric, now, zone)) : null;
   const expected = input.revision ?? draft.revision;
   const saved = await saveDraftAt(trx, draft.id, expected, {
     ...scoreColumns(result),
