@@ -1,10 +1,11 @@
 /**
  * Start-up to the first 200 from /healthz (issue 21), and what the start-up spends its time loading.
  *
- *   npm run build && npm run bench:startup -- --label after [--runs 5] [--app-dir DIR]
+ *   npm run build && npm run bench:startup -- --label after [--runs 5] [--app-dir DIR] [--data DATASET]
  *
- * Starts the built server (`node dist/src/server.js`, NODE_ENV=production) on a fresh, empty DATA_DIR in a
- * temp folder: one untimed start runs the migrations, then `--runs` timed starts, each from spawn to the first
+ * Starts the built server (`node dist/src/server.js`, NODE_ENV=production) on a fresh DATA_DIR in a temp
+ * folder, empty or a copy of a generated dataset (`--data`, e.g. 1,000,000 calls with their recordings, so the
+ * reconciler has every recording to check): one untimed start runs the migrations, then `--runs` timed starts, each from spawn to the first
  * 200 from /healthz (polled every 5 ms), with the process's own CPU time (user + system) up to that answer and
  * its RSS then. A last start is preloaded with `bench/lib/preload-require-timing.js` (bench-only) for the
  * self time of every require() per package. `--app-dir` times another built copy (a `git archive` of an older
@@ -18,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { numberArg, parseArgs } from './lib/args';
 import { processJiffies } from './lib/cpu';
-import { PROJECT_ROOT } from './lib/dataset';
+import { copyDataset, PROJECT_ROOT, readManifest } from './lib/dataset';
 import { freePort } from './lib/server';
 import { median } from './lib/stats';
 
@@ -96,6 +97,8 @@ async function main(): Promise<void> {
   appDir = path.resolve(args.get('app-dir') ?? PROJECT_ROOT);
   const resultsDir = args.get('results') ?? path.join(PROJECT_ROOT, 'bench', 'results');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'callscore-startup-'));
+  const dataset = args.get('data');
+  if (dataset) await copyDataset(path.resolve(dataset), dataDir);
   const loadBefore = os.loadavg().map((l) => Math.round(l * 100) / 100);
   try {
     await startOnce(dataDir); // migrations on the empty folder, untimed
@@ -116,6 +119,7 @@ async function main(): Promise<void> {
     const result = {
       measuredAt: new Date().toISOString(),
       app: appDir === PROJECT_ROOT ? 'working tree' : appDir,
+      dataset: dataset ? { dir: path.resolve(dataset), counts: readManifest(path.resolve(dataset))?.counts } : 'empty',
       node: process.version,
       cpus: os.cpus().length,
       runs,
