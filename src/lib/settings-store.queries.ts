@@ -15,9 +15,9 @@ export async function readSettings(db: Executor, keys: readonly string[]): Promi
 }
 
 /**
- * Stores one setting: an update, else an insert. Not an upsert (INSERT … ON CONFLICT DO UPDATE): SQLite lets an
- * upsert's conflict policy override the INSERT OR IGNORE in the settings trigger that marks report days stale,
- * which then failed on a day already marked (test/settings/save.test.ts).
+ * Stores one setting: an update, else an insert. (Written so while the settings trigger that marks report days
+ * stale used INSERT OR IGNORE, which an upsert's conflict policy overrode: test/settings/save.test.ts. The
+ * triggers carry their own ON CONFLICT DO NOTHING since migrations/20261212T0200.)
  */
 export async function writeSetting(db: Executor, key: string, value: string): Promise<void> {
   const updated = await db.updateTable('settings').set({ value }).where('key', '=', key).executeTakeFirst();
