@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { RollupCoverageHumanTable } from '../db/schema/reports';
+import { insertRows } from '../db/fragments';
 import type { Tx } from '../db/transaction';
 import { localDayStartText } from '../lib/date-range';
 import { addDays } from '../lib/zones';
@@ -65,9 +66,6 @@ class Groups {
 
 type Row = ReturnType<Groups['rows']>[number];
 
-/** Rows at a time: well under either engine's limit on bound parameters. */
-const INSERT_CHUNK = 500;
-
 /** A period's rows of either coverage roll-up replaced (the tables share their key columns). */
 async function replaceRows(
   trx: Tx,
@@ -78,12 +76,7 @@ async function replaceRows(
 ) {
   const typed = table as 'rollup_coverage';
   await trx.deleteFrom(typed).where('period', '=', period).where('day', '=', day).execute();
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-    await trx
-      .insertInto(typed)
-      .values(rows.slice(i, i + INSERT_CHUNK) as Row[])
-      .execute();
-  }
+  await insertRows(trx, typed, rows as Row[]);
 }
 
 type Num = number | string;

@@ -1,4 +1,5 @@
 import type { NewWebhook, NewWebhookDelivery, Webhook, WebhookDelivery } from '../db/schema';
+import { insertRows } from '../db/fragments';
 import type { Executor } from '../db/transaction';
 
 export async function insertWebhook(db: Executor, values: NewWebhook): Promise<number> {
@@ -36,17 +37,9 @@ export async function insertDelivery(db: Executor, values: NewWebhookDelivery): 
   return row.id;
 }
 
-/** Rows per statement: 7 columns each, well under either engine's limit on bound parameters. */
-const DELIVERY_CHUNK = 500;
-
 /** Queues deliveries in as few statements as it can (one for a submit's events to every webhook). */
 export async function insertDeliveries(db: Executor, values: NewWebhookDelivery[]): Promise<void> {
-  for (let i = 0; i < values.length; i += DELIVERY_CHUNK) {
-    await db
-      .insertInto('webhook_deliveries')
-      .values(values.slice(i, i + DELIVERY_CHUNK))
-      .execute();
-  }
+  await insertRows(db, 'webhook_deliveries', values);
 }
 
 export async function findDelivery(db: Executor, webhookId: number, id: number): Promise<WebhookDelivery | undefined> {
