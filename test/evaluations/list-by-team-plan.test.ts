@@ -1,31 +1,20 @@
 import { listEvaluations } from '../../src/evaluations/evaluations.queries';
-import { insideArms, statementsDuring, type PlanRow } from '../helpers/statements';
-import { makeTestApp, sqliteOf, type TestContext } from '../helpers/app';
-import { buildOrg, type Org } from '../helpers/builders';
-import { seedCards } from './list-fixture';
+import { insideArms, planOf, statementsDuring } from '../helpers/statements';
+import { seededCardsForSuite } from './list-fixture';
 
 // SQLite's plan for a few teams' scorecard list (list-by-team.test.ts checks the pages on both engines).
 
-let ctx: TestContext;
-let org: Org;
-
-beforeAll(async () => {
-  ctx = makeTestApp();
-  org = await buildOrg(ctx.deps);
-  await seedCards(ctx, org);
-});
-afterAll(async () => ctx.close());
+const suite = seededCardsForSuite();
 
 test('each team is read newest first through its own index and stopped after the page, nothing sorted inside', async () => {
+  const { ctx, org } = suite;
   const ran = await statementsDuring(ctx, () =>
     listEvaluations(ctx.deps.db, { teamIds: [org.teamA, org.teamB], statuses: ['submitted'], limit: 10 }),
   );
   const text = ran.find((s) => s.includes('union all'))!;
   expect(text).toBeDefined();
   const params = [...['standard', org.teamA, 'submitted', 11], ...['standard', org.teamB, 'submitted', 11], 11];
-  const plan = sqliteOf(ctx.database)
-    .prepare(`explain query plan ${text}`)
-    .all(...params) as PlanRow[];
+  const plan = planOf(ctx, text, params);
   const { arms, rows } = insideArms(plan);
   expect(arms).toBe(2);
   const inArms = rows.map((p) => p.detail);

@@ -1,6 +1,6 @@
 import type { EvaluationStatus } from '../../src/db/schema';
-import type { TestContext } from '../helpers/app';
-import type { Org } from '../helpers/builders';
+import { makeTestApp, type TestContext } from '../helpers/app';
+import { buildOrg, type Org } from '../helpers/builders';
 import { insertCalls, tenPointRubric } from '../helpers/reports';
 
 // The scorecards of test/evaluations/list-by-team*.test.ts: 300 over the three teams, unevenly (team A every
@@ -47,4 +47,19 @@ export async function seedCards(ctx: TestContext, org: Org): Promise<Card[]> {
     cards.push({ id: row.id, team_id: agent.team_id!, kind, status });
   }
   return cards;
+}
+
+/**
+ * One SQLite app with the seeded scorecards for a whole suite (the plan tests only read it): hooks registered
+ * here, the app and org filled in before the first test.
+ */
+export function seededCardsForSuite(): { ctx: TestContext; org: Org } {
+  const suite = {} as { ctx: TestContext; org: Org };
+  beforeAll(async () => {
+    suite.ctx = makeTestApp();
+    suite.org = await buildOrg(suite.ctx.deps);
+    await seedCards(suite.ctx, suite.org);
+  });
+  afterAll(async () => suite.ctx.close());
+  return suite;
 }

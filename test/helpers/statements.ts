@@ -40,3 +40,11 @@ export function insideArms(plan: PlanRow[]): { arms: number; rows: PlanRow[] } {
   };
   return { arms: arms.length, rows: plan.filter(inside) };
 }
+
+/** SQLite's plan for a statement the app ran, with its parameters (all null when only the shape matters). */
+export function planOf(ctx: TestContext, text: string, params?: unknown[]): PlanRow[] {
+  const bound = params ?? (text.match(/\?/g) ?? []).map(() => null);
+  return sqliteOf(ctx.database)
+    .prepare(`explain query plan ${text}`)
+    .all(...bound) as PlanRow[];
+}

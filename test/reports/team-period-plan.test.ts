@@ -1,9 +1,7 @@
 import { csrFigures, scoreSummary } from '../../src/reports/quality';
 import type { ReportFilter } from '../../src/reports/filters';
-import { statementsDuring } from '../helpers/statements';
-import { makeTestApp, sqliteOf, type TestContext } from '../helpers/app';
-import { buildOrg, type Org } from '../helpers/builders';
-import { seedCards } from '../evaluations/list-fixture';
+import { planOf, statementsDuring } from '../helpers/statements';
+import { seededCardsForSuite } from '../evaluations/list-fixture';
 
 // SQLite's plan for a few teams' scorecard figures over a period (the supervisor dashboard, the quality report for
 // a supervisor): one range of evaluations_team_submitted_idx per team, answered from the index alone. Through the
@@ -11,15 +9,7 @@ import { seedCards } from '../evaluations/list-fixture';
 // (56 ms for two teams' 90 days at 10M calls). The figures themselves are checked by test/reports/quality.test.ts
 // and the roll-up parity tests.
 
-let ctx: TestContext;
-let org: Org;
-
-beforeAll(async () => {
-  ctx = makeTestApp();
-  org = await buildOrg(ctx.deps);
-  await seedCards(ctx, org);
-});
-afterAll(async () => ctx.close());
+const suite = seededCardsForSuite();
 
 function filter(): ReportFilter {
   return {
@@ -27,25 +17,20 @@ function filter(): ReportFilter {
     to: '2026-12-01T00:00:00.000Z',
     fromDate: '2026-10-01',
     toDate: '2026-11-30',
-    teamIds: [org.teamA, org.teamB],
+    teamIds: [suite.org.teamA, suite.org.teamB],
     group: 'week',
     timeZone: 'UTC',
   };
 }
 
 test.each([
-  ['the score summary', () => scoreSummary(ctx.deps.db, filter(), 'staff')],
-  ['the figures per CSR', () => csrFigures(ctx.deps.db, filter(), 'staff')],
+  ['the score summary', () => scoreSummary(suite.ctx.deps.db, filter(), 'staff')],
+  ['the figures per CSR', () => csrFigures(suite.ctx.deps.db, filter(), 'staff')],
 ])('%s for two teams reads one covering index range per team', async (_, work) => {
-  const ran = await statementsDuring(ctx, work);
+  const ran = await statementsDuring(suite.ctx, work);
   const text = ran.find((s) => s.includes('from "evaluations"'))!;
   expect(text).toBeDefined();
-  const params = (text.match(/\?/g) ?? []).map(() => null);
-  const plan = (
-    sqliteOf(ctx.database)
-      .prepare(`explain query plan ${text}`)
-      .all(...params) as Array<{ detail: string }>
-  )
+  const plan = planOf(suite.ctx, text)
     .map((p) => p.detail)
     .filter((d) => /^(SEARCH|SCAN) evaluations\b/.test(d));
   expect(plan).toEqual([
