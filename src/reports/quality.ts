@@ -4,8 +4,10 @@ import {
   evaluatorRows,
   itemFailuresFromAnswers,
   itemFailuresInRollup,
-  scoreBandCounts,
+  namesOf,
+  scoreBucketBandRows,
   scoreSumsByCsr,
+  scoreSumsByCsrAndEvaluator,
   scoreSumsByTeam,
   scoreSummaryRow,
   scoreTrendRows,
@@ -35,15 +37,61 @@ function scoreFigures(sums: ScoreSums) {
   };
 }
 
-/** Scores per week (or day) with the number of scorecards behind each point and its 95% interval. */
-export async function scoreTrend(db: DB, filter: ReportFilter, audience: Audience) {
-  const rows = await scoreTrendRows(db, filter, audience);
-  const byBucket = new Map(rows.map((r) => [r.bucket, r]));
+type Summable = { [K in keyof ScoreSums]: number | string | bigint | null };
+
+const noSums = (): ScoreSums => ({ n: 0, total: 0, squares: 0, passed: 0, critical: 0 });
+
+/** The map's value for the key, a new one put there first when it has none. */
+function entryOf<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = make();
+    map.set(key, value);
+  }
+  return value;
+}
+
+function addSums(to: ScoreSums, row: Partial<Summable>): ScoreSums {
+  to.n += Number(row.n ?? 0);
+  to.total += Number(row.total ?? 0);
+  to.squares += Number(row.squares ?? 0);
+  to.passed += Number(row.passed ?? 0);
+  to.critical += Number(row.critical ?? 0);
+  return to;
+}
+
+type TrendSums = Pick<Summable, 'n' | 'total' | 'squares' | 'passed'>;
+
+/** Every bucket of the filter, with its scorecards' mean, interval and pass rate (nulls where none). */
+function trendOf(filter: ReportFilter, byBucket: Map<string, TrendSums>) {
   return bucketLabels(filter.fromDate, filter.toDate, filter.group).map((label) => {
     const r = byBucket.get(label);
     const interval = r ? meanInterval(Number(r.n), Number(r.total), Number(r.squares)) : meanInterval(0, 0, 0);
     return { bucket: label, ...interval, pass_rate: r ? ratio(Number(r.passed), Number(r.n)) : null };
   });
+}
+
+/** Scores per week (or day) with the number of scorecards behind each point and its 95% interval. */
+export async function scoreTrend(db: DB, filter: ReportFilter, audience: Audience) {
+  const rows = await scoreTrendRows(db, filter, audience);
+  return trendOf(filter, new Map(rows.map((r) => [r.bucket, r])));
+}
+
+/**
+ * The quality page's trend, summary and distribution from one read (the same figures as scoreTrend,
+ * scoreSummary and scoreDistribution, which other pages use alone).
+ */
+export async function scoreOverview(db: DB, filter: ReportFilter, audience: Audience) {
+  const rows = await scoreBucketBandRows(db, filter, audience);
+  const byBucket = new Map<string, ScoreSums>();
+  const bands = new Map<number, number>();
+  const all = noSums();
+  for (const row of rows) {
+    addSums(entryOf(byBucket, row.bucket, noSums), row);
+    bands.set(Number(row.band), (bands.get(Number(row.band)) ?? 0) + Number(row.n));
+    addSums(all, row);
+  }
+  return { trend: trendOf(filter, byBucket), summary: scoreFigures(all), distribution: distributionOf(bands) };
 }
 
 /** Count, average with its interval, and pass rate over the whole filter. */
@@ -86,10 +134,8 @@ export async function itemFailuresFromRollup(
   return itemFailuresInRollup(db, filter, days);
 }
 
-/** Scores in ten-point bands (100 falls in 90–100). */
-export async function scoreDistribution(db: DB, filter: ReportFilter, audience: Audience) {
-  const rows = await scoreBandCounts(db, filter, audience);
-  const counts = new Map(rows.map((r) => [Number(r.band), Number(r.n)]));
+/** Scorecards in ten-point bands (100 falls in 90–100). */
+function distributionOf(counts: Map<number, number>) {
   return Array.from({ length: 10 }, (_, band) => ({
     label: band === 9 ? '90–100' : `${band * 10}–${band * 10 + 9}`,
     value: counts.get(band) ?? 0,
@@ -123,4 +169,49 @@ export async function csrFigures(db: DB, filter: ReportFilter, audience: Audienc
   return rows
     .map((r) => ({ id: r.id, name: r.display_name, username: r.username, ...scoreFigures(r) }))
     .sort((a, b) => (a.mean ?? 0) - (b.mean ?? 0) || b.critical_fails - a.critical_fails);
+}
+
+/**
+ * The quality page's per-CSR and per-evaluator figures from one grouped read (the same as csrFigures and
+ * evaluatorFigures, which the CSV exports use alone).
+ */
+export async function peopleFigures(db: DB, filter: ReportFilter) {
+  const rows = await scoreSumsByCsrAndEvaluator(db, filter);
+  const byCsr = new Map<number, ScoreSums>();
+  const byEvaluator = new Map<number, { n: number; total: number; time: number }>();
+  for (const row of rows) {
+    const agent = Number(row.agent_id);
+    addSums(entryOf(byCsr, agent, noSums), row);
+    const e = entryOf(byEvaluator, Number(row.evaluator_id), () => ({ n: 0, total: 0, time: 0 }));
+    e.n += Number(row.n);
+    e.total += Number(row.total ?? 0);
+    e.time += Number(row.time_total ?? 0);
+  }
+  const people = await namesOf(db, [...new Set([...byCsr.keys(), ...byEvaluator.keys()])]);
+  const csrs = people
+    .flatMap((p) => {
+      const sums = byCsr.get(p.id);
+      return sums ? [{ id: p.id, name: p.display_name, username: p.username, ...scoreFigures(sums) }] : [];
+    })
+    .sort((a, b) => (a.mean ?? 0) - (b.mean ?? 0) || b.critical_fails - a.critical_fails);
+  const evaluators = people.flatMap((p) => {
+    const sums = byEvaluator.get(p.id);
+    return sums ? [{ id: p.id, display_name: p.display_name, ...sums }] : [];
+  });
+  const all = evaluators.reduce((acc, e) => ({ n: acc.n + e.n, total: acc.total + e.total }), { n: 0, total: 0 });
+  const overall = all.n ? all.total / all.n : null;
+  return {
+    csrs,
+    evaluators: {
+      overall,
+      evaluators: evaluators.map((e) => ({
+        id: e.id,
+        name: e.display_name,
+        n: e.n,
+        avg_time_s: e.time / e.n, // time_spent_s is never null
+        avg_score: e.total / e.n,
+        delta: overall === null ? null : e.total / e.n - overall,
+      })),
+    },
+  };
 }

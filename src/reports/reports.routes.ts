@@ -8,7 +8,7 @@ import { barChart, lineChart, scoreTrendChart } from './charts';
 import { categoryTrends, csatBreakdown, csatByItem } from './customer';
 import { exportCalls, exportEvaluations } from './exports';
 import { reportFilter, type ReportFilter } from './filters';
-import { csrFigures, evaluatorFigures, itemFailureRates, scoreDistribution, scoreSummary, scoreTrend } from './quality';
+import { itemFailureRates, peopleFigures, scoreOverview } from './quality';
 import { REPORT_TABLES } from './report-tables';
 import { csrReviewRoutes } from './review.routes';
 import { forecastWeek, intradayReport } from './intraday';
@@ -114,13 +114,11 @@ function serviceLevelCsv(deps: AppDeps): RequestHandler {
 function qualityPage(deps: AppDeps): RequestHandler {
   return async (req, res) => {
     const { filter, teams, query } = await common(deps, req, 90);
-    const [trend, summary, items, distribution, evaluators, csrs] = await Promise.all([
-      scoreTrend(deps.db, filter, 'staff'),
-      scoreSummary(deps.db, filter, 'staff'),
+    // Trend, summary and distribution from one read of the period's scorecards, CSRs and evaluators from another.
+    const [{ trend, summary, distribution }, items, { csrs, evaluators }] = await Promise.all([
+      scoreOverview(deps.db, filter, 'staff'),
       itemFailureRates(deps.db, filter, 'staff'),
-      scoreDistribution(deps.db, filter, 'staff'),
-      evaluatorFigures(deps.db, filter),
-      csrFigures(deps.db, filter, 'staff'),
+      peopleFigures(deps.db, filter),
     ]);
     res.render('reports/quality', {
       title: 'Quality',
