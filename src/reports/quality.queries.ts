@@ -59,27 +59,36 @@ export async function scoreTrendRows(db: Executor, filter: ReportFilter, audienc
     .execute();
 }
 
-/** A scorecard's ten-point band (band 9 holds 90 to 100). */
-const BAND = sql<number>`case when evaluations.score >= 90 then 9 else cast(floor(evaluations.score / 10) as integer) end`;
+/** The ten-point bands' columns (b9 holds 90 to 100), each a count of the group's scorecards in that band. */
+const BANDS = Array.from({ length: 10 }, (_, band) => `b${band}` as const);
+
+function bandCounts() {
+  return BANDS.map((name, band) =>
+    (band === 9
+      ? sql<number>`count(*) filter (where evaluations.score >= 90)`
+      : sql<number>`count(*) filter (where evaluations.score >= ${sql.lit(band * 10)} and evaluations.score < ${sql.lit(band * 10 + 10)})`
+    ).as(name),
+  );
+}
 
 /**
- * Score sums per week (or day) bucket and ten-point band: the quality page's trend, distribution and summary
- * from one read of the period's scorecards instead of three (each a scan of the same range).
+ * Score sums and band counts per week (or day) bucket: the quality page's trend, distribution and summary from
+ * one read of the period's scorecards instead of three (each a scan of the same range), grouped by day alone.
  */
 export async function scoreBucketBandRows(db: Executor, filter: ReportFilter, audience: Audience) {
   const perDay = scored(db, filter, audience)
     .select([
       sql<string>`${sql.raw(bucketSql('evaluations.submitted_at', filter, 'instant', 'day'))}`.as('day'),
-      BAND.as('band'),
       ...scoreSums(),
       criticalSum(),
+      ...bandCounts(),
     ])
-    .groupBy([sql`1`, sql`2`]);
+    .groupBy(sql`1`);
   const bucket = sql.raw(bucketSql('d.day', filter, 'day'));
   return db
     .selectFrom(perDay.as('d'))
-    .select([sql<string>`${bucket}`.as('bucket'), 'd.band', ...resummed('d', [...SCORE_SUM_NAMES, 'critical'])])
-    .groupBy([sql`1`, 'd.band'])
+    .select([sql<string>`${bucket}`.as('bucket'), ...resummed('d', [...SCORE_SUM_NAMES, 'critical', ...BANDS])])
+    .groupBy(sql`1`)
     .execute();
 }
 

@@ -88,7 +88,9 @@ export async function scoreOverview(db: DB, filter: ReportFilter, audience: Audi
   const all = noSums();
   for (const row of rows) {
     addSums(entryOf(byBucket, row.bucket, noSums), row);
-    bands.set(Number(row.band), (bands.get(Number(row.band)) ?? 0) + Number(row.n));
+    for (let band = 0; band < 10; band += 1) {
+      bands.set(band, (bands.get(band) ?? 0) + Number(row[`b${band}` as keyof typeof row] ?? 0));
+    }
     addSums(all, row);
   }
   return { trend: trendOf(filter, byBucket), summary: scoreFigures(all), distribution: distributionOf(bands) };
