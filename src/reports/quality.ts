@@ -78,8 +78,8 @@ export async function scoreTrend(db: DB, filter: ReportFilter, audience: Audienc
 }
 
 /**
- * The quality page's trend, summary and distribution from one read (the same figures as scoreTrend,
- * scoreSummary and scoreDistribution, which other pages use alone).
+ * The quality page's trend, summary and distribution from one read (the trend and summary equal scoreTrend's
+ * and scoreSummary's, which other pages and the API use alone).
  */
 export async function scoreOverview(db: DB, filter: ReportFilter, audience: Audience) {
   const rows = await scoreBucketBandRows(db, filter, audience);
