@@ -199,12 +199,3 @@ export async function* cdrRecordBatches(
     input.destroy();
   }
 }
-
-/** The records of a CDR file on disk one by one (cdrRecordBatches flattened). */
-export async function* cdrRecords(
-  file: string,
-  onBytes?: (bytesRead: number) => void,
-  chunkBytes = 64 * 1024,
-): AsyncGenerator<CdrRecord> {
-  for await (const batch of cdrRecordBatches(file, onBytes, { chunkBytes })) yield* batch;
-}

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cdrRecords } from '../../src/imports/cdr-csv';
+import { cdrRecordBatches } from '../../src/imports/cdr-csv';
 import { csvRecords } from '../../src/imports/csv';
 
 let dir: string;
@@ -19,6 +19,11 @@ async function collect(it: AsyncIterable<{ record: string[]; line: number }>) {
   const out: Array<{ record: string[]; line: number }> = [];
   for await (const { record, line } of it) out.push({ record, line });
   return out;
+}
+
+/** The reader's records one by one, as the import reads them: in batches, `keep` columns only. */
+async function* cdrRecords(file: string, chunkBytes: number, keep?: readonly boolean[]) {
+  for await (const batch of cdrRecordBatches(file, undefined, { chunkBytes, keep })) yield* batch;
 }
 
 function write(name: string, content: string | Buffer): string {
@@ -47,17 +52,31 @@ describe('CDR record reader', () => {
     const expected = await collect(csvRecords(file, undefined, true));
     expect(expected.length).toBeGreaterThan(0);
     for (const chunkBytes of [1, 2, 3, 7, 64 * 1024]) {
-      expect({ chunkBytes, records: await collect(cdrRecords(file, undefined, chunkBytes)) }).toEqual({
+      expect({ chunkBytes, records: await collect(cdrRecords(file, chunkBytes)) }).toEqual({
         chunkBytes,
         records: expected,
       });
     }
   });
 
+  test.each(CASES)(
+    '%s: with some columns kept, those read the same and the others come as empty',
+    async (name, content) => {
+      const file = write(`kept-${name.replace(/\W+/g, '-')}.csv`, content);
+      const full = await collect(cdrRecords(file, 64 * 1024));
+      const keep = [true, false, true];
+      for (const chunkBytes of [1, 3, 64 * 1024]) {
+        expect(await collect(cdrRecords(file, chunkBytes, keep))).toEqual(
+          full.map(({ record, line }) => ({ record: record.map((v, i) => (keep[i] ? v : '')), line })),
+        );
+      }
+    },
+  );
+
   test('a CRLF inside a quoted field counts as one line (csv-parse counts two there), at any chunk size', async () => {
     const file = write('crlf-in-quotes.csv', '"line one\r\nline two",1,2\r\n"next",3,4\r\n');
     for (const chunkBytes of [1, 2, 3, 7, 64 * 1024]) {
-      expect(await collect(cdrRecords(file, undefined, chunkBytes))).toEqual([
+      expect(await collect(cdrRecords(file, chunkBytes))).toEqual([
         { record: ['line one\r\nline two', '1', '2'], line: 2 },
         { record: ['next', '3', '4'], line: 3 },
       ]);
@@ -75,7 +94,7 @@ describe('CDR record reader', () => {
     const expected = await collect(csvRecords(file, undefined, true));
     expect(expected).toHaveLength(2000);
     for (const chunkBytes of [5, 4096]) {
-      expect(await collect(cdrRecords(file, undefined, chunkBytes))).toEqual(expected);
+      expect(await collect(cdrRecords(file, chunkBytes))).toEqual(expected);
     }
   });
 });
