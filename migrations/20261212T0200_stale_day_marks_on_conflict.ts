@@ -16,9 +16,10 @@ async function rewrite(db: Kysely<any>, from: RegExp, to: (body: string) => stri
   const triggers = await sql<{ name: string; sql: string }>`
     select name, sql from sqlite_master where type = 'trigger' and sql like '%into rollup_dirty%'`.execute(db);
   for (const { name, sql: text } of triggers.rows) {
-    if (!new RegExp(from.source).test(text)) continue;
+    const rewritten = text.replace(from, (_, body: string) => to(body));
+    if (rewritten === text) continue;
     await sql.raw(`drop trigger ${name}`).execute(db);
-    await sql.raw(text.replace(from, (_, body: string) => to(body))).execute(db);
+    await sql.raw(rewritten).execute(db);
   }
 }
 
