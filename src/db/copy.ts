@@ -24,7 +24,7 @@ export interface TableInfo {
   columns: string[];
   primaryKey: string[];
   /** Primary-key columns holding text: read in byte order on both engines (see `batches`). */
-  textKeys?: string[];
+  textKeys: string[];
   references: string[];
   /** Reference columns per referenced table. */
   foreignKeys: Array<{ table: string; column: string }>;
@@ -96,7 +96,7 @@ export function dependencyOrder(tables: TableInfo[]): TableInfo[] {
  * order, would differ for rows that are the same.
  */
 export async function* batches(db: AnyDb, table: TableInfo, batch: number): AsyncGenerator<Row[]> {
-  const bytewise = engineOf(db) === 'postgres' ? new Set(table.textKeys ?? []) : new Set<string>();
+  const bytewise = engineOf(db) === 'postgres' ? new Set(table.textKeys) : new Set<string>();
   const keys = table.primaryKey.map((c) => (bytewise.has(c) ? sql`${sql.ref(c)} collate "C"` : sql.ref(c)));
   let after: unknown[] | null = null;
   for (;;) {
