@@ -243,3 +243,26 @@ export async function seedQualityFixture(
   });
   return rubric;
 }
+
+/** One team's roll-up day as computed for an answer threshold: a single answered call within it. */
+export async function rollupTeamDayFor(deps: AppDeps, day: string, teamId: number, thresholdS: number): Promise<void> {
+  await deps.db
+    .insertInto('rollup_team_day')
+    .values({
+      day,
+      team_id: teamId,
+      threshold_s: thresholdS,
+      offered: 1,
+      answered: 1,
+      abandoned: 0,
+      within_threshold: 1,
+      wait_total: 5,
+      hold_total: 0,
+      csat_n: 0,
+      csat_total: 0,
+      categories: JSON.stringify([['(none)', 1, 0, 0, 0]]),
+      waits: '[]',
+      analysed: 0,
+    })
+    .execute();
+}

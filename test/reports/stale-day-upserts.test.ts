@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { makeSqliteTestApp, type TestContext } from '../helpers/app';
 import { buildOrg, type Org } from '../helpers/builders';
+import { rollupTeamDayFor } from '../helpers/reports';
 
 // SQLite lets the conflict policy of the statement that fired a trigger override the trigger's own: with the
 // first roll-up triggers' INSERT OR IGNORE, an upsert that updated a watched row failed on a day already marked
@@ -47,25 +48,7 @@ test('upserts that update a call and the answer threshold save while their days 
       .onConflict((oc) => oc.columns(['source', 'external_id']).doUpdateSet({ queue_wait_s: wait }))
       .execute();
   }
-  await db
-    .insertInto('rollup_team_day')
-    .values({
-      day: '2026-11-19',
-      team_id: org.teamA,
-      threshold_s: 30,
-      offered: 1,
-      answered: 1,
-      abandoned: 0,
-      within_threshold: 1,
-      wait_total: 5,
-      hold_total: 0,
-      csat_n: 0,
-      csat_total: 0,
-      categories: '[]',
-      waits: '[]',
-      analysed: 0,
-    })
-    .execute();
+  await rollupTeamDayFor(ctx.deps, '2026-11-19', org.teamA, 30);
   for (const value of ['20', '45']) {
     await db
       .insertInto('settings')

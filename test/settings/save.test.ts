@@ -4,6 +4,7 @@
 // 500 (UNIQUE constraint failed: rollup_dirty), found by the API fuzz test.
 import { makeTestApp, type TestContext } from '../helpers/app';
 import { buildOrg, type Org } from '../helpers/builders';
+import { rollupTeamDayFor } from '../helpers/reports';
 import { api, tokenFor } from '../helpers/scoring';
 
 let ctx: TestContext;
@@ -16,25 +17,7 @@ beforeEach(async () => {
 afterEach(async () => ctx.close());
 
 async function staleDayComputedFor(thresholdS: number): Promise<void> {
-  await ctx.deps.db
-    .insertInto('rollup_team_day')
-    .values({
-      day: '2026-11-20',
-      team_id: org.teamA,
-      threshold_s: thresholdS,
-      offered: 1,
-      answered: 1,
-      abandoned: 0,
-      within_threshold: 1,
-      wait_total: 5,
-      hold_total: 0,
-      csat_n: 0,
-      csat_total: 0,
-      categories: JSON.stringify([['(none)', 1, 0, 0, 0]]),
-      waits: '[]',
-      analysed: 0,
-    })
-    .execute();
+  await rollupTeamDayFor(ctx.deps, '2026-11-20', org.teamA, thresholdS);
   await ctx.deps.db.insertInto('rollup_dirty').values({ kind: 'calls', day: '2026-11-20' }).execute();
 }
 
