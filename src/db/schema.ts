@@ -60,7 +60,7 @@ export type * from './schema/mfa';
 export type * from './schema/org';
 export type * from './schema/platform';
 export type * from './schema/reports';
-export { SERVICE_LEVEL_SUMS } from './schema/reports';
+export { SCORE_BANDS, SCORE_DAY_SUMS, SERVICE_LEVEL_SUMS } from './schema/reports';
 export type * from './schema/rubrics';
 export type * from './schema/sampling';
 export type * from './schema/training';

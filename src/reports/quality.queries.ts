@@ -1,12 +1,12 @@
 import { sql, type SelectQueryBuilder } from 'kysely';
-import type { Database } from '../db/schema';
+import { SCORE_BANDS, type Database } from '../db/schema';
 import type { Executor } from '../db/transaction';
 import { unindexed } from '../db/dialect';
 import { COUNTED_IN_FIGURES, CSR_VISIBLE } from '../policy';
 import type { Audience, ReportFilter } from './filters';
 import { bucketSql, inRollupDays, narrowedToFilter, resummed } from './filters.queries';
 import type { RollupDays } from './rollups';
-import { itemCells } from './rollup-team-day.queries';
+import { itemCells, scoreBandCounts } from './rollup-team-day.queries';
 
 type EvalQuery = SelectQueryBuilder<Database, 'evaluations', object>;
 
@@ -60,16 +60,7 @@ export async function scoreTrendRows(db: Executor, filter: ReportFilter, audienc
 }
 
 /** The ten-point bands' columns (b9 holds 90 to 100), each a count of the group's scorecards in that band. */
-const BANDS = Array.from({ length: 10 }, (_, band) => `b${band}` as const);
-
-function bandCounts() {
-  return BANDS.map((name, band) =>
-    (band === 9
-      ? sql<number>`count(*) filter (where evaluations.score >= 90)`
-      : sql<number>`count(*) filter (where evaluations.score >= ${sql.lit(band * 10)} and evaluations.score < ${sql.lit(band * 10 + 10)})`
-    ).as(name),
-  );
-}
+const BANDS = SCORE_BANDS;
 
 /**
  * Score sums and band counts per week (or day) bucket: the quality page's trend, distribution and summary from
@@ -81,7 +72,7 @@ export async function scoreBucketBandRows(db: Executor, filter: ReportFilter, au
       sql<string>`${sql.raw(bucketSql('evaluations.submitted_at', filter, 'instant', 'day'))}`.as('day'),
       ...scoreSums(),
       criticalSum(),
-      ...bandCounts(),
+      ...scoreBandCounts('evaluations.score'),
     ])
     .groupBy(sql`1`);
   const bucket = sql.raw(bucketSql('d.day', filter, 'day'));
@@ -89,6 +80,32 @@ export async function scoreBucketBandRows(db: Executor, filter: ReportFilter, au
     .selectFrom(perDay.as('d'))
     .select([sql<string>`${bucket}`.as('bucket'), ...resummed('d', [...SCORE_SUM_NAMES, 'critical', ...BANDS])])
     .groupBy(sql`1`)
+    .execute();
+}
+
+/**
+ * The same sums as scoreBucketBandRows per local day, from the daily roll-up per team as it stands (staff view, no
+ * agent filter, whole days): teams × days rows, summed per day here.
+ */
+export async function scoreDaySumsInRollup(db: Executor, filter: ReportFilter, days: RollupDays) {
+  const sum = <A extends string>(column: string, as: A) => sql<number>`sum(${sql.ref(column)})`.as(as);
+  return inRollupDays(
+    db
+      .selectFrom('rollup_score_day')
+      .select([
+        'day',
+        sum('scored', 'n'),
+        sum('score_total', 'total'),
+        sum('score_squares', 'squares'),
+        sum('passed', 'passed'),
+        sum('critical', 'critical'),
+        ...BANDS.map((band) => sum(band, band)),
+      ]),
+    filter,
+    days,
+  )
+    .groupBy('day')
+    .having(sql`sum(scored)`, '>', 0)
     .execute();
 }
 

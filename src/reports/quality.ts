@@ -1,4 +1,5 @@
 import type { DB } from '../db/database';
+import { mondayOf } from '../lib/zones';
 import { bucketLabels, type Audience, type ReportFilter } from './filters';
 import {
   evaluatorRows,
@@ -6,6 +7,7 @@ import {
   itemFailuresInRollup,
   namesOf,
   scoreBucketBandRows,
+  scoreDaySumsInRollup,
   scoreSumsByCsr,
   scoreSumsByCsrAndEvaluator,
   scoreSumsByTeam,
@@ -82,7 +84,9 @@ export async function scoreTrend(db: DB, filter: ReportFilter, audience: Audienc
  * and scoreSummary's, which other pages and the API use alone).
  */
 export async function scoreOverview(db: DB, filter: ReportFilter, audience: Audience) {
-  const rows = await scoreBucketBandRows(db, filter, audience);
+  // The roll-up counts the staff's view; a CSR's view, an agent or part of a day is summed from the scorecards.
+  const days = audience === 'staff' ? rollupRangeOf(filter) : null;
+  const rows = days ? await scoreBucketsFromRollup(db, filter, days) : await scoreBucketBandRows(db, filter, audience);
   const byBucket = new Map<string, ScoreSums>();
   const bands = new Map<number, number>();
   const all = noSums();
@@ -94,6 +98,13 @@ export async function scoreOverview(db: DB, filter: ReportFilter, audience: Audi
     addSums(all, row);
   }
   return { trend: trendOf(filter, byBucket), summary: scoreFigures(all), distribution: distributionOf(bands) };
+}
+
+/** scoreBucketBandRows' sums from the daily roll-up (brought up to date first), each local day in its bucket. */
+async function scoreBucketsFromRollup(db: DB, filter: ReportFilter, days: RollupDays) {
+  await refreshRollups(db, 'scores', days.fromDay, days.toDay);
+  const rows = await scoreDaySumsInRollup(db, filter, days);
+  return rows.map((row) => ({ ...row, bucket: filter.group === 'week' ? mondayOf(row.day) : row.day }));
 }
 
 /** Count, average with its interval, and pass rate over the whole filter. */

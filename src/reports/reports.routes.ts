@@ -111,6 +111,9 @@ function serviceLevelCsv(deps: AppDeps): RequestHandler {
   };
 }
 
+/** The quality page lists this many CSRs, lowest average first (as it lists 30 items); its CSV has them all. */
+const CSR_ROWS_SHOWN = 50;
+
 function qualityPage(deps: AppDeps): RequestHandler {
   return async (req, res) => {
     const { filter, teams, query } = await common(deps, req, 90);
@@ -133,6 +136,7 @@ function qualityPage(deps: AppDeps): RequestHandler {
       distributionChart: barChart(distribution),
       evaluators,
       csrs,
+      csrRows: CSR_ROWS_SHOWN,
     });
   };
 }

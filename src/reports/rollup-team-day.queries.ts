@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { SERVICE_LEVEL_SUMS } from '../db/schema';
+import { SCORE_BANDS, SCORE_DAY_SUMS, SERVICE_LEVEL_SUMS, type ScoreDaySums } from '../db/schema';
 import type { Tx } from '../db/transaction';
 import { localDayStartText } from '../lib/date-range';
 import { COUNTED_IN_FIGURES } from '../policy';
@@ -157,9 +157,52 @@ export async function computeCallDay(trx: Tx, day: string, thresholdS: number, t
     group by 2, 3`.execute(trx);
 }
 
+/**
+ * The score band counts as SQL select items b0 … b9 over a score column (b0: 0 to under 10 … b9: 90 to 100), for
+ * the roll-up and the raw path alike.
+ */
+export function scoreBandCounts(score: string) {
+  return SCORE_BANDS.map((name, band) => {
+    const low = sql.lit(band * 10);
+    const where =
+      band === 9
+        ? sql`${sql.raw(score)} >= ${low}`
+        : sql`${sql.raw(score)} >= ${low} and ${sql.raw(score)} < ${sql.lit(band * 10 + 10)}`;
+    return sql<number>`count(*) filter (where ${where})`.as(name);
+  });
+}
+
+type ScoreSumRow = Record<keyof ScoreDaySums, number | string | null> & { team_id: number | string };
+
+/** A day's sums per team of its counted scorecards with a score. */
+async function scoreSumsOfDay(trx: Tx, start: string, end: string) {
+  return trx
+    .selectFrom('evaluations as e')
+    .select([
+      sql<number>`coalesce(e.team_id, 0)`.as('team_id'),
+      sql<number>`count(*)`.as('scored'),
+      sql<number>`sum(e.score)`.as('score_total'),
+      sql<number>`sum(e.score * e.score)`.as('score_squares'),
+      sql<number>`coalesce(sum(e.passed), 0)`.as('passed'),
+      sql<number>`sum(e.critical_failed)`.as('critical'),
+      ...scoreBandCounts('e.score'),
+    ])
+    .where('e.kind', '=', 'standard')
+    .where('e.status', 'in', COUNTED_IN_FIGURES)
+    .where('e.submitted_at', '>=', start)
+    .where('e.submitted_at', '<', end)
+    .where('e.score', 'is not', null)
+    .groupBy(sql`1`)
+    .execute() as Promise<ScoreSumRow[]>;
+}
+
+const NO_SCORE_SUMS = Object.fromEntries(SCORE_DAY_SUMS.map((name) => [name, 0])) as ScoreDaySums;
+
 /** Recomputes one local day of the scorecard roll-up (by the day scorecards were submitted). */
 export async function computeScoreDay(trx: Tx, day: string, timeZone: string) {
   await trx.deleteFrom('rollup_score_day').where('day', '=', day).execute();
+  const start = localDayStartText(day, timeZone);
+  const end = localDayStartText(day, timeZone, 1);
   const perItem = await sql<{
     team_id: number | string;
     item_id: number | string;
@@ -170,17 +213,31 @@ export async function computeScoreDay(trx: Tx, day: string, timeZone: string) {
       sum(case when a.points < a.max_points then 1 when not (a.points < a.max_points) then 0 end) as failed
     from evaluations e join evaluation_answers a on a.evaluation_id = e.id
     where e.kind = 'standard' and e.status in ${COUNTED}
-      and e.submitted_at >= ${localDayStartText(day, timeZone)} and e.submitted_at < ${localDayStartText(day, timeZone, 1)}
+      and e.submitted_at >= ${start} and e.submitted_at < ${end}
       and a.points is not null
     group by 1, 2
     order by 1, 2`.execute(trx);
-  const teams = new Map<number, ItemCell[]>();
+  const teams = new Map<number, { items: ItemCell[]; sums: ScoreDaySums }>();
+  const teamOf = (teamId: number) => {
+    let team = teams.get(teamId);
+    if (!team) {
+      team = { items: [], sums: { ...NO_SCORE_SUMS } };
+      teams.set(teamId, team);
+    }
+    return team;
+  };
   for (const row of perItem.rows) {
-    const teamId = Number(row.team_id);
-    const cells = teams.get(teamId) ?? [];
-    cells.push([Number(row.item_id), Number(row.answered), Number(row.failed)]);
-    teams.set(teamId, cells);
+    teamOf(Number(row.team_id)).items.push([Number(row.item_id), Number(row.answered), Number(row.failed)]);
   }
-  const rows = [...teams].map(([teamId, cells]) => ({ day, team_id: teamId, items: JSON.stringify(cells) }));
+  for (const row of await scoreSumsOfDay(trx, start, end)) {
+    const sums = teamOf(Number(row.team_id)).sums;
+    for (const name of SCORE_DAY_SUMS) sums[name] = Number(row[name] ?? 0);
+  }
+  const rows = [...teams].map(([teamId, { items, sums }]) => ({
+    day,
+    team_id: teamId,
+    items: JSON.stringify(items),
+    ...sums,
+  }));
   if (rows.length) await trx.insertInto('rollup_score_day').values(rows).execute();
 }

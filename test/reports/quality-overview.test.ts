@@ -1,17 +1,24 @@
+import { sql } from 'kysely';
+import { localDayStartText } from '../../src/lib/date-range';
 import type { ReportFilter } from '../../src/reports/filters';
+import { rollupRangeOf } from '../../src/reports/rollups';
+import { saveSettings } from '../../src/settings/settings.service';
 import { csrFigures, scoreSummary, scoreTrend } from '../../src/reports';
 import { evaluatorFigures, peopleFigures, scoreOverview } from '../../src/reports/quality';
 import { makeTestApp, type TestContext } from '../helpers/app';
-import { buildOrg, type Org } from '../helpers/builders';
-import { insertCalls, tenPointRubric } from '../helpers/reports';
+import { buildOrg, buildUser, type Org } from '../helpers/builders';
+import { signIn } from '../helpers/http';
+import { csvRows, insertCalls, tableAfter, tenPointRubric, textOf } from '../helpers/reports';
 
-// The quality page reads its trend, summary and distribution in one statement (per bucket and band), and its
-// per-CSR and per-evaluator figures in another (per CSR and evaluator pair): each must equal the figure read
-// alone, which the other pages, the API and the CSV exports still use. Scores are halves, so the sums are
+// The quality page reads its trend, summary and distribution from the daily scorecard roll-up (whole local days,
+// staff view, no agent) or else in one statement from the scorecards (per bucket and band), and its per-CSR and
+// per-evaluator figures in another (per CSR and evaluator pair): each must equal the figure read alone from the
+// scorecards, which the other pages, the API and the CSV exports still use. Scores are halves, so the sums are
 // exact whatever the order they are added in. On both engines.
 
 let ctx: TestContext;
 let org: Org;
+let rubricId: number;
 const cards: Array<{ score: number | null; status: string; kind: string; submitted: string | null }> = [];
 
 const STATUSES = ['submitted', 'released', 'acknowledged', 'released', 'draft'] as const;
@@ -20,6 +27,7 @@ beforeAll(async () => {
   ctx = makeTestApp();
   org = await buildOrg(ctx.deps);
   const rubric = await tenPointRubric(ctx.deps);
+  rubricId = rubric.id;
   const agents = [org.csrA, org.csrA2, org.csrB, org.otherCsr];
   const evaluators = [org.supervisorA, org.supervisorB, org.manager];
   const n = 240;
@@ -113,4 +121,123 @@ test('per-CSR and per-evaluator figures equal csrFigures and evaluatorFigures', 
     expect(people.csrs.length).toBeGreaterThan(0);
     expect(people.evaluators.evaluators.length).toBeGreaterThan(0);
   }
+});
+
+/** The same instants written so that no roll-up can answer them: the scorecards' path. */
+const rawPath = (f: ReportFilter): ReportFilter => ({
+  ...f,
+  from: f.from.replace(/Z$/, '+00:00'),
+  to: f.to.replace(/Z$/, '+00:00'),
+});
+
+/** Whole local days of the zone, 7 September to 30 November (New York changes its clocks on 1 November). */
+function wholeDays(group: 'week' | 'day', timeZone: string, teamIds: ReportFilter['teamIds']): ReportFilter {
+  return {
+    from: localDayStartText('2026-09-07', timeZone),
+    to: localDayStartText('2026-12-01', timeZone),
+    fromDate: '2026-09-07',
+    toDate: '2026-11-30',
+    teamIds,
+    group,
+    timeZone,
+  };
+}
+
+describe('from the daily roll-up', () => {
+  afterAll(async () => {
+    await saveSettings(ctx.deps, { id: org.admin.id, role: 'admin' }, { time_zone: 'UTC' });
+  });
+
+  test.each(['UTC', 'America/New_York', 'Asia/Kolkata'])(
+    'whole local days in %s equal the sums from the scorecards, for all teams and for one',
+    async (zone) => {
+      await saveSettings(ctx.deps, { id: org.admin.id, role: 'admin' }, { time_zone: zone });
+      for (const group of ['week', 'day'] as const) {
+        for (const teams of ['all', [org.teamA]] as const) {
+          const f = wholeDays(group, zone, teams === 'all' ? 'all' : [...teams]);
+          expect(rollupRangeOf(f)).not.toBeNull();
+          expect(rollupRangeOf(rawPath(f))).toBeNull();
+          const overview = await scoreOverview(ctx.deps.db, f, 'staff');
+          expect(overview).toEqual(await scoreOverview(ctx.deps.db, rawPath(f), 'staff'));
+          expect(overview.trend).toEqual(await scoreTrend(ctx.deps.db, f, 'staff'));
+          expect(overview.summary.n).toBeGreaterThan(teams === 'all' ? 50 : 10);
+          expect(overview.summary.critical_fails).toBeGreaterThan(0);
+        }
+      }
+    },
+  );
+
+  test('the roll-up is what is read: a band changed in it shows, and a rescored card makes its day stale', async () => {
+    await saveSettings(ctx.deps, { id: org.admin.id, role: 'admin' }, { time_zone: 'UTC' });
+    const f = wholeDays('week', 'UTC', 'all');
+    const before = await scoreOverview(ctx.deps.db, f, 'staff');
+    await sql`update rollup_score_day set b3 = b3 + 1`.execute(ctx.deps.db);
+    const shifted = await scoreOverview(ctx.deps.db, f, 'staff');
+    expect(shifted.distribution[3]!.value).toBeGreaterThan(before.distribution[3]!.value);
+    expect(shifted.summary).toEqual(before.summary);
+    await sql`update rollup_score_day set b3 = b3 - 1`.execute(ctx.deps.db);
+    // A counted scorecard in the range moved from its band to 100: the stale-day mark brings the roll-up along.
+    const card = await ctx.deps.db
+      .selectFrom('evaluations')
+      .select(['id', 'score'])
+      .where('kind', '=', 'standard')
+      .where('status', '=', 'released')
+      .where('score', '<', 50)
+      .where('submitted_at', '>=', f.from)
+      .where('submitted_at', '<', f.to)
+      .orderBy('id')
+      .executeTakeFirstOrThrow();
+    await ctx.deps.db.updateTable('evaluations').set({ score: 100 }).where('id', '=', card.id).execute();
+    try {
+      const after = await scoreOverview(ctx.deps.db, f, 'staff');
+      expect(after).toEqual(await scoreOverview(ctx.deps.db, rawPath(f), 'staff'));
+      expect(after.distribution[9]!.value).toBe(before.distribution[9]!.value + 1);
+      expect(after.summary.mean).toBeGreaterThan(before.summary.mean!);
+    } finally {
+      await ctx.deps.db.updateTable('evaluations').set({ score: card.score }).where('id', '=', card.id).execute();
+    }
+  });
+});
+
+test('the page lists the 50 CSRs with the lowest average, and says the CSV has every one', async () => {
+  // 55 more CSRs of team A, one released scorecard each, scored 0.25 to 13.75: under every other CSR's average.
+  const csrs: Awaited<ReturnType<typeof buildUser>>[] = [];
+  for (let i = 0; i < 55; i += 1) csrs.push(await buildUser(ctx.deps, 'csr', { team_id: org.teamA }));
+  const started = (i: number) => new Date(Date.UTC(2026, 10, 2, 9) + i * 60_000).toISOString();
+  const callIds = await insertCalls(
+    ctx.deps,
+    csrs.map((agent, i) => ({ started_at: started(i), agent })),
+  );
+  await ctx.deps.db
+    .insertInto('evaluations')
+    .values(
+      callIds.map((callId, i) => ({
+        call_id: callId,
+        rubric_id: rubricId,
+        agent_id: csrs[i]!.id,
+        team_id: org.teamA,
+        evaluator_id: org.supervisorA.id,
+        kind: 'standard',
+        status: 'released',
+        score: (i + 1) / 4,
+        raw_score: (i + 1) / 4,
+        passed: 0,
+        time_spent_s: 60,
+        created_at: started(i),
+        updated_at: started(i),
+        updated_by: org.supervisorA.id,
+        submitted_at: started(i),
+      })),
+    )
+    .execute();
+  const page = await signIn(ctx.app, org.admin.username);
+  const query = 'from=2026-09-07&to=2026-11-30';
+  const res = await page.get(`/reports/quality?${query}`);
+  expect(res.status).toBe(200);
+  const shown = tableAfter(res.text, 'CSRs, lowest average first').slice(1);
+  const all = csvRows((await page.get(`/reports/table/quality-csrs.csv?${query}`)).text).slice(1);
+  expect(all.length).toBeGreaterThan(55);
+  expect(shown.length).toBe(50);
+  expect(shown.map((row) => row[0])).toEqual(csrs.slice(0, 50).map((c) => c.display_name));
+  expect(textOf(res.text)).toContain(`The 50 lowest of ${all.length} CSRs; the CSV has all of them.`);
 });

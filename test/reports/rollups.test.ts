@@ -5,6 +5,7 @@ import { applyRetention } from '../../src/calls/maintenance';
 import type { DB } from '../../src/db/database';
 import { engineOf } from '../../src/db/dialect';
 import { migrateDown, migrateToLatest } from '../../src/db/migrate';
+import { SCORE_DAY_SUMS } from '../../src/db/schema';
 import {
   acknowledgeEvaluation,
   releaseEvaluation,
@@ -23,7 +24,12 @@ import {
   csatPerTeam,
 } from '../../src/reports/customer';
 import { bucketLabels, type ReportFilter } from '../../src/reports/filters';
-import { itemFailureRates, itemFailuresFromAnswers, itemFailuresFromRollup } from '../../src/reports/quality';
+import {
+  itemFailureRates,
+  itemFailuresFromAnswers,
+  itemFailuresFromRollup,
+  scoreOverview,
+} from '../../src/reports/quality';
 import { nextDay, refreshRollups, rollupDays } from '../../src/reports/rollups';
 import {
   emptySums,
@@ -188,6 +194,7 @@ async function pathDiffs(db: DB, filter: ReportFilter): Promise<string[]> {
     sortBy(await itemFailureRates(db, filter, 'staff'), ['rubric', 'prompt']),
     sortBy(await itemFailureRates(db, raw, 'staff'), ['rubric', 'prompt']),
   );
+  check('scoreOverview', await scoreOverview(db, filter, 'staff'), await scoreOverview(db, raw, 'staff'));
   check(
     'csatByItem',
     sortBy(await csatByItem(db, filter), ['rubric', 'prompt']),
@@ -252,6 +259,8 @@ interface Rows {
     status: string;
     submitted_at: string | null;
     score: number | null;
+    passed: number | null;
+    critical_failed: number;
   }>;
   answers: Array<{ evaluation_id: number; item_id: number; points: number | null; max_points: number | null }>;
   items: Map<number, { prompt: string; critical: number; rubric_id: number }>;
@@ -277,7 +286,19 @@ async function readRows(db: DB): Promise<Rows> {
       .execute(),
     db
       .selectFrom('evaluations')
-      .select(['id', 'call_id', 'rubric_id', 'agent_id', 'team_id', 'kind', 'status', 'submitted_at', 'score'])
+      .select([
+        'id',
+        'call_id',
+        'rubric_id',
+        'agent_id',
+        'team_id',
+        'kind',
+        'status',
+        'submitted_at',
+        'score',
+        'passed',
+        'critical_failed',
+      ])
       .execute(),
     db.selectFrom('evaluation_answers').select(['evaluation_id', 'item_id', 'points', 'max_points']).execute(),
     db.selectFrom('rubric_items').select(['id', 'prompt', 'critical', 'rubric_id']).execute(),
@@ -380,6 +401,49 @@ function oracleItemFailures(rows: Rows, f: ReportFilter) {
   );
 }
 
+/** The quality page's counts, means, pass rates and bands (its intervals follow from them by stats.ts). */
+function scoreOverviewFigures(o: Awaited<ReturnType<typeof scoreOverview>>) {
+  const figures = (x: { n: number; mean: number | null; pass_rate: number | null }) => ({
+    n: x.n,
+    mean: x.mean,
+    pass_rate: x.pass_rate,
+  });
+  return {
+    trend: o.trend.filter((t) => t.n > 0).map((t) => ({ bucket: t.bucket, ...figures(t) })),
+    summary: { ...figures(o.summary), critical_fails: o.summary.critical_fails },
+    bands: o.distribution.map((b) => b.value),
+  };
+}
+
+/** Counted standard scorecards with a score, submitted in the range: per bucket, overall, and per ten points. */
+function oracleScores(rows: Rows, f: ReportFilter) {
+  const cards = countedEvaluations(rows).filter(
+    (e) =>
+      e.score !== null &&
+      e.submitted_at &&
+      inRange(e.submitted_at, f) &&
+      teamOk(e.team_id, f) &&
+      agentOk(e.agent_id, f),
+  );
+  const figures = (group: typeof cards) => ({
+    n: group.length,
+    mean: mean(group.map((e) => e.score!)),
+    pass_rate: group.length ? group.filter((e) => e.passed === 1).length / group.length : null,
+  });
+  const buckets = new Map<string, typeof cards>();
+  for (const e of cards) {
+    const bucket = bucketOf(e.submitted_at!, f.group);
+    buckets.set(bucket, [...(buckets.get(bucket) ?? []), e]);
+  }
+  const bands = Array.from({ length: 10 }, () => 0);
+  for (const e of cards) bands[Math.min(9, Math.floor(e.score! / 10))]! += 1;
+  return {
+    trend: [...buckets.keys()].sort().map((bucket) => ({ bucket, ...figures(buckets.get(bucket)!) })),
+    summary: { ...figures(cards), critical_fails: cards.filter((e) => Number(e.critical_failed) === 1).length },
+    bands,
+  };
+}
+
 function oracleCsatByItem(rows: Rows, f: ReportFilter) {
   const calls = new Map(rows.calls.map((c) => [c.id, c]));
   const evaluations = new Map(
@@ -474,6 +538,7 @@ async function oracleDiffs(db: DB, filter: ReportFilter): Promise<string[]> {
     sortBy(await itemFailureRates(db, filter, 'staff'), ['rubric', 'prompt']),
     oracleItemFailures(rows, filter),
   );
+  check('scoreOverview', scoreOverviewFigures(await scoreOverview(db, filter, 'staff')), oracleScores(rows, filter));
   check('csatByItem', sortBy(await csatByItem(db, filter), ['rubric', 'prompt']), oracleCsatByItem(rows, filter));
   check(
     'categoryTrends',
@@ -826,6 +891,7 @@ describe('a seeded random data set: roll-up path = raw path = oracle', () => {
         `items.${cell}`,
         ['itemFailureRates', 'itemFailuresFromRollup~FromAnswers'],
       ]),
+      ...SCORE_DAY_SUMS.map((column): [string, string, string[]] => ['rollup_score_day', column, ['scoreOverview']]),
       ...['n_passed', 'csat_passed', 'n_failed', 'csat_failed'].map((column): [string, string, string[]] => [
         'rollup_item_csat_day',
         column,
@@ -1042,6 +1108,7 @@ describe('a seeded random data set: roll-up path = raw path = oracle', () => {
       ['rollup_team_day', 'categories.calls'],
       ['rollup_team_day', 'csat_total'],
       ['rollup_score_day', 'items.failed'],
+      ['rollup_score_day', 'b2'],
       ['rollup_item_csat_day', 'n_failed'],
     ];
     await refreshEverything(db);

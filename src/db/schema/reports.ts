@@ -33,12 +33,25 @@ export interface RollupTeamDayTable extends ServiceLevelSums {
   analysed: number;
 }
 
-/** One row per local submitted day and team (0 = none): `items`, a JSON array of [item_id, answered, failed]. */
-export interface RollupScoreDayTable {
+/**
+ * One row per local submitted day and team (0 = none) of the counted standard scorecards: `items`, a JSON array of
+ * [item_id, answered, failed], and the sums of those with a score (see SCORE_DAY_SUMS).
+ */
+export interface RollupScoreDayTable extends ScoreDaySums {
   day: string;
   team_id: number;
   items: string;
 }
+
+/** The ten-point score bands: b0 counts 0 to under 10 … b9 counts 90 to 100. */
+export const SCORE_BANDS = ['b0', 'b1', 'b2', 'b3', 'b4', 'b5', 'b6', 'b7', 'b8', 'b9'] as const;
+
+/**
+ * The scorecard sums of rollup_score_day: those with a score, their total and sum of squares (a mean and its
+ * interval), passes, critical fails, and the count in each score band.
+ */
+export const SCORE_DAY_SUMS = ['scored', 'score_total', 'score_squares', 'passed', 'critical', ...SCORE_BANDS] as const;
+export type ScoreDaySums = Record<(typeof SCORE_DAY_SUMS)[number], number>;
 
 export interface RollupItemCsatDayTable {
   day: string;
