@@ -1,4 +1,6 @@
 import { sql } from 'kysely';
+import { engineOf } from '../db/dialect';
+import { mondayOf } from '../lib/zones';
 import type { Executor } from '../db/transaction';
 import { COUNTED_IN_FIGURES } from '../policy';
 import type { ReportFilter } from './filters';
@@ -18,6 +20,7 @@ function csatCallsOf(db: Executor, filter: ReportFilter) {
 
 /** Average CSAT per CSR over the filter's calls, lowest first. */
 export function csatPerAgentFromCalls(db: Executor, filter: ReportFilter) {
+  if (filter.teamIds === 'all' && !filter.agentId && engineOf(db) === 'sqlite') return csatPerAgentBySeeks(db, filter);
   // Per agent id first, then join the resulting rows to users.
   return db
     .selectFrom(
@@ -29,6 +32,30 @@ export function csatPerAgentFromCalls(db: Executor, filter: ReportFilter) {
     .innerJoin('users', 'users.id', 'x.agent_id')
     .select(['users.id', 'users.display_name as name', 'x.csat', 'x.n'])
     .orderBy('x.csat')
+    .execute();
+}
+
+/**
+ * csatPerAgentFromCalls over every team on SQLite: person by person, each one's calls of the period read in order
+ * from calls_agent_csat_idx (a cross join keeps users first), so the period's calls are never sorted by agent
+ * (SQLite groups by sorting: 14 ms for 90 days at 1M calls, against 5.6 ms this way).
+ */
+function csatPerAgentBySeeks(db: Executor, filter: ReportFilter) {
+  return db
+    .selectFrom('users')
+    .crossJoin('calls')
+    .whereRef('calls.agent_id', '=', 'users.id')
+    .where('calls.csat', 'is not', null)
+    .where('calls.started_at', '>=', filter.from)
+    .where('calls.started_at', '<', filter.to)
+    .select([
+      'users.id',
+      'users.display_name as name',
+      sql<number>`avg(calls.csat)`.as('csat'),
+      sql<number>`count(*)`.as('n'),
+    ])
+    .groupBy('users.id')
+    .orderBy('csat')
     .execute();
 }
 
@@ -92,16 +119,20 @@ export async function csatByItemFromAnswers(db: Executor, filter: ReportFilter) 
 
 /** CSAT by item from the daily roll-up per team and item (no agent filter, whole days). */
 export async function csatByItemFromRollup(db: Executor, filter: ReportFilter, days: RollupDays) {
+  // Item by item, each one's days read in order from rollup_item_csat_day_item_idx: nothing to sort (a cross
+  // join keeps that order on SQLite; PostgreSQL plans the join as it sees fit).
   const perItem = db
-    .selectFrom('rollup_item_csat_day')
+    .selectFrom('rubric_items as ri')
+    .crossJoin('rollup_item_csat_day as d')
+    .whereRef('d.item_id', '=', 'ri.id')
     .select([
-      'item_id',
-      sql<number>`sum(n_passed)`.as('n_passed'),
-      sql<number>`sum(csat_passed)`.as('csat_passed'),
-      sql<number>`sum(n_failed)`.as('n_failed'),
-      sql<number>`sum(csat_failed)`.as('csat_failed'),
+      'ri.id as item_id',
+      sql<number>`sum(d.n_passed)`.as('n_passed'),
+      sql<number>`sum(d.csat_passed)`.as('csat_passed'),
+      sql<number>`sum(d.n_failed)`.as('n_failed'),
+      sql<number>`sum(d.csat_failed)`.as('csat_failed'),
     ])
-    .groupBy('item_id');
+    .groupBy('ri.id');
   return db
     .selectFrom(inRollupDays(perItem, filter, days).as('x'))
     .innerJoin('rubric_items as i', 'i.id', 'x.item_id')
@@ -144,34 +175,52 @@ export async function categoryTrendsFromCalls(db: Executor, filter: ReportFilter
 
 /** Category trends from the daily roll-up per team (no agent filter, whole days): its categories summed here. */
 export async function categoryTrendsFromRollup(db: Executor, filter: ReportFilter, days: RollupDays) {
-  // One row per day and team, each with its categories: the buckets come from SQL, the sums per category here.
-  const bucket = sql.raw(bucketSql('day', filter, 'day'));
-  const query = db.selectFrom('rollup_team_day').select([sql<string>`${bucket}`.as('bucket'), 'categories']);
-  const rows = await inRollupDays(query, filter, days).execute();
-  const sums = new Map<
-    string,
-    { bucket: string; category: string; calls: number; evaluations: number; scored: number; total: number }
-  >();
+  // One row per day and team, each with its categories: summed per bucket, then per category, here.
+  const rows = await inRollupDays(
+    db.selectFrom('rollup_team_day').select(['day', 'categories']),
+    filter,
+    days,
+  ).execute();
+  const buckets = new Map<string, Map<string, CategorySum>>();
+  const bucketOfDay = new Map<string, Map<string, CategorySum>>();
   for (const row of rows) {
+    let sums = bucketOfDay.get(row.day);
+    if (!sums) {
+      const bucket = filter.group === 'week' ? mondayOf(row.day) : row.day;
+      sums = buckets.get(bucket) ?? new Map<string, CategorySum>();
+      buckets.set(bucket, sums);
+      bucketOfDay.set(row.day, sums);
+    }
     for (const [category, calls, evaluations, scored, total] of categoryCells(row.categories)) {
-      const key = `${row.bucket}\u0000${category}`;
-      const sum = sums.get(key) ?? { bucket: row.bucket, category, calls: 0, evaluations: 0, scored: 0, total: 0 };
-      sum.calls += calls;
-      sum.evaluations += evaluations;
-      sum.scored += scored;
-      sum.total += total;
-      sums.set(key, sum);
+      const sum = sums.get(category);
+      if (sum) {
+        sum.calls += calls;
+        sum.evaluations += evaluations;
+        sum.scored += scored;
+        sum.total += total;
+      } else sums.set(category, { calls, evaluations, scored, total });
     }
   }
-  return [...sums.values()]
-    .sort((a, b) => byText(a.bucket, b.bucket) || byText(a.category, b.category))
-    .map((s) => ({
-      bucket: s.bucket,
-      category: s.category,
-      calls: s.calls,
-      avg_score: s.scored ? s.total / s.scored : null,
-      evaluations: s.evaluations,
-    }));
+  return [...buckets]
+    .sort(([a], [b]) => byText(a, b))
+    .flatMap(([bucket, sums]) =>
+      [...sums]
+        .sort(([a], [b]) => byText(a, b))
+        .map(([category, s]) => ({
+          bucket,
+          category,
+          calls: s.calls,
+          avg_score: s.scored ? s.total / s.scored : null,
+          evaluations: s.evaluations,
+        })),
+    );
+}
+
+interface CategorySum {
+  calls: number;
+  evaluations: number;
+  scored: number;
+  total: number;
 }
 
 function byText(a: string, b: string): number {

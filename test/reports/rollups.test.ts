@@ -523,6 +523,19 @@ function oracleCsatPerTeam(rows: Rows, f: ReportFilter) {
   return new Map([...byTeam].map(([team, values]) => [team, { csat: mean(values)!, n: values.length }]));
 }
 
+function oracleCsatPerAgent(rows: Rows, f: ReportFilter) {
+  const byAgent = new Map<number, number[]>();
+  for (const c of rows.calls) {
+    if (c.csat === null || c.agent_id === null || !inRange(c.started_at, f) || !teamOk(c.team_id, f)) continue;
+    if (!agentOk(c.agent_id, f)) continue;
+    byAgent.set(c.agent_id, [...(byAgent.get(c.agent_id) ?? []), c.csat]);
+  }
+  return sortBy(
+    [...byAgent].map(([id, values]) => ({ id, csat: mean(values)!, n: values.length })),
+    ['id'],
+  );
+}
+
 /** The public reports over any filter against the oracle. */
 async function oracleDiffs(db: DB, filter: ReportFilter): Promise<string[]> {
   const rows = await readRows(db);
@@ -546,6 +559,16 @@ async function oracleDiffs(db: DB, filter: ReportFilter): Promise<string[]> {
     oracleCategoryTrends(rows, filter),
   );
   check('csatPerTeam', await csatPerTeam(db, filter), oracleCsatPerTeam(rows, filter));
+  const { agents } = await csatBreakdown(db, filter);
+  check(
+    'csatBreakdown.agents',
+    sortBy(
+      agents.map((a) => ({ id: a.id, csat: a.csat, n: a.n })),
+      ['id'],
+    ),
+    oracleCsatPerAgent(rows, filter),
+  );
+  expect(agents.map((a) => a.csat)).toEqual([...agents.map((a) => a.csat)].sort((a, b) => a - b));
   return out;
 }
 
