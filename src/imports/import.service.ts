@@ -1,5 +1,6 @@
 import { recordAudit } from '../audit';
 import { callFieldsSchema, callRow, insertCallIfNew, placeCall, type CallFields, type Placement } from '../calls';
+import { withBulkPageCache } from '../db/database';
 import type { NewCall } from '../db/schema';
 import { inTransaction, type Tx } from '../db/transaction';
 import type { AppDeps } from '../deps';
@@ -246,23 +247,27 @@ export async function importCallsFile(
   file: string,
   options: ImportOptions = {},
 ): Promise<ImportSummary> {
-  const batchRows = options.batchRows ?? IMPORT_BATCH_ROWS;
   const rows = await rowSource(deps, file, options.format ?? 'callscore');
   const checked = await checkFile(deps, actor, rows, options);
   options.onProgress?.({ done: 0, total: checked.total });
   const state: WriteState = { checked, now: isoNow(deps.clock), created: 0, done: 0, pending: [] };
-  if (checked.total > 0) {
-    for await (const row of rows()) {
-      if (checked.refused.has(row.line)) continue;
-      const fields = parseInput(callFieldsSchema, row.values);
-      const placement = checked.placements.get(placementKey(fields));
-      if (!placement || placement instanceof Error) {
-        throw new Error(`Line ${row.line} was found good by the check but has no placement.`);
-      }
-      state.pending.push({ row: callRow(fields, placement, state.now, actor.id), legs: row.legs });
-      while (state.pending.length >= batchRows) await writeSlice(deps, actor, options, state);
-    }
-    while (state.pending.length > 0) await writeSlice(deps, actor, options, state);
-  }
+  if (checked.total > 0) await withBulkPageCache(deps.db, () => writeFile(deps, actor, rows, options, state));
   return { created: state.created, unchanged: checked.total - state.created, errors: checked.errors };
+}
+
+/** The second reading: the good lines written, `batchRows` read ahead at most. */
+async function writeFile(deps: AppDeps, actor: Actor, rows: RowSource, options: ImportOptions, state: WriteState) {
+  const batchRows = options.batchRows ?? IMPORT_BATCH_ROWS;
+  const { checked } = state;
+  for await (const row of rows()) {
+    if (checked.refused.has(row.line)) continue;
+    const fields = parseInput(callFieldsSchema, row.values);
+    const placement = checked.placements.get(placementKey(fields));
+    if (!placement || placement instanceof Error) {
+      throw new Error(`Line ${row.line} was found good by the check but has no placement.`);
+    }
+    state.pending.push({ row: callRow(fields, placement, state.now, actor.id), legs: row.legs });
+    while (state.pending.length >= batchRows) await writeSlice(deps, actor, options, state);
+  }
+  while (state.pending.length > 0) await writeSlice(deps, actor, options, state);
 }

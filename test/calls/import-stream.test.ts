@@ -13,7 +13,8 @@ import {
   type ImportProgress,
 } from '../../src/imports/import.service';
 import { Validation } from '../../src/lib/errors';
-import { makeTestApp, type TestContext } from '../helpers/app';
+import { BULK_PAGE_CACHE_KIB, PAGE_CACHE_KIB } from '../../src/db/database';
+import { makeTestApp, sqliteOf, type TestContext } from '../helpers/app';
 import { buildOrg, type Org } from '../helpers/builders';
 import { auditActions, eventually, storageState, tokenFor } from './fixtures';
 
@@ -50,6 +51,29 @@ async function externalIds(): Promise<string[]> {
 const fixedSlices = (batchRows: number) => ({ batchRows, sliceMs: Number.POSITIVE_INFINITY, pauseMs: 0 });
 
 describe('importCallsFile: a long import in several transactions', () => {
+  test('the writes run with the larger page cache, and the smaller one is back after, a failure too', async () => {
+    const cacheKib = () => -Number(sqliteOf(ctx.database).pragma('cache_size', { simple: true }));
+    expect(cacheKib()).toBe(PAGE_CACHE_KIB);
+    const during: number[] = [];
+    await importCallsFile(ctx.deps, manager(), csvFile(line('c-1'), line('c-2'), line('c-3')), {
+      ...fixedSlices(1),
+      onProgress: () => during.push(cacheKib()),
+    });
+    // The first progress (done 0) comes after the check, before the writes.
+    expect(during).toEqual([PAGE_CACHE_KIB, BULK_PAGE_CACHE_KIB, BULK_PAGE_CACHE_KIB, BULK_PAGE_CACHE_KIB]);
+    expect(cacheKib()).toBe(PAGE_CACHE_KIB);
+    const stop = new AbortController();
+    const failed = importCallsFile(ctx.deps, manager(), csvFile(line('d-1'), line('d-2'), line('d-3')), {
+      ...fixedSlices(1),
+      signal: stop.signal,
+      onProgress: (p) => {
+        if (p.done === 1) stop.abort();
+      },
+    });
+    await expect(failed).rejects.toBeInstanceOf(ImportStopped);
+    expect(cacheKib()).toBe(PAGE_CACHE_KIB);
+  });
+
   test('good lines land over several transactions with progress after each; bad lines come back', async () => {
     const good = Array.from({ length: 7 }, (_, i) => `s-${i}`);
     const file = csvFile(

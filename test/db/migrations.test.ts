@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Selectable } from 'kysely';
-import { openDatabase, type SqliteHandle } from '../../src/db/database';
+import { openDatabase, PAGE_CACHE_KIB, type SqliteHandle } from '../../src/db/database';
 import { createMigrator, migrateDown, migrateToLatest } from '../../src/db/migrate';
 import type { Database } from '../../src/db/schema';
 import { makeTestApp, sqliteOf } from '../helpers/app';
@@ -804,11 +804,14 @@ describe('migrations', () => {
 });
 
 describe('connection pragmas', () => {
-  test('an opened database uses WAL, foreign keys, synchronous FULL and a busy timeout', () => {
+  test('an opened database uses WAL, foreign keys, synchronous FULL, a busy timeout and a 4 MB page cache', () => {
     expect(handle.sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(handle.sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(handle.sqlite.pragma('synchronous', { simple: true })).toBe(2);
     expect(handle.sqlite.pragma('busy_timeout', { simple: true })).toBeGreaterThan(0);
+    // Negative: KiB rather than pages (better-sqlite3's own default is -16000).
+    expect(handle.sqlite.pragma('cache_size', { simple: true })).toBe(-PAGE_CACHE_KIB);
+    expect(PAGE_CACHE_KIB).toBe(4000);
   });
 
   test('the test app database has the same pragmas', async () => {
