@@ -134,20 +134,58 @@ export function localPlace(ms: number, timeZone: string): { date: string; weekda
   };
 }
 
+/**
+ * The weekday (Monday 0 … Sunday 6) and whole minute of the local day of an instant: localPlace without the
+ * date, by arithmetic on the local wall-clock milliseconds (the intraday report asks it for every slot).
+ */
+export function localWeekdayMinute(ms: number, timeZone: string): { weekday: number; minute: number } {
+  const wall = ms + cachedOffsetMs(ms, timeZone);
+  const day = Math.floor(wall / DAY_MS);
+  // 1 January 1970 was a Thursday (3 counting from Monday).
+  return { weekday: (((day + 3) % 7) + 7) % 7, minute: Math.floor((wall - day * DAY_MS) / 60_000) };
+}
+
+const DAY_MS = 24 * HOUR_MS;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** A calendar date's midnight in UTC, ms, or null when it is not a real date written YYYY-MM-DD. */
+function utcMidnightOf(date: string): number | null {
+  const m = ISO_DATE.exec(date);
+  if (!m) return null;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const ms = Date.UTC(year, month - 1, day);
+  const back = new Date(ms);
+  // 2026-02-30 rolls over to 2 March: not a date (Luxon calls it invalid), so the callers keep Luxon's answer.
+  const real = back.getUTCFullYear() === year && back.getUTCMonth() === month - 1 && back.getUTCDate() === day;
+  return real && year >= 1000 ? ms : null;
+}
+
 /** The date `days` later (negative: earlier) than a date, on the calendar (no zone involved). */
 export function addDays(date: string, days: number): string {
-  return DateTime.fromISO(date, { zone: 'UTC' }).plus({ days }).toISODate() ?? date;
+  const ms = utcMidnightOf(date);
+  if (ms === null) return DateTime.fromISO(date, { zone: 'UTC' }).plus({ days }).toISODate() ?? date;
+  return new Date(ms + days * DAY_MS).toISOString().slice(0, 10);
 }
 
 /** The Monday of the week a date is in. */
 export function mondayOf(date: string): string {
-  const day = DateTime.fromISO(date, { zone: 'UTC' });
-  return day.minus({ days: day.weekday - 1 }).toISODate() ?? date;
+  const ms = utcMidnightOf(date);
+  if (ms === null) {
+    const day = DateTime.fromISO(date, { zone: 'UTC' });
+    return day.minus({ days: day.weekday - 1 }).toISODate() ?? date;
+  }
+  return new Date(ms - weekdayAt(ms) * DAY_MS).toISOString().slice(0, 10);
 }
 
 /** Weekday of a date (Monday 0 … Sunday 6). */
 export function weekdayOf(date: string): number {
-  return DateTime.fromISO(date, { zone: 'UTC' }).weekday - 1;
+  const ms = utcMidnightOf(date);
+  return ms === null ? DateTime.fromISO(date, { zone: 'UTC' }).weekday - 1 : weekdayAt(ms);
+}
+
+/** Weekday (Monday 0 … Sunday 6) of a UTC midnight. */
+function weekdayAt(ms: number): number {
+  return (new Date(ms).getUTCDay() + 6) % 7;
 }
 
 /** The local date (YYYY-MM-DD) an instant falls on in the zone. */

@@ -1,6 +1,6 @@
 import type { DB } from '../db/database';
 import { inTransaction } from '../db/transaction';
-import { addDays, isoWithOffset, localPlace, mondayOf } from '../lib/zones';
+import { addDays, isoWithOffset, localWeekdayMinute, mondayOf } from '../lib/zones';
 import { localDateOf, localDayStartText } from '../lib/date-range';
 import { getSettings, type Settings } from '../settings';
 import { agentsNeeded } from './erlang';
@@ -101,10 +101,17 @@ export async function slotSums(
   return slotSumsFromRollup(db, filter, start, end);
 }
 
+/** The map's sums for a key, new ones put there first. */
+function accOf<K>(map: Map<K, Acc>, key: K): Acc {
+  let acc = map.get(key);
+  if (!acc) map.set(key, (acc = emptyAcc()));
+  return acc;
+}
+
 /** Where a slot falls locally: the start of its local interval (ms), weekday and interval of the day (minutes). */
 function placeOf(slot: string, timeZone: string, minutes: IntervalMinutes) {
   const ms = Date.parse(slot);
-  const local = localPlace(ms, timeZone);
+  const local = localWeekdayMinute(ms, timeZone);
   const offset = local.minute % minutes;
   return { startMs: ms - offset * 60_000, weekday: local.weekday, minuteOfDay: local.minute - offset };
 }
@@ -129,15 +136,9 @@ export async function intradayReport(db: DB, filter: ReportFilter, thresholdS: n
   const total = emptyAcc();
   for (const slot of slots) {
     const place = placeOf(slot.slot, filter.timeZone, minutes);
-    for (const [map, key] of [
-      [intervals, place.startMs],
-      [cells, `${place.weekday}|${place.minuteOfDay}`],
-      [times, place.minuteOfDay],
-    ] as Array<[Map<number | string, Acc>, number | string]>) {
-      let acc = map.get(key);
-      if (!acc) map.set(key, (acc = emptyAcc()));
-      add(acc, slot);
-    }
+    add(accOf(intervals, place.startMs), slot);
+    add(accOf(cells, `${place.weekday}|${place.minuteOfDay}`), slot);
+    add(accOf(times, place.minuteOfDay), slot);
     add(total, slot);
   }
   const days = dayCount(filter.fromDate, filter.toDate);
@@ -195,10 +196,7 @@ export async function forecastWeek(db: DB, filter: ReportFilter, settings: Setti
   const cells = new Map<string, Acc>();
   for (const slot of slots) {
     const place = placeOf(slot.slot, filter.timeZone, minutes);
-    const key = `${place.weekday}|${place.minuteOfDay}`;
-    let acc = cells.get(key);
-    if (!acc) cells.set(key, (acc = emptyAcc()));
-    add(acc, slot);
+    add(accOf(cells, `${place.weekday}|${place.minuteOfDay}`), slot);
   }
   const basis: StaffingBasis = {
     target: settings.service_level_target_pct / 100,
