@@ -120,8 +120,18 @@ export function timeOfDay(minute: number): string {
   return `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
 }
 
-/** The intraday report of a filter: every interval with calls, the heat map, and the table by time of day. */
-export async function intradayReport(db: DB, filter: ReportFilter, thresholdS: number, settings: Settings) {
+/**
+ * The intraday report of a filter: every interval with calls (`buckets`: the API and CSV; left empty with
+ * `everyInterval: false`, as the page shows only the rest: 4,320 intervals' Erlang C for 90 days at 30 minutes),
+ * the heat map, and the table by time of day.
+ */
+export async function intradayReport(
+  db: DB,
+  filter: ReportFilter,
+  thresholdS: number,
+  settings: Settings,
+  { everyInterval = true }: { everyInterval?: boolean } = {},
+) {
   const minutes: IntervalMinutes = filter.intervalMinutes ?? 30;
   const basis: StaffingBasis = {
     target: settings.service_level_target_pct / 100,
@@ -136,7 +146,7 @@ export async function intradayReport(db: DB, filter: ReportFilter, thresholdS: n
   const total = emptyAcc();
   for (const slot of slots) {
     const place = placeOf(slot.slot, filter.timeZone, minutes);
-    add(accOf(intervals, place.startMs), slot);
+    if (everyInterval) add(accOf(intervals, place.startMs), slot);
     add(accOf(cells, `${place.weekday}|${place.minuteOfDay}`), slot);
     add(accOf(times, place.minuteOfDay), slot);
     add(total, slot);

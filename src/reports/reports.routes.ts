@@ -48,7 +48,7 @@ function serviceLevelPage(deps: AppDeps): RequestHandler {
     const { filter, teams, query } = await common(deps, req);
     const { settings, threshold, report } = await serviceLevelReport(deps.db, filter);
     const [intraday, forecast] = await Promise.all([
-      intradayReport(deps.db, filter, threshold, settings),
+      intradayReport(deps.db, filter, threshold, settings, { everyInterval: false }),
       forecastWeek(deps.db, filter, settings, deps.clock.now()),
     ]);
     const chart = lineChart(

@@ -2,9 +2,11 @@ import request from 'supertest';
 import { localDateOf, localDayStartText } from '../../src/lib/date-range';
 import { mondayOf } from '../../src/lib/zones';
 import type { ReportFilter } from '../../src/reports/filters';
+import { intradayReport } from '../../src/reports/intraday';
 import { slotSumsFromCalls, slotSumsFromRollup, type SlotSums } from '../../src/reports/intraday.queries';
 import { refreshAllRollups, rollupDays } from '../../src/reports/rollups';
 import { serviceLevel } from '../../src/reports/service-level';
+import { getSettings } from '../../src/settings/settings.service';
 import { makeTestApp, type TestContext } from '../helpers/app';
 import { buildOrg, type Org } from '../helpers/builders';
 import { signIn } from '../helpers/http';
@@ -184,4 +186,32 @@ test('a CSR cannot read the service-level report or its intervals', async () => 
   expect(page.status).not.toBe(200);
   const agent = await signIn(ctx.app, org.csrA.username);
   expect((await agent.get('/reports/service-level')).status).not.toBe(200);
+});
+
+test('the page reads the intraday report without its every-interval list: heat map, table and total unchanged', async () => {
+  await setZone('America/New_York');
+  // Calls on either side of the autumn clock change, at odd minutes, with waits either side of the threshold.
+  const starts = Array.from({ length: 60 }, (_, i) => Date.parse('2026-10-30T12:07:00Z') + i * 97 * 60_000);
+  await insertCalls(
+    ctx.deps,
+    starts.map((ms, i) => inbound(new Date(ms).toISOString(), i % 3 === 0 ? 45 : 10)),
+  );
+  const settings = await getSettings(ctx.deps.db);
+  const filter: ReportFilter = {
+    from: localDayStartText('2026-10-30', 'America/New_York'),
+    to: localDayStartText('2026-11-04', 'America/New_York'),
+    fromDate: '2026-10-30',
+    toDate: '2026-11-03',
+    teamIds: 'all',
+    group: 'day',
+    timeZone: 'America/New_York',
+    intervalMinutes: 30,
+  };
+  const full = await intradayReport(ctx.deps.db, filter, 30, settings);
+  const page = await intradayReport(ctx.deps.db, filter, 30, settings, { everyInterval: false });
+  expect(full.buckets.reduce((n, b) => n + b.offered, 0)).toBe(60);
+  expect(page.buckets).toEqual([]);
+  expect(page).toEqual({ ...full, buckets: [] });
+  expect(page.total.offered).toBe(60);
+  expect(page.heatmap.flatMap((row) => row.cells).filter(Boolean).length).toBeGreaterThan(20);
 });
