@@ -3,7 +3,7 @@ import type { AppDeps } from '../deps';
 import { actorOf, requireRole, STAFF_ROLES } from '../policy';
 import { autoQaApi } from './auto-qa.api';
 import { reportFilter } from './filters';
-import { itemFailureRates, scoreSummary, scoreTrend } from './quality';
+import { itemFailureRates, scoreOverview } from './quality';
 import { serviceLevelBuckets } from './intraday-api';
 import { serviceLevelReport } from './service-level';
 
@@ -35,9 +35,9 @@ export function reportsApiRoutes(deps: AppDeps): Router {
 
   router.get('/scores', async (req, res) => {
     const filter = await reportFilter(deps.db, actorOf(req), req.query, deps.clock.now(), 90);
-    const [summary, trend, items] = await Promise.all([
-      scoreSummary(deps.db, filter, 'staff'),
-      scoreTrend(deps.db, filter, 'staff'),
+    // Trend and summary from one read (the daily roll-up for whole days; see scoreOverview).
+    const [{ summary, trend }, items] = await Promise.all([
+      scoreOverview(deps.db, filter, 'staff'),
       itemFailureRates(deps.db, filter, 'staff'),
     ]);
     res.json({
