@@ -1,5 +1,6 @@
 import type { DB } from '../db/database';
 import { inTransaction } from '../db/transaction';
+import { entryOf } from '../lib/maps';
 import { addDays, isoWithOffset, localWeekdayMinute, mondayOf } from '../lib/zones';
 import { localDateOf, localDayStartText } from '../lib/date-range';
 import { getSettings, type Settings } from '../settings';
@@ -101,13 +102,6 @@ export async function slotSums(
   return slotSumsFromRollup(db, filter, start, end);
 }
 
-/** The map's sums for a key, new ones put there first. */
-function accOf<K>(map: Map<K, Acc>, key: K): Acc {
-  let acc = map.get(key);
-  if (!acc) map.set(key, (acc = emptyAcc()));
-  return acc;
-}
-
 /** Where a slot falls locally: the start of its local interval (ms), weekday and interval of the day (minutes). */
 function placeOf(slot: string, timeZone: string, minutes: IntervalMinutes) {
   const ms = Date.parse(slot);
@@ -146,9 +140,9 @@ export async function intradayReport(
   const total = emptyAcc();
   for (const slot of slots) {
     const place = placeOf(slot.slot, filter.timeZone, minutes);
-    if (everyInterval) add(accOf(intervals, place.startMs), slot);
-    add(accOf(cells, `${place.weekday}|${place.minuteOfDay}`), slot);
-    add(accOf(times, place.minuteOfDay), slot);
+    if (everyInterval) add(entryOf(intervals, place.startMs, emptyAcc), slot);
+    add(entryOf(cells, `${place.weekday}|${place.minuteOfDay}`, emptyAcc), slot);
+    add(entryOf(times, place.minuteOfDay, emptyAcc), slot);
     add(total, slot);
   }
   const days = dayCount(filter.fromDate, filter.toDate);
@@ -206,7 +200,7 @@ export async function forecastWeek(db: DB, filter: ReportFilter, settings: Setti
   const cells = new Map<string, Acc>();
   for (const slot of slots) {
     const place = placeOf(slot.slot, filter.timeZone, minutes);
-    add(accOf(cells, `${place.weekday}|${place.minuteOfDay}`), slot);
+    add(entryOf(cells, `${place.weekday}|${place.minuteOfDay}`, emptyAcc), slot);
   }
   const basis: StaffingBasis = {
     target: settings.service_level_target_pct / 100,

@@ -59,9 +59,6 @@ export async function scoreTrendRows(db: Executor, filter: ReportFilter, audienc
     .execute();
 }
 
-/** The ten-point bands' columns (b9 holds 90 to 100), each a count of the group's scorecards in that band. */
-const BANDS = SCORE_BANDS;
-
 /**
  * Score sums and band counts per week (or day) bucket: the quality page's trend, distribution and summary from
  * one read of the period's scorecards instead of three (each a scan of the same range), grouped by day alone.
@@ -78,7 +75,7 @@ export async function scoreBucketBandRows(db: Executor, filter: ReportFilter, au
   const bucket = sql.raw(bucketSql('d.day', filter, 'day'));
   return db
     .selectFrom(perDay.as('d'))
-    .select([sql<string>`${bucket}`.as('bucket'), ...resummed('d', [...SCORE_SUM_NAMES, 'critical', ...BANDS])])
+    .select([sql<string>`${bucket}`.as('bucket'), ...resummed('d', [...SCORE_SUM_NAMES, 'critical', ...SCORE_BANDS])])
     .groupBy(sql`1`)
     .execute();
 }
@@ -99,7 +96,7 @@ export async function scoreDaySumsInRollup(db: Executor, filter: ReportFilter, d
         sum('score_squares', 'squares'),
         sum('passed', 'passed'),
         sum('critical', 'critical'),
-        ...BANDS.map((band) => sum(band, band)),
+        ...SCORE_BANDS.map((band) => sum(band, band)),
       ]),
     filter,
     days,

@@ -1,4 +1,5 @@
 import type { DB } from '../db/database';
+import { entryOf } from '../lib/maps';
 import { mondayOf } from '../lib/zones';
 import { bucketLabels, type Audience, type ReportFilter } from './filters';
 import {
@@ -42,16 +43,6 @@ function scoreFigures(sums: ScoreSums) {
 type Summable = { [K in keyof ScoreSums]: number | string | bigint | null };
 
 const noSums = (): ScoreSums => ({ n: 0, total: 0, squares: 0, passed: 0, critical: 0 });
-
-/** The map's value for the key, a new one put there first when it has none. */
-function entryOf<K, V>(map: Map<K, V>, key: K, make: () => V): V {
-  let value = map.get(key);
-  if (value === undefined) {
-    value = make();
-    map.set(key, value);
-  }
-  return value;
-}
 
 function addSums(to: ScoreSums, row: Partial<Summable>): ScoreSums {
   to.n += Number(row.n ?? 0);

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { SCORE_BANDS, SCORE_DAY_SUMS, SERVICE_LEVEL_SUMS, type ScoreDaySums } from '../db/schema';
 import type { Tx } from '../db/transaction';
 import { localDayStartText } from '../lib/date-range';
+import { entryOf } from '../lib/maps';
 import { COUNTED_IN_FIGURES } from '../policy';
 
 // The daily roll-ups per team (migrations/20261208T0100_rollup_team_day.ts, 20261208T0110_rollup_score_day.ts):
@@ -218,14 +219,7 @@ export async function computeScoreDay(trx: Tx, day: string, timeZone: string) {
     group by 1, 2
     order by 1, 2`.execute(trx);
   const teams = new Map<number, { items: ItemCell[]; sums: ScoreDaySums }>();
-  const teamOf = (teamId: number) => {
-    let team = teams.get(teamId);
-    if (!team) {
-      team = { items: [], sums: { ...NO_SCORE_SUMS } };
-      teams.set(teamId, team);
-    }
-    return team;
-  };
+  const teamOf = (teamId: number) => entryOf(teams, teamId, () => ({ items: [], sums: { ...NO_SCORE_SUMS } }));
   for (const row of perItem.rows) {
     teamOf(Number(row.team_id)).items.push([Number(row.item_id), Number(row.answered), Number(row.failed)]);
   }
