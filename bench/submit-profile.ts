@@ -86,7 +86,8 @@ function rawReplayer(dir: string) {
   raw.pragma('synchronous = FULL');
   const statements = new Map<string, SQLite.Statement>();
   return {
-    replay(submit: Statements): number {
+    /** The whole transaction's time, and of that the commit's (the WAL's fsync). */
+    replay(submit: Statements): { ms: number; commitMs: number } {
       const t = performance.now();
       raw.exec('begin immediate');
       for (const q of submit) {
@@ -96,11 +97,68 @@ function rawReplayer(dir: string) {
         if (stmt.reader) stmt.all(...q.params);
         else stmt.run(...q.params);
       }
+      const c = performance.now();
       raw.exec('commit');
-      return performance.now() - t;
+      const end = performance.now();
+      return { ms: end - t, commitMs: end - c };
     },
     close: () => raw.close(),
   };
+}
+
+interface Measured {
+  appTimes: number[];
+  rawTimes: number[];
+  commitTimes: number[];
+  floorTimes: number[];
+  /** The measured submits (after the warm-ups), on the monotonic clock the profile's timestamps use. */
+  window: { fromUs: number; toUs: number };
+}
+
+/**
+ * Starts the built server on `dir` and submits `payloads` one at a time on one keep-alive connection; with `raw`,
+ * each submit is followed at once by the replay of its captured twin, and then `GET /api/v1/me` is asked as many
+ * times: the floor, the same client, connection and token asking for the smallest authenticated answer the API
+ * has (HTTP both ways, the middleware and the token's lookup, no work of its own).
+ */
+async function measure(
+  app: ReturnType<typeof resolveApp>,
+  dir: string,
+  scryptLogN: number,
+  account: { username: string; password: string },
+  payloads: string[],
+  options: { watch: CpuWatch; nodeArgs?: string[]; raw?: ReturnType<typeof rawReplayer>; captured?: Statements[] },
+): Promise<Measured> {
+  const server = await startServer({ app, dataDir: dir, scryptLogN, nodeArgs: options.nodeArgs ?? [] });
+  const m: Measured = { appTimes: [], rawTimes: [], commitTimes: [], floorTimes: [], window: { fromUs: 0, toUs: 0 } };
+  try {
+    const token = await createToken(server.baseUrl, account.username, account.password);
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    for (let i = 0; i < payloads.length; i += 1) {
+      if (i === WARM_UP) m.window.fromUs = monotonicMicros();
+      const res = await request(server.baseUrl, '/api/v1/evaluations', { method: 'POST', headers, body: payloads[i], keepBody: false }); // prettier-ignore
+      if (res.status !== 201) throw new Error(`submit answered ${res.status}`);
+      const replayed = options.raw?.replay(options.captured![i]!);
+      if (i < WARM_UP) continue;
+      m.appTimes.push(res.ms);
+      if (replayed) {
+        m.rawTimes.push(replayed.ms);
+        m.commitTimes.push(replayed.commitMs);
+      }
+    }
+    m.window.toUs = monotonicMicros();
+    if (options.raw) {
+      for (let i = 0; i < payloads.length; i += 1) {
+        const res = await request(server.baseUrl, '/api/v1/me', { headers, keepBody: false });
+        if (res.status !== 200) throw new Error(`GET /api/v1/me answered ${res.status}`);
+        if (i >= WARM_UP) m.floorTimes.push(res.ms);
+      }
+    }
+  } finally {
+    options.watch.addServer(processJiffies(server.pid));
+    await server.stop();
+  }
+  return m;
 }
 
 function git(args: string[]): string {
@@ -120,8 +178,8 @@ async function main(): Promise<void> {
   if (app.commit && !fs.existsSync(path.join(app.dir, 'dist', 'src', 'server.js'))) buildApp(app);
   const env = environment(app);
   fs.rmSync(out, { recursive: true, force: true });
-  const [copyA, copyB, copyC] = ['a', 'b', 'c'].map((n) => path.join(out, n));
-  for (const dir of [copyA, copyB, copyC]) await copyDataset(data, dir);
+  const [copyA, copyB, copyC, copyD] = ['a', 'b', 'c', 'd'].map((n) => path.join(out, n));
+  for (const dir of [copyA, copyB, copyC, copyD]) await copyDataset(data, dir);
   const total = WARM_UP + submits;
   const ro = openReadOnly(copyA);
   const rubric = publishedRubric(ro);
@@ -139,45 +197,30 @@ async function main(): Promise<void> {
     calls.slice(total).map((c, i) => body(rubric, c, i)),
   );
 
-  // 2. The app over HTTP on copy A, profiled, each submit followed by one raw transaction on copy C.
+  // 2. The app over HTTP on copy A, unprofiled: each submit followed at once by one raw transaction on copy C;
+  //    then the floor. 3. The same submits on copy D, with the profiler on (its figures only name the parts).
   const loadBefore = os.loadavg();
   const watch = new CpuWatch();
   const profDir = path.join(out, 'profile');
-  const server = await startServer({
-    app,
-    dataDir: copyA,
-    scryptLogN: manifest.scryptLogN,
+  const payloads = calls.slice(0, total).map((c, i) => body(rubric, c, i));
+  const raw = rawReplayer(copyC);
+  let measured: Measured;
+  try {
+    measured = await measure(app, copyA, manifest.scryptLogN, account, payloads, { raw, captured, watch });
+  } finally {
+    raw.close();
+  }
+  const profiled = await measure(app, copyD, manifest.scryptLogN, account, payloads, {
+    watch,
     nodeArgs: [
       '--cpu-prof',
       `--cpu-prof-dir=${profDir}`,
       `--cpu-prof-interval=${numberArg(args, 'prof-interval-us', 1000)}`,
     ],
   });
-  const raw = rawReplayer(copyC);
-  const appTimes: number[] = [];
-  const rawTimes: number[] = [];
-  let window = { fromUs: 0, toUs: 0 };
-  try {
-    const token = await createToken(server.baseUrl, account.username, account.password);
-    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-    for (let i = 0; i < total; i += 1) {
-      if (i === WARM_UP) window.fromUs = monotonicMicros();
-      const payload = body(rubric, calls[i]!, i);
-      const res = await request(server.baseUrl, '/api/v1/evaluations', { method: 'POST', headers, body: payload, keepBody: false }); // prettier-ignore
-      if (res.status !== 201) throw new Error(`submit answered ${res.status}`);
-      const rawMs = raw.replay(captured[i]!);
-      if (i >= WARM_UP) {
-        appTimes.push(res.ms);
-        rawTimes.push(rawMs);
-      }
-    }
-    window = { ...window, toUs: monotonicMicros() };
-  } finally {
-    raw.close();
-    watch.addServer(processJiffies(server.pid));
-    await server.stop();
-  }
   const cpu = watch.stop();
+  const { appTimes, rawTimes, commitTimes, floorTimes } = measured;
+  const window = profiled.window;
 
   const profileFile = fs.readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
   const profile = profileFile
@@ -186,6 +229,7 @@ async function main(): Promise<void> {
   const times = profile ? selfTimes(profile, { ...window, per: submits }) : null;
   const appSummary = summarize(appTimes);
   const rawSummary = summarize(rawTimes);
+  const floorSummary = summarize(floorTimes);
   const result = {
     date: new Date().toISOString(),
     node: process.version,
@@ -202,8 +246,18 @@ async function main(): Promise<void> {
     statementsPerSubmit: captured[WARM_UP]?.length ?? 0,
     statements: captured[WARM_UP]?.map((q) => q.sql.replace(/\s+/g, ' ').slice(0, 160)),
     appMs: appSummary,
+    /** The same submits on a fresh copy with the profiler on: what the profile's figures were taken under. */
+    profiledAppMs: summarize(profiled.appTimes),
     rawMs: rawSummary,
     ratio: round(appSummary.median / rawSummary.median),
+    /** Of the raw transaction, the commit alone: with synchronous = FULL, the WAL's fsync. */
+    rawCommitMs: summarize(commitTimes),
+    /**
+     * `GET /api/v1/me` on the same connection with the same token, after the submits: HTTP both ways, the
+     * middleware and the token's lookup, with no work of its own. What a submit costs over it is the submit's.
+     */
+    floorMs: floorSummary,
+    overFloorToRaw: round((appSummary.median - floorSummary.median) / rawSummary.median),
     submitsPerSecondSequential: round(1000 / appSummary.mean, 1),
     profile: profileFile ? path.join(profDir, profileFile) : null,
     /** Server CPU per measured submit (ms), self time; idle is the time it waited (client, raw replay). */
