@@ -24,6 +24,9 @@ import type {
   RollupTeamDayTable,
   RollupDirtyTable,
   RollupItemCsatDayTable,
+  RollupScoreAgentDayTable,
+  RollupScoreEvaluatorDayTable,
+  RollupCsatAgentDayTable,
   RollupCallSlotTable,
   RollupCallSlotTotalTable,
   RollupScoreDayTable,
@@ -78,6 +81,9 @@ export interface Database extends SamplingTables, AutoEvalTables, TopicTables {
   rollup_team_day: RollupTeamDayTable;
   rollup_score_day: RollupScoreDayTable;
   rollup_item_csat_day: RollupItemCsatDayTable;
+  rollup_score_agent_day: RollupScoreAgentDayTable;
+  rollup_score_evaluator_day: RollupScoreEvaluatorDayTable;
+  rollup_csat_agent_day: RollupCsatAgentDayTable;
   rollup_call_slot: RollupCallSlotTable;
   rollup_call_slot_total: RollupCallSlotTotalTable;
   rollup_coverage: RollupCoverageTable;

@@ -32,6 +32,7 @@ export function csatPerAgentFromCalls(db: Executor, filter: ReportFilter) {
     .innerJoin('users', 'users.id', 'x.agent_id')
     .select(['users.id', 'users.display_name as name', 'x.csat', 'x.n'])
     .orderBy('x.csat')
+    .orderBy('users.id')
     .execute();
 }
 
@@ -56,6 +57,7 @@ function csatPerAgentBySeeks(db: Executor, filter: ReportFilter) {
     ])
     .groupBy('users.id')
     .orderBy('csat')
+    .orderBy('users.id')
     .execute();
 }
 

@@ -9,6 +9,7 @@ import {
   csatPerTeamFromCalls,
   csatPerTeamFromRollup,
 } from './customer.queries';
+import { csatPerAgentInRollup } from './rollup-people.queries';
 import { refreshedRollupRange } from './rollups';
 
 export {
@@ -24,7 +25,7 @@ export async function csatBreakdown(db: DB, filter: ReportFilter) {
   const days = await refreshedRollupRange(db, filter, 'calls');
   const [teams, agents] = await Promise.all([
     days ? csatPerTeamFromRollup(db, filter, days) : csatPerTeamFromCalls(db, filter),
-    csatPerAgentFromCalls(db, filter),
+    days ? csatPerAgentInRollup(db, filter, days) : csatPerAgentFromCalls(db, filter),
   ]);
   return {
     teams: teams.map((t) => ({ ...t, csat: Number(t.csat), n: Number(t.n) })),

@@ -16,6 +16,7 @@ import {
   scoreTrendRows,
   type ItemFailureRow,
 } from './quality.queries';
+import { scoreSumsByCsrInRollup, scoreSumsByEvaluatorInRollup } from './rollup-people.queries';
 import { refreshRollups, rollupRangeOf, type RollupDays } from './rollups';
 import { meanInterval, ratio } from './stats';
 
@@ -175,22 +176,47 @@ export async function csrFigures(db: DB, filter: ReportFilter, audience: Audienc
     .sort((a, b) => (a.mean ?? 0) - (b.mean ?? 0) || b.critical_fails - a.critical_fails);
 }
 
+interface EvaluatorSums {
+  n: number;
+  total: number;
+  time: number;
+}
+
+/**
+ * Score sums per CSR and per evaluator: from the daily roll-ups per person (brought up to date first) for whole
+ * days, else from one grouped read of the scorecards.
+ */
+async function peopleSums(db: DB, filter: ReportFilter) {
+  const byCsr = new Map<number, ScoreSums>();
+  const byEvaluator = new Map<number, EvaluatorSums>();
+  const addEvaluator = (id: number, row: { n: unknown; total: unknown; time_total: unknown }) => {
+    const e = entryOf(byEvaluator, id, () => ({ n: 0, total: 0, time: 0 }));
+    e.n += Number(row.n);
+    e.total += Number(row.total ?? 0);
+    e.time += Number(row.time_total ?? 0);
+  };
+  const days = rollupRangeOf(filter);
+  if (days) {
+    await refreshRollups(db, 'scores', days.fromDay, days.toDay);
+    for (const row of await scoreSumsByCsrInRollup(db, filter, days)) {
+      addSums(entryOf(byCsr, Number(row.agent_id), noSums), row);
+    }
+    for (const row of await scoreSumsByEvaluatorInRollup(db, filter, days)) addEvaluator(Number(row.evaluator_id), row);
+    return { byCsr, byEvaluator };
+  }
+  for (const row of await scoreSumsByCsrAndEvaluator(db, filter)) {
+    addSums(entryOf(byCsr, Number(row.agent_id), noSums), row);
+    addEvaluator(Number(row.evaluator_id), row);
+  }
+  return { byCsr, byEvaluator };
+}
+
 /**
  * The quality page's per-CSR and per-evaluator figures from one grouped read (the same as csrFigures and
  * evaluatorFigures, which the CSV exports use alone).
  */
 export async function peopleFigures(db: DB, filter: ReportFilter) {
-  const rows = await scoreSumsByCsrAndEvaluator(db, filter);
-  const byCsr = new Map<number, ScoreSums>();
-  const byEvaluator = new Map<number, { n: number; total: number; time: number }>();
-  for (const row of rows) {
-    const agent = Number(row.agent_id);
-    addSums(entryOf(byCsr, agent, noSums), row);
-    const e = entryOf(byEvaluator, Number(row.evaluator_id), () => ({ n: 0, total: 0, time: 0 }));
-    e.n += Number(row.n);
-    e.total += Number(row.total ?? 0);
-    e.time += Number(row.time_total ?? 0);
-  }
+  const { byCsr, byEvaluator } = await peopleSums(db, filter);
   const people = await namesOf(db, [...new Set([...byCsr.keys(), ...byEvaluator.keys()])]);
   const csrs = people
     .flatMap((p) => {

@@ -4,13 +4,11 @@ import type { Tx } from '../db/transaction';
 import { localDayStartText } from '../lib/date-range';
 import { entryOf } from '../lib/maps';
 import { COUNTED_IN_FIGURES } from '../policy';
+import { COUNTED, computeCsatAgentDay, computePeopleScoreDay } from './rollup-people.queries';
 
 // The daily roll-ups per team (migrations/20261208T0100_rollup_team_day.ts, 20261208T0110_rollup_score_day.ts):
 // one row per local day and team, categories and items folded into JSON arrays, so a report over all teams
 // reads teams × days rows.
-
-/** The counted statuses as an SQL list, for the roll-ups' raw statements: ('submitted', 'released', 'acknowledged'). */
-const COUNTED = sql.raw(`(${COUNTED_IN_FIGURES.map((status) => `'${status}'`).join(', ')})`);
 
 /** One category of a team's day: [category, calls, evaluations, scored, score_total]. */
 export type CategoryCell = [category: string, calls: number, evaluations: number, scored: number, scoreTotal: number];
@@ -156,6 +154,7 @@ export async function computeCallDay(trx: Tx, day: string, thresholdS: number, t
     where c.started_at >= ${start} and c.started_at < ${end} and c.csat is not null and a.points is not null
       and e.call_id = c.id and e.kind = 'standard' and e.status in ${COUNTED}
     group by 2, 3`.execute(trx);
+  await computeCsatAgentDay(trx, day, start, end);
 }
 
 /**
@@ -234,4 +233,5 @@ export async function computeScoreDay(trx: Tx, day: string, timeZone: string) {
     ...sums,
   }));
   if (rows.length) await trx.insertInto('rollup_score_day').values(rows).execute();
+  await computePeopleScoreDay(trx, day, start, end);
 }

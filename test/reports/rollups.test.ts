@@ -28,6 +28,7 @@ import {
   itemFailureRates,
   itemFailuresFromAnswers,
   itemFailuresFromRollup,
+  peopleFigures,
   scoreOverview,
 } from '../../src/reports/quality';
 import { nextDay, refreshRollups, rollupDays } from '../../src/reports/rollups';
@@ -195,6 +196,7 @@ async function pathDiffs(db: DB, filter: ReportFilter): Promise<string[]> {
     sortBy(await itemFailureRates(db, raw, 'staff'), ['rubric', 'prompt']),
   );
   check('scoreOverview', await scoreOverview(db, filter, 'staff'), await scoreOverview(db, raw, 'staff'));
+  check('peopleFigures', await peopleFigures(db, filter), await peopleFigures(db, raw));
   check(
     'csatByItem',
     sortBy(await csatByItem(db, filter), ['rubric', 'prompt']),
@@ -261,6 +263,8 @@ interface Rows {
     score: number | null;
     passed: number | null;
     critical_failed: number;
+    evaluator_id: number;
+    time_spent_s: number;
   }>;
   answers: Array<{ evaluation_id: number; item_id: number; points: number | null; max_points: number | null }>;
   items: Map<number, { prompt: string; critical: number; rubric_id: number }>;
@@ -298,6 +302,8 @@ async function readRows(db: DB): Promise<Rows> {
         'score',
         'passed',
         'critical_failed',
+        'evaluator_id',
+        'time_spent_s',
       ])
       .execute(),
     db.selectFrom('evaluation_answers').select(['evaluation_id', 'item_id', 'points', 'max_points']).execute(),
@@ -536,6 +542,45 @@ function oracleCsatPerAgent(rows: Rows, f: ReportFilter) {
   );
 }
 
+/** Per CSR and per evaluator: the counted standard scorecards with a score in the range (the quality page). */
+function oraclePeople(rows: Rows, f: ReportFilter) {
+  const cards = countedEvaluations(rows).filter(
+    (e) => e.score !== null && e.submitted_at && inRange(e.submitted_at, f) && teamOk(e.team_id, f),
+  );
+  const group = (key: (e: (typeof cards)[number]) => number) => {
+    const by = new Map<number, typeof cards>();
+    for (const e of cards) by.set(key(e), [...(by.get(key(e)) ?? []), e]);
+    return by;
+  };
+  const csrs = [...group((e) => e.agent_id)].map(([id, mine]) => ({
+    id,
+    n: mine.length,
+    mean: mean(mine.map((e) => e.score!)),
+    pass_rate: mine.filter((e) => e.passed === 1).length / mine.length,
+    critical_fails: mine.filter((e) => Number(e.critical_failed) === 1).length,
+  }));
+  const evaluators = [...group((e) => e.evaluator_id)].map(([id, mine]) => ({
+    id,
+    n: mine.length,
+    avg_score: mean(mine.map((e) => e.score!)),
+    avg_time_s: mean(mine.map((e) => e.time_spent_s)),
+  }));
+  return { csrs: sortBy(csrs, ['id']), evaluators: sortBy(evaluators, ['id']) };
+}
+
+function peopleFigureRows(p: Awaited<ReturnType<typeof peopleFigures>>) {
+  return {
+    csrs: sortBy(
+      p.csrs.map((c) => ({ id: c.id, n: c.n, mean: c.mean, pass_rate: c.pass_rate, critical_fails: c.critical_fails })),
+      ['id'],
+    ),
+    evaluators: sortBy(
+      p.evaluators.evaluators.map((e) => ({ id: e.id, n: e.n, avg_score: e.avg_score, avg_time_s: e.avg_time_s })),
+      ['id'],
+    ),
+  };
+}
+
 /** The public reports over any filter against the oracle. */
 async function oracleDiffs(db: DB, filter: ReportFilter): Promise<string[]> {
   const rows = await readRows(db);
@@ -552,6 +597,8 @@ async function oracleDiffs(db: DB, filter: ReportFilter): Promise<string[]> {
     oracleItemFailures(rows, filter),
   );
   check('scoreOverview', scoreOverviewFigures(await scoreOverview(db, filter, 'staff')), oracleScores(rows, filter));
+  if (!filter.agentId)
+    check('peopleFigures', peopleFigureRows(await peopleFigures(db, filter)), oraclePeople(rows, filter));
   check('csatByItem', sortBy(await csatByItem(db, filter), ['rubric', 'prompt']), oracleCsatByItem(rows, filter));
   check(
     'categoryTrends',
@@ -915,6 +962,18 @@ describe('a seeded random data set: roll-up path = raw path = oracle', () => {
         ['itemFailureRates', 'itemFailuresFromRollup~FromAnswers'],
       ]),
       ...SCORE_DAY_SUMS.map((column): [string, string, string[]] => ['rollup_score_day', column, ['scoreOverview']]),
+      ...['scored', 'score_total', 'score_squares', 'passed', 'critical'].map((column): [string, string, string[]] => [
+        'rollup_score_agent_day',
+        column,
+        ['peopleFigures'],
+      ]),
+      ...['scored', 'score_total', 'time_total'].map((column): [string, string, string[]] => [
+        'rollup_score_evaluator_day',
+        column,
+        ['peopleFigures'],
+      ]),
+      ['rollup_csat_agent_day', 'csat_n', ['csatBreakdown']],
+      ['rollup_csat_agent_day', 'csat_total', ['csatBreakdown']],
       ...['n_passed', 'csat_passed', 'n_failed', 'csat_failed'].map((column): [string, string, string[]] => [
         'rollup_item_csat_day',
         column,
@@ -1043,6 +1102,47 @@ describe('a seeded random data set: roll-up path = raw path = oracle', () => {
     );
     expect(await refreshEverything(db)).toBe(0);
     expect(await dirtyRows(db)).toEqual([]);
+    expect(await oracleDiffs(db, wholeDays(FIRST_DAY, LAST_DAY, 'all', 'day'))).toEqual([]);
+  });
+
+  test("a counted scorecard's evaluator, agent, time, pass or critical fail changing alone marks its day", async () => {
+    await refreshEverything(db);
+    const card = await db
+      .selectFrom('evaluations')
+      .select(['id', 'submitted_at', 'evaluator_id', 'agent_id', 'time_spent_s', 'passed', 'critical_failed'])
+      .where('status', 'in', ['submitted', 'released', 'acknowledged'])
+      .where('kind', '=', 'standard')
+      .where('score', 'is not', null)
+      .orderBy('id')
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    const other = await db
+      .selectFrom('users')
+      .select('id')
+      .where('id', 'not in', [card.evaluator_id, card.agent_id])
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    const day = card.submitted_at!.slice(0, 10);
+    const filter = wholeDays(day, nextDay(day), 'all', 'day');
+    const changes = [
+      { time_spent_s: card.time_spent_s + 600 },
+      { evaluator_id: other.id },
+      { agent_id: other.id },
+      { passed: card.passed === 1 ? 0 : 1 },
+      { critical_failed: card.critical_failed === 1 ? 0 : 1 },
+    ];
+    try {
+      for (const change of changes) {
+        await db.updateTable('evaluations').set(change).where('id', '=', card.id).execute();
+        expect({ change, stale: await dirtyRows(db) }).toEqual({ change, stale: [{ kind: 'scores', day }] });
+        expect({ change, diffs: await pathDiffs(db, filter) }).toEqual({ change, diffs: [] });
+        expect(await dirtyRows(db)).toEqual([]);
+      }
+    } finally {
+      const { id, submitted_at: _at, ...before } = card;
+      await db.updateTable('evaluations').set(before).where('id', '=', id).execute();
+      await refreshEverything(db);
+    }
     expect(await oracleDiffs(db, wholeDays(FIRST_DAY, LAST_DAY, 'all', 'day'))).toEqual([]);
   });
 

@@ -53,6 +53,40 @@ export const SCORE_BANDS = ['b0', 'b1', 'b2', 'b3', 'b4', 'b5', 'b6', 'b7', 'b8'
 export const SCORE_DAY_SUMS = ['scored', 'score_total', 'score_squares', 'passed', 'critical', ...SCORE_BANDS] as const;
 export type ScoreDaySums = Record<(typeof SCORE_DAY_SUMS)[number], number>;
 
+/**
+ * One row per CSR, local submitted day and team (0 = none) of the CSR's counted standard scorecards with a score:
+ * the sums of rollup_score_day without the bands.
+ */
+export interface RollupScoreAgentDayTable {
+  agent_id: number;
+  day: string;
+  team_id: number;
+  scored: number;
+  score_total: number;
+  score_squares: number;
+  passed: number;
+  critical: number;
+}
+
+/** The same scorecards per evaluator, local submitted day and team: how many, their score total, time spent. */
+export interface RollupScoreEvaluatorDayTable {
+  evaluator_id: number;
+  day: string;
+  team_id: number;
+  scored: number;
+  score_total: number;
+  time_total: number;
+}
+
+/** One row per CSR, local day a call started and team (0 = none) of the CSR's calls with a CSAT. */
+export interface RollupCsatAgentDayTable {
+  agent_id: number;
+  day: string;
+  team_id: number;
+  csat_n: number;
+  csat_total: number;
+}
+
 export interface RollupItemCsatDayTable {
   day: string;
   team_id: number;
