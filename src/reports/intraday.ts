@@ -49,11 +49,9 @@ export interface StaffingBasis {
   minutes: IntervalMinutes;
 }
 
-/** An interval's figures: service level as DOMAIN.md counts it, handle time and the agents Erlang C needs. */
-function figures(acc: Acc, basis: StaffingBasis, days = 1) {
+/** An interval's service level as DOMAIN.md counts it, its waits and handle time. */
+function levelFigures(acc: Acc, basis: StaffingBasis) {
   const talkS = ratio(acc.handle, acc.answered);
-  const ahtS = talkS === null ? null : talkS + basis.afterCallWorkS;
-  const perDay = acc.offered / days;
   return {
     offered: acc.offered,
     answered_within: acc.within,
@@ -61,7 +59,17 @@ function figures(acc: Acc, basis: StaffingBasis, days = 1) {
     service_level: ratio(acc.within, acc.offered),
     avg_wait_s: ratio(acc.wait, acc.answered),
     avg_hold_s: ratio(acc.hold, acc.answered),
-    aht_s: ahtS,
+    aht_s: talkS === null ? null : talkS + basis.afterCallWorkS,
+  };
+}
+
+/** An interval's figures (levelFigures) and the agents Erlang C needs for its calls of an average day. */
+function figures(acc: Acc, basis: StaffingBasis, days = 1) {
+  const level = levelFigures(acc, basis);
+  const ahtS = level.aht_s;
+  const perDay = acc.offered / days;
+  return {
+    ...level,
     agents_needed:
       ahtS === null
         ? 0
@@ -166,7 +174,10 @@ function dayCount(fromDate: string, toDate: string): number {
   return n;
 }
 
-/** Service level by weekday (Monday first) × time of day, over the times of day that had calls. */
+/**
+ * Service level by weekday (Monday first) × time of day, over the times of day that had calls. A cell sums every
+ * week of the range, so it has no staffing figure: the agents for that sum would be no day's.
+ */
 function heatmapOf(cells: Map<string, Acc>, basis: StaffingBasis, minutes: IntervalMinutes) {
   const used = [...new Set([...cells.keys()].map((key) => Number(key.split('|')[1])))].sort((a, b) => a - b);
   const first = used[0] ?? 8 * 60;
@@ -175,7 +186,7 @@ function heatmapOf(cells: Map<string, Acc>, basis: StaffingBasis, minutes: Inter
   for (let minute = first; minute <= last; minute += minutes) {
     const row = [0, 1, 2, 3, 4, 5, 6].map((weekday) => {
       const acc = cells.get(`${weekday}|${minute}`);
-      return acc ? figures(acc, basis) : null;
+      return acc ? levelFigures(acc, basis) : null;
     });
     rows.push({ time: timeOfDay(minute), cells: row });
   }

@@ -38,3 +38,35 @@ test('no calls need no agents; an overloaded queue has no service level', () => 
   expect(erlangServiceLevel(10, 10, 180, 20)).toBe(0);
   expect(erlangC(9, 10)).toBe(1);
 });
+
+test('agentsNeeded finds the same agents as trying each N from scratch, up to hundreds of agents', () => {
+  // The search by definition: the first N above the traffic whose service level (a fresh Erlang C for each N)
+  // meets the target. agentsNeeded steps Erlang B along instead; both must agree everywhere.
+  const bySearch = (calls: number, ahtS: number, intervalS: number, target: number, thresholdS: number) => {
+    const erlangs = (calls * ahtS) / intervalS;
+    let n = Math.max(1, Math.floor(erlangs) + 1);
+    while (erlangServiceLevel(n, erlangs, ahtS, thresholdS) < Math.min(target, 0.999999)) n += 1;
+    return n;
+  };
+  let checked = 0;
+  for (const calls of [1, 3, 17, 100, 480, 2500, 9000]) {
+    for (const ahtS of [60, 245, 600]) {
+      for (const [target, thresholdS] of [
+        [0.8, 20],
+        [0.9, 30],
+        [0.95, 10],
+        [1, 60],
+      ] as const) {
+        const input = { calls, ahtS, intervalS: 1800, target, thresholdS };
+        expect({ input, n: agentsNeeded(input) }).toEqual({
+          input,
+          n: bySearch(calls, ahtS, 1800, target, thresholdS),
+        });
+        checked += 1;
+      }
+    }
+  }
+  expect(checked).toBe(84);
+  // 9,000 calls of 600 s in 30 minutes is 3,000 Erlangs: the search goes past 3,000 agents.
+  expect(agentsNeeded({ calls: 9000, ahtS: 600, intervalS: 1800, target: 0.8, thresholdS: 20 })).toBeGreaterThan(3000);
+});
