@@ -1,6 +1,6 @@
 import type { DB } from '../db/database';
 import { num, pct } from '../lib/csv';
-import { categoryTrends, csatByItem } from './customer';
+import { categoryTrends, csatBreakdown, csatByItem } from './customer';
 import type { ReportFilter } from './filters';
 import { topicTrends } from './topics';
 import { csrFigures, evaluatorFigures, itemFailureRates, scoreTrend } from './quality';
@@ -56,6 +56,10 @@ export const REPORT_TABLES: Record<string, (db: DB, filter: ReportFilter) => Pro
       num(e.avg_score),
       num(e.delta),
     ]),
+  }),
+  'customer-csrs': async (db, f) => ({
+    header: ['csr', 'csat', 'calls'],
+    rows: (await csatBreakdown(db, f)).agents.map((a) => [a.name, num(a.csat, 2), a.n]),
   }),
   'customer-items': async (db, f) => ({
     header: ['rubric', 'item', 'csat_when_passed', 'calls_passed', 'csat_when_failed', 'calls_failed', 'gap'],

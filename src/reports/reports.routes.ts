@@ -111,7 +111,10 @@ function serviceLevelCsv(deps: AppDeps): RequestHandler {
   };
 }
 
-/** The quality page lists this many CSRs, lowest average first (as it lists 30 items); its CSV has them all. */
+/**
+ * The quality and customer pages list this many CSRs, lowest first (as the quality page lists 30 items); their
+ * CSVs have them all.
+ */
 const CSR_ROWS_SHOWN = 50;
 
 function qualityPage(deps: AppDeps): RequestHandler {
@@ -163,7 +166,17 @@ function customersPage(deps: AppDeps): RequestHandler {
       categoryTrends(deps.db, filter),
       topicTrends(deps.db, filter),
     ]);
-    res.render('reports/customers', { title: 'Customers', filter, teams, query, csat, items, categories, topics });
+    res.render('reports/customers', {
+      title: 'Customers',
+      filter,
+      teams,
+      query,
+      csat,
+      csrRows: CSR_ROWS_SHOWN,
+      items,
+      categories,
+      topics,
+    });
   };
 }
 

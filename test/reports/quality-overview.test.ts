@@ -241,3 +241,32 @@ test('the page lists the 50 CSRs with the lowest average, and says the CSV has e
   expect(shown.map((row) => row[0])).toEqual(csrs.slice(0, 50).map((c) => c.display_name));
   expect(textOf(res.text)).toContain(`The 50 lowest of ${all.length} CSRs; the CSV has all of them.`);
 });
+
+test('the customer page lists the 50 CSRs with the lowest CSAT, and says the CSV has every one', async () => {
+  // 55 more CSRs of team A, one call each with a CSAT of 1: under every other CSR's average, tied among themselves
+  // (ties are listed by CSR id, so the first 50 made are the ones shown).
+  const csrs: Awaited<ReturnType<typeof buildUser>>[] = [];
+  for (let i = 0; i < 55; i += 1) csrs.push(await buildUser(ctx.deps, 'csr', { team_id: org.teamA }));
+  await insertCalls(
+    ctx.deps,
+    csrs.map((agent, i) => ({
+      started_at: new Date(Date.UTC(2026, 10, 3, 9) + i * 60_000).toISOString(),
+      agent,
+      csat: 1,
+    })),
+  );
+  const page = await signIn(ctx.app, org.admin.username);
+  const query = 'from=2026-09-07&to=2026-11-30';
+  const res = await page.get(`/reports/customers?${query}`);
+  expect(res.status).toBe(200);
+  const shown = tableAfter(res.text, 'CSAT per CSR (lowest first)').slice(1);
+  const csv = await page.get(`/reports/table/customer-csrs.csv?${query}`);
+  expect(csv.status).toBe(200);
+  const all = csvRows(csv.text);
+  expect(all[0]).toEqual(['csr', 'csat', 'calls']);
+  expect(all.length - 1).toBeGreaterThanOrEqual(55);
+  expect(shown.length).toBe(50);
+  expect(shown.map((row) => row[0])).toEqual(csrs.slice(0, 50).map((c) => c.display_name));
+  expect(all.slice(1, 56).map((row) => row[0])).toEqual(csrs.map((c) => c.display_name));
+  expect(textOf(res.text)).toContain(`The 50 lowest of ${all.length - 1} CSRs; the CSV has all of them.`);
+});

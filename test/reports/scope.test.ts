@@ -130,6 +130,7 @@ describe('a CSR', () => {
     '/reports',
     ...PAGE_ROUTES,
     '/reports/table/quality-csrs.csv',
+    '/reports/table/customer-csrs.csv',
     `/reports/csr/${org.csrA.id}`,
     `/reports/service-level?agent=${org.csrA.username}`,
   ];
