@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { openDatabase } from '../../src/db/database';
 import { verifyPassword } from '../../src/lib/passwords';
+import { freePort } from '../helpers/ports';
 
 jest.setTimeout(60_000);
 
@@ -139,14 +139,6 @@ describe('npm run user:create (from source)', () => {
     expect(fs.existsSync(path.join(dataDir, 'callscore.db'))).toBe(false);
   });
 });
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 interface Reply {
   status: number;

@@ -4,10 +4,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { makeTestApp, sqliteOf } from '../helpers/app';
+import { freePort } from '../helpers/ports';
 import { buildOrg } from '../helpers/builders';
 import { publishedRubric, tokenFor, workedExampleRubric, workedExampleAnswers } from '../helpers/scoring';
 
@@ -51,19 +51,7 @@ export function copyDatabase(from: string, to: string): void {
   fs.copyFileSync(path.join(from, 'callscore.db'), path.join(to, 'callscore.db'));
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.unref();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
+export { freePort } from '../helpers/ports';
 
 export interface ServerProcess {
   readonly baseUrl: string;
@@ -150,7 +138,8 @@ export async function startServer(
     }
     try {
       const res = await fetch(`${baseUrl}/healthz`, { signal: AbortSignal.timeout(2_000) });
-      if (res.ok) return server;
+      // Ours only if it is still running: a server that lost the port to another one exits on EADDRINUSE.
+      if (res.ok && (await sleep(100), child.exitCode === null && child.signalCode === null)) return server;
       problem = `GET /healthz answered ${res.status}`;
     } catch (err) {
       problem = (err as Error).message;

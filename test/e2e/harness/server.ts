@@ -2,8 +2,8 @@
 // loopback port with a fresh data folder, waits until GET /healthz answers, and stops it with SIGTERM.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
+import { freePort } from '../../helpers/ports';
 import path from 'node:path';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '../../..');
@@ -21,21 +21,7 @@ export interface RunningServer {
   stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** A port nobody listens on right now: bind port 0 on loopback, read it, release it. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.unref();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => {
-        if (address && typeof address === 'object') resolve(address.port);
-        else reject(new Error('could not read the probe port'));
-      });
-    });
-  });
-}
+export { freePort } from '../../helpers/ports';
 
 function exited(child: ChildProcess): boolean {
   return child.exitCode !== null || child.signalCode !== null;
