@@ -13,12 +13,13 @@ const shared = {
  * The suites on the PostgreSQL leg, each seen passing there. Not on it yet (docs/DEPLOY.md): suites that read
  * SQLite itself (test/db/migrations, statement-cache, transaction, faults, the query-plan and statement-count
  * tests in reports/exports and evaluations/queue), and suites not yet run on PostgreSQL or still failing there
- * (api/tokens and api/openapi-responses read sqlite_master; api/fuzz; rubrics/load-rubric counts
+ * (api/tokens and api/openapi-responses read sqlite_master; rubrics/load-rubric counts
  * SQLite statements; test/storage/s3-crash starts server child processes, which cannot share the in-process PGlite,
  * so its PostgreSQL counterpart is test/procs/s3-processes.procs.ts on a server; the rest of the tree). Pure-function suites (no database) are not repeated here.
  */
 const POSTGRES_SUITES = [
   'test/db/copy.test.ts',
+  'test/db/postgres-types.test.ts',
   'test/topics/default-topics.test.ts',
   'test/org/org.test.ts',
   'test/users/admin-users.test.ts',
@@ -68,6 +69,10 @@ const POSTGRES_SUITES = [
   'test/storage/s3.test.ts',
   'test/storage/s3-reconcile-list.test.ts',
   'test/calls/staging-leases.test.ts',
+  'test/calls/playback-and-list.test.ts',
+  'test/security/access.test.ts',
+  'test/api/engine-limits.test.ts',
+  'test/api/fuzz.test.ts',
 ];
 
 /** @type {import('jest').Config} */
@@ -80,7 +85,12 @@ module.exports = {
       displayName: 'sqlite',
       testMatch: ['**/*.test.ts'],
       // PostgreSQL-only suites: their subject is the second engine.
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/', '<rootDir>/test/db/copy.test.ts'],
+      testPathIgnorePatterns: [
+        '/node_modules/',
+        '<rootDir>/test/e2e/',
+        '<rootDir>/test/db/copy.test.ts',
+        '<rootDir>/test/db/postgres-types.test.ts',
+      ],
       globalSetup: '<rootDir>/test/helpers/global-setup.ts',
       globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
     },

@@ -36,6 +36,7 @@ import { passkeyRoutes } from './passkeys';
 import { checkDatabase } from './db/health';
 import { errorHandler, notFoundHandler } from './lib/error-handler';
 import { diskFull } from './lib/faults';
+import { refuseNulCharacters } from './lib/http';
 import { exposeLocals } from './lib/locals';
 import { PROJECT_ROOT } from './lib/paths';
 import { requestLogger } from './lib/request-log';
@@ -186,6 +187,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 500 }));
+  app.use(refuseNulCharacters);
 
   const auth = identify(app, deps);
   app.use(csrfProtection);

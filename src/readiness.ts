@@ -18,6 +18,11 @@ export function markDraining(): void {
   draining = true;
 }
 
+/** Whether shutdown has started (background work that then finds the database closed is not a failure). */
+export function isDraining(): boolean {
+  return draining;
+}
+
 function within<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {

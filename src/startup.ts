@@ -21,6 +21,7 @@ import type { Config } from './config';
 import { runJobOnce } from './db/exclusive';
 import { refreshPlannerStatistics } from './db/planner-statistics';
 import type { AppDeps } from './deps';
+import { isDraining } from './readiness';
 import { deliverDue } from './webhooks';
 import { sweepInboxOnce } from './inbox';
 import { topicTagging } from './topics';
@@ -180,7 +181,11 @@ export async function startServer(
     .then(() => laterCatchUp(deps))
     .then(
       () => logger.info({ ms: Date.now() - started }, 'start-up catch-up done'),
-      (err: unknown) => logger.error({ err }, 'start-up catch-up failed'),
+      (err: unknown) =>
+        // A shutdown closes the database under it: what it left stale is durable and done after the next start.
+        isDraining()
+          ? logger.info({ err: String(err) }, 'start-up catch-up stopped by the shutdown')
+          : logger.error({ err }, 'start-up catch-up failed'),
     );
   return { server, autoEvaluations, reconciled: reconciled.catch(() => undefined), background };
 }

@@ -51,7 +51,7 @@ export async function capturePostgres(
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { Kysely, PostgresDialect } = req('kysely') as typeof import('kysely');
   const pg = req('pg') as PgModule;
-  const { numericTypes } = require(dist('db/postgres.js')) as typeof import('../../src/db/postgres');
+  const { appTypes } = require(dist('db/postgres.js')) as typeof import('../../src/db/postgres');
   const { loadConfig } = require(dist('config.js')) as typeof import('../../src/config');
   const { createLogger, sessionSecret } = require(dist('bootstrap.js')) as typeof import('../../src/bootstrap');
   const { createApp } = require(dist('app.js')) as typeof import('../../src/app');
@@ -69,7 +69,7 @@ export async function capturePostgres(
     SCRYPT_LOG_N: String(manifest.scryptLogN),
   });
   const captured: PgStatement[] = [];
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 4, types: numericTypes() });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 4, types: appTypes() });
   const db = new Kysely<import('../../src/db/schema').Database>({
     dialect: new PostgresDialect({ pool }),
     log(event) {

@@ -6,6 +6,8 @@ import { Kysely, sql } from 'kysely';
 
 const COUNTED = `('submitted', 'released', 'acknowledged')`;
 
+// For the text timestamps of the migrations before 20261215T0100_timestamptz, which rewrites these bodies for
+// timestamptz; a trigger made after it takes a day with utcDaySql (src/db/dialect.ts).
 function mark(kind: 'calls' | 'scores', dayExpr: string): string {
   return `insert into rollup_dirty (kind, day) select '${kind}', d from (select substr(${dayExpr}, 1, 10) as d) x
     where d is not null on conflict do nothing;`;

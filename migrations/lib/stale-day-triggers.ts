@@ -31,6 +31,8 @@ function sqliteMark(dayExpr: string): string {
     where d is not null and not exists (select 1 from rollup_dirty r where r.kind = 'calls' and r.day = d);`;
 }
 
+// For the text timestamps of the migrations before 20261215T0100_timestamptz, which rewrites these bodies for
+// timestamptz; a trigger made after it takes a day with utcDaySql (src/db/dialect.ts).
 function postgresMark(dayExpr: string): string {
   return `insert into rollup_dirty (kind, day) select 'calls', d from (select substr(${dayExpr}, 1, 10) as d) x
     where d is not null on conflict do nothing;`;

@@ -1,7 +1,7 @@
 import { countRows } from '../db/fragments';
 import { sql, type SelectQueryBuilder } from 'kysely';
 import type { DB } from '../db/database';
-import { equalsIgnoringCase } from '../db/dialect';
+import { engineOf, equalsIgnoringCase } from '../db/dialect';
 import type { Executor } from '../db/transaction';
 import { CALL_FIGURE_COLUMNS, type Call, type Database, type NewCall } from '../db/schema';
 import type { TeamScope } from '../policy';
@@ -213,7 +213,12 @@ function pageQuery(db: DB, scope: TeamScope, filter: CallFilter, page: Page, tea
       'analysis.dead_air_longest_s',
       sql<number>`case when calls.transcript is null then 0 else 1 end`.as('has_transcript'),
     ])
-    .orderBy(`calls.${page.sort}`, page.order)
+    .orderBy(`calls.${page.sort}`, (ob) => {
+      // NULL (a call without CSAT) below every value, as SQLite orders it and as the cursor above reads it;
+      // PostgreSQL's default is the opposite.
+      if (engineOf(db) === 'sqlite') return page.order === 'asc' ? ob.asc() : ob.desc();
+      return page.order === 'asc' ? ob.asc().nullsFirst() : ob.desc().nullsLast();
+    })
     .orderBy('calls.id', page.order)
     .limit(page.limit + 1);
 }

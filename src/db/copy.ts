@@ -112,20 +112,36 @@ export async function* batches(db: AnyDb, table: TableInfo, batch: number): Asyn
   }
 }
 
-/** One value as the checksum sees it: the same on both engines (numbers as numbers, text as text). */
-function canonical(value: unknown): unknown {
+/**
+ * One value as the checksum sees it: the same on both engines (numbers as numbers, text as text, a timestamp as
+ * the ISO text of its instant: SQLite's text, PostgreSQL's timestamptz as the pool reads it).
+ */
+function canonical(value: unknown, instant: boolean): unknown {
   if (typeof value === 'bigint') return Number(value);
   if (value instanceof Date) return value.toISOString();
   if (Buffer.isBuffer(value)) return value.toString('base64');
+  if (instant && typeof value === 'string') {
+    const ms = Date.parse(value);
+    return Number.isNaN(ms) ? value : new Date(ms).toISOString();
+  }
   return value;
 }
 
-/** Row count and SHA-256 of every row (columns in table order) in primary-key order. */
-export async function tableChecksum(db: AnyDb, table: TableInfo, batch = 2000): Promise<TableReport> {
+/**
+ * Row count and SHA-256 of every row (columns in table order) in primary-key order. `instants`: the table's
+ * timestamp columns, compared as instants.
+ */
+export async function tableChecksum(
+  db: AnyDb,
+  table: TableInfo,
+  batch = 2000,
+  instants: ReadonlySet<string> = new Set(),
+): Promise<TableReport> {
   const hash = crypto.createHash('sha256');
   let rows = 0;
   for await (const page of batches(db, table, batch)) {
-    for (const row of page) hash.update(`${JSON.stringify(table.columns.map((c) => canonical(row[c])))}\n`);
+    for (const row of page)
+      hash.update(`${JSON.stringify(table.columns.map((c) => canonical(row[c], instants.has(c))))}\n`);
     rows += page.length;
   }
   return { table: table.name, rows, checksum: hash.digest('hex') };
@@ -195,6 +211,8 @@ export async function copyDatabase(
     .executeTakeFirst();
   if (Number(existing?.n ?? 0) > 0) throw new Error('the target database already has users: copy into a new database');
   const reports = await target.transaction().execute(async (trx) => {
+    // Every timestamp the app wrote carries its zone; one without is read as UTC, as the app meant it.
+    await sql`set local time zone 'UTC'`.execute(trx);
     // Rows the target's migrations wrote (settings and the like) give way to the source's; roll-up triggers
     // stay quiet while rows arrive (the copied roll-up tables are already what they would compute).
     for (const table of [...tables].reverse()) await trx.deleteFrom(table.name as 'users').execute();
@@ -216,12 +234,29 @@ export async function copyDatabase(
   return reports;
 }
 
+/** The timestamptz columns of the target's tables (migration 20261215T0100_timestamptz), by table. */
+async function timestampColumns(target: AnyDb): Promise<Map<string, Set<string>>> {
+  const columns = await sql<{ table_name: string; column_name: string }>`
+    select table_name, column_name from information_schema.columns
+    where table_schema = current_schema() and data_type = 'timestamp with time zone'`.execute(target);
+  const byTable = new Map<string, Set<string>>();
+  for (const { table_name, column_name } of columns.rows) {
+    byTable.set(table_name, (byTable.get(table_name) ?? new Set()).add(column_name));
+  }
+  return byTable;
+}
+
 /** Row counts and checksums of every table on both sides; throws naming each table that differs. */
 export async function verifyCopy(source: AnyDb, target: AnyDb, tables: TableInfo[]): Promise<TableReport[]> {
   const reports: TableReport[] = [];
   const differences: string[] = [];
+  const instants = await timestampColumns(target);
   for (const table of tables) {
-    const [from, to] = [await tableChecksum(source, table), await tableChecksum(target, table)];
+    const columns = instants.get(table.name);
+    const [from, to] = [
+      await tableChecksum(source, table, 2000, columns),
+      await tableChecksum(target, table, 2000, columns),
+    ];
     if (from.rows !== to.rows || from.checksum !== to.checksum) {
       differences.push(
         `${table.name}: ${from.rows} rows (${from.checksum.slice(0, 12)}) → ${to.rows} (${to.checksum.slice(0, 12)})`,

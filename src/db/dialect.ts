@@ -111,9 +111,27 @@ export function unindexed(db: Kysely<any>, column: string): RawBuilder<unknown> 
   return engineOf(db) === 'postgres' ? sql`${sql.ref(column)}` : sql`+${sql.ref(column)}`;
 }
 
-/** SQL text for the Monday (YYYY-MM-DD) of the week an ISO date or timestamp text column falls in. */
-export function weekStartSql(engine: Engine, column: string): string {
+// Timestamps: ISO-8601 text in UTC on SQLite (`2026-12-07T04:59:29.375Z`, which sorts as time), `timestamptz`
+// on PostgreSQL (migration 20261215T0100_timestamptz). Both engines read them as that ISO text (the pool parses
+// timestamptz, src/db/postgres.ts), compare them with ISO text parameters, and order them as time. What differs
+// is SQL that takes a timestamp apart: these helpers write it for each engine.
+
+/** The column type of a new timestamp column in a migration. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function timestampType(db: Kysely<any>): 'text' | 'timestamptz' {
+  return engineOf(db) === 'postgres' ? 'timestamptz' : 'text';
+}
+
+/** SQL for the UTC day (`YYYY-MM-DD` text) a timestamp expression falls on. */
+export function utcDaySql(engine: Engine, expression: string): string {
   return engine === 'postgres'
-    ? `to_char(date_trunc('week', substr(${column}, 1, 10)::date), 'YYYY-MM-DD')`
-    : `date(substr(${column}, 1, 10), '-6 days', 'weekday 1')`;
+    ? `to_char((${expression}) at time zone 'UTC', 'YYYY-MM-DD')`
+    : `substr(${expression}, 1, 10)`;
+}
+
+/** SQL for the start of the 15-minute UTC slot a timestamp expression falls in, as ISO text (`…T08:15:00.000Z`). */
+export function utcSlotSql(engine: Engine, expression: string): string {
+  return engine === 'postgres'
+    ? `to_char(date_bin('15 minutes', ${expression}, timestamptz '2000-01-01T00:00:00Z') at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+    : `substr(${expression}, 1, 14) || substr('00153045', 1 + 2 * (cast(substr(${expression}, 15, 2) as integer) / 15), 2) || ':00.000Z'`;
 }

@@ -5,16 +5,29 @@ import type { Database } from './schema';
 /** PostgreSQL type ids whose values the app reads as numbers (pg returns them as strings by default). */
 export const INT8_OID = 20;
 export const NUMERIC_OID = 1700;
+export const TIMESTAMPTZ_OID = 1184;
+
+const parseTimestamptz = pg.types.getTypeParser(TIMESTAMPTZ_OID, 'text') as (value: string) => Date;
+
+/**
+ * A `timestamptz` as the app reads every timestamp on both engines: ISO-8601 text in UTC with milliseconds
+ * (`2026-12-07T04:59:29.375Z`), whatever the session's time zone. PostgreSQL keeps microseconds; the app writes
+ * milliseconds (`Date#toISOString`), so nothing it wrote is cut.
+ */
+export function isoOfTimestamptz(value: string): string {
+  return parseTimestamptz(value).toISOString();
+}
 
 /**
  * int8 (bigint: ids, `count(*)`, `sum()` of integers) and numeric (`sum()` of bigints, `avg()`) come back as
  * JavaScript numbers, as they do from SQLite. Ids and counts stay far below 2^53; a sum of cents would need
- * 90 trillion dollars to lose precision.
+ * 90 trillion dollars to lose precision. `timestamptz` comes back as the ISO text SQLite holds (isoOfTimestamptz).
  */
-export function numericTypes(): pg.CustomTypesConfig {
+export function appTypes(): pg.CustomTypesConfig {
   return {
     getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
       if (oid === INT8_OID || oid === NUMERIC_OID) return (value: string) => Number(value);
+      if (oid === TIMESTAMPTZ_OID && format !== 'binary') return isoOfTimestamptz;
       return format === 'binary' ? pg.types.getTypeParser(oid, 'binary') : pg.types.getTypeParser(oid, 'text');
     }) as pg.CustomTypesConfig['getTypeParser'],
   };
@@ -55,7 +68,7 @@ export function openPostgresKysely(url: string, options: PostgresOptions = {}): 
     connectionString: url,
     max: options.max ?? 10,
     connectionTimeoutMillis: options.connectionTimeoutMillis ?? 10_000,
-    types: numericTypes(),
+    types: appTypes(),
   });
   // An idle connection the server dropped (restart, failover) is discarded; the next query opens a new one.
   pool.on('error', () => undefined);

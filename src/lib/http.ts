@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { AppError, Validation } from './errors';
+import { AppError, BadRequest, Validation } from './errors';
 
 export function isApiRequest(req: Request): boolean {
   return req.path.startsWith('/api/') || req.originalUrl.startsWith('/api/');
@@ -84,4 +84,25 @@ export async function actionFlashed(
 export function refusedAsJson(res: Response, err: Validation, fallback: string): void {
   const details = err.details;
   res.status(422).json({ error: { code: 'validation_failed', message: details[0]?.message ?? fallback, details } });
+}
+
+/** Whether a parsed query or body holds the NUL character in any string, key or value, at any depth. */
+function holdsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (depth > 32 || value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return value.some((v) => holdsNul(v, depth + 1));
+  return Object.entries(value).some(([k, v]) => k.includes('\u0000') || holdsNul(v, depth + 1));
+}
+
+/**
+ * Text with the NUL character (U+0000) is refused with 400 before any route reads it: PostgreSQL cannot store
+ * it in text (it would fail the query: a 500), SQLite would store a string that ends early in C tools, and no
+ * form or API field of the app has a use for it. Both engines then answer alike.
+ */
+export function refuseNulCharacters(req: Request, _res: Response, next: NextFunction): void {
+  if (holdsNul(req.query) || holdsNul(req.body)) {
+    next(new BadRequest('Text may not contain the NUL character (\\0).'));
+    return;
+  }
+  next();
 }

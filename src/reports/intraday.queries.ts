@@ -3,7 +3,7 @@ import { SERVICE_LEVEL_SUMS, type RollupCallSlotTotalTable } from '../db/schema'
 import type { Executor } from '../db/transaction';
 import type { ReportFilter } from './filters';
 import { narrowedToFilter } from './filters.queries';
-import { SLOT_OF_STARTED_AT, slotSumColumns } from './rollups.queries';
+import { slotOfStartedAt, slotSumColumns } from './rollups.queries';
 
 /** Inbound call sums of one 15-minute UTC slot (see migrations/20261204T0400_rollup_call_slot.ts). */
 export type SlotSums = Omit<RollupCallSlotTotalTable, 'threshold_s'>;
@@ -48,7 +48,7 @@ export async function slotSumsFromCalls(
   const query = db
     .selectFrom('calls')
     .select([
-      sql<string>`${sql.raw(SLOT_OF_STARTED_AT)}`.as('slot'),
+      sql<string>`${sql.raw(slotOfStartedAt(db))}`.as('slot'),
       sql<number>`count(*)`.as('offered'),
       ...slotSumColumns(thresholdS).map(([name, expr]) => sql<number>`${sql.raw(expr)}`.as(name)),
     ])

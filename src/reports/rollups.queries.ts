@@ -1,4 +1,5 @@
 import { sql, type Expression } from 'kysely';
+import { engineOf, utcDaySql, utcSlotSql } from '../db/dialect';
 import type { Executor, Tx } from '../db/transaction';
 import { readSettings, writeSetting } from '../lib/settings-store.queries';
 import { addDays } from '../lib/zones';
@@ -33,9 +34,10 @@ export async function clearStaleDays(db: Executor, kind: RollupKind, days: strin
   await db.deleteFrom('rollup_dirty').where('kind', '=', kind).where('day', 'in', days).execute();
 }
 
-/** The 15-minute UTC slot a stored timestamp is in, as ISO text of its start (portable: substr and ||). */
-export const SLOT_OF_STARTED_AT =
-  "substr(started_at, 1, 14) || substr('00153045', 1 + 2 * (cast(substr(started_at, 15, 2) as integer) / 15), 2) || ':00.000Z'";
+/** The 15-minute UTC slot a call started in, as ISO text of its start. */
+export function slotOfStartedAt(db: Executor): string {
+  return utcSlotSql(engineOf(db), 'started_at');
+}
 
 /**
  * The slot sums over inbound calls, written portably (no boolean sums, no two-argument max). Handle time of an
@@ -64,7 +66,7 @@ export async function computeCallSlots(trx: Tx, utcDay: string, thresholdS: numb
   await sql`
     insert into rollup_call_slot (slot, team_id, threshold_s, offered, answered, abandoned, within_threshold,
       wait_total, hold_total, handle_total)
-    select ${sql.raw(SLOT_OF_STARTED_AT)}, coalesce(team_id, 0), ${thresholdS}, count(*),
+    select ${sql.raw(slotOfStartedAt(trx))}, coalesce(team_id, 0), ${thresholdS}, count(*),
       ${sql.raw(
         slotSumColumns(thresholdS)
           .map(([, expr]) => expr)
@@ -150,7 +152,7 @@ export async function restartRollupsIn(trx: Tx, timeZone: string) {
     trx,
     trx
       .selectFrom('calls')
-      .select([sql.lit<RollupKind>('calls').as('kind'), sql`substr(started_at, 1, 10)`.as('day')])
+      .select([sql.lit<RollupKind>('calls').as('kind'), sql.raw(utcDaySql(engineOf(trx), 'started_at')).as('day')])
       // A WHERE before ON CONFLICT: SQLite would read the conflict clause as a join's ON otherwise.
       .where(sql<boolean>`true`)
       .distinct(),
@@ -159,7 +161,7 @@ export async function restartRollupsIn(trx: Tx, timeZone: string) {
     trx,
     trx
       .selectFrom('evaluations')
-      .select([sql.lit<RollupKind>('scores').as('kind'), sql`substr(submitted_at, 1, 10)`.as('day')])
+      .select([sql.lit<RollupKind>('scores').as('kind'), sql.raw(utcDaySql(engineOf(trx), 'submitted_at')).as('day')])
       .where('submitted_at', 'is not', null)
       .distinct(),
   );

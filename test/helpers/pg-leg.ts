@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import pg from 'pg';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { openPostgres, type DB, type PostgresHandle } from '../../src/db/database';
-import { numericTypes } from '../../src/db/postgres';
+import { appTypes } from '../../src/db/postgres';
 import type { Database } from '../../src/db/schema';
 import { PglitePool, createPglite, pgliteKysely } from './pglite';
 
@@ -103,7 +103,7 @@ function serverKysely(url: string, ready: Promise<void>): DB {
     dialect: new PostgresDialect({
       pool: async () => {
         await ready;
-        const pool = new pg.Pool({ connectionString: url, max: 4, types: numericTypes() });
+        const pool = new pg.Pool({ connectionString: url, max: 4, types: appTypes() });
         pool.on('error', () => undefined);
         return pool;
       },

@@ -1,15 +1,18 @@
 import { PGlite, types } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
+import { isoOfTimestamptz } from '../../src/db/postgres';
 import type { Database } from '../../src/db/schema';
 
 /**
  * Kysely on PGlite (PostgreSQL compiled to WebAssembly, in this process): Kysely's own PostgreSQL dialect over
  * a pool of one connection that speaks PGlite's query API. Used by the PostgreSQL leg of the tests when no
- * PG_TEST_URL names a server. int8 and numeric come back as numbers, as the app's `pg` pool parses them.
+ * PG_TEST_URL names a server. int8 and numeric come back as numbers and timestamptz as ISO text, as the app's
+ * `pg` pool parses them (src/db/postgres.ts, appTypes).
  */
 export const PGLITE_PARSERS = {
   [types.INT8]: (value: string) => Number(value),
   [types.NUMERIC]: (value: string) => Number(value),
+  [types.TIMESTAMPTZ]: isoOfTimestamptz,
 };
 
 class PgliteClient {

@@ -66,7 +66,12 @@ beforeAll(async () => {
   const topic = (name: string) =>
     ctx.deps.db
       .insertInto('topics')
-      .values({ name, rule: '{"phrase":{"any_of":["refund"]}}', created_at: 'x', updated_at: 'x' })
+      .values({
+        name,
+        rule: '{"phrase":{"any_of":["refund"]}}',
+        created_at: '2026-11-01T00:00:00.000Z',
+        updated_at: '2026-11-01T00:00:00.000Z',
+      })
       .returning('id')
       .executeTakeFirstOrThrow()
       .then((r) => r.id);
