@@ -110,7 +110,9 @@ async function checkFile(deps: AppDeps, actor: Actor, rows: RowSource, options: 
     try {
       if (row.error) throw new Error(row.error);
       const fields = parseInput(callFieldsSchema, row.values);
-      const key = `${fields.source ?? 'default'}\u0000${fields.external_id}`;
+      // Copied into one flat string: the template's rope of parts (and the parsed line they point into) would
+      // otherwise stay alive with the key for the whole check, about 170 bytes a line more (33 MB at 200,000).
+      const key = Buffer.from(`${fields.source ?? 'default'}\u0000${fields.external_id}`).toString();
       const first = seen.get(key);
       if (first) throw new Error(`Duplicate of line ${first} (same external_id).`);
       seen.set(key, row.line);
