@@ -214,10 +214,13 @@ function pageQuery(db: DB, scope: TeamScope, filter: CallFilter, page: Page, tea
       sql<number>`case when calls.transcript is null then 0 else 1 end`.as('has_transcript'),
     ])
     .orderBy(`calls.${page.sort}`, (ob) => {
-      // NULL (a call without CSAT) below every value, as SQLite orders it and as the cursor above reads it;
-      // PostgreSQL's default is the opposite.
-      if (engineOf(db) === 'sqlite') return page.order === 'asc' ? ob.asc() : ob.desc();
-      return page.order === 'asc' ? ob.asc().nullsFirst() : ob.desc().nullsLast();
+      const ordered = page.order === 'asc' ? ob.asc() : ob.desc();
+      // CSAT, the one sort column that can be NULL: NULL below every value, as SQLite orders it and as the
+      // cursor above reads it (PostgreSQL's default is the opposite; its calls_csat_idx is NULLS FIRST to match,
+      // migration 20261215T0300). Not on the other columns: NULLS LAST on started_at, which is never NULL, kept
+      // PostgreSQL from walking its index (the call list took 79-386 ms at 1M calls instead of a few).
+      if (page.sort !== 'csat' || engineOf(db) === 'sqlite') return ordered;
+      return page.order === 'asc' ? ordered.nullsFirst() : ordered.nullsLast();
     })
     .orderBy('calls.id', page.order)
     .limit(page.limit + 1);

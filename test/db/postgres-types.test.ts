@@ -53,6 +53,24 @@ test('every id column is a bigint, as the ids it refers to (the roll-ups and cal
   expect(ids.filter((c) => c.data_type === 'integer').map((c) => `${c.table_name}.${c.column_name}`)).toEqual([]);
 });
 
+test('the call list’s CSAT order (NULL lowest, as on SQLite) walks calls_csat_idx both ways, never a sort', async () => {
+  await target.db.transaction().execute(async (trx) => {
+    // With sorting priced out, a plan that still sorts is one the index cannot serve.
+    await sql`set local enable_sort = off`.execute(trx);
+    for (const order of ['csat asc nulls first, id asc', 'csat desc nulls last, id desc']) {
+      const plan = await sql<{
+        'QUERY PLAN': string;
+      }>`explain select id from calls order by ${sql.raw(order)} limit 51`.execute(trx);
+      const text = plan.rows.map((r) => r['QUERY PLAN']).join('\n');
+      expect({ order, sorts: /\bSort\b/.test(text), index: text.includes('calls_csat_idx') }).toEqual({
+        order,
+        sorts: false,
+        index: true,
+      });
+    }
+  });
+});
+
 describe('with a call', () => {
   let org: Org;
   let source: TestContext;
@@ -128,6 +146,7 @@ describe('with a call', () => {
     const back = await createMigrator(target.db).migrateTo('20261214T0200_rollup_call_slot_team_idx');
     expect(back.error).toBeUndefined();
     expect(back.results?.map((r) => `${r.migrationName} ${r.direction} ${r.status}`)).toEqual([
+      '20261215T0300_pg_csat_nulls_first Down Success',
       '20261215T0200_pg_bigint_ids Down Success',
       '20261215T0100_timestamptz Down Success',
     ]);
