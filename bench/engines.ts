@@ -40,7 +40,7 @@ import { startServer, type ServerHandle } from './lib/server';
 import { fmtMs, round, type Summary } from './lib/stats';
 import { capture, replay } from './scenarios/raw-sql';
 import { dashboardCases } from './scenarios/dashboards';
-import { csrReviewId, reportCases } from './scenarios/reports';
+import { csrReviewId, reportCases, yearReportCases } from './scenarios/reports';
 
 const DB_NAME = 'callscore_bench';
 /** Fresh calls per submit run: 600/s for 10 s with room to spare. */
@@ -198,6 +198,7 @@ async function main(): Promise<void> {
     ...callListCases(manifest),
     ...dashboardCases(manifest),
     ...reportCases(manifest, csrReviewId({ workDir, manifest })),
+    ...yearReportCases(manifest),
   ];
   const servers: Record<Engine, ServerHandle> = {
     // Both catch up at once; rollupsSettled() below waits for the two.

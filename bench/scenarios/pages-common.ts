@@ -100,7 +100,7 @@ export function pagesReport(
   intro: string,
   describe: (c: MeasuredCase) => string[],
   head: string[],
-  checks: Array<{ what: string; kind: 'page' | 'report' }>,
+  checks: Array<{ what: string; kind: 'page' | 'report' | 'year-report' }>,
 ): { json: Record<string, unknown>; markdown: string; checks: Check[] } {
   const sizes = all.map((r) => r.size).sort((a, b) => a - b);
   const bySize = new Map(all.map((r) => [r.size, r.result]));
