@@ -13,7 +13,7 @@ const shared = {
  * The suites on the PostgreSQL leg, each seen passing there. Not on it yet (docs/DEPLOY.md): suites that read
  * SQLite itself (test/db/migrations, statement-cache, transaction, faults, the query-plan and statement-count
  * tests in reports/exports and evaluations/queue), and suites not yet run on PostgreSQL or still failing there
- * (api/tokens reads sqlite_master; setup's two-process race; rubrics/load-rubric counts
+ * (api/tokens reads sqlite_master; rubrics/load-rubric counts
  * SQLite statements; test/storage/s3-crash starts server child processes, which cannot share the in-process PGlite,
  * so its PostgreSQL counterpart is test/procs/s3-processes.procs.ts on a server; the rest of the tree). Pure-function suites (no database) are not repeated here.
  */
@@ -74,6 +74,7 @@ const POSTGRES_SUITES = [
   'test/api/engine-limits.test.ts',
   'test/api/fuzz.test.ts',
   'test/api/openapi-responses.test.ts',
+  'test/setup/setup.test.ts',
 ];
 
 /** @type {import('jest').Config} */

@@ -34,6 +34,8 @@ export function withDatabase(url: string, database: string): string {
 }
 
 let pglite: Promise<PglitePool> | undefined;
+/** The last fresh app's reset of this file's PGlite: what a restart's app waits for. */
+let pgliteReady: Promise<void> | undefined;
 
 async function loadPglite(): Promise<PglitePool> {
   const instance = await createPglite(fs.readFileSync(env('CALLSCORE_PG_TEMPLATE_DUMP')));
@@ -44,6 +46,7 @@ async function loadPglite(): Promise<PglitePool> {
 export async function closePglite(): Promise<void> {
   const pool = await pglite?.catch(() => undefined);
   pglite = undefined;
+  pgliteReady = undefined;
   await pool?.close();
 }
 
@@ -77,6 +80,8 @@ async function reset(db: DB): Promise<void> {
 }
 
 const serverDatabases = new Map<string, string>();
+/** Each server database's creation from the template, by key: what a restart's app waits for. */
+const serverReady = new Map<string, Promise<void>>();
 
 async function createFromTemplate(name: string): Promise<void> {
   const admin = openPostgres(withDatabase(env('PG_TEST_URL'), 'postgres'), { max: 1 });
@@ -124,7 +129,9 @@ export function openTestPostgres(key: string, fresh: boolean): PostgresHandle {
       serverDatabases.set(key, name);
     }
     const dbName = name;
-    const ready = fresh ? createFromTemplate(dbName) : Promise.resolve();
+    // A restart's app (not fresh) opens the same database: it waits until the first app's copy exists.
+    const ready = fresh ? createFromTemplate(dbName) : (serverReady.get(key) ?? Promise.resolve());
+    if (fresh) serverReady.set(key, ready);
     const db = serverKysely(withDatabase(url, dbName), ready);
     return handle(db, async () => {
       await ready.catch(() => undefined);
@@ -135,7 +142,9 @@ export function openTestPostgres(key: string, fresh: boolean): PostgresHandle {
   }
   pglite ??= loadPglite();
   const pool = pglite;
-  const ready = fresh ? pool.then((p) => reset(pgliteKysely(p))) : Promise.resolve();
+  // A restart's app (not fresh) waits for the reset of the app it restarts, as on a server.
+  const ready = fresh ? pool.then((p) => reset(pgliteKysely(p))) : (pgliteReady ?? Promise.resolve());
+  if (fresh) pgliteReady = ready;
   const db = pgliteKysely(ready.then(() => pool));
   return handle(db, async () => {
     await ready.catch(() => undefined);
