@@ -6,6 +6,7 @@ import { createMigrator, migrateToLatest } from '../../src/db/migrate';
 import { makeSqliteTestApp, type TestContext } from '../helpers/app';
 import { buildOrg, type Org } from '../helpers/builders';
 import { openTestPostgres } from '../helpers/pg-leg';
+import { publishedRubric, rubricJson, scale, section } from '../helpers/scoring';
 
 // PostgreSQL's column types: timestamps as timestamptz (migration 20261215T0100_timestamptz) and every id as
 // bigint (20261215T0200_pg_bigint_ids). On the PostgreSQL leg only.
@@ -146,6 +147,7 @@ describe('with a call', () => {
     const back = await createMigrator(target.db).migrateTo('20261214T0200_rollup_call_slot_team_idx');
     expect(back.error).toBeUndefined();
     expect(back.results?.map((r) => `${r.migrationName} ${r.direction} ${r.status}`)).toEqual([
+      '20261216T0100_pg_answers_statement_triggers Down Success',
       '20261215T0300_pg_csat_nulls_first Down Success',
       '20261215T0200_pg_bigint_ids Down Success',
       '20261215T0100_timestamptz Down Success',
@@ -163,6 +165,98 @@ describe('with a call', () => {
     await target.db.deleteFrom('rollup_dirty').execute();
     await callAt(target.db, '2026-11-22T23:59:59.999Z');
     expect(await target.db.selectFrom('rollup_dirty').select('day').execute()).toEqual([{ day: '2026-11-22' }]);
+  });
+
+  test("a statement's answers mark each counted scorecard's two days once (statement triggers), a draft's none", async () => {
+    const three = ['Greeting', 'Verification', 'Closing'].map((prompt) => scale(prompt, 10));
+    await publishedRubric(source.deps, rubricJson([section('Call', 1, three)]));
+    await copyDatabase(source.database as SqliteHandle, target.db);
+    const db = target.db;
+    const rubric = await db.selectFrom('rubrics').select('id').orderBy('id').executeTakeFirstOrThrow();
+    const items = await db
+      .selectFrom('rubric_items')
+      .select('id')
+      .where('rubric_id', '=', rubric.id)
+      .orderBy('id')
+      .limit(3)
+      .execute();
+    expect(items).toHaveLength(3);
+    const scorecard = async (startedAt: string, submittedAt: string | null) =>
+      (
+        await db
+          .insertInto('evaluations')
+          .values({
+            call_id: await callAt(db, startedAt),
+            rubric_id: rubric.id,
+            agent_id: org.csrA.id,
+            team_id: org.teamA,
+            evaluator_id: org.supervisorA.id,
+            status: submittedAt ? 'submitted' : 'draft',
+            created_at: startedAt,
+            updated_at: startedAt,
+            submitted_at: submittedAt,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id;
+    const first = await scorecard('2026-11-18T23:30:00.000Z', '2026-11-19T09:00:00.000Z');
+    const second = await scorecard('2026-11-20T10:00:00.000Z', '2026-11-21T23:59:59.999Z');
+    const draft = await scorecard('2026-11-22T10:00:00.000Z', null);
+    const marks = () => db.selectFrom('rollup_dirty').select(['kind', 'day']).orderBy('kind').orderBy('day').execute();
+    await db.deleteFrom('rollup_dirty').execute();
+
+    // One statement, nine answers of three scorecards.
+    await db
+      .insertInto('evaluation_answers')
+      .values(
+        [first, second, draft].flatMap((id) =>
+          items.map((item) => ({ evaluation_id: id, item_id: item.id, value: 'yes', points: 1, max_points: 1 })),
+        ),
+      )
+      .execute();
+    const both = [
+      { kind: 'calls', day: '2026-11-18' },
+      { kind: 'calls', day: '2026-11-20' },
+      { kind: 'scores', day: '2026-11-19' },
+      { kind: 'scores', day: '2026-11-21' },
+    ];
+    expect(await marks()).toEqual(both);
+
+    await db.deleteFrom('rollup_dirty').execute();
+    await db
+      .updateTable('evaluation_answers')
+      .set({ points: 0 })
+      .where('evaluation_id', 'in', [second, draft])
+      .execute();
+    expect(await marks()).toEqual([
+      { kind: 'calls', day: '2026-11-20' },
+      { kind: 'scores', day: '2026-11-21' },
+    ]);
+    await db.deleteFrom('rollup_dirty').execute();
+    await db.updateTable('evaluation_answers').set({ points: 1 }).where('evaluation_id', '=', draft).execute();
+    expect(await marks()).toEqual([]);
+
+    await db.deleteFrom('evaluation_answers').where('evaluation_id', 'in', [first, draft]).execute();
+    expect(await marks()).toEqual([
+      { kind: 'calls', day: '2026-11-18' },
+      { kind: 'scores', day: '2026-11-19' },
+    ]);
+    // Marks already there are kept, not refused.
+    await db.deleteFrom('evaluation_answers').where('evaluation_id', '=', second).execute();
+    await db
+      .insertInto('evaluation_answers')
+      .values({ evaluation_id: second, item_id: items[0]!.id, value: 'yes', points: 1, max_points: 1 })
+      .execute();
+    expect(await marks()).toEqual(both);
+
+    const triggers = await sql<{ name: string; row: boolean }>`
+      select tgname as name, (tgtype & 1) = 1 as row from pg_trigger
+      where tgrelid = 'evaluation_answers'::regclass and not tgisinternal order by tgname`.execute(db);
+    expect(triggers.rows).toEqual([
+      { name: 'rollup_answers_delete', row: false },
+      { name: 'rollup_answers_insert', row: false },
+      { name: 'rollup_answers_update', row: false },
+    ]);
   });
 
   test('db:copy takes SQLite’s text timestamps, verified as instants (a value written without milliseconds too)', async () => {
