@@ -150,6 +150,9 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', deps.config.trustProxy);
   app.set('views', path.join(PROJECT_ROOT, 'views'));
   app.set('view engine', 'ejs');
+  // Express caches compiled templates only when process.env.NODE_ENV is 'production'; the app's own setting
+  // (config.env, 'production' unless set) decides, so `npm start` without NODE_ENV compiles each view once too.
+  app.set('view cache', deps.config.env !== 'development');
   app.set('query parser', 'simple');
 
   app.use(requestLogger(deps.logger));
