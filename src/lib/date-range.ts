@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Validation } from './errors';
 import { isCalendarDate } from './validation';
-import { zoneOffsetMs } from './zones';
+import { cachedOffsetMs } from './zones';
 
 // The one reader of every `from`/`to` (../shared/API.md, wave 2): a date is a whole local day in the center's
 // time zone (`to` inclusive); an ISO-8601 date-time must carry its offset (`to` exclusive). Either way the
@@ -71,12 +71,15 @@ export const dateBound = z
 
 /** The wall clock in the zone at an instant, read as if it were UTC (ms). */
 function wallClockMs(ms: number, timeZone: string): number {
-  return ms + zoneOffsetMs(ms, timeZone);
+  return ms + cachedOffsetMs(ms, timeZone);
 }
 
-/** The zone's offset from UTC at an instant (ms; +02:00 is 7,200,000), from Luxon's zone data. */
+/**
+ * The zone's offset from UTC at an instant (ms; +02:00 is 7,200,000), from Luxon's zone data, remembered per
+ * UTC hour (zones.ts): asking Luxon each time was a third of a CSR's home page (its 90 days' boundaries).
+ */
 function offsetAt(ms: number, timeZone: string): number {
-  return zoneOffsetMs(ms, timeZone);
+  return cachedOffsetMs(ms, timeZone);
 }
 
 /**

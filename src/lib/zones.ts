@@ -94,7 +94,7 @@ function hourOf(hour: number, timeZone: string): HourOffsets {
 }
 
 /** The zone's offset at an instant, ms, as Luxon gives it (zoneOffsetMs), without asking it again per hour. */
-function cachedOffsetMs(ms: number, timeZone: string): number {
+export function cachedOffsetMs(ms: number, timeZone: string): number {
   let zone = hourOffsets.get(timeZone);
   if (!zone) {
     zone = new Map();

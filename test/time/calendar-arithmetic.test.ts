@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import { addDays, localPlace, localWeekdayMinute, mondayOf, weekdayOf } from '../../src/lib/zones';
+import { localDateOf, startOfLocalDay } from '../../src/lib/date-range';
 
 // addDays, mondayOf and weekdayOf work on the calendar by arithmetic on UTC midnights, and localWeekdayMinute on
 // the local wall clock, rather than through Luxon per call (the intraday report asks them thousands of times a
@@ -66,4 +67,38 @@ test.each(['UTC', 'America/New_York', 'Asia/Kolkata', 'Australia/Lord_Howe', 'Pa
 test('an instant before 1970 falls on its weekday too', () => {
   const ms = Date.parse('1969-12-28T23:30:00Z'); // a Sunday
   expect(localWeekdayMinute(ms, 'UTC')).toEqual({ weekday: 6, minute: 23 * 60 + 30 });
+});
+
+test('startOfLocalDay and localDateOf agree with Luxon on every day of 2019 to 2031 in zones with odd transitions', () => {
+  // Skipped midnights (Santiago, Havana), half-hour daylight saving (Lord Howe), a :45 offset (Chatham), Ramadan
+  // switches (Casablanca), a :30 offset (St John's), and a zone with none (Kolkata).
+  const zones = [
+    'America/New_York',
+    'America/Santiago',
+    'America/Havana',
+    'Australia/Lord_Howe',
+    'Pacific/Chatham',
+    'Africa/Casablanca',
+    'America/St_Johns',
+    'Asia/Kolkata',
+    'Europe/London',
+  ];
+  const wrong: string[] = [];
+  for (const zone of zones) {
+    for (const date of everyDay('2019-01-01', '2031-12-31')) {
+      const start = startOfLocalDay(date, zone);
+      let expected = DateTime.fromISO(date, { zone }).startOf('day').toMillis();
+      // A midnight that happens twice (Havana's clocks go back from 01:00 to 00:00): the day starts at the first,
+      // as Temporal's startOfDay has it; Luxon gives the second.
+      const wall = (ms: number) => DateTime.fromMillis(ms, { zone }).toFormat('yyyy-MM-dd HH:mm:ss.SSS');
+      for (const earlier of [3_600_000, 1_800_000]) {
+        if (wall(expected - earlier) === `${date} 00:00:00.000`) expected -= earlier;
+      }
+      if (start !== expected) wrong.push(`${zone} ${date}: ${start} instead of ${expected}`);
+      const before = DateTime.fromMillis(start - 1, { zone }).toISODate();
+      if (localDateOf(start, zone) !== date || localDateOf(start - 1, zone) !== before)
+        wrong.push(`${zone} ${date}: local dates ${localDateOf(start - 1, zone)} / ${localDateOf(start, zone)}`);
+    }
+  }
+  expect(wrong.slice(0, 10)).toEqual([]);
 });
