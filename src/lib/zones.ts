@@ -48,16 +48,31 @@ export function zoneOffsetMs(ms: number, timeZone: string): number {
   return zoneOf(timeZone).offset(ms) * 60_000;
 }
 
-/** "EST", "EDT", "GMT+5:30", "UTC": the zone's short name at an instant. */
+/**
+ * "EST", "EDT", "GMT+5:30", "UTC": the zone's short name at an instant, from Luxon, remembered per zone and
+ * offset (a zone's name for one offset is the same whenever it is in force; test/time/calendar-arithmetic).
+ */
 export function zoneAbbreviation(ms: number, timeZone: string): string {
   if (timeZone === 'UTC') return 'UTC';
-  return DateTime.fromMillis(ms, { zone: zoneOf(timeZone), locale: 'en-US' }).toFormat('ZZZZ');
+  const key = `${timeZone} ${cachedOffsetMs(ms, timeZone)}`;
+  let name = abbreviations.get(key);
+  if (name === undefined) {
+    name = DateTime.fromMillis(ms, { zone: zoneOf(timeZone), locale: 'en-US' }).toFormat('ZZZZ');
+    if (abbreviations.size > 10_000) abbreviations.clear();
+    abbreviations.set(key, name);
+  }
+  return name;
 }
 
-/** The local wall clock at an instant as "YYYY-MM-DD HH:mm ABBR" (pages). */
+const abbreviations = new Map<string, string>();
+
+/**
+ * The local wall clock at an instant as "YYYY-MM-DD HH:mm ABBR" (pages: every row of a list), from the cached
+ * offset rather than a Luxon DateTime per call. Stored instants have four-digit years.
+ */
 export function formatLocalDateTime(ms: number, timeZone: string): string {
-  const local = DateTime.fromMillis(ms, { zone: zoneOf(timeZone), locale: 'en-US' });
-  return `${local.toFormat('yyyy-MM-dd HH:mm')} ${zoneAbbreviation(ms, timeZone)}`;
+  const wall = new Date(ms + cachedOffsetMs(ms, timeZone)).toISOString();
+  return `${wall.slice(0, 10)} ${wall.slice(11, 16)} ${zoneAbbreviation(ms, timeZone)}`;
 }
 
 // Offsets change a few times a year: each zone's offsets are remembered per UTC hour as the offset at the hour's

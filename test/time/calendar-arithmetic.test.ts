@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { addDays, localPlace, localWeekdayMinute, mondayOf, weekdayOf } from '../../src/lib/zones';
+import { addDays, formatLocalDateTime, localPlace, localWeekdayMinute, mondayOf, weekdayOf } from '../../src/lib/zones';
 import { localDateOf, startOfLocalDay } from '../../src/lib/date-range';
 
 // addDays, mondayOf and weekdayOf work on the calendar by arithmetic on UTC midnights, and localWeekdayMinute on
@@ -100,5 +100,24 @@ test('startOfLocalDay and localDateOf agree with Luxon on every day of 2019 to 2
         wrong.push(`${zone} ${date}: local dates ${localDateOf(start - 1, zone)} / ${localDateOf(start, zone)}`);
     }
   }
+  expect(wrong.slice(0, 10)).toEqual([]);
+});
+
+test('formatLocalDateTime and zoneAbbreviation equal Luxon every 7 hours of 2024 to 2027, and in every zone every 45 days', () => {
+  const luxon = (ms: number, zone: string) => {
+    const local = DateTime.fromMillis(ms, { zone, locale: 'en-US' });
+    return `${local.toFormat('yyyy-MM-dd HH:mm')} ${zone === 'UTC' ? 'UTC' : local.toFormat('ZZZZ')}`;
+  };
+  const wrong: string[] = [];
+  const check = (ms: number, zone: string) => {
+    const ours = formatLocalDateTime(ms, zone);
+    if (ours !== luxon(ms, zone)) wrong.push(`${zone} ${new Date(ms).toISOString()}: ${ours} / ${luxon(ms, zone)}`);
+  };
+  const from = Date.parse('2024-01-01T00:00:00Z');
+  const to = Date.parse('2028-01-01T00:00:00Z');
+  const busy = ['UTC', 'America/New_York', 'Europe/London', 'Europe/Dublin', 'Australia/Lord_Howe', 'America/Havana'];
+  for (const zone of busy) for (let ms = from; ms < to; ms += 7 * 3_600_000 + 60_000) check(ms, zone);
+  for (const zone of Intl.supportedValuesOf('timeZone'))
+    for (let ms = from; ms < to; ms += 45 * 86_400_000 + 7 * 3_600_000) check(ms, zone);
   expect(wrong.slice(0, 10)).toEqual([]);
 });
