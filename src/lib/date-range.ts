@@ -69,17 +69,12 @@ export const dateBound = z
     ],
   });
 
-/** The wall clock in the zone at an instant, read as if it were UTC (ms). */
-function wallClockMs(ms: number, timeZone: string): number {
-  return ms + cachedOffsetMs(ms, timeZone);
-}
-
 /**
- * The zone's offset from UTC at an instant (ms; +02:00 is 7,200,000), from Luxon's zone data, remembered per
+ * The wall clock in the zone at an instant, read as if it were UTC (ms), with the zone's offset remembered per
  * UTC hour (zones.ts): asking Luxon each time was a third of a CSR's home page (its 90 days' boundaries).
  */
-function offsetAt(ms: number, timeZone: string): number {
-  return cachedOffsetMs(ms, timeZone);
+function wallClockMs(ms: number, timeZone: string): number {
+  return ms + cachedOffsetMs(ms, timeZone);
 }
 
 /**
@@ -92,8 +87,8 @@ export function startOfLocalDay(date: string, timeZone = 'UTC', daysLater = 0): 
   const [y, mo, d] = date.split('-').map(Number) as [number, number, number];
   const wall = utcMs(y, mo, d + daysLater);
   // The offsets in force a day either side: a zone changes offset at most once in between.
-  const before = offsetAt(wall - 86_400_000, timeZone);
-  const after = offsetAt(wall + 86_400_000, timeZone);
+  const before = cachedOffsetMs(wall - 86_400_000, timeZone);
+  const after = cachedOffsetMs(wall + 86_400_000, timeZone);
   const fits = [before, after].map((offset) => wall - offset).filter((ms) => wallClockMs(ms, timeZone) === wall);
   return fits.length ? Math.min(...fits) : wall - before;
 }

@@ -44,7 +44,7 @@ function zoneOf(timeZone: string): IANAZone {
 }
 
 /** The zone's offset from UTC at an instant (ms; +05:30 is 19,800,000). */
-export function zoneOffsetMs(ms: number, timeZone: string): number {
+function zoneOffsetMs(ms: number, timeZone: string): number {
   return zoneOf(timeZone).offset(ms) * 60_000;
 }
 
