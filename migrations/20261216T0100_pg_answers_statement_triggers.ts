@@ -18,14 +18,15 @@ const EVENTS = [
 
 /** The statement trigger's body: each counted scorecard among `table`'s rows marks its two days, once. */
 function statementBody(table: string): string {
-  const counted = `from evaluations e where e.id in (select evaluation_id from ${table})
+  const counted = (from: string) => `from ${from} where e.id in (select evaluation_id from ${table})
       and e.kind = 'standard' and e.status in ${COUNTED}`;
   return `insert into rollup_dirty (kind, day)
-      select distinct 'scores', d from (select ${utcDaySql('postgres', 'e.submitted_at')} as d ${counted}) x
+      select distinct 'scores', d from (select ${utcDaySql('postgres', 'e.submitted_at')} as d
+        ${counted('evaluations e')}) x
       where d is not null on conflict do nothing;
     insert into rollup_dirty (kind, day)
       select distinct 'calls', d from (select ${utcDaySql('postgres', 'c.started_at')} as d
-        ${counted.replace('from evaluations e', 'from evaluations e join calls c on c.id = e.call_id')}) x
+        ${counted('evaluations e join calls c on c.id = e.call_id')}) x
       where d is not null on conflict do nothing;`;
 }
 
