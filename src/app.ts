@@ -38,6 +38,7 @@ import { errorHandler, notFoundHandler } from './lib/error-handler';
 import { diskFull } from './lib/faults';
 import { refuseNulCharacters } from './lib/http';
 import { exposeLocals } from './lib/locals';
+import { viewEngine } from './lib/views';
 import { PROJECT_ROOT } from './lib/paths';
 import { requestLogger } from './lib/request-log';
 import { orgRoutes } from './org';
@@ -148,7 +149,12 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', deps.config.trustProxy);
-  app.set('views', path.join(PROJECT_ROOT, 'views'));
+  const viewsDir = path.join(PROJECT_ROOT, 'views');
+  app.set('views', viewsDir);
+  app.engine(
+    'ejs',
+    viewEngine(viewsDir, () => app.enabled('view cache')),
+  );
   app.set('view engine', 'ejs');
   // Express caches compiled templates only when process.env.NODE_ENV is 'production'; the app's own setting
   // (config.env, 'production' unless set) decides, so `npm start` without NODE_ENV compiles each view once too.
