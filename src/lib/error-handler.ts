@@ -105,6 +105,7 @@ export function errorHandler(logger: Logger, showStack: boolean) {
     res.locals.flash ??= [];
     res.locals.currentPath ??= req.path;
     res.locals.csrfToken ??= () => '';
+    res.locals.csrfField ??= () => '';
     const title = view.status === 404 ? 'Not found' : 'Error';
     res.render('errors/error', { title, error: view, stack }, (renderErr, html) => {
       if (renderErr) {

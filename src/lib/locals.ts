@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { CsrfSync } from 'csrf-sync';
+import ejs from 'ejs';
 import { formatLocalDateTime } from './zones';
 
 export interface NavLink {
@@ -87,6 +88,8 @@ export interface LocalsOptions {
 
 /** What every page template may use: the signed-in user, their navigation, CSRF token, flash messages. */
 export function exposeLocals(options: LocalsOptions, csrf: CsrfSync) {
+  // One formatter for every page: making one is what costs, and a budget page shows a sum in each row.
+  const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: options.currency });
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     if (req.originalUrl.startsWith('/api/')) return next();
     const timeZone = await options.timeZone();
@@ -97,9 +100,11 @@ export function exposeLocals(options: LocalsOptions, csrf: CsrfSync) {
     res.locals.currentPath = req.path;
     res.locals.currency = options.currency;
     res.locals.csrfToken = () => csrf.generateToken(req);
+    // The hidden field every form carries: a function, not a partial, since a list puts one in each row's form
+    // and an EJS include copies all of the page's locals each time.
+    res.locals.csrfField = () => csrfField(csrf.generateToken(req));
     res.locals.flash = req.session?.flash ?? [];
-    res.locals.formatMoney = (cents: number) =>
-      new Intl.NumberFormat('en-US', { style: 'currency', currency: options.currency }).format(cents / 100);
+    res.locals.formatMoney = (cents: number) => money.format(cents / 100);
     res.locals.formatDuration = formatDuration;
     res.locals.timeZone = timeZone;
     // Stored times are UTC; pages show them on the center's clock with its abbreviation (EST, EDT, GMT+5:30).
@@ -110,6 +115,11 @@ export function exposeLocals(options: LocalsOptions, csrf: CsrfSync) {
     if (req.session?.flash) delete req.session.flash;
     next();
   };
+}
+
+/** The form field that carries a CSRF token. */
+export function csrfField(token: string): string {
+  return `<input type="hidden" name="_csrf" value="${ejs.escapeXML(token)}">`;
 }
 
 /** Seconds as m:ss or h:mm:ss, the way call lengths are read. */

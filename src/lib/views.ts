@@ -4,7 +4,7 @@ type RenderCallback = (err: Error | null, html?: string) => void;
 
 /**
  * The EJS engine for Express, with the views folder as the root of every include: views include their partials
- * by absolute path (`include('/partials/csrf')`), which EJS resolves from `root` without touching the disk. A
+ * by absolute path (`include('/partials/head')`), which EJS resolves from `root` without touching the disk. A
  * relative include is looked up with `fs.existsSync` each time it is rendered, even with compiled views cached
  * (six times on the call list). `cached` is Express's `view cache` setting, which EJS otherwise reads
  * from the settings Express passes with the data (and ignores once options are passed, as here).

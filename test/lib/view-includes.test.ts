@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { csrfField } from '../../src/lib/locals';
 import { PROJECT_ROOT } from '../../src/lib/paths';
 import { buildOrg } from '../helpers/builders';
 import { makeTestApp, type TestContext } from '../helpers/app';
@@ -58,4 +59,9 @@ test.each([
   } finally {
     exists.mockRestore();
   }
+});
+
+test('the CSRF field a form carries is the token, escaped for an attribute', () => {
+  expect(csrfField('0a1b')).toBe('<input type="hidden" name="_csrf" value="0a1b">');
+  expect(csrfField('"><script>')).toBe('<input type="hidden" name="_csrf" value="&#34;&gt;&lt;script&gt;">');
 });
