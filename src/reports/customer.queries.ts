@@ -6,7 +6,7 @@ import { COUNTED_IN_FIGURES } from '../policy';
 import type { ReportFilter } from './filters';
 import { bucketSql, inRollupDays, narrowedToFilter } from './filters.queries';
 import type { RollupDays } from './rollups';
-import { categoryCells } from './rollup-team-day.queries';
+import { eachCategoryCell } from './rollup-team-day.queries';
 
 /** Calls of the filter that carry a CSAT. */
 function csatCallsOf(db: Executor, filter: ReportFilter) {
@@ -193,7 +193,7 @@ export async function categoryTrendsFromRollup(db: Executor, filter: ReportFilte
       buckets.set(bucket, sums);
       bucketOfDay.set(row.day, sums);
     }
-    for (const [category, calls, evaluations, scored, total] of categoryCells(row.categories)) {
+    eachCategoryCell(row.categories, (category, calls, evaluations, scored, total) => {
       const sum = sums.get(category);
       if (sum) {
         sum.calls += calls;
@@ -201,7 +201,7 @@ export async function categoryTrendsFromRollup(db: Executor, filter: ReportFilte
         sum.scored += scored;
         sum.total += total;
       } else sums.set(category, { calls, evaluations, scored, total });
-    }
+    });
   }
   return [...buckets]
     .sort(([a], [b]) => byText(a, b))
