@@ -47,8 +47,15 @@ export async function guidedStartFacts(db: Executor) {
     db.selectFrom('departments').select('id').limit(1).execute(),
     db.selectFrom('teams').select('id').limit(1).execute(),
     db.selectFrom('users').select('id').where('role', '=', 'csr').where('active', '=', 1).limit(1).execute(),
-    // Calls the phone system sent (API, CSV or PBX import); the demo's calls do not count.
-    db.selectFrom('calls').select('id').where('source', '!=', 'demo').limit(1).execute(),
+    // Calls the phone system sent (API, CSV or PBX import); the demo's calls do not count. Written as the two
+    // ranges either side of 'demo', so each is a search of the (source, external_id) index: `source != 'demo'`
+    // walked the whole index when every call was a demo call.
+    db
+      .selectFrom('calls')
+      .select('id')
+      .where((eb) => eb.or([eb('source', '<', 'demo'), eb('source', '>', 'demo')]))
+      .limit(1)
+      .execute(),
     db.selectFrom('rubrics').select('id').where('status', '=', 'published').limit(1).execute(),
   ]);
   return {

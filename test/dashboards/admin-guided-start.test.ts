@@ -3,6 +3,7 @@ import { makeTestApp, type TestContext } from '../helpers/app';
 import { buildOrg, buildUser } from '../helpers/builders';
 import { postForm, signIn, type Agent } from '../helpers/http';
 import { between, insertCall, tenPointRubric, textOf } from '../helpers/reports';
+import { planOf, statementsDuring } from '../helpers/statements';
 
 // The admin's guided start on the home page: make your org, import users, connect your phone system, choose a
 // rubric. Each step is ticked from the data (demo calls do not count as a phone system); hiding it is per admin.
@@ -49,6 +50,38 @@ test('steps tick off as the data appears: org and people, a published rubric, th
   expect(await steps()).toEqual({ org: 'done', users: 'done', phone: 'done', rubric: 'done' });
   const html = (await page.get('/')).text;
   expect(textOf(between(html, 'id="guided-start-heading">', '</h2>'))).toBe('You are set up (4 of 4 done)');
+});
+
+test('a call from any source but the demo counts, found by searching the source index, not by a scan', async () => {
+  const fresh = makeTestApp();
+  try {
+    const freshAdmin = await buildUser(fresh.deps, 'admin');
+    const org = await buildOrg(fresh.deps);
+    const agent = await signIn(fresh.app, freshAdmin.username);
+    const call = await insertCall(fresh.deps, { started_at: '2026-11-20T10:00:00.000Z', agent: org.csrA });
+    const setSource = (source: string) =>
+      fresh.deps.db.updateTable('calls').set({ source }).where('id', '=', call).execute();
+    await setSource('demo');
+    expect((await steps(agent)).phone).toBe('todo');
+    // Sources sorting after and before 'demo', and ones that only start or end like it.
+    for (const source of ['pbx', 'csv', 'default', 'demo2', 'Demo', 'ademo']) {
+      await setSource(source);
+      expect({ source, phone: (await steps(agent)).phone }).toEqual({ source, phone: 'done' });
+    }
+    await setSource('demo');
+    const seen = await statementsDuring(fresh, () => agent.get('/'));
+    const query = seen.find((text) => text.includes('from "calls"') && text.includes('"source"'));
+    expect(query).toBeDefined();
+    expect(planOf(fresh, query!).map((row) => row.detail)).toEqual([
+      'MULTI-INDEX OR',
+      'INDEX 1',
+      'SEARCH calls USING COVERING INDEX sqlite_autoindex_calls_1 (source<?)',
+      'INDEX 2',
+      'SEARCH calls USING COVERING INDEX sqlite_autoindex_calls_1 (source>?)',
+    ]);
+  } finally {
+    await fresh.close();
+  }
 });
 
 test('a draft rubric is not a chosen rubric', async () => {
