@@ -54,6 +54,7 @@ const POSTGRES_SUITES = [
   'test/risk/limits-settings.test.ts',
   'test/reports/fractional-seconds.test.ts',
   'test/reports/rollups.test.ts',
+  'test/reports/intraday-page.test.ts',
   'test/reports/quality-overview.test.ts',
   'test/reports/analysed-rollup.test.ts',
   'test/evaluations/list-by-team.test.ts',

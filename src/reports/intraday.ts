@@ -68,8 +68,8 @@ function figures(acc: Acc, basis: StaffingBasis, days = 1) {
   const level = levelFigures(acc, basis);
   const ahtS = level.aht_s;
   const perDay = acc.offered / days;
-  return {
-    ...level,
+  // Object.assign, not `{ ...level, agents_needed }`: see scoreFigures in quality.ts.
+  return Object.assign(level, {
     agents_needed:
       ahtS === null
         ? 0
@@ -80,7 +80,7 @@ function figures(acc: Acc, basis: StaffingBasis, days = 1) {
             target: basis.target,
             thresholdS: basis.thresholdS,
           }),
-  };
+  });
 }
 
 const onQuarterHour = (iso: string) => Date.parse(iso) % QUARTER_MS === 0;
@@ -132,6 +132,18 @@ export async function intradayReport(
   filter: ReportFilter,
   thresholdS: number,
   settings: Settings,
+  options: { everyInterval?: boolean } = {},
+) {
+  const slots = await slotSums(db, filter, { start: filter.from, end: filter.to }, thresholdS);
+  return intradayOf(slots, filter, thresholdS, settings, options);
+}
+
+/** intradayReport from the slot sums of the filter's range. */
+export function intradayOf(
+  slots: SlotSums[],
+  filter: ReportFilter,
+  thresholdS: number,
+  settings: Settings,
   { everyInterval = true }: { everyInterval?: boolean } = {},
 ) {
   const minutes: IntervalMinutes = filter.intervalMinutes ?? 30;
@@ -141,7 +153,6 @@ export async function intradayReport(
     afterCallWorkS: settings.after_call_work_s,
     minutes,
   };
-  const slots = await slotSums(db, filter, { start: filter.from, end: filter.to }, thresholdS);
   const intervals = new Map<number, Acc>();
   const cells = new Map<string, Acc>();
   const times = new Map<number, Acc>();
@@ -198,16 +209,26 @@ function heatmapOf(cells: Map<string, Acc>, basis: StaffingBasis, minutes: Inter
  * average over the last N whole weeks (N a setting) and their handle time, with the agents Erlang C needs.
  */
 export async function forecastWeek(db: DB, filter: ReportFilter, settings: Settings, now: Date) {
+  const range = forecastRange(filter, settings, now);
+  const slots = await slotSums(db, { teamIds: filter.teamIds }, range, settings.service_level_threshold_s);
+  return forecastOf(slots, filter, settings, now);
+}
+
+/** The weeks a forecast averages: the last N whole local weeks before this one. */
+export function forecastRange(filter: Pick<ReportFilter, 'timeZone'>, settings: Settings, now: Date) {
+  const thisMonday = mondayOf(localDateOf(now.getTime(), filter.timeZone));
+  return {
+    start: localDayStartText(addDays(thisMonday, -7 * settings.forecast_weeks), filter.timeZone),
+    end: localDayStartText(thisMonday, filter.timeZone),
+  };
+}
+
+/** forecastWeek from the slot sums of its range (forecastRange; the configured threshold, the filter's teams). */
+export function forecastOf(slots: SlotSums[], filter: ReportFilter, settings: Settings, now: Date) {
   const minutes: IntervalMinutes = filter.intervalMinutes ?? 30;
   const weeks = settings.forecast_weeks;
   const thisMonday = mondayOf(localDateOf(now.getTime(), filter.timeZone));
-  const fromDate = addDays(thisMonday, -7 * weeks);
-  const range = {
-    start: localDayStartText(fromDate, filter.timeZone),
-    end: localDayStartText(thisMonday, filter.timeZone),
-  };
   const threshold = settings.service_level_threshold_s;
-  const slots = await slotSums(db, { teamIds: filter.teamIds }, range, threshold);
   const cells = new Map<string, Acc>();
   for (const slot of slots) {
     const place = placeOf(slot.slot, filter.timeZone, minutes);

@@ -11,7 +11,8 @@ import { reportFilter, type ReportFilter } from './filters';
 import { itemFailureRates, peopleFigures, scoreOverview } from './quality';
 import { REPORT_TABLES } from './report-tables';
 import { csrReviewRoutes } from './review.routes';
-import { forecastWeek, intradayReport } from './intraday';
+import { intradayReport } from './intraday';
+import { intradayAndForecast } from './intraday-page';
 import { intervalCsv } from './intraday-csv';
 import { heatClass, staffingChart } from './intraday-chart';
 import { serviceLevelReport } from './service-level';
@@ -47,10 +48,7 @@ function serviceLevelPage(deps: AppDeps): RequestHandler {
   return async (req, res) => {
     const { filter, teams, query } = await common(deps, req);
     const { settings, threshold, report } = await serviceLevelReport(deps.db, filter);
-    const [intraday, forecast] = await Promise.all([
-      intradayReport(deps.db, filter, threshold, settings, { everyInterval: false }),
-      forecastWeek(deps.db, filter, settings, deps.clock.now()),
-    ]);
+    const [intraday, forecast] = await intradayAndForecast(deps.db, filter, threshold, settings, deps.clock.now());
     const chart = lineChart(
       report.buckets.map((b) => ({
         label: b.bucket.slice(5),
