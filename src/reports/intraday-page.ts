@@ -2,9 +2,15 @@ import type { DB } from '../db/database';
 import type { Settings } from '../settings';
 import type { ReportFilter } from './filters';
 import type { SlotSums } from './intraday.queries';
-import { forecastOf, forecastRange, forecastWeek, intradayOf, intradayReport, slotSums } from './intraday';
-
-const QUARTER_MS = 900_000;
+import {
+  forecastOf,
+  forecastRange,
+  forecastWeek,
+  intradayOf,
+  intradayReport,
+  onQuarterHour,
+  slotSums,
+} from './intraday';
 
 /**
  * The slots of `slots` that start in the range. Slots are read back as ISO text on both engines (the format
@@ -36,7 +42,7 @@ export async function intradayAndForecast(
   const forecast = forecastRange(filter, settings, now);
   const [a, b] = [msOf({ start: filter.from, end: filter.to }), msOf(forecast)];
   // Slots are whole quarter hours: a range that cuts one is summed from the calls, and must be read on its own.
-  const onQuarters = [a.start, a.end, b.start, b.end].every((ms) => ms % QUARTER_MS === 0);
+  const onQuarters = [filter.from, filter.to, forecast.start, forecast.end].every(onQuarterHour);
   const meet = a.start <= b.end && b.start <= a.end;
   if (filter.agentId || thresholdS !== settings.service_level_threshold_s || !onQuarters || !meet) {
     return Promise.all([

@@ -83,7 +83,8 @@ function figures(acc: Acc, basis: StaffingBasis, days = 1) {
   });
 }
 
-const onQuarterHour = (iso: string) => Date.parse(iso) % QUARTER_MS === 0;
+/** Whether an instant is on a quarter hour: where a slot roll-up can answer a range from its slots alone. */
+export const onQuarterHour = (iso: string) => Date.parse(iso) % QUARTER_MS === 0;
 
 /**
  * The 15-minute slot sums of [start, end): from the slot roll-up when it can answer (no agent, the configured
