@@ -22,6 +22,7 @@ import type {
 } from './schema/platform';
 import type {
   RollupTeamDayTable,
+  RollupCategoryDayTable,
   RollupDirtyTable,
   RollupItemCsatDayTable,
   RollupScoreAgentDayTable,
@@ -79,6 +80,7 @@ export interface Database extends SamplingTables, AutoEvalTables, TopicTables {
   webhook_deliveries: WebhookDeliveriesTable;
   rollup_dirty: RollupDirtyTable;
   rollup_team_day: RollupTeamDayTable;
+  rollup_category_day: RollupCategoryDayTable;
   rollup_score_day: RollupScoreDayTable;
   rollup_item_csat_day: RollupItemCsatDayTable;
   rollup_score_agent_day: RollupScoreAgentDayTable;

@@ -3,7 +3,7 @@ import { engineOf } from '../db/dialect';
 import { mondayOf } from '../lib/zones';
 import type { Executor } from '../db/transaction';
 import { COUNTED_IN_FIGURES } from '../policy';
-import type { ReportFilter } from './filters';
+import { teamFilterOf, type ReportFilter } from './filters';
 import { bucketSql, inRollupDays, narrowedToFilter } from './filters.queries';
 import type { RollupDays } from './rollups';
 import { eachCategoryCell } from './rollup-team-day.queries';
@@ -175,14 +175,21 @@ export async function categoryTrendsFromCalls(db: Executor, filter: ReportFilter
   return narrowedToFilter(query, filter, { team: 'c.team_id', agent: 'c.agent_id' }).execute();
 }
 
-/** Category trends from the daily roll-up per team (no agent filter, whole days): its categories summed here. */
+/**
+ * Category trends from the daily roll-ups (no agent filter, whole days): over every team from rollup_category_day,
+ * over some from their rows of rollup_team_day; the categories summed per bucket here.
+ */
 export async function categoryTrendsFromRollup(db: Executor, filter: ReportFilter, days: RollupDays) {
   // One row per day and team, each with its categories: summed per bucket, then per category, here.
-  const rows = await inRollupDays(
-    db.selectFrom('rollup_team_day').select(['day', 'categories']),
-    filter,
-    days,
-  ).execute();
+  // Over every team, the day's categories already summed over the teams (one row a day, not one per team).
+  const rows = teamFilterOf(filter)
+    ? await inRollupDays(db.selectFrom('rollup_team_day').select(['day', 'categories']), filter, days).execute()
+    : await db
+        .selectFrom('rollup_category_day')
+        .select(['day', 'categories'])
+        .where('day', '>=', days.fromDay)
+        .where('day', '<', days.toDay)
+        .execute();
   const buckets = new Map<string, Map<string, CategorySum>>();
   const bucketOfDay = new Map<string, Map<string, CategorySum>>();
   for (const row of rows) {

@@ -212,6 +212,18 @@ function foldedByTeam(day: string, thresholdS: number, rows: CategoryRow[], wait
   }));
 }
 
+/** The day's categories summed over every team (rollup_category_day): one cell per category, as `foldedByTeam`'s. */
+function categoriesOfDay(rows: CategoryRow[]): string {
+  const cells = new Map<string, CategoryCell>();
+  for (const row of rows) {
+    const sums: CategoryCell = [row.category, Number(row.calls), Number(row.evaluations), Number(row.scored), Number(row.score_total)]; // prettier-ignore
+    const cell = cells.get(row.category);
+    if (!cell) cells.set(row.category, sums);
+    else for (let i = 1; i < 5; i += 1) (cell[i] as number) += sums[i] as number;
+  }
+  return JSON.stringify([...cells.values()]);
+}
+
 /** Recomputes one local day of the call roll-ups: [local midnight, next local midnight) in the zone. */
 export async function computeCallDay(trx: Tx, day: string, thresholdS: number, timeZone: string) {
   const start = localDayStartText(day, timeZone);
@@ -221,6 +233,13 @@ export async function computeCallDay(trx: Tx, day: string, thresholdS: number, t
   const perCategory = await categorySums(trx, start, end, thresholdS);
   const rows = foldedByTeam(day, thresholdS, perCategory.rows, await waitHistograms(trx, start, end));
   if (rows.length) await trx.insertInto('rollup_team_day').values(rows).execute();
+  await trx.deleteFrom('rollup_category_day').where('day', '=', day).execute();
+  if (rows.length) {
+    await trx
+      .insertInto('rollup_category_day')
+      .values({ day, categories: categoriesOfDay(perCategory.rows) })
+      .execute();
+  }
   await sql`
     insert into rollup_item_csat_day (day, team_id, item_id, n_passed, csat_passed, n_failed, csat_failed)
     select ${day}, coalesce(e.team_id, 0), a.item_id,

@@ -33,6 +33,7 @@ const expectedSchema = {
     waits: 'not null',
     analysed: 'not null',
   },
+  rollup_category_day: { day: 'not null', categories: 'not null' },
   rollup_score_day: {
     day: 'not null',
     team_id: 'not null',

@@ -652,13 +652,17 @@ async function shift(db: DB, table: string, column: string, delta: number) {
   }
   const index = 1 + (name === 'items' ? ITEM_CELLS : name === 'waits' ? WAIT_CELLS : CATEGORY_CELLS).indexOf(cell);
   expect(index).toBeGreaterThan(0);
+  // rollup_category_day has a row per day, the team tables one per day and team.
+  const perTeam = table !== 'rollup_category_day';
   const rows = await sql<{ day: string; team_id: number; cells: string }>`
-    select day, team_id, ${sql.ref(name)} as cells from ${sql.table(table)}`.execute(db);
+    select day, ${perTeam ? sql`team_id` : sql`0`} as team_id, ${sql.ref(name)} as cells from ${sql.table(table)}`.execute(
+    db,
+  );
   expect(rows.rows.length).toBeGreaterThan(0);
   for (const row of rows.rows) {
     const cells = (JSON.parse(row.cells) as number[][]).map((c) => c.map((v, i) => (i === index ? v + delta : v)));
     await sql`update ${sql.table(table)} set ${sql.ref(name)} = ${JSON.stringify(cells)}
-      where day = ${row.day} and team_id = ${row.team_id}`.execute(db);
+      where day = ${row.day} ${perTeam ? sql`and team_id = ${row.team_id}` : sql``}`.execute(db);
   }
 }
 
@@ -942,12 +946,20 @@ describe('a seeded random data set: roll-up path = raw path = oracle', () => {
     expect(await pathDiffs(db, filter)).toEqual([]);
     const serviceLevelReaders = ['serviceLevel', 'serviceLevelByTeam', 'fromRollup~fromCalls'];
     const categoryReaders = ['categoryTrends', 'categoryTrendsFromRollup~FromCalls'];
-    const corruptions: Array<[string, string, string[]]> = [
+    // Over every team the categories come from rollup_category_day; over some teams, from their team rows.
+    const someTeams = [org.teamA, org.teamB];
+    const corruptions: Array<[string, string, string[], number[]?]> = [
       ...['offered', 'within_threshold', 'abandoned', 'answered', 'wait_total', 'hold_total'].map(
         (column): [string, string, string[]] => ['rollup_team_day', column, serviceLevelReaders],
       ),
-      ...CATEGORY_CELLS.map((cell): [string, string, string[]] => [
+      ...CATEGORY_CELLS.map((cell): [string, string, string[], number[]] => [
         'rollup_team_day',
+        `categories.${cell}`,
+        categoryReaders,
+        someTeams,
+      ]),
+      ...CATEGORY_CELLS.map((cell): [string, string, string[]] => [
+        'rollup_category_day',
         `categories.${cell}`,
         categoryReaders,
       ]),
@@ -982,10 +994,10 @@ describe('a seeded random data set: roll-up path = raw path = oracle', () => {
         ['csatByItem', 'csatByItemFromRollup~FromAnswers'],
       ]),
     ];
-    for (const [table, column, caughtBy] of corruptions) {
+    for (const [table, column, caughtBy, teams] of corruptions) {
       await shift(db, table, column, 1);
       try {
-        const diffs = await pathDiffs(db, filter);
+        const diffs = await pathDiffs(db, teams ? wholeDays(FIRST_DAY, LAST_DAY, teams, 'week') : filter);
         const names = new Set(diffs.map((d) => d.split(/[.[:]/)[0]));
         expect({ table, column, caught: caughtBy.filter((name) => names.has(name)) }).toEqual({
           table,
@@ -1666,6 +1678,60 @@ describe('the roll-up migration on a database with data', () => {
       expect(await oracleDiffs(backlog.deps.db, filter)).toEqual([]);
     } finally {
       await backlog.close();
+    }
+  });
+
+  test('the all-team category roll-up: the upgrade sums it from the team rows, as the refresh does', async () => {
+    const app = makeTestApp();
+    try {
+      const db = app.deps.db;
+      const org = await buildOrg(app.deps);
+      const rubric = await publishedRubric(app.deps, qualityV1());
+      const days = Array.from({ length: 6 }, (_, i) => addDays('2026-11-01', i));
+      const ids = await insertCalls(
+        app.deps,
+        days.flatMap((day, i) => [
+          { started_at: `${day}T09:00:00.000Z`, agent: org.csrA, category: i % 2 ? 'billing' : 'tech' },
+          { started_at: `${day}T10:00:00.000Z`, agent: org.csrB, category: 'billing' },
+          { started_at: `${day}T11:00:00.000Z`, team_id: null, category: i % 3 ? null : 'returns' },
+        ]),
+      );
+      const admin = ADMIN(org);
+      for (const callId of ids.filter((_, i) => i % 3 !== 2 && i % 2 === 0)) {
+        const draft = await startEvaluation(app.deps, admin, callId, rubric.id);
+        await saveEvaluation(app.deps, admin, draft.id, { answers: randomAnswers(prng(callId), rubric), submit: true });
+      }
+      await refreshEverything(db);
+      const totals = () => db.selectFrom('rollup_category_day').selectAll().orderBy('day').execute();
+      const refreshed = await totals();
+      expect(refreshed.map((r) => r.day)).toEqual(days);
+      // Each day's cells are its team rows' cells summed per category (an oracle in JavaScript).
+      const teamRows = await db.selectFrom('rollup_team_day').select(['day', 'categories']).execute();
+      for (const { day, categories } of refreshed) {
+        const expected = new Map<string, number[]>();
+        for (const row of teamRows.filter((r) => r.day === day)) {
+          for (const [category, ...sums] of JSON.parse(row.categories) as [string, ...number[]][]) {
+            const cell = expected.get(category) ?? [0, 0, 0, 0];
+            expected.set(
+              category,
+              cell.map((v, i) => v + sums[i]!),
+            );
+          }
+        }
+        const stored = (JSON.parse(categories) as [string, ...number[]][]).map(([c, ...sums]) => [c, ...sums]);
+        expect(stored.sort()).toEqual([...expected].map(([c, sums]) => [c, ...sums]).sort());
+      }
+      expect(refreshed.some((r) => r.categories.includes('"(none)"'))).toBe(true);
+
+      const down = await migrateDown(db);
+      expect(down.results?.map((r) => `${r.migrationName} ${r.status}`)).toEqual([
+        '20261217T0100_rollup_category_day Success',
+      ]);
+      await migrateToLatest(db);
+      expect(await totals()).toEqual(refreshed);
+      expect(await dirtyRows(db)).toEqual([]);
+    } finally {
+      await app.close();
     }
   });
 

@@ -33,6 +33,12 @@ export interface RollupTeamDayTable extends ServiceLevelSums {
   analysed: number;
 }
 
+/** One row per local day: rollup_team_day's categories summed over every team (20261217T0100_rollup_category_day). */
+export interface RollupCategoryDayTable {
+  day: string;
+  categories: string;
+}
+
 /**
  * One row per local submitted day and team (0 = none) of the counted standard scorecards: `items`, a JSON array of
  * [item_id, answered, failed], and the sums of those with a score (see SCORE_DAY_SUMS).
