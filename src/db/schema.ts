@@ -23,6 +23,7 @@ import type {
 import type {
   RollupTeamDayTable,
   RollupCategoryDayTable,
+  RollupItemCsatTotalDayTable,
   RollupDirtyTable,
   RollupItemCsatDayTable,
   RollupScoreAgentDayTable,
@@ -83,6 +84,7 @@ export interface Database extends SamplingTables, AutoEvalTables, TopicTables {
   rollup_category_day: RollupCategoryDayTable;
   rollup_score_day: RollupScoreDayTable;
   rollup_item_csat_day: RollupItemCsatDayTable;
+  rollup_item_csat_total_day: RollupItemCsatTotalDayTable;
   rollup_score_agent_day: RollupScoreAgentDayTable;
   rollup_score_evaluator_day: RollupScoreEvaluatorDayTable;
   rollup_csat_agent_day: RollupCsatAgentDayTable;

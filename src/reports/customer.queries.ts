@@ -123,9 +123,12 @@ export async function csatByItemFromAnswers(db: Executor, filter: ReportFilter) 
 export async function csatByItemFromRollup(db: Executor, filter: ReportFilter, days: RollupDays) {
   // Item by item, each one's days read in order from rollup_item_csat_day_item_idx: nothing to sort (a cross
   // join keeps that order on SQLite; PostgreSQL plans the join as it sees fit).
+  // Over every team, the sums over the teams (rollup_item_csat_total_day): a row per item and day, not per team too.
+  // Typed as the team table: the report reads the columns both have (no team_id where every team is asked for).
+  const rows = (teamFilterOf(filter) ? 'rollup_item_csat_day' : 'rollup_item_csat_total_day') as 'rollup_item_csat_day';
   const perItem = db
     .selectFrom('rubric_items as ri')
-    .crossJoin('rollup_item_csat_day as d')
+    .crossJoin(`${rows} as d`)
     .whereRef('d.item_id', '=', 'ri.id')
     .select([
       'ri.id as item_id',

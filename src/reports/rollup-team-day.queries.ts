@@ -251,6 +251,11 @@ export async function computeCallDay(trx: Tx, day: string, thresholdS: number, t
     where c.started_at >= ${start} and c.started_at < ${end} and c.csat is not null and a.points is not null
       and e.call_id = c.id and e.kind = 'standard' and e.status in ${COUNTED}
     group by 2, 3`.execute(trx);
+  await trx.deleteFrom('rollup_item_csat_total_day').where('day', '=', day).execute();
+  await sql`
+    insert into rollup_item_csat_total_day (item_id, day, n_passed, csat_passed, n_failed, csat_failed)
+    select item_id, day, sum(n_passed), sum(csat_passed), sum(n_failed), sum(csat_failed)
+    from rollup_item_csat_day where day = ${day} group by item_id, day`.execute(trx);
   await computeCsatAgentDay(trx, day, start, end);
 }
 

@@ -144,6 +144,7 @@ export async function restartRollupsIn(trx: Tx, timeZone: string) {
   await trx.deleteFrom('rollup_category_day').execute();
   await trx.deleteFrom('rollup_score_day').execute();
   await trx.deleteFrom('rollup_item_csat_day').execute();
+  await trx.deleteFrom('rollup_item_csat_total_day').execute();
   await trx.deleteFrom('rollup_score_agent_day').execute();
   await trx.deleteFrom('rollup_score_evaluator_day').execute();
   await trx.deleteFrom('rollup_csat_agent_day').execute();

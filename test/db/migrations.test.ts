@@ -34,6 +34,14 @@ const expectedSchema = {
     analysed: 'not null',
   },
   rollup_category_day: { day: 'not null', categories: 'not null' },
+  rollup_item_csat_total_day: {
+    item_id: 'not null',
+    day: 'not null',
+    n_passed: 'not null',
+    csat_passed: 'not null',
+    n_failed: 'not null',
+    csat_failed: 'not null',
+  },
   rollup_score_day: {
     day: 'not null',
     team_id: 'not null',

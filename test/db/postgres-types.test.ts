@@ -147,7 +147,7 @@ describe('with a call', () => {
     const back = await createMigrator(target.db).migrateTo('20261214T0200_rollup_call_slot_team_idx');
     expect(back.error).toBeUndefined();
     expect(back.results?.map((r) => `${r.migrationName} ${r.direction} ${r.status}`)).toEqual([
-      '20261217T0100_rollup_category_day Down Success',
+      '20261217T0100_rollup_all_teams Down Success',
       '20261216T0100_pg_answers_statement_triggers Down Success',
       '20261215T0300_pg_csat_nulls_first Down Success',
       '20261215T0200_pg_bigint_ids Down Success',

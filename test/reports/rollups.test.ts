@@ -946,7 +946,8 @@ describe('a seeded random data set: roll-up path = raw path = oracle', () => {
     expect(await pathDiffs(db, filter)).toEqual([]);
     const serviceLevelReaders = ['serviceLevel', 'serviceLevelByTeam', 'fromRollup~fromCalls'];
     const categoryReaders = ['categoryTrends', 'categoryTrendsFromRollup~FromCalls'];
-    // Over every team the categories come from rollup_category_day; over some teams, from their team rows.
+    // Over every team the categories and the CSAT by item come from the all-team tables; over some teams, from
+    // their team rows.
     const someTeams = [org.teamA, org.teamB];
     const corruptions: Array<[string, string, string[], number[]?]> = [
       ...['offered', 'within_threshold', 'abandoned', 'answered', 'wait_total', 'hold_total'].map(
@@ -988,8 +989,14 @@ describe('a seeded random data set: roll-up path = raw path = oracle', () => {
       ]),
       ['rollup_csat_agent_day', 'csat_n', ['csatBreakdown']],
       ['rollup_csat_agent_day', 'csat_total', ['csatBreakdown']],
-      ...['n_passed', 'csat_passed', 'n_failed', 'csat_failed'].map((column): [string, string, string[]] => [
+      ...['n_passed', 'csat_passed', 'n_failed', 'csat_failed'].map((column): [string, string, string[], number[]] => [
         'rollup_item_csat_day',
+        column,
+        ['csatByItem', 'csatByItemFromRollup~FromAnswers'],
+        someTeams,
+      ]),
+      ...['n_passed', 'csat_passed', 'n_failed', 'csat_failed'].map((column): [string, string, string[]] => [
+        'rollup_item_csat_total_day',
         column,
         ['csatByItem', 'csatByItemFromRollup~FromAnswers'],
       ]),
@@ -1681,7 +1688,7 @@ describe('the roll-up migration on a database with data', () => {
     }
   });
 
-  test('the all-team category roll-up: the upgrade sums it from the team rows, as the refresh does', async () => {
+  test('the all-team roll-ups: the upgrade sums them from the team rows, as the refresh does', async () => {
     const app = makeTestApp();
     try {
       const db = app.deps.db;
@@ -1691,8 +1698,13 @@ describe('the roll-up migration on a database with data', () => {
       const ids = await insertCalls(
         app.deps,
         days.flatMap((day, i) => [
-          { started_at: `${day}T09:00:00.000Z`, agent: org.csrA, category: i % 2 ? 'billing' : 'tech' },
-          { started_at: `${day}T10:00:00.000Z`, agent: org.csrB, category: 'billing' },
+          {
+            started_at: `${day}T09:00:00.000Z`,
+            agent: org.csrA,
+            category: i % 2 ? 'billing' : 'tech',
+            csat: 1 + (i % 5),
+          },
+          { started_at: `${day}T10:00:00.000Z`, agent: org.csrB, category: 'billing', csat: 5 - (i % 3) },
           { started_at: `${day}T11:00:00.000Z`, team_id: null, category: i % 3 ? null : 'returns' },
         ]),
       );
@@ -1702,12 +1714,34 @@ describe('the roll-up migration on a database with data', () => {
         await saveEvaluation(app.deps, admin, draft.id, { answers: randomAnswers(prng(callId), rubric), submit: true });
       }
       await refreshEverything(db);
-      const totals = () => db.selectFrom('rollup_category_day').selectAll().orderBy('day').execute();
+      const totals = async () => ({
+        categories: await db.selectFrom('rollup_category_day').selectAll().orderBy('day').execute(),
+        items: await db
+          .selectFrom('rollup_item_csat_total_day')
+          .selectAll()
+          .orderBy('item_id')
+          .orderBy('day')
+          .execute(),
+      });
       const refreshed = await totals();
-      expect(refreshed.map((r) => r.day)).toEqual(days);
+      expect(refreshed.categories.map((r) => r.day)).toEqual(days);
+      // The item sums are the team rows' per item and day (an oracle in JavaScript).
+      const itemRows = await db.selectFrom('rollup_item_csat_day').selectAll().execute();
+      const itemSums = new Map<string, number[]>();
+      for (const r of itemRows) {
+        const key = `${r.item_id}|${r.day}`;
+        const sums = [r.n_passed, r.csat_passed, r.n_failed, r.csat_failed].map(Number);
+        itemSums.set(
+          key,
+          (itemSums.get(key) ?? [0, 0, 0, 0]).map((v, i) => v + sums[i]!),
+        );
+      }
+      const storedItems = refreshed.items.map((r) => [`${r.item_id}|${r.day}`, ...[r.n_passed, r.csat_passed, r.n_failed, r.csat_failed].map(Number)]); // prettier-ignore
+      expect(storedItems.sort()).toEqual([...itemSums].map(([key, sums]) => [key, ...sums]).sort());
+      expect(new Set(itemRows.map((r) => r.team_id)).size).toBeGreaterThan(1);
       // Each day's cells are its team rows' cells summed per category (an oracle in JavaScript).
       const teamRows = await db.selectFrom('rollup_team_day').select(['day', 'categories']).execute();
-      for (const { day, categories } of refreshed) {
+      for (const { day, categories } of refreshed.categories) {
         const expected = new Map<string, number[]>();
         for (const row of teamRows.filter((r) => r.day === day)) {
           for (const [category, ...sums] of JSON.parse(row.categories) as [string, ...number[]][]) {
@@ -1721,11 +1755,11 @@ describe('the roll-up migration on a database with data', () => {
         const stored = (JSON.parse(categories) as [string, ...number[]][]).map(([c, ...sums]) => [c, ...sums]);
         expect(stored.sort()).toEqual([...expected].map(([c, sums]) => [c, ...sums]).sort());
       }
-      expect(refreshed.some((r) => r.categories.includes('"(none)"'))).toBe(true);
+      expect(refreshed.categories.some((r) => r.categories.includes('"(none)"'))).toBe(true);
 
       const down = await migrateDown(db);
       expect(down.results?.map((r) => `${r.migrationName} ${r.status}`)).toEqual([
-        '20261217T0100_rollup_category_day Success',
+        '20261217T0100_rollup_all_teams Success',
       ]);
       await migrateToLatest(db);
       expect(await totals()).toEqual(refreshed);

@@ -33,10 +33,20 @@ export interface RollupTeamDayTable extends ServiceLevelSums {
   analysed: number;
 }
 
-/** One row per local day: rollup_team_day's categories summed over every team (20261217T0100_rollup_category_day). */
+/** One row per local day: rollup_team_day's categories summed over every team (20261217T0100_rollup_all_teams). */
 export interface RollupCategoryDayTable {
   day: string;
   categories: string;
+}
+
+/** rollup_item_csat_day's sums per item and local day over every team (20261217T0100_rollup_all_teams). */
+export interface RollupItemCsatTotalDayTable {
+  item_id: number;
+  day: string;
+  n_passed: number;
+  csat_passed: number;
+  n_failed: number;
+  csat_failed: number;
 }
 
 /**
