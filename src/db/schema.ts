@@ -32,6 +32,7 @@ import type {
   RollupCallSlotTable,
   RollupCallSlotTotalTable,
   RollupScoreDayTable,
+  RollupScoreTotalDayTable,
   RollupCoverageTable,
   RollupCoverageHumanTable,
 } from './schema/reports';
@@ -83,6 +84,7 @@ export interface Database extends SamplingTables, AutoEvalTables, TopicTables {
   rollup_team_day: RollupTeamDayTable;
   rollup_category_day: RollupCategoryDayTable;
   rollup_score_day: RollupScoreDayTable;
+  rollup_score_total_day: RollupScoreTotalDayTable;
   rollup_item_csat_day: RollupItemCsatDayTable;
   rollup_item_csat_total_day: RollupItemCsatTotalDayTable;
   rollup_score_agent_day: RollupScoreAgentDayTable;

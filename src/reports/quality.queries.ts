@@ -3,7 +3,7 @@ import { SCORE_BANDS, type Database } from '../db/schema';
 import type { Executor } from '../db/transaction';
 import { unindexed } from '../db/dialect';
 import { COUNTED_IN_FIGURES, CSR_VISIBLE } from '../policy';
-import type { Audience, ReportFilter } from './filters';
+import { teamFilterOf, type Audience, type ReportFilter } from './filters';
 import { bucketSql, inRollupDays, narrowedToFilter, resummed } from './filters.queries';
 import type { RollupDays } from './rollups';
 import { eachItemCell, scoreBandCounts } from './rollup-team-day.queries';
@@ -81,6 +81,15 @@ export async function scoreBucketBandRows(db: Executor, filter: ReportFilter, au
 }
 
 /**
+ * The scorecard roll-up a filter reads: over every team, the day's sums over the teams (rollup_score_total_day, a
+ * row a day); over some teams, their rows of rollup_score_day. Typed as the team table: the readers use the
+ * columns both have (no team_id where every team is asked for).
+ */
+function scoreDayTable(filter: Pick<ReportFilter, 'teamIds'>) {
+  return (teamFilterOf(filter) ? 'rollup_score_day' : 'rollup_score_total_day') as 'rollup_score_day';
+}
+
+/**
  * The same sums as scoreBucketBandRows per local day, from the daily roll-up per team as it stands (staff view, no
  * agent filter, whole days): teams × days rows, summed per day here.
  */
@@ -88,7 +97,7 @@ export async function scoreDaySumsInRollup(db: Executor, filter: ReportFilter, d
   const sum = <A extends string>(column: string, as: A) => sql<number>`sum(${sql.ref(column)})`.as(as);
   return inRollupDays(
     db
-      .selectFrom('rollup_score_day')
+      .selectFrom(scoreDayTable(filter))
       .select([
         'day',
         sum('scored', 'n'),
@@ -172,14 +181,14 @@ export async function itemFailuresFromAnswers(
     .execute();
 }
 
-/** Item failures summed from the daily roll-up per team, as it stands (see itemFailuresFromRollup). */
+/** Item failures summed from the daily scorecard roll-up, as it stands (see itemFailuresFromRollup and scoreDayTable). */
 export async function itemFailuresInRollup(
   db: Executor,
   filter: ReportFilter,
   days: RollupDays,
 ): Promise<ItemFailureRow[]> {
-  // One row per day and team, each with its items: summed per item here, then per rubric family and prompt.
-  const rows = await inRollupDays(db.selectFrom('rollup_score_day').select('items'), filter, days).execute();
+  // One row per day (and team), each with its items: summed per item here, then per rubric family and prompt.
+  const rows = await inRollupDays(db.selectFrom(scoreDayTable(filter)).select('items'), filter, days).execute();
   const perItem = new Map<number, { answered: number; failed: number }>();
   for (const row of rows) {
     eachItemCell(row.items, (itemId, answered, failed) => {

@@ -300,6 +300,23 @@ async function scoreSumsOfDay(trx: Tx, start: string, end: string) {
 
 const NO_SCORE_SUMS = Object.fromEntries(SCORE_DAY_SUMS.map((name) => [name, 0])) as ScoreDaySums;
 
+/** The day's scorecard sums and items over every team (rollup_score_total_day), from its rows per team. */
+function overEveryTeam(day: string, teams: Map<number, { items: ItemCell[]; sums: ScoreDaySums }>) {
+  const sums = { ...NO_SCORE_SUMS };
+  const items = new Map<number, ItemCell>();
+  for (const team of teams.values()) {
+    for (const name of SCORE_DAY_SUMS) sums[name] += team.sums[name];
+    for (const [itemId, answered, failed] of team.items) {
+      const cell = items.get(itemId);
+      if (cell) {
+        cell[1] += answered;
+        cell[2] += failed;
+      } else items.set(itemId, [itemId, answered, failed]);
+    }
+  }
+  return { day, items: JSON.stringify([...items.values()].sort((a, b) => a[0] - b[0])), ...sums };
+}
+
 /** Recomputes one local day of the scorecard roll-up (by the day scorecards were submitted). */
 export async function computeScoreDay(trx: Tx, day: string, timeZone: string) {
   await trx.deleteFrom('rollup_score_day').where('day', '=', day).execute();
@@ -335,5 +352,7 @@ export async function computeScoreDay(trx: Tx, day: string, timeZone: string) {
     ...sums,
   }));
   if (rows.length) await trx.insertInto('rollup_score_day').values(rows).execute();
+  await trx.deleteFrom('rollup_score_total_day').where('day', '=', day).execute();
+  if (rows.length) await trx.insertInto('rollup_score_total_day').values(overEveryTeam(day, teams)).execute();
   await computePeopleScoreDay(trx, day, start, end);
 }

@@ -143,6 +143,7 @@ export async function restartRollupsIn(trx: Tx, timeZone: string) {
   await trx.deleteFrom('rollup_team_day').execute();
   await trx.deleteFrom('rollup_category_day').execute();
   await trx.deleteFrom('rollup_score_day').execute();
+  await trx.deleteFrom('rollup_score_total_day').execute();
   await trx.deleteFrom('rollup_item_csat_day').execute();
   await trx.deleteFrom('rollup_item_csat_total_day').execute();
   await trx.deleteFrom('rollup_score_agent_day').execute();

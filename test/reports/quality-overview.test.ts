@@ -171,11 +171,12 @@ describe('from the daily roll-up', () => {
     await saveSettings(ctx.deps, { id: org.admin.id, role: 'admin' }, { time_zone: 'UTC' });
     const f = wholeDays('week', 'UTC', 'all');
     const before = await scoreOverview(ctx.deps.db, f, 'staff');
-    await sql`update rollup_score_day set b3 = b3 + 1`.execute(ctx.deps.db);
+    // Over every team the report reads the day's sums over the teams (rollup_score_total_day).
+    await sql`update rollup_score_total_day set b3 = b3 + 1`.execute(ctx.deps.db);
     const shifted = await scoreOverview(ctx.deps.db, f, 'staff');
     expect(shifted.distribution[3]!.value).toBeGreaterThan(before.distribution[3]!.value);
     expect(shifted.summary).toEqual(before.summary);
-    await sql`update rollup_score_day set b3 = b3 - 1`.execute(ctx.deps.db);
+    await sql`update rollup_score_total_day set b3 = b3 - 1`.execute(ctx.deps.db);
     // A counted scorecard in the range moved from its band to 100: the stale-day mark brings the roll-up along.
     const card = await ctx.deps.db
       .selectFrom('evaluations')

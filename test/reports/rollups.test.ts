@@ -652,8 +652,8 @@ async function shift(db: DB, table: string, column: string, delta: number) {
   }
   const index = 1 + (name === 'items' ? ITEM_CELLS : name === 'waits' ? WAIT_CELLS : CATEGORY_CELLS).indexOf(cell);
   expect(index).toBeGreaterThan(0);
-  // rollup_category_day has a row per day, the team tables one per day and team.
-  const perTeam = table !== 'rollup_category_day';
+  // The all-team tables have a row per day, the team tables one per day and team.
+  const perTeam = table !== 'rollup_category_day' && table !== 'rollup_score_total_day';
   const rows = await sql<{ day: string; team_id: number; cells: string }>`
     select day, ${perTeam ? sql`team_id` : sql`0`} as team_id, ${sql.ref(name)} as cells from ${sql.table(table)}`.execute(
     db,
@@ -946,8 +946,8 @@ describe('a seeded random data set: roll-up path = raw path = oracle', () => {
     expect(await pathDiffs(db, filter)).toEqual([]);
     const serviceLevelReaders = ['serviceLevel', 'serviceLevelByTeam', 'fromRollup~fromCalls'];
     const categoryReaders = ['categoryTrends', 'categoryTrendsFromRollup~FromCalls'];
-    // Over every team the categories and the CSAT by item come from the all-team tables; over some teams, from
-    // their team rows.
+    // Over every team the categories, the CSAT by item and the scorecard sums and items come from the all-team
+    // tables; over some teams, from their team rows.
     const someTeams = [org.teamA, org.teamB];
     const corruptions: Array<[string, string, string[], number[]?]> = [
       ...['offered', 'within_threshold', 'abandoned', 'answered', 'wait_total', 'hold_total'].map(
@@ -971,12 +971,28 @@ describe('a seeded random data set: roll-up path = raw path = oracle', () => {
       ],
       ['rollup_team_day', 'csat_n', ['csatPerTeam', 'csatBreakdown']],
       ['rollup_team_day', 'csat_total', ['csatPerTeam', 'csatBreakdown']],
-      ...ITEM_CELLS.map((cell): [string, string, string[]] => [
+      ...ITEM_CELLS.map((cell): [string, string, string[], number[]] => [
         'rollup_score_day',
         `items.${cell}`,
         ['itemFailureRates', 'itemFailuresFromRollup~FromAnswers'],
+        someTeams,
       ]),
-      ...SCORE_DAY_SUMS.map((column): [string, string, string[]] => ['rollup_score_day', column, ['scoreOverview']]),
+      ...SCORE_DAY_SUMS.map((column): [string, string, string[], number[]] => [
+        'rollup_score_day',
+        column,
+        ['scoreOverview'],
+        someTeams,
+      ]),
+      ...ITEM_CELLS.map((cell): [string, string, string[]] => [
+        'rollup_score_total_day',
+        `items.${cell}`,
+        ['itemFailureRates', 'itemFailuresFromRollup~FromAnswers'],
+      ]),
+      ...SCORE_DAY_SUMS.map((column): [string, string, string[]] => [
+        'rollup_score_total_day',
+        column,
+        ['scoreOverview'],
+      ]),
       ...['scored', 'score_total', 'score_squares', 'passed', 'critical'].map((column): [string, string, string[]] => [
         'rollup_score_agent_day',
         column,
@@ -1254,6 +1270,10 @@ describe('a seeded random data set: roll-up path = raw path = oracle', () => {
       ['rollup_score_day', 'items.failed'],
       ['rollup_score_day', 'b2'],
       ['rollup_item_csat_day', 'n_failed'],
+      ['rollup_category_day', 'categories.calls'],
+      ['rollup_score_total_day', 'items.failed'],
+      ['rollup_score_total_day', 'b2'],
+      ['rollup_item_csat_total_day', 'n_failed'],
     ];
     await refreshEverything(db);
     for (const [table, column] of columns) await shift(db, table, column, 1);
@@ -1722,6 +1742,7 @@ describe('the roll-up migration on a database with data', () => {
           .orderBy('item_id')
           .orderBy('day')
           .execute(),
+        scores: await db.selectFrom('rollup_score_total_day').selectAll().orderBy('day').execute(),
       });
       const refreshed = await totals();
       expect(refreshed.categories.map((r) => r.day)).toEqual(days);
@@ -1739,6 +1760,29 @@ describe('the roll-up migration on a database with data', () => {
       const storedItems = refreshed.items.map((r) => [`${r.item_id}|${r.day}`, ...[r.n_passed, r.csat_passed, r.n_failed, r.csat_failed].map(Number)]); // prettier-ignore
       expect(storedItems.sort()).toEqual([...itemSums].map(([key, sums]) => [key, ...sums]).sort());
       expect(new Set(itemRows.map((r) => r.team_id)).size).toBeGreaterThan(1);
+      // The scorecard sums and items per day are the team rows' (an oracle in JavaScript).
+      const scoreRows = await db.selectFrom('rollup_score_day').selectAll().execute();
+      expect(new Set(scoreRows.map((r) => r.team_id)).size).toBeGreaterThan(1);
+      for (const total of refreshed.scores) {
+        const teams = scoreRows.filter((r) => r.day === total.day);
+        for (const name of SCORE_DAY_SUMS) {
+          expect({ name, sum: Number(total[name]) }).toEqual({
+            name,
+            sum: teams.reduce((a, r) => a + Number(r[name]), 0),
+          });
+        }
+        const answered = new Map<number, number[]>();
+        for (const r of teams) {
+          for (const [itemId, a, f] of JSON.parse(r.items) as number[][]) {
+            const cell = answered.get(itemId!) ?? [0, 0];
+            answered.set(itemId!, [cell[0]! + a!, cell[1]! + f!]);
+          }
+        }
+        expect(JSON.parse(total.items)).toEqual(
+          [...answered].sort((x, y) => x[0] - y[0]).map(([id, [a, f]]) => [id, a, f]),
+        );
+      }
+      expect(refreshed.scores.length).toBeGreaterThan(0);
       // Each day's cells are its team rows' cells summed per category (an oracle in JavaScript).
       const teamRows = await db.selectFrom('rollup_team_day').select(['day', 'categories']).execute();
       for (const { day, categories } of refreshed.categories) {

@@ -59,6 +59,12 @@ export interface RollupScoreDayTable extends ScoreDaySums {
   items: string;
 }
 
+/** rollup_score_day over every team: its sums and items per local submitted day (20261217T0100_rollup_all_teams). */
+export interface RollupScoreTotalDayTable extends ScoreDaySums {
+  day: string;
+  items: string;
+}
+
 /** The ten-point score bands: b0 counts 0 to under 10 … b9 counts 90 to 100. */
 export const SCORE_BANDS = ['b0', 'b1', 'b2', 'b3', 'b4', 'b5', 'b6', 'b7', 'b8', 'b9'] as const;
 
