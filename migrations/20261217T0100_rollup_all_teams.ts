@@ -23,6 +23,16 @@ type Cell = [category: string, calls: number, evaluations: number, scored: numbe
 
 const BATCH = 500;
 
+/** Inserts the rows a batch at a time (a bound on the statement's parameters on both engines). */
+async function insertInBatches(db: Kysely<any>, table: string, values: Array<Record<string, unknown>>): Promise<void> {
+  for (let i = 0; i < values.length; i += BATCH) {
+    await db
+      .insertInto(table)
+      .values(values.slice(i, i + BATCH))
+      .execute();
+  }
+}
+
 const SCORE_SUMS = ['scored', 'score_total', 'score_squares', 'passed', 'critical', ...Array.from({ length: 10 }, (_, b) => `b${b}`)]; // prettier-ignore
 const REAL_SUMS = new Set(['score_total', 'score_squares']);
 
@@ -63,12 +73,7 @@ async function scoreDays(db: Kysely<any>): Promise<void> {
     items: JSON.stringify([...items.values()].sort((a, b) => a[0] - b[0])),
     ...Object.fromEntries(SCORE_SUMS.map((name, i) => [name, sums[i]])),
   }));
-  for (let i = 0; i < values.length; i += BATCH) {
-    await db
-      .insertInto('rollup_score_total_day')
-      .values(values.slice(i, i + BATCH))
-      .execute();
-  }
+  await insertInBatches(db, 'rollup_score_total_day', values);
 }
 
 export async function up(db: Kysely<any>): Promise<void> {
@@ -122,12 +127,7 @@ async function categoryDays(db: Kysely<any>): Promise<void> {
     }
   }
   const values = [...days].map(([day, cells]) => ({ day, categories: JSON.stringify([...cells.values()]) }));
-  for (let i = 0; i < values.length; i += BATCH) {
-    await db
-      .insertInto('rollup_category_day')
-      .values(values.slice(i, i + BATCH))
-      .execute();
-  }
+  await insertInBatches(db, 'rollup_category_day', values);
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
