@@ -55,6 +55,7 @@ const POSTGRES_SUITES = [
   'test/reports/fractional-seconds.test.ts',
   'test/reports/rollups.test.ts',
   'test/reports/intraday-page.test.ts',
+  'test/reports/intraday-patterns.test.ts',
   'test/reports/quality-overview.test.ts',
   'test/reports/analysed-rollup.test.ts',
   'test/evaluations/list-by-team.test.ts',

@@ -135,3 +135,15 @@ export function utcSlotSql(engine: Engine, expression: string): string {
     ? `to_char(date_bin('15 minutes', ${expression}, timestamptz '2000-01-01T00:00:00Z') at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
     : `substr(${expression}, 1, 14) || substr('00153045', 1 + 2 * (cast(substr(${expression}, 15, 2) as integer) / 15), 2) || ':00.000Z'`;
 }
+
+/**
+ * SQL for the minute of the UTC week a timestamp expression falls on, counted from a Thursday midnight (1 January
+ * 1970 was a Thursday): whole minutes since the epoch, modulo 10,080. Two instants a whole number of weeks apart
+ * have the same; within a span of one UTC offset, so do their local weekday and time of day. The expression may be
+ * a timestamp or ISO text in UTC (the slot roll-up's `slot`, text on both engines).
+ */
+export function utcMinuteOfWeekSql(engine: Engine, expression: string): string {
+  return engine === 'postgres'
+    ? `(floor(extract(epoch from cast(${expression} as timestamptz)) / 60)::bigint % 10080)`
+    : `((cast(strftime('%s', ${expression}) as integer) / 60) % 10080)`;
+}

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { engineOf, utcMinuteOfWeekSql } from '../db/dialect';
 import { SERVICE_LEVEL_SUMS, type RollupCallSlotTotalTable } from '../db/schema';
 import type { Executor } from '../db/transaction';
 import type { ReportFilter } from './filters';
@@ -34,6 +35,47 @@ export async function slotSumsFromRollup(
     .where('slot', '>=', start)
     .where('slot', '<', end)
     .groupBy('slot');
+  return narrowedToFilter(query, { teamIds: filter.teamIds }, { team: 'team_id' }).execute();
+}
+
+/** Slot sums of one segment of a range and one UTC quarter hour of the week (weekPatternSumsFromRollup). */
+export type PatternSums = Omit<SlotSums, 'slot'> & { segment: number; minute_of_week: number };
+
+/**
+ * The slot roll-up's sums over [cuts[0], cuts[last]) summed per segment (the range between two consecutive cuts,
+ * numbered from 0) and minute of the UTC week (utcMinuteOfWeekSql): at most 672 rows a segment, where the slots
+ * themselves are 96 a day. Every team's from the all-team table, some teams' from their rows.
+ */
+export async function weekPatternSumsFromRollup(
+  db: Executor,
+  filter: Pick<ReportFilter, 'teamIds'>,
+  cuts: string[],
+): Promise<PatternSums[]> {
+  const inner = cuts.slice(1, -1);
+  const segment = inner.length
+    ? sql<number>`case ${sql.join(
+        inner.map((cut, i) => sql`when slot < ${cut} then ${sql.lit(i)}`),
+        sql` `,
+      )} else ${sql.lit(inner.length)} end`
+    : sql<number>`${sql.lit(0)}`;
+  const minute = sql<number>`${sql.raw(utcMinuteOfWeekSql(engineOf(db), 'slot'))}`;
+  const sums = SUMMED.map((name) => sql<number>`sum(${sql.ref(name)})`.as(name));
+  const [start, end] = [cuts[0] ?? '', cuts[cuts.length - 1] ?? ''];
+  if (filter.teamIds === 'all') {
+    return db
+      .selectFrom('rollup_call_slot_total')
+      .select([segment.as('segment'), minute.as('minute_of_week'), ...sums])
+      .where('slot', '>=', start)
+      .where('slot', '<', end)
+      .groupBy([sql`1`, sql`2`])
+      .execute();
+  }
+  const query = db
+    .selectFrom('rollup_call_slot')
+    .select([segment.as('segment'), minute.as('minute_of_week'), ...sums])
+    .where('slot', '>=', start)
+    .where('slot', '<', end)
+    .groupBy([sql`1`, sql`2`]);
   return narrowedToFilter(query, { teamIds: filter.teamIds }, { team: 'team_id' }).execute();
 }
 

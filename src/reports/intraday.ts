@@ -1,12 +1,18 @@
 import type { DB } from '../db/database';
 import { inTransaction } from '../db/transaction';
 import { entryOf } from '../lib/maps';
-import { addDays, isoWithOffset, localWeekdayMinute, mondayOf } from '../lib/zones';
+import { addDays, cachedOffsetMs, isoWithOffset, localWeekdayMinute, mondayOf } from '../lib/zones';
 import { localDateOf, localDayStartText } from '../lib/date-range';
 import { getSettings, type Settings } from '../settings';
 import { agentsNeeded } from './erlang';
 import type { ReportFilter } from './filters';
-import { slotSumsFromCalls, slotSumsFromRollup, type SlotSums } from './intraday.queries';
+import {
+  slotSumsFromCalls,
+  slotSumsFromRollup,
+  weekPatternSumsFromRollup,
+  type PatternSums,
+  type SlotSums,
+} from './intraday.queries';
 import { markStale, slotDaysOfOtherThreshold } from './rollups.queries';
 import { nextDay, refreshRollups } from './rollups';
 import { ratio } from './stats';
@@ -87,14 +93,29 @@ function figures(acc: Acc, basis: StaffingBasis, days = 1) {
 export const onQuarterHour = (iso: string) => Date.parse(iso) % QUARTER_MS === 0;
 
 /**
+ * What a caller that wants only where slots fall locally (their local weekday and time of day, not their intervals)
+ * asks of slotSums: the zone, and the instants its own ranges start and end at (each a quarter hour).
+ */
+export interface PatternRequest {
+  timeZone: string;
+  cuts: string[];
+}
+
+/**
  * The 15-minute slot sums of [start, end): from the slot roll-up when it can answer (no agent, the configured
  * threshold, a range on quarter hours), brought up to date first; else from the calls.
+ *
+ * With a `pattern`, the roll-up's answer is summed in SQL per week pattern instead (weekPatternRows): rows that
+ * stand for many slots each, with the local weekday and time of day (placeOf) and the ranges (`pattern.cuts`) of
+ * every slot they sum, but whose local intervals are no longer theirs. 7,474 slot rows for 90 days at 1M calls
+ * become ~700.
  */
 export async function slotSums(
   db: DB,
   filter: Pick<ReportFilter, 'teamIds' | 'agentId'>,
   range: { start: string; end: string },
   thresholdS: number,
+  pattern?: PatternRequest,
 ): Promise<SlotSums[]> {
   const configured = (await getSettings(db)).service_level_threshold_s;
   const { start, end } = range;
@@ -108,7 +129,56 @@ export async function slotSums(
     await inTransaction(db, (trx) => markStale(trx, 'calls', other));
     await refreshRollups(db, 'calls', start.slice(0, 10), nextDay(lastDay));
   }
+  if (pattern && pattern.cuts.every(onQuarterHour)) {
+    const cuts = patternCuts(Date.parse(start), Date.parse(end), pattern);
+    return weekPatternRows(await weekPatternSumsFromRollup(db, filter, cuts), cuts);
+  }
   return slotSumsFromRollup(db, filter, start, end);
+}
+
+const WEEK_MINUTES = 7 * 24 * 60;
+const minuteOfWeek = (ms: number) => ((Math.floor(ms / 60_000) % WEEK_MINUTES) + WEEK_MINUTES) % WEEK_MINUTES;
+
+/**
+ * The cuts of a pattern read over [start, end): its ends, the caller's cuts within it, and every quarter hour
+ * whose UTC offset in the zone differs from the quarter hour's before (a slot is placed by its start's offset,
+ * placeOf), so that each segment between two cuts has one offset. Checked hourly, then by the quarter where an
+ * hour's last quarter differs from the quarter before the hour: a zone changes its offset at most once an hour.
+ */
+export function patternCuts(startMs: number, endMs: number, pattern: PatternRequest): string[] {
+  const cuts = new Set<number>([startMs, endMs]);
+  for (const cut of pattern.cuts) {
+    const ms = Date.parse(cut);
+    if (ms > startMs && ms < endMs) cuts.add(ms);
+  }
+  const offsetAt = (ms: number) => cachedOffsetMs(ms, pattern.timeZone);
+  let before = offsetAt(startMs); // the offset of the last quarter hour looked at
+  for (let hour = startMs; hour < endMs; hour += 4 * QUARTER_MS) {
+    const last = offsetAt(Math.min(hour + 4 * QUARTER_MS, endMs) - QUARTER_MS);
+    if (last === before) continue;
+    for (let q = hour; q < endMs; q += QUARTER_MS) {
+      if (offsetAt(q) !== before) {
+        cuts.add(q);
+        break;
+      }
+    }
+    before = last;
+  }
+  return [...cuts].sort((a, b) => a - b).map((ms) => new Date(ms).toISOString());
+}
+
+/**
+ * Pattern sums as slot rows: each row's slot is the first quarter hour of its segment at its minute of the UTC week.
+ * That instant is in the segment (the slots it sums are it and whole weeks after it), so it has their offset,
+ * their local weekday and time of day, and falls in the same caller's ranges.
+ */
+function weekPatternRows(rows: PatternSums[], cuts: string[]): SlotSums[] {
+  return rows.map(({ segment, minute_of_week, ...sums }) => {
+    const segmentStart = Date.parse(cuts[Number(segment)] ?? '');
+    const ahead =
+      (((Number(minute_of_week) - minuteOfWeek(segmentStart)) % WEEK_MINUTES) + WEEK_MINUTES) % WEEK_MINUTES;
+    return Object.assign(sums, { slot: new Date(segmentStart + ahead * 60_000).toISOString() });
+  });
 }
 
 /** Where a slot falls locally: the start of its local interval (ms), weekday and interval of the day (minutes). */
@@ -135,7 +205,9 @@ export async function intradayReport(
   settings: Settings,
   options: { everyInterval?: boolean } = {},
 ) {
-  const slots = await slotSums(db, filter, { start: filter.from, end: filter.to }, thresholdS);
+  // The page wants no intervals (everyInterval: false): only where slots fall, which a week pattern keeps.
+  const pattern = options.everyInterval === false ? { timeZone: filter.timeZone, cuts: [] } : undefined;
+  const slots = await slotSums(db, filter, { start: filter.from, end: filter.to }, thresholdS, pattern);
   return intradayOf(slots, filter, thresholdS, settings, options);
 }
 
@@ -211,7 +283,11 @@ function heatmapOf(cells: Map<string, Acc>, basis: StaffingBasis, minutes: Inter
  */
 export async function forecastWeek(db: DB, filter: ReportFilter, settings: Settings, now: Date) {
   const range = forecastRange(filter, settings, now);
-  const slots = await slotSums(db, { teamIds: filter.teamIds }, range, settings.service_level_threshold_s);
+  const threshold = settings.service_level_threshold_s;
+  const slots = await slotSums(db, { teamIds: filter.teamIds }, range, threshold, {
+    timeZone: filter.timeZone,
+    cuts: [],
+  });
   return forecastOf(slots, filter, settings, now);
 }
 

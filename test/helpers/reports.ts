@@ -1,6 +1,9 @@
 import { parse } from 'csv-parse/sync';
 import type { User } from '../../src/db/schema';
 import type { AppDeps } from '../../src/deps';
+import { localDayStartText } from '../../src/lib/date-range';
+import { addDays } from '../../src/lib/zones';
+import type { ReportFilter } from '../../src/reports/filters';
 import type { FullRubric } from '../../src/rubrics/rubrics.queries';
 import { itemNamed, publishedRubric, rubricJson, scale, section, type AnswerJson, type Api } from './scoring';
 
@@ -265,4 +268,24 @@ export async function rollupTeamDayFor(deps: AppDeps, day: string, teamId: numbe
       analysed: 0,
     })
     .execute();
+}
+
+/** A report filter over whole local days (fromDate to toDate, both included) in a zone: every team, 30 minutes. */
+export function localDaysFilter(
+  timeZone: string,
+  fromDate: string,
+  toDate: string,
+  extra: Partial<ReportFilter> = {},
+): ReportFilter {
+  return {
+    from: localDayStartText(fromDate, timeZone),
+    to: localDayStartText(addDays(toDate, 1), timeZone),
+    fromDate,
+    toDate,
+    teamIds: 'all',
+    group: 'day',
+    timeZone,
+    intervalMinutes: 30,
+    ...extra,
+  };
 }

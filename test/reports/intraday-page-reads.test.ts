@@ -37,7 +37,7 @@ const filterOf = (fromDate: string, toDate: string): ReportFilter => ({
 async function slotReads(filter: ReportFilter): Promise<number> {
   const settings = await getSettings(ctx.deps.db);
   const seen = await statementsDuring(ctx, () => intradayAndForecast(ctx.deps.db, filter, 30, settings, NOW));
-  return seen.filter((text) => /^select "slot".* from "rollup_call_slot_total"/.test(text)).length;
+  return seen.filter((text) => /^select .* as "minute_of_week", .* from "rollup_call_slot_total"/.test(text)).length;
 }
 
 test('the last 90 days and the forecast weeks: one read of the slot roll-up', async () => {

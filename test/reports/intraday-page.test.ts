@@ -1,12 +1,10 @@
-import { localDayStartText } from '../../src/lib/date-range';
-import { addDays } from '../../src/lib/zones';
 import type { ReportFilter } from '../../src/reports/filters';
 import { forecastWeek, intradayReport } from '../../src/reports/intraday';
 import { intradayAndForecast } from '../../src/reports/intraday-page';
 import { getSettings } from '../../src/settings/settings.service';
 import { makeTestApp, type TestContext } from '../helpers/app';
 import { buildOrg, type Org } from '../helpers/builders';
-import { insertCalls } from '../helpers/reports';
+import { insertCalls, localDaysFilter } from '../helpers/reports';
 import { api, tokenFor } from '../helpers/scoring';
 
 // The service level page's intraday report and forecast come from one read of the slot roll-up when their ranges
@@ -50,20 +48,8 @@ beforeAll(async () => {
 });
 afterAll(async () => ctx.close());
 
-function filterOf(fromDate: string, toDate: string, extra: Partial<ReportFilter> = {}): ReportFilter {
-  const timeZone = 'America/New_York';
-  return {
-    from: localDayStartText(fromDate, timeZone),
-    to: localDayStartText(addDays(toDate, 1), timeZone),
-    fromDate,
-    toDate,
-    teamIds: 'all',
-    group: 'day',
-    timeZone,
-    intervalMinutes: 30,
-    ...extra,
-  };
-}
+const filterOf = (fromDate: string, toDate: string, extra: Partial<ReportFilter> = {}) =>
+  localDaysFilter('America/New_York', fromDate, toDate, extra);
 
 async function separately(filter: ReportFilter, thresholdS: number) {
   const settings = await getSettings(ctx.deps.db);
