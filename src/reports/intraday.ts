@@ -173,11 +173,20 @@ export function patternCuts(startMs: number, endMs: number, pattern: PatternRequ
  * their local weekday and time of day, and falls in the same caller's ranges.
  */
 function weekPatternRows(rows: PatternSums[], cuts: string[]): SlotSums[] {
-  return rows.map(({ segment, minute_of_week, ...sums }) => {
-    const segmentStart = Date.parse(cuts[Number(segment)] ?? '');
-    const ahead =
-      (((Number(minute_of_week) - minuteOfWeek(segmentStart)) % WEEK_MINUTES) + WEEK_MINUTES) % WEEK_MINUTES;
-    return Object.assign(sums, { slot: new Date(segmentStart + ahead * 60_000).toISOString() });
+  const starts = cuts.map((cut) => Date.parse(cut));
+  return rows.map((row) => {
+    const segmentStart = starts[Number(row.segment)] ?? NaN;
+    const ahead = (Number(row.minute_of_week) - minuteOfWeek(segmentStart) + WEEK_MINUTES) % WEEK_MINUTES;
+    return {
+      slot: new Date(segmentStart + ahead * 60_000).toISOString(),
+      offered: row.offered,
+      answered: row.answered,
+      abandoned: row.abandoned,
+      within_threshold: row.within_threshold,
+      wait_total: row.wait_total,
+      hold_total: row.hold_total,
+      handle_total: row.handle_total,
+    };
   });
 }
 
@@ -252,10 +261,10 @@ export function intradayOf(
   };
 }
 
+/** Days from fromDate to toDate, both counted (YYYY-MM-DD, validated by the filter): 1 at least, 4,000 at most. */
 function dayCount(fromDate: string, toDate: string): number {
-  let n = 1;
-  for (let d = fromDate; d < toDate && n < 4000; d = addDays(d, 1)) n += 1;
-  return n;
+  const days = Math.round((Date.parse(toDate) - Date.parse(fromDate)) / 86_400_000);
+  return Number.isFinite(days) ? Math.min(4000, Math.max(1, days + 1)) : 1;
 }
 
 /**
@@ -318,12 +327,13 @@ export function forecastOf(slots: SlotSums[], filter: ReportFilter, settings: Se
     minutes,
   };
   const weekOf = addDays(thisMonday, 7);
+  const dates = [0, 1, 2, 3, 4, 5, 6].map((weekday) => addDays(weekOf, weekday));
   const intervals = [...cells.entries()]
     .map(([key, acc]) => {
       const [weekday = 0, minute = 0] = key.split('|').map(Number);
       const f = figures(acc, basis, weeks);
       return {
-        date: addDays(weekOf, weekday),
+        date: dates[weekday] ?? addDays(weekOf, weekday),
         weekday,
         time: timeOfDay(minute),
         minute,
