@@ -61,21 +61,13 @@ export async function weekPatternSumsFromRollup(
   const minute = sql<number>`${sql.raw(utcMinuteOfWeekSql(engineOf(db), 'slot'))}`;
   const sums = SUMMED.map((name) => sql<number>`sum(${sql.ref(name)})`.as(name));
   const [start, end] = [cuts[0] ?? '', cuts[cuts.length - 1] ?? ''];
-  if (filter.teamIds === 'all') {
-    return db
-      .selectFrom('rollup_call_slot_total')
-      .select([segment.as('segment'), minute.as('minute_of_week'), ...sums])
-      .where('slot', '>=', start)
-      .where('slot', '<', end)
-      .groupBy([sql`1`, sql`2`])
-      .execute();
-  }
   const query = db
-    .selectFrom('rollup_call_slot')
+    .selectFrom(filter.teamIds === 'all' ? 'rollup_call_slot_total' : 'rollup_call_slot')
     .select([segment.as('segment'), minute.as('minute_of_week'), ...sums])
     .where('slot', '>=', start)
     .where('slot', '<', end)
     .groupBy([sql`1`, sql`2`]);
+  if (filter.teamIds === 'all') return query.execute();
   return narrowedToFilter(query, { teamIds: filter.teamIds }, { team: 'team_id' }).execute();
 }
 
